@@ -1,0 +1,34 @@
+# The two commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamps so that a second `make` does not reinstall; touching pyproject.toml does.
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,serve]'
+	@touch $@ $(VENV)/.run-deps
+
+demo: $(VENV)/.run-deps
+	$(BIN)/mopstui demo
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.test-deps
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+screenshots: $(VENV)/.test-deps
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

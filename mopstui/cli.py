@@ -1,0 +1,330 @@
+"""mopstui's command line: the war-room screen, and headless commands for scripts and bots.
+
+This interface is a contract: scripts, cron jobs and chat bots rely on its commands, options,
+output and exit codes (0 ok, 1 bad input or refused, 2 bad config or usage).
+Heavy modules (Textual, httpx) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Callable, Sequence
+
+from . import __version__
+from .config import Config, ConfigError, load_default
+from .identity import current_user
+from .model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, parse_incident_ref
+from .store import Store, StoreError
+from .textsafe import clean_line
+from .timeline import Annotations, format_line
+from .timeutil import TimeError, format_duration, parse_at, utcnow
+
+EXIT_OK, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2
+
+
+class Context:
+    """What every command gets: the loaded config, who is typing, and a lazily opened store."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.config: Config = load_default(getattr(args, "config", None) or (), database=getattr(args, "db", None))
+        self.user = current_user(getattr(args, "user", None))
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.config.database)
+        return self._store
+
+    def at(self) -> datetime | None:
+        value = getattr(self.args, "at", None)
+        return parse_at(value, self.config.tz) if value else None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_check_config(ctx: Context) -> int:
+    config = ctx.config
+    sources = ", ".join(config.sources) or "no config file (built-in defaults)"
+    print(f"ok: {sources}")
+    print(f"  database: {config.database}")
+    print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
+    return EXIT_OK
+
+
+def cmd_declare(ctx: Context) -> int:
+    unknown = [s for s in ctx.args.service if ctx.config.service(s) is None]
+    if unknown and ctx.config.services:
+        raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
+    from .catalog import catalog_snapshot
+
+    incident = ctx.store.declare(
+        ctx.args.title,
+        severity=ctx.args.severity,
+        author=ctx.user,
+        services=ctx.args.service,
+        at=ctx.at(),
+        catalog=catalog_snapshot(ctx.config),
+    )
+    print(incident.label)
+    return EXIT_OK
+
+
+def cmd_log(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.append(incident, ctx.args.kind, ctx.args.text, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_set_status(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_status(incident, ctx.args.status, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_resolve(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_status(incident, "resolved", author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_set_severity(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_severity(incident, ctx.args.severity, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_role(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    user = None if ctx.args.release else (ctx.args.name or ctx.user)
+    event = ctx.store.assign_role(incident, ctx.args.role, user, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_star(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.star(incident, _event_ref(ctx.args.entry), author=ctx.user)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_correct(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text, author=ctx.user)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def _event_ref(text: str) -> int:
+    value = text.lstrip("#")
+    if not value.isdigit():
+        raise InputError(f"{text!r} is not an entry number (write 12 or #12)")
+    return int(value)
+
+
+def cmd_incidents(ctx: Context) -> int:
+    incidents = ctx.store.incidents(include_resolved=ctx.args.all)
+    if ctx.args.json:
+        _print_json([i.to_dict() for i in incidents])
+        return EXIT_OK
+    if not incidents:
+        print("no active incidents" if not ctx.args.all else "no incidents")
+        return EXIT_OK
+    now = utcnow()
+    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'ELAPSED':>9}  {'COMMANDER':<12} TITLE")
+    for incident in incidents:
+        end = incident.resolved_at or now
+        print(
+            f"{incident.label:<8} {incident.severity:<5} {incident.status:<14} "
+            f"{format_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
+            f"{clean_line(incident.title)}"
+        )
+    return EXIT_OK
+
+
+def cmd_timeline(ctx: Context) -> int:
+    incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
+    events = ctx.store.events(incident.id)
+    if ctx.args.json:
+        _print_json({"incident": incident.to_dict(), "events": [e.to_dict() for e in events]})
+        return EXIT_OK
+    notes = Annotations.of(events)
+    print(f"{incident.label} {incident.severity} {incident.status}: {clean_line(incident.title)}")
+    for event in events:
+        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes))
+    return EXIT_OK
+
+
+def cmd_verify(ctx: Context) -> int:
+    result = ctx.store.verify()
+    print(("ok: " if result.ok else "FAILED: ") + result.message, file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_INPUT
+
+
+def cmd_tui(ctx: Context) -> int:
+    from .tui.app import run_app  # Textual only when the screen is wanted
+
+    return run_app(ctx.config, ctx.store, ctx.user)
+
+
+def cmd_demo(ctx: Context) -> int:
+    from .demo import run_demo
+
+    return run_demo(ctx)
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On the subcommands the defaults are suppressed so that `mopstui --user a log ...` and
+    # `mopstui log ... --user a` both work and neither overwrites the other.
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--config", action="append", metavar="FILE", default=default(None),
+                        help="config file; repeat to layer (later files win). Default: $MOPSTUI_CONFIG, "
+                             "else /etc/mopstui/config.yaml and ~/.config/mopstui/config.yaml")
+    parser.add_argument("--db", metavar="FILE", default=default(None),
+                        help="the war-room database (default: config `database`, $MOPSTUI_DB, "
+                             "or ~/.local/share/mopstui/warroom.db)")
+    parser.add_argument("--user", metavar="NAME", default=default(None),
+                        help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)")
+
+
+def _at_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--at", metavar="TIME",
+                        help="when it happened, if not now: HH:MM (today, configured zone) or ISO 8601")
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mopstui",
+        description="The incident war-room for marketing operations, in a terminal.\n\n"
+        "Run with no command to open the war-room screen.",
+        formatter_class=_Formatter,
+        epilog="INCIDENT is 7 or INC-7. Exit codes: 0 ok, 1 bad input or refused, 2 bad config or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"mopstui {__version__}")
+    _global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[Context], int], help_text: str, description: str = "") -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
+        _global_options(p, top=False)
+        p.set_defaults(func=func)
+        COMMANDS[name] = func
+        return p
+
+    command("demo", cmd_demo, "offline demo: a seeded incident on a temporary database",
+            "Open the war-room on a temporary database seeded with a bundled marketing catalog and an\n"
+            "incident under way, with a scripted vendor outage served from this machine. No network.")
+    command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors")
+
+    p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
+    p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
+    p.add_argument("--severity", "-s", required=True, type=str.upper, choices=SEVERITIES, help="SEV1 (worst) .. SEV4")
+    p.add_argument("--service", action="append", default=[], metavar="ID", help="an affected service id; repeat")
+    _at_option(p)
+
+    p = command("log", cmd_log, "add an entry to an incident's timeline; prints its #id")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("text")
+    p.add_argument("--kind", "-k", default="note", choices=ENTRY_KINDS, help="default: note")
+    _at_option(p)
+
+    p = command("set-status", cmd_set_status, "move an incident along " + " → ".join(STATUSES))
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("status", type=str.lower, choices=STATUSES)
+    _at_option(p)
+
+    p = command("resolve", cmd_resolve, "mark an incident resolved (same as set-status INCIDENT resolved)")
+    p.add_argument("incident", metavar="INCIDENT")
+    _at_option(p)
+
+    p = command("set-severity", cmd_set_severity, "change an incident's severity")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("severity", type=str.upper, choices=SEVERITIES)
+    _at_option(p)
+
+    p = command("role", cmd_role, "take or assign a role (commander, comms, scribe)")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("role", choices=ROLES)
+    p.add_argument("name", nargs="?", help="who takes it (default: you)")
+    p.add_argument("--release", action="store_true", help="leave the role empty")
+    _at_option(p)
+
+    p = command("star", cmd_star, "star an entry for the postmortem")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+
+    p = command("correct", cmd_correct, "correct an entry (a new entry that points at it; nothing is edited)")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("text", help="the corrected text")
+
+    p = command("incidents", cmd_incidents, "list active incidents")
+    p.add_argument("--all", action="store_true", help="include resolved incidents")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    p = command("timeline", cmd_timeline, "print an incident's timeline")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        func = cmd_tui
+    ctx = None
+    try:
+        ctx = Context(args)
+        return func(ctx)
+    except ConfigError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    except (InputError, StoreError, TimeError) as error:
+        print(f"mopstui: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The war-room's vocabulary: incidents, events, their kinds and states. Plain data, no I/O."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+STATUSES = ("investigating", "identified", "monitoring", "resolved")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+ROLES = ("commander", "comms", "scribe")
+
+# Kinds a person writes with free text.
+ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
+# Kinds that change the incident's state, or that the tool writes.
+STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction")
+TOOL_KINDS = ("system", "vendor", "catalog")
+KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS
+
+_INCIDENT_REF = re.compile(r"^(?:INC-?)?(\d+)$", re.IGNORECASE)
+
+
+class InputError(ValueError):
+    """Bad input from a person or a script: one clear sentence, nothing written."""
+
+
+def parse_incident_ref(text: str | int) -> int:
+    """`7`, `INC-7`, `inc7` -> 7."""
+    match = _INCIDENT_REF.match(str(text).strip())
+    if not match or int(match[1]) == 0:
+        raise InputError(f"{text!r} is not an incident (write 7 or INC-7)")
+    return int(match[1])
+
+
+def incident_label(incident_id: int) -> str:
+    return f"INC-{incident_id}"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    incident_id: int | None
+    occurred_at: datetime
+    recorded_at: datetime
+    author: str
+    kind: str
+    text: str
+    value: str | None = None
+    ref: int | None = None
+    dedupe: str | None = None
+    hash: str = ""
+
+    @property
+    def backdated(self) -> bool:
+        """Written more than a minute after it happened: shown with a mark."""
+        return (self.recorded_at - self.occurred_at).total_seconds() > 60
+
+    def value_json(self) -> dict:
+        try:
+            data = json.loads(self.value) if self.value else {}
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "incident_id": self.incident_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(),
+            "author": self.author,
+            "kind": self.kind,
+            "text": self.text,
+            "value": self.value,
+            "ref": self.ref,
+            "backdated": self.backdated,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident's current state, derived from its events (the log is the only truth)."""
+
+    id: int
+    title: str
+    severity: str
+    status: str
+    started_at: datetime
+    declared_by: str
+    services: tuple[str, ...] = ()
+    roles: dict[str, str] = field(default_factory=dict)
+    status_times: dict[str, datetime] = field(default_factory=dict)
+    last_event_id: int = 0
+
+    @property
+    def label(self) -> str:
+        return incident_label(self.id)
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "resolved"
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self.status_times.get("resolved") if self.resolved else None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "declared_by": self.declared_by,
+            "services": list(self.services),
+            "roles": dict(self.roles),
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
+
+def derive_incident(incident_id: int, events: list[Event]) -> Incident:
+    """Fold an incident's state events, in `occurred_at` order, into its current state."""
+    declared = next(e for e in events if e.kind == "declared")
+    info = declared.value_json()
+    severity = info.get("severity", "SEV3")
+    status = "investigating"
+    roles: dict[str, str] = {}
+    status_times: dict[str, datetime] = {"investigating": declared.occurred_at}
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.id)):
+        if event.kind == "status" and event.value in STATUSES:
+            status = event.value
+            status_times.setdefault(event.value, event.occurred_at)
+        elif event.kind == "severity" and event.value in SEVERITIES:
+            severity = event.value
+        elif event.kind == "role":
+            change = event.value_json()
+            if change.get("role") in ROLES:
+                if change.get("user"):
+                    roles[change["role"]] = change["user"]
+                else:
+                    roles.pop(change["role"], None)
+    if "commander" not in roles:
+        roles = {"commander": declared.author, **roles}
+    return Incident(
+        id=incident_id,
+        title=declared.text,
+        severity=severity,
+        status=status,
+        started_at=declared.occurred_at,
+        declared_by=declared.author,
+        services=tuple(info.get("services", ())),
+        roles=roles,
+        status_times=status_times,
+        last_event_id=max(e.id for e in events),
+    )

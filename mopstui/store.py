@@ -1,0 +1,641 @@
+"""The log: one SQLite file shared by every session on the host.
+
+Events are append-only (triggers refuse UPDATE and DELETE) and hash-chained for tamper evidence.
+Writes take the write lock up front (BEGIN IMMEDIATE) so that reading the previous hash and
+appending the next event is one atomic step across processes, and a busy database is retried
+rather than reported: the user never sees "database is locked" for an entry we can still write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .model import (
+    ENTRY_KINDS,
+    KINDS,
+    ROLES,
+    SEVERITIES,
+    STATUSES,
+    Event,
+    Incident,
+    InputError,
+    derive_incident,
+    incident_label,
+)
+from .textsafe import clean, clean_line
+from .timeutil import from_store, to_store, utcnow
+
+GENESIS = "0" * 64
+MAX_TEXT = 10_000
+EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, hash"
+STATE_EVENT_KINDS = ("declared", "status", "severity", "role")
+
+migrations = Migrations("mopstui")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    # AUTOINCREMENT: ids are never reused, so a gap in the chain can only mean a deleted row.
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER REFERENCES incidents(id),
+            occurred_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            value TEXT,
+            ref INTEGER REFERENCES events(id),
+            dedupe TEXT UNIQUE,
+            hash TEXT NOT NULL
+        )"""
+    )
+    db["events"].create_index(["incident_id", "occurred_at"])
+    db["events"].create_index(["incident_id", "kind"])
+    db["events"].enable_fts(["text", "author", "kind"], create_triggers=True)
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER events_append_only_{action.lower()} BEFORE {action} ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: write a correction instead'); END"""
+        )
+    db["status_observations"].create(
+        {
+            "id": int,
+            "vendor_id": str,
+            "component": str,
+            "group_name": str,
+            "state": str,
+            "previous_state": str,
+            "vendor_time": str,
+            "seen_at": str,
+            "reason": str,
+        },
+        pk="id",
+        not_null=["vendor_id", "state", "seen_at"],
+    )
+    db["status_observations"].create_index(["vendor_id", "seen_at"])
+    db["status_observations"].create_index(["seen_at"])
+
+
+@migrations()
+def m002_sessions(db: sqlite_utils.Database) -> None:
+    """Presence (who is in the room) and leases (which session polls vendors)."""
+    db["presence"].create(
+        {
+            "session": str,
+            "user": str,
+            "host": str,
+            "client": str,
+            "pid": int,
+            "started_at": str,
+            "heartbeat_at": str,
+            "incident_id": int,
+        },
+        pk="session",
+    )
+    db["leases"].create({"name": str, "holder": str, "expires_at": str}, pk="name")
+    db["vendor_status"].create(
+        {"vendor_id": str, "payload": str, "checked_at": str}, pk="vendor_id"
+    )
+
+
+MIGRATION_NAMES = [m.name for m in migrations._migrations]
+
+
+class StoreError(Exception):
+    """A problem with the database file itself; the message says what to do."""
+
+
+class StoreBusy(StoreError):
+    """The lock could not be had in time. Nothing was written."""
+
+
+class ReadOnlyStore(StoreError):
+    """This user may read the war-room but not write to it."""
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    message: str
+    bad_event: int | None = None
+
+
+def _event(row: sqlite3.Row | tuple) -> Event:
+    (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, hash_) = row
+    return Event(
+        id=id_,
+        incident_id=incident_id,
+        occurred_at=from_store(occurred),
+        recorded_at=from_store(recorded),
+        author=author,
+        kind=kind,
+        text=text,
+        value=value,
+        ref=ref,
+        dedupe=dedupe,
+        hash=hash_,
+    )
+
+
+def canonical(row: tuple) -> bytes:
+    """The bytes an event's hash covers: every column but the hash, in a fixed order."""
+    return json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def chain_hash(previous: str, row: tuple) -> str:
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(row)).hexdigest()
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+class Store:
+    """A connection to the war-room log. One per thread; cheap to open."""
+
+    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False):
+        self.path = Path(path)
+        self.write_timeout = write_timeout
+        self.readonly = readonly or self._must_be_readonly()
+        if not self.readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the database {self.path}: {error}") from None
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._retry(self._prepare)
+
+    def _must_be_readonly(self) -> bool:
+        """True when the file exists but this user cannot write it (or its directory)."""
+        if self.path.exists():
+            return not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK)
+        return False
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ opening and schema
+
+    def _prepare(self) -> None:
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        if self.readonly:
+            self._check_version(writable=False)
+            return
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: an entry the user saw accepted survives power loss, not only a process crash.
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self._check_version(writable=True)
+
+    def _check_version(self, *, writable: bool) -> None:
+        applied = [m.name for m in migrations.applied(self.db)]
+        unknown = [name for name in applied if name not in MIGRATION_NAMES]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer mopstui (schema step {unknown[0]!r} is unknown "
+                "to this version); upgrade mopstui to use it"
+            )
+        if not migrations.pending(self.db):
+            return
+        if not writable:
+            if not applied:
+                raise StoreError(f"{self.path} is not a mopstui database (or is empty), and it is read-only")
+            raise StoreError(f"{self.path} needs a schema upgrade that a read-only user cannot do")
+        if applied == [] and self._has_foreign_tables():
+            raise StoreError(f"{self.path} is an SQLite file but not a mopstui database; refusing to change it")
+        # Take the write lock first so that two sessions opening an old file upgrade it once.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(self.db)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _has_foreign_tables(self) -> bool:
+        names = set(self.db.table_names())
+        return bool(names - {"_sqlite_migrations"})
+
+    @property
+    def schema_steps(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    # ------------------------------------------------------------------ writing
+
+    def _retry(self, action, *args, **kwargs):
+        """Run `action`, retrying while another process holds the lock, up to `write_timeout`."""
+        deadline = time.monotonic() + self.write_timeout
+        delay = 0.01
+        while True:
+            try:
+                return action(*args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if "readonly" in str(error).lower() or "read-only" in str(error).lower():
+                    raise ReadOnlyStore(f"{self.path} is read-only for this user: you can watch but not write") from None
+                if not _is_busy(error):
+                    raise StoreError(f"database error in {self.path}: {error}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "
+                        "nothing was written, try again"
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise ReadOnlyStore(f"{self.path} is read-only for this user: you can watch but not write")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _insert_event(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        incident_id: int | None,
+        occurred_at: datetime,
+        author: str,
+        kind: str,
+        text: str,
+        value: str | None,
+        ref: int | None,
+        dedupe: str | None,
+        recorded_at: datetime | None = None,
+    ) -> Event:
+        last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        previous_hash = last[1] if last else GENESIS
+        next_id = self._next_event_id(conn)
+        row = (
+            next_id,
+            incident_id,
+            to_store(occurred_at),
+            to_store(recorded_at or utcnow()),
+            author,
+            kind,
+            text,
+            value,
+            ref,
+            dedupe,
+        )
+        hash_ = chain_hash(previous_hash, row)
+        conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
+        return _event(row + (hash_,))
+
+    @staticmethod
+    def _next_event_id(conn: sqlite3.Connection) -> int:
+        # AUTOINCREMENT's own counter: a deleted last row still never gives its id away again.
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
+        return max(seq[0] if seq else 0, top) + 1
+
+    def declare(
+        self,
+        title: str,
+        *,
+        severity: str,
+        author: str,
+        services: tuple[str, ...] | list[str] = (),
+        at: datetime | None = None,
+        catalog: dict | None = None,
+        replay_recorded_at: datetime | None = None,
+    ) -> Incident:
+        title = clean_line(title, MAX_TEXT)
+        if not title:
+            raise InputError("an incident needs a title")
+        severity = severity.upper()
+        if severity not in SEVERITIES:
+            raise InputError(f"unknown severity {severity!r} (use {', '.join(SEVERITIES)})")
+        author = self._author(author)
+        value = json.dumps({"severity": severity, "services": list(services)})
+
+        def write() -> int:
+            with self._write() as conn:
+                now = replay_recorded_at or utcnow()
+                cur = conn.execute("INSERT INTO incidents (created_at) VALUES (?)", (to_store(now),))
+                incident_id = cur.lastrowid
+                self._insert_event(
+                    conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
+                    text=title, value=value, ref=None, dedupe=None, recorded_at=now,
+                )  # fmt: skip
+                if catalog is not None:
+                    # What the map said when the incident began, for the postmortem.
+                    self._insert_event(
+                        conn, incident_id=incident_id, occurred_at=at or now, author="mopstui", kind="catalog",
+                        text=f"catalog snapshot: {len(catalog.get('services', []))} services",
+                        value=json.dumps(catalog, sort_keys=True), ref=None, dedupe=None, recorded_at=now,
+                    )  # fmt: skip
+                return incident_id
+
+        return self.incident(self._retry(write))
+
+    def append(
+        self,
+        incident: int,
+        kind: str,
+        text: str = "",
+        *,
+        author: str,
+        at: datetime | None = None,
+        value: str | None = None,
+        ref: int | None = None,
+        dedupe: str | None = None,
+        replay_recorded_at: datetime | None = None,
+    ) -> Event:
+        """Append one event to an incident's timeline; validated and written atomically.
+
+        With `dedupe`, a second append with the same key (from this or any other process)
+        writes nothing and returns the event already there: exactly-once system events.
+        `replay_recorded_at` is for the demo's scripted history only: real entries are always
+        recorded at the moment they are written.
+        """
+        if kind not in KINDS:
+            raise InputError(f"unknown kind {kind!r} (use one of {', '.join(ENTRY_KINDS)})")
+        text = clean(text, max_length=MAX_TEXT).strip()
+        author = self._author(author)
+        if kind in ENTRY_KINDS + ("correction", "system", "vendor") and not text:
+            raise InputError("the entry is empty: write what happened")
+
+        def write() -> Event:
+            with self._write() as conn:
+                if dedupe is not None:
+                    existing = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE dedupe = ?", (dedupe,)).fetchone()
+                    if existing:
+                        return _event(existing)
+                current = self._incident_in(conn, incident)
+                self._validate(conn, current, kind, value, ref)
+                return self._insert_event(
+                    conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
+                    text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
+                )  # fmt: skip
+
+        return self._retry(write)
+
+    def _validate(self, conn: sqlite3.Connection, incident: Incident, kind: str, value: str | None, ref: int | None) -> None:
+        if kind == "status":
+            if value not in STATUSES:
+                raise InputError(f"unknown status {value!r} (use {' → '.join(STATUSES)})")
+            if incident.resolved:
+                raise InputError(f"{incident.label} is resolved; its status cannot change")
+            if value == incident.status:
+                raise InputError(f"{incident.label} is already {value}")
+        elif kind == "severity":
+            if value not in SEVERITIES:
+                raise InputError(f"unknown severity {value!r} (use {', '.join(SEVERITIES)})")
+            if value == incident.severity:
+                raise InputError(f"{incident.label} is already {value}")
+        elif kind == "role":
+            role = json.loads(value or "{}").get("role")
+            if role not in ROLES:
+                raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+        if kind in ("star", "correction"):
+            if ref is None:
+                raise InputError(f"a {kind} must name the entry it is about")
+            target = conn.execute("SELECT incident_id FROM events WHERE id = ?", (ref,)).fetchone()
+            if target is None or target[0] != incident.id:
+                raise InputError(f"entry #{ref} is not in {incident.label}")
+
+    @staticmethod
+    def _author(author: str) -> str:
+        author = clean_line(author, 64)
+        if not author:
+            raise InputError("who is writing? give --user NAME")
+        return author
+
+    # ------------------------------------------------------------------ convenience writes
+
+    def set_status(self, incident: int, status: str, *, author: str, at: datetime | None = None) -> Event:
+        status = status.lower()
+        text = f"status → {status}"
+        return self.append(incident, "status", text, author=author, at=at, value=status)
+
+    def set_severity(self, incident: int, severity: str, *, author: str, at: datetime | None = None) -> Event:
+        severity = severity.upper()
+        return self.append(incident, "severity", f"severity → {severity}", author=author, at=at, value=severity)
+
+    def assign_role(self, incident: int, role: str, user: str | None, *, author: str, at: datetime | None = None) -> Event:
+        user = clean_line(user, 64) if user else None
+        text = f"{role} → {user}" if user else f"{role} role released"
+        return self.append(incident, "role", text, author=author, at=at, value=json.dumps({"role": role, "user": user}))
+
+    def star(self, incident: int, event_id: int, *, author: str) -> Event:
+        return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
+
+    def correct(self, incident: int, event_id: int, text: str, *, author: str) -> Event:
+        return self.append(incident, "correction", text, author=author, ref=event_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def _incident_in(self, conn: sqlite3.Connection, incident_id: int) -> Incident:
+        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        rows = conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
+            (incident_id, *STATE_EVENT_KINDS),
+        ).fetchall()
+        if not rows:
+            raise InputError(f"there is no incident {incident_label(incident_id)}")
+        return derive_incident(incident_id, [_event(r) for r in rows])
+
+    def incident(self, incident_id: int) -> Incident:
+        return self._incident_in(self.conn, incident_id)
+
+    def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
+        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
+            STATE_EVENT_KINDS,
+        ).fetchall()
+        grouped: dict[int, list[Event]] = {}
+        for row in rows:
+            event = _event(row)
+            grouped.setdefault(event.incident_id, []).append(event)
+        found = [derive_incident(i, evs) for i, evs in grouped.items() if any(e.kind == "declared" for e in evs)]
+        if not include_resolved:
+            found = [i for i in found if not i.resolved]
+        return sorted(found, key=lambda i: i.id)
+
+    def events(self, incident_id: int, *, after_id: int = 0, limit: int | None = None) -> list[Event]:
+        """An incident's events in timeline order (when they happened, then when written)."""
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND id > ? ORDER BY occurred_at, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_event(r) for r in self.conn.execute(sql, (incident_id, after_id))]
+
+    def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator[Event]:
+        """Stream a large timeline without holding it all in memory."""
+        cursor = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id", (incident_id,)
+        )
+        while rows := cursor.fetchmany(batch):
+            yield from (_event(r) for r in rows)
+
+    def events_since(self, after_id: int) -> list[Event]:
+        """Every event written after `after_id`, any incident: what other sessions just wrote."""
+        return [_event(r) for r in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (after_id,))]
+
+    def event(self, event_id: int) -> Event | None:
+        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+        return _event(row) if row else None
+
+    def last_event_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def data_version(self) -> int:
+        """Changes when any other connection commits: the cheap "anything new?" check."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def count_events(self, incident_id: int | None = None) -> int:
+        if incident_id is None:
+            return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM events WHERE incident_id = ?", (incident_id,)).fetchone()[0]
+
+    def search(self, incident_id: int, query: str, *, kind: str | None = None, author: str | None = None) -> list[Event]:
+        """Full-text search of one incident's timeline; the query is taken as words, not syntax."""
+        where, params = ["incident_id = ?"], [incident_id]
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if author:
+            where.append("author = ?")
+            params.append(author)
+        if query.strip():
+            ids = [row["rowid"] for row in self.db["events"].search(query, columns=["rowid"], quote=True)]
+            if not ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, id"
+        return [_event(r) for r in self.conn.execute(sql, params)]
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self) -> VerifyResult:
+        """Recompute the hash chain and run SQLite's own integrity check."""
+        check = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        if check != ["ok"]:
+            return VerifyResult(False, 0, "SQLite integrity check failed: " + "; ".join(check[:3]))
+        previous, expected_id, count = GENESIS, None, 0
+        for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id"):
+            event_id, stored_hash = row[0], row[-1]
+            if expected_id is not None and event_id != expected_id:
+                missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
+                return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}", expected_id)
+            if chain_hash(previous, tuple(row[:-1])) != stored_hash:
+                return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was written", event_id)
+            previous, expected_id, count = stored_hash, event_id + 1, count + 1
+        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        if seq and expected_id is not None and seq[0] >= expected_id:
+            return VerifyResult(False, count, f"event #{seq[0]} is missing (deleted from the end of the log)", seq[0])
+        if seq and expected_id is None and seq[0] > 0:
+            return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
+        return VerifyResult(True, count, f"{count} events, hash chain intact, integrity ok")
+
+    # ------------------------------------------------------------------ presence and leases
+
+    def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None:
+        now = to_store(utcnow())
+
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute(
+                    """INSERT INTO presence (session, user, host, client, pid, started_at, heartbeat_at, incident_id)
+                       VALUES (?,?,?,?,?,?,?,?)
+                       ON CONFLICT(session) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
+                       incident_id = excluded.incident_id""",
+                    (session, user, host, client, pid, now, now, incident_id),
+                )
+
+        self._retry(write)
+
+    def leave(self, session: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("DELETE FROM presence WHERE session = ?", (session,))
+
+        self._retry(write)
+
+    def present(self, *, within: timedelta = timedelta(seconds=45)) -> list[dict]:
+        cutoff = to_store(utcnow() - within)
+        rows = self.conn.execute(
+            "SELECT session, user, host, client, pid, started_at, heartbeat_at, incident_id FROM presence "
+            "WHERE heartbeat_at >= ? ORDER BY started_at",
+            (cutoff,),
+        ).fetchall()
+        keys = ("session", "user", "host", "client", "pid", "started_at", "heartbeat_at", "incident_id")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take or renew lease `name` for `holder`; True while it is ours."""
+        now = utcnow()
+
+        def write() -> bool:
+            with self._write() as conn:
+                row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+                if row and row[0] != holder and from_store(row[1]) > now:
+                    return False
+                conn.execute(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
+                    "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+                    (name, holder, to_store(now + ttl)),
+                )
+                return True
+
+        return self._retry(write)
+
+    def release_lease(self, name: str, holder: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+        self._retry(write)
+
+    def lease_holder(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+        if row and from_store(row[1]) > utcnow():
+            return row[0]
+        return None

@@ -1,0 +1,82 @@
+"""How a timeline reads: which entries are starred, corrected or back-dated, and one line each.
+
+Shared by the CLI, the screen and the export so that the three never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Iterable
+
+from .model import Event
+from .textsafe import clean_line
+from .timeutil import format_duration, local_clock
+
+KIND_LABELS = {
+    "note": "note",
+    "action": "action",
+    "decision": "decision",
+    "comms": "comms",
+    "customer": "customer",
+    "action_item": "todo",
+    "lesson": "lesson",
+    "declared": "declared",
+    "status": "status",
+    "severity": "severity",
+    "role": "role",
+    "star": "star",
+    "correction": "correct",
+    "system": "system",
+    "vendor": "vendor",
+    "catalog": "catalog",
+}
+
+
+@dataclass
+class Annotations:
+    """What later events say about earlier ones: stars and corrections."""
+
+    starred: set[int] = field(default_factory=set)
+    corrections: dict[int, list[Event]] = field(default_factory=dict)
+
+    def add(self, event: Event) -> None:
+        if event.kind == "star" and event.ref:
+            self.starred.add(event.ref)
+        elif event.kind == "correction" and event.ref:
+            self.corrections.setdefault(event.ref, []).append(event)
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> "Annotations":
+        notes = cls()
+        for event in events:
+            notes.add(event)
+        return notes
+
+
+def marks(event: Event, notes: Annotations) -> str:
+    """A two-character margin: ★ starred, ↶ back-dated, ✎ corrected later."""
+    star = "★" if event.id in notes.starred else " "
+    if event.id in notes.corrections:
+        other = "✎"
+    elif event.backdated:
+        other = "↶"
+    else:
+        other = " "
+    return star + other
+
+
+def entry_text(event: Event) -> str:
+    if event.kind == "correction" and event.ref:
+        return f"correction of #{event.ref}: {clean_line(event.text)}"
+    return clean_line(event.text)
+
+
+def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10) -> str:
+    elapsed = format_duration(event.occurred_at - start, signed=True)
+    author = clean_line(event.author)[:author_width]
+    kind = KIND_LABELS.get(event.kind, event.kind)[:8]
+    return (
+        f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
+        f"{author:<{author_width}} {kind:<8} {entry_text(event)}"
+    )

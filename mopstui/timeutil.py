@@ -1,0 +1,119 @@
+"""Durations, timestamps and the `--at` syntax. Everything is stored in UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = timezone.utc
+# Fixed-width so that stored timestamps sort as text in the same order as in time.
+_STORE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE)
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+class TimeError(ValueError):
+    """A duration, time or zone the user wrote that cannot be understood."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """`90` (seconds), `60s`, `1m`, `30m`, `1h30m` -> timedelta; zero and negative are refused."""
+    if isinstance(value, bool):
+        raise TimeError(f"{value!r} is not a duration (write e.g. 60s, 1m, 30m, 1h30m)")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        text = str(value).strip()
+        match = _DURATION.match(text)
+        if not text or not match or not any(match.groups()):
+            raise TimeError(f"{value!r} is not a duration (write e.g. 60s, 1m, 30m, 1h30m)")
+        hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+        seconds = hours * 3600 + minutes * 60 + secs
+    if seconds <= 0:
+        raise TimeError(f"{value!r} is not a positive duration")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(delta: timedelta, *, signed: bool = False) -> str:
+    """`+mm:ss` style for clocks and timelines: 0:45, 12:03, 1:02:03; with hours past 99 min."""
+    total = int(delta.total_seconds())
+    sign = "-" if total < 0 else ("+" if signed else "")
+    total = abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{sign}{minutes:02d}:{seconds:02d}"
+
+
+def humanize_duration(delta: timedelta) -> str:
+    """`1h 5m`, `3m 20s`, `45s`: for sentences rather than columns."""
+    total = int(abs(delta.total_seconds()))
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m {seconds}s" if seconds else f"{minutes}m"
+    return f"{seconds}s"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_store(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise TimeError("naive datetime given to the store")
+    return moment.astimezone(UTC).strftime(_STORE_FORMAT)
+
+
+def from_store(text: str) -> datetime:
+    return datetime.strptime(text, _STORE_FORMAT).replace(tzinfo=UTC)
+
+
+def zone(name: str | None) -> ZoneInfo | timezone:
+    if not name or name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise TimeError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from error
+
+
+# Clocks on a shared host drift a little; anything further ahead is a typo, not a back-date.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def parse_at(text: str, tz: ZoneInfo | timezone, *, now: datetime | None = None) -> datetime:
+    """`--at`: ISO 8601 (a zone-less one is in `tz`), or `HH:MM[:SS]` today in `tz`; never the future."""
+    now = now or utcnow()
+    moment = _parse_at(text, tz, now)
+    if moment - now > FUTURE_TOLERANCE:
+        shown = moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        raise TimeError(f"{text!r} is in the future ({shown}); --at is for when something already happened")
+    return moment
+
+
+def _parse_at(text: str, tz: ZoneInfo | timezone, now: datetime) -> datetime:
+    value = text.strip()
+    match = _HHMM.match(value)
+    if match:
+        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise TimeError(f"{text!r} is not a time of day")
+        today: date = now.astimezone(tz).date()
+        local = datetime.combine(today, time(hour, minute, second), tzinfo=tz)
+        return local.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise TimeError(f"{text!r} is not a time (write HH:MM, or ISO 8601 like 2026-11-23T10:02)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC)
+
+
+def local_clock(moment: datetime, tz: ZoneInfo | timezone) -> str:
+    return moment.astimezone(tz).strftime("%H:%M:%S")

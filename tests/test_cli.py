@@ -1,0 +1,117 @@
+import json
+
+import pytest
+
+from mopstui.store import Store
+
+from .conftest import run_cli
+
+
+def test_round_trip(cli, db_path):
+    assert cli("declare", "Lead form not submitting", "--severity", "SEV1").stdout.strip() == "INC-1"
+    assert cli("log", "INC-1", "Form returns 500 since the deploy", "--kind", "note").stdout.strip() == "#3"
+    assert cli("log", "1", "Rolled back the tag manager change", "-k", "action", user="bob").returncode == 0
+    assert cli("set-status", "1", "identified").returncode == 0
+    assert cli("set-severity", "INC-1", "SEV2").returncode == 0
+    assert cli("role", "1", "comms", "carol").returncode == 0
+    assert cli("star", "1", "#4").returncode == 0
+    assert cli("correct", "1", "3", "Form returns 500 since 09:55").returncode == 0
+    listed = json.loads(cli("incidents", "--json").stdout)
+    assert listed[0]["status"] == "identified" and listed[0]["severity"] == "SEV2"
+    assert listed[0]["roles"] == {"commander": "alice", "comms": "carol"}
+    timeline = json.loads(cli("timeline", "1", "--json").stdout)
+    kinds = [e["kind"] for e in timeline["events"]]
+    assert kinds == ["declared", "catalog", "note", "action", "status", "severity", "role", "star", "correction"]
+    assert timeline["events"][3]["author"] == "bob"
+    text = cli("timeline", "INC-1").stdout
+    assert "★" in text and "correction of #3: Form returns 500 since 09:55" in text
+    assert cli("resolve", "1").returncode == 0
+    assert cli("incidents").stdout.strip() == "no active incidents"
+    assert "resolved" in cli("incidents", "--all").stdout
+    verify = cli("verify")
+    assert verify.returncode == 0 and verify.stdout.startswith("ok: 10 events")
+
+
+def test_back_dating_with_at(cli, db_path):
+    cli("declare", "x", "--severity", "SEV3", "--at", "2026-01-05T09:00:00Z", check=True)
+    cli("log", "1", "we saw it first", "--at", "2026-01-05T08:58:00+00:00", check=True)
+    events = json.loads(cli("timeline", "1", "--json").stdout)["events"]
+    assert events[0]["text"] == "we saw it first" and events[0]["backdated"]
+    assert events[0]["occurred_at"] == "2026-01-05T08:58:00+00:00"
+
+
+def test_hh_mm_is_today_in_the_configured_zone(cli, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("timezone: Pacific/Kiritimati\n")  # UTC+14: "today" differs from UTC's most of the day
+    cli("--config", str(config), "declare", "x", "--severity", "SEV3", "--at", "00:00", check=True)
+    with Store(tmp_path / "warroom.db") as store:
+        occurred = store.event(1).occurred_at
+    from zoneinfo import ZoneInfo
+    local = occurred.astimezone(ZoneInfo("Pacific/Kiritimati"))
+    assert (local.hour, local.minute) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("log", "INC-9", "hello"), "there is no incident INC-9"),
+        (("log", "seven", "hello"), "'seven' is not an incident"),
+        (("log", "1", ""), "the entry is empty"),
+        (("log", "1", "x", "--at", "25:61"), "is not a time of day"),
+        (("log", "1", "x", "--at", "yesterday-ish"), "is not a time"),
+        (("log", "1", "x", "--at", "2999-01-01T00:00Z"), "is in the future"),
+        (("set-status", "1", "fixed"), "invalid choice"),
+        (("declare", "x", "--severity", "SEV9"), "invalid choice"),
+        (("star", "1", "abc"), "is not an entry number"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_nothing_written(cli, db_path, args, message):
+    cli("declare", "x", "--severity", "SEV3", check=True)
+    result = cli(*args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    with Store(db_path) as store:
+        assert store.count_events() == 2
+
+
+def test_resolved_incident_refuses_further_status(cli):
+    cli("declare", "x", "--severity", "SEV3", check=True)
+    cli("resolve", "1", check=True)
+    result = cli("set-status", "1", "monitoring")
+    assert result.returncode == 1 and result.stderr.strip() == "mopstui: INC-1 is resolved; its status cannot change"
+
+
+def test_verify_exit_1_names_the_tampered_event(cli, db_path):
+    cli("declare", "x", "--severity", "SEV3", check=True)
+    cli("log", "1", "original", check=True)
+    with Store(db_path) as store:
+        store.conn.execute("DROP TRIGGER events_append_only_update")
+        store.conn.execute("UPDATE events SET author = 'mallory' WHERE id = 3")
+        store.conn.commit()
+    result = cli("verify")
+    assert result.returncode == 1 and "event #3" in result.stderr
+
+
+def test_identity_order(db_path, monkeypatch):
+    base = ("--db", str(db_path))
+    run_cli(*base, "declare", "x", "--severity", "SEV3", env={"MOPSTUI_USER": "env-user", "SUDO_USER": "sudoer"}, check=True)
+    run_cli(*base, "log", "1", "a", env={"SUDO_USER": "sudoer"}, check=True)
+    run_cli(*base, "--user", "flag-user", "log", "1", "b", env={"MOPSTUI_USER": "env-user"}, check=True)
+    run_cli(*base, "log", "1", "c", "--user", "late-flag", check=True)
+    with Store(db_path) as store:
+        authors = [e.author for e in store.events(1) if e.kind in ("declared", "note")]
+    assert authors == ["env-user", "sudoer", "flag-user", "late-flag"]
+
+
+def test_every_command_has_help():
+    from mopstui.cli import COMMANDS, build_parser
+
+    build_parser()
+    for name in COMMANDS:
+        result = run_cli(name, "--help")
+        assert result.returncode == 0 and "usage: mopstui" in result.stdout, name
+
+
+def test_incidents_json_on_empty_db(cli):
+    assert json.loads(cli("incidents", "--json").stdout) == []

@@ -1,0 +1,165 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from mopstui import config as cfg
+from mopstui.config import ConfigError, load
+
+from .conftest import ROOT, run_cli, write
+
+BASE = """\
+timezone: Europe/Berlin
+thresholds:
+  abandon: 1m
+  resolve: 30m
+vendors:
+  - id: hubspot
+    name: HubSpot
+    kind: statuspage
+    url: https://status.hubspot.com
+    components: [Forms]
+services:
+  - id: lead-form
+    name: Lead form
+    owner: web
+    tier: 1
+    touchpoint: lead capture
+    vendor: hubspot
+"""
+
+
+def errors_of(*paths) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load(paths)
+    return info.value.errors
+
+
+def test_example_config_loads_with_a_realistic_stack():
+    config = load([ROOT / "config.example.yaml"])
+    names = {v.name for v in config.vendors}
+    assert {"HubSpot", "Segment", "Intercom", "Twilio", "SendGrid", "Cloudflare", "Shopify", "Zapier",
+            "Stripe", "Google Ads", "Salesforce"} <= names
+    assert all(v.url.startswith("https://") for v in config.vendors)
+    assert config.thresholds_for("SEV1")[1].name == "escalate"
+    assert config.update_every_for("SEV1") == timedelta(minutes=10)
+    assert config.update_every_for("SEV3") == timedelta(minutes=15)
+    assert [t.after for t in config.thresholds_for("SEV2")] == [timedelta(minutes=1), timedelta(minutes=30)]
+
+
+def test_defaults_without_any_file():
+    config = load([])
+    assert [(t.name, t.after) for t in config.thresholds] == [("abandon", timedelta(minutes=1)), ("resolve", timedelta(minutes=30))]
+    assert set(config.severities) == {"SEV1", "SEV2", "SEV3", "SEV4"}
+    assert config.database == cfg.default_database_path()
+
+
+def test_layering_overrides_key_by_key_and_merges_lists_by_id(tmp_path):
+    base = write(tmp_path / "central.yaml", BASE)
+    team = write(tmp_path / "team.yaml", """\
+thresholds:
+  resolve: 20m
+polling:
+  interval: 30s
+vendors:
+  - id: hubspot
+    components: [Forms, Landing Pages]
+  - id: intercom
+    kind: statuspage
+    url: https://www.intercomstatus.com
+services:
+  - id: chat
+    name: Chat widget
+    vendor: intercom
+""")
+    config = load([base, team])
+    assert config.timezone == "Europe/Berlin"  # untouched by the later file
+    assert {t.name: t.after for t in config.thresholds} == {"abandon": timedelta(minutes=1), "resolve": timedelta(minutes=20)}
+    assert config.polling.interval == timedelta(seconds=30)
+    hubspot = config.vendor("hubspot")
+    assert hubspot.name == "HubSpot" and hubspot.url == "https://status.hubspot.com"  # kept from the base
+    assert [c.name for c in hubspot.components] == ["Forms", "Landing Pages"]  # overridden by the team
+    assert [s.id for s in config.services] == ["lead-form", "chat"]
+    assert config.sources == (str(base), str(team))
+
+
+def test_environment_variable_and_default_locations(tmp_path, monkeypatch):
+    user_file = write(tmp_path / "xdg-config" / "mopstui" / "config.yaml", "timezone: Asia/Tokyo\n")
+    assert cfg.config_files() == [user_file]
+    env_file = write(tmp_path / "env.yaml", "timezone: America/New_York\n")
+    monkeypatch.setenv("MOPSTUI_CONFIG", str(env_file))
+    assert cfg.load_default().timezone == "America/New_York"
+    assert cfg.load_default([str(user_file)]).timezone == "Asia/Tokyo"
+
+
+def test_relative_database_is_relative_to_its_file(tmp_path):
+    path = write(tmp_path / "etc" / "c.yaml", "database: data/war.db\n")
+    assert load([path]).database == (tmp_path / "etc" / "data" / "war.db").resolve()
+
+
+@pytest.mark.parametrize(
+    "text, line, fragment",
+    [
+        ("timezon: UTC\n", 1, "unknown key 'timezon' in the config; did you mean 'timezone'?"),
+        ("thresholds:\n  abandon: soon\n", 2, "threshold 'abandon': 'soon' is not a duration"),
+        ("comms:\n  update_every: -5m\n", 2, "update_every"),
+        ("polling:\n  concurrency: lots\n", 2, "concurrency must be a whole number"),
+        ("timezone: Mars/Olympus\n", 1, "unknown time zone 'Mars/Olympus'"),
+        ("vendors: hubspot\n", 1, "vendors must be a list"),
+        ("vendors:\n  - id: x\n    kind: statuspag\n    url: https://x.test\n", 3, "did you mean 'statuspage'?"),
+        ("vendors:\n  - id: x\n    kind: statuspage\n    url: ftp://x\n", 4, "url must be an http(s) URL"),
+        ("services:\n  - id: a\n    vendor: hubspto\n", 3, "service a names unknown vendor 'hubspto'"),
+        ("services:\n  - id: a\n    tier: high\n", 3, "tier must be a whole number"),
+        ("services:\n  - id: a\n  - id: a\n", 3, "duplicate service id 'a' (first at line 2)"),
+        ("services:\n  - id: a\n    depends_on: [b]\n  - id: b\n    depends_on: [a]\n", 3, "depends_on cycle: a -> b -> a"),
+        ("services:\n  - id: a\n    depends_on: [nope]\n", 3, "depends on unknown service 'nope'"),
+        ("services:\n  - id: a\n    owenr: me\n", 3, "did you mean 'owner'?"),
+        ("severities:\n  SEV9: bad\n", 2, "unknown severity 'SEV9'"),
+        ("timezone: UTC\ntimezone: UTC\n", 2, "duplicate key 'timezone'"),
+        ("vendors: [\n", 2, "not valid YAML"),
+        ("- just\n- a list\n", 1, "the top level must be a mapping"),
+    ],
+)
+def test_each_error_class_names_file_and_line(tmp_path, text, line, fragment):
+    path = write(tmp_path / "bad.yaml", text)
+    problems = errors_of(path)
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = write(tmp_path / "bad.yaml", "timezon: UTC\nservices:\n  - id: a\n    vendor: nope\n    tier: 9\n")
+    assert len(errors_of(path)) == 3
+
+
+def test_an_error_in_the_second_layer_names_the_second_file(tmp_path):
+    base = write(tmp_path / "base.yaml", BASE)
+    team = write(tmp_path / "team.yaml", "services:\n  - id: lead-form\n    tier: zero\n")
+    (problem,) = errors_of(base, team)
+    assert problem.startswith(f"{team}:3: ")
+
+
+def test_missing_file(tmp_path):
+    (problem,) = errors_of(tmp_path / "nope.yaml")
+    assert problem == f"{tmp_path / 'nope.yaml'}:0: no such file"
+
+
+def test_check_config_command_exits_2_without_a_traceback(tmp_path):
+    path = write(tmp_path / "bad.yaml", "services:\n  - id: a\n    vendor: nope\n")
+    result = run_cli("--config", str(path), "check-config")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{path}:3: service a names unknown vendor 'nope' (add it under vendors:)"
+    assert "Traceback" not in result.stderr
+
+
+def test_any_command_with_a_bad_config_exits_2(tmp_path):
+    path = write(tmp_path / "bad.yaml", "timezon: UTC\n")
+    result = run_cli("--config", str(path), "--db", str(tmp_path / "x.db"), "incidents")
+    assert result.returncode == 2 and f"{path}:1:" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_check_config_ok(tmp_path):
+    path = write(tmp_path / "good.yaml", BASE)
+    result = run_cli("--config", str(path), "check-config")
+    assert result.returncode == 0, result.stderr
+    assert "1 vendors, 1 services, time zone Europe/Berlin" in result.stdout
