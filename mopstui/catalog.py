@@ -1,8 +1,162 @@
-"""The service catalog: who owns what, which customer touchpoint it serves."""
+"""The service catalog: who owns what, which customer touchpoint it serves, and its health.
+
+A service's health is the worst of its vendor components and its own probe; the services it
+depends on (transitively) can only make it *at risk*, never down. When the vendor's word and our
+probe disagree the service says so ("trust the territory"). No Textual or httpx here.
+"""
 
 from __future__ import annotations
 
-from .config import Config
+from dataclasses import dataclass
+from typing import Mapping
+
+from .config import Config, Service
+from .status.model import MAJOR, OPERATIONAL, RANK, UNKNOWN, VendorStatus, is_problem, worst
+
+AT_RISK, DISAGREE = "at_risk", "disagree"
+
+# Display order, worst first: what the catalog sorts by.
+HEALTH_RANK = {
+    MAJOR: 0, "partial_outage": 1, DISAGREE: 2, "degraded": 3, AT_RISK: 4, UNKNOWN: 5,
+    "maintenance": 6, OPERATIONAL: 7,
+}  # fmt: skip
+
+
+def probe_id(service_id: str) -> str:
+    return f"probe:{service_id}"
+
+
+@dataclass(frozen=True)
+class Health:
+    state: str
+    reason: str = ""
+    via: tuple[str, ...] = ()  # what makes it so: vendor components, probe, or upstream services
+    vendor_state: str = UNKNOWN
+    probe_state: str | None = None
+
+
+def _vendor_part(service: Service, status: VendorStatus | None) -> tuple[str, str, tuple[str, ...]]:
+    if status is None:
+        return UNKNOWN, "vendor not polled", ()
+    if status.shown_state == UNKNOWN:
+        why = status.reason or "unknown"
+        return UNKNOWN, f"{status.name}: {'stale, ' if status.stale else ''}{why}", ()
+    if not service.components:
+        return status.state, f"{status.name}: {status.state.replace('_', ' ')}", (status.name,)
+    states, via, missing = [], [], []
+    for wanted in service.components:
+        matches = [c for c in status.components if c.name == wanted or c.label() == wanted]
+        if not matches:
+            missing.append(wanted)
+            continue
+        state = worst(c.state for c in matches)
+        states.append(state)
+        if is_problem(state) or state == "maintenance":
+            via.append(f"{status.name} {wanted}")
+    if missing and not states:
+        return status.state, f"{status.name}: component {missing[0]!r} not on its status page", (status.name,)
+    state = worst(states)
+    reason = f"{status.name} " + ", ".join(f"{w}" for w in service.components if w not in missing)
+    return state, f"{reason}: {state.replace('_', ' ')}", tuple(via)
+
+
+def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Health:
+    vendor_state, vendor_reason, via = (
+        _vendor_part(service, statuses.get(service.vendor)) if service.vendor else (UNKNOWN, "", ())
+    )
+    probe = statuses.get(probe_id(service.id)) if service.probe else None
+    probe_state = probe.shown_state if probe else (UNKNOWN if service.probe else None)
+    if probe_state is not None and service.vendor and UNKNOWN not in (vendor_state, probe_state):
+        if is_problem(vendor_state) != is_problem(probe_state):
+            said = "vendor says " + vendor_state.replace("_", " ") + ", our probe says " + probe_state.replace("_", " ")
+            return Health(DISAGREE, said, via + ("probe",), vendor_state, probe_state)
+    parts = [s for s in (vendor_state if service.vendor else None, probe_state) if s is not None]
+    state = worst(parts)
+    if probe_state is not None and is_problem(probe_state):
+        via = via + ("probe",)
+    reason = vendor_reason
+    if probe is not None and (not reason or is_problem(probe_state)):
+        reason = f"probe: {probe.reason or probe_state.replace('_', ' ')}"
+    if not service.vendor and not service.probe:
+        reason = "no vendor or probe configured"
+    return Health(state, reason, via, vendor_state, probe_state)
+
+
+def service_health(config: Config, statuses: Mapping[str, VendorStatus]) -> dict[str, Health]:
+    """Every service's health: its own, then *at risk* from anything it depends on."""
+    own = {s.id: _own_health(s, statuses) for s in config.services}
+    by_id = {s.id: s for s in config.services}
+    result: dict[str, Health] = {}
+    for service in config.services:
+        health = own[service.id]
+        upstream = [d for d in _upstream(service.id, by_id) if is_problem(own[d].state) or own[d].state == DISAGREE]
+        if upstream and (health.state in (OPERATIONAL, UNKNOWN, "maintenance")):
+            names = ", ".join(by_id[d].name for d in upstream)
+            health = Health(AT_RISK, f"depends on {names}", tuple(upstream), health.vendor_state, health.probe_state)
+        result[service.id] = health
+    return result
+
+
+def _upstream(service_id: str, by_id: dict[str, Service]) -> list[str]:
+    """Everything `service_id` depends on, transitively, each once (diamonds included)."""
+    seen: list[str] = []
+    stack = list(by_id[service_id].depends_on)
+    while stack:
+        dep = stack.pop(0)
+        if dep in seen or dep not in by_id or dep == service_id:
+            continue
+        seen.append(dep)
+        stack.extend(by_id[dep].depends_on)
+    return seen
+
+
+def dependents(config: Config, service_id: str) -> list[str]:
+    """Services that depend on `service_id`, directly or not."""
+    by_id = {s.id: s for s in config.services}
+    return [s.id for s in config.services if s.id != service_id and service_id in _upstream(s.id, by_id)]
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    name: str
+    state: str
+    services: tuple[str, ...]
+    culprits: tuple[str, ...]  # the services making it as bad as it is
+
+
+def touchpoints(config: Config, health: Mapping[str, Health]) -> list[Touchpoint]:
+    """The customer's view: each touchpoint's worst service health, worst touchpoint first."""
+    groups: dict[str, list[str]] = {}
+    for service in config.services:
+        groups.setdefault(service.touchpoint or "other", []).append(service.id)
+    result = []
+    for name, ids in groups.items():
+        state = min((health[i].state for i in ids), key=lambda s: HEALTH_RANK.get(s, 5))
+        culprits = tuple(i for i in ids if health[i].state == state) if state != OPERATIONAL else ()
+        result.append(Touchpoint(name, state, tuple(ids), culprits))
+    return sorted(result, key=lambda t: (HEALTH_RANK.get(t.state, 5), t.name))
+
+
+def sorted_services(config: Config, health: Mapping[str, Health]) -> list[Service]:
+    return sorted(config.services, key=lambda s: (HEALTH_RANK.get(health[s.id].state, 5), s.tier, s.name.lower()))
+
+
+def impact(config: Config, vendor_id: str, component: str | None = None) -> dict:
+    """Which services and touchpoints a vendor (or one of its components) reaches."""
+    direct = [
+        s.id for s in config.services
+        if s.vendor == vendor_id and (component is None or not s.components or component in s.components)
+    ]  # fmt: skip
+    indirect = [d for sid in direct for d in dependents(config, sid) if d not in direct]
+    indirect = list(dict.fromkeys(indirect))
+    reached = direct + indirect
+    return {
+        "vendor": vendor_id,
+        "component": component,
+        "direct": direct,
+        "at_risk": indirect,
+        "touchpoints": sorted({config.service(s).touchpoint or "other" for s in reached}),
+    }
 
 
 def catalog_snapshot(config: Config) -> dict:
@@ -10,17 +164,28 @@ def catalog_snapshot(config: Config) -> dict:
     return {
         "services": [
             {
-                "id": s.id,
-                "name": s.name,
-                "owner": s.owner,
-                "tier": s.tier,
-                "touchpoint": s.touchpoint,
-                "vendor": s.vendor,
-                "components": list(s.components),
-                "depends_on": list(s.depends_on),
-                "runbook": s.runbook,
+                "id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier, "touchpoint": s.touchpoint,
+                "vendor": s.vendor, "components": list(s.components), "depends_on": list(s.depends_on),
+                "runbook": s.runbook, "contacts": list(s.contacts),
             }
             for s in config.services
         ],
         "vendors": [{"id": v.id, "name": v.name, "kind": v.kind, "url": v.url} for v in config.vendors],
     }
+
+
+def state_word(state: str) -> str:
+    words = {OPERATIONAL: "ok", AT_RISK: "at risk", "partial_outage": "partial", MAJOR: "down", "maintenance": "maint"}
+    return words.get(state, state)
+
+
+SYMBOLS = {
+    OPERATIONAL: "✓", "degraded": "◐", "partial_outage": "▲", MAJOR: "✖", "maintenance": "⚒",
+    UNKNOWN: "?", AT_RISK: "!", DISAGREE: "≠",
+}  # fmt: skip
+
+
+def badge(state: str) -> str:
+    """Symbol + word, never colour alone."""
+    return f"{SYMBOLS.get(state, '?')} {state_word(state)}"
+

@@ -183,7 +183,7 @@ def cmd_verify(ctx: Context) -> int:
 def cmd_tui(ctx: Context) -> int:
     from .tui.app import run_app  # Textual only when the screen is wanted
 
-    return run_app(ctx.config, ctx.store, ctx.user)
+    return run_app(ctx.config, ctx.user)
 
 
 def cmd_demo(ctx: Context) -> int:

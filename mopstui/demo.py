@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,16 +43,19 @@ def seed(store: Store, config: Config, *, now: datetime | None = None, minutes_a
         catalog=catalog_snapshot(config),
         replay_recorded_at=start,
     )
-    store.assign_role(incident.id, "comms", "sam", author="sam", at=start + timedelta(seconds=20))
+    def replay(seconds: int, author: str, kind: str, text: str, **extra):
+        moment = start + timedelta(seconds=seconds)
+        return store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment, **extra)
+
+    replay(20, "sam", "role", "comms → sam", value=json.dumps({"role": "comms", "user": "sam"}))
     decision = None
     for seconds, author, kind, text in SCRIPT:
-        moment = start + timedelta(seconds=seconds)
-        event = store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment)
+        event = replay(seconds, author, kind, text)
         if kind == "decision":
             decision = event
-    store.set_status(incident.id, "identified", author="priya", at=start + timedelta(seconds=280))
+    replay(280, "priya", "status", "status → identified", value="identified")
     if decision is not None:
-        store.star(incident.id, decision.id, author="priya")
+        replay(290, "priya", "star", f"starred #{decision.id}", ref=decision.id)
     return incident.id
 
 
@@ -60,14 +64,7 @@ def run_demo(ctx) -> int:
     database = workdir / "demo.db"
     config = demo_config(database)
     with Store(database) as store:
-        incident_id = seed(store, config)
-    try:
-        from .tui.app import run_app
-    except ImportError:
-        run_app = None
-    if run_app is None:
-        from .cli import main
+        seed(store, config)
+    from .tui.app import run_app  # Textual only now, after the seeding
 
-        return main(["--db", str(database), "timeline", str(incident_id)])
-    with Store(database) as store:
-        return run_app(config, store, ctx.user, demo=True)
+    return run_app(config, ctx.user, demo=True)

@@ -1,0 +1,90 @@
+"""Customer-patience clocks: elapsed time against thresholds, and the customer-update-due clock.
+
+Pure functions of (incident, config, events, now), so the screen, the export and the tests agree,
+and a test can move time by passing `now`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from .config import Config
+from .model import Event, Incident
+from .timeutil import format_duration, humanize_duration
+
+
+@dataclass(frozen=True)
+class Clock:
+    name: str
+    limit: timedelta
+    elapsed: timedelta
+    kind: str  # "threshold" or "update"
+    anchor: datetime  # what it counts from: the start, or the last comms entry
+    anchor_id: int = 0  # update clock: the comms entry it counts from (0: the start)
+
+    @property
+    def crossed_at(self) -> datetime:
+        return self.anchor + self.limit
+
+    @property
+    def crossed(self) -> bool:
+        return self.elapsed >= self.limit
+
+    @property
+    def fraction(self) -> float:
+        if self.limit.total_seconds() <= 0:
+            return 1.0
+        return max(0.0, min(1.0, self.elapsed / self.limit))
+
+    @property
+    def remaining(self) -> timedelta:
+        return self.limit - self.elapsed
+
+    def label(self) -> str:
+        if self.kind == "update":
+            return "update due"
+        return f"{self.name} {humanize_duration(self.limit)}"
+
+    def status_text(self) -> str:
+        if self.crossed:
+            over = format_duration(self.elapsed - self.limit)
+            return f"OVERDUE {over}" if self.kind == "update" else f"OVER +{over}"
+        return f"{format_duration(self.remaining)} left"
+
+    def dedupe_key(self, incident_id: int) -> str:
+        if self.kind == "update":
+            return f"INC-{incident_id}:overdue:{self.anchor_id}"
+        return f"INC-{incident_id}:threshold:{self.name}"
+
+    def crossing_text(self) -> str:
+        if self.kind == "update":
+            return f"Customer update overdue: nothing sent for {humanize_duration(self.limit)}"
+        return f"Crossed the {humanize_duration(self.limit)} customer-patience threshold ({self.name})"
+
+
+def last_comms(events: Iterable[Event]) -> Event | None:
+    latest = None
+    for event in events:
+        if event.kind == "comms" and (latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)):
+            latest = event
+    return latest
+
+
+def incident_clocks(incident: Incident, config: Config, comms: Event | None, now: datetime) -> list[Clock]:
+    """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
+    end = incident.resolved_at or now
+    elapsed = max(end - incident.started_at, timedelta(0))
+    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.started_at) for t in config.thresholds_for(incident.severity)]
+    if not incident.resolved:
+        anchor = comms.occurred_at if comms else incident.started_at
+        clocks.append(
+            Clock("update", config.update_every_for(incident.severity), max(now - anchor, timedelta(0)), "update",
+                  anchor, anchor_id=comms.id if comms else 0)
+        )
+    return clocks
+
+
+def crossed(clocks: Iterable[Clock]) -> list[Clock]:
+    return [c for c in clocks if c.crossed]

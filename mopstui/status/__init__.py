@@ -1,0 +1,1 @@
+"""Vendor status: providers that read public status pages, our own probes, and the poller."""

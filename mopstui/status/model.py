@@ -1,0 +1,136 @@
+"""What we know about a vendor: one model for every status-page format and for our own probes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from ..textsafe import clean, clean_line
+
+OPERATIONAL, MAINTENANCE, DEGRADED, PARTIAL, MAJOR, UNKNOWN = (
+    "operational", "maintenance", "degraded", "partial_outage", "major_outage", "unknown",
+)  # fmt: skip
+STATES = (OPERATIONAL, DEGRADED, PARTIAL, MAJOR, MAINTENANCE, UNKNOWN)
+# How bad a known state is; unknown is not a rank, it is the absence of one.
+RANK = {OPERATIONAL: 0, MAINTENANCE: 1, DEGRADED: 2, PARTIAL: 3, MAJOR: 4}
+
+MAX_NAME, MAX_TITLE, MAX_UPDATE = 120, 200, 600
+
+
+def worst(states) -> str:
+    """The worst known state; unknown only when nothing is known."""
+    known = [s for s in states if s in RANK]
+    return max(known, key=RANK.__getitem__) if known else UNKNOWN
+
+
+def is_problem(state: str) -> bool:
+    return RANK.get(state, 0) >= RANK[DEGRADED]
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    state: str
+    group: str | None = None
+
+    def label(self) -> str:
+        return f"{self.group} / {self.name}" if self.group else self.name
+
+
+@dataclass(frozen=True)
+class VendorIncident:
+    title: str
+    impact: str  # a state: the worst it says it causes
+    status: str = ""
+    updated_at: str | None = None
+    latest_update: str = ""
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    title: str
+    status: str = ""
+    starts_at: str | None = None
+    ends_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a provider read from one payload."""
+
+    state: str
+    components: tuple[Component, ...] = ()
+    incidents: tuple[VendorIncident, ...] = ()
+    maintenances: tuple[Maintenance, ...] = ()
+    updated_at: str | None = None
+
+    def sanitized(self) -> "Parsed":
+        """Vendor text is untrusted: plain, single-line where it is shown in one line, capped."""
+        return Parsed(
+            state=self.state if self.state in STATES else UNKNOWN,
+            components=tuple(
+                Component(clean_line(c.name, MAX_NAME), c.state if c.state in STATES else UNKNOWN,
+                          clean_line(c.group, MAX_NAME) or None)
+                for c in self.components
+            ),
+            incidents=tuple(
+                VendorIncident(clean_line(i.title, MAX_TITLE), i.impact if i.impact in STATES else UNKNOWN,
+                               clean_line(i.status, 40), clean_line(i.updated_at, 40) or None,
+                               clean(i.latest_update, max_length=MAX_UPDATE).strip())
+                for i in self.incidents
+            ),
+            maintenances=tuple(
+                Maintenance(clean_line(m.title, MAX_TITLE), clean_line(m.status, 40),
+                            clean_line(m.starts_at, 40) or None, clean_line(m.ends_at, 40) or None)
+                for m in self.maintenances
+            ),
+            updated_at=clean_line(self.updated_at, 40) or None,
+        )
+
+
+@dataclass(frozen=True)
+class VendorStatus:
+    """A vendor's (or a probe's) last known status, as every session reads it from the database."""
+
+    id: str
+    name: str
+    kind: str
+    state: str = UNKNOWN
+    stale: bool = False
+    reason: str = "not yet fetched"
+    checked_at: str | None = None  # when we last tried
+    last_good_at: str | None = None  # when we last had an answer we could read
+    latency_ms: int | None = None
+    vendor_updated_at: str | None = None
+    components: tuple[Component, ...] = ()
+    incidents: tuple[VendorIncident, ...] = ()
+    maintenances: tuple[Maintenance, ...] = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "VendorStatus":
+        return cls(
+            **{k: v for k, v in data.items() if k not in ("components", "incidents", "maintenances")},
+            components=tuple(Component(**c) for c in data.get("components", ())),
+            incidents=tuple(VendorIncident(**i) for i in data.get("incidents", ())),
+            maintenances=tuple(Maintenance(**m) for m in data.get("maintenances", ())),
+        )
+
+    def with_parsed(self, parsed: Parsed, *, checked_at: str, latency_ms: int | None) -> "VendorStatus":
+        return replace(
+            self, state=parsed.state, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
+            latency_ms=latency_ms, vendor_updated_at=parsed.updated_at, components=parsed.components,
+            incidents=parsed.incidents, maintenances=parsed.maintenances,
+        )  # fmt: skip
+
+    def with_failure(self, reason: str, *, checked_at: str, latency_ms: int | None = None) -> "VendorStatus":
+        """A failed fetch: never up or down. The last good answer is kept, marked stale, with why."""
+        if self.last_good_at:
+            return replace(self, stale=True, reason=reason, checked_at=checked_at, latency_ms=latency_ms)
+        return replace(self, state=UNKNOWN, stale=False, reason=reason, checked_at=checked_at, latency_ms=latency_ms)
+
+    @property
+    def shown_state(self) -> str:
+        """Stale knowledge is not knowledge of now: a stale vendor shows as unknown."""
+        return UNKNOWN if self.stale else self.state

@@ -1,0 +1,889 @@
+"""The war-room screen. It renders and dispatches; the store, clocks and catalog do the work.
+
+Reads (cheap, never blocked in WAL mode) happen on the UI thread; every write goes through one
+writer thread, in order, so a slow lock never freezes the screen: the entry shows as pending,
+then confirmed, and is never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from .. import catalog as cat
+from ..clocks import crossed, incident_clocks, last_comms
+from ..config import Config
+from ..identity import hostname, ssh_client
+from ..model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
+from ..status.model import VendorStatus
+from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
+from ..textsafe import clean_line
+from ..timeutil import TimeError, parse_at, utcnow
+from .screens import ChoiceScreen, DeclareScreen, Declaration, DetailScreen, HelpScreen, PromptScreen
+from .timeline_view import Pending, TimelineView
+from .widgets import (
+    CatalogTable,
+    ClockBar,
+    IncidentSummary,
+    VendorTable,
+    badge_text,
+    plain,
+    service_row,
+    vendor_rows,
+)
+
+KIND_KEYS = {"n": "note", "a": "action", "d": "decision", "c": "comms", "u": "customer", "t": "action_item", "l": "lesson"}
+PREFIXES = {
+    "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
+    "todo": "action_item", "lesson": "lesson",
+}  # fmt: skip
+_PREFIX = re.compile(r"^/(\w+)\s+(.*)$", re.DOTALL)
+_AT = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
+HEARTBEAT_EVERY = 15.0
+PRESENCE_WINDOW = timedelta(seconds=45)
+
+
+def parse_entry(raw: str, kind: str, tz, now: datetime) -> tuple[str, str, datetime | None]:
+    """Input line -> (kind, text, back-dated time). `/comms x`, `!x` (action), `@10:02 x`."""
+    text, at = raw.strip(), None
+    match = _PREFIX.match(text)
+    if match and match[1].lower() in PREFIXES:
+        kind, text = PREFIXES[match[1].lower()], match[2].strip()
+    elif text.startswith("!"):
+        kind, text = "action", text[1:].strip()
+    match = _AT.match(text)
+    if match:
+        at = parse_at(match[1], tz, now=now)
+        text = match[2].strip()
+    return kind, text, at
+
+
+# --------------------------------------------------------------------------- messages
+
+
+class WriteDone(Message):
+    def __init__(self, token: int, result: object) -> None:
+        super().__init__()
+        self.token, self.result = token, result
+
+
+class WriteFailed(Message):
+    def __init__(self, token: int, reason: str) -> None:
+        super().__init__()
+        self.token, self.reason = token, reason
+
+
+class WriteWaiting(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- the screen
+
+
+class WarRoom(Screen):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="room")
+        with Horizontal(id="main"):
+            with Vertical(id="side"):
+                with Vertical(id="catalog-pane", classes="pane"):
+                    yield Static(id="touchpoints")
+                    yield CatalogTable(id="catalog", cursor_type="row", zebra_stripes=False)
+                with Vertical(id="vendor-pane", classes="pane"):
+                    yield VendorTable(id="vendors", cursor_type="row")
+            with Vertical(id="incident-pane", classes="pane"):
+                yield IncidentSummary(id="summary")
+                with Vertical(id="clocks"):
+                    pass
+                yield Static(id="filter-bar")
+                yield TimelineView(tz=self.config.tz, id="timeline")
+                with Horizontal(id="entry-row"):
+                    yield Static("note ▸", id="entry-kind")
+                    yield Input(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#catalog-pane").border_title = "Services"
+        self.query_one("#vendor-pane").border_title = "Vendors"
+        self.query_one("#incident-pane").border_title = "Incident"
+
+
+class WarRoomApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "mopstui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("n", "entry('note')", "Note"),
+        Binding("a", "entry('action')", "Action"),
+        Binding("d", "entry('decision')", "Decision", show=False),
+        Binding("c", "entry('comms')", "Comms"),
+        Binding("u", "entry('customer')", "Customer", show=False),
+        Binding("t", "entry('action_item')", "Todo", show=False),
+        Binding("l", "entry('lesson')", "Lesson", show=False),
+        Binding("i", "entry('')", "Input", show=False),
+        Binding("s", "set_status", "Status"),
+        Binding("v", "set_severity", "Severity", show=False),
+        Binding("r", "role", "Role", show=False),
+        Binding("N", "declare", "Declare"),
+        Binding("R", "resolve", "Resolve", show=False),
+        Binding("asterisk", "star", "Star", show=False),
+        Binding("e", "correct", "Correct", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("left_square_bracket", "switch(-1)", "Prev incident", show=False),
+        Binding("right_square_bracket", "switch(1)", "Next incident", show=False),
+        Binding("p", "poll_now", "Poll", show=False),
+        Binding("o", "runbook", "Runbook", show=False),
+        Binding("x", "export", "Export", show=False),
+        Binding("escape", "leave_input", "Back", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        user: str,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        demo: bool = False,
+        poll_interval: float = 0.5,
+        animations: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.user = user
+        self.now = now
+        self.demo = demo
+        self.poll_interval = poll_interval
+        self.session_id = uuid.uuid4().hex[:12]
+        self.store: Store | None = None
+        self.incidents: list[Incident] = []
+        self.current_id: int | None = None
+        self.last_event_id = 0
+        self.data_version = -1
+        self.entry_kind = "note"
+        self.statuses: dict[str, VendorStatus] = {}
+        self.health: dict[str, cat.Health] = {}
+        self.present: list[dict] = []
+        self.filter_label = ""
+        self._comms: dict[int, Event | None] = {}
+        self._written_keys: set[str] = set()
+        self._seen_crossed: set[str] = set()
+        self._first_tick = True
+        self._tokens = 0
+        self._callbacks: dict[int, Callable | None] = {}
+        self._writes: queue.Queue = queue.Queue()
+        self._waiting_notice = False
+        self.bells = 0
+        if animations is None:
+            animations = config.animations
+        if animations is None:
+            animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+        if not animations:
+            self.animation_level = "none"
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        try:
+            self.store = Store(self.config.database)
+        except StoreError as error:
+            self.exit(message=f"mopstui: {error}", return_code=1)
+            return
+        self.push_screen(WarRoom(self.config))
+        self._writer()
+        self.call_after_refresh(self._initial_load)
+
+    def _initial_load(self) -> None:
+        self._load_vendor_statuses()
+        self._load_incidents()
+        self.last_event_id = self.store.last_event_id()
+        self.data_version = self.store.data_version()
+        self._render_catalog(rebuild=True)
+        self._render_vendors(rebuild=True)
+        self._show_incident(reload=True)
+        self._heartbeat()
+        self._refresh_presence()
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(self.poll_interval, self._check_changes)
+        self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
+        if self.store.readonly:
+            self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
+
+    @property
+    def war_room(self) -> WarRoom:
+        return next(s for s in self.screen_stack if isinstance(s, WarRoom))
+
+    def q(self, selector: str, kind=None):
+        return self.war_room.query_one(selector, kind) if kind else self.war_room.query_one(selector)
+
+    # ------------------------------------------------------------------ reading the store
+
+    def _load_incidents(self) -> None:
+        self.incidents = self.store.incidents()
+        if self.current_id is not None and self.current_id not in [i.id for i in self.incidents]:
+            resolved_now = self.current_id
+            try:
+                current = self.store.incident(resolved_now)
+            except InputError:
+                current = None
+            if current is not None and current.resolved:
+                # Keep a just-resolved incident on screen until the user switches away.
+                self.incidents.append(current)
+        if self.current_id is None and self.incidents:
+            self.current_id = self.incidents[-1].id
+        for incident in self.incidents:
+            if incident.id not in self._comms:
+                self._comms[incident.id] = last_comms(self.store.search(incident.id, "", kind="comms"))
+                self._written_keys.update(
+                    row[0] for row in self.store.conn.execute(
+                        "SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident.id,)
+                    )
+                )
+
+    def _load_vendor_statuses(self) -> None:
+        rows = self.store.conn.execute("SELECT payload FROM vendor_status").fetchall()
+        known = {}
+        for (payload,) in rows:
+            try:
+                status = VendorStatus.from_dict(json.loads(payload))
+            except (ValueError, TypeError):
+                continue
+            known[status.id] = status
+        for vendor in self.config.vendors:
+            known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
+        self.statuses = known
+        self.health = cat.service_health(self.config, self.statuses)
+
+    @property
+    def current(self) -> Incident | None:
+        return next((i for i in self.incidents if i.id == self.current_id), None)
+
+    def _check_changes(self) -> None:
+        """The cheap check: has anyone committed? Then read only what is new."""
+        if self.store is None:
+            return
+        version = self.store.data_version()
+        if version == self.data_version:
+            return
+        self.data_version = version
+        new = self.store.events_since(self.last_event_id)
+        if new:
+            self.last_event_id = new[-1].id
+            self._apply_new_events(new)
+        self._load_vendor_statuses()
+        self._render_catalog()
+        self._render_vendors()
+        self._refresh_presence()
+
+    def _apply_new_events(self, events: list[Event]) -> None:
+        state_changed = False
+        for event in events:
+            if event.dedupe:
+                self._written_keys.add(event.dedupe)
+            if event.kind == "comms" and event.incident_id is not None:
+                previous = self._comms.get(event.incident_id)
+                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
+                    self._comms[event.incident_id] = event
+            if event.kind in ("declared", "status", "severity", "role"):
+                state_changed = True
+        if state_changed:
+            self._load_incidents()
+            if self.current_id is None and self.incidents:
+                self.current_id = self.incidents[-1].id
+                self._show_incident(reload=True)
+                return
+        mine = [e for e in events if e.incident_id == self.current_id]
+        if mine and not self.filter_label:
+            self.q("#timeline", TimelineView).add(mine)
+        self._render_summary()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _render_summary(self) -> None:
+        incident = self.current
+        ids = [i.id for i in self.incidents]
+        position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
+        self.q("#summary", IncidentSummary).show(incident, position, self.config)
+
+    def _show_incident(self, *, reload: bool) -> None:
+        self._render_summary()
+        incident = self.current
+        timeline = self.q("#timeline", TimelineView)
+        if reload:
+            self.filter_label = ""
+            self.q("#filter-bar", Static).update("")
+            self.q("#filter-bar").display = False
+            if incident is None:
+                timeline.load([], utcnow())
+            else:
+                timeline.load(self.store.events(incident.id), incident.started_at)
+        clocks = self.q("#clocks")
+        clocks.remove_children()
+        self._tick()
+
+    def _render_catalog(self, *, rebuild: bool = False) -> None:
+        table = self.q("#catalog", CatalogTable)
+        wide = self.war_room.has_class("-wide")
+        columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
+        filter_text = getattr(self, "catalog_filter", "").lower()
+        services = [
+            s for s in cat.sorted_services(self.config, self.health)
+            if not filter_text or filter_text in " ".join(
+                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.health[s.id].state))
+            ).lower()
+        ]  # fmt: skip
+        keys = [s.id for s in services]
+        current_keys = [row.value for row in table.rows]
+        with self.batch_update():
+            if rebuild or len(table.columns) != len(columns) or keys != current_keys:
+                cursor = table.cursor_row
+                table.clear(columns=True)
+                self._add_columns(table, columns, wide)
+                for service in services:
+                    table.add_row(*service_row(service, self.health[service.id], wide), key=service.id)
+                if services:
+                    table.move_cursor(row=min(cursor, len(services) - 1), animate=False)
+            else:
+                # Same rows in the same order: touch only the cells whose text changed.
+                for service in services:
+                    new = service_row(service, self.health[service.id], wide)
+                    for column, value in zip(columns, new):
+                        if str(table.get_cell(service.id, column.lower())) != str(value):
+                            table.update_cell(service.id, column.lower(), value)
+        lines = []
+        rollup = cat.touchpoints(self.config, self.health)
+        if rollup and all(t.state == "unknown" for t in rollup):
+            rollup = []
+            lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True, overflow="ellipsis"))
+        for touchpoint in rollup[: 3 if wide else 2]:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append_text(badge_text(touchpoint.state))
+            line.append(" ")
+            line.append(clean_line(touchpoint.name), "bold")
+            if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
+                names = ", ".join(clean_line(self.config.service(s).name) for s in touchpoint.culprits[:2])
+                line.append(f" via {names}", "bright_black")
+            lines.append(line)
+        self.q("#touchpoints", Static).update(Text("\n").join(lines))
+        title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
+        self.q("#catalog-pane").border_title = title
+
+    @staticmethod
+    def _add_columns(table: DataTable, columns: list[str], wide: bool) -> None:
+        """Narrow panes show name + health only, sized to fit without a horizontal scrollbar."""
+        if wide:
+            for name in columns:
+                table.add_column(name, key=name.lower())
+            return
+        badge_width = 10
+        name_width = max(8, (table.size.width or 28) - badge_width - 2 * table.cell_padding * 2 - 1)
+        table.add_column(columns[0], key=columns[0].lower(), width=badge_width)
+        table.add_column(columns[1], key=columns[1].lower(), width=name_width)
+
+    def _render_vendors(self, *, rebuild: bool = False) -> None:
+        table = self.q("#vendors", VendorTable)
+        wide = self.war_room.has_class("-wide")
+        columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
+        now = self.now()
+        ordered = sorted(self.statuses.values(), key=lambda s: (-cat.RANK.get(s.state, -1) if s.state in cat.RANK else 1, s.name.lower()))
+        rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
+        keys = [key for key, _ in rows]
+        with self.batch_update():
+            if rebuild or len(table.columns) != len(columns) or keys != [r.value for r in table.rows]:
+                cursor = table.cursor_row
+                table.clear(columns=True)
+                self._add_columns(table, columns, wide)
+                for key, cells in rows:
+                    table.add_row(*cells, key=key)
+                if rows:
+                    table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+            else:
+                for key, cells in rows:
+                    for column, value in zip(columns, cells):
+                        if str(table.get_cell(key, column.lower())) != str(value):
+                            table.update_cell(key, column.lower(), value)
+
+    def _refresh_presence(self) -> None:
+        if self.store is None:
+            return
+        self.present = self.store.present(within=PRESENCE_WINDOW)
+        others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
+        room = Text(no_wrap=True, overflow="ellipsis")
+        room.append(" mopstui ", "bold reverse")
+        room.append(f" {self.config.database.name}", "bold")
+        if self.demo:
+            room.append(" (demo)", "italic")
+        if self.store.readonly:
+            room.append(" READ-ONLY", "bold red")
+        room.append(f" · you: {clean_line(self.user)}")
+        room.append(" · here: " + (", ".join(others) if others else "nobody else"))
+        self.q("#room", Static).update(room)
+
+    def on_resize(self) -> None:
+        if self.store is not None and self.screen_stack and any(isinstance(s, WarRoom) for s in self.screen_stack):
+            self.call_after_refresh(self._render_catalog)
+            self.call_after_refresh(self._render_vendors)
+
+    # ------------------------------------------------------------------ clocks
+
+    def _tick(self) -> None:
+        """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
+        if self.store is None:
+            return
+        now = self.now()
+        for incident in self.incidents:
+            clocks = incident_clocks(incident, self.config, self._comms.get(incident.id), now)
+            for clock in crossed(clocks):
+                key = clock.dedupe_key(incident.id)
+                if key in self._seen_crossed:
+                    continue
+                self._seen_crossed.add(key)
+                if not self._first_tick and self.config.bell:
+                    self.bell()
+                    self.bells += 1
+                if key not in self._written_keys and not self.store.readonly:
+                    self._written_keys.add(key)
+                    text = clock.crossing_text()
+                    self._queue_write(None, lambda s, i=incident.id, t=text, k=key, at=clock.crossed_at: s.append(
+                        i, "system", t, author="mopstui", dedupe=k, at=at))
+            if incident.id == self.current_id:
+                self._render_clocks(clocks)
+        if self.current is None:
+            self._render_clocks([])
+        self._first_tick = False
+
+    def _render_clocks(self, clocks) -> None:
+        container = self.q("#clocks")
+        bars = list(container.query(ClockBar))
+        if len(bars) != len(clocks):
+            container.remove_children()
+            bars = [ClockBar() for _ in clocks]
+            container.mount_all(bars)
+        for bar, clock in zip(bars, clocks):
+            bar.set_clock(clock)
+
+    # ------------------------------------------------------------------ writing
+
+    def _queue_write(self, pending: Pending | None, action: Callable[[Store], object], on_done: Callable | None = None) -> int:
+        if pending is None:
+            self._tokens += 1
+        token = pending.token if pending else self._tokens
+        if pending is not None:
+            self.q("#timeline", TimelineView).add_pending(pending)
+        self._callbacks[token] = on_done
+        self._writes.put((token, action))
+        return token
+
+    @work(thread=True, exit_on_error=False, group="writer", name="writer")
+    def _writer(self) -> None:
+        """The one writer: jobs in order, retried while the database is locked, never dropped."""
+        store = Store(self.config.database)
+        try:
+            while True:
+                job = self._writes.get()
+                if job is None:
+                    return
+                token, action = job
+                while True:
+                    try:
+                        result = action(store)
+                    except StoreBusy as error:
+                        self.post_message(WriteWaiting(str(error)))
+                        continue
+                    except (InputError, ReadOnlyStore, StoreError, TimeError) as error:
+                        self.post_message(WriteFailed(token, str(error)))
+                    else:
+                        self.post_message(WriteDone(token, result))
+                    break
+        finally:
+            store.close()
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self._waiting_notice = False
+        timeline = self.q("#timeline", TimelineView)
+        self._check_changes()  # bring in the confirmed event before dropping the pending line
+        timeline.settle_pending(message.token)
+        callback = self._callbacks.pop(message.token, None)
+        if callback:
+            callback(message.result)
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self._callbacks.pop(message.token, None)
+        self.q("#timeline", TimelineView).settle_pending(message.token, failed=message.reason)
+        self.notify(message.reason, title="Not saved", severity="error", timeout=8)
+
+    def on_write_waiting(self, message: WriteWaiting) -> None:
+        if not self._waiting_notice:
+            self._waiting_notice = True
+            self.notify("Another process holds the database lock; your entry is kept and will be saved.",
+                        severity="warning", timeout=6)
+
+    def _heartbeat(self) -> None:
+        if self.store is None or self.store.readonly:
+            return
+        current = self.current_id
+        self._queue_write(None, lambda s: s.heartbeat(
+            self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current))
+
+    def _need_incident(self) -> Incident | None:
+        incident = self.current
+        if incident is None:
+            self.notify("No incident yet: press N to declare one.", severity="warning")
+        return incident
+
+    # ------------------------------------------------------------------ logging
+
+    def action_entry(self, kind: str) -> None:
+        if kind:
+            self.entry_kind = kind
+        label = "todo" if self.entry_kind == "action_item" else self.entry_kind
+        self.q("#entry-kind", Static).update(f"{label} ▸")
+        self.q("#entry", Input).focus()
+
+    def action_leave_input(self) -> None:
+        if self.filter_label:
+            self._show_incident(reload=True)
+            return
+        if isinstance(self.focused, Input):
+            self.q("#timeline").focus()
+
+    @on(Input.Submitted, "#entry")
+    def _submit_entry(self, event: Input.Submitted) -> None:
+        incident = self._need_incident()
+        if incident is None or not event.value.strip():
+            return
+        try:
+            kind, text, at = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
+        except TimeError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not text:
+            self.notify("The entry is empty: write what happened.", severity="error")
+            return
+        self.log_entry(incident.id, kind, text, at)
+        event.input.value = ""
+
+    def log_entry(self, incident_id: int, kind: str, text: str, at: datetime | None = None) -> int:
+        self._tokens += 1
+        pending = Pending(self._tokens, kind, text, self.user, at or self.now())
+        return self._queue_write(pending, lambda s: s.append(incident_id, kind, text, author=self.user, at=at))
+
+    # ------------------------------------------------------------------ incident actions
+
+    def action_declare(self) -> None:
+        def declared(result: Declaration | None) -> None:
+            if result is None:
+                return
+            snapshot = cat.catalog_snapshot(self.config)
+            self._queue_write(
+                None,
+                lambda s: s.declare(result.title, severity=result.severity, author=self.user,
+                                    services=result.services, catalog=snapshot),
+                on_done=self._switch_to_declared,
+            )
+
+        self.push_screen(DeclareScreen(self.config), declared)
+
+    def _switch_to_declared(self, incident: Incident) -> None:
+        self._load_incidents()
+        self.current_id = incident.id
+        self._show_incident(reload=True)
+        self.notify(f"{incident.label} declared", timeout=3)
+
+    def action_set_status(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
+                         lambda value: value and self.set_status(incident.id, value))
+
+    def set_status(self, incident_id: int, status: str) -> None:
+        self._queue_write(None, lambda s: s.set_status(incident_id, status, author=self.user))
+
+    def action_resolve(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        self.push_screen(
+            ChoiceScreen(f"Resolve {incident.label}?", [("resolved", "Yes, resolve it"), ("", "No")]),
+            lambda value: value and self.set_status(incident.id, "resolved"),
+        )
+
+    def action_set_severity(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        choices = [(s, f"{s} — {self.config.severities[s].description}") for s in SEVERITIES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: severity", choices, current=incident.severity),
+                         lambda value: value and self.set_severity(incident.id, value))
+
+    def set_severity(self, incident_id: int, severity: str) -> None:
+        self._queue_write(None, lambda s: s.set_severity(incident_id, severity, author=self.user))
+
+    def action_role(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+
+        def picked_role(role: str | None) -> None:
+            if not role:
+                return
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present]))
+            choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
+            choices.append(("\0other", "someone else…"))
+            self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))
+
+        def picked_person(role: str, who: str | None) -> None:
+            if who == "\0other":
+                self.push_screen(PromptScreen(f"Who is {role}?", placeholder="name"),
+                                 lambda name: name and self.assign_role(incident.id, role, name.strip()))
+            elif who:
+                self.assign_role(incident.id, role, who)
+
+        choices = [(r, f"{r}: {clean_line(incident.roles.get(r, '—'))}") for r in ROLES]
+        self.push_screen(ChoiceScreen("Take or assign a role", choices), picked_role)
+
+    def assign_role(self, incident_id: int, role: str, user: str) -> None:
+        self._queue_write(None, lambda s: s.assign_role(incident_id, role, user, author=self.user))
+
+    def _selected_entry(self) -> Event | None:
+        event = self.q("#timeline", TimelineView).selected
+        if event is None:
+            self.notify("Select an entry in the timeline first (Tab to it, then ↑ ↓).", severity="warning")
+        return event
+
+    def action_star(self) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if incident and event:
+            self._queue_write(None, lambda s: s.star(incident.id, event.id, author=self.user))
+
+    def action_correct(self) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if not (incident and event):
+            return
+        self.push_screen(
+            PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}): the corrected text", value=event.text),
+            lambda text: text and text.strip() and self._queue_write(
+                None, lambda s: s.correct(incident.id, event.id, text, author=self.user)),
+        )
+
+    def action_switch(self, step: int) -> None:
+        if not self.incidents:
+            return
+        ids = [i.id for i in self.incidents]
+        index = ids.index(self.current_id) if self.current_id in ids else 0
+        self.current_id = ids[(index + step) % len(ids)]
+        self.incidents = [i for i in self.incidents if not i.resolved or i.id == self.current_id]
+        self._show_incident(reload=True)
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        focused = self.focused
+        if isinstance(focused, CatalogTable):
+            self.filter_catalog()
+            return
+        incident = self._need_incident()
+        if incident is None:
+            return
+        self.push_screen(
+            PromptScreen("Search the timeline", value=self.filter_label,
+                         placeholder="words · kind:comms · author:sam   (empty: show all)"),
+            lambda query: query is not None and self.search(query),
+        )
+
+    def search(self, query: str) -> None:
+        incident = self.current
+        if incident is None:
+            return
+        words, kind, author = [], None, None
+        for token in query.split():
+            if token.startswith("kind:"):
+                kind = PREFIXES.get(token[5:], token[5:])
+            elif token.startswith("author:"):
+                author = token[7:]
+            else:
+                words.append(token)
+        if not query.strip():
+            self._show_incident(reload=True)
+            return
+        found = self.store.search(incident.id, " ".join(words), kind=kind, author=author)
+        timeline = self.q("#timeline", TimelineView)
+        timeline.load(found, incident.started_at, filter_label=query)
+        self.filter_label = query
+        bar = self.q("#filter-bar", Static)
+        bar.update(Text(f"filter: {clean_line(query)} — {len(found)} entries · Escape shows all", style="bold"))
+        bar.display = True
+
+    @on(CatalogTable.FilterRequested)
+    def filter_catalog(self) -> None:
+        def apply(text: str | None) -> None:
+            if text is None:
+                return
+            self.catalog_filter = text.strip()
+            self._render_catalog(rebuild=True)
+
+        self.push_screen(PromptScreen("Filter services (any column)", value=getattr(self, "catalog_filter", "")), apply)
+
+    # ------------------------------------------------------------------ details
+
+    @on(DataTable.RowSelected, "#catalog")
+    def _service_detail(self, event: DataTable.RowSelected) -> None:
+        self.show_service(str(event.row_key.value))
+
+    def show_service(self, service_id: str) -> None:
+        service = self.config.service(service_id)
+        if service is None:
+            return
+        health = self.health.get(service.id, cat.Health("unknown"))
+        body = Text()
+        body.append_text(badge_text(health.state))
+        body.append(f"  {clean_line(health.reason)}\n\n")
+        for label, value in (
+            ("Owner", service.owner), ("Tier", str(service.tier)), ("Touchpoint", service.touchpoint),
+            ("Vendor", service.vendor or "—"), ("Components", ", ".join(service.components) or "—"),
+            ("Probe", service.probe.url if service.probe else "—"), ("Runbook", service.runbook or "—"),
+            ("Contacts", ", ".join(service.contacts) or "—"),
+            ("Depends on", ", ".join(service.depends_on) or "—"),
+            ("Needed by", ", ".join(cat.dependents(self.config, service.id)) or "—"),
+        ):  # fmt: skip
+            body.append(f"{label:<12}", "bold")
+            body.append(clean_line(value) + "\n")
+        vendor = self.statuses.get(service.vendor or "")
+        if vendor is not None:
+            body.append("\nVendor components\n", "bold")
+            for component in vendor.components:
+                body.append_text(badge_text(component.state))
+                body.append(f"  {clean_line(component.label())}\n")
+            history = self.store.conn.execute(
+                "SELECT seen_at, component, previous_state, state FROM status_observations WHERE vendor_id = ? "
+                "ORDER BY id DESC LIMIT 8", (vendor.id,),
+            ).fetchall()
+            if history:
+                body.append("\nRecent status changes\n", "bold")
+                for seen, component, before, after in history:
+                    body.append(f"{clean_line(seen)[:16]}  {clean_line(component or 'overall')}: {before} → {after}\n")
+        self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
+
+    @on(DataTable.RowSelected, "#vendors")
+    def _vendor_detail(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        vendor_id = key.split(":")[1]
+        status = self.statuses.get(vendor_id)
+        if status is None:
+            return
+        body = Text()
+        body.append_text(badge_text(status.state, stale=status.stale))
+        if status.stale or status.state == "unknown":
+            body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
+        body.append(f"\nLast heard: {clean_line(status.last_good_at or 'never')}   checked: {clean_line(status.checked_at or 'never')}")
+        if status.latency_ms is not None:
+            body.append(f"   latency: {status.latency_ms} ms")
+        body.append("\n\nComponents\n", "bold")
+        for component in status.components or ():
+            body.append_text(badge_text(component.state))
+            body.append(f"  {clean_line(component.label())}\n")
+        body.append("\nOpen vendor incidents\n", "bold")
+        for incident in status.incidents or ():
+            body.append_text(badge_text(incident.impact))
+            body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status)}, {clean_line(incident.updated_at)})\n", "bold")
+            body.append(f"    {clean_line(incident.latest_update, 400)}\n")
+        if not status.incidents:
+            body.append("none\n")
+        if status.maintenances:
+            body.append("\nMaintenance\n", "bold")
+            for item in status.maintenances:
+                body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}) {clean_line(item.starts_at)}\n")
+        self.push_screen(DetailScreen(f"{clean_line(status.name)} — {status.kind}", body))
+
+    def action_runbook(self) -> None:
+        table = self.q("#catalog", CatalogTable)
+        if not table.row_count:
+            return
+        service = self.config.service(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        if service is None or not service.runbook:
+            self.notify("No runbook for this service.", severity="warning")
+            return
+        # Over SSH the browser is on the other side: show the link for the terminal to open.
+        self.copy_to_clipboard(service.runbook)
+        self.notify(f"{service.runbook}  (copied)", title=f"Runbook: {clean_line(service.name)}", timeout=12, markup=False)
+
+    def action_poll_now(self) -> None:
+        poll = getattr(self, "poll_vendors_now", None)
+        if poll is None:
+            self.notify("Vendor polling is not running in this session.", severity="warning")
+        else:
+            poll()
+
+    def action_export(self) -> None:
+        export = getattr(self, "export_current", None)
+        if export is not None:
+            export()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        commands = [
+            ("declare", "Declare a new incident", self.action_declare),
+            ("log", "Log a note on the current incident", lambda: self.action_entry("note")),
+            ("log --kind action", "Log an action", lambda: self.action_entry("action")),
+            ("log --kind decision", "Log a decision", lambda: self.action_entry("decision")),
+            ("log --kind comms", "Log a customer update (resets the update-due clock)", lambda: self.action_entry("comms")),
+            ("log --kind customer", "Log a customer report", lambda: self.action_entry("customer")),
+            ("set-status", "Change the incident's status", self.action_set_status),
+            ("set-severity", "Change the incident's severity", self.action_set_severity),
+            ("role", "Take or assign a role", self.action_role),
+            ("star", "Star the selected entry for the postmortem", self.action_star),
+            ("correct", "Correct the selected entry", self.action_correct),
+            ("resolve", "Resolve the incident", self.action_resolve),
+            ("search", "Search the timeline", self.action_search),
+            ("status", "Poll vendor status now", self.action_poll_now),
+            ("export", "Export the postmortem as Markdown", self.action_export),
+            ("help", "Keys and prefixes", self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+    # ------------------------------------------------------------------ shutdown
+
+    def on_unmount(self) -> None:
+        self._writes.put(None)
+        if self.store is not None and not self.store.readonly:
+            try:
+                self.store.write_timeout = 2
+                self.store.leave(self.session_id)
+            except StoreError:
+                pass  # the heartbeat stops anyway; the others drop us within a minute
+
+
+def run_app(config: Config, user: str, *, demo: bool = False) -> int:
+    app = WarRoomApp(config, user, demo=demo)
+    app.run()
+    return app.return_code or 0

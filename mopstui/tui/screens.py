@@ -1,0 +1,182 @@
+"""Modal screens: help, choices, prompts, declaring an incident, details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from ..config import Config
+from ..model import SEVERITIES
+from ..textsafe import clean_line
+
+HELP = """\
+mopstui — the incident war-room
+
+Logging (the input line is always one key away)
+  n  note        a  action      d  decision     c  comms (customer update)
+  u  customer report            t  action item (todo)   l  lesson learned
+  i              focus the input with the last kind       Escape  leave it
+  While typing:  /comms text  (also /note /action /decision /customer /todo /lesson)
+                 !text  is an action       @10:02 text  back-dates the entry
+
+The incident
+  N  declare a new incident      s  change status     v  change severity
+  r  take or assign a role       R  resolve           [ ]  other incidents
+  *  star the selected entry     e  correct the selected entry
+  /  search the timeline: words, kind:comms, author:sam      Escape clears
+  x  export the postmortem (Markdown, next to the database)
+
+Panes
+  Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail
+  p  poll vendors now           o  show the selected service's runbook link
+
+Everywhere
+  ctrl+p  command palette (same names as the CLI)   ?  this help   q  quit
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="dialog"):
+            yield Static(Text(HELP), id="help-text")
+            yield Label("Escape to close", classes="hint")
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few values (status, severity, role)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            options = [Option(Text(label), id=value, disabled=value == self.current) for value, label in self.choices]
+            yield OptionList(*options, id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.value, self.placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+            yield Label("Enter to confirm · Escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    title: str
+    severity: str
+    services: tuple[str, ...]
+
+
+class DeclareScreen(ModalScreen[Declaration | None]):
+    """Title, severity, and affected services picked from the catalog (a touchpoint picks its services)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "declare", "Declare")]
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        touchpoints = sorted({s.touchpoint or "other" for s in self.config.services})
+        with Vertical(classes="dialog", id="declare"):
+            yield Label("Declare an incident", classes="dialog-title")
+            yield Input(placeholder="What customers see, e.g. 'Lead form not submitting'", id="declare-title")
+            yield Select([(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
+                         value="SEV2", allow_blank=False, id="declare-severity")
+            with Horizontal(id="declare-pickers"):
+                yield SelectionList[str](
+                    *[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints"
+                )
+                yield SelectionList[str](
+                    *[Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id) for s in self.config.services],
+                    id="declare-services",
+                )
+            with Horizontal(classes="buttons"):
+                yield Button("Declare", variant="error", id="declare-ok")
+                yield Button("Cancel", id="declare-cancel")
+
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        if event.selection_list.id != "declare-touchpoints":
+            return
+        touchpoint = event.selection.value
+        on = touchpoint in event.selection_list.selected
+        services = self.query_one("#declare-services", SelectionList)
+        for service in self.config.services:
+            if (service.touchpoint or "other") == touchpoint:
+                services.select(service.id) if on else services.deselect(service.id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "declare-ok":
+            self.action_declare()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_declare()
+
+    def action_declare(self) -> None:
+        title = self.query_one("#declare-title", Input).value.strip()
+        if not title:
+            self.notify("An incident needs a title: what do customers see?", severity="error")
+            self.query_one("#declare-title", Input).focus()
+            return
+        severity = str(self.query_one("#declare-severity", Select).value)
+        services = tuple(self.query_one("#declare-services", SelectionList).selected)
+        self.dismiss(Declaration(title, severity, services))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DetailScreen(ModalScreen[None]):
+    """Read-only detail of a service or a vendor: plain text, scrollable."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog detail"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Static(self.body, id="detail-body")
+            yield Label("Escape to close", classes="hint")

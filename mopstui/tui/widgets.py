@@ -1,0 +1,147 @@
+"""The war-room's panes. They only render what the app gives them; the app does all I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from .. import catalog as cat
+from ..clocks import Clock
+from ..config import Config
+from ..model import Incident
+from ..status.model import VendorStatus
+from ..textsafe import clean_line
+from ..timeutil import humanize_duration
+
+STATE_STYLES = {
+    "operational": "green",
+    "degraded": "yellow",
+    "partial_outage": "bold dark_orange",
+    "major_outage": "bold red",
+    "maintenance": "blue",
+    "unknown": "bright_black",
+    cat.AT_RISK: "yellow",
+    cat.DISAGREE: "bold magenta",
+}
+SEVERITY_STYLES = {"SEV1": "bold white on red", "SEV2": "bold red", "SEV3": "bold yellow", "SEV4": "bold"}
+STATUS_SYMBOLS = {"investigating": "🔍", "identified": "◎", "monitoring": "◑", "resolved": "✓"}
+
+
+def badge_text(state: str, *, stale: bool = False) -> Text:
+    """Symbol and word (never colour alone); a stale state carries a ~ mark."""
+    return Text(("~" if stale else "") + cat.badge(state), style=STATE_STYLES.get(state, ""))
+
+
+def plain(value: object, width: int | None = None) -> Text:
+    """Untrusted text as a Rich Text that is never parsed as markup."""
+    return Text(clean_line(value, width))
+
+
+class ClockBar(Widget):
+    """One customer-patience clock: a bar that fills, then changes style when crossed.
+
+    It renders from `clock_text`, which only changes when what is shown changes, so a tick that
+    changes nothing repaints nothing.
+    """
+
+    DEFAULT_CSS = """
+    ClockBar { height: 1; }
+    """
+
+    clock: reactive[Clock | None] = reactive(None, layout=False, repaint=False)
+    shown: reactive[tuple] = reactive((), layout=False)
+
+    def set_clock(self, clock: Clock) -> None:
+        self.clock = clock
+        width = self.size.width or 40
+        bar_width = max(4, width - 30)
+        filled = int(round(clock.fraction * bar_width))
+        self.shown = (clock.label(), filled, bar_width, clock.status_text(), clock.crossed)
+        self.set_class(clock.crossed, "-crossed")
+
+    def on_resize(self) -> None:
+        if self.clock is not None:
+            self.set_clock(self.clock)
+
+    def render(self) -> Text:
+        if not self.shown:
+            return Text("")
+        label, filled, bar_width, status, crossed = self.shown
+        text = Text(no_wrap=True)
+        text.append(f"{label[:12]:<12} ", "bold")
+        text.append("█" * filled, "bold red" if crossed else "green")
+        text.append("░" * (bar_width - filled), "bright_black")
+        text.append(f" {status}", "bold red" if crossed else "")
+        return text
+
+
+class IncidentSummary(Static):
+    """Title, severity, status, roles and affected services of the current incident."""
+
+    def show(self, incident: Incident | None, position: str, config: Config) -> None:
+        if incident is None:
+            self.update(Text("No active incident.  Press N to declare one.", style="bold"))
+            return
+        text = Text(no_wrap=False)
+        text.append(f" {incident.severity} ", SEVERITY_STYLES.get(incident.severity, ""))
+        text.append(f" {incident.label} ", "bold")
+        text.append(f"{STATUS_SYMBOLS.get(incident.status, '')} {incident.status.upper()}", "bold reverse" if incident.resolved else "bold")
+        text.append(f"  {position}\n", "bright_black")
+        text.append(clean_line(incident.title, 200) + "\n", "bold")
+        roles = " · ".join(f"{role} {clean_line(user)}" for role, user in incident.roles.items())
+        services = ", ".join(clean_line(config.service(s).name if config.service(s) else s) for s in incident.services)
+        text.append(roles or "no roles")
+        if services:
+            text.append(f"  ⟶ {services}", "bright_black")
+        self.update(text)
+
+
+class CatalogTable(DataTable):
+    """Services sorted by health then tier; Enter opens the detail, / filters."""
+
+    BINDINGS = [Binding("slash", "filter", "Filter", show=False)]
+
+    class FilterRequested(Message):
+        pass
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+
+class VendorTable(DataTable):
+    """Each vendor's state and its watched components; Enter opens the detail."""
+
+
+def service_row(service, health: cat.Health, wide: bool) -> tuple:
+    cells = [badge_text(health.state), plain(service.name, 30)]
+    if wide:
+        cells += [Text(str(service.tier)), plain(service.owner, 16), plain(service.touchpoint, 16)]
+    return tuple(cells)
+
+
+def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[str, tuple]]:
+    """(row key, cells) for a vendor and each of its watched components."""
+    heard = "never"
+    if status.last_good_at:
+        heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
+    state = status.state
+    rows = []
+    cells = [badge_text(state, stale=status.stale), plain(status.name, 24)]
+    if wide:
+        note = status.reason if (status.stale or state == "unknown") else ""
+        if status.incidents:
+            note = status.incidents[0].title
+        cells += [Text(heard, style="bright_black"), plain(note, 60)]
+    rows.append((f"v:{status.id}", tuple(cells)))
+    for component in status.components:
+        sub = [badge_text(component.state, stale=status.stale), plain("  " + component.label(), 24)]
+        if wide:
+            sub += [Text(""), Text("")]
+        rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
+    return rows
