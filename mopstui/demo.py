@@ -68,3 +68,25 @@ def run_demo(ctx) -> int:
     from .tui.app import run_app  # Textual only now, after the seeding
 
     return run_app(config, ctx.user, demo=True)
+
+
+def picture_app(workdir: Path):
+    """The demo war-room on a stopped clock, for screenshots and snapshot tests.
+
+    Everything on screen is relative to the incident's start, so pictures only change when the
+    screen does. Returns the app and a check that says when its background writes have landed.
+    """
+    from .tui.app import WarRoomApp
+
+    now = utcnow().replace(second=0, microsecond=0)
+    database = workdir / "warroom.db"
+    config = demo_config(database)
+    with Store(database) as store:
+        incident_id = seed(store, config, now=now)
+    app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False)
+
+    def settled() -> bool:
+        view = app.q("#timeline")
+        return view.events[0].incident_id == incident_id and any(e.kind == "system" for e in view.events) and not view.pending
+
+    return app, settled

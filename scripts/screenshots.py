@@ -1,6 +1,5 @@
 """Regenerate screenshots/*.svg: the main screen at 80x24 and 120x40, and the help screen.
 
-The demo incident is seeded against a frozen clock, so the pictures only change when the screen does.
 Usage: python scripts/screenshots.py [OUTPUT_DIR]
 """
 
@@ -9,36 +8,32 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mopstui import demo  # noqa: E402
-from mopstui.store import Store  # noqa: E402
-from mopstui.tui.app import WarRoomApp  # noqa: E402
+from mopstui.demo import picture_app  # noqa: E402
 
-FROZEN = datetime(2026, 11, 23, 10, 6, 0, tzinfo=timezone.utc)
+SHOTS = (((80, 24), "main-80x24", ()), ((120, 40), "main-120x40", ()), ((100, 34), "help", ("question_mark",)))
 
 
-def demo_app(workdir: Path) -> WarRoomApp:
-    database = workdir / "warroom.db"
-    config = demo.demo_config(database)
-    with Store(database) as store:
-        demo.seed(store, config, now=FROZEN)
-    return WarRoomApp(config, "alice", now=lambda: FROZEN, demo=True, animations=False)
+async def settle(pilot, settled, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not settled() and loop.time() < deadline:
+        await pilot.pause(0.05)
 
 
 async def shoot(out: Path) -> list[Path]:
     written = []
-    for size, name, keys in (((80, 24), "main-80x24", ()), ((120, 40), "main-120x40", ()), ((100, 34), "help", ("question_mark",))):
+    for size, name, keys in SHOTS:
         with tempfile.TemporaryDirectory() as tmp:
-            app = demo_app(Path(tmp))
+            app, settled = picture_app(Path(tmp))
             async with app.run_test(size=size) as pilot:
-                await pilot.pause(0.3)
+                await settle(pilot, settled)
                 for key in keys:
                     await pilot.press(key)
-                await pilot.pause(0.3)
+                await pilot.pause(0.2)
                 path = out / f"{name}.svg"
                 app.save_screenshot(str(path))
                 written.append(path)

@@ -7,6 +7,7 @@ then confirmed, and is never dropped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -20,6 +21,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -38,6 +40,7 @@ from .timeline_view import Pending, TimelineView
 from .widgets import (
     CatalogTable,
     ClockBar,
+    FittedTable,
     IncidentSummary,
     VendorTable,
     badge_text,
@@ -55,6 +58,20 @@ _PREFIX = re.compile(r"^/(\w+)\s+(.*)$", re.DOTALL)
 _AT = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
 HEARTBEAT_EVERY = 15.0
 PRESENCE_WINDOW = timedelta(seconds=45)
+
+
+def _skip_when_screen_gone(method):
+    """Timers and resizes can fire while the war-room screen is being built or torn down:
+    there is nothing to draw then, and nothing is lost (the next tick redraws)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (NoMatches, StopIteration):
+            return None
+
+    return wrapper
 
 
 def parse_entry(raw: str, kind: str, tz, now: datetime) -> tuple[str, str, datetime | None]:
@@ -192,6 +209,7 @@ class WarRoomApp(App):
         self._first_tick = True
         self._tokens = 0
         self._callbacks: dict[int, Callable | None] = {}
+        self._table_widths: dict[str | None, int] = {}
         self._writes: queue.Queue = queue.Queue()
         self._waiting_notice = False
         self.bells = 0
@@ -204,15 +222,15 @@ class WarRoomApp(App):
 
     # ------------------------------------------------------------------ start-up
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         try:
             self.store = Store(self.config.database)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)
             return
-        self.push_screen(WarRoom(self.config))
+        await self.push_screen(WarRoom(self.config))
         self._writer()
-        self.call_after_refresh(self._initial_load)
+        self._initial_load()
 
     def _initial_load(self) -> None:
         self._load_vendor_statuses()
@@ -222,6 +240,7 @@ class WarRoomApp(App):
         self._render_catalog(rebuild=True)
         self._render_vendors(rebuild=True)
         self._show_incident(reload=True)
+        self.q("#timeline").focus()
         self._heartbeat()
         self._refresh_presence()
         self._tick()
@@ -280,6 +299,7 @@ class WarRoomApp(App):
     def current(self) -> Incident | None:
         return next((i for i in self.incidents if i.id == self.current_id), None)
 
+    @_skip_when_screen_gone
     def _check_changes(self) -> None:
         """The cheap check: has anyone committed? Then read only what is new."""
         if self.store is None:
@@ -357,7 +377,7 @@ class WarRoomApp(App):
         keys = [s.id for s in services]
         current_keys = [row.value for row in table.rows]
         with self.batch_update():
-            if rebuild or len(table.columns) != len(columns) or keys != current_keys:
+            if rebuild or len(table.columns) != len(columns) or keys != current_keys or self._width_changed(table):
                 cursor = table.cursor_row
                 table.clear(columns=True)
                 self._add_columns(table, columns, wide)
@@ -392,15 +412,28 @@ class WarRoomApp(App):
 
     @staticmethod
     def _add_columns(table: DataTable, columns: list[str], wide: bool) -> None:
-        """Narrow panes show name + health only, sized to fit without a horizontal scrollbar."""
-        if wide:
-            for name in columns:
-                table.add_column(name, key=name.lower())
-            return
+        """Columns sized to the pane, so nothing hides behind a horizontal scrollbar.
+
+        The first column is the health badge (symbol + word); the remaining width is shared
+        out by weight: names get the most.
+        """
         badge_width = 10
-        name_width = max(8, (table.size.width or 28) - badge_width - 2 * table.cell_padding * 2 - 1)
+        weights = {"Service": 4, "Vendor": 3, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 5}
+        fixed = {"Tier": 4}
+        if not wide:
+            columns = columns[:2]
+        available = (table.size.width or 28) - 1 - 2 * table.cell_padding * len(columns) - badge_width
+        available -= sum(fixed.get(c, 0) for c in columns)
+        total = sum(weights[c] for c in columns[1:]) or 1
         table.add_column(columns[0], key=columns[0].lower(), width=badge_width)
-        table.add_column(columns[1], key=columns[1].lower(), width=name_width)
+        for name in columns[1:]:
+            width = fixed.get(name) or max(4, available * weights[name] // total)
+            table.add_column(name, key=name.lower(), width=width)
+
+    def _width_changed(self, table: DataTable) -> bool:
+        seen = self._table_widths.get(table.id)
+        self._table_widths[table.id] = table.size.width
+        return seen is not None and seen != table.size.width
 
     def _render_vendors(self, *, rebuild: bool = False) -> None:
         table = self.q("#vendors", VendorTable)
@@ -411,7 +444,7 @@ class WarRoomApp(App):
         rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
         keys = [key for key, _ in rows]
         with self.batch_update():
-            if rebuild or len(table.columns) != len(columns) or keys != [r.value for r in table.rows]:
+            if rebuild or len(table.columns) != len(columns) or keys != [r.value for r in table.rows] or self._width_changed(table):
                 cursor = table.cursor_row
                 table.clear(columns=True)
                 self._add_columns(table, columns, wide)
@@ -425,6 +458,7 @@ class WarRoomApp(App):
                         if str(table.get_cell(key, column.lower())) != str(value):
                             table.update_cell(key, column.lower(), value)
 
+    @_skip_when_screen_gone
     def _refresh_presence(self) -> None:
         if self.store is None:
             return
@@ -441,13 +475,17 @@ class WarRoomApp(App):
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
         self.q("#room", Static).update(room)
 
-    def on_resize(self) -> None:
-        if self.store is not None and self.screen_stack and any(isinstance(s, WarRoom) for s in self.screen_stack):
-            self.call_after_refresh(self._render_catalog)
-            self.call_after_refresh(self._render_vendors)
+    @on(FittedTable.Resized)
+    @_skip_when_screen_gone
+    def _redraw_tables(self) -> None:
+        # The breakpoint class may have changed too: narrow and wide panes have other columns.
+        if self.store is not None:
+            self._render_catalog()
+            self._render_vendors()
 
     # ------------------------------------------------------------------ clocks
 
+    @_skip_when_screen_gone
     def _tick(self) -> None:
         """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
         if self.store is None:

@@ -102,7 +102,17 @@ class IncidentSummary(Static):
         self.update(text)
 
 
-class CatalogTable(DataTable):
+class FittedTable(DataTable):
+    """A table whose columns the app sizes to the pane: it says when its width changes."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
+
+class CatalogTable(FittedTable):
     """Services sorted by health then tier; Enter opens the detail, / filters."""
 
     BINDINGS = [Binding("slash", "filter", "Filter", show=False)]
@@ -114,7 +124,7 @@ class CatalogTable(DataTable):
         self.post_message(self.FilterRequested())
 
 
-class VendorTable(DataTable):
+class VendorTable(FittedTable):
     """Each vendor's state and its watched components; Enter opens the detail."""
 
 

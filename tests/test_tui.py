@@ -1,0 +1,349 @@
+"""Pilot tests of the war-room screen: actions end up as events; state shows what the log says."""
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Input, SelectionList
+
+from mopstui.store import Store
+from mopstui.tui.app import parse_entry
+from mopstui.tui.screens import DeclareScreen
+from mopstui.timeutil import UTC
+
+from .conftest import run_cli
+from .tui_helpers import Clock, choose, make_app, make_config, timeline, type_entry, wait_for
+
+
+@pytest.fixture
+def config(tmp_path, db_path):
+    return make_config(tmp_path, db_path)
+
+
+@pytest.fixture
+def declared(db_path):
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+    return db_path
+
+
+def events_of(db_path, incident=1):
+    with Store(db_path) as store:
+        return store.events(incident)
+
+
+async def test_declare_with_services_picked_by_touchpoint(config, db_path):
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("N")
+        assert isinstance(app.screen, DeclareScreen)
+        app.screen.query_one("#declare-title", Input).value = "Forms down everywhere"
+        touchpoints = app.screen.query_one("#declare-touchpoints", SelectionList)
+        touchpoints.toggle("lead capture")
+        await pilot.pause(0.1)
+        assert set(app.screen.query_one("#declare-services", SelectionList).selected) == {"lead-form", "landing"}
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.current is not None, message="the new incident")
+        assert app.current.title == "Forms down everywhere"
+        assert set(app.current.services) == {"lead-form", "landing"}
+        assert app.current.severity == "SEV2"
+    kinds = [e.kind for e in events_of(db_path)]
+    assert kinds[:2] == ["declared", "catalog"]
+
+
+async def test_declare_needs_a_title(config, db_path):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("N")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, DeclareScreen)  # still open, with an error
+    with Store(db_path) as store:
+        assert store.count_events() == 0
+
+
+@pytest.mark.parametrize(
+    "key, kind",
+    [("n", "note"), ("a", "action"), ("d", "decision"), ("c", "comms"), ("u", "customer"), ("t", "action_item"), ("l", "lesson")],
+)
+async def test_logging_each_kind_with_one_key(config, declared, key, kind):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_entry(pilot, key, f"a {kind} entry")
+        await wait_for(pilot, lambda: any(e.text == f"a {kind} entry" for e in timeline(app).events), message="the entry")
+        assert timeline(app).pending == []
+    logged = [e for e in events_of(declared) if e.text == f"a {kind} entry"]
+    assert len(logged) == 1 and logged[0].kind == kind and logged[0].author == "alice"
+
+
+async def test_prefixes_choose_the_kind_and_back_date(config, declared):
+    clock = Clock()
+    app = make_app(config, clock=clock)
+    earlier = (clock() - timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_entry(pilot, "n", "/comms Posted a banner on the site")
+        await type_entry(pilot, "n", "!Rolled back the GTM container")
+        await type_entry(pilot, "n", f"@{earlier} first customer complaint")
+        await wait_for(pilot, lambda: len(timeline(app).events) >= 4, message="three entries")
+    by_text = {e.text: e for e in events_of(declared)}
+    assert by_text["Posted a banner on the site"].kind == "comms"
+    assert by_text["Rolled back the GTM container"].kind == "action"
+    backdated = by_text["first customer complaint"]
+    assert backdated.backdated and backdated.occurred_at.strftime("%H:%M") == earlier
+
+
+def test_parse_entry_refuses_a_bad_time():
+    from mopstui.timeutil import TimeError, utcnow
+
+    with pytest.raises(TimeError):
+        parse_entry("@99:99 x", "note", UTC, utcnow())
+    assert parse_entry("/unknown x", "note", UTC, utcnow()) == ("note", "/unknown x", None)
+
+
+async def test_status_severity_role_resolve(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await choose(pilot, "identified")
+        await wait_for(pilot, lambda: app.current.status == "identified", message="status")
+        await pilot.press("v")
+        await choose(pilot, "SEV1")
+        await wait_for(pilot, lambda: app.current.severity == "SEV1", message="severity")
+        await pilot.press("r")
+        await choose(pilot, "comms")
+        await choose(pilot, "alice")
+        await wait_for(pilot, lambda: app.current.roles.get("comms") == "alice", message="role")
+        await pilot.press("R")
+        await choose(pilot, "resolved")
+        await wait_for(pilot, lambda: app.current is not None and app.current.resolved, message="resolved")
+    kinds = [e.kind for e in events_of(declared)]
+    assert kinds.count("status") == 2 and "severity" in kinds and "role" in kinds
+
+
+async def test_star_and_correct_the_selected_entry(config, declared):
+    with Store(declared) as store:
+        wrong = store.append(1, "note", "Form broke at 10:15", author="bob")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        timeline(app).focus()
+        await pilot.pause()
+        timeline(app).move_cursor(timeline(app).events.index(next(e for e in timeline(app).events if e.id == wrong.id)))
+        await pilot.press("asterisk")
+        await wait_for(pilot, lambda: wrong.id in timeline(app).notes.starred, message="the star")
+        await pilot.press("e")
+        prompt = app.screen.query_one(Input)
+        assert prompt.value == "Form broke at 10:15"
+        prompt.value = "Form broke at 10:05"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wrong.id in timeline(app).notes.corrections, message="the correction")
+    events = events_of(declared)
+    correction = next(e for e in events if e.kind == "correction")
+    assert correction.ref == wrong.id and correction.text == "Form broke at 10:05"
+    assert next(e for e in events if e.id == wrong.id).text == "Form broke at 10:15"  # never edited
+
+
+async def test_star_without_a_selection_explains(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        timeline(app).cursor = -1
+        await pilot.press("asterisk")
+        await pilot.pause()
+    assert not any(e.kind == "star" for e in events_of(declared))
+
+
+async def test_clocks_cross_thresholds_once_with_an_injected_clock(config, db_path):
+    clock = Clock()
+    with Store(db_path) as store:
+        store.declare("x", severity="SEV3", author="alice", at=clock())
+    app = make_app(config, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        clock.advance(seconds=59)
+        app._tick()
+        await pilot.pause(0.3)
+        assert not [e for e in events_of(db_path) if e.kind == "system"]
+        bars = app.war_room.query("ClockBar")
+        assert [b.clock.crossed for b in bars] == [False, False, False]
+        clock.advance(seconds=2)
+        app._tick()
+        app._tick()
+        await wait_for(pilot, lambda: any(e.kind == "system" for e in events_of(db_path)), message="the crossing")
+        assert [b.clock.crossed for b in app.war_room.query("ClockBar")] == [True, False, False]
+        assert "OVER" in str(app.war_room.query("ClockBar").first().render())
+        assert app.bells == 1
+        clock.advance(minutes=15)  # the update-due clock falls overdue too
+        app._tick()
+        await wait_for(pilot, lambda: sum(e.kind == "system" for e in events_of(db_path)) == 2, message="overdue")
+        app._tick()
+        await pilot.pause(0.3)
+        assert app.bells == 2
+    system = [e for e in events_of(db_path) if e.kind == "system"]
+    assert [e.dedupe for e in system] == ["INC-1:threshold:abandon", "INC-1:overdue:0"]
+    assert system[0].occurred_at == clock.value - timedelta(minutes=15, seconds=1)  # when it was crossed
+
+
+async def test_a_comms_entry_resets_the_update_clock(config, db_path):
+    clock = Clock()
+    with Store(db_path) as store:
+        store.declare("x", severity="SEV3", author="alice", at=clock() - timedelta(minutes=14))
+    app = make_app(config, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_entry(pilot, "c", "Banner posted")
+        await wait_for(pilot, lambda: app._comms.get(1) is not None, message="comms")
+        app._tick()
+        update = list(app.war_room.query("ClockBar"))[-1].clock
+        assert update.kind == "update" and update.elapsed < timedelta(seconds=5)
+
+
+async def test_two_sessions_write_a_crossing_exactly_once(config, db_path):
+    clock = Clock()
+    with Store(db_path) as store:
+        store.declare("x", severity="SEV3", author="alice", at=clock() - timedelta(minutes=2))
+    first, second = make_app(config, "alice", clock=clock), make_app(config, "bob", clock=clock)
+    async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
+        await p1.pause(0.5)
+        await p2.pause(0.5)
+        for _ in range(3):
+            first._tick()
+            second._tick()
+        await p1.pause(0.5)
+    thresholds = [e for e in events_of(db_path) if e.dedupe == "INC-1:threshold:abandon"]
+    assert len(thresholds) == 1
+
+
+async def test_another_process_entry_appears_within_a_second(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        result = run_cli("--db", str(declared), "--user", "bob", "log", "1", "Written from the CLI")
+        assert result.returncode == 0, result.stderr
+        loop_time = pilot.app._loop.time() if hasattr(pilot.app, "_loop") else None
+        await wait_for(pilot, lambda: any(e.text == "Written from the CLI" for e in timeline(app).events),
+                       timeout=1.0, message="the CLI entry")
+        assert loop_time is None or True
+
+
+async def test_presence_lists_who_is_in_the_room(config, declared):
+    first, second = make_app(config, "alice"), make_app(config, "bob")
+    async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
+        await p1.pause(0.5)
+        await p2.pause(0.5)
+        first._refresh_presence()
+        assert "bob" in str(first.q("#room").render())
+    with Store(declared) as store:
+        assert store.present() == []  # both left cleanly
+
+
+INJECTIONS = ["[bold red]x[/]", "[@click=app.quit]click me[/]", "\x1b[2Jcleared?", "[/", "[link=http://evil]y[/link]"]
+
+
+@pytest.mark.parametrize("hostile", INJECTIONS)
+async def test_hostile_text_is_shown_literally(config, declared, hostile):
+    result = run_cli("--db", str(declared), "--user", "mallory[/]", "log", "1", f"note {hostile} end")
+    assert result.returncode == 0
+    app = make_app(config)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.3)
+        view = timeline(app)
+        line = next(i for i, e in enumerate(view.events) if e.author == "mallory[/]")
+        view.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        rendered = "".join(seg.text for seg in view.render_line(line - int(view.scroll_offset.y)))
+        shown = hostile.replace("\x1b[2J", "")
+        assert f"note {shown}"[:25] in rendered
+        assert "\x1b" not in rendered
+        await pilot.click("#timeline")
+        assert app.is_running  # no markup action was triggered
+    assert app.return_code in (None, 0)
+
+
+async def test_hostile_incident_title_and_config(tmp_path, db_path):
+    from .tui_helpers import CONFIG
+
+    config = make_config(tmp_path, db_path, CONFIG.replace("name: Lead form,", "name: \"[red]Lead[/] \\x1b[31mform\","))
+    with Store(db_path) as store:
+        store.declare("[@click=app.quit]Title[/]", severity="SEV1", author="a")
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        assert "[@click=app.quit]Title[/]" in str(app.q("#summary").render())
+        assert app.is_running
+
+
+async def test_search_and_filter(config, declared):
+    with Store(declared) as store:
+        store.append(1, "note", "Forms endpoint returns 503", author="alice")
+        store.append(1, "comms", "Status banner posted", author="bob")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "forms"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [e.text for e in timeline(app).events] == ["Forms endpoint returns 503"]
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "kind:comms author:bob"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [e.text for e in timeline(app).events] == ["Status banner posted"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(timeline(app).events) == 3
+
+
+async def test_switching_incidents(config, db_path):
+    with Store(db_path) as store:
+        store.declare("first", severity="SEV3", author="a")
+        store.declare("second", severity="SEV2", author="a")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.current.title == "second"
+        await pilot.press("left_square_bracket")
+        assert app.current.title == "first"
+        assert "[1/2]" in str(app.q("#summary").render())
+
+
+async def test_help_screen_and_palette_commands(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for name in ("declare", "log", "set-status", "set-severity", "role", "star", "correct", "resolve", "export"):
+            assert name in titles
+
+
+async def test_a_slow_write_shows_pending_then_confirmed(config, declared):
+    import sqlite3
+
+    blocker = sqlite3.connect(declared, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    app = make_app(config)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await type_entry(pilot, "n", "typed while locked")
+            await pilot.pause(0.5)
+            assert [p.text for p in timeline(app).pending] == ["typed while locked"]
+            assert app.is_running  # the screen did not freeze
+            blocker.execute("COMMIT")
+            await wait_for(pilot, lambda: not timeline(app).pending, timeout=15, message="confirmation")
+            assert any(e.text == "typed while locked" for e in timeline(app).events)
+    finally:
+        blocker.close()
+
+
+async def test_no_color_is_respected(config, declared, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+
+
+def test_animations_off_over_ssh(config, monkeypatch):
+    from mopstui.tui.app import WarRoomApp
+
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.9 5555 10.0.0.1 22")
+    assert WarRoomApp(config, "a").animation_level == "none"
+    monkeypatch.delenv("SSH_CONNECTION")
+    assert WarRoomApp(config, "a", animations=True).animation_level != "none"
