@@ -15,6 +15,9 @@ from .model import Event, Incident
 from .timeutil import format_duration, humanize_duration
 
 
+PRECISE_WITHIN = timedelta(minutes=5)
+
+
 @dataclass(frozen=True)
 class Clock:
     name: str
@@ -48,10 +51,13 @@ class Clock:
         return f"{self.name} {humanize_duration(self.limit)}"
 
     def status_text(self) -> str:
+        """Seconds while they matter (within 5 minutes of the threshold, either side), minutes
+        otherwise: the text then changes once a minute, and so does what is sent to terminals."""
+        distance = abs(self.remaining)
+        amount = format_duration(distance) if distance < PRECISE_WITHIN else f"{int(distance.total_seconds() // 60)}m"
         if self.crossed:
-            over = format_duration(self.elapsed - self.limit)
-            return f"OVERDUE {over}" if self.kind == "update" else f"OVER +{over}"
-        return f"{format_duration(self.remaining)} left"
+            return f"OVERDUE {amount}" if self.kind == "update" else f"OVER +{amount}"
+        return f"{amount} left"
 
     def dedupe_key(self, incident_id: int) -> str:
         if self.kind == "update":

@@ -70,7 +70,9 @@ def to_store(moment: datetime) -> str:
 
 
 def from_store(text: str) -> datetime:
-    return datetime.strptime(text, _STORE_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat (C, reads the trailing Z since 3.11) is ~20x faster than strptime: it
+    # matters when a 100,000-event timeline is opened.
+    return datetime.fromisoformat(text)
 
 
 def zone(name: str | None) -> ZoneInfo | timezone:

@@ -167,7 +167,7 @@ async def test_clocks_cross_thresholds_once_with_an_injected_clock(config, db_pa
         app._tick()
         await wait_for(pilot, lambda: any(e.kind == "system" for e in events_of(db_path)), message="the crossing")
         assert [b.clock.crossed for b in app.war_room.query("ClockBar")] == [True, False, False]
-        assert "OVER" in str(app.war_room.query("ClockBar").first().render())
+        assert "OVER" in app.war_room.query("ClockBar").first().render_text()
         assert app.bells == 1
         clock.advance(minutes=15)  # the update-due clock falls overdue too
         app._tick()

@@ -92,7 +92,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         self.cursor = -1
         self._refresh_size()
-        self.scroll_end(animate=False, immediate=True)
+        self._follow_to_end()
 
     def add(self, events: list[Event]) -> None:
         """New events from any session; back-dated ones go to their `occurred_at` place."""
@@ -110,12 +110,12 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache.clear()  # stars and corrections change how earlier lines look
         self._refresh_size()
         if at_bottom:
-            self.scroll_end(animate=False, immediate=True)
+            self._follow_to_end()
 
     def add_pending(self, pending: Pending) -> None:
         self._pending.append(pending)
         self._refresh_size()
-        self.scroll_end(animate=False, immediate=True)
+        self._follow_to_end()
 
     def settle_pending(self, token: int, failed: str = "") -> None:
         """Confirmed (the event itself arrives through `add`), or failed with a reason."""
@@ -143,8 +143,15 @@ class TimelineView(ScrollView, can_focus=True):
             return self._events[self.cursor]
         return None
 
+    def _follow_to_end(self) -> None:
+        # After the refresh: the new virtual height (and perhaps a new scrollbar) must be laid
+        # out first, or the scroll stops at the old bottom.
+        self.follow = True
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
     def _refresh_size(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._events) + len(self._pending))
+        # Lines are cut to the width, never scrolled sideways.
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._events) + len(self._pending))
         self.refresh()
 
     # ------------------------------------------------------------------ cursor and scrolling
@@ -191,7 +198,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if index < len(self._events):
             key = (index, width, index == self.cursor and self.has_focus)
             strip = self._cache.get(key)
