@@ -210,6 +210,7 @@ class WarRoomApp(App):
         self._tokens = 0
         self._callbacks: dict[int, Callable | None] = {}
         self._table_widths: dict[str | None, int] = {}
+        self._shown: dict[str, Text] = {}
         self._writes: queue.Queue = queue.Queue()
         self._waiting_notice = False
         self.bells = 0
@@ -406,9 +407,11 @@ class WarRoomApp(App):
                 names = ", ".join(clean_line(self.config.service(s).name) for s in touchpoint.culprits[:2])
                 line.append(f" via {names}", "bright_black")
             lines.append(line)
-        self.q("#touchpoints", Static).update(Text("\n").join(lines))
+        self._update_if_changed("#touchpoints", Text("\n").join(lines))
         title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
-        self.q("#catalog-pane").border_title = title
+        pane = self.q("#catalog-pane")
+        if pane.border_title != title:
+            pane.border_title = title
 
     @staticmethod
     def _add_columns(table: DataTable, columns: list[str], wide: bool) -> None:
@@ -473,7 +476,15 @@ class WarRoomApp(App):
             room.append(" READ-ONLY", "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
-        self.q("#room", Static).update(room)
+        self._update_if_changed("#room", room)
+
+    def _update_if_changed(self, selector: str, content: Text) -> None:
+        """Static.update() lays the screen out again and repaints what it covers: on a shared
+        host over a slow link, unchanged content must cost nothing."""
+        widget = self.q(selector, Static)
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            widget.update(content)
 
     @on(FittedTable.Resized)
     @_skip_when_screen_gone

@@ -119,14 +119,13 @@ class TimelineView(ScrollView, can_focus=True):
 
     def settle_pending(self, token: int, failed: str = "") -> None:
         """Confirmed (the event itself arrives through `add`), or failed with a reason."""
-        for item in self._pending:
-            if item.token == token:
-                if failed:
-                    item.failed = failed
-                else:
-                    self._pending.remove(item)
-                break
-        self._cache.clear()
+        item = next((p for p in self._pending if p.token == token), None)
+        if item is None:
+            return  # a write that showed no pending line (heartbeat, status change …)
+        if failed:
+            item.failed = failed
+        else:
+            self._pending.remove(item)
         self._refresh_size()
 
     @property

@@ -112,9 +112,16 @@ class ClockBar(Widget):
 class IncidentSummary(Static):
     """Title, severity, status, roles and affected services of the current incident."""
 
+    _last: Text | None = None
+
+    def _show_text(self, text: Text) -> None:
+        if text != self._last:  # an update re-lays the screen out: only when it changed
+            self._last = text
+            self.update(text)
+
     def show(self, incident: Incident | None, position: str, config: Config) -> None:
         if incident is None:
-            self.update(Text("No active incident.  Press N to declare one.", style="bold"))
+            self._show_text(Text("No active incident.  Press N to declare one.", style="bold"))
             return
         text = Text(no_wrap=False)
         text.append(f" {incident.severity} ", SEVERITY_STYLES.get(incident.severity, ""))
@@ -127,7 +134,7 @@ class IncidentSummary(Static):
         text.append(roles or "no roles")
         if services:
             text.append(f"  ⟶ {services}", "bright_black")
-        self.update(text)
+        self._show_text(text)
 
 
 class FittedTable(DataTable):
