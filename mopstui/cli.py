@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Callable, Sequence
@@ -186,6 +187,66 @@ def cmd_tui(ctx: Context) -> int:
     return run_app(ctx.config, ctx.user)
 
 
+def cmd_status(ctx: Context) -> int:
+    import asyncio
+
+    from .catalog import badge
+    from .status.model import RANK
+    from .status.poller import poll, status_rows, targets
+
+    order = [t.id for t in targets(ctx.config)]
+    if not order:
+        print("no vendors or probes configured (see config.example.yaml)", file=sys.stderr)
+        return EXIT_OK
+    statuses = asyncio.run(poll(ctx.config))
+    rows = status_rows(statuses, order)
+    if ctx.args.json:
+        _print_json(rows)
+    else:
+        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
+        for row in rows:
+            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
+            if not note and row["incidents"]:
+                note = row["incidents"][0]["title"]
+            latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
+            state = ("~" if row["stale"] else "") + badge(row["state"])
+            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
+            for component in row["components"]:
+                label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
+                print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+    threshold = {"degraded": RANK["degraded"], "outage": RANK["partial_outage"]}.get(ctx.args.fail_on or "")
+    if threshold is not None and any(RANK.get(r["state"], -1) >= threshold for r in rows):
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def cmd_watch(ctx: Context) -> int:
+    import asyncio
+    import signal
+    import threading
+
+    from .identity import hostname
+    from .status.poller import Poller
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    holder = f"watch:{hostname()}:{os.getpid()}"
+    quiet = ctx.args.quiet
+
+    def report(summary: dict) -> None:
+        if not quiet:
+            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
+            print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
+
+    poller = Poller(ctx.config, ctx.store, holder, on_round=report)
+    if not quiet:
+        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database} (lease holder {holder}); Ctrl-C stops",
+              flush=True)
+    asyncio.run(poller.run(stop))
+    return EXIT_OK
+
+
 def cmd_demo(ctx: Context) -> int:
     from .demo import run_demo
 
@@ -294,6 +355,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("timeline", cmd_timeline, "print an incident's timeline")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
+    p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
+    p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
+
+    p = command("watch", cmd_watch, "run the vendor poller headless (for systemd); one poller per database",
+                "Poll vendors and probes for the database, storing every state change and writing it to the\n"
+                "timelines of active incidents. Only one session per database polls (a lease): run this\n"
+                "from systemd and every screen reads its results.")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event")
 

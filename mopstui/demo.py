@@ -65,9 +65,14 @@ def run_demo(ctx) -> int:
     config = demo_config(database)
     with Store(database) as store:
         seed(store, config)
+    from .demo_server import DemoVendors
     from .tui.app import run_app  # Textual only now, after the seeding
 
-    return run_app(config, ctx.user, demo=True)
+    vendors = DemoVendors(config).start()
+    try:
+        return run_app(vendors.rewire(config), ctx.user, demo=True)
+    finally:
+        vendors.stop()
 
 
 def picture_app(workdir: Path):
@@ -83,7 +88,7 @@ def picture_app(workdir: Path):
     config = demo_config(database)
     with Store(database) as store:
         incident_id = seed(store, config, now=now)
-    app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False)
+    app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False, poll_vendors=False)
 
     def settled() -> bool:
         view = app.q("#timeline")

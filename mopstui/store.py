@@ -575,6 +575,56 @@ class Store:
             return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
         return VerifyResult(True, count, f"{count} events, hash chain intact, integrity ok")
 
+    # ------------------------------------------------------------------ vendor status
+
+    def save_vendor_statuses(self, statuses: dict[str, dict], observations: list[dict]) -> list[int]:
+        """The poller's results in one transaction: the latest status of each vendor (a cache,
+        overwritten) and the state changes it saw (history, appended). Returns observation ids."""
+
+        def write() -> list[int]:
+            with self._write() as conn:
+                for vendor_id, payload in statuses.items():
+                    conn.execute(
+                        "INSERT INTO vendor_status (vendor_id, payload, checked_at) VALUES (?,?,?) "
+                        "ON CONFLICT(vendor_id) DO UPDATE SET payload = excluded.payload, checked_at = excluded.checked_at",
+                        (vendor_id, json.dumps(payload, ensure_ascii=False), payload.get("checked_at")),
+                    )
+                ids = []
+                for item in observations:
+                    cur = conn.execute(
+                        "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
+                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?)",
+                        (item["vendor_id"], item.get("component"), item.get("group_name"), item["state"],
+                         item.get("previous_state"), item.get("vendor_time"), item["seen_at"], item.get("reason")),
+                    )
+                    ids.append(cur.lastrowid)
+                return ids
+
+        return self._retry(write)
+
+    def vendor_status_payloads(self) -> dict[str, dict]:
+        result = {}
+        for vendor_id, payload in self.conn.execute("SELECT vendor_id, payload FROM vendor_status"):
+            try:
+                result[vendor_id] = json.loads(payload)
+            except ValueError:
+                continue
+        return result
+
+    def observations(self, *, since: str | None = None, until: str | None = None, vendor_id: str | None = None) -> list[dict]:
+        where, params = [], []
+        if since:
+            where.append("seen_at >= ?")
+            params.append(since)
+        if until:
+            where.append("seen_at <= ?")
+            params.append(until)
+        if vendor_id:
+            where.append("vendor_id = ?")
+            params.append(vendor_id)
+        sql = "SELECT * FROM status_observations" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id"
+        return [dict(row) for row in self.db.query(sql, params)]
+
     # ------------------------------------------------------------------ presence and leases
 
     def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None:

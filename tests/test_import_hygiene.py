@@ -12,6 +12,13 @@ CORE = [
     "mopstui.model",
     "mopstui.timeline",
     "mopstui.catalog",
+    "mopstui.clocks",
+    "mopstui.demo",
+    "mopstui.demo_server",
+    "mopstui.status.model",
+    "mopstui.status.providers",
+    "mopstui.status.fetch",
+    "mopstui.status.poller",
 ]
 
 

@@ -347,3 +347,23 @@ def test_animations_off_over_ssh(config, monkeypatch):
     assert WarRoomApp(config, "a").animation_level == "none"
     monkeypatch.delenv("SSH_CONNECTION")
     assert WarRoomApp(config, "a", animations=True).animation_level != "none"
+
+
+async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
+    from .status_server import StatusServer
+    from .tui_helpers import CONFIG
+
+    with StatusServer() as server:
+        server.serve_fixture("/hubspot/api/v2/summary.json", "statuspage/github-components-with-problem.json")
+        text = CONFIG.replace("http://127.0.0.1:9/hubspot", server.url("/hubspot")).replace(
+            "components: [Forms]}\n  - {id: intercom", "components: [Git Operations]}\n  - {id: intercom")
+        config = make_config(tmp_path, db_path, text.replace("timezone: UTC", "timezone: UTC\npolling: {interval: 1s, timeout: 1s}"))
+        app = make_app(config, poll_vendors=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.statuses.get("hubspot") is not None and app.statuses["hubspot"].last_good_at,
+                           timeout=10, message="the first poll")
+            await wait_for(pilot, lambda: app.statuses["intercom"].reason == "connection refused", timeout=10, message="intercom")
+            table = app.q("#vendors")
+            assert str(table.get_cell("v:hubspot", "state")) == "▲ partial"
+            assert str(table.get_cell("v:intercom", "state")) == "? unknown"
+        assert server.requests["/hubspot/api/v2/summary.json"] >= 1

@@ -47,6 +47,7 @@ def make_config(tmp_path: Path, db_path: Path, text: str = CONFIG):
 
 
 def make_app(config, user: str = "alice", clock: Clock | None = None, **kwargs) -> WarRoomApp:
+    kwargs.setdefault("poll_vendors", False)
     return WarRoomApp(config, user, now=clock or Clock(), poll_interval=0.1, animations=False, **kwargs)
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import queue
 import re
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Callable
@@ -185,6 +186,7 @@ class WarRoomApp(App):
         demo: bool = False,
         poll_interval: float = 0.5,
         animations: bool | None = None,
+        poll_vendors: bool = True,
     ) -> None:
         super().__init__()
         self.config = config
@@ -193,6 +195,9 @@ class WarRoomApp(App):
         self.demo = demo
         self.poll_interval = poll_interval
         self.session_id = uuid.uuid4().hex[:12]
+        self.poll_vendors = poll_vendors
+        self._poller = None
+        self._stop_poller = threading.Event()
         self.store: Store | None = None
         self.incidents: list[Incident] = []
         self.current_id: int | None = None
@@ -248,6 +253,8 @@ class WarRoomApp(App):
         self.set_interval(1.0, self._tick)
         self.set_interval(self.poll_interval, self._check_changes)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
+        if self.poll_vendors and (self.config.vendors or any(s.probe for s in self.config.services)):
+            self._run_poller()
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
 
@@ -880,12 +887,29 @@ class WarRoomApp(App):
         self.copy_to_clipboard(service.runbook)
         self.notify(f"{service.runbook}  (copied)", title=f"Runbook: {clean_line(service.name)}", timeout=12, markup=False)
 
+    @work(thread=True, exit_on_error=False, group="poller", name="poller")
+    def _run_poller(self) -> None:
+        """Vendor polling in its own thread and event loop (httpx is imported only here). Only
+        the session holding the database's lease polls; the others read its results."""
+        import asyncio
+
+        from ..status.poller import Poller
+
+        if self.store is None or self.store.readonly:
+            return
+        with Store(self.config.database) as store:
+            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}")
+            asyncio.run(self._poller.run(self._stop_poller))
+
     def action_poll_now(self) -> None:
-        poll = getattr(self, "poll_vendors_now", None)
-        if poll is None:
+        if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
+        elif not self._poller.holding:
+            holder = self.store.lease_holder("poller") or "another session"
+            self.notify(f"Vendors are polled by {holder}; this screen shows its results.", timeout=5)
         else:
-            poll()
+            self._poller.now_requested.set()
+            self.notify("Polling vendors now…", timeout=2)
 
     def action_export(self) -> None:
         export = getattr(self, "export_current", None)
@@ -923,6 +947,7 @@ class WarRoomApp(App):
     # ------------------------------------------------------------------ shutdown
 
     def on_unmount(self) -> None:
+        self._stop_poller.set()
         self._writes.put(None)
         if self.store is not None and not self.store.readonly:
             try:

@@ -1,0 +1,194 @@
+"""Fetching status pages politely and defensively.
+
+- Bounded: a concurrency cap, a total time limit per request (a slow drip cannot hold a slot),
+  a size cap read as a stream (a 50 MB body is cut off at the cap), a redirect limit.
+- Polite: conditional requests (ETag / Last-Modified) so an unchanged page costs a 304, retries
+  with exponential backoff and jitter, `Retry-After` honoured on 429/503.
+- Fast at high concurrency: httpx's connection pool bookkeeping grows with the requests queued
+  on one client, so targets are spread over several small clients instead of one big pool
+  (measured in bench/bench_poll.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from .. import __version__
+from ..config import Polling
+from .providers import Fetched
+
+USER_AGENT = f"mopstui/{__version__} (+status poller)"
+RETRYABLE_STATUS = {500, 502, 503, 504}
+CLIENT_SLOTS = 8  # in-flight requests per client before another client is used
+MAX_REDIRECTS = 5
+MAX_INLINE_RETRY_AFTER = 2.0  # longer Retry-After: skip this target until then
+
+
+@dataclass
+class Validators:
+    """What the last answer said about itself, for the next conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    not_before: float = 0.0  # monotonic: a Retry-After we must honour
+
+
+@dataclass
+class Outcome:
+    fetched: Fetched | None = None
+    reason: str = ""  # why there is nothing to read (timeout, HTTP 503, too large ...)
+    not_modified: bool = False
+    skipped: bool = False  # still inside a Retry-After window
+    latency_ms: int | None = None
+    validators: Validators = field(default_factory=Validators)
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _describe(error: Exception, timeout: float) -> str:
+    if isinstance(error, (asyncio.TimeoutError, httpx.TimeoutException)):
+        return f"timeout after {timeout:g}s"
+    if isinstance(error, httpx.TooManyRedirects):
+        return f"redirect loop (more than {MAX_REDIRECTS} redirects)"
+    if isinstance(error, httpx.ConnectError):
+        cause = error
+        while cause is not None:  # httpx wraps the OS error; the cause says what happened
+            if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
+                return "connection refused"
+            if "name or service not known" in str(cause).lower() or "nodename nor servname" in str(cause).lower():
+                return "DNS lookup failed"
+            cause = cause.__cause__ or cause.__context__
+        return f"cannot connect ({str(error)[:60]})" if str(error) else "cannot connect"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection closed mid-answer"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return "unsupported URL"
+    if isinstance(error, httpx.HTTPError):
+        return type(error).__name__
+    return str(error) or type(error).__name__
+
+
+class Fetcher:
+    def __init__(self, polling: Polling, *, retries: int = 2, backoff: float = 0.25, partitions: int | None = None):
+        self.polling = polling
+        self.timeout = polling.timeout.total_seconds()
+        self.retries = retries
+        self.backoff = backoff
+        count = partitions or max(1, math.ceil(polling.concurrency / CLIENT_SLOTS))
+        per_client = max(1, math.ceil(polling.concurrency / count))
+        self.clients = [
+            httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json, application/xml;q=0.9, */*;q=0.5"},
+                trust_env=True,  # proxy settings from the environment
+            )
+            for _ in range(count)
+        ]
+        self.gate = asyncio.Semaphore(polling.concurrency)
+        self._next = 0
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self.clients))
+
+    def _client(self, slot: int) -> httpx.AsyncClient:
+        return self.clients[slot % len(self.clients)]
+
+    async def fetch(self, url: str, validators: Validators | None = None, *, slot: int | None = None,
+                    conditional: bool = True, judge_any_status: bool = False) -> Outcome:
+        """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers."""
+        validators = validators or Validators()
+        if validators.not_before > time.monotonic():
+            wait = validators.not_before - time.monotonic()
+            return Outcome(reason=f"rate limited: retrying in {wait:.0f}s (Retry-After)", skipped=True, validators=validators)
+        if slot is None:
+            slot, self._next = self._next, self._next + 1
+        client = self._client(slot)
+        attempt = 0
+        while True:
+            async with self.gate:
+                started = time.perf_counter()
+                try:
+                    outcome = await asyncio.wait_for(
+                        self._get(client, url, validators if conditional else Validators(), judge_any_status), self.timeout
+                    )
+                except Exception as error:  # noqa: BLE001 - every failure becomes a reason, none a crash
+                    outcome = Outcome(reason=_describe(error, self.timeout), validators=validators)
+                    retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge))
+                else:
+                    retryable = outcome.fetched is None and (
+                        outcome.reason.startswith("HTTP 5") or hasattr(outcome, "_retry_after")
+                    )
+                outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+                if outcome.fetched is not None:
+                    outcome.fetched = replace(outcome.fetched, latency_ms=outcome.latency_ms)
+            delay = self.backoff * (2**attempt) * (0.5 + random.random())
+            retry_after = getattr(outcome, "_retry_after", None)
+            if retry_after is not None:
+                if retry_after > MAX_INLINE_RETRY_AFTER:
+                    outcome.validators.not_before = time.monotonic() + retry_after
+                    return outcome
+                delay = max(delay, retry_after)
+            if not retryable or attempt >= self.retries:
+                return outcome
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _get(self, client: httpx.AsyncClient, url: str, validators: Validators, judge_any_status: bool) -> Outcome:
+        headers = {}
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        async with client.stream("GET", url, headers=headers) as response:
+            fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+            if response.status_code == 304:
+                return Outcome(not_modified=True, validators=Validators(validators.etag, validators.last_modified))
+            if not judge_any_status and response.status_code >= 400:
+                outcome = Outcome(reason=f"HTTP {response.status_code}", validators=validators)
+                if response.status_code in (429, 503):
+                    after = _retry_after(response)
+                    if after is not None:
+                        outcome.reason += f" (retry after {after:.0f}s)"
+                        outcome._retry_after = after  # type: ignore[attr-defined]
+                return outcome
+            body = await self._read_capped(response)
+            fetched = Fetched(response.status_code, body, 0, response.headers.get("content-type", ""))
+            return Outcome(fetched=fetched, validators=fresh)
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        cap = self.polling.max_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLarge(f"too large ({int(declared) / 1e6:.1f} MB, limit {cap / 1e6:.1f} MB)")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise TooLarge(f"too large (over {cap / 1e6:.1f} MB)")
+            chunks.append(chunk)
+        return b"".join(chunks)

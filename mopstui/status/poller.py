@@ -1,0 +1,318 @@
+"""Polling vendors and probes, and turning what changed into evidence.
+
+`poll` is one round over every due target (used by `mopstui status`); `Poller` runs rounds
+forever for a database: only the session holding the "poller" lease polls, the others read its
+results from the database. Every state change is stored, and written to the timeline of each
+active incident whose affected services depend on that vendor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Callable
+
+from .. import catalog as cat
+from ..config import Config, Probe, Vendor, WatchedComponent
+from ..store import Store, StoreError
+from ..textsafe import clean_line
+from ..timeutil import utcnow
+from .fetch import Fetcher, Validators
+from .model import UNKNOWN, Component, Parsed, VendorStatus
+from .providers import ParseError, provider
+from .providers.probe import judge
+
+LEASE = "poller"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to poll: a vendor's status page, or a service's own probe."""
+
+    id: str
+    name: str
+    kind: str
+    url: str
+    interval: float
+    vendor: Vendor | None = None
+    probe: Probe | None = None
+
+
+def targets(config: Config) -> list[Target]:
+    default = config.polling.interval.total_seconds()
+    found = [
+        Target(v.id, v.name, v.kind, provider(v.kind).url(v), (v.interval.total_seconds() if v.interval else default), vendor=v)
+        for v in config.vendors
+    ]
+    found += [
+        Target(cat.probe_id(s.id), f"{s.name} (probe)", "probe", s.probe.url, default, probe=s.probe)
+        for s in config.services
+        if s.probe
+    ]
+    return found
+
+
+def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
+    """Keep the components the config watches (by group + name); a watched one the page lacks
+    shows as unknown rather than vanishing."""
+    if not watched:
+        return parsed
+    kept = []
+    for want in watched:
+        matches = [c for c in parsed.components if c.name == want.name and (want.group is None or c.group == want.group)]
+        kept.extend(matches or [Component(want.name, UNKNOWN, want.group)])
+    return replace(parsed, components=tuple(kept))
+
+
+async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, validators: Validators, slot: int) -> tuple[VendorStatus, Validators]:
+    """Fetch and judge one target; never raises."""
+    checked_at = utcnow().isoformat()
+    if target.probe is not None:
+        outcome = await fetcher.fetch(target.url, slot=slot, conditional=False, judge_any_status=True)
+        if outcome.fetched is None:
+            # Our own probe failing to connect is the measurement: customers cannot connect either.
+            failed = replace(previous, state="major_outage", stale=False, reason=outcome.reason, checked_at=checked_at,
+                             last_good_at=checked_at, latency_ms=outcome.latency_ms)
+            return failed, outcome.validators
+        state, reason = judge(outcome.fetched, expect_status=target.probe.expect_status, expect_text=target.probe.expect_text,
+                              max_latency_ms=int(target.probe.max_latency.total_seconds() * 1000))
+        measured = previous.with_parsed(Parsed(state), checked_at=checked_at, latency_ms=outcome.latency_ms)
+        return replace(measured, reason=reason), outcome.validators
+    outcome = await fetcher.fetch(target.url, validators, slot=slot)
+    if outcome.skipped:
+        return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
+    if outcome.not_modified and previous.last_good_at:
+        return replace(previous, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
+                       latency_ms=outcome.latency_ms), outcome.validators
+    if outcome.fetched is None:
+        return previous.with_failure(outcome.reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+    try:
+        parsed = provider(target.kind).parse(outcome.fetched, target.vendor)
+    except ParseError as error:
+        return previous.with_failure(str(error), checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
+    except Exception as error:  # noqa: BLE001 - a provider bug must not stop the others
+        reason = f"unreadable payload ({type(error).__name__})"
+        return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
+    parsed = _watched(parsed.sanitized(), target.vendor.components)
+    return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+
+
+def blank_status(target: Target) -> VendorStatus:
+    return VendorStatus(target.id, target.name, target.kind)
+
+
+async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict[str, VendorStatus] | None = None,
+               validators: dict[str, Validators] | None = None, only: list[Target] | None = None) -> dict[str, VendorStatus]:
+    """One round over `only` (default: every target). Fills `validators` for the next round."""
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher(config.polling)
+    previous = previous or {}
+    validators = validators if validators is not None else {}
+    chosen = only if only is not None else targets(config)
+    try:
+        results = await asyncio.gather(
+            *(check(t, fetcher, previous.get(t.id) or blank_status(t), validators.get(t.id, Validators()), slot)
+              for slot, t in enumerate(chosen))
+        )
+    finally:
+        if own_fetcher:
+            await fetcher.aclose()
+    statuses = {}
+    for target, (status, valid) in zip(chosen, results):
+        statuses[target.id] = status
+        validators[target.id] = valid
+    return statuses
+
+
+# --------------------------------------------------------------------------- changes as evidence
+
+
+def _word(state: str) -> str:
+    return state.replace("_", " ")
+
+
+def _local(moment: str | None, config: Config) -> str:
+    if not moment:
+        return "?"
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return clean_line(moment, 25)
+    if parsed.tzinfo is None:
+        return clean_line(moment, 25)
+    return parsed.astimezone(config.tz).strftime("%H:%M")
+
+
+def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
+    """State changes between two known answers: the vendor's overall state and each component.
+
+    A stale answer changes nothing (we do not know). The first answer is a change only when it
+    is already a problem, so a new session does not log "unknown → operational" for everyone.
+    """
+    if after.stale or after.state == UNKNOWN or not after.last_good_at:
+        return []
+    first = before is None or not before.last_good_at
+    seen_at = after.checked_at or utcnow().isoformat()
+    found = []
+
+    def add(component: Component | None, old: str | None, new: str) -> None:
+        if new == UNKNOWN or old == new:
+            return
+        if first and new in ("operational", "maintenance"):
+            return
+        found.append({
+            "vendor_id": after.id, "component": component.name if component else None,
+            "group_name": component.group if component else None, "state": new,
+            "previous_state": old or UNKNOWN, "vendor_time": after.vendor_updated_at, "seen_at": seen_at,
+        })  # fmt: skip
+
+    add(None, None if first else before.state, after.state)
+    old_components = {} if first else {(c.group, c.name): c.state for c in before.components}
+    for component in after.components:
+        add(component, old_components.get((component.group, component.name)), component.state)
+    return found
+
+
+def change_text(change: dict, name: str, config: Config) -> str:
+    what = f"{name} · {change['component']}" if change.get("component") else name
+    return (f"{what}: {_word(change['previous_state'])} → {_word(change['state'])} "
+            f"(vendor time {_local(change.get('vendor_time'), config)}, seen {_local(change['seen_at'], config)})")
+
+
+class Poller:
+    """Polls for one database while it holds the lease; otherwise waits to take over."""
+
+    def __init__(self, config: Config, store: Store, holder: str, *, on_round: Callable[[dict], None] | None = None,
+                 tick: float | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.holder = holder
+        self.on_round = on_round
+        self.interval = min((t.interval for t in targets(config)), default=config.polling.interval.total_seconds())
+        self.tick = tick if tick is not None else max(0.2, min(15.0, self.interval / 4))
+        # Another session takes over within two intervals of the holder dying.
+        self.lease_ttl = timedelta(seconds=max(self.interval * 1.5, self.tick * 3))
+        self.validators: dict[str, Validators] = {}
+        self.due: dict[str, float] = {}
+        self.now_requested = threading.Event()
+        self.holding = False
+
+    def statuses(self) -> dict[str, VendorStatus]:
+        found = {}
+        for vendor_id, payload in self.store.vendor_status_payloads().items():
+            try:
+                found[vendor_id] = VendorStatus.from_dict(payload)
+            except TypeError:
+                continue
+        return found
+
+    async def run(self, stop: threading.Event) -> None:
+        fetcher = Fetcher(self.config.polling)
+        try:
+            while not stop.is_set():
+                try:
+                    self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
+                    if self.holding:
+                        await self.round(fetcher, force=self.now_requested.is_set())
+                        self.now_requested.clear()
+                except StoreError:
+                    self.holding = False  # the database is busy or read-only: try again next tick
+                deadline = time.monotonic() + self.tick
+                while time.monotonic() < deadline and not stop.is_set() and not self.now_requested.is_set():
+                    await asyncio.sleep(min(0.1, self.tick))
+        finally:
+            await fetcher.aclose()
+            if self.holding:
+                try:
+                    self.store.release_lease(LEASE, self.holder)
+                except StoreError:
+                    pass
+
+    async def round(self, fetcher: Fetcher, *, force: bool = False) -> dict:
+        now = time.monotonic()
+        chosen = [t for t in targets(self.config) if force or self.due.get(t.id, 0) <= now]
+        if not chosen:
+            return {}
+        for target in chosen:
+            self.due[target.id] = now + target.interval
+        previous = self.statuses()
+        fresh = await poll(self.config, fetcher=fetcher, previous=previous, validators=self.validators, only=chosen)
+        summary = self.record(previous, fresh)
+        if self.on_round:
+            self.on_round(summary)
+        return summary
+
+    def record(self, previous: dict[str, VendorStatus], fresh: dict[str, VendorStatus]) -> dict:
+        found = [c for vendor_id, status in fresh.items() for c in changes(previous.get(vendor_id), status)]
+        merged = {**previous, **fresh}
+        found += self._disagreements(previous, merged)
+        ids = self.store.save_vendor_statuses({k: v.to_dict() for k, v in fresh.items()}, found)
+        self._log_to_incidents(found, ids, merged)
+        return {"polled": len(fresh), "changes": len(found), "unknown": sum(s.shown_state == UNKNOWN for s in fresh.values())}
+
+    def _disagreements(self, previous: dict[str, VendorStatus], merged: dict[str, VendorStatus]) -> list[dict]:
+        """Map versus territory: one observation when a vendor and our probe start to disagree,
+        one when they agree again."""
+        before = cat.service_health(self.config, previous)
+        after = cat.service_health(self.config, merged)
+        found = []
+        seen_at = utcnow().isoformat()
+        for service in self.config.services:
+            if not (service.vendor and service.probe):
+                continue
+            was, now = before[service.id].state == cat.DISAGREE, after[service.id].state == cat.DISAGREE
+            if was != now:
+                found.append({
+                    "vendor_id": f"service:{service.id}", "component": None, "group_name": None,
+                    "state": cat.DISAGREE if now else "agree", "previous_state": "agree" if now else cat.DISAGREE,
+                    "vendor_time": None, "seen_at": seen_at, "reason": after[service.id].reason if now else before[service.id].reason,
+                })  # fmt: skip
+        return found
+
+    def _log_to_incidents(self, found: list[dict], ids: list[int], statuses: dict[str, VendorStatus]) -> None:
+        if not found:
+            return
+        incidents = self.store.incidents()
+        for change, observation_id in zip(found, ids):
+            source = change["vendor_id"]
+            for incident in incidents:
+                if source.startswith("service:"):
+                    service_id = source.split(":", 1)[1]
+                    if service_id not in incident.services:
+                        continue
+                    service = self.config.service(service_id)
+                    if change["state"] == cat.DISAGREE:
+                        text = f"{service.name}: map ≠ territory: {change['reason']}"
+                    else:
+                        text = f"{service.name}: vendor and our probe agree again"
+                else:
+                    reached = {self.config.service(s).vendor for s in incident.services if self.config.service(s)}
+                    probes = {cat.probe_id(s) for s in incident.services}
+                    if source not in reached and source not in probes:
+                        continue
+                    name = statuses[source].name if source in statuses else source
+                    text = change_text(change, name, self.config)
+                try:
+                    self.store.append(incident.id, "vendor", text, author="mopstui",
+                                      dedupe=f"INC-{incident.id}:observation:{observation_id}")
+                except StoreError:
+                    pass  # the observation itself is stored; the timeline line is a convenience
+
+
+def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dict]:
+    """The `mopstui status --json` shape: one object per vendor or probe."""
+    rows = []
+    for target_id in order:
+        s = statuses[target_id]
+        rows.append({
+            "id": s.id, "name": s.name, "kind": s.kind, "state": s.state, "stale": s.stale, "reason": s.reason,
+            "checked_at": s.checked_at, "latency_ms": s.latency_ms,
+            "components": [{"name": c.name, "group": c.group, "state": c.state} for c in s.components],
+            "incidents": [{"title": i.title, "impact": i.impact, "updated_at": i.updated_at, "latest_update": i.latest_update}
+                          for i in s.incidents],
+        })  # fmt: skip
+    return rows
+

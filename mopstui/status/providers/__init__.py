@@ -1,0 +1,50 @@
+"""Status-page formats, one small module each, registered by the `kind` a vendor's config names.
+
+Every provider turns a fetched payload into the same `Parsed` model; a payload it cannot read
+raises `ParseError` with a short reason, which the poller shows as unknown/stale, never as up
+or down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ...config import Vendor
+from ..model import Parsed
+
+
+class ParseError(ValueError):
+    """The payload is not what this kind of page sends: the reason is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP answer, as the poller read it (body already capped in size)."""
+
+    status_code: int
+    body: bytes
+    latency_ms: int
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class Provider:
+    kind: str
+    url: Callable[[Vendor], str]
+    parse: Callable[[Fetched, Vendor], Parsed]
+    own_check: bool = False  # probes judge the HTTP answer itself; pages only their payload
+
+
+def _registry() -> dict[str, Provider]:
+    from . import google, heroku, instatus, probe, rss, slack, statusio, statuspage
+
+    modules = (statuspage, instatus, statusio, slack, google, rss, heroku, probe)
+    return {m.PROVIDER.kind: m.PROVIDER for m in modules}
+
+
+PROVIDERS: dict[str, Provider] = _registry()
+
+
+def provider(kind: str) -> Provider:
+    return PROVIDERS[kind]
