@@ -187,6 +187,129 @@ def cmd_tui(ctx: Context) -> int:
     return run_app(ctx.config, ctx.user)
 
 
+def _last_known_statuses(ctx: Context) -> dict:
+    """What the poller last stored (no network here); nothing when there is no database yet."""
+    from .status.model import VendorStatus
+
+    if not ctx.config.database.exists():
+        return {}
+    found = {}
+    for vendor_id, payload in ctx.store.vendor_status_payloads().items():
+        try:
+            found[vendor_id] = VendorStatus.from_dict(payload)
+        except TypeError:
+            continue
+    return found
+
+
+def cmd_catalog(ctx: Context) -> int:
+    from . import catalog as cat
+
+    health = cat.service_health(ctx.config, _last_known_statuses(ctx))
+    services = cat.sorted_services(ctx.config, health)
+    if ctx.args.json:
+        _print_json([
+            {"id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier, "touchpoint": s.touchpoint,
+             "vendor": s.vendor, "health": health[s.id].state, "reason": health[s.id].reason}
+            for s in services
+        ])  # fmt: skip
+        return EXIT_OK
+    if not services:
+        print("no services configured (see config.example.yaml)")
+        return EXIT_OK
+    for touchpoint in cat.touchpoints(ctx.config, health):
+        via = ""
+        if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
+            via = " via " + ", ".join(clean_line(ctx.config.service(s).name) for s in touchpoint.culprits)
+        print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{via}")
+    print()
+    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    for s in services:
+        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+              f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
+    return EXIT_OK
+
+
+def cmd_catalog_show(ctx: Context) -> int:
+    from . import catalog as cat
+
+    service = ctx.config.service(ctx.args.id)
+    if service is None:
+        import difflib
+
+        hint = difflib.get_close_matches(ctx.args.id, [s.id for s in ctx.config.services], n=1)
+        raise InputError(f"unknown service {ctx.args.id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    statuses = _last_known_statuses(ctx)
+    health = cat.service_health(ctx.config, statuses)[service.id]
+    vendor = ctx.config.vendor(service.vendor) if service.vendor else None
+    if ctx.args.json:
+        data = cat.catalog_snapshot(ctx.config)["services"]
+        entry = next(d for d in data if d["id"] == service.id)
+        entry.update(health=health.state, reason=health.reason, needed_by=cat.dependents(ctx.config, service.id),
+                     probe=service.probe.url if service.probe else None)
+        _print_json(entry)
+        return EXIT_OK
+    rows = [
+        ("Health", f"{cat.badge(health.state)}  {health.reason}"), ("Owner", service.owner), ("Tier", str(service.tier)),
+        ("Touchpoint", service.touchpoint), ("Vendor", f"{vendor.name} ({vendor.url})" if vendor else "—"),
+        ("Components", ", ".join(service.components) or "—"), ("Probe", service.probe.url if service.probe else "—"),
+        ("Runbook", service.runbook or "—"), ("Contacts", ", ".join(service.contacts) or "—"),
+        ("Depends on", ", ".join(service.depends_on) or "—"),
+        ("Needed by", ", ".join(cat.dependents(ctx.config, service.id)) or "—"),
+    ]  # fmt: skip
+    print(f"{clean_line(service.name)} ({service.id})")
+    for label, value in rows:
+        print(f"  {label:<11} {clean_line(value)}")
+    if vendor is not None:
+        history = ctx.store.observations(vendor_id=vendor.id)[-8:] if ctx.config.database.exists() else []
+        for change in history:
+            what = change["component"] or "overall"
+            print(f"  {'Changed' if change is history[0] else '':<11} {change['seen_at'][:16]} "
+                  f"{clean_line(what)}: {change['previous_state']} → {change['state']}")
+    return EXIT_OK
+
+
+def cmd_catalog_impact(ctx: Context) -> int:
+    from . import catalog as cat
+
+    vendor_id, _, component = ctx.args.target.partition(":")
+    if ctx.config.vendor(vendor_id) is None:
+        raise InputError(f"unknown vendor {vendor_id!r} (see `mopstui status`)")
+    reach = cat.impact(ctx.config, vendor_id, component or None)
+    if ctx.args.json:
+        _print_json(reach)
+        return EXIT_OK
+    name = ctx.config.vendor(vendor_id).name + (f" · {component}" if component else "")
+    if not reach["direct"]:
+        print(f"{clean_line(name)} reaches no configured service")
+        return EXIT_OK
+    print(f"{clean_line(name)} reaches:")
+    for sid in reach["direct"]:
+        s = ctx.config.service(sid)
+        print(f"  direct   {sid:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
+    for sid in reach["at_risk"]:
+        s = ctx.config.service(sid)
+        print(f"  at risk  {sid:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
+    print("touchpoints: " + ", ".join(reach["touchpoints"]))
+    return EXIT_OK
+
+
+def cmd_import_backstage(ctx: Context) -> int:
+    from .backstage import import_backstage
+
+    result = import_backstage(ctx.args.paths)
+    for problem in result.problems:
+        print(f"mopstui: {problem}", file=sys.stderr)
+    text = result.to_yaml()
+    if ctx.args.output:
+        with open(ctx.args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {len(result.services)} services and {len(result.vendors)} vendors to {ctx.args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK if result.services else EXIT_INPUT
+
+
 def cmd_status(ctx: Context) -> int:
     import asyncio
 
@@ -355,6 +478,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("timeline", cmd_timeline, "print an incident's timeline")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    p = command("catalog", cmd_catalog, "the service catalog: owner, tier, touchpoint and health of every service",
+                "The service catalog, worst first, with the customer touchpoints at the top. Health is the\n"
+                "last status the poller stored (run `mopstui watch` or keep a screen open).")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    catalog_sub = p.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
+
+    def catalog_command(name: str, func: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
+        q = catalog_sub.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter)
+        _global_options(q, top=False)
+        q.set_defaults(func=func)
+        COMMANDS[f"catalog {name}"] = func
+        return q
+
+    q = catalog_command("show", cmd_catalog_show, "one service: runbook, contacts, dependencies both ways, vendor history")
+    q.add_argument("id", metavar="ID")
+    q.add_argument("--json", action="store_true", help="JSON for scripts")
+    q = catalog_command("impact", cmd_catalog_impact, "which services and touchpoints a vendor (or one component) reaches")
+    q.add_argument("target", metavar="VENDOR[:COMPONENT]")
+    q.add_argument("--json", action="store_true", help="JSON for scripts")
+    q = catalog_command("import-backstage", cmd_import_backstage,
+                        "read Backstage catalog-info.yaml files; write the equivalent services: YAML")
+    q.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    q.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
     p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")

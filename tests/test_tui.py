@@ -367,3 +367,41 @@ async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
             assert str(table.get_cell("v:hubspot", "state")) == "▲ partial"
             assert str(table.get_cell("v:intercom", "state")) == "? unknown"
         assert server.requests["/hubspot/api/v2/summary.json"] >= 1
+
+
+async def test_catalog_filter_and_service_detail(config, declared):
+    from mopstui.tui.screens import DetailScreen
+
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.q("#catalog")
+        table.focus()
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "support"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [row.value for row in table.rows] == ["chat"]
+        assert "filter: support" in app.q("#catalog-pane").border_title
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        body = str(app.screen.query_one("#detail-body").render())
+        assert "Chat widget" in app.screen.title_text and "Owner" in body and "support" in body
+        await pilot.press("escape")
+        table.focus()
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(table.rows) == 4
+
+
+async def test_runbook_key_shows_the_link(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.q("#catalog")
+        table.focus()
+        table.move_cursor(row=[row.value for row in table.rows].index("lead-form"))
+        await pilot.press("o")
+        await pilot.pause()
+        assert any("https://wiki.example.com/lead" in str(n.message) for n in app._notifications)
