@@ -109,7 +109,7 @@ def test_every_command_has_help():
 
     build_parser()
     for name in COMMANDS:
-        result = run_cli(name, "--help")
+        result = run_cli(*name.split(), "--help")
         assert result.returncode == 0 and "usage: mopstui" in result.stdout, name
 
 
