@@ -15,18 +15,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from common import big_database  # noqa: E402
 from pty_harness import PtyProcess  # noqa: E402
 
 from mopstui import demo  # noqa: E402
 from mopstui.store import Store  # noqa: E402
-from mopstui.timeutil import utcnow  # noqa: E402
 
 PYTHON = sys.executable
 MOPSTUI = str(Path(sys.executable).parent / "mopstui")
@@ -62,28 +61,6 @@ def idle(argv: list[str], marker: bytes, seconds: float) -> tuple[float, float]:
     finally:
         proc.close()
     return cpu * 60 / seconds, written * 60 / seconds
-
-
-def big_database(workdir: Path, events: int) -> Path:
-    """An incident with `events` entries, written in one transaction (the bench is about reading)."""
-    database = workdir / f"big-{events}.db"
-    with Store(database) as store:
-        start = utcnow() - timedelta(hours=3)
-        store.declare("Big incident", severity="SEV2", author="bench", at=start)
-        from mopstui.store import chain_hash, to_store
-
-        conn = store.conn
-        previous = conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
-        rows = []
-        for i in range(events):
-            row = (i + 2, 1, to_store(start + timedelta(milliseconds=100 * i)), to_store(utcnow()), f"user{i % 7}",
-                   "note", f"entry number {i} with some realistic text about the form", None, None, None)
-            previous = chain_hash(previous, row)
-            rows.append(row + (previous,))
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-        conn.execute("COMMIT")
-    return database
 
 
 async def key_latency(database: Path, presses: int = 60) -> tuple[float, float]:

@@ -310,6 +310,28 @@ def cmd_import_backstage(ctx: Context) -> int:
     return EXIT_OK if result.services else EXIT_INPUT
 
 
+def cmd_export(ctx: Context) -> int:
+    from .export import FORMATS, export_incident
+    from .files import open_shared_file
+    from .timeutil import zone
+
+    incident = parse_incident_ref(ctx.args.incident)
+    tz = zone(ctx.args.tz) if ctx.args.tz else None
+    fmt = ctx.args.format
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    options = dict(tz=tz, starred_only=ctx.args.starred_only)
+    if ctx.args.output and ctx.args.output != "-":
+        with open_shared_file(ctx.args.output, ctx.config.database_group, newline="" if fmt == "csv" else None) as out:
+            export_incident(ctx.store, incident, ctx.config, fmt, out, **options)
+        print(f"wrote {ctx.args.output}", file=sys.stderr)
+    else:
+        if fmt == "csv":
+            sys.stdout.reconfigure(newline="")
+        export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options)
+    return EXIT_OK
+
+
 def cmd_status(ctx: Context) -> int:
     import asyncio
 
@@ -502,6 +524,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "read Backstage catalog-info.yaml files; write the equivalent services: YAML")
     q.add_argument("paths", nargs="+", metavar="FILE|DIR")
     q.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+    p = command("export", cmd_export, "postmortem export of an incident: Markdown, JSON or CSV",
+                "Turn an incident's log into a postmortem draft (md), data for other tools (json) or a\n"
+                "spreadsheet (csv): summary, impact, key figures, thresholds crossed, overdue updates,\n"
+                "vendor changes, participants and the full timeline.")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
+    p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
     p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")

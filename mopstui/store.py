@@ -42,6 +42,7 @@ GENESIS = "0" * 64
 MAX_TEXT = 10_000
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, hash"
 STATE_EVENT_KINDS = ("declared", "status", "severity", "role")
+PRESENCE_COLUMNS = "session, user, host, client, pid, started_at, heartbeat_at, left_at, incident_id"
 
 migrations = Migrations("mopstui")
 
@@ -117,6 +118,13 @@ def m002_sessions(db: sqlite_utils.Database) -> None:
     db["vendor_status"].create(
         {"vendor_id": str, "payload": str, "checked_at": str}, pk="vendor_id"
     )
+
+
+@migrations()
+def m003_presence_history(db: sqlite_utils.Database) -> None:
+    """Sessions are kept when they leave (left_at), for the postmortem's participant list."""
+    db.execute("ALTER TABLE presence ADD COLUMN left_at TEXT")
+    db["presence"].create_index(["heartbeat_at"])
 
 
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
@@ -645,19 +653,26 @@ class Store:
     def leave(self, session: str) -> None:
         def write() -> None:
             with self._write() as conn:
-                conn.execute("DELETE FROM presence WHERE session = ?", (session,))
+                conn.execute("UPDATE presence SET left_at = ? WHERE session = ?", (to_store(utcnow()), session))
 
         self._retry(write)
 
     def present(self, *, within: timedelta = timedelta(seconds=45)) -> list[dict]:
         cutoff = to_store(utcnow() - within)
         rows = self.conn.execute(
-            "SELECT session, user, host, client, pid, started_at, heartbeat_at, incident_id FROM presence "
-            "WHERE heartbeat_at >= ? ORDER BY started_at",
+            f"SELECT {PRESENCE_COLUMNS} FROM presence WHERE heartbeat_at >= ? AND left_at IS NULL ORDER BY started_at",
             (cutoff,),
         ).fetchall()
-        keys = ("session", "user", "host", "client", "pid", "started_at", "heartbeat_at", "incident_id")
-        return [dict(zip(keys, row)) for row in rows]
+        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
+
+    def sessions_between(self, start: datetime, end: datetime) -> list[dict]:
+        """Every session that was open at some point between `start` and `end`."""
+        rows = self.conn.execute(
+            f"SELECT {PRESENCE_COLUMNS} FROM presence WHERE started_at <= ? AND coalesce(left_at, heartbeat_at) >= ? "
+            "ORDER BY started_at",
+            (to_store(end), to_store(start)),
+        ).fetchall()
+        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
 
     def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Take or renew lease `name` for `holder`; True while it is ours."""

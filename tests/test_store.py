@@ -156,7 +156,7 @@ def test_an_older_schema_is_upgraded_on_open(db_path):
     old.conn.close()
     with Store(db_path) as store:
         assert "presence" in store.db.table_names()
-        assert store.schema_steps == ["m001_initial", "m002_sessions"]
+        assert store.schema_steps == ["m001_initial", "m002_sessions", "m003_presence_history"]
         store.declare("works", severity="SEV3", author="a")
         assert store.verify().ok
 
@@ -201,3 +201,7 @@ def test_leases_and_presence(store):
     assert [p["user"] for p in store.present()] == ["alice"]
     store.leave("s1")
     assert store.present() == []
+    from mopstui.timeutil import utcnow as now
+
+    (session,) = store.sessions_between(now() - timedelta(minutes=1), now())
+    assert (session["user"], session["client"]) == ("alice", "10.0.0.5") and session["left_at"]

@@ -9,7 +9,7 @@ from textual.widgets import Input, SelectionList
 from mopstui.store import Store
 from mopstui.tui.app import parse_entry
 from mopstui.tui.screens import DeclareScreen
-from mopstui.timeutil import UTC
+from mopstui.timeutil import UTC, utcnow
 
 from .conftest import run_cli
 from .tui_helpers import Clock, choose, make_app, make_config, timeline, type_entry, wait_for
@@ -230,6 +230,7 @@ async def test_presence_lists_who_is_in_the_room(config, declared):
         assert "bob" in str(first.q("#room").render())
     with Store(declared) as store:
         assert store.present() == []  # both left cleanly
+        assert {s["user"] for s in store.sessions_between(utcnow() - timedelta(minutes=1), utcnow())} == {"alice", "bob"}
 
 
 INJECTIONS = ["[bold red]x[/]", "[@click=app.quit]click me[/]", "\x1b[2Jcleared?", "[/", "[link=http://evil]y[/link]"]

@@ -196,6 +196,7 @@ class WarRoomApp(App):
         self.poll_interval = poll_interval
         self.session_id = uuid.uuid4().hex[:12]
         self.poll_vendors = poll_vendors
+        self.exported = None  # where the last postmortem export was written
         self._poller = None
         self._stop_poller = threading.Event()
         self.store: Store | None = None
@@ -912,9 +913,25 @@ class WarRoomApp(App):
             self.notify("Polling vendors now…", timeout=2)
 
     def action_export(self) -> None:
-        export = getattr(self, "export_current", None)
-        if export is not None:
-            export()
+        incident = self._need_incident()
+        if incident is not None:
+            self._export(incident.id)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def _export(self, incident_id: int) -> None:
+        """Markdown next to the database, in a thread: a big incident must not freeze the screen."""
+        from ..export import default_filename, export_incident
+        from ..files import open_shared_file
+
+        path = self.config.database.parent / default_filename(incident_id, "md")
+        try:
+            with Store(self.config.database, readonly=True) as store, open_shared_file(path, self.config.database_group) as out:
+                export_incident(store, incident_id, self.config, "md", out)
+        except (OSError, StoreError, InputError) as error:
+            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+            return
+        self.exported = path
+        self.call_from_thread(self.notify, str(path), title="Postmortem written", timeout=10, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -1,0 +1,61 @@
+"""Export of a 100,000-event incident to Markdown, JSON and CSV, versus `sqlite3 -csv` of the
+same rows (the floor: no formatting at all); wall time, ratio and each process's peak memory.
+Usage: python bench/bench_export.py [EVENTS]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+MOPSTUI = str(Path(sys.executable).parent / "mopstui")
+
+
+def run(argv: list[str], out: Path) -> tuple[float, float]:
+    """(seconds, peak resident MiB) of one process writing to `out`."""
+    with open(out, "wb") as handle:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=handle)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{argv[0]} failed")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    events = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        # Built in another process: a child's peak memory counts its parent's at fork time.
+        code = f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; from pathlib import Path; big_database(Path({tmp!r}), {events})"
+        subprocess.run([sys.executable, "-c", code], check=True)
+        database = workdir / f"big-{events}.db"
+        print(f"export of one incident with {events:,} events")
+        if shutil.which("sqlite3"):
+            query = "SELECT id, occurred_at, recorded_at, author, kind, text FROM events WHERE incident_id = 1 ORDER BY occurred_at, id"
+            base, base_mem = run(["sqlite3", "-csv", "-header", str(database), query], workdir / "base.csv")
+            print(f"  sqlite3 -csv (baseline) : {base:6.2f} s  {base_mem:6.0f} MiB peak")
+        else:
+            base = None
+            print("  sqlite3 CLI not installed: no baseline")
+        idle, idle_mem = run([MOPSTUI, "--version"], workdir / "v.txt")
+        print(f"  mopstui --version       : {idle:6.2f} s  {idle_mem:6.0f} MiB peak (start-up alone)")
+        for fmt in ("md", "json", "csv"):
+            out = workdir / f"out.{fmt}"
+            seconds, memory = run([MOPSTUI, "--db", str(database), "export", "1", "--format", fmt], out)
+            ratio = f"ratio {seconds / base:5.1f}x" if base else ""
+            print(f"  mopstui export --format {fmt:<4}: {seconds:6.2f} s  {memory:6.0f} MiB peak  "
+                  f"{out.stat().st_size / 1e6:6.1f} MB  {ratio}")
+
+
+if __name__ == "__main__":
+    main()

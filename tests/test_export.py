@@ -1,0 +1,164 @@
+"""Postmortem export: golden files, the metrics as numbers, DST, zones, hostile text, edge cases."""
+
+import csv
+import io
+import json
+import os
+import stat
+from datetime import timedelta
+
+import pytest
+from markdown_it import MarkdownIt
+
+from mopstui.export import csv_cell, export_incident, md_inline, prepare
+from mopstui.store import Store
+from mopstui.timeutil import zone
+
+from .conftest import run_cli
+from .export_script import EXPORTED_AT, HOSTILE, START, at, build, write_config
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+
+
+@pytest.fixture
+def scripted(tmp_path):
+    config = write_config(tmp_path)
+    with Store(config.database) as store:
+        incident_id = build(store, config)
+    return config, incident_id
+
+
+def render(config, incident_id, fmt, **options) -> str:
+    out = io.StringIO(newline="") if fmt == "csv" else io.StringIO()
+    with Store(config.database) as store:
+        export_incident(store, incident_id, config, fmt, out, now=EXPORTED_AT, **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+def test_golden_files(scripted, fmt):
+    config, incident_id = scripted
+    produced = render(config, incident_id, fmt)
+    path = os.path.join(GOLDEN, f"incident.{fmt}")
+    if os.environ.get("UPDATE_GOLDEN"):
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(produced)
+    with open(path, encoding="utf-8", newline="") as handle:
+        assert produced == handle.read()
+
+
+def test_metrics_as_numbers(scripted):
+    config, incident_id = scripted
+    with Store(config.database) as store:
+        metrics = prepare(store, incident_id, config, now=EXPORTED_AT).metrics
+    assert metrics.first_action == timedelta(minutes=3)
+    assert metrics.first_comms == timedelta(minutes=8)
+    assert metrics.identified == timedelta(minutes=15)
+    assert metrics.mitigated == timedelta(minutes=30)
+    assert metrics.resolved == timedelta(minutes=60)
+    assert [(t["name"], t["crossed"], t["over_by_seconds"]) for t in metrics.thresholds] == [
+        ("abandon", True, 59 * 60), ("resolve", True, 30 * 60)]
+    assert [o["overdue_by_seconds"] for o in metrics.overdue] == [29 * 60]  # 00:58 -> 01:42 with 15m due
+    assert metrics.problems == []
+    assert metrics.participants == {"priya": 9, "sam": 6, "mallory": 1}
+
+
+def test_markdown_tables_have_the_right_column_count(scripted):
+    config, incident_id = scripted
+    tokens = MarkdownIt("commonmark").enable("table").parse(render(config, incident_id, "md"))
+    tables, columns, row = 0, None, 0
+    for token in tokens:
+        if token.type == "table_open":
+            tables, columns = tables + 1, None
+        elif token.type == "tr_open":
+            row = 0
+        elif token.type in ("th_open", "td_open"):
+            row += 1
+        elif token.type == "tr_close":
+            columns = columns or row
+            assert row == columns
+    assert tables == 5  # header, key figures, vendor changes, participants, timeline
+    html = MarkdownIt("commonmark").enable("table").render(render(config, incident_id, "md"))
+    assert "<script>" not in html and "<a href" not in html and "<em>bold</em>" not in html
+
+
+def test_dst_and_other_zones(scripted):
+    config, incident_id = scripted
+    london = render(config, incident_id, "md")
+    assert "| 00:50:00 | +00:00 |" in london and "| 02:05:00 | +15:00 |" in london  # GMT, then BST
+    assert "2026-03-29 00:50:00 GMT" in london and "2026-03-29 02:50:00 BST" in london
+    tokyo = render(config, incident_id, "md", tz=zone("Asia/Tokyo"))
+    assert "| 09:50:00 | +00:00 |" in tokyo and "2026-03-29 10:50:00 JST" in tokyo
+
+
+def test_hostile_text_in_every_format(scripted):
+    config, incident_id = scripted
+    md, js, cs = (render(config, incident_id, f) for f in ("md", "json", "csv"))
+    for text in (md, js, cs):
+        assert "\x1b" not in text
+    assert "&lt;script&gt;" in md and "\\|" in md and "\\`rm -rf\\`" in md
+    events = json.loads(js)["events"]
+    assert any(e["text"] == HOSTILE.replace("\x1b[2J", "") for e in events)  # JSON carries it as data
+    rows = list(csv.DictReader(io.StringIO(cs)))
+    assert next(r for r in rows if r["author"] == "mallory")["text"].startswith("'=HYPERLINK")
+    assert all(not r["elapsed"].startswith(("-", "+", "=")) for r in rows)
+
+
+def test_csv_is_rfc4180(scripted):
+    config, incident_id = scripted
+    text = render(config, incident_id, "csv")
+    assert text.startswith("id,time_local,") and "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_escapers():
+    assert md_inline("a|b\nc <b>x</b> [l](u)") == "a\\|b c &lt;b&gt;x&lt;/b&gt; \\[l\\](u)"
+    assert [csv_cell(v) for v in ("=1+1", "+7", "-3", "@SUM(A1)", "\tx", "ok", 5)] == ["'=1+1", "'+7", "'-3", "'@SUM(A1)", "    x", "ok", "5"]
+
+
+def test_starred_only(scripted):
+    config, incident_id = scripted
+    rows = list(csv.DictReader(io.StringIO(render(config, incident_id, "csv", starred_only=True))))
+    assert [r["text"] for r in rows] == ["Rolled back the tag manager container"]
+
+
+def test_an_empty_unresolved_incident(tmp_path):
+    config = write_config(tmp_path)
+    with Store(config.database) as store:
+        incident = store.declare("Just declared", severity="SEV3", author="a", at=START, replay_recorded_at=START)
+    md = render(config, incident.id, "md")
+    assert "| Time to resolved | not yet |" in md and "| Time to first action | not yet |" in md
+    assert "_To be filled in._" in md and "(still overdue)" in md
+    data = json.loads(render(config, incident.id, "json"))
+    assert data["metrics"]["time_to_resolved"] is None and len(data["events"]) == 1
+    assert data["schema_version"] == 1
+
+
+def test_ordering_problems_are_reported(tmp_path):
+    config = write_config(tmp_path)
+    with Store(config.database) as store:
+        store.declare("x", severity="SEV3", author="a", at=START, replay_recorded_at=START)
+        store.append(1, "note", "seen before the start", author="a", at=at(-10))
+        store.append(1, "status", "status → monitoring", author="a", at=at(5), value="monitoring")
+        store.append(1, "status", "status → identified", author="a", at=at(9), value="identified")
+    md = render(config, 1, "md")
+    assert "### Ordering problems" in md
+    assert "10m before the start" in md
+    assert "monitoring (00:55:00) is before identified (00:59:00)" in md
+
+
+def test_cli_export_writes_a_private_file(scripted, tmp_path):
+    config, incident_id = scripted
+    out = tmp_path / "pm.md"
+    old = os.umask(0o022)
+    try:
+        result = run_cli("--db", str(config.database), "--config", str(tmp_path / "config.yaml"), "export", "INC-1",
+                         "--format", "md", "-o", str(out))
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("# INC-1: Lead form not submitting")
+    assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0  # never readable by others
+    piped = run_cli("--db", str(config.database), "export", "1", "-f", "json")
+    assert json.loads(piped.stdout)["incident"]["label"] == "INC-1"
