@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from . import __version__
-from .config import Config, ConfigError, load_default
+from .config import Config, ConfigError, load_default, secret_warnings
 from .identity import current_user
 from .model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, parse_incident_ref
 from .store import Store, StoreError
@@ -38,7 +38,7 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.database)
+            self._store = Store(self.config.database, group=self.config.database_group)
         return self._store
 
     def at(self) -> datetime | None:
@@ -332,6 +332,26 @@ def cmd_export(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_serve(ctx: Context) -> int:
+    import shlex
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise InputError("serving to a browser needs the optional extra: pip install 'mopstui[serve]'") from None
+    if ctx.args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it can write to the war-room",
+              file=sys.stderr)
+    # Every browser tab runs the same screen as an SSH user would, on the same database.
+    argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database), "--user", ctx.user]
+    for path in ctx.config.sources:
+        argv += ["--config", path]
+    server = Server(shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room")
+    print(f"serving the war-room at http://{ctx.args.host}:{ctx.args.port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    server.serve()
+    return EXIT_OK
+
+
 def cmd_status(ctx: Context) -> int:
     import asyncio
 
@@ -535,6 +555,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
     p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
+    p = command("serve", cmd_serve, "serve the war-room screen to a browser (needs the 'serve' extra)",
+                "Serve the same screen to a web browser, for people who cannot SSH. Bound to this machine\n"
+                "(127.0.0.1) unless --host says otherwise; put it behind your own authentication.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
     p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
     p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
@@ -559,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = None
     try:
         ctx = Context(args)
+        for warning in secret_warnings(ctx.config):
+            print(f"mopstui: warning: {warning}", file=sys.stderr)
         return func(ctx)
     except ConfigError as error:
         for line in error.errors:

@@ -738,5 +738,20 @@ def load_default(explicit: Iterable[str] = (), *, database: str | None = None) -
     return load(config_files(explicit), database=database)
 
 
+def secret_warnings(config: Config) -> list[str]:
+    """Webhook URLs carry tokens: a config file that holds them must not be readable by others."""
+    if not config.webhooks:
+        return []
+    found = []
+    for source in config.sources:
+        try:
+            mode = os.stat(source).st_mode
+        except OSError:
+            continue
+        if mode & 0o004:
+            found.append(f"{source} holds webhook URLs (secrets) and is readable by every user; run: chmod o-r {source}")
+    return found
+
+
 def bundled_path(name: str) -> Path:
     return Path(__file__).parent / "data" / name

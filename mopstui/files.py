@@ -22,6 +22,23 @@ def group_id(name: str | None) -> int | None:
         raise ValueError(f"unknown Unix group {name!r} (database_group in the config)") from None
 
 
+def check_directory(directory: Path, group: str | None) -> str | None:
+    """A sentence saying what is wrong with the database's directory, and the fix; None if fine."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"{directory} is not writable by you; ask an admin to add you to its group, or use --db elsewhere"
+    if group is None:
+        return None
+    try:
+        gid = group_id(group)
+    except ValueError as error:
+        return str(error)
+    info = os.stat(directory)
+    if info.st_gid != gid or not info.st_mode & 0o020:
+        return (f"{directory} is not writable by group {group}; run: "
+                f"sudo chgrp {group} {directory} && sudo chmod 2770 {directory}")
+    return None
+
+
 def share(path: Path | str, group: str | None) -> None:
     """Set the mode (and group) of a file mopstui created: 660 with a group, else 600."""
     gid = group_id(group)

@@ -127,6 +127,12 @@ def m003_presence_history(db: sqlite_utils.Database) -> None:
     db["presence"].create_index(["heartbeat_at"])
 
 
+@migrations()
+def m004_cursors(db: sqlite_utils.Database) -> None:
+    """Where a background job (webhook notifications) got to in the log, across takeovers."""
+    db["cursors"].create({"name": str, "value": int}, pk="name")
+
+
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
 
 
@@ -184,28 +190,70 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 class Store:
     """A connection to the war-room log. One per thread; cheap to open."""
 
-    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False):
+    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None):
         self.path = Path(path)
         self.write_timeout = write_timeout
+        self.group = group
         self.readonly = readonly or self._must_be_readonly()
         if not self.readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._prepare_files()
+        self.snapshot = False  # read-only and unable to share SQLite's WAL index: a fixed view
         try:
-            if self.readonly:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, check_same_thread=False)
-            else:
-                conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
+            conn = self._connect_readonly() if self.readonly else sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the database {self.path}: {error}") from None
         self.conn = conn
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self._retry(self._prepare)
 
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """A reader of a WAL database needs its -shm file. Where a read-only user can neither use
+        nor create it, SQLite can still read the file as it stands (immutable): no live updates,
+        but the war-room can be watched."""
+        if not self.path.exists():
+            raise StoreError(f"{self.path} does not exist, and this user may not create it")
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+        self.snapshot = True
+        return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, timeout=10, check_same_thread=False)
+
     def _must_be_readonly(self) -> bool:
         """True when the file exists but this user cannot write it (or its directory)."""
         if self.path.exists():
             return not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK)
         return False
+
+    def _prepare_files(self) -> None:
+        """Create the directory and file with the right modes before SQLite does: with a group,
+        660 (and the -wal/-shm files SQLite makes follow the database's mode); without, 600.
+        Never world-readable, whatever the umask."""
+        from .files import check_directory, share
+
+        directory = self.path.parent
+        if not directory.exists():
+            try:
+                directory.mkdir(parents=True, mode=0o2770 if self.group else 0o700)
+            except PermissionError:
+                raise StoreError(f"cannot create {directory}: permission denied; ask an admin to create it") from None
+        problem = check_directory(directory, self.group)
+        if problem:
+            raise StoreError(problem)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        share(self.path, self.group)
+
+    def _share_sidecars(self) -> None:
+        from .files import share
+
+        for suffix in ("-wal", "-shm"):
+            sidecar = Path(f"{self.path}{suffix}")
+            if sidecar.exists():
+                share(sidecar, self.group)
 
     def close(self) -> None:
         self.conn.close()
@@ -230,6 +278,7 @@ class Store:
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self._check_version(writable=True)
+        self._share_sidecars()
 
     def _check_version(self, *, writable: bool) -> None:
         applied = [m.name for m in migrations.applied(self.db)]
@@ -632,6 +681,21 @@ class Store:
             params.append(vendor_id)
         sql = "SELECT * FROM status_observations" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY id"
         return [dict(row) for row in self.db.query(sql, params)]
+
+    def cursor(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, name: str, value: int) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("INSERT INTO cursors (name, value) VALUES (?, ?) "
+                             "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+
+        self._retry(write)
+
+    def has_dedupe(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM events WHERE dedupe = ?", (key,)).fetchone() is not None
 
     # ------------------------------------------------------------------ presence and leases
 

@@ -192,7 +192,8 @@ class Poller:
         self.holder = holder
         self.on_round = on_round
         self.interval = min((t.interval for t in targets(config)), default=config.polling.interval.total_seconds())
-        self.tick = tick if tick is not None else max(0.2, min(15.0, self.interval / 4))
+        # Notifications should not wait for the next vendor round.
+        self.tick = tick if tick is not None else max(0.2, min(5.0 if config.webhooks else 15.0, self.interval / 4))
         # Another session takes over within two intervals of the holder dying.
         self.lease_ttl = timedelta(seconds=max(self.interval * 1.5, self.tick * 3))
         self.validators: dict[str, Validators] = {}
@@ -210,7 +211,13 @@ class Poller:
         return found
 
     async def run(self, stop: threading.Event) -> None:
+        import httpx
+
+        from ..notify import Notifier
+
         fetcher = Fetcher(self.config.polling)
+        notifier = Notifier(self.config, self.store)
+        webhooks = httpx.AsyncClient(trust_env=True)
         try:
             while not stop.is_set():
                 try:
@@ -218,6 +225,7 @@ class Poller:
                     if self.holding:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()
+                        await notifier.round(webhooks)
                 except StoreError:
                     self.holding = False  # the database is busy or read-only: try again next tick
                 deadline = time.monotonic() + self.tick
@@ -225,6 +233,7 @@ class Poller:
                     await asyncio.sleep(min(0.1, self.tick))
         finally:
             await fetcher.aclose()
+            await webhooks.aclose()
             if self.holding:
                 try:
                     self.store.release_lease(LEASE, self.holder)

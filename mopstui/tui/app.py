@@ -7,11 +7,13 @@ then confirmed, and is never dropped.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import os
 import queue
 import re
+import signal
 import threading
 import uuid
 from datetime import datetime, timedelta
@@ -57,8 +59,10 @@ PREFIXES = {
 }  # fmt: skip
 _PREFIX = re.compile(r"^/(\w+)\s+(.*)$", re.DOTALL)
 _AT = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
-HEARTBEAT_EVERY = 15.0
-PRESENCE_WINDOW = timedelta(seconds=45)
+# Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
+# within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests.
+HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
+PRESENCE_WINDOW = timedelta(seconds=3 * HEARTBEAT_EVERY)
 
 
 def _skip_when_screen_gone(method):
@@ -231,10 +235,16 @@ class WarRoomApp(App):
 
     async def on_mount(self) -> None:
         try:
-            self.store = Store(self.config.database)
+            self.store = Store(self.config.database, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)
             return
+        try:
+            # A dropped SSH connection hangs up the terminal: leave cleanly (presence, lease)
+            # instead of being killed mid-write or spinning on a dead terminal.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
         await self.push_screen(WarRoom(self.config))
         self._writer()
         self._initial_load()
@@ -254,7 +264,7 @@ class WarRoomApp(App):
         self.set_interval(1.0, self._tick)
         self.set_interval(self.poll_interval, self._check_changes)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
-        if self.poll_vendors and (self.config.vendors or any(s.probe for s in self.config.services)):
+        if self.poll_vendors and (self.config.vendors or self.config.webhooks or any(s.probe for s in self.config.services)):
             self._run_poller()
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
@@ -481,7 +491,7 @@ class WarRoomApp(App):
         if self.demo:
             room.append(" (demo)", "italic")
         if self.store.readonly:
-            room.append(" READ-ONLY", "bold red")
+            room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
         self._update_if_changed("#room", room)
@@ -544,6 +554,10 @@ class WarRoomApp(App):
     # ------------------------------------------------------------------ writing
 
     def _queue_write(self, pending: Pending | None, action: Callable[[Store], object], on_done: Callable | None = None) -> int:
+        if self.store is not None and self.store.readonly:
+            if pending is not None:  # background writes (heartbeats) are skipped silently
+                self._can_write()
+            return 0
         if pending is None:
             self._tokens += 1
         token = pending.token if pending else self._tokens
@@ -556,7 +570,7 @@ class WarRoomApp(App):
     @work(thread=True, exit_on_error=False, group="writer", name="writer")
     def _writer(self) -> None:
         """The one writer: jobs in order, retried while the database is locked, never dropped."""
-        store = Store(self.config.database)
+        store = Store(self.config.database, group=self.config.database_group, readonly=self.store.readonly)
         try:
             while True:
                 job = self._writes.get()
@@ -626,8 +640,17 @@ class WarRoomApp(App):
         if isinstance(self.focused, Input):
             self.q("#timeline").focus()
 
+    def _can_write(self) -> bool:
+        if self.store is not None and self.store.readonly:
+            self.notify(f"You can watch but not write: {self.config.database} is read-only for you "
+                        "(ask for the war-room group).", severity="warning", timeout=8, markup=False)
+            return False
+        return True
+
     @on(Input.Submitted, "#entry")
     def _submit_entry(self, event: Input.Submitted) -> None:
+        if not self._can_write():
+            return
         incident = self._need_incident()
         if incident is None or not event.value.strip():
             return
@@ -892,13 +915,12 @@ class WarRoomApp(App):
     def _run_poller(self) -> None:
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
-        import asyncio
 
         from ..status.poller import Poller
 
         if self.store is None or self.store.readonly:
             return
-        with Store(self.config.database) as store:
+        with Store(self.config.database, group=self.config.database_group) as store:
             self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}")
             asyncio.run(self._poller.run(self._stop_poller))
 

@@ -1,0 +1,362 @@
+"""A shared jump host: file modes, read-only users, dead sessions, webhooks, serve, two people in tmux."""
+
+import grp
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+import threading
+
+import pytest
+
+from mopstui.config import load
+from mopstui.store import Store, StoreError
+
+from .conftest import MOPSTUI, ROOT, run_cli, write
+from .tmux import Tmux
+
+MY_GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def cli_with_umask(umask: int, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([MOPSTUI, *args], capture_output=True, text=True, preexec_fn=lambda: os.umask(umask))
+
+
+HOLDER = """
+import os, sys, time
+os.umask(int(sys.argv[3], 8))
+from mopstui.store import Store
+store = Store(sys.argv[1], group=sys.argv[2] or None)
+store.declare("x", severity="SEV3", author="a")
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def hold_open(db, group: str, umask: int) -> subprocess.Popen:
+    """A real session process, started under `umask`, holding the database open (SQLite
+    removes -wal and -shm when the last connection closes)."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), group, oct(umask)[2:]], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    return proc
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_files_are_group_shared_and_never_world_readable(tmp_path, umask):
+    shared = tmp_path / "srv"
+    shared.mkdir()
+    os.chmod(shared, 0o2770)
+    db = shared / "warroom.db"
+    holder = hold_open(db, MY_GROUP, umask)
+    try:
+        for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            assert mode(path) == 0o660, (path, oct(mode(path)))
+            assert os.stat(path).st_gid == os.getgid()
+    finally:
+        holder.kill()
+        holder.wait()
+    config = write(tmp_path / "c.yaml", f"database: {db}\ndatabase_group: {MY_GROUP}\n")
+    export = shared / "pm.md"
+    result = cli_with_umask(umask, "--config", str(config), "export", "1", "-o", str(export))
+    assert result.returncode == 0, result.stderr
+    assert mode(export) == 0o660
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_without_a_group_files_are_private(tmp_path, umask):
+    db = tmp_path / "own" / "warroom.db"
+    holder = hold_open(db, "", umask)
+    try:
+        for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            assert mode(path) & 0o077 == 0, (path, oct(mode(path)))
+        assert mode(db.parent) & 0o077 == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    export = tmp_path / "pm.md"
+    assert cli_with_umask(umask, "--db", str(db), "export", "1", "-o", str(export)).returncode == 0
+    assert mode(export) == 0o600
+
+
+def test_a_wrong_directory_is_explained(tmp_path):
+    shared = tmp_path / "srv"
+    shared.mkdir()
+    os.chmod(shared, 0o755)  # not group-writable
+    config = write(tmp_path / "c.yaml", f"database: {shared / 'w.db'}\ndatabase_group: {MY_GROUP}\n")
+    result = run_cli("--config", str(config), "incidents")
+    assert result.returncode == 1
+    assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 2770 {shared}" in result.stderr
+
+
+def test_an_unknown_group_is_explained(tmp_path):
+    config = write(tmp_path / "c.yaml", f"database: {tmp_path / 'w.db'}\ndatabase_group: no-such-group-xyz\n")
+    result = run_cli("--config", str(config), "incidents")
+    assert result.returncode == 1 and "unknown Unix group 'no-such-group-xyz'" in result.stderr
+
+
+def as_other_user(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run as a user without write permission: `nobody` when we are root, else ourselves on a
+    read-only copy (the caller makes the files read-only)."""
+    if os.geteuid() == 0:
+        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+    env = {**os.environ, "HOME": "/tmp", "XDG_DATA_HOME": "/tmp/mopstui-ro-data", "XDG_CONFIG_HOME": "/tmp/mopstui-ro-config"}
+    return subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/", **kwargs)
+
+
+@pytest.fixture
+def readable_db():
+    """A war-room others may read but not write."""
+    directory = Path(f"/tmp/mopstui-ro-{os.getpid()}-{time.monotonic_ns()}")
+    directory.mkdir()
+    db = directory / "warroom.db"
+    with Store(db) as store:
+        store.declare("Checkout failing", severity="SEV1", author="alice")
+        store.append(1, "note", "written by the on-call", author="alice")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for path in directory.iterdir():
+        os.chmod(path, 0o644)
+    os.chmod(directory, 0o755)
+    if os.geteuid() != 0:
+        for path in directory.iterdir():
+            os.chmod(path, 0o444)
+        os.chmod(directory, 0o555)
+    yield db
+    os.chmod(directory, 0o755)
+    shutil.rmtree(directory)
+
+
+def test_a_read_only_user_can_watch_but_not_write(readable_db):
+    shown = as_other_user([MOPSTUI, "--db", str(readable_db), "--user", "viewer", "timeline", "1"])
+    assert shown.returncode == 0, shown.stderr
+    assert "written by the on-call" in shown.stdout
+    refused = as_other_user([MOPSTUI, "--db", str(readable_db), "--user", "viewer", "log", "1", "let me in"])
+    assert refused.returncode == 1
+    assert "read-only for this user: you can watch but not write" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    with Store(readable_db, readonly=True) as store:
+        assert store.count_events() == 2
+
+
+def test_a_read_only_user_opens_the_screen(readable_db, tmp_path):
+    tmux = Tmux()
+    try:
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        tmux.start("ro", [*prefix, MOPSTUI, "--db", str(readable_db), "--user", "viewer"],
+                   env={"HOME": "/tmp", "XDG_DATA_HOME": "/tmp/mopstui-ro-data", "XDG_CONFIG_HOME": "/tmp/mopstui-ro-config"})
+        tmux.wait_for("ro", "READ-ONLY")
+        tmux.wait_for("ro", "Checkout failing")
+        tmux.send("ro", "n")
+        time.sleep(0.3)
+        tmux.send("ro", "hello", literal=True)
+        tmux.send("ro", "Enter")
+        tmux.wait_for("ro", "can watch but not write")
+        assert tmux.alive("ro")
+    finally:
+        tmux.kill_server()
+
+
+def test_a_killed_session_drops_out_of_presence(tmp_path, db_path):
+    with Store(db_path) as store:
+        store.declare("x", severity="SEV3", author="a")
+    tmux = Tmux()
+    try:
+        env = {"MOPSTUI_HEARTBEAT_SECONDS": "1"}
+        tmux.start("alive", [MOPSTUI, "--db", str(db_path), "--user", "stays"], env=env)
+        tmux.start("doomed", [MOPSTUI, "--db", str(db_path), "--user", "dies"], env=env)
+        tmux.wait_for("alive", "here: dies")
+        pid = int(tmux.run("display-message", "-p", "-t", "doomed", "#{pane_pid}").stdout)
+        os.kill(pid, signal.SIGKILL)  # no chance to say goodbye
+        screen = tmux.wait_for("alive", "here: nobody else", timeout=10)
+        assert "dies" not in screen.splitlines()[0]
+        with Store(db_path) as store:
+            assert [p["user"] for p in store.present(within=timedelta(seconds=3))] == ["stays"]
+    finally:
+        tmux.kill_server()
+
+
+def test_two_people_in_tmux_see_each_other_and_closing_the_window_ends_the_process(tmp_path, db_path):
+    with Store(db_path) as store:
+        store.declare("Email sends failing", severity="SEV2", author="lead")
+    tmux = Tmux()
+    try:
+        tmux.start("priya", [MOPSTUI, "--db", str(db_path), "--user", "priya"], env={"TERM": "screen"})
+        tmux.start("sam", [MOPSTUI, "--db", str(db_path), "--user", "sam"], env={"TERM": "tmux-256color", "NO_COLOR": "1"})
+        tmux.wait_for("priya", "Email sends failing")
+        tmux.wait_for("sam", "Email sends failing")
+        for who, text in (("priya", "SendGrid 5xx since 09:40"), ("sam", "Paused the campaign")):
+            tmux.send(who, "n")
+            time.sleep(0.3)
+            tmux.send(who, text, literal=True)
+            tmux.send(who, "Enter")
+        started = time.monotonic()
+        tmux.wait_for("priya", "Paused the campaign", timeout=5)
+        tmux.wait_for("sam", "SendGrid 5xx since", timeout=5)
+        assert time.monotonic() - started < 2.5
+        pid = int(tmux.run("display-message", "-p", "-t", "sam", "#{pane_pid}").stdout)
+        tmux.run("kill-window", "-t", "sam")  # the terminal goes away, as when SSH drops
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the session did not end when its terminal went away")
+        with Store(db_path) as store:
+            assert [p["user"] for p in store.present()] == ["priya"]  # sam left cleanly
+    finally:
+        tmux.kill_server()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_on_loopback_and_stops(db_path):
+    port = free_port()
+    proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert "mopstui war-room" in body
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout if shutil.which("ss") else ""
+        if listening:
+            assert f"0.0.0.0:{port}" not in listening and f"*:{port}" not in listening
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("serve did not stop on Ctrl-C")
+
+
+class Hooks(BaseHTTPRequestHandler):
+    received: list = []
+    fail_first: int = 0
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((self.path, json.loads(body)))
+        failing = type(self).fail_first > 0
+        if failing:
+            type(self).fail_first -= 1
+        self.send_response(500 if failing else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_path):
+    import asyncio
+
+    import httpx
+
+    from mopstui.export import export_incident
+    from mopstui.notify import Notifier
+
+    Hooks.received, Hooks.fail_first = [], 2
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = "/services/T0001/B0002/SuperSecretToken123"
+    url = f"http://127.0.0.1:{server.server_address[1]}{secret}"
+    path = write(tmp_path / "c.yaml", f"notify:\n  webhooks:\n    - {{url: \"{url}\"}}\n")
+    os.chmod(path, 0o600)
+    config = load([path], database=str(db_path))
+    try:
+        with Store(db_path) as store:
+            notifier = Notifier(config, store, backoff=0.01)
+
+            async def round_() -> int:
+                async with httpx.AsyncClient() as client:
+                    return await notifier.round(client)
+
+            assert asyncio.run(round_()) == 0  # first run: sets the cursor, history is not news
+            store.declare("Checkout down", severity="SEV1", author="alice")
+            store.set_severity(1, "SEV2", author="alice")
+            store.append(1, "note", "not a notification", author="alice")
+            store.append(1, "system", "Crossed the 1m threshold", author="mopstui", dedupe="INC-1:threshold:abandon")
+            store.set_status(1, "resolved", author="alice")
+            assert asyncio.run(round_()) == 4
+            assert asyncio.run(round_()) == 0  # exactly once
+            other = Notifier(config, store)  # a new lease holder does not send again
+            assert asyncio.run((lambda: _with_client(other))()) == 0
+            texts = [body["text"] for _, body in Hooks.received]
+            assert len(texts) == 6  # 2 failures retried, then 4 delivered
+            assert texts[0] == texts[1] == texts[2] == "INC-1 declared: Checkout down (by alice)"
+            assert any("SEV2" in t for t in texts) and any("resolved" in t for t in texts)
+            assert any("threshold" in t for t in texts)
+            records = [e.text for e in store.events(1) if e.kind == "system" and (e.dedupe or "").startswith("notify:")]
+            assert len(records) == 4 and all(r.startswith("Notified 127.0.0.1 of #") for r in records)
+            for fmt in ("md", "json", "csv"):
+                import io
+
+                out = io.StringIO()
+                export_incident(store, 1, config, fmt, out)
+                assert "SuperSecretToken123" not in out.getvalue() and "/services/" not in out.getvalue()
+    finally:
+        server.shutdown()
+
+
+async def _with_client(notifier) -> int:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        return await notifier.round(client)
+
+
+def test_a_failing_webhook_is_recorded_not_hidden(tmp_path, db_path):
+    import asyncio
+
+    import httpx
+
+    from mopstui.notify import Notifier
+
+    path = write(tmp_path / "c.yaml", 'notify:\n  webhooks: ["http://127.0.0.1:9/hooks/SECRET"]\n')
+    config = load([path], database=str(db_path))
+    with Store(db_path) as store:
+        notifier = Notifier(config, store, backoff=0.01)
+        asyncio.run(_with_client(notifier))
+        store.declare("x", severity="SEV3", author="a")
+        asyncio.run(_with_client(notifier))
+        (record,) = [e.text for e in store.events(1) if e.kind == "system"]
+        assert record.startswith("Webhook 127.0.0.1 failed after 3 tries (ConnectError)") and "SECRET" not in record
+
+
+def test_a_world_readable_config_with_webhooks_warns(tmp_path):
+    path = write(tmp_path / "c.yaml", 'notify:\n  webhooks: ["https://hooks.example.com/services/T/B/secret"]\n')
+    os.chmod(path, 0o644)
+    result = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents")
+    assert result.returncode == 0
+    assert f"{path} holds webhook URLs (secrets) and is readable by every user; run: chmod o-r {path}" in result.stderr
+    assert "secret" not in result.stderr.replace("secrets", "")
+    os.chmod(path, 0o640)
+    assert "warning" not in run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents").stderr
