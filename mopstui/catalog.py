@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .config import Config, Service
-from .status.model import MAJOR, OPERATIONAL, RANK, UNKNOWN, VendorStatus, is_problem, worst
+from .status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, is_problem, worst
 
 AT_RISK, DISAGREE = "at_risk", "disagree"
 

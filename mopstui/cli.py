@@ -189,17 +189,11 @@ def cmd_tui(ctx: Context) -> int:
 
 def _last_known_statuses(ctx: Context) -> dict:
     """What the poller last stored (no network here); nothing when there is no database yet."""
-    from .status.model import VendorStatus
+    from .status.model import from_payloads
 
     if not ctx.config.database.exists():
         return {}
-    found = {}
-    for vendor_id, payload in ctx.store.vendor_status_payloads().items():
-        try:
-            found[vendor_id] = VendorStatus.from_dict(payload)
-        except TypeError:
-            continue
-    return found
+    return from_payloads(ctx.store.vendor_status_payloads())
 
 
 def cmd_catalog(ctx: Context) -> int:

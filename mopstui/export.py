@@ -266,7 +266,7 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
         w(f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
           f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
 
-    w(f"\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later\n\n")
+    w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later\n\n")
     w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
     action_items, lessons = [], []
     for event in _timeline(store, export):

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-import yaml
 
 from mopstui import catalog as cat
 from mopstui.backstage import import_backstage, parse_ref

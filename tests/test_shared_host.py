@@ -19,7 +19,7 @@ import threading
 import pytest
 
 from mopstui.config import load
-from mopstui.store import Store, StoreError
+from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
 from .tmux import Tmux
@@ -278,8 +278,6 @@ class Hooks(BaseHTTPRequestHandler):
 def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_path):
     import asyncio
 
-    import httpx
-
     from mopstui.export import export_incident
     from mopstui.notify import Notifier
 
@@ -295,9 +293,8 @@ def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_pat
         with Store(db_path) as store:
             notifier = Notifier(config, store, backoff=0.01)
 
-            async def round_() -> int:
-                async with httpx.AsyncClient() as client:
-                    return await notifier.round(client)
+            def round_():
+                return _with_client(notifier)
 
             assert asyncio.run(round_()) == 0  # first run: sets the cursor, history is not news
             store.declare("Checkout down", severity="SEV1", author="alice")
@@ -308,7 +305,7 @@ def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_pat
             assert asyncio.run(round_()) == 4
             assert asyncio.run(round_()) == 0  # exactly once
             other = Notifier(config, store)  # a new lease holder does not send again
-            assert asyncio.run((lambda: _with_client(other))()) == 0
+            assert asyncio.run(_with_client(other)) == 0
             texts = [body["text"] for _, body in Hooks.received]
             assert len(texts) == 6  # 2 failures retried, then 4 delivered
             assert texts[0] == texts[1] == texts[2] == "INC-1 declared: Checkout down (by alice)"
@@ -335,8 +332,6 @@ async def _with_client(notifier) -> int:
 
 def test_a_failing_webhook_is_recorded_not_hidden(tmp_path, db_path):
     import asyncio
-
-    import httpx
 
     from mopstui.notify import Notifier
 

@@ -1,6 +1,5 @@
 """Pilot tests of the war-room screen: actions end up as events; state shows what the log says."""
 
-import subprocess
 from datetime import timedelta
 
 import pytest

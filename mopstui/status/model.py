@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 from ..textsafe import clean, clean_line
 
@@ -134,3 +134,15 @@ class VendorStatus:
     def shown_state(self) -> str:
         """Stale knowledge is not knowledge of now: a stale vendor shows as unknown."""
         return UNKNOWN if self.stale else self.state
+
+
+def from_payloads(payloads: dict[str, dict]) -> dict[str, VendorStatus]:
+    """The poller's stored results as models; a payload from another version that does not fit
+    is left out (that vendor shows as not yet fetched) rather than breaking the reader."""
+    found = {}
+    for vendor_id, payload in payloads.items():
+        try:
+            found[vendor_id] = VendorStatus.from_dict(payload)
+        except TypeError:
+            continue
+    return found

@@ -21,7 +21,7 @@ from ..store import Store, StoreError
 from ..textsafe import clean_line
 from ..timeutil import utcnow
 from .fetch import Fetcher, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus
+from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads
 from .providers import ParseError, provider
 from .providers.probe import judge
 
@@ -202,13 +202,7 @@ class Poller:
         self.holding = False
 
     def statuses(self) -> dict[str, VendorStatus]:
-        found = {}
-        for vendor_id, payload in self.store.vendor_status_payloads().items():
-            try:
-                found[vendor_id] = VendorStatus.from_dict(payload)
-            except TypeError:
-                continue
-        return found
+        return from_payloads(self.store.vendor_status_payloads())
 
     async def run(self, stop: threading.Event) -> None:
         import httpx

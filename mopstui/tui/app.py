@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import os
 import queue
 import re
@@ -33,8 +32,8 @@ from .. import catalog as cat
 from ..clocks import crossed, incident_clocks, last_comms
 from ..config import Config
 from ..identity import hostname, ssh_client
-from ..model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
-from ..status.model import VendorStatus
+from ..model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
+from ..status.model import RANK, VendorStatus, from_payloads
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
 from ..timeutil import TimeError, parse_at, utcnow
@@ -47,7 +46,6 @@ from .widgets import (
     IncidentSummary,
     VendorTable,
     badge_text,
-    plain,
     service_row,
     vendor_rows,
 )
@@ -301,14 +299,7 @@ class WarRoomApp(App):
                 )
 
     def _load_vendor_statuses(self) -> None:
-        rows = self.store.conn.execute("SELECT payload FROM vendor_status").fetchall()
-        known = {}
-        for (payload,) in rows:
-            try:
-                status = VendorStatus.from_dict(json.loads(payload))
-            except (ValueError, TypeError):
-                continue
-            known[status.id] = status
+        known = from_payloads(self.store.vendor_status_payloads())
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
@@ -461,7 +452,7 @@ class WarRoomApp(App):
         wide = self.war_room.has_class("-wide")
         columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
         now = self.now()
-        ordered = sorted(self.statuses.values(), key=lambda s: (-cat.RANK.get(s.state, -1) if s.state in cat.RANK else 1, s.name.lower()))
+        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
         rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
         keys = [key for key, _ in rows]
         with self.batch_update():
