@@ -405,3 +405,14 @@ async def test_runbook_key_shows_the_link(config, declared):
         await pilot.press("o")
         await pilot.pause()
         assert any("https://wiki.example.com/lead" in str(n.message) for n in app._notifications)
+
+
+async def test_export_key_writes_markdown_next_to_the_database(config, declared):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.exported is not None, message="the export")
+        await pilot.pause()
+        assert app.exported == declared.parent / "INC-1-postmortem.md"
+        assert app.exported.read_text().startswith("# INC-1: Lead form not submitting")
+        assert any(str(app.exported) in str(n.message) for n in app._notifications)
