@@ -75,6 +75,30 @@ def run_demo(ctx) -> int:
         vendors.stop()
 
 
+def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> tuple[Config, dict[str, dict]]:
+    """One real poll of the demo's vendors, `at_second` into the script, heard at a fixed time;
+    with the config the demo polls them by."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from .demo_server import DemoVendors
+    from .status.poller import poll
+
+    moment = [0.0]
+    vendors = DemoVendors(config, clock=lambda: moment[0]).start()
+    moment[0] = at_second
+    try:
+        rewired = vendors.rewire(config)
+        # Its own thread: callers may already be inside an event loop (screenshots, tests).
+        with ThreadPoolExecutor(1) as pool:
+            statuses = pool.submit(asyncio.run, poll(rewired)).result()
+    finally:
+        vendors.stop()
+    stamp = heard.isoformat()
+    return rewired, {k: replace(v, checked_at=stamp, last_good_at=stamp, latency_ms=None).to_dict() for k, v in statuses.items()}
+
+
 def picture_app(workdir: Path):
     """The demo war-room on a stopped clock, for screenshots and snapshot tests.
 
@@ -88,6 +112,8 @@ def picture_app(workdir: Path):
     config = demo_config(database)
     with Store(database) as store:
         incident_id = seed(store, config, now=now)
+        config, statuses = _scripted_statuses(config, at_second=80, heard=now - timedelta(seconds=30))
+        store.save_vendor_statuses(statuses, [])
     app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False, poll_vendors=False)
 
     def settled() -> bool:

@@ -411,12 +411,13 @@ class WarRoomApp(App):
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append_text(badge_text(touchpoint.state))
             line.append(" ")
-            line.append(clean_line(touchpoint.name), "bold")
+            line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
             if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
                 names = ", ".join(clean_line(self.config.service(s).name) for s in touchpoint.culprits[:2])
-                line.append(f" via {names}", "bright_black")
+                line.append(f"via {names}", "bright_black")
             lines.append(line)
-        self._update_if_changed("#touchpoints", Text("\n").join(lines))
+        rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        self._update_if_changed("#touchpoints", rollup_text)
         title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
         pane = self.q("#catalog-pane")
         if pane.border_title != title:
