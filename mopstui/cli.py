@@ -453,11 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, func: Callable[[Context], int], help_text: str, description: str = "") -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
+    def command(name: str, func: Callable[[Context], int], help_text: str, description: str = "", *,
+                under: argparse._SubParsersAction | None = None, prefix: str = "") -> argparse.ArgumentParser:
+        p = (under or sub).add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
         _global_options(p, top=False)
         p.set_defaults(func=func)
-        COMMANDS[name] = func
+        COMMANDS[prefix + name] = func
         return p
 
     command("demo", cmd_demo, "offline demo: a seeded incident on a temporary database",
@@ -522,11 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_sub = p.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
 
     def catalog_command(name: str, func: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
-        q = catalog_sub.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter)
-        _global_options(q, top=False)
-        q.set_defaults(func=func)
-        COMMANDS[f"catalog {name}"] = func
-        return q
+        return command(name, func, help_text, under=catalog_sub, prefix="catalog ")
 
     q = catalog_command("show", cmd_catalog_show, "one service: runbook, contacts, dependencies both ways, vendor history")
     q.add_argument("id", metavar="ID")

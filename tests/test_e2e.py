@@ -20,10 +20,7 @@ def tmux():
 def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     tmux.start("demo", [MOPSTUI, "demo"], env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "e2e-user", "TERM": "xterm-256color"})
     tmux.wait_for("demo", "Chat widget not loading")
-    tmux.send("demo", "n")
-    time.sleep(0.3)
-    tmux.send("demo", "CDN all green", literal=True)
-    tmux.send("demo", "Enter")
+    tmux.log_entry("demo", "CDN all green")
     screen = tmux.wait_for("demo", "CDN all green")
     assert "e2e-use" in screen  # the author column, as narrow panes show it
     (database,) = tmp_path.glob("mopstui-demo-*/demo.db")

@@ -159,10 +159,7 @@ def test_a_read_only_user_opens_the_screen(readable_db, tmp_path):
                    env={"HOME": "/tmp", "XDG_DATA_HOME": "/tmp/mopstui-ro-data", "XDG_CONFIG_HOME": "/tmp/mopstui-ro-config"})
         tmux.wait_for("ro", "READ-ONLY")
         tmux.wait_for("ro", "Checkout failing")
-        tmux.send("ro", "n")
-        time.sleep(0.3)
-        tmux.send("ro", "hello", literal=True)
-        tmux.send("ro", "Enter")
+        tmux.log_entry("ro", "hello")
         tmux.wait_for("ro", "can watch but not write")
         assert tmux.alive("ro")
     finally:
@@ -198,10 +195,7 @@ def test_two_people_in_tmux_see_each_other_and_closing_the_window_ends_the_proce
         tmux.wait_for("priya", "Email sends failing")
         tmux.wait_for("sam", "Email sends failing")
         for who, text in (("priya", "SendGrid 5xx since 09:40"), ("sam", "Paused the campaign")):
-            tmux.send(who, "n")
-            time.sleep(0.3)
-            tmux.send(who, text, literal=True)
-            tmux.send(who, "Enter")
+            tmux.log_entry(who, text)
         started = time.monotonic()
         tmux.wait_for("priya", "Paused the campaign", timeout=5)
         tmux.wait_for("sam", "SendGrid 5xx since", timeout=5)

@@ -37,6 +37,13 @@ class Tmux:
     def send(self, name: str, *keys: str, literal: bool = False) -> None:
         self.run("send-keys", "-t", name, *(["-l"] if literal else []), *keys)
 
+    def log_entry(self, name: str, text: str, key: str = "n") -> None:
+        """Press a kind key, type, Enter: the pause lets the input take focus first."""
+        self.send(name, key)
+        time.sleep(0.3)
+        self.send(name, text, literal=True)
+        self.send(name, "Enter")
+
     def screen(self, name: str) -> str:
         result = self.run("capture-pane", "-p", "-t", name, check=False)
         return result.stdout
