@@ -41,6 +41,25 @@ def poll_one(tmp_path, kind, url, *, components=None, retries=0, **extra):
     return asyncio.run(run())["v"]
 
 
+def poll_twice(config, *, retries: int = 0, between=None):
+    """Two rounds with one fetcher and its validators, as the poller runs them; `between` may
+    change what the server answers."""
+
+    async def run():
+        fetcher = Fetcher(config.polling, retries=retries, backoff=0.01)
+        validators = {}
+        try:
+            first = await poll(config, fetcher=fetcher, validators=validators)
+            if between:
+                between()
+            second = await poll(config, fetcher=fetcher, validators=validators, previous=first)
+        finally:
+            await fetcher.aclose()
+        return first["v"], second["v"]
+
+    return asyncio.run(run())
+
+
 # --------------------------------------------------------------------------- real payloads
 
 CAPTURED = [
@@ -252,16 +271,7 @@ def test_retries_with_backoff_then_succeeds(tmp_path, server):
 def test_retry_after_is_honoured(tmp_path, server):
     url = server.serve("/limited.json", status=429, headers={"Retry-After": "120"})
     config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": url}])
-
-    async def run():
-        fetcher = Fetcher(config.polling, retries=2, backoff=0.01)
-        validators = {}
-        first = await poll(config, fetcher=fetcher, validators=validators)
-        second = await poll(config, fetcher=fetcher, validators=validators, previous=first)
-        await fetcher.aclose()
-        return first["v"], second["v"]
-
-    first, second = asyncio.run(run())
+    first, second = poll_twice(config, retries=2)
     assert first.reason == "HTTP 429 (retry after 120s)"
     assert "rate limited" in second.reason
     assert server.requests["/limited.json"] == 1  # no retry inside the window, no second request
@@ -278,16 +288,7 @@ def test_conditional_request_costs_a_304(tmp_path, server):
 
     url = server.serve("/etag.json", handler=etagged)
     config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": url}])
-
-    async def run():
-        fetcher = Fetcher(config.polling, retries=0)
-        validators = {}
-        first = await poll(config, fetcher=fetcher, validators=validators)
-        second = await poll(config, fetcher=fetcher, validators=validators, previous=first)
-        await fetcher.aclose()
-        return first["v"], second["v"]
-
-    first, second = asyncio.run(run())
+    first, second = poll_twice(config)
     assert server.request_headers["/etag.json"][1].get("If-None-Match") == '"v1"'
     assert second.state == first.state == "partial_outage" and not second.stale
     assert second.components == first.components
@@ -297,16 +298,7 @@ def test_a_failure_after_success_keeps_the_last_state_marked_stale(tmp_path, ser
     body = (FIXTURES / "statuspage/github-components-with-problem.json").read_bytes()
     url = server.serve("/s.json", body)
     config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": url}])
-
-    async def run():
-        fetcher = Fetcher(config.polling, retries=0)
-        first = await poll(config, fetcher=fetcher)
-        server.serve("/s.json", status=503)
-        second = await poll(config, fetcher=fetcher, previous=first)
-        await fetcher.aclose()
-        return second["v"]
-
-    status = asyncio.run(run())
+    _, status = poll_twice(config, between=lambda: server.serve("/s.json", status=503))
     assert (status.state, status.stale, status.reason, status.shown_state) == ("partial_outage", True, "HTTP 503", "unknown")
 
 

@@ -28,6 +28,11 @@ class Fetched:
     content_type: str = ""
 
 
+def configured_url(vendor: Vendor) -> str:
+    """For formats with no well-known path: the URL in the config is the endpoint."""
+    return vendor.url
+
+
 @dataclass(frozen=True)
 class Provider:
     kind: str

@@ -7,15 +7,11 @@ import json
 
 from ...config import Vendor
 from ..model import DEGRADED, MAJOR, OPERATIONAL, PARTIAL, Component, Parsed, VendorIncident, worst
-from . import Fetched, ParseError, Provider
+from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, mapping, text
 
 IMPACTS = {"SERVICE_OUTAGE": MAJOR, "SERVICE_DISRUPTION": PARTIAL, "SERVICE_INFORMATION": DEGRADED}
 SEVERITIES = {"high": MAJOR, "medium": PARTIAL, "low": DEGRADED}
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
 
 
 def _products(incident: dict) -> list[str]:
@@ -54,4 +50,4 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     return Parsed(worst([OPERATIONAL] + [i.impact for i in incidents]), tuple(components), tuple(incidents), (), None)
 
 
-PROVIDER = Provider("google", url, parse)
+PROVIDER = Provider("google", configured_url, parse)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from ...config import Vendor
 from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, UNKNOWN, Component, Maintenance, Parsed, VendorIncident, worst
-from . import Fetched, ParseError, Provider
+from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, load_object, text
 
 COLOURS = {"green": OPERATIONAL, "yellow": DEGRADED, "red": MAJOR, "blue": MAINTENANCE}
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
 
 
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
@@ -38,4 +34,4 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     return Parsed(state, components, tuple(incidents), maintenances, None)
 
 
-PROVIDER = Provider("heroku", url, parse)
+PROVIDER = Provider("heroku", configured_url, parse)

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from ...config import Vendor
 from ..model import DEGRADED, MAJOR, OPERATIONAL, Parsed
-from . import Fetched, Provider
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
+from . import Fetched, Provider, configured_url
 
 
 def judge(fetched: Fetched, *, expect_status: int, expect_text: str | None, max_latency_ms: int) -> tuple[str, str]:
@@ -31,4 +27,4 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     return Parsed(state)
 
 
-PROVIDER = Provider("probe", url, parse, own_check=True)
+PROVIDER = Provider("probe", configured_url, parse, own_check=True)

@@ -13,15 +13,11 @@ import time
 
 from ...config import Vendor
 from ..model import DEGRADED, OPERATIONAL, Parsed, VendorIncident
-from . import Fetched, ParseError, Provider
+from . import Fetched, ParseError, Provider, configured_url
 
 RECENT_SECONDS = 6 * 3600
 _RESOLVED = re.compile(r"resolved|operating normally|completed|recovered|no longer|fixed", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY|<!DOCTYPE[^>]*\[", re.IGNORECASE)
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
 
 
 def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Parsed:
@@ -52,4 +48,4 @@ def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Pars
     return Parsed(state, (), tuple(incidents), (), feed.feed.get("updated"))
 
 
-PROVIDER = Provider("rss", url, parse)
+PROVIDER = Provider("rss", configured_url, parse)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from ...config import Vendor
 from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, PARTIAL, Component, Parsed, VendorIncident, worst
-from . import Fetched, ParseError, Provider
+from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, load_object, text
 
 TYPE_STATES = {"outage": MAJOR, "incident": PARTIAL, "notice": DEGRADED, "maintenance": MAINTENANCE}
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
 
 
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
@@ -36,4 +32,4 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     return Parsed(overall, tuple(components), tuple(incidents), (), text(data.get("date_updated")) or None)
 
 
-PROVIDER = Provider("slack", url, parse)
+PROVIDER = Provider("slack", configured_url, parse)

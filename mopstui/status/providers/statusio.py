@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from ...config import Vendor
 from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, PARTIAL, UNKNOWN, Component, Maintenance, Parsed, VendorIncident, worst
-from . import Fetched, ParseError, Provider
+from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, load_object, mapping, text
 
 # status.io's documented codes. 600 is a "Security Event": treated as a partial outage, the
 # status text is kept as the incident's title so nobody mistakes it for an ordinary one.
 CODES = {100: OPERATIONAL, 200: MAINTENANCE, 300: DEGRADED, 400: PARTIAL, 500: MAJOR, 600: PARTIAL}
-
-
-def url(vendor: Vendor) -> str:
-    return vendor.url
 
 
 def _state(code) -> str:
@@ -47,4 +43,4 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     return Parsed(state, components, tuple(incidents), maintenances, text(overall.get("updated")) or None)
 
 
-PROVIDER = Provider("statusio", url, parse)
+PROVIDER = Provider("statusio", configured_url, parse)
