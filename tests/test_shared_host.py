@@ -108,35 +108,37 @@ def test_an_unknown_group_is_explained(tmp_path):
     assert result.returncode == 1 and "unknown Unix group 'no-such-group-xyz'" in result.stderr
 
 
+# A user who may read the war-room but not write it. As root, permissions do not bind, so the
+# war-room files belong to `nobody` and the process runs as root with every capability dropped:
+# it reads them as "other" and cannot write them, yet still reaches this checkout wherever CI
+# cloned it (a 0700 temporary directory shuts `nobody` out of the venv).
+WITHOUT_PRIVILEGE = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"] if os.geteuid() == 0 else []
+
+
 def as_other_user(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """Run as a user without write permission: `nobody` when we are root, else ourselves on a
-    read-only copy (the caller makes the files read-only)."""
-    if os.geteuid() == 0:
-        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
-    env = {**os.environ, "HOME": "/tmp", "XDG_DATA_HOME": "/tmp/mopstui-ro-data", "XDG_CONFIG_HOME": "/tmp/mopstui-ro-config"}
-    return subprocess.run(argv, capture_output=True, text=True, env=env, cwd="/", **kwargs)
+    return subprocess.run([*WITHOUT_PRIVILEGE, *argv], capture_output=True, text=True, **kwargs)
 
 
 @pytest.fixture
-def readable_db():
-    """A war-room others may read but not write."""
-    directory = Path(f"/tmp/mopstui-ro-{os.getpid()}-{time.monotonic_ns()}")
+def readable_db(tmp_path):
+    """A war-room this test's user may read but not write."""
+    directory = tmp_path / "warroom"
     directory.mkdir()
     db = directory / "warroom.db"
     with Store(db) as store:
         store.declare("Checkout failing", severity="SEV1", author="alice")
         store.append(1, "note", "written by the on-call", author="alice")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for path in directory.iterdir():
-        os.chmod(path, 0o644)
-    os.chmod(directory, 0o755)
+    for path in [directory, *directory.iterdir()]:
+        if os.geteuid() == 0:
+            os.chown(path, 65534, 65534)
+        os.chmod(path, 0o755 if path == directory else 0o644)
     if os.geteuid() != 0:
         for path in directory.iterdir():
             os.chmod(path, 0o444)
         os.chmod(directory, 0o555)
     yield db
     os.chmod(directory, 0o755)
-    shutil.rmtree(directory)
 
 
 def test_a_read_only_user_can_watch_but_not_write(readable_db):
@@ -154,9 +156,7 @@ def test_a_read_only_user_can_watch_but_not_write(readable_db):
 def test_a_read_only_user_opens_the_screen(readable_db, tmp_path):
     tmux = Tmux()
     try:
-        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-        tmux.start("ro", [*prefix, MOPSTUI, "--db", str(readable_db), "--user", "viewer"],
-                   env={"HOME": "/tmp", "XDG_DATA_HOME": "/tmp/mopstui-ro-data", "XDG_CONFIG_HOME": "/tmp/mopstui-ro-config"})
+        tmux.start("ro", [*WITHOUT_PRIVILEGE, MOPSTUI, "--db", str(readable_db), "--user", "viewer"], env={})
         tmux.wait_for("ro", "READ-ONLY")
         tmux.wait_for("ro", "Checkout failing")
         tmux.log_entry("ro", "hello")
