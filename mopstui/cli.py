@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import sqlite3
 import sys
 from datetime import datetime
 from typing import Callable, Sequence
@@ -17,7 +19,8 @@ from typing import Callable, Sequence
 from . import __version__
 from .config import Config, ConfigError, load_default, secret_warnings
 from .identity import current_user
-from .model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, parse_incident_ref
+from .files import UnsafeFile
+from .model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
 from .store import Store, StoreError
 from .textsafe import clean_line
 from .timeline import Annotations, format_line
@@ -39,6 +42,9 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.config.database, group=self.config.database_group)
+            notice = self._store.snapshot_notice()
+            if notice:
+                print(f"mopstui: warning: {notice}", file=sys.stderr)
         return self._store
 
     def at(self) -> datetime | None:
@@ -137,7 +143,7 @@ def cmd_correct(ctx: Context) -> int:
 
 def _event_ref(text: str) -> int:
     value = text.lstrip("#")
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", value):
         raise InputError(f"{text!r} is not an entry number (write 12 or #12)")
     return int(value)
 
@@ -175,9 +181,36 @@ def cmd_timeline(ctx: Context) -> int:
     return EXIT_OK
 
 
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _noted_heads(ctx: Context) -> list[str]:
+    heads = []
+    for value in ctx.args.since_head:
+        value = value.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{12,64}", value):
+            raise InputError(f"{clean_line(value, 80)!r} is not a head hash (64 hex digits, or at least the first 12)")
+        heads.append(value)
+    if ctx.args.heads:
+        try:
+            with open(ctx.args.heads, encoding="utf-8", errors="replace") as handle:
+                found = _HASH.findall(handle.read(16 * 1024 * 1024).lower())
+        except OSError as error:
+            raise InputError(f"cannot read {ctx.args.heads}: {error.strerror or error}") from None
+        if not found:
+            raise InputError(f"{ctx.args.heads} holds no head hash (a line with 64 hex digits)")
+        heads.extend(found)
+    return heads
+
+
 def cmd_verify(ctx: Context) -> int:
-    result = ctx.store.verify()
-    print(("ok: " if result.ok else "FAILED: ") + result.message, file=sys.stdout if result.ok else sys.stderr)
+    heads = _noted_heads(ctx)
+    result = ctx.store.verify(heads)
+    out = sys.stdout if result.ok else sys.stderr
+    notice = ctx.store.snapshot_notice()
+    print(("ok: " if result.ok else "FAILED: ") + result.message + (f" ({notice})" if notice else ""), file=out)
+    if result.head is not None:
+        print(result.head.line(), file=out)
     return EXIT_OK if result.ok else EXIT_INPUT
 
 
@@ -562,7 +595,14 @@ def build_parser() -> argparse.ArgumentParser:
                 "from systemd and every screen reads its results.")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event")
+    p = command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event",
+                "Recompute the log's hash chain and run SQLite's integrity check; print the head (events, last\n"
+                "id, hash). Note the head somewhere the war-room group cannot write (every export and webhook\n"
+                "notification carries it): a later `verify --since-head HASH` fails if events up to it were\n"
+                "deleted or rewritten, even with every hash recomputed.")
+    p.add_argument("--since-head", action="append", default=[], metavar="HASH",
+                   help="a head noted earlier (64 hex digits, or the first 12+); repeat for several")
+    p.add_argument("--heads", metavar="FILE", help="a file of heads noted earlier (an anchor file, a saved export)")
 
     return parser
 
@@ -583,13 +623,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in error.errors:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
-    except (InputError, StoreError, TimeError) as error:
+    except TooLong as error:
+        print(f"mopstui: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (InputError, StoreError, TimeError, UnsafeFile) as error:
         print(f"mopstui: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except sqlite3.DatabaseError as error:
+        where = ctx.config.database if ctx is not None else "the database"
+        print(f"mopstui: {where} cannot be read ({error}); `mopstui verify` says where it is damaged", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as error:
+        print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as error:  # noqa: BLE001 - the last word is a sentence, never a traceback
+        print(f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
+              "This is a bug in mopstui: please report it", file=sys.stderr)
+        return EXIT_INPUT
     finally:
         if ctx is not None:
             ctx.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -184,9 +185,32 @@ class _Seq(list):
     item_pos: list
 
 
+# Bounds that keep a hostile or broken file from costing more than a moment: merge keys (`<<`) can
+# grow a mapping exponentially in a few hundred bytes, and nesting drives the parser's recursion.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+MAX_MAPPING_ENTRIES = 100_000
+MAX_NESTING = 64
+
+
 class _Loader(yaml.SafeLoader):
     source_file = "<config>"
     problems: list
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)  # calls back here for each merged mapping: every level is bounded
+        if len(node.value) > MAX_MAPPING_ENTRIES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a mapping grows past {MAX_MAPPING_ENTRIES:,} keys through merge keys (<<)", node.start_mark)
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _pos(loader: _Loader, node: yaml.Node) -> Pos:
@@ -222,16 +246,20 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 def _load_file(path: Path, problems: list[str]) -> _Map | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_config_text(path)
     except FileNotFoundError:
         problems.append(f"{path}:0: no such file")
         return None
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(f"{path}:0: cannot read: {getattr(error, 'strerror', None) or error}")
+    except ValueError as error:  # UnicodeDecodeError included
+        problems.append(f"{path}:0: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}:0: not UTF-8 text")
         return None
-    loader = _Loader(text)
-    loader.source_file, loader.problems = str(path), []
+    except OSError as error:
+        problems.append(f"{path}:0: cannot read: {error.strerror or error}")
+        return None
+    loader = None
     try:
+        loader = _Loader(text)
+        loader.source_file, loader.problems = str(path), []
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -239,10 +267,16 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
         problems.append(f"{path}:{line}: not valid YAML: {error.problem or error.context}")
         return None
     except yaml.YAMLError as error:
-        problems.append(f"{path}:0: not valid YAML: {error}")
+        position = getattr(error, "position", None)  # a ReaderError knows the offending character's offset
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
+        problems.append(f"{path}:{line}: not valid YAML: {_yaml_reason(error)}")
+        return None
+    except RecursionError:
+        problems.append(f"{path}:0: not valid YAML: nested too deeply")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems.extend(loader.problems)
     if data is None:
         empty = _Map()
@@ -252,6 +286,32 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
         problems.append(f"{path}:1: the top level must be a mapping of settings, not {_type_name(data)}")
         return None
     return data
+
+
+def _read_config_text(path: Path) -> str:
+    """A config is a regular file of bounded size: a FIFO, a device (/dev/zero) or a huge file
+    is refused before reading. A symlink is followed only when it belongs to this user or to
+    root: another group member's link must not make us read (and quote) a file of ours."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) and info.st_uid not in (os.geteuid(), 0):
+        raise ValueError("is a symbolic link owned by another user; refusing to follow it")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise ValueError("not a regular file (a FIFO, device or directory); a config must be a file")
+        if opened.st_size > MAX_CONFIG_BYTES:
+            raise ValueError(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ValueError(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config file")
+    return data.decode("utf-8")
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.reader.ReaderError):
+        return "it holds a character YAML does not allow (a NUL or other control character)"
+    return str(error)
 
 
 # Lists whose items merge across layers by `id` rather than being replaced.
@@ -614,29 +674,30 @@ class _Checker:
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Each dependency cycle once, starting from its first member in config order."""
+    """Each dependency cycle once, starting from its first member in config order. Iterative: a
+    chain of thousands of services must not exhaust Python's recursion."""
     found: list[list[str]] = []
     seen_cycles: set[frozenset] = set()
-    state: dict[str, int] = {}
-
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, []):
-            if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):]
-                key = frozenset(cycle)
-                if key not in seen_cycles:
-                    seen_cycles.add(key)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        path, pending = [root], [iter(graph.get(root, []))]
+        while pending:
+            dep = next(pending[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(dep) == 1:
+                cycle = path[path.index(dep):]
+                if frozenset(cycle) not in seen_cycles:
+                    seen_cycles.add(frozenset(cycle))
                     found.append(cycle)
             elif dep not in state:
-                visit(dep, stack)
-        stack.pop()
-        state[node] = 2
-
-    for node in graph:
-        if node not in state:
-            visit(node, [])
+                state[dep] = 1
+                path.append(dep)
+                pending.append(iter(graph.get(dep, [])))
     return found
 
 

@@ -16,7 +16,7 @@ from typing import IO, Iterator
 
 from .config import Config
 from .model import Event, Incident, incident_label
-from .store import Store
+from .store import Head, Store
 from .textsafe import clean
 from .timeline import Annotations, entry_text
 from .timeutil import format_duration, humanize_duration, utcnow
@@ -152,6 +152,7 @@ class Export:
     sessions: list[dict]
     integrity: str
     catalog: dict | None
+    head: Head | None = None
 
 
 def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
@@ -167,9 +168,12 @@ def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None
         "SELECT value FROM events WHERE incident_id = ? AND kind = 'catalog' ORDER BY id LIMIT 1", (incident_id,)
     ).fetchone()
     verified = store.verify()
+    integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
+    if store.snapshot_notice():
+        integrity += f" ({store.snapshot_notice()})"
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
-                  ("ok: " if verified.ok else "FAILED: ") + verified.message,
-                  json.loads(catalog_row[0]) if catalog_row and catalog_row[0] else None)
+                  integrity, json.loads(catalog_row[0]) if catalog_row and catalog_row[0] else None,
+                  verified.head or store.head())
 
 
 def _timeline(store: Store, export: Export) -> Iterator[Event]:
@@ -252,6 +256,7 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
               f"{md_inline(change['vendor_time'] or '')} | {_hm(seen, tz)} |\n")
     else:
         w("No vendor status changes were seen in the incident's window.\n")
+    w(f"\n{NOT_CHAINED}\n")
 
     w("\n## Participants and roles\n\n| Person | Entries | Roles | Connected from |\n|---|---|---|---|\n")
     roles: dict[str, list[str]] = {}
@@ -265,6 +270,7 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
     for person in people:
         w(f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
           f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
+    w(f"\n{NOT_CHAINED}\n")
 
     w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later\n\n")
     w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
@@ -277,7 +283,7 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
         if event.kind == "catalog":
             text = md_inline(event.text)
         w(f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)} | "
-          f"{md_inline(event.author)} | {md_inline(event.kind)} | {mark}{text} |\n")
+          f"{md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
         if event.kind == "action_item":
             action_items.append(event)
         elif event.kind == "lesson":
@@ -287,9 +293,11 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
         if not items:
             w("_To be filled in._\n")
         for event in items:
-            w(f"- [ ] {md_inline(event.text)} ({md_inline(event.author)})\n" if title == "Action items"
-              else f"- {md_inline(event.text)} ({md_inline(event.author)})\n")
+            w(f"- [ ] {md_inline(event.text)} ({md_inline(event.who)})\n" if title == "Action items"
+              else f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
     w(f"\n---\n\nLog integrity at export: {md_inline(export.integrity)}\n")
+    if export.head:
+        w(f"\nLog {md_inline(export.head.line())} (compare with `mopstui verify --since-head HASH`)\n")
 
 
 # --------------------------------------------------------------------------- JSON
@@ -310,6 +318,8 @@ def write_json(store: Store, export: Export, out: IO[str]) -> None:
         "sessions": export.sessions,
         "catalog_snapshot": export.catalog,
         "integrity": export.integrity,
+        "head": export.head.to_dict() if export.head else None,
+        "not_tamper_evident": ["vendor_changes", "sessions"],
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "events": [')  # stream the events into the same object
@@ -326,22 +336,28 @@ def write_json(store: Store, export: Export, out: IO[str]) -> None:
 
 # --------------------------------------------------------------------------- CSV
 
-CSV_COLUMNS = ("id", "time_local", "occurred_at_utc", "recorded_at_utc", "elapsed", "author", "kind", "text",
-               "starred", "backdated", "corrects", "corrected_to")
+NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "
+               "(vendor observations, sessions); treat it as unverified._")
+
+CSV_COLUMNS = ("id", "time_local", "occurred_at_utc", "recorded_at_utc", "elapsed", "author", "login", "kind", "text",
+               "starred", "backdated", "corrects", "corrected_to", "log_head")
 
 
 def write_csv(store: Store, export: Export, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(CSV_COLUMNS)
+    head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
     for event in _timeline(store, export):
         corrections = export.notes.corrections.get(event.id, ())
         writer.writerow([csv_cell(v) for v in (
             event.id, event.occurred_at.astimezone(export.tz).strftime("%Y-%m-%d %H:%M:%S"),
             event.occurred_at.isoformat(), event.recorded_at.isoformat(),
-            format_duration(event.occurred_at - export.incident.started_at), event.author, event.kind,
+            format_duration(event.occurred_at - export.incident.started_at), event.author,
+            event.login or "(not recorded)", event.kind,
             event.text, "yes" if event.id in export.notes.starred else "", "yes" if event.backdated else "",
-            event.ref if event.kind == "correction" else "", corrections[-1].text if corrections else "",
+            event.ref if event.kind == "correction" else "", corrections[-1].text if corrections else "", head,
         )])  # fmt: skip
+        head = ""
 
 
 WRITERS = {"md": write_markdown, "json": write_json, "csv": write_csv}

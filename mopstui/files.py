@@ -1,16 +1,34 @@
-"""Files mopstui creates beside a shared database: group-shared when a group is configured,
-never world-readable, whatever the user's umask."""
+"""The war-room's own files on a shared host: group-shared when a group is configured, never
+world-readable, and never anything else.
+
+A group member may plant a symlink, a FIFO or a file of their own in the shared directory under
+a name mopstui uses. Nothing here follows a symlink: files are opened with O_NOFOLLOW (and
+O_NONBLOCK, so a FIFO cannot hang us), checked on the open descriptor (a regular file, owned by
+this user or by the war-room group), and chmod/chown go through that descriptor, never a path.
+New exports are written to a fresh temporary file and renamed into place, which replaces a
+planted link instead of writing through it.
+"""
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
+import pwd
+import stat
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
 PRIVATE_MODE = 0o600
 GROUP_MODE = 0o660
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class UnsafeFile(Exception):
+    """A war-room path that is not a file mopstui may use; the message says what and what to do."""
 
 
 def group_id(name: str | None) -> int | None:
@@ -20,6 +38,13 @@ def group_id(name: str | None) -> int | None:
         return grp.getgrnam(name).gr_gid
     except KeyError:
         raise ValueError(f"unknown Unix group {name!r} (database_group in the config)") from None
+
+
+def owner_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def check_directory(directory: Path, group: str | None) -> str | None:
@@ -35,24 +60,101 @@ def check_directory(directory: Path, group: str | None) -> str | None:
     info = os.stat(directory)
     if info.st_gid != gid or not info.st_mode & 0o020:
         return (f"{directory} is not writable by group {group}; run: "
-                f"sudo chgrp {group} {directory} && sudo chmod 2770 {directory}")
+                f"sudo chgrp {group} {directory} && sudo chmod 3770 {directory}")
     return None
 
 
-def share(path: Path | str, group: str | None) -> None:
-    """Set the mode (and group) of a file mopstui created: 660 with a group, else 600."""
+def directory_warnings(directory: Path, group: str | None) -> list[str]:
+    """What `check-config` should point out about a shared directory that works but is unsafe."""
+    if group is None:
+        return []
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return []
+    warnings = []
+    if not info.st_mode & stat.S_ISVTX:
+        warnings.append(f"{directory} lacks the sticky bit: a group member can delete or replace another member's "
+                        f"war-room files; run: sudo chmod 3770 {directory}")
+    if info.st_mode & 0o007:
+        warnings.append(f"{directory} is open to users outside group {group}; run: sudo chmod o-rwx {directory}")
+    return warnings
+
+
+def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int:
+    """os.open that refuses a symlink (and never blocks on a FIFO); UnsafeFile says why."""
+    try:
+        return os.open(path, flags | _NOFOLLOW, mode)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
+                             "(someone may have planted it: remove it, or ask an admin)") from None
+        raise
+
+
+def check_descriptor(fd: int, path: Path | str, gid: int | None) -> os.stat_result:
+    """The open file must be a regular file owned by this user or by the war-room group."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"{path} is not a regular file (a device, FIFO or directory); refusing to use it")
+    if info.st_uid != os.geteuid() and (gid is None or info.st_gid != gid):
+        raise UnsafeFile(f"{path} belongs to {owner_name(info.st_uid)}, outside the war-room group; refusing to use it")
+    return info
+
+
+def share_descriptor(fd: int, info: os.stat_result, gid: int | None) -> None:
+    """Mode 660 with the group (600 without) on a file this user owns; another member's file keeps
+    the mode its owner gave it."""
+    if info.st_uid != os.geteuid():
+        return
+    try:
+        if gid is not None and info.st_gid != gid:
+            os.fchown(fd, -1, gid)
+        os.fchmod(fd, GROUP_MODE if gid is not None else PRIVATE_MODE)
+    except PermissionError:
+        pass
+
+
+def share_existing(path: Path | str, group: str | None) -> None:
+    """Give a file SQLite made beside the database (-wal, -shm) the war-room's mode, if it is ours."""
     gid = group_id(group)
     try:
-        if gid is not None and os.stat(path).st_gid != gid:
-            os.chown(path, -1, gid)
-        os.chmod(path, GROUP_MODE if gid is not None else PRIVATE_MODE)
-    except PermissionError:
-        pass  # not ours to change (another user created it): its owner's mode stands
+        fd = open_nofollow(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        share_descriptor(fd, check_descriptor(fd, path, gid), gid)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
 def open_shared_file(path: Path | str, group: str | None, *, newline: str | None = None) -> Iterator[IO[str]]:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, GROUP_MODE if group else PRIVATE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-        share(path, group)
-        yield handle
+    """Write a new file (an export) atomically: a fresh temporary file beside it, its mode set on
+    the descriptor, renamed over `path` only once complete. A link planted at `path` is replaced,
+    never written through; a half-written export never appears."""
+    target = Path(path)
+    gid = group_id(group)
+    if target.is_dir() and not target.is_symlink():
+        raise UnsafeFile(f"{target} is a directory; name a file")
+    fd, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            share_descriptor(fd, os.fstat(fd), gid)
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.replace(temporary, target)
+        except PermissionError:
+            raise UnsafeFile(f"cannot replace {target}: it belongs to another user; choose another name") from None
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def read_header(fd: int, size: int = 100) -> bytes:
+    return os.pread(fd, size, 0)

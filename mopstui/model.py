@@ -18,17 +18,24 @@ STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction")
 TOOL_KINDS = ("system", "vendor", "catalog")
 KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS
 
-_INCIDENT_REF = re.compile(r"^(?:INC-?)?(\d+)$", re.IGNORECASE)
+TOOL_AUTHORS = ("mopstui",)
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+_INCIDENT_REF = re.compile(r"^(?:INC-?)?([0-9]+)$", re.IGNORECASE)
 
 
 class InputError(ValueError):
     """Bad input from a person or a script: one clear sentence, nothing written."""
 
 
+class TooLong(InputError):
+    """Text over a limit: refused whole, never cut (the CLI exits 2)."""
+
+
 def parse_incident_ref(text: str | int) -> int:
     """`7`, `INC-7`, `inc7` -> 7."""
     match = _INCIDENT_REF.match(str(text).strip())
-    if not match or int(match[1]) == 0:
+    if not match or len(match[1]) > 19 or not 0 < int(match[1]) <= MAX_ID:
         raise InputError(f"{text!r} is not an incident (write 7 or INC-7)")
     return int(match[1])
 
@@ -50,6 +57,21 @@ class Event:
     ref: int | None = None
     dedupe: str | None = None
     hash: str = ""
+    login: str | None = None  # the OS account that wrote it; None: written before accounts were recorded
+    uid: int | None = None
+
+    @property
+    def account_label(self) -> str | None:
+        """What to add to the author: the real account where it differs from the chosen name."""
+        if self.author in TOOL_AUTHORS or self.login == self.author:
+            return None
+        return "account not recorded" if self.login is None else f"login {self.login}"
+
+    @property
+    def who(self) -> str:
+        """The author as shown everywhere: the chosen name, and the real account when it differs."""
+        label = self.account_label
+        return f"{self.author} ({label})" if label else self.author
 
     @property
     def backdated(self) -> bool:
@@ -75,6 +97,8 @@ class Event:
             "value": self.value,
             "ref": self.ref,
             "backdated": self.backdated,
+            "login": self.login,
+            "uid": self.uid,
             "hash": self.hash,
         }
 

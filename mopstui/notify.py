@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from .config import Config, Webhook
 from .model import Event, incident_label
-from .store import Store, StoreError
+from .store import Head, Store, StoreError
 from .textsafe import clean_line
 
 CURSOR = "notify"
@@ -41,14 +41,27 @@ def classify(event: Event) -> str | None:
     return None
 
 
-def message(event: Event, what: str, title: str) -> str:
+def slack_escape(text: str) -> str:
+    """Slack reads `<...>` as links and mentions (`<!channel>`, `<https://x|label>`) and `&` as an
+    entity: escaped, untrusted text is shown as typed and can never ping or disguise a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def message(event: Event, what: str, title: str, head: Head | None = None) -> str:
+    """The notification's text: every piece escaped for Slack; the chain's head at the end, so
+    that each notification is an anchor the war-room group cannot rewrite."""
     label = incident_label(event.incident_id) if event.incident_id else "mopstui"
     text = clean_line(event.text, 300)
+    by = clean_line(event.who)
     if what == "declared":
-        return f"{label} declared: {text} (by {clean_line(event.author)})"
-    if what in ("severity", "resolved"):
-        return f"{label} {clean_line(title, 120)}: {text} (by {clean_line(event.author)})"
-    return f"{label} {clean_line(title, 120)}: {text}"
+        line = f"{label} declared: {text} (by {by})"
+    elif what in ("severity", "resolved"):
+        line = f"{label} {clean_line(title, 120)}: {text} (by {by})"
+    else:
+        line = f"{label} {clean_line(title, 120)}: {text}"
+    if head is not None:
+        line += f" · log head #{head.last_id} {head.hash[:16]}"
+    return slack_escape(line)
 
 
 class Notifier:
@@ -98,7 +111,7 @@ class Notifier:
                     if self.store.has_dedupe(key):
                         continue
                     attempted += 1
-                    ok, reason, tries = await self.send(client, hook, message(event, what, title))
+                    ok, reason, tries = await self.send(client, hook, message(event, what, title, self.store.head()))
                     host = host_of(hook.url)
                     record = (f"Notified {host} of #{event.id} ({what})" if ok
                               else f"Webhook {host} failed after {tries} tries ({reason}): #{event.id} ({what}) not delivered")

@@ -18,10 +18,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+
+import tempfile
+from urllib.parse import quote
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from .files import (
+    SQLITE_MAGIC,
+    UnsafeFile,
+    check_descriptor,
+    check_directory,
+    group_id,
+    open_nofollow,
+    read_header,
+    share_descriptor,
+    share_existing,
+)
+from .identity import Account, current_account
 
 from .model import (
     ENTRY_KINDS,
@@ -32,17 +48,19 @@ from .model import (
     Event,
     Incident,
     InputError,
+    TooLong,
     derive_incident,
     incident_label,
 )
 from .textsafe import clean, clean_line
-from .timeutil import from_store, to_store, utcnow
+from .timeutil import UTC, from_store, to_store, utcnow
 
 GENESIS = "0" * 64
 MAX_TEXT = 10_000
-EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, hash"
+MAX_TITLE = 300
+EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
 STATE_EVENT_KINDS = ("declared", "status", "severity", "role")
-PRESENCE_COLUMNS = "session, user, host, client, pid, started_at, heartbeat_at, left_at, incident_id"
+PRESENCE_COLUMNS = "session, user, login, host, client, pid, started_at, heartbeat_at, left_at, incident_id"
 
 migrations = Migrations("mopstui")
 
@@ -133,6 +151,15 @@ def m004_cursors(db: sqlite_utils.Database) -> None:
     db["cursors"].create({"name": str, "value": int}, pk="name")
 
 
+@migrations()
+def m005_accounts(db: sqlite_utils.Database) -> None:
+    """The OS account that wrote each event (inside its hash), and each session's login.
+    Events written before this step keep NULL: "account not recorded"."""
+    db.execute("ALTER TABLE events ADD COLUMN login TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN uid INTEGER")
+    db.execute("ALTER TABLE presence ADD COLUMN login TEXT")
+
+
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
 
 
@@ -149,15 +176,31 @@ class ReadOnlyStore(StoreError):
 
 
 @dataclass(frozen=True)
+class Head:
+    """Where the chain stands: what a reviewer notes, and `verify --since-head` checks later."""
+
+    events: int
+    last_id: int
+    hash: str
+
+    def line(self) -> str:
+        return f"head: {self.events} events, last #{self.last_id}, sha256 {self.hash}"
+
+    def to_dict(self) -> dict:
+        return {"events": self.events, "last_id": self.last_id, "hash": self.hash}
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     events: int
     message: str
     bad_event: int | None = None
+    head: Head | None = None
 
 
 def _event(row: sqlite3.Row | tuple) -> Event:
-    (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, hash_) = row
+    (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, login, uid, hash_) = row
     return Event(
         id=id_,
         incident_id=incident_id,
@@ -170,6 +213,8 @@ def _event(row: sqlite3.Row | tuple) -> Event:
         ref=ref,
         dedupe=dedupe,
         hash=hash_,
+        login=login,
+        uid=uid,
     )
 
 
@@ -178,8 +223,14 @@ def canonical(row: tuple) -> bytes:
     return json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def hashed_fields(row: tuple) -> tuple:
+    """An event's columns but the hash. An event written before accounts were recorded (login and
+    uid NULL) keeps the ten-column form its hash was made over; every later one covers its account."""
+    return row[:10] if row[10] is None and row[11] is None else tuple(row[:12])
+
+
 def chain_hash(previous: str, row: tuple) -> str:
-    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(row)).hexdigest()
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(hashed_fields(row))).hexdigest()
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -190,49 +241,80 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 class Store:
     """A connection to the war-room log. One per thread; cheap to open."""
 
-    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None):
+    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None,
+                 account: Account | None = None):
         self.path = Path(path)
         self.write_timeout = write_timeout
         self.group = group
-        self.readonly = readonly or self._must_be_readonly()
-        if not self.readonly:
-            self._prepare_files()
-        self.snapshot = False  # read-only and unable to share SQLite's WAL index: a fixed view
+        self.account = account or current_account()
+        # A read-only user who cannot share SQLite's WAL index sees the file as of its last
+        # checkpoint: `snapshot` is then that moment, and everything that shows data says so.
+        self.snapshot: datetime | None = None
         try:
-            conn = self._connect_readonly() if self.readonly else sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot open the database {self.path}: {error}") from None
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+            self.gid = group_id(group)
+            self.conn = self._open(readonly)
+        except (UnsafeFile, ValueError) as error:
+            raise StoreError(str(error)) from None
+        except PermissionError:
+            raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
+        except OSError as error:
+            raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
+        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self._retry(self._prepare)
 
-    def _connect_readonly(self) -> sqlite3.Connection:
-        """A reader of a WAL database needs its -shm file. Where a read-only user can neither use
-        nor create it, SQLite can still read the file as it stands (immutable): no live updates,
-        but the war-room can be watched."""
-        if not self.path.exists():
-            raise StoreError(f"{self.path} does not exist, and this user may not create it")
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, check_same_thread=False)
+    # ------------------------------------------------------------------ files (see files.py)
+
+    def _open(self, readonly: bool) -> sqlite3.Connection:
+        if not os.path.lexists(self.path):
+            if readonly or (self.path.parent.exists() and not os.access(self.path.parent, os.W_OK | os.X_OK)):
+                raise StoreError(f"{self.path} does not exist, and this user may not create it")
+            self._create()
+        self.readonly = readonly or not (os.access(self.path.parent, os.W_OK) and os.access(self.path, os.W_OK))
+        if not self.readonly:
+            problem = check_directory(self.path.parent, self.group)
+            if problem:
+                raise StoreError(problem)
+        for suffix in ("-wal", "-shm", "-journal"):
+            sidecar = f"{self.path}{suffix}"
+            if os.path.islink(sidecar) or (os.path.lexists(sidecar) and not os.path.isfile(sidecar)):
+                raise UnsafeFile(f"{sidecar} is a symbolic link or not a regular file; mopstui never follows links "
+                                 "in the war-room (someone may have planted it: remove it, or ask an admin)")
+        fd = open_nofollow(self.path, os.O_RDONLY)
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            info = check_descriptor(fd, self.path, self.gid)
+            if info.st_size == 0:
+                raise StoreError(f"{self.path} is empty (0 bytes): not a war-room, or one that was truncated; "
+                                 "mopstui will not start a new log over it (move it away to start afresh)")
+            if read_header(fd, len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                raise StoreError(f"{self.path} is not an SQLite database (or its first page is damaged); refusing to touch it")
+            if not self.readonly:
+                share_descriptor(fd, info, self.gid)
+            conn = self._connect_readonly() if self.readonly else self._connect("rw")
+            self._check_same_file(conn, info)
             return conn
-        except sqlite3.DatabaseError:
+        finally:
+            os.close(fd)
+
+    def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
+        # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.
+        uri = "file:" + quote(str(self.path)) + "?" + "&".join((f"mode={mode}", *extra))
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    def _check_same_file(self, conn: sqlite3.Connection, info: os.stat_result) -> None:
+        """SQLite resolves links when it opens the main file: make sure it opened the very file
+        we checked, not one a link planted since points at."""
+        try:
+            opened = conn.execute("PRAGMA database_list").fetchone()[2]
+            same = bool(opened) and os.path.samestat(os.stat(opened), info)
+        except (sqlite3.Error, OSError):
+            same = False
+        if not same:
             conn.close()
-        self.snapshot = True
-        return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, timeout=10, check_same_thread=False)
+            raise UnsafeFile(f"{self.path} was replaced while it was being opened; refusing to use it")
 
-    def _must_be_readonly(self) -> bool:
-        """True when the file exists but this user cannot write it (or its directory)."""
-        if self.path.exists():
-            return not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK)
-        return False
-
-    def _prepare_files(self) -> None:
-        """Create the directory and file with the right modes before SQLite does: with a group,
-        660 (and the -wal/-shm files SQLite makes follow the database's mode); without, 600.
-        Never world-readable, whatever the umask."""
-        from .files import check_directory, share
-
+    def _create(self) -> None:
+        """A new war-room appears complete or not at all: built in a temporary file beside it, then
+        linked into place (an existing file, even an empty one, is never written over)."""
         directory = self.path.parent
         if not directory.exists():
             try:
@@ -242,18 +324,52 @@ class Store:
         problem = check_directory(directory, self.group)
         if problem:
             raise StoreError(problem)
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".new")
+        try:
+            share_descriptor(fd, os.fstat(fd), self.gid)
             os.close(fd)
-        share(self.path, self.group)
+            conn = sqlite3.connect(temporary)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                migrations.apply(sqlite_utils.Database(conn, execute_plugins=False))
+            finally:
+                conn.close()
+            try:
+                os.link(temporary, self.path)
+            except FileExistsError:
+                pass  # another session created it a moment ago: use theirs
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                try:
+                    os.unlink(temporary + suffix)
+                except FileNotFoundError:
+                    pass
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """A reader of a WAL database needs its -shm file. Where a read-only user can neither use
+        nor create it, SQLite can still read the file as it stands (immutable): no live updates,
+        and entries still in the -wal are not seen, which every reader is told."""
+        conn = self._connect("ro")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+        self.snapshot = datetime.fromtimestamp(os.stat(self.path).st_mtime, tz=UTC)
+        return self._connect("ro", "immutable=1")
+
+    def snapshot_notice(self) -> str | None:
+        if self.snapshot is None:
+            return None
+        return (f"read-only snapshot of {self.path} as of {self.snapshot:%Y-%m-%d %H:%M:%S} UTC: this user cannot share "
+                "its live index (-shm), so later entries may be missing")
 
     def _share_sidecars(self) -> None:
-        from .files import share
-
         for suffix in ("-wal", "-shm"):
-            sidecar = Path(f"{self.path}{suffix}")
-            if sidecar.exists():
-                share(sidecar, self.group)
+            try:
+                share_existing(f"{self.path}{suffix}", self.group)
+            except UnsafeFile as error:
+                raise StoreError(str(error)) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -379,9 +495,11 @@ class Store:
             value,
             ref,
             dedupe,
+            self.account.login,
+            self.account.uid,
         )
         hash_ = chain_hash(previous_hash, row)
-        conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
+        conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
         return _event(row + (hash_,))
 
     @staticmethod
@@ -402,7 +520,9 @@ class Store:
         catalog: dict | None = None,
         replay_recorded_at: datetime | None = None,
     ) -> Incident:
-        title = clean_line(title, MAX_TEXT)
+        title = clean_line(title)
+        if len(title) > MAX_TITLE:
+            raise TooLong(f"the title is {len(title):,} characters; the limit is {MAX_TITLE:,}")
         if not title:
             raise InputError("an incident needs a title")
         severity = severity.upper()
@@ -453,7 +573,10 @@ class Store:
         """
         if kind not in KINDS:
             raise InputError(f"unknown kind {kind!r} (use one of {', '.join(ENTRY_KINDS)})")
-        text = clean(text, max_length=MAX_TEXT).strip()
+        text = clean(text).strip()
+        if len(text) > MAX_TEXT:
+            raise TooLong(f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
+                          "split it into several entries)")
         author = self._author(author)
         if kind in ENTRY_KINDS + ("correction", "system", "vendor") and not text:
             raise InputError("the entry is empty: write what happened")
@@ -611,26 +734,56 @@ class Store:
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self) -> VerifyResult:
-        """Recompute the hash chain and run SQLite's own integrity check."""
-        check = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+    def head(self) -> Head:
+        """The chain's head as it stands (not verified: `verify` does that)."""
+        row = self.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        count = self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return Head(count, row[0], row[1]) if row else Head(0, 0, GENESIS)
+
+    def verify(self, since_heads: Sequence[str] = ()) -> VerifyResult:
+        """Recompute the hash chain and run SQLite's own integrity check. Each of `since_heads` (a
+        head hash, or a prefix of 12 or more of its hex digits, noted earlier) must still be in
+        the chain: that is what catches a deleted tail, a deleted log, ids reused after a lost
+        -wal, or a log rewritten with every hash recomputed."""
+        try:
+            check = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as error:
+            return VerifyResult(False, 0, f"SQLite cannot read {self.path}: {error}")
         if check != ["ok"]:
             return VerifyResult(False, 0, "SQLite integrity check failed: " + "; ".join(check[:3]))
-        previous, expected_id, count = GENESIS, None, 0
-        for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id"):
-            event_id, stored_hash = row[0], row[-1]
-            if expected_id is not None and event_id != expected_id:
-                missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
-                return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}", expected_id)
-            if chain_hash(previous, tuple(row[:-1])) != stored_hash:
-                return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was written", event_id)
-            previous, expected_id, count = stored_hash, event_id + 1, count + 1
+        pending = {prefix.lower() for prefix in since_heads}
+        previous, expected_id, count, last_id = GENESIS, None, 0, 0
+        try:
+            for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id"):
+                event_id, stored_hash = row[0], row[-1]
+                if expected_id is not None and event_id != expected_id:
+                    missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
+                    return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}",
+                                        expected_id)
+                if chain_hash(previous, tuple(row[:-1])) != stored_hash:
+                    return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was "
+                                        "written", event_id)
+                if pending:
+                    pending -= {prefix for prefix in pending if stored_hash.startswith(prefix)}
+                previous, expected_id, count, last_id = stored_hash, event_id + 1, count + 1, event_id
+        except sqlite3.Error as error:
+            unreadable = self.conn.execute("SELECT min(id) FROM events WHERE id > ?", (last_id,)).fetchone()[0]
+            return VerifyResult(False, count, f"event #{unreadable or last_id + 1} cannot be read ({error}); "
+                                "the log is damaged from there", unreadable or last_id + 1)
         seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
         if seq and expected_id is not None and seq[0] >= expected_id:
             return VerifyResult(False, count, f"event #{seq[0]} is missing (deleted from the end of the log)", seq[0])
         if seq and expected_id is None and seq[0] > 0:
             return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
-        return VerifyResult(True, count, f"{count} events, hash chain intact, integrity ok")
+        head = Head(count, last_id, previous)
+        if pending:
+            noted = sorted(pending)[0]
+            return VerifyResult(False, count, f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
+                                "were deleted or rewritten since it was noted", head=head)
+        message = f"{count} events, hash chain intact, integrity ok"
+        if since_heads:
+            message += f"; the {len(since_heads)} noted head(s) are in the chain"
+        return VerifyResult(True, count, message, head=head)
 
     # ------------------------------------------------------------------ vendor status
 
@@ -705,11 +858,11 @@ class Store:
         def write() -> None:
             with self._write() as conn:
                 conn.execute(
-                    """INSERT INTO presence (session, user, host, client, pid, started_at, heartbeat_at, incident_id)
-                       VALUES (?,?,?,?,?,?,?,?)
+                    """INSERT INTO presence (session, user, login, host, client, pid, started_at, heartbeat_at, incident_id)
+                       VALUES (?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(session) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
                        incident_id = excluded.incident_id""",
-                    (session, user, host, client, pid, now, now, incident_id),
+                    (session, user, self.account.login, host, client, pid, now, now, incident_id),
                 )
 
         self._retry(write)

@@ -17,7 +17,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 # C0 except tab/newline, DEL, C1, and the Unicode bidi controls that can reorder what is shown.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates (undecodable bytes in an argument, "\\ud800" in a JSON payload) cannot be stored
+# or printed as UTF-8 at all: dropped too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _WHITESPACE_RUN = re.compile(r"[ \t\r\n]+")
 
 

@@ -78,5 +78,11 @@ def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *
     kind = KIND_LABELS.get(event.kind, event.kind)[:8]
     return (
         f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
-        f"{author:<{author_width}} {kind:<8} {entry_text(event)}"
+        f"{author:<{author_width}} {kind:<8} {entry_text(event)}{account_note(event)}"
     )
+
+
+def account_note(event: Event) -> str:
+    """Where the chosen name is not the account that wrote the entry, the account, after the text."""
+    label = event.account_label
+    return f"  ({clean_line(label)})" if label else ""

@@ -13,6 +13,9 @@ _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
+MAX_DURATION = timedelta(days=365)
+
+
 class TimeError(ValueError):
     """A duration, time or zone the user wrote that cannot be understood."""
 
@@ -30,8 +33,10 @@ def parse_duration(value: object) -> timedelta:
             raise TimeError(f"{value!r} is not a duration (write e.g. 60s, 1m, 30m, 1h30m)")
         hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
         seconds = hours * 3600 + minutes * 60 + secs
-    if seconds <= 0:
+    if not seconds > 0:  # NaN too
         raise TimeError(f"{value!r} is not a positive duration")
+    if seconds > MAX_DURATION.total_seconds():
+        raise TimeError(f"{value!r} is too long a duration (at most {MAX_DURATION.days} days)")
     return timedelta(seconds=seconds)
 
 
@@ -91,7 +96,14 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 def parse_at(text: str, tz: ZoneInfo | timezone, *, now: datetime | None = None) -> datetime:
     """`--at`: ISO 8601 (a zone-less one is in `tz`), or `HH:MM[:SS]` today in `tz`; never the future."""
     now = now or utcnow()
-    moment = _parse_at(text, tz, now)
+    try:
+        moment = _parse_at(text, tz, now)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, TimeError):
+            raise
+        raise TimeError(f"{text!r} is not a time mopstui can use") from None
+    if moment.year < 2000:
+        raise TimeError(f"{text!r} is too far in the past for an incident")
     if moment - now > FUTURE_TOLERANCE:
         shown = moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         raise TimeError(f"{text!r} is in the future ({shown}); --at is for when something already happened")

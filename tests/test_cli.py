@@ -1,3 +1,4 @@
+import os
 import json
 
 import pytest
@@ -96,12 +97,17 @@ def test_verify_exit_1_names_the_tampered_event(cli, db_path):
 def test_identity_order(db_path, monkeypatch):
     base = ("--db", str(db_path))
     run_cli(*base, "declare", "x", "--severity", "SEV3", env={"MOPSTUI_USER": "env-user", "SUDO_USER": "sudoer"}, check=True)
+    # $SUDO_USER alone is anyone's to set: it counts only under a real sudo (root, and sudo's
+    # SUDO_UID naming that very account).
     run_cli(*base, "log", "1", "a", env={"SUDO_USER": "sudoer"}, check=True)
     run_cli(*base, "--user", "flag-user", "log", "1", "b", env={"MOPSTUI_USER": "env-user"}, check=True)
     run_cli(*base, "log", "1", "c", "--user", "late-flag", check=True)
+    run_cli(*base, "log", "1", "d", env={"SUDO_USER": "nobody", "SUDO_UID": "65534"}, check=True)
     with Store(db_path) as store:
         authors = [e.author for e in store.events(1) if e.kind in ("declared", "note")]
-    assert authors == ["env-user", "sudoer", "flag-user", "late-flag"]
+    login = store.account.login
+    expected_sudo = "nobody" if os.getuid() == 0 else login
+    assert authors == ["env-user", login, "flag-user", "late-flag", expected_sudo]
 
 
 def test_every_command_has_help():

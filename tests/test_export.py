@@ -11,19 +11,22 @@ import pytest
 from markdown_it import MarkdownIt
 
 from mopstui.export import csv_cell, export_incident, md_inline, prepare
+from mopstui.identity import Account
 from mopstui.store import Store
 from mopstui.timeutil import zone
 
 from .conftest import run_cli
 from .export_script import EXPORTED_AT, HOSTILE, START, at, build, write_config
 
+SCRIBE_ACCOUNT = Account("priya", 1001)
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 
 
 @pytest.fixture
 def scripted(tmp_path):
     config = write_config(tmp_path)
-    with Store(config.database) as store:
+    # A fixed account, so that the golden files are the same whoever runs the suite.
+    with Store(config.database, account=SCRIBE_ACCOUNT) as store:
         incident_id = build(store, config)
     return config, incident_id
 

@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model import Event
-from ..timeline import Annotations, entry_text, marks
+from ..timeline import Annotations, account_note, entry_text, marks
 from ..textsafe import clean_line
 from ..timeutil import format_duration, local_clock
 
@@ -226,6 +226,7 @@ class TimelineView(ScrollView, can_focus=True):
         kind = event.kind if event.kind != "action_item" else "todo"
         line.append(f"{kind[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
         line.append(entry_text(event))
+        line.append(account_note(event), "bright_black")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
             line.append(f"  ✎ {clean_line(correction.text)}", "yellow")
         return self._to_strip(line, width, highlighted)
