@@ -363,19 +363,25 @@ def cmd_serve(ctx: Context) -> int:
     import shlex
 
     try:
-        from textual_serve.server import Server
+        from .serve import GuardedServer, end_screens, new_token
     except ImportError:
         raise InputError("serving to a browser needs the optional extra: pip install 'mopstui[serve]'") from None
     if ctx.args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it can write to the war-room",
-              file=sys.stderr)
+        print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
+              "to the war-room; put it behind TLS and your own authentication", file=sys.stderr)
     # Every browser tab runs the same screen as an SSH user would, on the same database.
     argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database), "--user", ctx.user]
     for path in ctx.config.sources:
         argv += ["--config", path]
-    server = Server(shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room")
-    print(f"serving the war-room at http://{ctx.args.host}:{ctx.args.port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
-    server.serve()
+    # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
+    server = GuardedServer("exec " + shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room",
+                           token=new_token())
+    print(f"serving the war-room at {server.link}\n(only this link opens it: do not share it; Ctrl-C stops)",
+          file=sys.stderr, flush=True)
+    try:
+        server.serve()
+    finally:
+        end_screens()
     return EXIT_OK
 
 
@@ -427,7 +433,9 @@ def cmd_watch(ctx: Context) -> int:
     quiet = ctx.args.quiet
 
     def report(summary: dict) -> None:
-        if not quiet:
+        if "problem" in summary:
+            print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet:
             stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
@@ -581,7 +589,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("serve", cmd_serve, "serve the war-room screen to a browser (needs the 'serve' extra)",
                 "Serve the same screen to a web browser, for people who cannot SSH. Bound to this machine\n"
-                "(127.0.0.1) unless --host says otherwise; put it behind your own authentication.")
+                "(127.0.0.1) unless --host says otherwise. Only the link printed at start (it carries a random\n"
+                "token) opens it; other users of the host, and other sites in your browser, are refused.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 

@@ -132,6 +132,8 @@ class Config:
     bell: bool = True
     animations: bool | None = None  # None: on, except over SSH
     webhooks: tuple[Webhook, ...] = ()
+    anchor_file: Path | None = None  # where the lease holder notes the log's head (outside the war-room)
+    anchor_every: timedelta = timedelta(minutes=5)
     sources: tuple[str, ...] = ()
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
@@ -703,7 +705,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
-    "vendors", "services", "ui", "notify",
+    "vendors", "services", "ui", "notify", "anchor",
 )  # fmt: skip
 
 
@@ -733,6 +735,18 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
     vendors = check.vendors(data)
     services = check.services(data, vendors)
     database = _database_path(check, data, database_override)
+    anchor_file, anchor_every = None, timedelta(minutes=5)
+    anchor = check.mapping(data, "anchor")
+    if anchor is not None:
+        check.keys(anchor, ("file", "every"), "anchor")
+        value = check.text(anchor, "file")
+        anchor_file = Path(value).expanduser() if value else None
+        if anchor_file is not None and not anchor_file.is_absolute():
+            check.fail(check.at(anchor, "file"), "anchor.file must be an absolute path")
+        elif anchor_file is not None and anchor_file.parent.resolve() == database.parent.resolve():
+            check.fail(check.at(anchor, "file"), "anchor.file must be outside the war-room's directory (the group "
+                       "can rewrite what is in it)")
+        anchor_every = check.duration(anchor, "every", anchor_every) or anchor_every
     config = Config(
         database=database,
         database_group=check.text(data, "database_group"),
@@ -746,6 +760,8 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         bell=bell,
         animations=animations,
         webhooks=check.webhooks(data),
+        anchor_file=anchor_file,
+        anchor_every=anchor_every,
         sources=sources,
     )
     if check.problems:

@@ -12,6 +12,7 @@ planted link instead of writing through it.
 from __future__ import annotations
 
 import errno
+import fcntl
 import grp
 import os
 import pwd
@@ -23,7 +24,6 @@ from typing import IO, Iterator
 
 PRIVATE_MODE = 0o600
 GROUP_MODE = 0o660
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
@@ -82,7 +82,8 @@ def directory_warnings(directory: Path, group: str | None) -> list[str]:
 
 
 def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int:
-    """os.open that refuses a symlink (and never blocks on a FIFO); UnsafeFile says why."""
+    """os.open that refuses a symlink (and never blocks on a FIFO); UnsafeFile says why. For files
+    SQLite never opens (exports, the anchor): see `inspect` for the database and its sidecars."""
     try:
         return os.open(path, flags | _NOFOLLOW, mode)
     except OSError as error:
@@ -92,26 +93,48 @@ def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int
         raise
 
 
-def check_descriptor(fd: int, path: Path | str, gid: int | None) -> os.stat_result:
-    """The open file must be a regular file owned by this user or by the war-room group."""
+def check_descriptor(fd: int, path: Path | str, gid: int | None, *, owner: bool = True) -> os.stat_result:
+    """The open file must be a regular file and (unless only read: `owner` False) owned by this
+    user or by the war-room group."""
     info = os.fstat(fd)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
+                         "(someone may have planted it: remove it, or ask an admin)")
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile(f"{path} is not a regular file (a device, FIFO or directory); refusing to use it")
-    if info.st_uid != os.geteuid() and (gid is None or info.st_gid != gid):
+    if owner and info.st_uid != os.geteuid() and (gid is None or info.st_gid != gid):
         raise UnsafeFile(f"{path} belongs to {owner_name(info.st_uid)}, outside the war-room group; refusing to use it")
     return info
 
 
+@contextmanager
+def inspect(path: Path | str, gid: int | None, *, owner: bool = True) -> Iterator[tuple[int, os.stat_result]]:
+    """An O_PATH descriptor on `path` itself (a link is not followed but seen, and refused), checked.
+
+    O_PATH because of POSIX locks: closing *any* ordinary descriptor of a file drops every lock this
+    process holds on it, SQLite's included, and another session may then truncate the -shm under
+    us (SIGBUS). Closing an O_PATH descriptor releases nothing."""
+    fd = os.open(path, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        yield fd, check_descriptor(fd, path, gid, owner=owner)
+    finally:
+        os.close(fd)
+
+
 def share_descriptor(fd: int, info: os.stat_result, gid: int | None) -> None:
     """Mode 660 with the group (600 without) on a file this user owns; another member's file keeps
-    the mode its owner gave it."""
+    the mode its owner gave it. Works on O_PATH descriptors too (through /proc/self/fd, which
+    names the very file that was checked, not whatever the path holds now)."""
     if info.st_uid != os.geteuid():
         return
+    target: int | str = fd
+    if os.O_PATH and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_PATH:
+        target = f"/proc/self/fd/{fd}"
     try:
         if gid is not None and info.st_gid != gid:
-            os.fchown(fd, -1, gid)
-        os.fchmod(fd, GROUP_MODE if gid is not None else PRIVATE_MODE)
-    except PermissionError:
+            os.chown(target, -1, gid)
+        os.chmod(target, GROUP_MODE if gid is not None else PRIVATE_MODE)
+    except (PermissionError, FileNotFoundError):
         pass
 
 
@@ -119,13 +142,10 @@ def share_existing(path: Path | str, group: str | None) -> None:
     """Give a file SQLite made beside the database (-wal, -shm) the war-room's mode, if it is ours."""
     gid = group_id(group)
     try:
-        fd = open_nofollow(path, os.O_RDONLY)
+        with inspect(path, gid) as (fd, info):
+            share_descriptor(fd, info, gid)
     except FileNotFoundError:
         return
-    try:
-        share_descriptor(fd, check_descriptor(fd, path, gid), gid)
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -154,7 +174,3 @@ def open_shared_file(path: Path | str, group: str | None, *, newline: str | None
         except FileNotFoundError:
             pass
         raise
-
-
-def read_header(fd: int, size: int = 100) -> bytes:
-    return os.pread(fd, size, 0)

@@ -26,17 +26,7 @@ from urllib.parse import quote
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .files import (
-    SQLITE_MAGIC,
-    UnsafeFile,
-    check_descriptor,
-    check_directory,
-    group_id,
-    open_nofollow,
-    read_header,
-    share_descriptor,
-    share_existing,
-)
+from .files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
 from .identity import Account, current_account
 
 from .model import (
@@ -279,21 +269,15 @@ class Store:
             if os.path.islink(sidecar) or (os.path.lexists(sidecar) and not os.path.isfile(sidecar)):
                 raise UnsafeFile(f"{sidecar} is a symbolic link or not a regular file; mopstui never follows links "
                                  "in the war-room (someone may have planted it: remove it, or ask an admin)")
-        fd = open_nofollow(self.path, os.O_RDONLY)
-        try:
-            info = check_descriptor(fd, self.path, self.gid)
+        with inspect(self.path, self.gid, owner=not self.readonly) as (fd, info):
             if info.st_size == 0:
                 raise StoreError(f"{self.path} is empty (0 bytes): not a war-room, or one that was truncated; "
                                  "mopstui will not start a new log over it (move it away to start afresh)")
-            if read_header(fd, len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-                raise StoreError(f"{self.path} is not an SQLite database (or its first page is damaged); refusing to touch it")
             if not self.readonly:
                 share_descriptor(fd, info, self.gid)
-            conn = self._connect_readonly() if self.readonly else self._connect("rw")
-            self._check_same_file(conn, info)
-            return conn
-        finally:
-            os.close(fd)
+        conn = self._connect_readonly() if self.readonly else self._connect("rw")
+        self._check_same_file(conn, info)
+        return conn
 
     def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
         # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,7 +100,7 @@ def test_a_wrong_directory_is_explained(tmp_path):
     config = write(tmp_path / "c.yaml", f"database: {shared / 'w.db'}\ndatabase_group: {MY_GROUP}\n")
     result = run_cli("--config", str(config), "incidents")
     assert result.returncode == 1
-    assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 2770 {shared}" in result.stderr
+    assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 3770 {shared}" in result.stderr
 
 
 def test_an_unknown_group_is_explained(tmp_path):
@@ -223,31 +224,77 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_answers_on_loopback_and_stops(db_path):
-    port = free_port()
+def start_serve(db_path, port: int) -> tuple[subprocess.Popen, str]:
+    """`mopstui serve` as its starter runs it; returns the process and the link it printed."""
     proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    assert line.startswith("serving the war-room at http://127.0.0.1:"), line
+    return proc, line.split(" at ", 1)[1].strip()
+
+
+def stop_serve(proc: subprocess.Popen, db_path) -> None:
+    proc.send_signal(signal.SIGINT)
     try:
-        deadline = time.monotonic() + 20
-        body = ""
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    body = response.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert "mopstui war-room" in body
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail("serve did not stop on Ctrl-C")
+    proc.stderr.close()
+    deadline = time.monotonic() + 10  # the screen it ran for a browser tab ends with it
+    while subprocess.run(["pgrep", "-f", str(db_path)], capture_output=True).returncode == 0:
+        left = subprocess.run(["pgrep", "-af", str(db_path)], capture_output=True, text=True).stdout
+        assert time.monotonic() < deadline, f"a served screen outlived serve: {left}"
+        time.sleep(0.1)
+
+
+def wait_for_http(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"nothing answers at {url}")
+
+
+async def test_serve_opens_only_with_its_token_and_origin(db_path):
+    import aiohttp
+
+    port = free_port()
+    proc, link = start_serve(db_path, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/static/")
+        token = link.split("token=", 1)[1]
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout if shutil.which("ss") else ""
         if listening:
             assert f"0.0.0.0:{port}" not in listening and f"*:{port}" not in listening
+        # unsafe=True: keep cookies for an IP address, as browsers do (aiohttp does not by default)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            for url in (base + "/", base + "/?token=wrong", base + "/?token=" + token[:-1]):
+                async with session.get(url) as response:
+                    assert response.status == 403, url
+            for query, origin in (("", base), ("?token=wrong", base), (f"?token={token}", "http://evil.example"),
+                                  (f"?token={token}", None)):
+                headers = {"Origin": origin} if origin else {}
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await session.ws_connect(base + "/ws" + query, headers=headers)
+                assert refused.value.status == 403, (query, origin)
+            async with session.get(base + "/", headers={"Host": f"attacker.example:{port}"},
+                                   params={"token": token}) as response:
+                assert response.status == 403  # DNS rebinding: the right token under a foreign host name
+            assert not db_path.exists()  # nothing refused ran a screen, let alone wrote
+            async with session.get(link) as response:
+                assert response.status == 200 and "mopstui war-room" in await response.text()
+            ws = await session.ws_connect(base + "/ws?width=80&height=24", headers={"Origin": base})
+            await ws.close()  # the browser's own page: accepted (it carries the cookie the page set)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail("serve did not stop on Ctrl-C")
+        stop_serve(proc, db_path)
 
 
 class Hooks(BaseHTTPRequestHandler):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import math
 import random
 import time
@@ -29,6 +30,46 @@ RETRYABLE_STATUS = {500, 502, 503, 504}
 CLIENT_SLOTS = 8  # in-flight requests per client before another client is used
 MAX_REDIRECTS = 5
 MAX_INLINE_RETRY_AFTER = 2.0  # longer Retry-After: skip this target until then
+MAX_RETRY_AFTER = 3600.0  # a vendor may ask us to wait, but not forever
+
+
+class RedirectRefused(Exception):
+    """A redirect to somewhere a status page has no business sending us."""
+
+
+def _is_internal(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_multicast or ip.is_reserved
+
+
+async def _host_is_internal(host: str) -> bool:
+    """Whether `host` is, or resolves to, a loopback, private or link-local address."""
+    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    if _is_internal(host.strip("[]")):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return False  # unresolvable: the request itself will fail and say so
+    return any(_is_internal(info[4][0]) for info in infos)
+
+
+async def _guard_redirect(response: httpx.Response) -> None:
+    """Follow a redirect only to http(s), and never into our own network (loopback, private,
+    link-local) unless the configured URL itself was there: a vendor page must not be able to
+    point the poller at the jump host's neighbours."""
+    if not response.has_redirect_location:
+        return
+    target = response.request.url.join(response.headers["location"])
+    if target.scheme not in ("http", "https"):
+        raise RedirectRefused(f"redirect to a {target.scheme or 'relative'} URL refused")
+    configured = response.request.extensions.get("mopstui_configured_url")
+    if await _host_is_internal(target.host) and not (configured and await _host_is_internal(httpx.URL(configured).host)):
+        raise RedirectRefused(f"redirect to an internal address ({target.host}) refused")
 
 
 @dataclass
@@ -59,17 +100,22 @@ def _retry_after(response: httpx.Response) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
             return None
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _describe(error: Exception, timeout: float) -> str:
     if isinstance(error, (asyncio.TimeoutError, httpx.TimeoutException)):
         return f"timeout after {timeout:g}s"
+    if isinstance(error, RedirectRefused):
+        return str(error)
     if isinstance(error, httpx.TooManyRedirects):
         return f"redirect loop (more than {MAX_REDIRECTS} redirects)"
     if isinstance(error, httpx.ConnectError):
@@ -106,6 +152,7 @@ class Fetcher:
                 limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json, application/xml;q=0.9, */*;q=0.5"},
                 trust_env=True,  # proxy settings from the environment
+                event_hooks={"response": [_guard_redirect]},
             )
             for _ in range(count)
         ]
@@ -138,7 +185,8 @@ class Fetcher:
                     )
                 except Exception as error:  # noqa: BLE001 - every failure becomes a reason, none a crash
                     outcome = Outcome(reason=_describe(error, self.timeout), validators=validators)
-                    retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge))
+                    retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge,
+                                                       RedirectRefused))
                 else:
                     retryable = outcome.fetched is None and (
                         outcome.reason.startswith("HTTP 5") or hasattr(outcome, "_retry_after")
@@ -164,7 +212,8 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        async with client.stream("GET", url, headers=headers) as response:
+        # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
+        async with client.stream("GET", url, headers=headers, extensions={"mopstui_configured_url": url}) as response:
             fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
             if response.status_code == 304:
                 return Outcome(not_modified=True, validators=Validators(validators.etag, validators.last_modified))

@@ -207,8 +207,10 @@ class Poller:
     async def run(self, stop: threading.Event) -> None:
         import httpx
 
+        from ..anchor import Anchor
         from ..notify import Notifier
 
+        anchor = Anchor(self.config.anchor_file, self.config.anchor_every)
         fetcher = Fetcher(self.config.polling)
         notifier = Notifier(self.config, self.store)
         webhooks = httpx.AsyncClient(trust_env=True)
@@ -220,6 +222,9 @@ class Poller:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()
                         await notifier.round(webhooks)
+                        problem = anchor.record(self.store)
+                        if problem and self.on_round:
+                            self.on_round({"problem": problem})
                 except StoreError:
                     self.holding = False  # the database is busy or read-only: try again next tick
                 deadline = time.monotonic() + self.tick

@@ -42,6 +42,7 @@ from .timeline_view import Pending, TimelineView
 from .widgets import (
     CatalogTable,
     ClockBar,
+    EntryInput,
     FittedTable,
     IncidentSummary,
     VendorTable,
@@ -138,7 +139,7 @@ class WarRoom(Screen):
                 yield TimelineView(tz=self.config.tz, id="timeline")
                 with Horizontal(id="entry-row"):
                     yield Static("note ▸", id="entry-kind")
-                    yield Input(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
+                    yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -913,8 +914,14 @@ class WarRoomApp(App):
         if self.store is None or self.store.readonly:
             return
         with Store(self.config.database, group=self.config.database_group) as store:
-            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}")
+            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
+                                  on_round=self._poller_report)
             asyncio.run(self._poller.run(self._stop_poller))
+
+    def _poller_report(self, summary: dict) -> None:
+        """From the poller's thread: problems of the lease holder's duties are said on screen."""
+        if "problem" in summary:
+            self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
 
     def action_poll_now(self) -> None:
         if self._poller is None:

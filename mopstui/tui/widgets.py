@@ -9,12 +9,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual import events
+from textual.widgets import DataTable, Input, Static
 
 from .. import catalog as cat
 from ..clocks import Clock
 from ..config import Config
 from ..model import Incident
+from ..store import MAX_TEXT
 from ..status.model import VendorStatus
 from ..textsafe import clean_line
 from ..timeutil import humanize_duration
@@ -190,3 +192,25 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
     return rows
+
+
+class EntryInput(Input):
+    """The entry line, with the log's limit on an entry: typing stops there, with a word, and a
+    paste that would pass it is refused whole (never cut, never a frozen screen)."""
+
+    def __init__(self, *args, limit: int = MAX_TEXT, **kwargs) -> None:
+        super().__init__(*args, max_length=limit, **kwargs)
+        self._told_full = False
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if len(self.value) + len(event.text) > self.max_length:
+            event.prevent_default()  # Input's own paste handler must not insert (and cut) it
+            event.stop()
+            self.app.notify(f"Paste refused: {len(event.text):,} characters would pass the {self.max_length:,}-character "
+                            "limit of an entry. Nothing was cut; paste it in parts.", title="Too long", severity="error")
+
+    def _on_input_changed(self, event: Input.Changed) -> None:
+        full = len(self.value) >= self.max_length
+        if full and not self._told_full:
+            self.app.notify(f"An entry holds at most {self.max_length:,} characters.", severity="warning")
+        self._told_full = full
