@@ -70,6 +70,10 @@ def cmd_check_config(ctx: Context) -> int:
     print(f"ok: {sources}")
     print(f"  database: {config.database}")
     print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
+    from .files import directory_warnings
+
+    for warning in directory_warnings(config.database.parent, config.database_group):
+        print(f"mopstui: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

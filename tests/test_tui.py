@@ -416,3 +416,21 @@ async def test_export_key_writes_markdown_next_to_the_database(config, declared)
         assert app.exported == declared.parent / "INC-1-postmortem.md"
         assert app.exported.read_text().startswith("# INC-1: Lead form not submitting")
         assert any(str(app.exported) in str(n.message) for n in app._notifications)
+
+
+async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
+    from textual import events
+
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        entry = app.q("#entry", Input)
+        await wait_for(pilot, lambda: entry.has_focus, message="the entry line")
+        entry.post_message(events.Paste("x" * 20_000))
+        await wait_for(pilot, lambda: any("Paste refused" in str(n.message) for n in app._notifications),
+                       message="the refusal")
+        assert entry.value == ""
+        entry.post_message(events.Paste("short paste"))
+        await wait_for(pilot, lambda: entry.value == "short paste", message="a paste within the limit")
+        assert entry.max_length == 10_000
+    assert not any(e.text.startswith("xxx") for e in events_of(declared))
