@@ -10,6 +10,7 @@ from pathlib import Path
 from . import config as config_module
 from .catalog import catalog_snapshot
 from .config import Config
+from .identity import Account
 from .store import Store
 from .timeutil import utcnow
 
@@ -42,10 +43,13 @@ def seed(store: Store, config: Config, *, now: datetime | None = None, minutes_a
         at=start,
         catalog=catalog_snapshot(config),
         replay_recorded_at=start,
+        replay_account=Account("priya", -1),
     )
     def replay(seconds: int, author: str, kind: str, text: str, **extra):
         moment = start + timedelta(seconds=seconds)
-        return store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment, **extra)
+        # A scripted person: each entry as written by that person's own account.
+        return store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment,
+                            replay_account=Account(author, -1), **extra)
 
     replay(20, "sam", "role", "comms → sam", value=json.dumps({"role": "comms", "user": "sam"}))
     decision = None

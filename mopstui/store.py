@@ -464,6 +464,7 @@ class Store:
         ref: int | None,
         dedupe: str | None,
         recorded_at: datetime | None = None,
+        account: Account | None = None,
     ) -> Event:
         last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         previous_hash = last[1] if last else GENESIS
@@ -479,8 +480,8 @@ class Store:
             value,
             ref,
             dedupe,
-            self.account.login,
-            self.account.uid,
+            (account or self.account).login,
+            (account or self.account).uid,
         )
         hash_ = chain_hash(previous_hash, row)
         conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
@@ -503,6 +504,7 @@ class Store:
         at: datetime | None = None,
         catalog: dict | None = None,
         replay_recorded_at: datetime | None = None,
+        replay_account: Account | None = None,
     ) -> Incident:
         title = clean_line(title)
         if len(title) > MAX_TITLE:
@@ -522,7 +524,7 @@ class Store:
                 incident_id = cur.lastrowid
                 self._insert_event(
                     conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
-                    text=title, value=value, ref=None, dedupe=None, recorded_at=now,
+                    text=title, value=value, ref=None, dedupe=None, recorded_at=now, account=replay_account,
                 )  # fmt: skip
                 if catalog is not None:
                     # What the map said when the incident began, for the postmortem.
@@ -547,13 +549,14 @@ class Store:
         ref: int | None = None,
         dedupe: str | None = None,
         replay_recorded_at: datetime | None = None,
+        replay_account: Account | None = None,
     ) -> Event:
         """Append one event to an incident's timeline; validated and written atomically.
 
         With `dedupe`, a second append with the same key (from this or any other process)
         writes nothing and returns the event already there: exactly-once system events.
-        `replay_recorded_at` is for the demo's scripted history only: real entries are always
-        recorded at the moment they are written.
+        `replay_recorded_at` and `replay_account` are for the demo's scripted history only: real
+        entries are always recorded at the moment they are written, by the account writing them.
         """
         if kind not in KINDS:
             raise InputError(f"unknown kind {kind!r} (use one of {', '.join(ENTRY_KINDS)})")
@@ -576,6 +579,7 @@ class Store:
                 return self._insert_event(
                     conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
                     text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
+                    account=replay_account,
                 )  # fmt: skip
 
         return self._retry(write)

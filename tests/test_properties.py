@@ -95,7 +95,7 @@ def test_generated_configs_never_give_a_traceback(war_room, tree, raw):
     directory, db = war_room
     path = directory / "generated.yaml"
     text = raw if raw is not None else "\n".join(f"{k}: {to_yaml(v)}" for k, v in tree.items())
-    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))  # lone surrogates: bytes that are not UTF-8
     for command in (["check-config"], ["incidents"], ["catalog"]):
         code, _, err = run_main(["--config", str(path), "--db", str(db), "--user", "prop", *command])
         assert_clean(code, err)

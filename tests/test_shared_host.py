@@ -349,7 +349,8 @@ def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_pat
             assert asyncio.run(_with_client(other)) == 0
             texts = [body["text"] for _, body in Hooks.received]
             assert len(texts) == 6  # 2 failures retried, then 4 delivered
-            assert texts[0] == texts[1] == texts[2] == "INC-1 declared: Checkout down (by alice)"
+            assert texts[0] == texts[1] == texts[2]
+            assert texts[0].startswith(f"INC-1 declared: Checkout down (by alice (login {store.account.login})) · log head #")
             assert any("SEV2" in t for t in texts) and any("resolved" in t for t in texts)
             assert any("threshold" in t for t in texts)
             records = [e.text for e in store.events(1) if e.kind == "system" and (e.dedupe or "").startswith("notify:")]
