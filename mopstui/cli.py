@@ -20,7 +20,7 @@ from . import __version__
 from .config import Config, ConfigError, load_default, secret_warnings
 from .identity import current_user
 from .files import UnsafeFile
-from .model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
+from .domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
 from .store import Store, StoreError
 from .textsafe import clean_line
 from .timeline import Annotations, format_line
@@ -81,7 +81,7 @@ def cmd_declare(ctx: Context) -> int:
     unknown = [s for s in ctx.args.service if ctx.config.service(s) is None]
     if unknown and ctx.config.services:
         raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
-    from .catalog import catalog_snapshot
+    from .domain.catalog import catalog_snapshot
 
     incident = ctx.store.declare(
         ctx.args.title,
@@ -234,7 +234,7 @@ def _last_known_statuses(ctx: Context) -> dict:
 
 
 def cmd_catalog(ctx: Context) -> int:
-    from . import catalog as cat
+    from .domain import catalog as cat
 
     health = cat.service_health(ctx.config, _last_known_statuses(ctx))
     services = cat.sorted_services(ctx.config, health)
@@ -262,7 +262,7 @@ def cmd_catalog(ctx: Context) -> int:
 
 
 def cmd_catalog_show(ctx: Context) -> int:
-    from . import catalog as cat
+    from .domain import catalog as cat
 
     service = ctx.config.service(ctx.args.id)
     if service is None:
@@ -292,7 +292,7 @@ def cmd_catalog_show(ctx: Context) -> int:
     for label, value in rows:
         print(f"  {label:<11} {clean_line(value)}")
     if vendor is not None:
-        history = ctx.store.observations(vendor_id=vendor.id)[-8:] if ctx.config.database.exists() else []
+        history = ctx.store.observations(vendor_id=vendor.id, latest=8) if ctx.config.database.exists() else []
         for change in history:
             what = change["component"] or "overall"
             print(f"  {'Changed' if change is history[0] else '':<11} {change['seen_at'][:16]} "
@@ -301,7 +301,7 @@ def cmd_catalog_show(ctx: Context) -> int:
 
 
 def cmd_catalog_impact(ctx: Context) -> int:
-    from . import catalog as cat
+    from .domain import catalog as cat
 
     vendor_id, _, component = ctx.args.target.partition(":")
     if ctx.config.vendor(vendor_id) is None:
@@ -392,7 +392,7 @@ def cmd_serve(ctx: Context) -> int:
 def cmd_status(ctx: Context) -> int:
     import asyncio
 
-    from .catalog import badge
+    from .domain.catalog import badge
     from .status.model import RANK
     from .status.poller import poll, status_rows, targets
 

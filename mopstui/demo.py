@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import config as config_module
-from .catalog import catalog_snapshot
+from .domain.catalog import catalog_snapshot
 from .config import Config
 from .identity import Account
 from .store import Store

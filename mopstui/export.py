@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import IO, Iterator
 
 from .config import Config
-from .model import Event, Incident, incident_label
+from .domain.model import Event, Incident, incident_label
 from .store import Head, Store
 from .textsafe import clean
 from .timeline import Annotations, entry_text
@@ -164,15 +164,12 @@ def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None
     window_end = metrics.end
     vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
     sessions = store.sessions_between(incident.started_at, window_end)
-    catalog_row = store.conn.execute(
-        "SELECT value FROM events WHERE incident_id = ? AND kind = 'catalog' ORDER BY id LIMIT 1", (incident_id,)
-    ).fetchone()
     verified = store.verify()
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
-                  integrity, json.loads(catalog_row[0]) if catalog_row and catalog_row[0] else None,
+                  integrity, store.catalog_at_declaration(incident_id),
                   verified.head or store.head())
 
 

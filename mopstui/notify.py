@@ -13,7 +13,7 @@ import random
 from urllib.parse import urlparse
 
 from .config import Config, Webhook
-from .model import Event, incident_label
+from .domain.model import Event, incident_label
 from .store import Head, Store, StoreError
 from .textsafe import clean_line
 

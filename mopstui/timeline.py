@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Iterable
 
-from .model import Event
+from .domain.model import Event
 from .textsafe import clean_line
 from .timeutil import format_duration, local_clock
 

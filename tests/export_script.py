@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from mopstui.catalog import catalog_snapshot
+from mopstui.domain.catalog import catalog_snapshot
 from mopstui.config import load
 from mopstui.store import Store
 

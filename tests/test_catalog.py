@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from mopstui import catalog as cat
+from mopstui.domain import catalog as cat
 from mopstui.backstage import import_backstage, parse_ref
 from mopstui.config import ConfigError, load
 from mopstui.status.model import Component, VendorStatus

@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
-from mopstui.clocks import crossed, incident_clocks, last_comms
+from mopstui.domain.clocks import crossed, incident_clocks, last_comms
 from mopstui.config import load
-from mopstui.model import Event, Incident
+from mopstui.domain.model import Event, Incident
 
 START = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # across the UK's DST change
 

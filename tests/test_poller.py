@@ -91,7 +91,7 @@ def test_map_versus_territory(setup, server, db_path):
         one_round(config, store)
         server.serve("/chat.js", "upstream error", status=503)  # vendor still says operational
         one_round(config, store)
-        from mopstui import catalog as cat
+        from mopstui.domain import catalog as cat
         from mopstui.status.model import VendorStatus
 
         statuses = {k: VendorStatus.from_dict(v) for k, v in store.vendor_status_payloads().items()}

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import sqlite_utils
 
-from mopstui.model import InputError
+from mopstui.domain.model import InputError
 from mopstui.store import Store, StoreError, migrations
 from mopstui.timeutil import utcnow
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from .. import catalog as cat
+from ..domain import catalog as cat
 from ..config import Config, Probe, Vendor, WatchedComponent
 from ..store import Store, StoreError
 from ..textsafe import clean_line

@@ -28,11 +28,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from .. import catalog as cat
-from ..clocks import crossed, incident_clocks, last_comms
+from ..domain import catalog as cat
+from ..domain.clocks import crossed, incident_clocks, last_comms
 from ..config import Config
 from ..identity import hostname, ssh_client
-from ..model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
+from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
 from ..status.model import RANK, VendorStatus, from_payloads
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
@@ -292,12 +292,8 @@ class WarRoomApp(App):
             self.current_id = self.incidents[-1].id
         for incident in self.incidents:
             if incident.id not in self._comms:
-                self._comms[incident.id] = last_comms(self.store.search(incident.id, "", kind="comms"))
-                self._written_keys.update(
-                    row[0] for row in self.store.conn.execute(
-                        "SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident.id,)
-                    )
-                )
+                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self) -> None:
         known = from_payloads(self.store.vendor_status_payloads())
@@ -851,14 +847,12 @@ class WarRoomApp(App):
             for component in vendor.components:
                 body.append_text(badge_text(component.state))
                 body.append(f"  {clean_line(component.label())}\n")
-            history = self.store.conn.execute(
-                "SELECT seen_at, component, previous_state, state FROM status_observations WHERE vendor_id = ? "
-                "ORDER BY id DESC LIMIT 8", (vendor.id,),
-            ).fetchall()
+            history = self.store.observations(vendor_id=vendor.id, latest=8)
             if history:
                 body.append("\nRecent status changes\n", "bold")
-                for seen, component, before, after in history:
-                    body.append(f"{clean_line(seen)[:16]}  {clean_line(component or 'overall')}: {before} → {after}\n")
+                for change in reversed(history):
+                    body.append(f"{clean_line(change['seen_at'])[:16]}  {clean_line(change['component'] or 'overall')}: "
+                                f"{change['previous_state']} → {change['state']}\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
     @on(DataTable.RowSelected, "#vendors")

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from ..config import Config
-from ..model import SEVERITIES
+from ..domain.model import SEVERITIES
 from ..textsafe import clean_line
 
 HELP = """\

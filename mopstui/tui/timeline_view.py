@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..model import Event
+from ..domain.model import Event
 from ..timeline import Annotations, account_note, entry_text, marks
 from ..textsafe import clean_line
 from ..timeutil import format_duration, local_clock

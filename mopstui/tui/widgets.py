@@ -12,10 +12,10 @@ from textual.widget import Widget
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
-from .. import catalog as cat
-from ..clocks import Clock
+from ..domain import catalog as cat
+from ..domain.clocks import Clock
 from ..config import Config
-from ..model import Incident
+from ..domain.model import Incident
 from ..store import MAX_TEXT
 from ..status.model import VendorStatus
 from ..textsafe import clean_line

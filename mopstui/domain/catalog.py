@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from .config import Config, Service
-from .status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, is_problem, worst
+from ..config import Config, Service
+from ..status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, is_problem, worst
 
 AT_RISK, DISAGREE = "at_risk", "disagree"
 

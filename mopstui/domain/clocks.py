@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from .config import Config
+from ..config import Config
 from .model import Event, Incident
-from .timeutil import format_duration, humanize_duration
+from ..timeutil import format_duration, humanize_duration
 
 
 PRECISE_WITHIN = timedelta(minutes=5)

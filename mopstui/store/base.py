@@ -1,0 +1,123 @@
+"""What every war-room store is, whatever holds the log: the interface, its errors, and the hash
+chain (the same canonical form and hashes in every backend, so that `verify` gives the same head
+for the same events anywhere). No SQL here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterator, Protocol, Sequence
+
+from ..domain.model import Event, Incident
+from ..domain.rules import MAX_TEXT, MAX_TITLE  # noqa: F401 - re-exported: the store's limits
+from ..identity import Account
+
+GENESIS = "0" * 64
+
+
+class StoreError(Exception):
+    """A problem with the database file itself; the message says what to do."""
+
+
+class StoreBusy(StoreError):
+    """The lock could not be had in time. Nothing was written."""
+
+
+class ReadOnlyStore(StoreError):
+    """This user may read the war-room but not write to it."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where the chain stands: what a reviewer notes, and `verify --since-head` checks later."""
+
+    events: int
+    last_id: int
+    hash: str
+
+    def line(self) -> str:
+        return f"head: {self.events} events, last #{self.last_id}, sha256 {self.hash}"
+
+    def to_dict(self) -> dict:
+        return {"events": self.events, "last_id": self.last_id, "hash": self.hash}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    message: str
+    bad_event: int | None = None
+    head: Head | None = None
+
+
+def canonical(row: tuple) -> bytes:
+    """The bytes an event's hash covers: every column but the hash, in a fixed order."""
+    return json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def hashed_fields(row: tuple) -> tuple:
+    """An event's columns but the hash. An event written before accounts were recorded (login and
+    uid NULL) keeps the ten-column form its hash was made over; every later one covers its account."""
+    return row[:10] if row[10] is None and row[11] is None else tuple(row[:12])
+
+
+def chain_hash(previous: str, row: tuple) -> str:
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(hashed_fields(row))).hexdigest()
+
+
+class WarRoomStore(Protocol):
+    """The one interface to the log and the room's shared state. `SQLiteStore` implements it; a
+    second backend implements the same, and the contract tests run against each."""
+
+    path: Path
+    account: Account
+    readonly: bool
+    snapshot: datetime | None
+
+    def close(self) -> None: ...
+    def snapshot_notice(self) -> str | None: ...
+
+    # the log
+    def declare(self, title: str, *, severity: str, author: str, services: Sequence[str] = (), at: datetime | None = None,
+                catalog: dict | None = None, replay_recorded_at: datetime | None = None,
+                replay_account: Account | None = None) -> Incident: ...
+    def append(self, incident: int, kind: str, text: str = "", *, author: str, at: datetime | None = None,
+               value: str | None = None, ref: int | None = None, dedupe: str | None = None,
+               replay_recorded_at: datetime | None = None, replay_account: Account | None = None) -> Event: ...
+    def incident(self, incident_id: int) -> Incident: ...
+    def incidents(self, *, include_resolved: bool = False) -> list[Incident]: ...
+    def events(self, incident_id: int, *, after_id: int = 0, limit: int | None = None) -> list[Event]: ...
+    def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator[Event]: ...
+    def events_since(self, after_id: int) -> list[Event]: ...
+    def event(self, event_id: int) -> Event | None: ...
+    def last_event_id(self) -> int: ...
+    def last_of_kind(self, incident_id: int, kind: str) -> Event | None: ...
+    def dedupe_keys(self, incident_id: int) -> set[str]: ...
+    def has_dedupe(self, key: str) -> bool: ...
+    def catalog_at_declaration(self, incident_id: int) -> dict | None: ...
+    def data_version(self) -> int: ...
+    def count_events(self, incident_id: int | None = None) -> int: ...
+    def search(self, incident_id: int, query: str, *, kind: str | None = None, author: str | None = None) -> list[Event]: ...
+    def head(self) -> Head: ...
+    def verify(self, since_heads: Sequence[str] = ()) -> VerifyResult: ...
+
+    # vendor evidence and cursors
+    def save_vendor_statuses(self, statuses: dict[str, dict], observations: list[dict]) -> list[int]: ...
+    def vendor_status_payloads(self) -> dict[str, dict]: ...
+    def observations(self, *, since: str | None = None, until: str | None = None, vendor_id: str | None = None,
+                     latest: int | None = None) -> list[dict]: ...
+    def cursor(self, name: str) -> int | None: ...
+    def set_cursor(self, name: str, value: int) -> None: ...
+
+    # presence and leases
+    def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None: ...
+    def leave(self, session: str) -> None: ...
+    def present(self, *, within: timedelta = ...) -> list[dict]: ...
+    def sessions_between(self, start: datetime, end: datetime) -> list[dict]: ...
+    def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool: ...
+    def release_lease(self, name: str, holder: str) -> None: ...
+    def lease_holder(self, name: str) -> str | None: ...

@@ -1,0 +1,277 @@
+"""The SQLite war-room file: opened safely on a shared host, schema checked, written under lock.
+
+Writes take the write lock up front (BEGIN IMMEDIATE) so that reading the previous hash and
+appending the next event is one atomic step across processes, and a busy database is retried
+rather than reported: the user never sees "database is locked" for an entry we can still write.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator, Self, TypeVar
+from urllib.parse import quote
+
+from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
+from ..identity import Account, current_account
+from ..timeutil import UTC
+from .base import ReadOnlyStore, StoreBusy, StoreError
+
+T = TypeVar("T")
+# The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
+# checks the two agree). Known here so that opening an up-to-date file needs no sqlite-utils.
+SCHEMA_STEPS = ("m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors", "m005_accounts")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+class SQLiteConnection:
+    """An open war-room database file: opening it safely, its schema, and writing under its lock.
+    One per thread; cheap to open."""
+
+    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None,
+                 account: Account | None = None):
+        self.path = Path(path)
+        self.write_timeout = write_timeout
+        self.group = group
+        self.account = account or current_account()
+        # A read-only user who cannot share SQLite's WAL index sees the file as of its last
+        # checkpoint: `snapshot` is then that moment, and everything that shows data says so.
+        self.snapshot: datetime | None = None
+        try:
+            self.gid = group_id(group)
+            self.conn = self._open(readonly)
+        except (UnsafeFile, ValueError) as error:
+            raise StoreError(str(error)) from None
+        except PermissionError:
+            raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
+        except OSError as error:
+            raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
+        self._retry(self._prepare)
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        """sqlite-utils over this connection, for tools and tests (imported only when asked for)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    # ------------------------------------------------------------------ files (see files.py)
+
+    def _open(self, readonly: bool) -> sqlite3.Connection:
+        if not os.path.lexists(self.path):
+            if readonly or (self.path.parent.exists() and not os.access(self.path.parent, os.W_OK | os.X_OK)):
+                raise StoreError(f"{self.path} does not exist, and this user may not create it")
+            self._create()
+        self.readonly = readonly or not (os.access(self.path.parent, os.W_OK) and os.access(self.path, os.W_OK))
+        if not self.readonly:
+            problem = check_directory(self.path.parent, self.group)
+            if problem:
+                raise StoreError(problem)
+        for suffix in ("-wal", "-shm", "-journal"):
+            sidecar = f"{self.path}{suffix}"
+            if os.path.islink(sidecar) or (os.path.lexists(sidecar) and not os.path.isfile(sidecar)):
+                raise UnsafeFile(f"{sidecar} is a symbolic link or not a regular file; mopstui never follows links "
+                                 "in the war-room (someone may have planted it: remove it, or ask an admin)")
+        with inspect(self.path, self.gid, owner=not self.readonly) as (fd, info):
+            if info.st_size == 0:
+                raise StoreError(f"{self.path} is empty (0 bytes): not a war-room, or one that was truncated; "
+                                 "mopstui will not start a new log over it (move it away to start afresh)")
+            if not self.readonly:
+                share_descriptor(fd, info, self.gid)
+        conn = self._connect_readonly() if self.readonly else self._connect("rw")
+        self._check_same_file(conn, info)
+        return conn
+
+    def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
+        # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.
+        uri = "file:" + quote(str(self.path)) + "?" + "&".join((f"mode={mode}", *extra))
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    def _check_same_file(self, conn: sqlite3.Connection, info: os.stat_result) -> None:
+        """SQLite resolves links when it opens the main file: make sure it opened the very file
+        we checked, not one a link planted since points at."""
+        try:
+            opened = conn.execute("PRAGMA database_list").fetchone()[2]
+            same = bool(opened) and os.path.samestat(os.stat(opened), info)
+        except (sqlite3.Error, OSError):
+            same = False
+        if not same:
+            conn.close()
+            raise UnsafeFile(f"{self.path} was replaced while it was being opened; refusing to use it")
+
+    def _create(self) -> None:
+        """A new war-room appears complete or not at all: built in a temporary file beside it, then
+        linked into place (an existing file, even an empty one, is never written over)."""
+        directory = self.path.parent
+        if not directory.exists():
+            try:
+                directory.mkdir(parents=True, mode=0o2770 if self.group else 0o700)
+            except PermissionError:
+                raise StoreError(f"cannot create {directory}: permission denied; ask an admin to create it") from None
+        problem = check_directory(directory, self.group)
+        if problem:
+            raise StoreError(problem)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".new")
+        try:
+            share_descriptor(fd, os.fstat(fd), self.gid)
+            os.close(fd)
+            from . import schema
+
+            conn = sqlite3.connect(temporary)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                schema.apply(conn)
+            finally:
+                conn.close()
+            try:
+                os.link(temporary, self.path)
+            except FileExistsError:
+                pass  # another session created it a moment ago: use theirs
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                try:
+                    os.unlink(temporary + suffix)
+                except FileNotFoundError:
+                    pass
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """A reader of a WAL database needs its -shm file. Where a read-only user can neither use
+        nor create it, SQLite can still read the file as it stands (immutable): no live updates,
+        and entries still in the -wal are not seen, which every reader is told."""
+        conn = self._connect("ro")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+        self.snapshot = datetime.fromtimestamp(os.stat(self.path).st_mtime, tz=UTC)
+        return self._connect("ro", "immutable=1")
+
+    def snapshot_notice(self) -> str | None:
+        if self.snapshot is None:
+            return None
+        return (f"read-only snapshot of {self.path} as of {self.snapshot:%Y-%m-%d %H:%M:%S} UTC: this user cannot share "
+                "its live index (-shm), so later entries may be missing")
+
+    def _share_sidecars(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            try:
+                share_existing(f"{self.path}{suffix}", self.group)
+            except UnsafeFile as error:
+                raise StoreError(str(error)) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ opening and schema
+
+    def _prepare(self) -> None:
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        if self.readonly:
+            self._check_version(writable=False)
+            return
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: an entry the user saw accepted survives power loss, not only a process crash.
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self._check_version(writable=True)
+        self._share_sidecars()
+
+    def _check_version(self, *, writable: bool) -> None:
+        applied = self.schema_steps
+        unknown = [name for name in applied if name not in SCHEMA_STEPS]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer mopstui (schema step {unknown[0]!r} is unknown "
+                "to this version); upgrade mopstui to use it"
+            )
+        if applied == list(SCHEMA_STEPS):
+            return
+        if not writable:
+            if not applied:
+                raise StoreError(f"{self.path} is not a mopstui database (or is empty), and it is read-only")
+            raise StoreError(f"{self.path} needs a schema upgrade that a read-only user cannot do")
+        if applied == [] and self._has_foreign_tables():
+            raise StoreError(f"{self.path} is an SQLite file but not a mopstui database; refusing to change it")
+        # Take the write lock first so that two sessions opening an old file upgrade it once.
+        from . import schema
+
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            schema.apply(self.conn)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _has_foreign_tables(self) -> bool:
+        names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return bool(names - {"_sqlite_migrations"})
+
+    @property
+    def schema_steps(self) -> list[str]:
+        """The schema steps applied, read with plain SQL (sqlite-utils' own table)."""
+        try:
+            rows = self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'mopstui' ORDER BY rowid").fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return []
+            raise
+        return [row[0] for row in rows]
+
+    # ------------------------------------------------------------------ writing
+
+    def _retry(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `action`, retrying while another process holds the lock, up to `write_timeout`."""
+        deadline = time.monotonic() + self.write_timeout
+        delay = 0.01
+        while True:
+            try:
+                return action(*args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if "readonly" in str(error).lower() or "read-only" in str(error).lower():
+                    raise ReadOnlyStore(f"{self.path} is read-only for this user: you can watch but not write") from None
+                if not _is_busy(error):
+                    raise StoreError(f"database error in {self.path}: {error}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "
+                        "nothing was written, try again"
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise ReadOnlyStore(f"{self.path} is read-only for this user: you can watch but not write")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise

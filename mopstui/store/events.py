@@ -1,0 +1,342 @@
+"""The log itself: appending hash-chained events, reading incidents and timelines, searching,
+and verifying the chain."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Iterator, Sequence
+
+from ..domain.model import Event, Incident, InputError, derive_incident, incident_label
+from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
+from ..identity import Account
+from ..textsafe import clean_line
+from ..timeutil import from_store, to_store, utcnow
+from .base import GENESIS, Head, VerifyResult, chain_hash
+from .connection import SQLiteConnection
+
+EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
+STATE_EVENT_KINDS = ("declared", "status", "severity", "role")
+
+
+def _event(row: sqlite3.Row | tuple) -> Event:
+    (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, login, uid, hash_) = row
+    return Event(
+        id=id_,
+        incident_id=incident_id,
+        occurred_at=from_store(occurred),
+        recorded_at=from_store(recorded),
+        author=author,
+        kind=kind,
+        text=text,
+        value=value,
+        ref=ref,
+        dedupe=dedupe,
+        hash=hash_,
+        login=login,
+        uid=uid,
+    )
+
+
+
+class EventsMixin(SQLiteConnection):
+    def _insert_event(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        incident_id: int | None,
+        occurred_at: datetime,
+        author: str,
+        kind: str,
+        text: str,
+        value: str | None,
+        ref: int | None,
+        dedupe: str | None,
+        recorded_at: datetime | None = None,
+        account: Account | None = None,
+    ) -> Event:
+        last = conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        previous_hash = last[1] if last else GENESIS
+        next_id = self._next_event_id(conn)
+        row = (
+            next_id,
+            incident_id,
+            to_store(occurred_at),
+            to_store(recorded_at or utcnow()),
+            author,
+            kind,
+            text,
+            value,
+            ref,
+            dedupe,
+            (account or self.account).login,
+            (account or self.account).uid,
+        )
+        hash_ = chain_hash(previous_hash, row)
+        conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
+        return _event(row + (hash_,))
+
+    @staticmethod
+    def _next_event_id(conn: sqlite3.Connection) -> int:
+        # AUTOINCREMENT's own counter: a deleted last row still never gives its id away again.
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
+        return max(seq[0] if seq else 0, top) + 1
+
+    def declare(
+        self,
+        title: str,
+        *,
+        severity: str,
+        author: str,
+        services: tuple[str, ...] | list[str] = (),
+        at: datetime | None = None,
+        catalog: dict | None = None,
+        replay_recorded_at: datetime | None = None,
+        replay_account: Account | None = None,
+    ) -> Incident:
+        title = title_text(title)
+        severity = severity_name(severity)
+        author = author_name(author)
+        value = json.dumps({"severity": severity, "services": list(services)})
+
+        def write() -> int:
+            with self._write() as conn:
+                now = replay_recorded_at or utcnow()
+                cur = conn.execute("INSERT INTO incidents (created_at) VALUES (?)", (to_store(now),))
+                incident_id = cur.lastrowid
+                self._insert_event(
+                    conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
+                    text=title, value=value, ref=None, dedupe=None, recorded_at=now, account=replay_account,
+                )  # fmt: skip
+                if catalog is not None:
+                    # What the map said when the incident began, for the postmortem.
+                    self._insert_event(
+                        conn, incident_id=incident_id, occurred_at=at or now, author="mopstui", kind="catalog",
+                        text=f"catalog snapshot: {len(catalog.get('services', []))} services",
+                        value=json.dumps(catalog, sort_keys=True), ref=None, dedupe=None, recorded_at=now,
+                    )  # fmt: skip
+                return incident_id
+
+        return self.incident(self._retry(write))
+
+    def append(
+        self,
+        incident: int,
+        kind: str,
+        text: str = "",
+        *,
+        author: str,
+        at: datetime | None = None,
+        value: str | None = None,
+        ref: int | None = None,
+        dedupe: str | None = None,
+        replay_recorded_at: datetime | None = None,
+        replay_account: Account | None = None,
+    ) -> Event:
+        """Append one event to an incident's timeline; validated and written atomically.
+
+        With `dedupe`, a second append with the same key (from this or any other process)
+        writes nothing and returns the event already there: exactly-once system events.
+        `replay_recorded_at` and `replay_account` are for the demo's scripted history only: real
+        entries are always recorded at the moment they are written, by the account writing them.
+        """
+        text = entry_text(kind, text)
+        author = author_name(author)
+
+        def write() -> Event:
+            with self._write() as conn:
+                if dedupe is not None:
+                    existing = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE dedupe = ?", (dedupe,)).fetchone()
+                    if existing:
+                        return _event(existing)
+                current = self._incident_in(conn, incident)
+                target = conn.execute("SELECT incident_id FROM events WHERE id = ?", (ref,)).fetchone() if ref else None
+                validate_append(current, kind, value, ref, target[0] if target else None)
+                return self._insert_event(
+                    conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
+                    text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
+                    account=replay_account,
+                )  # fmt: skip
+
+        return self._retry(write)
+
+    # ------------------------------------------------------------------ convenience writes
+
+    def set_status(self, incident: int, status: str, *, author: str, at: datetime | None = None) -> Event:
+        status = status.lower()
+        text = f"status → {status}"
+        return self.append(incident, "status", text, author=author, at=at, value=status)
+
+    def set_severity(self, incident: int, severity: str, *, author: str, at: datetime | None = None) -> Event:
+        severity = severity.upper()
+        return self.append(incident, "severity", f"severity → {severity}", author=author, at=at, value=severity)
+
+    def assign_role(self, incident: int, role: str, user: str | None, *, author: str, at: datetime | None = None) -> Event:
+        user = clean_line(user, 64) if user else None
+        text = f"{role} → {user}" if user else f"{role} role released"
+        return self.append(incident, "role", text, author=author, at=at, value=json.dumps({"role": role, "user": user}))
+
+    def star(self, incident: int, event_id: int, *, author: str) -> Event:
+        return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
+
+    def correct(self, incident: int, event_id: int, text: str, *, author: str) -> Event:
+        return self.append(incident, "correction", text, author=author, ref=event_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def _incident_in(self, conn: sqlite3.Connection, incident_id: int) -> Incident:
+        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        rows = conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
+            (incident_id, *STATE_EVENT_KINDS),
+        ).fetchall()
+        if not rows:
+            raise InputError(f"there is no incident {incident_label(incident_id)}")
+        return derive_incident(incident_id, [_event(r) for r in rows])
+
+    def incident(self, incident_id: int) -> Incident:
+        return self._incident_in(self.conn, incident_id)
+
+    def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
+        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
+            STATE_EVENT_KINDS,
+        ).fetchall()
+        grouped: dict[int, list[Event]] = {}
+        for row in rows:
+            event = _event(row)
+            grouped.setdefault(event.incident_id, []).append(event)
+        found = [derive_incident(i, evs) for i, evs in grouped.items() if any(e.kind == "declared" for e in evs)]
+        if not include_resolved:
+            found = [i for i in found if not i.resolved]
+        return sorted(found, key=lambda i: i.id)
+
+    def events(self, incident_id: int, *, after_id: int = 0, limit: int | None = None) -> list[Event]:
+        """An incident's events in timeline order (when they happened, then when written)."""
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND id > ? ORDER BY occurred_at, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_event(r) for r in self.conn.execute(sql, (incident_id, after_id))]
+
+    def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator[Event]:
+        """Stream a large timeline without holding it all in memory."""
+        cursor = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id", (incident_id,)
+        )
+        while rows := cursor.fetchmany(batch):
+            yield from (_event(r) for r in rows)
+
+    def events_since(self, after_id: int) -> list[Event]:
+        """Every event written after `after_id`, any incident: what other sessions just wrote."""
+        return [_event(r) for r in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (after_id,))]
+
+    def event(self, event_id: int) -> Event | None:
+        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+        return _event(row) if row else None
+
+    def last_event_id(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def data_version(self) -> int:
+        """Changes when any other connection commits: the cheap "anything new?" check."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def count_events(self, incident_id: int | None = None) -> int:
+        if incident_id is None:
+            return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM events WHERE incident_id = ?", (incident_id,)).fetchone()[0]
+
+    def search(self, incident_id: int, query: str, *, kind: str | None = None, author: str | None = None) -> list[Event]:
+        """Full-text search of one incident's timeline; the query is taken as words, never as FTS
+        syntax (each word is quoted), so `"`, `NOT` or `*` are just text."""
+        where, params = ["incident_id = ?"], [incident_id]
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if author:
+            where.append("author = ?")
+            params.append(author)
+        words = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+        if words:
+            where.append("id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
+            params.append(words)
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, id"
+        return [_event(r) for r in self.conn.execute(sql, params)]
+
+    def last_of_kind(self, incident_id: int, kind: str) -> Event | None:
+        """The latest entry of `kind` (by when it happened): e.g. the last customer update."""
+        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = ? "
+                                "ORDER BY occurred_at DESC, id DESC LIMIT 1", (incident_id, kind)).fetchone()
+        return _event(row) if row else None
+
+    def dedupe_keys(self, incident_id: int) -> set[str]:
+        rows = self.conn.execute("SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident_id,))
+        return {row[0] for row in rows}
+
+    def has_dedupe(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM events WHERE dedupe = ?", (key,)).fetchone() is not None
+
+    def catalog_at_declaration(self, incident_id: int) -> dict | None:
+        """The catalog as it stood when the incident was declared (recorded then), if it was."""
+        row = self.conn.execute("SELECT value FROM events WHERE incident_id = ? AND kind = 'catalog' ORDER BY id LIMIT 1",
+                                (incident_id,)).fetchone()
+        try:
+            return json.loads(row[0]) if row and row[0] else None
+        except ValueError:
+            return None
+
+    # ------------------------------------------------------------------ integrity
+
+    def head(self) -> Head:
+        """The chain's head as it stands (not verified: `verify` does that)."""
+        row = self.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        count = self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return Head(count, row[0], row[1]) if row else Head(0, 0, GENESIS)
+
+    def verify(self, since_heads: Sequence[str] = ()) -> VerifyResult:
+        """Recompute the hash chain and run SQLite's own integrity check. Each of `since_heads` (a
+        head hash, or a prefix of 12 or more of its hex digits, noted earlier) must still be in
+        the chain: that is what catches a deleted tail, a deleted log, ids reused after a lost
+        -wal, or a log rewritten with every hash recomputed."""
+        try:
+            check = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as error:
+            return VerifyResult(False, 0, f"SQLite cannot read {self.path}: {error}")
+        if check != ["ok"]:
+            return VerifyResult(False, 0, "SQLite integrity check failed: " + "; ".join(check[:3]))
+        pending = {prefix.lower() for prefix in since_heads}
+        previous, expected_id, count, last_id = GENESIS, None, 0, 0
+        try:
+            for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id"):
+                event_id, stored_hash = row[0], row[-1]
+                if expected_id is not None and event_id != expected_id:
+                    missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
+                    return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}",
+                                        expected_id)
+                if chain_hash(previous, tuple(row[:-1])) != stored_hash:
+                    return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was "
+                                        "written", event_id)
+                if pending:
+                    pending -= {prefix for prefix in pending if stored_hash.startswith(prefix)}
+                previous, expected_id, count, last_id = stored_hash, event_id + 1, count + 1, event_id
+        except sqlite3.Error as error:
+            unreadable = self.conn.execute("SELECT min(id) FROM events WHERE id > ?", (last_id,)).fetchone()[0]
+            return VerifyResult(False, count, f"event #{unreadable or last_id + 1} cannot be read ({error}); "
+                                "the log is damaged from there", unreadable or last_id + 1)
+        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        if seq and expected_id is not None and seq[0] >= expected_id:
+            return VerifyResult(False, count, f"event #{seq[0]} is missing (deleted from the end of the log)", seq[0])
+        if seq and expected_id is None and seq[0] > 0:
+            return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
+        head = Head(count, last_id, previous)
+        if pending:
+            noted = sorted(pending)[0]
+            return VerifyResult(False, count, f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
+                                "were deleted or rewritten since it was noted", head=head)
+        message = f"{count} events, hash chain intact, integrity ok"
+        if since_heads:
+            message += f"; the {len(since_heads)} noted head(s) are in the chain"
+        return VerifyResult(True, count, message, head=head)

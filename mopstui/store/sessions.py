@@ -1,0 +1,83 @@
+"""Who is in the room (presence, kept for the postmortem's participant list) and which session
+does the room's duties (leases)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..timeutil import from_store, to_store, utcnow
+from .connection import SQLiteConnection
+
+PRESENCE_COLUMNS = "session, user, login, host, client, pid, started_at, heartbeat_at, left_at, incident_id"
+
+
+class SessionsMixin(SQLiteConnection):
+    def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None:
+        now = to_store(utcnow())
+
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute(
+                    """INSERT INTO presence (session, user, login, host, client, pid, started_at, heartbeat_at, incident_id)
+                       VALUES (?,?,?,?,?,?,?,?,?)
+                       ON CONFLICT(session) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
+                       incident_id = excluded.incident_id""",
+                    (session, user, self.account.login, host, client, pid, now, now, incident_id),
+                )
+
+        self._retry(write)
+
+    def leave(self, session: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("UPDATE presence SET left_at = ? WHERE session = ?", (to_store(utcnow()), session))
+
+        self._retry(write)
+
+    def present(self, *, within: timedelta = timedelta(seconds=45)) -> list[dict]:
+        cutoff = to_store(utcnow() - within)
+        rows = self.conn.execute(
+            f"SELECT {PRESENCE_COLUMNS} FROM presence WHERE heartbeat_at >= ? AND left_at IS NULL ORDER BY started_at",
+            (cutoff,),
+        ).fetchall()
+        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
+
+    def sessions_between(self, start: datetime, end: datetime) -> list[dict]:
+        """Every session that was open at some point between `start` and `end`."""
+        rows = self.conn.execute(
+            f"SELECT {PRESENCE_COLUMNS} FROM presence WHERE started_at <= ? AND coalesce(left_at, heartbeat_at) >= ? "
+            "ORDER BY started_at",
+            (to_store(end), to_store(start)),
+        ).fetchall()
+        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
+
+    def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take or renew lease `name` for `holder`; True while it is ours."""
+        now = utcnow()
+
+        def write() -> bool:
+            with self._write() as conn:
+                row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+                if row and row[0] != holder and from_store(row[1]) > now:
+                    return False
+                conn.execute(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
+                    "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+                    (name, holder, to_store(now + ttl)),
+                )
+                return True
+
+        return self._retry(write)
+
+    def release_lease(self, name: str, holder: str) -> None:
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+        self._retry(write)
+
+    def lease_holder(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+        if row and from_store(row[1]) > utcnow():
+            return row[0]
+        return None
