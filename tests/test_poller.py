@@ -80,7 +80,10 @@ def test_changes_are_stored_and_written_to_affected_incidents(setup, server, db_
             (None, "operational", "major_outage"), ("Messenger", "operational", "major_outage")]
         vendor_events = [e for e in store.events(1) if e.kind == "vendor"]
         texts = [e.text for e in vendor_events]
-        assert "Intercom · Messenger: operational → major outage (vendor time 10:02, seen " in texts[1]
+        # chat follows Messenger: its change is the evidence; the indicator reaches only services
+        # that follow the whole vendor (none here)
+        assert not any(t.startswith("Intercom: ") for t in texts)
+        assert "Intercom · Messenger: operational → major outage (vendor time 10:02, seen " in texts[0]
         assert all(e.author == "mopstui" for e in vendor_events)
         assert not [e for e in store.events(2) if e.kind == "vendor"]  # no affected service there
 

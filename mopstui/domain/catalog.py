@@ -141,21 +141,38 @@ def sorted_services(config: Config, health: Mapping[str, Health]) -> list[Servic
     return sorted(config.services, key=lambda s: (HEALTH_RANK.get(health[s.id].state, 5), s.tier, s.name.lower()))
 
 
-def impact(config: Config, vendor_id: str, component: str | None = None) -> dict:
-    """Which services and touchpoints a vendor (or one of its components) reaches."""
+def follows(service: Service, vendor_id: str, component: str | None, group: str | None = None) -> bool:
+    """Whether `service` takes its vendor health from `component` of `vendor_id` (None: the
+    vendor's overall indicator). The one reach rule: health, impact and evidence all use it. A
+    service that names components follows only those; one that names none follows the
+    indicator; a component nobody names reaches nobody."""
+    if service.vendor != vendor_id:
+        return False
+    if component is None:
+        return not service.components
+    return component in service.components or (group is not None and f"{group} / {component}" in service.components)
+
+
+def impact(config: Config, vendor_id: str, component: str | None = None, group: str | None = None) -> dict:
+    """Which services and touchpoints a vendor (or one of its components) reaches: the services
+    that follow it (a component's trouble also moves the indicator, which reaches the services
+    that follow the whole vendor), then, at risk, everything that depends on those."""
     direct = [
         s.id for s in config.services
-        if s.vendor == vendor_id and (component is None or not s.components or component in s.components)
+        if s.vendor == vendor_id and (component is None or follows(s, vendor_id, component, group) or not s.components)
     ]  # fmt: skip
-    indirect = [d for sid in direct for d in dependents(config, sid) if d not in direct]
-    indirect = list(dict.fromkeys(indirect))
+    return reach(config, direct) | {"vendor": vendor_id, "component": component}
+
+
+def reach(config: Config, direct: list[str]) -> dict:
+    """`direct` services, those at risk through them (transitive dependents, each once, cycles
+    included), and the touchpoints of all of them."""
+    indirect = list(dict.fromkeys(d for sid in direct for d in dependents(config, sid) if d not in direct))
     reached = direct + indirect
     return {
-        "vendor": vendor_id,
-        "component": component,
         "direct": direct,
         "at_risk": indirect,
-        "touchpoints": sorted({config.service(s).touchpoint or "other" for s in reached}),
+        "touchpoints": sorted({(config.service(s) or Service(s, s)).touchpoint or "other" for s in reached}),
     }
 
 

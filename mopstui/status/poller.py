@@ -12,13 +12,13 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Callable
 
 from ..domain import catalog as cat
 from ..config import Config, Probe, Vendor, WatchedComponent
+from ..room import record_evidence
 from ..store import Store, StoreError
-from ..textsafe import clean_line
 from ..timeutil import utcnow
 from .fetch import Fetcher, Validators
 from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads
@@ -130,22 +130,6 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
 # --------------------------------------------------------------------------- changes as evidence
 
 
-def _word(state: str) -> str:
-    return state.replace("_", " ")
-
-
-def _local(moment: str | None, config: Config) -> str:
-    if not moment:
-        return "?"
-    try:
-        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return clean_line(moment, 25)
-    if parsed.tzinfo is None:
-        return clean_line(moment, 25)
-    return parsed.astimezone(config.tz).strftime("%H:%M")
-
-
 def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
     """State changes between two known answers: the vendor's overall state and each component.
 
@@ -176,12 +160,6 @@ def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
     return found
 
 
-def change_text(change: dict, name: str, config: Config) -> str:
-    what = f"{name} · {change['component']}" if change.get("component") else name
-    return (f"{what}: {_word(change['previous_state'])} → {_word(change['state'])} "
-            f"(vendor time {_local(change.get('vendor_time'), config)}, seen {_local(change['seen_at'], config)})")
-
-
 class Poller:
     """Polls for one database while it holds the lease; otherwise waits to take over."""
 
@@ -207,12 +185,10 @@ class Poller:
     async def run(self, stop: threading.Event) -> None:
         import httpx
 
-        from ..anchor import Anchor
-        from ..notify import Notifier
+        from ..room import Room
 
-        anchor = Anchor(self.config.anchor_file, self.config.anchor_every)
+        room = Room(self.config, self.store)
         fetcher = Fetcher(self.config.polling)
-        notifier = Notifier(self.config, self.store)
         webhooks = httpx.AsyncClient(trust_env=True)
         try:
             while not stop.is_set():
@@ -221,10 +197,9 @@ class Poller:
                     if self.holding:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()
-                        await notifier.round(webhooks)
-                        problem = anchor.record(self.store)
-                        if problem and self.on_round:
-                            self.on_round({"problem": problem})
+                        for problem in await room.tick(webhooks):
+                            if self.on_round:
+                                self.on_round({"problem": problem})
                 except StoreError:
                     self.holding = False  # the database is busy or read-only: try again next tick
                 deadline = time.monotonic() + self.tick
@@ -258,7 +233,8 @@ class Poller:
         merged = {**previous, **fresh}
         found += self._disagreements(previous, merged)
         ids = self.store.save_vendor_statuses({k: v.to_dict() for k, v in fresh.items()}, found)
-        self._log_to_incidents(found, ids, merged)
+        names = {vendor_id: status.name for vendor_id, status in merged.items()}
+        record_evidence(self.store, self.config, found, ids, names)
         return {"polled": len(fresh), "changes": len(found), "unknown": sum(s.shown_state == UNKNOWN for s in fresh.values())}
 
     def _disagreements(self, previous: dict[str, VendorStatus], merged: dict[str, VendorStatus]) -> list[dict]:
@@ -279,35 +255,6 @@ class Poller:
                     "vendor_time": None, "seen_at": seen_at, "reason": after[service.id].reason if now else before[service.id].reason,
                 })  # fmt: skip
         return found
-
-    def _log_to_incidents(self, found: list[dict], ids: list[int], statuses: dict[str, VendorStatus]) -> None:
-        if not found:
-            return
-        incidents = self.store.incidents()
-        for change, observation_id in zip(found, ids):
-            source = change["vendor_id"]
-            for incident in incidents:
-                if source.startswith("service:"):
-                    service_id = source.split(":", 1)[1]
-                    if service_id not in incident.services:
-                        continue
-                    service = self.config.service(service_id)
-                    if change["state"] == cat.DISAGREE:
-                        text = f"{service.name}: map ≠ territory: {change['reason']}"
-                    else:
-                        text = f"{service.name}: vendor and our probe agree again"
-                else:
-                    reached = {self.config.service(s).vendor for s in incident.services if self.config.service(s)}
-                    probes = {cat.probe_id(s) for s in incident.services}
-                    if source not in reached and source not in probes:
-                        continue
-                    name = statuses[source].name if source in statuses else source
-                    text = change_text(change, name, self.config)
-                try:
-                    self.store.append(incident.id, "vendor", text, author="mopstui",
-                                      dedupe=f"INC-{incident.id}:observation:{observation_id}")
-                except StoreError:
-                    pass  # the observation itself is stored; the timeline line is a convenience
 
 
 def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dict]:

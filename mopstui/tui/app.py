@@ -29,7 +29,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ..domain import catalog as cat
-from ..domain.clocks import crossed, incident_clocks, last_comms
+from ..domain.clocks import crossed, incident_clocks
+from ..room import record_crossings
 from ..config import Config
 from ..identity import hostname, ssh_client
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
@@ -520,10 +521,10 @@ class WarRoomApp(App):
                     self.bell()
                     self.bells += 1
                 if key not in self._written_keys and not self.store.readonly:
+                    # The room's own rule writes it (exactly once, whoever gets there first): a
+                    # screen on its own clock may see a crossing before the lease holder's tick.
                     self._written_keys.add(key)
-                    text = clock.crossing_text()
-                    self._queue_write(None, lambda s, i=incident.id, t=text, k=key, at=clock.crossed_at: s.append(
-                        i, "system", t, author="mopstui", dedupe=k, at=at))
+                    self._queue_write(None, lambda s, at=now: record_crossings(s, self.config, at))
             if incident.id == self.current_id:
                 self._render_clocks(clocks)
         if self.current is None:
