@@ -20,7 +20,7 @@ from . import __version__
 from .config import Config, ConfigError, load_default, secret_warnings
 from .identity import current_user
 from .files import UnsafeFile
-from .domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
+from .domain.model import ENTRY_KINDS, KIND_LABELS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
 from .store import Store, StoreError
 from .textsafe import clean_line
 from .timeline import Annotations, format_line
@@ -96,8 +96,16 @@ def cmd_declare(ctx: Context) -> int:
 
 
 def cmd_log(ctx: Context) -> int:
+    from .domain.grammar import parse_entry
+
     incident = parse_incident_ref(ctx.args.incident)
-    event = ctx.store.append(incident, ctx.args.kind, ctx.args.text, author=ctx.user, at=ctx.at())
+    # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
+    entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
+    if ctx.args.kind and entry.kind != ctx.args.kind:
+        raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
+    if entry.at and ctx.args.at:
+        raise InputError("--at and the text's @TIME both give a time; give it once")
+    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at())
     print(f"#{event.id}")
     return EXIT_OK
 
@@ -173,8 +181,14 @@ def cmd_incidents(ctx: Context) -> int:
 
 
 def cmd_timeline(ctx: Context) -> int:
+    from .domain.grammar import parse_search
+
     incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
-    events = ctx.store.events(incident.id)
+    query = parse_search(ctx.args.search or "")
+    if query.empty:
+        events = ctx.store.events(incident.id)
+    else:
+        events = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
     if ctx.args.json:
         _print_json({"incident": incident.to_dict(), "events": [e.to_dict() for e in events]})
         return EXIT_OK
@@ -520,7 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("log", cmd_log, "add an entry to an incident's timeline; prints its #id")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("text")
-    p.add_argument("--kind", "-k", default="note", choices=ENTRY_KINDS, help="default: note")
+    p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
+                   help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
 
     p = command("set-status", cmd_set_status, "move an incident along " + " → ".join(STATUSES))
@@ -559,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("timeline", cmd_timeline, "print an incident's timeline")
     p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--search", metavar="QUERY", help="only matching entries: words, kind:comms, author:sam (as on screen)")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
 
     p = command("catalog", cmd_catalog, "the service catalog: owner, tier, touchpoint and health of every service",

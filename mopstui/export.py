@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import IO, Iterator
 
 from .config import Config
-from .domain.model import Event, Incident, incident_label
+from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
 from .store import Head, Store
 from .textsafe import clean
 from .timeline import Annotations, entry_text
@@ -24,7 +24,6 @@ from .timeutil import format_duration, humanize_duration, utcnow
 SCHEMA_VERSION = 1
 FORMATS = ("md", "json", "csv")
 NOT_YET = "not yet"
-ENTRY_KINDS_FOR_PEOPLE = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
 
 
 @dataclass
@@ -67,7 +66,7 @@ def compute(incident: Incident, events: Iterator[Event], config: Config, now: da
         metrics.events += 1
         notes.add(event)
         since = event.occurred_at - start
-        if event.kind in ENTRY_KINDS_FOR_PEOPLE or event.kind in ("status", "severity", "role", "star", "correction", "declared"):
+        if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
             metrics.participants[event.author] = metrics.participants.get(event.author, 0) + 1
         if event.occurred_at < start:
             metrics.problems.append(f"entry #{event.id} ({event.kind}) is dated {humanize_duration(-since)} before the start")

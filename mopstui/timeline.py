@@ -9,29 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Iterable
 
-from .domain.model import Event
+from .domain.model import KIND_LABELS, Event
 from .textsafe import clean_line
 from .timeutil import format_duration, local_clock
-
-KIND_LABELS = {
-    "note": "note",
-    "action": "action",
-    "decision": "decision",
-    "comms": "comms",
-    "customer": "customer",
-    "action_item": "todo",
-    "lesson": "lesson",
-    "declared": "declared",
-    "status": "status",
-    "severity": "severity",
-    "role": "role",
-    "star": "star",
-    "correction": "correct",
-    "system": "system",
-    "vendor": "vendor",
-    "catalog": "catalog",
-}
-
 
 @dataclass
 class Annotations:

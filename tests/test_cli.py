@@ -121,3 +121,20 @@ def test_every_command_has_help():
 
 def test_incidents_json_on_empty_db(cli):
     assert json.loads(cli("incidents", "--json").stdout) == []
+
+
+def test_log_speaks_the_screen_s_entry_grammar(cli, db_path):
+    cli("declare", "x", "--severity", "SEV3", check=True)
+    cli("log", "1", "/comms Posted a banner", check=True)
+    cli("log", "1", "!Rolled back the container", check=True)
+    cli("log", "1", "@00:00 first complaint", check=True)
+    cli("log", "1", "/todo Add a synthetic check", check=True)
+    with Store(db_path) as store:
+        by_text = {e.text: e for e in store.events(1)}
+    assert by_text["Posted a banner"].kind == "comms" and by_text["Rolled back the container"].kind == "action"
+    assert by_text["Add a synthetic check"].kind == "action_item"
+    assert by_text["first complaint"].backdated or by_text["first complaint"].occurred_at.strftime("%H:%M") == "00:00"
+    clash = cli("log", "1", "/comms x", "--kind", "action")
+    assert clash.returncode == 1 and "give the kind once" in clash.stderr
+    found = cli("timeline", "1", "--search", "kind:comms banner").stdout
+    assert "Posted a banner" in found and "Rolled back" not in found

@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Input, SelectionList
 
 from mopstui.store import Store
-from mopstui.tui.app import parse_entry
+from mopstui.domain.grammar import Entry, parse_entry
 from mopstui.tui.screens import DeclareScreen
 from mopstui.timeutil import UTC, utcnow
 
@@ -95,7 +95,7 @@ def test_parse_entry_refuses_a_bad_time():
 
     with pytest.raises(TimeError):
         parse_entry("@99:99 x", "note", UTC, utcnow())
-    assert parse_entry("/unknown x", "note", UTC, utcnow()) == ("note", "/unknown x", None)
+    assert parse_entry("/unknown x", "note", UTC, utcnow()) == Entry("note", "/unknown x", None)
 
 
 async def test_status_severity_role_resolve(config, declared):

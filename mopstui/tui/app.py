@@ -33,6 +33,7 @@ from ..domain.clocks import crossed, incident_clocks
 from ..room import record_crossings
 from ..config import Config
 from ..identity import hostname, ssh_client
+from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
 from ..status.model import RANK, VendorStatus, from_payloads
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
@@ -52,13 +53,6 @@ from .widgets import (
     vendor_rows,
 )
 
-KIND_KEYS = {"n": "note", "a": "action", "d": "decision", "c": "comms", "u": "customer", "t": "action_item", "l": "lesson"}
-PREFIXES = {
-    "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
-    "todo": "action_item", "lesson": "lesson",
-}  # fmt: skip
-_PREFIX = re.compile(r"^/(\w+)\s+(.*)$", re.DOTALL)
-_AT = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
 # Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
 # within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests.
 HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
@@ -77,21 +71,6 @@ def _skip_when_screen_gone(method):
             return None
 
     return wrapper
-
-
-def parse_entry(raw: str, kind: str, tz, now: datetime) -> tuple[str, str, datetime | None]:
-    """Input line -> (kind, text, back-dated time). `/comms x`, `!x` (action), `@10:02 x`."""
-    text, at = raw.strip(), None
-    match = _PREFIX.match(text)
-    if match and match[1].lower() in PREFIXES:
-        kind, text = PREFIXES[match[1].lower()], match[2].strip()
-    elif text.startswith("!"):
-        kind, text = "action", text[1:].strip()
-    match = _AT.match(text)
-    if match:
-        at = parse_at(match[1], tz, now=now)
-        text = match[2].strip()
-    return kind, text, at
 
 
 # --------------------------------------------------------------------------- messages
@@ -645,14 +624,14 @@ class WarRoomApp(App):
         if incident is None or not event.value.strip():
             return
         try:
-            kind, text, at = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
+            entry = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
         except TimeError as error:
             self.notify(str(error), severity="error")
             return
-        if not text:
+        if not entry.text:
             self.notify("The entry is empty: write what happened.", severity="error")
             return
-        self.log_entry(incident.id, kind, text, at)
+        self.log_entry(incident.id, entry.kind, entry.text, entry.at)
         event.input.value = ""
 
     def log_entry(self, incident_id: int, kind: str, text: str, at: datetime | None = None) -> int:
@@ -789,18 +768,11 @@ class WarRoomApp(App):
         incident = self.current
         if incident is None:
             return
-        words, kind, author = [], None, None
-        for token in query.split():
-            if token.startswith("kind:"):
-                kind = PREFIXES.get(token[5:], token[5:])
-            elif token.startswith("author:"):
-                author = token[7:]
-            else:
-                words.append(token)
-        if not query.strip():
+        parsed = parse_search(query)
+        if parsed.empty:
             self._show_incident(reload=True)
             return
-        found = self.store.search(incident.id, " ".join(words), kind=kind, author=author)
+        found = self.store.search(incident.id, parsed.words, kind=parsed.kind, author=parsed.author)
         timeline = self.q("#timeline", TimelineView)
         timeline.load(found, incident.started_at, filter_label=query)
         self.filter_label = query

@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..domain.model import Event
+from ..domain.model import KIND_LABELS, Event
 from ..timeline import Annotations, account_note, entry_text, marks
 from ..textsafe import clean_line
 from ..timeutil import format_duration, local_clock
@@ -223,8 +223,7 @@ class TimelineView(ScrollView, can_focus=True):
         line.append(marks(event, self.notes) + " ", "bold yellow")
         author_width = 10 if wide else 7
         line.append(f"{clean_line(event.author)[:author_width]:<{author_width}} ", "bold")
-        kind = event.kind if event.kind != "action_item" else "todo"
-        line.append(f"{kind[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
+        line.append(f"{KIND_LABELS.get(event.kind, event.kind)[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
         line.append(entry_text(event))
         line.append(account_note(event), "bright_black")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
