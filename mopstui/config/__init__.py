@@ -1,0 +1,34 @@
+"""Configuration: layered YAML files read into frozen dataclasses.
+
+Every problem is reported as `FILE:LINE: message`, all of them at once, so that a marketer
+editing the catalog can fix a file in one pass. The model is in `model`, YAML with line marks in
+`yaml_lines`, checking in `validate`, finding and layering files in `load`. No Textual or httpx.
+"""
+
+from .load import bundled_path, config_files, load, load_default, secret_warnings
+from .model import (
+    DEFAULT_SEVERITIES,
+    DEFAULT_THRESHOLDS,
+    SYSTEM_CONFIG,
+    VENDOR_KINDS,
+    Config,
+    ConfigError,
+    Polling,
+    Probe,
+    Service,
+    Severity,
+    Threshold,
+    Vendor,
+    WatchedComponent,
+    Webhook,
+    default_database_path,
+    user_config_path,
+)
+from .yaml_lines import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING
+
+__all__ = [
+    "DEFAULT_SEVERITIES", "DEFAULT_THRESHOLDS", "MAX_CONFIG_BYTES", "MAX_MAPPING_ENTRIES", "MAX_NESTING", "SYSTEM_CONFIG",
+    "VENDOR_KINDS", "Config", "ConfigError", "Polling", "Probe", "Service", "Severity", "Threshold", "Vendor",
+    "WatchedComponent", "Webhook", "bundled_path", "config_files", "default_database_path", "load", "load_default",
+    "secret_warnings", "user_config_path",
+]

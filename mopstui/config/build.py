@@ -1,0 +1,93 @@
+"""Building the `Config` from a merged tree: top-level keys, sections, dependency cycles, the
+database path. Every problem at once, never the first only."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from ..timeutil import TimeError, parse_duration, zone
+from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
+from .validate import _Checker
+from .yaml_lines import _Map
+
+TOP_LEVEL_KEYS = (
+    "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
+    "vendors", "services", "ui", "notify", "anchor",
+)  # fmt: skip
+
+
+def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) -> Config:
+    check = _Checker()
+    check.keys(data, TOP_LEVEL_KEYS, "the config")
+    timezone_name = check.text(data, "timezone", default="UTC") or "UTC"
+    try:
+        zone(timezone_name)
+    except TimeError as error:
+        check.fail(check.at(data, "timezone"), str(error))
+        timezone_name = "UTC"
+    thresholds = check.thresholds(data, "thresholds")
+    if thresholds is None:
+        thresholds = tuple(Threshold(n, parse_duration(d)) for n, d in DEFAULT_THRESHOLDS.items())
+    comms = check.mapping(data, "comms")
+    update_every = timedelta(minutes=15)
+    if comms is not None:
+        check.keys(comms, ("update_every",), "comms")
+        update_every = check.duration(comms, "update_every", update_every) or update_every
+    ui = check.mapping(data, "ui")
+    bell, animations = True, None
+    if ui is not None:
+        check.keys(ui, ("bell", "animations"), "ui")
+        bell = bool(check.boolean(ui, "bell", True))
+        animations = check.boolean(ui, "animations", None)
+    vendors = check.vendors(data)
+    services = check.services(data, vendors)
+    database = _database_path(check, data, database_override)
+    anchor_file, anchor_every = None, timedelta(minutes=5)
+    anchor = check.mapping(data, "anchor")
+    if anchor is not None:
+        check.keys(anchor, ("file", "every"), "anchor")
+        value = check.text(anchor, "file")
+        anchor_file = Path(value).expanduser() if value else None
+        if anchor_file is not None and not anchor_file.is_absolute():
+            check.fail(check.at(anchor, "file"), "anchor.file must be an absolute path")
+        elif anchor_file is not None and anchor_file.parent.resolve() == database.parent.resolve():
+            check.fail(check.at(anchor, "file"), "anchor.file must be outside the war-room's directory (the group "
+                       "can rewrite what is in it)")
+        anchor_every = check.duration(anchor, "every", anchor_every) or anchor_every
+    config = Config(
+        database=database,
+        database_group=check.text(data, "database_group"),
+        timezone=timezone_name,
+        thresholds=thresholds,
+        update_every=update_every,
+        severities=check.severities(data),
+        polling=check.polling(data),
+        vendors=vendors,
+        services=services,
+        bell=bell,
+        animations=animations,
+        webhooks=check.webhooks(data),
+        anchor_file=anchor_file,
+        anchor_every=anchor_every,
+        sources=sources,
+    )
+    if check.problems:
+        raise ConfigError(check.problems)
+    return config
+
+
+def _database_path(check: _Checker, data: _Map, override: str | None) -> Path:
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get("MOPSTUI_DB"):
+        return Path(os.environ["MOPSTUI_DB"]).expanduser()
+    value = check.text(data, "database")
+    if not value:
+        return default_database_path()
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        # Relative to the file that set it, so a shared config means the same file for everyone.
+        path = Path(check.at(data, "database").file).resolve().parent / path
+    return path

@@ -1,0 +1,154 @@
+"""The configuration's model: frozen dataclasses, defaults, and where files live by default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ..timeutil import zone
+
+
+VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "probe")
+DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
+DEFAULT_SEVERITIES = {
+    "SEV1": "Critical: customers cannot buy, sign up or reach us",
+    "SEV2": "Major: a key touchpoint is broken for many customers",
+    "SEV3": "Minor: degraded or partial, with a workaround",
+    "SEV4": "Low: cosmetic or internal only",
+}
+SYSTEM_CONFIG = Path("/etc/mopstui/config.yaml")
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "mopstui" / "config.yaml"
+
+
+def default_database_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mopstui" / "warroom.db"
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str
+    after: timedelta
+
+
+@dataclass(frozen=True)
+class Severity:
+    name: str
+    description: str
+    thresholds: tuple[Threshold, ...] | None = None
+    update_every: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Polling:
+    interval: timedelta = timedelta(seconds=60)
+    timeout: timedelta = timedelta(seconds=10)
+    concurrency: int = 16
+    max_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WatchedComponent:
+    """A vendor component we care about; `group` is None when any group will do."""
+
+    name: str
+    group: str | None = None
+
+    def label(self) -> str:
+        return f"{self.group} / {self.name}" if self.group else self.name
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    kind: str
+    url: str
+    components: tuple[WatchedComponent, ...] = ()
+    interval: timedelta | None = None
+    product: str | None = None  # google: which product's incidents
+
+
+@dataclass(frozen=True)
+class Probe:
+    url: str
+    expect_status: int = 200
+    expect_text: str | None = None
+    max_latency: timedelta = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    owner: str = ""
+    tier: int = 3
+    touchpoint: str = ""
+    vendor: str | None = None
+    components: tuple[str, ...] = ()
+    probe: Probe | None = None
+    runbook: str | None = None
+    contacts: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    events: tuple[str, ...] = ("declared", "severity", "resolved", "threshold", "overdue")
+
+
+@dataclass(frozen=True)
+class Config:
+    database: Path
+    database_group: str | None = None
+    timezone: str = "UTC"
+    thresholds: tuple[Threshold, ...] = ()
+    update_every: timedelta = timedelta(minutes=15)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    polling: Polling = Polling()
+    vendors: tuple[Vendor, ...] = ()
+    services: tuple[Service, ...] = ()
+    bell: bool = True
+    animations: bool | None = None  # None: on, except over SSH
+    webhooks: tuple[Webhook, ...] = ()
+    anchor_file: Path | None = None  # where the lease holder notes the log's head (outside the war-room)
+    anchor_every: timedelta = timedelta(minutes=5)
+    sources: tuple[str, ...] = ()
+
+    def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
+        sev = self.severities.get(severity or "")
+        return sev.thresholds if sev and sev.thresholds is not None else self.thresholds
+
+    def update_every_for(self, severity: str | None) -> timedelta:
+        sev = self.severities.get(severity or "")
+        return sev.update_every if sev and sev.update_every else self.update_every
+
+    def vendor(self, vendor_id: str) -> Vendor | None:
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    @property
+    def tz(self) -> Any:
+        return zone(self.timezone)
+
+
+class ConfigError(Exception):
+    """One or more `FILE:LINE: message` problems."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors

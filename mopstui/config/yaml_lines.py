@@ -1,0 +1,199 @@
+"""YAML that remembers where every mapping, key and item came from (for `FILE:LINE` errors), read
+within bounds: a regular file of bounded size, bounded merge keys and nesting."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+@dataclass(frozen=True)
+class Pos:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class _Map(dict):
+    """A YAML mapping that remembers where it and each of its keys came from."""
+
+    pos: Pos
+    key_pos: dict
+
+
+class _Seq(list):
+    pos: Pos
+    item_pos: list
+
+
+# Bounds that keep a hostile or broken file from costing more than a moment: merge keys (`<<`) can
+# grow a mapping exponentially in a few hundred bytes, and nesting drives the parser's recursion.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+MAX_MAPPING_ENTRIES = 100_000
+MAX_NESTING = 64
+
+
+class _Loader(yaml.SafeLoader):
+    source_file = "<config>"
+    problems: list
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)  # calls back here for each merged mapping: every level is bounded
+        if len(node.value) > MAX_MAPPING_ENTRIES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a mapping grows past {MAX_MAPPING_ENTRIES:,} keys through merge keys (<<)", node.start_mark)
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _pos(loader: _Loader, node: yaml.Node) -> Pos:
+    return Pos(loader.source_file, node.start_mark.line + 1)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.pos, result.key_pos = _pos(loader, node), {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            loader.problems.append(f"{_pos(loader, key_node)}: a key must be a plain word")
+            continue
+        key = str(key)
+        if key in result:
+            loader.problems.append(f"{_pos(loader, key_node)}: duplicate key {key!r}")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_pos[key] = _pos(loader, key_node)
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.pos, result.item_pos = _pos(loader, node), [_pos(loader, child) for child in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _load_file(path: Path, problems: list[str]) -> _Map | None:
+    try:
+        text = _read_config_text(path)
+    except FileNotFoundError:
+        problems.append(f"{path}:0: no such file")
+        return None
+    except ValueError as error:  # UnicodeDecodeError included
+        problems.append(f"{path}:0: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}:0: not UTF-8 text")
+        return None
+    except OSError as error:
+        problems.append(f"{path}:0: cannot read: {error.strerror or error}")
+        return None
+    loader = None
+    try:
+        loader = _Loader(text)
+        loader.source_file, loader.problems = str(path), []
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        problems.append(f"{path}:{line}: not valid YAML: {error.problem or error.context}")
+        return None
+    except yaml.YAMLError as error:
+        position = getattr(error, "position", None)  # a ReaderError knows the offending character's offset
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
+        problems.append(f"{path}:{line}: not valid YAML: {_yaml_reason(error)}")
+        return None
+    except RecursionError:
+        problems.append(f"{path}:0: not valid YAML: nested too deeply")
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    problems.extend(loader.problems)
+    if data is None:
+        empty = _Map()
+        empty.pos, empty.key_pos = Pos(str(path), 1), {}
+        return empty
+    if not isinstance(data, _Map):
+        problems.append(f"{path}:1: the top level must be a mapping of settings, not {_type_name(data)}")
+        return None
+    return data
+
+
+def _read_config_text(path: Path) -> str:
+    """A config is a regular file of bounded size: a FIFO, a device (/dev/zero) or a huge file
+    is refused before reading. A symlink is followed only when it belongs to this user or to
+    root: another group member's link must not make us read (and quote) a file of ours."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) and info.st_uid not in (os.geteuid(), 0):
+        raise ValueError("is a symbolic link owned by another user; refusing to follow it")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise ValueError("not a regular file (a FIFO, device or directory); a config must be a file")
+        if opened.st_size > MAX_CONFIG_BYTES:
+            raise ValueError(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ValueError(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config file")
+    return data.decode("utf-8")
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.reader.ReaderError):
+        return "it holds a character YAML does not allow (a NUL or other control character)"
+    return str(error)
+
+
+# Lists whose items merge across layers by `id` rather than being replaced.
+_MERGE_BY_ID = {("vendors",), ("services",)}
+
+
+def _merge(base: Any, over: Any, path: tuple[str, ...]) -> Any:
+    if isinstance(base, _Map) and isinstance(over, _Map):
+        merged = _Map(base)
+        merged.pos, merged.key_pos = over.pos, dict(base.key_pos)
+        for key, value in over.items():
+            merged[key] = _merge(base[key], value, path + (key,)) if key in base else value
+            merged.key_pos[key] = over.key_pos[key]
+        return merged
+    if path in _MERGE_BY_ID and isinstance(base, _Seq) and isinstance(over, _Seq):
+        merged_seq = _Seq(base)
+        merged_seq.pos, merged_seq.item_pos = over.pos, list(base.item_pos)
+        index = {item.get("id"): i for i, item in enumerate(base) if isinstance(item, _Map)}
+        for item, pos in zip(over, over.item_pos):
+            item_id = item.get("id") if isinstance(item, _Map) else None
+            if item_id is not None and item_id in index:
+                merged_seq[index[item_id]] = _merge(base[index[item_id]], item, path + ("[]",))
+                merged_seq.item_pos[index[item_id]] = pos
+            else:
+                merged_seq.append(item)
+                merged_seq.item_pos.append(pos)
+        return merged_seq
+    return over
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"
