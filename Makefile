@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench screenshots clean
+.PHONY: demo test check bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-deps
 	$(BIN)/mopstui demo
 
+# The README's test command: static checks first (lint, types, the import contract), then the suite.
 test: $(VENV)/.test-deps
+	$(BIN)/ruff check mopstui tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.test-deps

@@ -36,12 +36,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         # Built in another process: a child's peak memory counts its parent's at fork time.
-        code = f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; from pathlib import Path; big_database(Path({tmp!r}), {events})"
+        code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; "
+                f"from pathlib import Path; big_database(Path({tmp!r}), {events})")
         subprocess.run([sys.executable, "-c", code], check=True)
         database = workdir / f"big-{events}.db"
         print(f"export of one incident with {events:,} events")
         if shutil.which("sqlite3"):
-            query = "SELECT id, occurred_at, recorded_at, author, kind, text FROM events WHERE incident_id = 1 ORDER BY occurred_at, id"
+            query = ("SELECT id, occurred_at, recorded_at, author, kind, text FROM events WHERE incident_id = 1 "
+                     "ORDER BY occurred_at, id")
             base, base_mem = run(["sqlite3", "-csv", "-header", str(database), query], workdir / "base.csv")
             print(f"  sqlite3 -csv (baseline) : {base:6.2f} s  {base_mem:6.0f} MiB peak")
         else:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mopstui.store import Store  # noqa: E402
+from mopstui.store import Store
 
 
 def raw_writer(path: str, name: str, count: int) -> None:

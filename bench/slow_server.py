@@ -7,7 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-BODY = (Path(__file__).resolve().parent.parent / "tests/fixtures/status/statuspage/cloudamqp-summary-maintenance.json").read_bytes()[:5000]
+FIXTURE = Path(__file__).resolve().parent.parent / "tests/fixtures/status/statuspage/cloudamqp-summary-maintenance.json"
+BODY = FIXTURE.read_bytes()[:5000]
 BODY = b'{"status": {"indicator": "none"}, "components": [' + b",".join(
     b'{"id": "c%d", "name": "Component %d", "status": "operational"}' % (i, i) for i in range(60)) + b"]}"
 

@@ -42,7 +42,7 @@ class Anchor:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except Exception as error:  # noqa: BLE001 - said out loud by the caller, never a crash
+        except Exception as error:
             return f"cannot write the anchor file {self.path}: {getattr(error, 'strerror', None) or error}"
         self.last_hash, self.last_written = head.hash, time.monotonic()
         return None

@@ -18,9 +18,9 @@ A link whose title or type mentions "runbook" becomes the runbook.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlparse
 
 import yaml
@@ -102,8 +102,8 @@ def import_backstage(paths: Iterable[str | Path]) -> ImportResult:
             mark = getattr(error, "problem_mark", None)
             result.problems.append(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML")
             continue
-        for index, document in enumerate(documents, start=1):
-            where = f"{path} (document {index})"
+        for number, document in enumerate(documents, start=1):
+            where = f"{path} (document {number})"
             if document is None:
                 continue
             if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):

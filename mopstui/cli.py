@@ -8,19 +8,20 @@ Heavy modules (Textual, httpx) are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
 import sqlite3
 import sys
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Callable, Sequence
 
 from . import __version__
 from .config import Config, ConfigError, load_default, secret_warnings
-from .identity import current_user
-from .files import UnsafeFile
 from .domain.model import ENTRY_KINDS, KIND_LABELS, ROLES, SEVERITIES, STATUSES, InputError, TooLong, parse_incident_ref
+from .files import UnsafeFile
+from .identity import current_user
 from .store import Store, StoreError
 from .textsafe import clean_line
 from .timeline import Annotations, format_line
@@ -265,7 +266,7 @@ def cmd_catalog(ctx: Context) -> int:
     for touchpoint in cat.touchpoints(ctx.config, health):
         via = ""
         if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
-            via = " via " + ", ".join(clean_line(ctx.config.service(s).name) for s in touchpoint.culprits)
+            via = " via " + ", ".join(clean_line(ctx.config.service_name(s)) for s in touchpoint.culprits)
         print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{via}")
     print()
     print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
@@ -324,17 +325,15 @@ def cmd_catalog_impact(ctx: Context) -> int:
     if ctx.args.json:
         _print_json(reach)
         return EXIT_OK
-    name = ctx.config.vendor(vendor_id).name + (f" · {component}" if component else "")
+    vendor = ctx.config.vendor(vendor_id)
+    name = (vendor.name if vendor else vendor_id) + (f" · {component}" if component else "")
     if not reach["direct"]:
         print(f"{clean_line(name)} reaches no configured service")
         return EXIT_OK
     print(f"{clean_line(name)} reaches:")
-    for sid in reach["direct"]:
-        s = ctx.config.service(sid)
-        print(f"  direct   {sid:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
-    for sid in reach["at_risk"]:
-        s = ctx.config.service(sid)
-        print(f"  at risk  {sid:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
+    for label, ids in (("direct ", reach["direct"]), ("at risk", reach["at_risk"])):
+        for s in filter(None, map(ctx.config.service, ids)):
+            print(f"  {label}  {s.id:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
     print("touchpoints: " + ", ".join(reach["touchpoints"]))
     return EXIT_OK
 
@@ -371,7 +370,7 @@ def cmd_export(ctx: Context) -> int:
             export_incident(ctx.store, incident, ctx.config, fmt, out, **options)
         print(f"wrote {ctx.args.output}", file=sys.stderr)
     else:
-        if fmt == "csv":
+        if fmt == "csv" and isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(newline="")
         export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options)
     return EXIT_OK
@@ -669,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INPUT
-    except Exception as error:  # noqa: BLE001 - the last word is a sentence, never a traceback
+    except Exception as error:
         print(f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
               "This is a bug in mopstui: please report it", file=sys.stderr)
         return EXIT_INPUT

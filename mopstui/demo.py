@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import config as config_module
-from .domain.catalog import catalog_snapshot
 from .config import Config
+from .domain.catalog import catalog_snapshot
 from .identity import Account
 from .store import Store
 from .timeutil import utcnow

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from .config import Config, Probe, WatchedComponent
 
@@ -30,7 +30,7 @@ SCRIPT = (
 
 
 def phase(elapsed: float) -> tuple:
-    current = SCRIPT[0]
+    current: tuple = SCRIPT[0]
     for step in SCRIPT:
         if elapsed >= step[0]:
             current = step
@@ -71,7 +71,7 @@ class DemoVendors:
             def log_message(self, *args) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 status, body, kind = owner.answer(self.path)
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
@@ -91,7 +91,9 @@ class DemoVendors:
         elapsed = self.clock() - self.started
         if path.startswith("/probe/"):
             ok = phase(elapsed)[5] or not path.startswith(f"/probe/{CHAT_SERVICE}.")
-            return (200, b"window.Intercom = function () {};", "text/javascript") if ok else (503, b"upstream error", "text/plain")
+            if ok:
+                return 200, b"window.Intercom = function () {};", "text/javascript"
+            return 503, b"upstream error", "text/plain"
         vendor_id = path.strip("/").split("/")[0]
         vendor = self.config.vendor(vendor_id)
         if vendor is None:
@@ -100,7 +102,7 @@ class DemoVendors:
                           elapsed=elapsed if vendor_id == CHAT_VENDOR else None)
         return 200, json.dumps(payload).encode(), "application/json"
 
-    def start(self) -> "DemoVendors":
+    def start(self) -> DemoVendors:
         self.thread.start()
         return self
 

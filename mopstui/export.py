@@ -9,10 +9,12 @@ escaped for each format and never carries escape sequences.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import IO, Iterator
+from typing import IO
 
 from .config import Config
 from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
@@ -51,7 +53,8 @@ class Metrics:
         ]
 
     def to_dict(self) -> dict:
-        data = {key: (value.total_seconds() if value is not None else None) for key, _, value in self.figures()}
+        data: dict[str, object] = {key: (value.total_seconds() if value is not None else None)
+                                   for key, _, value in self.figures()}
         data.update(thresholds=self.thresholds, overdue_updates=self.overdue, ordering_problems=self.problems,
                     participants=self.participants, events=self.events)
         return data
@@ -81,9 +84,10 @@ def compute(incident: Incident, events: Iterator[Event], config: Config, now: da
         if status in times and (status != "resolved" or incident.resolved):
             setattr(metrics, key, times[status] - start)
     order = [s for s in ("identified", "monitoring", "resolved") if s in times]
-    for earlier, later in zip(order, order[1:]):
+    for earlier, later in itertools.pairwise(order):
         if times[later] < times[earlier]:
-            metrics.problems.append(f"{later} ({_hm(times[later], config.tz)}) is before {earlier} ({_hm(times[earlier], config.tz)})")
+            metrics.problems.append(
+                f"{later} ({_hm(times[later], config.tz)}) is before {earlier} ({_hm(times[earlier], config.tz)})")
     elapsed = metrics.end - start
     for threshold in config.thresholds_for(incident.severity):
         crossed = elapsed >= threshold.after
@@ -93,11 +97,12 @@ def compute(incident: Incident, events: Iterator[Event], config: Config, now: da
         })  # fmt: skip
     every = config.update_every_for(incident.severity)
     anchors = [start] + sorted(t for t in comms_times if t >= start) + [metrics.end]
-    for before, after in zip(anchors, anchors[1:]):
+    for before, after in itertools.pairwise(anchors):
         if after - before > every:
             metrics.overdue.append({
                 "from": before.isoformat(), "to": after.isoformat(), "due_at": (before + every).isoformat(),
-                "overdue_by_seconds": (after - before - every).total_seconds(), "still_open": after == metrics.end and not incident.resolved,
+                "overdue_by_seconds": (after - before - every).total_seconds(),
+                "still_open": after == metrics.end and not incident.resolved,
             })  # fmt: skip
     return metrics
 
@@ -218,13 +223,14 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
 
     w("## Key figures\n\nEach from the incident's start (when things happened, not when they were written).\n\n")
     w("| Measure | Time from start |\n|---|---|\n")
-    for _, label, value in metrics.figures():
-        w(f"| {label} | {_span(value)} |\n")
+    for _, label, span in metrics.figures():
+        w(f"| {label} | {_span(span)} |\n")
     w("\n### Customer-patience thresholds\n\n")
     for item in metrics.thresholds:
         limit = humanize_duration(timedelta(seconds=item["limit_seconds"]))
         if item["crossed"]:
-            w(f"- {md_inline(item['name'])} ({limit}): **crossed**, by {humanize_duration(timedelta(seconds=item['over_by_seconds']))}\n")
+            over = humanize_duration(timedelta(seconds=item["over_by_seconds"]))
+            w(f"- {md_inline(item['name'])} ({limit}): **crossed**, by {over}\n")
         else:
             w(f"- {md_inline(item['name'])} ({limit}): not crossed\n")
     w("\n### Customer updates overdue\n\n")
@@ -234,7 +240,8 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
     for item in metrics.overdue:
         start, end = datetime.fromisoformat(item["from"]), datetime.fromisoformat(item["to"])
         state = " (still overdue)" if item["still_open"] else ""
-        w(f"- {_hm(start, tz)} → {_hm(end, tz)}: overdue by {humanize_duration(timedelta(seconds=item['overdue_by_seconds']))}{state}\n")
+        overdue = humanize_duration(timedelta(seconds=item["overdue_by_seconds"]))
+        w(f"- {_hm(start, tz)} → {_hm(end, tz)}: overdue by {overdue}{state}\n")
     if metrics.problems:
         w("\n### Ordering problems\n\nThe log says these happened out of order; check them:\n\n")
         for problem in metrics.problems:

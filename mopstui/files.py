@@ -18,9 +18,10 @@ import os
 import pwd
 import stat
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 PRIVATE_MODE = 0o600
 GROUP_MODE = 0o660

@@ -15,8 +15,8 @@ import os
 import secrets
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from aiohttp import web
 from textual_serve.server import Server

@@ -5,13 +5,14 @@ Shared by the CLI, the screen and the export so that the three never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Iterable
 
 from .domain.model import KIND_LABELS, Event
 from .textsafe import clean_line
 from .timeutil import format_duration, local_clock
+
 
 @dataclass
 class Annotations:
@@ -27,7 +28,7 @@ class Annotations:
             self.corrections.setdefault(event.ref, []).append(event)
 
     @classmethod
-    def of(cls, events: Iterable[Event]) -> "Annotations":
+    def of(cls, events: Iterable[Event]) -> Annotations:
         notes = cls()
         for event in events:
             notes.add(event)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = timezone.utc
+UTC = UTC
 # Fixed-width so that stored timestamps sort as text in the same order as in time.
 _STORE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$", re.IGNORECASE)
@@ -80,7 +80,7 @@ def from_store(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def zone(name: str | None) -> ZoneInfo | timezone:
+def zone(name: str | None) -> tzinfo:
     if not name or name.upper() == "UTC":
         return UTC
     try:
@@ -93,7 +93,7 @@ def zone(name: str | None) -> ZoneInfo | timezone:
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-def parse_at(text: str, tz: ZoneInfo | timezone, *, now: datetime | None = None) -> datetime:
+def parse_at(text: str, tz: tzinfo, *, now: datetime | None = None) -> datetime:
     """`--at`: ISO 8601 (a zone-less one is in `tz`), or `HH:MM[:SS]` today in `tz`; never the future."""
     now = now or utcnow()
     try:
@@ -110,7 +110,7 @@ def parse_at(text: str, tz: ZoneInfo | timezone, *, now: datetime | None = None)
     return moment
 
 
-def _parse_at(text: str, tz: ZoneInfo | timezone, now: datetime) -> datetime:
+def _parse_at(text: str, tz: tzinfo, now: datetime) -> datetime:
     value = text.strip()
     match = _HHMM.match(value)
     if match:
@@ -129,5 +129,5 @@ def _parse_at(text: str, tz: ZoneInfo | timezone, now: datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def local_clock(moment: datetime, tz: ZoneInfo | timezone) -> str:
+def local_clock(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M:%S")

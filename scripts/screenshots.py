@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mopstui.demo import picture_app  # noqa: E402
+from mopstui.demo import picture_app
 
 SHOTS = (((80, 24), "main-80x24", ()), ((120, 40), "main-120x40", ()), ((100, 34), "help", ("question_mark",)))
 

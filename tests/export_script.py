@@ -7,14 +7,14 @@ the Europe/London times in the documents cross a DST change.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from mopstui.domain.catalog import catalog_snapshot
 from mopstui.config import load
+from mopstui.domain.catalog import catalog_snapshot
 from mopstui.store import Store
 
-START = datetime(2026, 3, 29, 0, 50, tzinfo=timezone.utc)
-EXPORTED_AT = datetime(2026, 3, 29, 3, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 29, 0, 50, tzinfo=UTC)
+EXPORTED_AT = datetime(2026, 3, 29, 3, 0, tzinfo=UTC)
 CONFIG = """\
 timezone: Europe/London
 comms: {update_every: 15m}

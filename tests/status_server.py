@@ -6,27 +6,27 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 FIXTURES = Path(__file__).parent / "fixtures" / "status"
 
 
 class Route:
     def __init__(self, body: bytes = b"", status: int = 200, headers: dict | None = None,
-                 handler: Callable[["Handler"], None] | None = None) -> None:
+                 handler: Callable[[Handler], None] | None = None) -> None:
         self.body, self.status, self.headers, self.handler = body, status, headers or {}, handler
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "StatusServer"
+    server: StatusServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = self.path.split("?")[0]
         self.server.requests[path] += 1
         self.server.request_headers.setdefault(path, []).append(dict(self.headers))
@@ -80,7 +80,7 @@ class StatusServer(ThreadingHTTPServer):
         self.routes[path] = Route(body, status, headers, handler)
         return self.url(path)
 
-    def __enter__(self) -> "StatusServer":
+    def __enter__(self) -> StatusServer:
         self.thread.start()
         return self
 

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from mopstui.domain import catalog as cat
 from mopstui.backstage import import_backstage, parse_ref
 from mopstui.config import ConfigError, load
+from mopstui.domain import catalog as cat
 from mopstui.status.model import Component, VendorStatus
 
 from .conftest import FIXTURES, run_cli, write

@@ -1,10 +1,10 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from mopstui.domain.clocks import crossed, incident_clocks, last_comms
 from mopstui.config import load
+from mopstui.domain.clocks import crossed, incident_clocks, last_comms
 from mopstui.domain.model import Event, Incident
 
-START = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # across the UK's DST change
+START = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # across the UK's DST change
 
 
 def incident(**kw):
@@ -20,7 +20,7 @@ def comms(at, id_=5):
 def test_thresholds_fill_and_cross():
     config = load([])
     clocks = incident_clocks(incident(), config, None, START + timedelta(seconds=30))
-    abandon, resolve, update = clocks
+    abandon, resolve, _update = clocks
     assert (abandon.name, abandon.fraction, abandon.crossed) == ("abandon", 0.5, False)
     assert abandon.status_text() == "00:30 left"
     assert resolve.status_text() == "29m left"  # minutes while far away

@@ -152,7 +152,7 @@ def test_ordering_problems_are_reported(tmp_path):
 
 
 def test_cli_export_writes_a_private_file(scripted, tmp_path):
-    config, incident_id = scripted
+    config, _incident_id = scripted
     out = tmp_path / "pm.md"
     old = os.umask(0o022)
     try:

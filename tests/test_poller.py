@@ -126,7 +126,7 @@ def start(path, db_path, name):
 
 
 def test_two_processes_one_poller_and_takeover(setup, server, db_path):
-    config, path = setup
+    _config, path = setup
     first = start(path, db_path, "first")
     try:
         deadline = time.monotonic() + 20

@@ -65,7 +65,7 @@ def test_watch_alone_records_and_notifies_crossings_and_overdue_updates(tmp_path
             time.sleep(0.05)
     finally:
         watch.send_signal(signal.SIGTERM)
-        out, err = watch.communicate(timeout=20)
+        _out, err = watch.communicate(timeout=20)
     assert watch.returncode == 0, err
     with Store(db_path) as store:
         system = {e.dedupe: e for e in store.events(2) if e.kind == "system" and e.dedupe and "notify" not in e.dedupe}
@@ -144,7 +144,7 @@ def test_a_component_no_service_follows_reaches_no_incident(tmp_path, db_path, s
 
 def test_a_burst_from_one_vendor_is_one_entry_per_incident(tmp_path, db_path, server):
     names = [f"Region {n}" for n in range(5000)]
-    server.serve("/big/api/v2/summary.json", statuspage(components={n: "operational" for n in names}))
+    server.serve("/big/api/v2/summary.json", statuspage(components=dict.fromkeys(names, "operational")))
     config = evidence_setup(tmp_path, db_path, server,
                             "  - {id: site, name: Website, vendor: big}\n"
                             "  - {id: api, name: API, vendor: big, components: [Region 1, Region 2, Region 3]}\n",
@@ -153,7 +153,7 @@ def test_a_burst_from_one_vendor_is_one_entry_per_incident(tmp_path, db_path, se
         store.declare("Website down", severity="SEV1", author="a", services=["site", "api"])
         one_round(config, store)
         before = store.count_events()
-        server.serve("/big/api/v2/summary.json", statuspage("critical", {n: "major_outage" for n in names}))
+        server.serve("/big/api/v2/summary.json", statuspage("critical", dict.fromkeys(names, "major_outage")))
         one_round(config, store)
         entries = vendor_entries(store, 1)
         assert len(entries) == 1 and store.count_events() == before + 1

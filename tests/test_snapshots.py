@@ -9,7 +9,7 @@ from textual.widgets import Input
 from mopstui.demo import picture_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from screenshots import settle  # noqa: E402
+from screenshots import settle
 
 
 def _prepared(tmp_path, keys=()):

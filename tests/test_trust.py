@@ -24,7 +24,7 @@ import pytest
 
 from mopstui.config import load
 from mopstui.identity import Account
-from mopstui.store import Store, StoreError
+from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
 from .status_server import StatusServer
@@ -142,7 +142,7 @@ def test_a_database_owned_outside_the_group_is_refused(shared):
 
 @needs_root
 def test_an_outsider_can_neither_read_nor_write_and_gets_a_sentence(shared):
-    room, _, config = shared
+    room, _, _config = shared
     with Store(room / "warroom.db", group=WAR_ROOM_GROUP) as store:
         store.declare("Checkout failing", severity="SEV1", author="a")
     code = ("import sqlite3, sys\n"
@@ -429,9 +429,9 @@ def test_a_read_only_snapshot_says_so(tmp_path):
 
 
 def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
-    from .test_shared_host import Hooks
-
     from mopstui.notify import Notifier
+
+    from .test_shared_host import Hooks
 
     Hooks.received, Hooks.fail_first = [], 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.widgets import Input, OptionList
@@ -31,7 +31,7 @@ class Clock:
     """A clock the test moves by hand: no real sleeping for threshold crossings."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.value = start or datetime.now(timezone.utc).replace(microsecond=0)
+        self.value = start or datetime.now(UTC).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.value

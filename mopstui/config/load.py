@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from .model import SYSTEM_CONFIG, Config, ConfigError, user_config_path
 from .build import _build
+from .model import SYSTEM_CONFIG, Config, ConfigError, user_config_path
 from .yaml_lines import Pos, _load_file, _Map, _merge
+
 
 def config_files(explicit: Iterable[str] = ()) -> list[Path]:
     """Which files to layer: `--config` ones, else $MOPSTUI_CONFIG, else system then user."""

@@ -10,7 +10,6 @@ from typing import Any
 
 from ..timeutil import zone
 
-
 VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "probe")
 DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
 DEFAULT_SEVERITIES = {
@@ -140,6 +139,11 @@ class Config:
 
     def service(self, service_id: str) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def service_name(self, service_id: str) -> str:
+        """A service's name, or its id when the catalog no longer has it."""
+        service = self.service(service_id)
+        return service.name if service else service_id
 
     @property
     def tz(self) -> Any:

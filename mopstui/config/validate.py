@@ -4,18 +4,15 @@
 from __future__ import annotations
 
 import difflib
-import os
+from collections.abc import Iterable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any, Iterable
+from typing import overload
 from urllib.parse import urlparse
 
-from ..timeutil import TimeError, parse_duration, zone
+from ..timeutil import TimeError, parse_duration
 from .model import (
     DEFAULT_SEVERITIES,
-    DEFAULT_THRESHOLDS,
     VENDOR_KINDS,
-    Config,
     Polling,
     Probe,
     Service,
@@ -24,9 +21,9 @@ from .model import (
     Vendor,
     WatchedComponent,
     Webhook,
-    default_database_path,
 )
 from .yaml_lines import Pos, _Map, _Seq, _type_name
+
 
 class _Checks:
     """Reads values out of a merged `_Map` tree, collecting every problem on the way."""
@@ -76,7 +73,7 @@ class _Checks:
             if required:
                 self.fail(data.pos, f"{where}missing required key {key!r}")
             return default
-        if isinstance(value, (dict, list)) or isinstance(value, bool):
+        if isinstance(value, (dict, list, bool)):
             self.fail(self.at(data, key), f"{key} must be text, not {_type_name(value)}")
             return default
         return str(value)
@@ -91,6 +88,12 @@ class _Checks:
             self.fail(self.at(data, key), f"{key} must be a list of text, not {_type_name(value)}")
             return ()
         return tuple(str(v) for v in value)
+
+    @overload
+    def duration(self, data: _Map, key: str, default: timedelta) -> timedelta: ...
+
+    @overload
+    def duration(self, data: _Map, key: str, default: None = None) -> timedelta | None: ...
 
     def duration(self, data: _Map, key: str, default: timedelta | None = None) -> timedelta | None:
         value = data.get(key)

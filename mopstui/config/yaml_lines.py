@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+
 @dataclass(frozen=True)
 class Pos:
     file: str
@@ -49,7 +50,7 @@ class _Loader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"a mapping grows past {MAX_MAPPING_ENTRIES:,} keys through merge keys (<<)", node.start_mark)
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_NESTING:

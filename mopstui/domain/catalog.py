@@ -7,8 +7,8 @@ probe disagree the service says so ("trust the territory"). No Textual or httpx 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from ..config import Config, Service
 from ..status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, is_problem, worst
@@ -66,8 +66,8 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
     )
     probe = statuses.get(probe_id(service.id)) if service.probe else None
     probe_state = probe.shown_state if probe else (UNKNOWN if service.probe else None)
-    if probe_state is not None and service.vendor and UNKNOWN not in (vendor_state, probe_state):
-        if is_problem(vendor_state) != is_problem(probe_state):
+    if (probe_state is not None and service.vendor and UNKNOWN not in (vendor_state, probe_state)
+            and is_problem(vendor_state) != is_problem(probe_state)):
             said = "vendor says " + vendor_state.replace("_", " ") + ", our probe says " + probe_state.replace("_", " ")
             return Health(DISAGREE, said, via + ("probe",), vendor_state, probe_state)
     parts = [s for s in (vendor_state if service.vendor else None, probe_state) if s is not None]
@@ -75,7 +75,7 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
     if probe_state is not None and is_problem(probe_state):
         via = via + ("probe",)
     reason = vendor_reason
-    if probe is not None and (not reason or is_problem(probe_state)):
+    if probe is not None and probe_state is not None and (not reason or is_problem(probe_state)):
         reason = f"probe: {probe.reason or probe_state.replace('_', ' ')}"
     if not service.vendor and not service.probe:
         reason = "no vendor or probe configured"

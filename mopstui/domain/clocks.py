@@ -6,14 +6,13 @@ and a test can move time by passing `now`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from ..config import Config
-from .model import Event, Incident
 from ..timeutil import format_duration, humanize_duration
-
+from .model import Event, Incident
 
 PRECISE_WITHIN = timedelta(minutes=5)
 

@@ -8,9 +8,9 @@ round becomes one entry per incident, never thousands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Iterable
 
 from ..config import Config
 from ..textsafe import clean_line

@@ -55,7 +55,7 @@ async def _host_is_internal(host: str) -> bool:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
     except OSError:
         return False  # unresolvable: the request itself will fail and say so
-    return any(_is_internal(info[4][0]) for info in infos)
+    return any(_is_internal(str(info[4][0])) for info in infos)
 
 
 async def _guard_redirect(response: httpx.Response) -> None:
@@ -119,7 +119,7 @@ def _describe(error: Exception, timeout: float) -> str:
     if isinstance(error, httpx.TooManyRedirects):
         return f"redirect loop (more than {MAX_REDIRECTS} redirects)"
     if isinstance(error, httpx.ConnectError):
-        cause = error
+        cause: BaseException | None = error
         while cause is not None:  # httpx wraps the OS error; the cause says what happened
             if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
                 return "connection refused"
@@ -183,7 +183,7 @@ class Fetcher:
                     outcome = await asyncio.wait_for(
                         self._get(client, url, validators if conditional else Validators(), judge_any_status), self.timeout
                     )
-                except Exception as error:  # noqa: BLE001 - every failure becomes a reason, none a crash
+                except Exception as error:
                     outcome = Outcome(reason=_describe(error, self.timeout), validators=validators)
                     retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge,
                                                        RedirectRefused))

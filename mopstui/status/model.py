@@ -63,7 +63,7 @@ class Parsed:
     maintenances: tuple[Maintenance, ...] = ()
     updated_at: str | None = None
 
-    def sanitized(self) -> "Parsed":
+    def sanitized(self) -> Parsed:
         """Vendor text is untrusted: plain, single-line where it is shown in one line, capped."""
         return Parsed(
             state=self.state if self.state in STATES else UNKNOWN,
@@ -109,7 +109,7 @@ class VendorStatus:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "VendorStatus":
+    def from_dict(cls, data: dict) -> VendorStatus:
         return cls(
             **{k: v for k, v in data.items() if k not in ("components", "incidents", "maintenances")},
             components=tuple(Component(**c) for c in data.get("components", ())),
@@ -117,14 +117,14 @@ class VendorStatus:
             maintenances=tuple(Maintenance(**m) for m in data.get("maintenances", ())),
         )
 
-    def with_parsed(self, parsed: Parsed, *, checked_at: str, latency_ms: int | None) -> "VendorStatus":
+    def with_parsed(self, parsed: Parsed, *, checked_at: str, latency_ms: int | None) -> VendorStatus:
         return replace(
             self, state=parsed.state, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
             latency_ms=latency_ms, vendor_updated_at=parsed.updated_at, components=parsed.components,
             incidents=parsed.incidents, maintenances=parsed.maintenances,
         )  # fmt: skip
 
-    def with_failure(self, reason: str, *, checked_at: str, latency_ms: int | None = None) -> "VendorStatus":
+    def with_failure(self, reason: str, *, checked_at: str, latency_ms: int | None = None) -> VendorStatus:
         """A failed fetch: never up or down. The last good answer is kept, marked stale, with why."""
         if self.last_good_at:
             return replace(self, stale=True, reason=reason, checked_at=checked_at, latency_ms=latency_ms)

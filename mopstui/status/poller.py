@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Callable
 
-from ..domain import catalog as cat
 from ..config import Config, Probe, Vendor, WatchedComponent
+from ..domain import catalog as cat
 from ..room import record_evidence
 from ..store import Store, StoreError
 from ..timeutil import utcnow
@@ -67,7 +67,8 @@ def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
     return replace(parsed, components=tuple(kept))
 
 
-async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, validators: Validators, slot: int) -> tuple[VendorStatus, Validators]:
+async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, validators: Validators,
+                slot: int) -> tuple[VendorStatus, Validators]:
     """Fetch and judge one target; never raises."""
     checked_at = utcnow().isoformat()
     if target.probe is not None:
@@ -81,6 +82,7 @@ async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, valida
                               max_latency_ms=int(target.probe.max_latency.total_seconds() * 1000))
         measured = previous.with_parsed(Parsed(state), checked_at=checked_at, latency_ms=outcome.latency_ms)
         return replace(measured, reason=reason), outcome.validators
+    assert target.vendor is not None  # a target is a probe or a vendor
     outcome = await fetcher.fetch(target.url, validators, slot=slot)
     if outcome.skipped:
         return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
@@ -93,7 +95,7 @@ async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, valida
         parsed = provider(target.kind).parse(outcome.fetched, target.vendor)
     except ParseError as error:
         return previous.with_failure(str(error), checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
-    except Exception as error:  # noqa: BLE001 - a provider bug must not stop the others
+    except Exception as error:
         reason = f"unreadable payload ({type(error).__name__})"
         return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
     parsed = _watched(parsed.sanitized(), target.vendor.components)
@@ -153,8 +155,9 @@ def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
             "previous_state": old or UNKNOWN, "vendor_time": after.vendor_updated_at, "seen_at": seen_at,
         })  # fmt: skip
 
-    add(None, None if first else before.state, after.state)
-    old_components = {} if first else {(c.group, c.name): c.state for c in before.components}
+    previous_state = before.state if before is not None and not first else None
+    add(None, previous_state, after.state)
+    old_components = {(c.group, c.name): c.state for c in before.components} if before is not None and not first else {}
     for component in after.components:
         add(component, old_components.get((component.group, component.name)), component.state)
     return found
@@ -252,7 +255,8 @@ class Poller:
                 found.append({
                     "vendor_id": f"service:{service.id}", "component": None, "group_name": None,
                     "state": cat.DISAGREE if now else "agree", "previous_state": "agree" if now else cat.DISAGREE,
-                    "vendor_time": None, "seen_at": seen_at, "reason": after[service.id].reason if now else before[service.id].reason,
+                    "vendor_time": None, "seen_at": seen_at,
+                    "reason": after[service.id].reason if now else before[service.id].reason,
                 })  # fmt: skip
         return found
 

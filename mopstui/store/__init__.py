@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import GENESIS, MAX_TEXT, MAX_TITLE, Head, ReadOnlyStore, StoreBusy, StoreError, VerifyResult, WarRoomStore
-from .base import canonical, chain_hash, hashed_fields
+from .base import (
+    GENESIS,
+    MAX_TEXT,
+    MAX_TITLE,
+    Head,
+    ReadOnlyStore,
+    StoreBusy,
+    StoreError,
+    VerifyResult,
+    WarRoomStore,
+    canonical,
+    chain_hash,
+    hashed_fields,
+)
 from .connection import SCHEMA_STEPS
 from .events import EVENT_COLUMNS, EventsMixin
 from .observations import StatusMixin

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Protocol
 
 from ..domain.model import Event, Incident
 from ..domain.rules import MAX_TEXT, MAX_TITLE  # noqa: F401 - re-exported: the store's limits

@@ -12,15 +12,19 @@ import random
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
 from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
 from ..identity import Account, current_account
 from ..timeutil import UTC
+
+if TYPE_CHECKING:
+    import sqlite_utils
 from .base import ReadOnlyStore, StoreBusy, StoreError
 
 T = TypeVar("T")
@@ -59,7 +63,7 @@ class SQLiteConnection:
         self._retry(self._prepare)
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> sqlite_utils.Database:
         """sqlite-utils over this connection, for tools and tests (imported only when asked for)."""
         import sqlite_utils
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Iterator, Sequence
 
 from ..domain.model import Event, Incident, InputError, derive_incident, incident_label
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
@@ -105,7 +105,7 @@ class EventsMixin(SQLiteConnection):
             with self._write() as conn:
                 now = replay_recorded_at or utcnow()
                 cur = conn.execute("INSERT INTO incidents (created_at) VALUES (?)", (to_store(now),))
-                incident_id = cur.lastrowid
+                incident_id = int(cur.lastrowid or 0)
                 self._insert_event(
                     conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
                     text=title, value=value, ref=None, dedupe=None, recorded_at=now, account=replay_account,
@@ -208,7 +208,8 @@ class EventsMixin(SQLiteConnection):
         grouped: dict[int, list[Event]] = {}
         for row in rows:
             event = _event(row)
-            grouped.setdefault(event.incident_id, []).append(event)
+            if event.incident_id is not None:
+                grouped.setdefault(event.incident_id, []).append(event)
         found = [derive_incident(i, evs) for i, evs in grouped.items() if any(e.kind == "declared" for e in evs)]
         if not include_resolved:
             found = [i for i in found if not i.resolved]
@@ -252,7 +253,8 @@ class EventsMixin(SQLiteConnection):
     def search(self, incident_id: int, query: str, *, kind: str | None = None, author: str | None = None) -> list[Event]:
         """Full-text search of one incident's timeline; the query is taken as words, never as FTS
         syntax (each word is quoted), so `"`, `NOT` or `*` are just text."""
-        where, params = ["incident_id = ?"], [incident_id]
+        where: list[str] = ["incident_id = ?"]
+        params: list[object] = [incident_id]
         if kind:
             where.append("kind = ?")
             params.append(kind)

@@ -31,7 +31,7 @@ class StatusMixin(SQLiteConnection):
                         (item["vendor_id"], item.get("component"), item.get("group_name"), item["state"],
                          item.get("previous_state"), item.get("vendor_time"), item["seen_at"], item.get("reason")),
                     )
-                    ids.append(cur.lastrowid)
+                    ids.append(int(cur.lastrowid or 0))
                 return ids
 
         return self._retry(write)

@@ -3,6 +3,8 @@ sqlite-utils costs ~100 ms at import, which no ordinary command should pay."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -33,15 +35,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             hash TEXT NOT NULL
         )"""
     )
-    db["events"].create_index(["incident_id", "occurred_at"])
-    db["events"].create_index(["incident_id", "kind"])
-    db["events"].enable_fts(["text", "author", "kind"], create_triggers=True)
+    db.table("events").create_index(["incident_id", "occurred_at"])
+    db.table("events").create_index(["incident_id", "kind"])
+    db.table("events").enable_fts(["text", "author", "kind"], create_triggers=True)
     for action in ("UPDATE", "DELETE"):
         db.execute(
             f"""CREATE TRIGGER events_append_only_{action.lower()} BEFORE {action} ON events
             BEGIN SELECT RAISE(ABORT, 'events are append-only: write a correction instead'); END"""
         )
-    db["status_observations"].create(
+    db.table("status_observations").create(
         {
             "id": int,
             "vendor_id": str,
@@ -56,14 +58,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null=["vendor_id", "state", "seen_at"],
     )
-    db["status_observations"].create_index(["vendor_id", "seen_at"])
-    db["status_observations"].create_index(["seen_at"])
+    db.table("status_observations").create_index(["vendor_id", "seen_at"])
+    db.table("status_observations").create_index(["seen_at"])
 
 
 @migrations()
 def m002_sessions(db: sqlite_utils.Database) -> None:
     """Presence (who is in the room) and leases (which session polls vendors)."""
-    db["presence"].create(
+    db.table("presence").create(
         {
             "session": str,
             "user": str,
@@ -76,8 +78,8 @@ def m002_sessions(db: sqlite_utils.Database) -> None:
         },
         pk="session",
     )
-    db["leases"].create({"name": str, "holder": str, "expires_at": str}, pk="name")
-    db["vendor_status"].create(
+    db.table("leases").create({"name": str, "holder": str, "expires_at": str}, pk="name")
+    db.table("vendor_status").create(
         {"vendor_id": str, "payload": str, "checked_at": str}, pk="vendor_id"
     )
 
@@ -86,13 +88,13 @@ def m002_sessions(db: sqlite_utils.Database) -> None:
 def m003_presence_history(db: sqlite_utils.Database) -> None:
     """Sessions are kept when they leave (left_at), for the postmortem's participant list."""
     db.execute("ALTER TABLE presence ADD COLUMN left_at TEXT")
-    db["presence"].create_index(["heartbeat_at"])
+    db.table("presence").create_index(["heartbeat_at"])
 
 
 @migrations()
 def m004_cursors(db: sqlite_utils.Database) -> None:
     """Where a background job (webhook notifications) got to in the log, across takeovers."""
-    db["cursors"].create({"name": str, "value": int}, pk="name")
+    db.table("cursors").create({"name": str, "value": int}, pk="name")
 
 
 @migrations()
@@ -107,5 +109,5 @@ def m005_accounts(db: sqlite_utils.Database) -> None:
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
 
 
-def apply(conn) -> None:  # type: ignore[no-untyped-def]
+def apply(conn: sqlite3.Connection) -> None:
     migrations.apply(sqlite_utils.Database(conn, execute_plugins=False))

@@ -11,12 +11,13 @@ import asyncio
 import functools
 import os
 import queue
-import re
 import signal
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -28,19 +29,23 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
-from ..room import record_crossings
-from ..config import Config
-from ..identity import hostname, ssh_client
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
+from ..identity import hostname, ssh_client
+from ..room import record_crossings
 from ..status.model import RANK, VendorStatus, from_payloads
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
-from ..timeutil import TimeError, parse_at, utcnow
-from .screens import ChoiceScreen, DeclareScreen, Declaration, DetailScreen, HelpScreen, PromptScreen
+from ..timeutil import TimeError, utcnow
+from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
+
+if TYPE_CHECKING:
+    from ..status.poller import Poller
+
 from .widgets import (
     CatalogTable,
     ClockBar,
@@ -71,6 +76,26 @@ def _skip_when_screen_gone(method):
             return None
 
     return wrapper
+
+
+def _if_given(action: Callable[[str], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts only on a non-empty answer (Escape or "No" give nothing)."""
+
+    def callback(value: str | None) -> None:
+        if value:
+            action(value)
+
+    return callback
+
+
+def _unless_cancelled(action: Callable[[str], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts on any answer, the empty one included, but not on Escape."""
+
+    def callback(value: str | None) -> None:
+        if value is not None:
+            action(value)
+
+    return callback
 
 
 # --------------------------------------------------------------------------- messages
@@ -179,10 +204,10 @@ class WarRoomApp(App):
         self.poll_interval = poll_interval
         self.session_id = uuid.uuid4().hex[:12]
         self.poll_vendors = poll_vendors
-        self.exported = None  # where the last postmortem export was written
-        self._poller = None
+        self.exported: Path | None = None  # where the last postmortem export was written
+        self._poller: Poller | None = None
         self._stop_poller = threading.Event()
-        self.store: Store | None = None
+        self._store: Store | None = None
         self.incidents: list[Incident] = []
         self.current_id: int | None = None
         self.last_event_id = 0
@@ -210,11 +235,18 @@ class WarRoomApp(App):
         if not animations:
             self.animation_level = "none"
 
+    @property
+    def store(self) -> Store:
+        """The war-room's database, open from mount on (a failure to open ends the app)."""
+        if self._store is None:
+            raise RuntimeError("the war-room database is not open yet")
+        return self._store
+
     # ------------------------------------------------------------------ start-up
 
     async def on_mount(self) -> None:
         try:
-            self.store = Store(self.config.database, group=self.config.database_group)
+            self._store = Store(self.config.database, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)
             return
@@ -289,7 +321,7 @@ class WarRoomApp(App):
     @_skip_when_screen_gone
     def _check_changes(self) -> None:
         """The cheap check: has anyone committed? Then read only what is new."""
-        if self.store is None:
+        if self._store is None:
             return
         version = self.store.data_version()
         if version == self.data_version:
@@ -383,14 +415,15 @@ class WarRoomApp(App):
         rollup = cat.touchpoints(self.config, self.health)
         if rollup and all(t.state == "unknown" for t in rollup):
             rollup = []
-            lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True, overflow="ellipsis"))
+            lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True,
+                              overflow="ellipsis"))
         for touchpoint in rollup[: 3 if wide else 2]:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append_text(badge_text(touchpoint.state))
             line.append(" ")
             line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
             if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
-                names = ", ".join(clean_line(self.config.service(s).name) for s in touchpoint.culprits[:2])
+                names = ", ".join(clean_line(self.config.service_name(s)) for s in touchpoint.culprits[:2])
                 line.append(f"via {names}", "bright_black")
             lines.append(line)
         rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
@@ -434,7 +467,8 @@ class WarRoomApp(App):
         rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
         keys = [key for key, _ in rows]
         with self.batch_update():
-            if rebuild or len(table.columns) != len(columns) or keys != [r.value for r in table.rows] or self._width_changed(table):
+            changed_rows = keys != [r.value for r in table.rows]
+            if rebuild or len(table.columns) != len(columns) or changed_rows or self._width_changed(table):
                 cursor = table.cursor_row
                 table.clear(columns=True)
                 self._add_columns(table, columns, wide)
@@ -450,7 +484,7 @@ class WarRoomApp(App):
 
     @_skip_when_screen_gone
     def _refresh_presence(self) -> None:
-        if self.store is None:
+        if self._store is None:
             return
         self.present = self.store.present(within=PRESENCE_WINDOW)
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
@@ -477,7 +511,7 @@ class WarRoomApp(App):
     @_skip_when_screen_gone
     def _redraw_tables(self) -> None:
         # The breakpoint class may have changed too: narrow and wide panes have other columns.
-        if self.store is not None:
+        if self._store is not None:
             self._render_catalog()
             self._render_vendors()
 
@@ -486,7 +520,7 @@ class WarRoomApp(App):
     @_skip_when_screen_gone
     def _tick(self) -> None:
         """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
-        if self.store is None:
+        if self._store is None:
             return
         now = self.now()
         for incident in self.incidents:
@@ -503,7 +537,7 @@ class WarRoomApp(App):
                     # The room's own rule writes it (exactly once, whoever gets there first): a
                     # screen on its own clock may see a crossing before the lease holder's tick.
                     self._written_keys.add(key)
-                    self._queue_write(None, lambda s, at=now: record_crossings(s, self.config, at))
+                    self._queue_write(None, functools.partial(record_crossings, config=self.config, now=now))
             if incident.id == self.current_id:
                 self._render_clocks(clocks)
         if self.current is None:
@@ -523,7 +557,7 @@ class WarRoomApp(App):
     # ------------------------------------------------------------------ writing
 
     def _queue_write(self, pending: Pending | None, action: Callable[[Store], object], on_done: Callable | None = None) -> int:
-        if self.store is not None and self.store.readonly:
+        if self._store is not None and self.store.readonly:
             if pending is not None:  # background writes (heartbeats) are skipped silently
                 self._can_write()
             return 0
@@ -581,7 +615,7 @@ class WarRoomApp(App):
                         severity="warning", timeout=6)
 
     def _heartbeat(self) -> None:
-        if self.store is None or self.store.readonly:
+        if self._store is None or self.store.readonly:
             return
         current = self.current_id
         self._queue_write(None, lambda s: s.heartbeat(
@@ -610,7 +644,7 @@ class WarRoomApp(App):
             self.q("#timeline").focus()
 
     def _can_write(self) -> bool:
-        if self.store is not None and self.store.readonly:
+        if self._store is not None and self.store.readonly:
             self.notify(f"You can watch but not write: {self.config.database} is read-only for you "
                         "(ask for the war-room group).", severity="warning", timeout=8, markup=False)
             return False
@@ -667,7 +701,7 @@ class WarRoomApp(App):
             return
         choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
         self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
-                         lambda value: value and self.set_status(incident.id, value))
+                         _if_given(lambda value: self.set_status(incident.id, value)))
 
     def set_status(self, incident_id: int, status: str) -> None:
         self._queue_write(None, lambda s: s.set_status(incident_id, status, author=self.user))
@@ -678,7 +712,7 @@ class WarRoomApp(App):
             return
         self.push_screen(
             ChoiceScreen(f"Resolve {incident.label}?", [("resolved", "Yes, resolve it"), ("", "No")]),
-            lambda value: value and self.set_status(incident.id, "resolved"),
+            _if_given(lambda _: self.set_status(incident.id, "resolved")),
         )
 
     def action_set_severity(self) -> None:
@@ -687,7 +721,7 @@ class WarRoomApp(App):
             return
         choices = [(s, f"{s} — {self.config.severities[s].description}") for s in SEVERITIES]
         self.push_screen(ChoiceScreen(f"{incident.label}: severity", choices, current=incident.severity),
-                         lambda value: value and self.set_severity(incident.id, value))
+                         _if_given(lambda value: self.set_severity(incident.id, value)))
 
     def set_severity(self, incident_id: int, severity: str) -> None:
         self._queue_write(None, lambda s: s.set_severity(incident_id, severity, author=self.user))
@@ -708,7 +742,7 @@ class WarRoomApp(App):
         def picked_person(role: str, who: str | None) -> None:
             if who == "\0other":
                 self.push_screen(PromptScreen(f"Who is {role}?", placeholder="name"),
-                                 lambda name: name and self.assign_role(incident.id, role, name.strip()))
+                                 _if_given(lambda name: self.assign_role(incident.id, role, name.strip())))
             elif who:
                 self.assign_role(incident.id, role, who)
 
@@ -735,8 +769,8 @@ class WarRoomApp(App):
             return
         self.push_screen(
             PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}): the corrected text", value=event.text),
-            lambda text: text and text.strip() and self._queue_write(
-                None, lambda s: s.correct(incident.id, event.id, text, author=self.user)),
+            _if_given(lambda text: text.strip() and self._queue_write(
+                None, lambda s: s.correct(incident.id, event.id, text, author=self.user))),
         )
 
     def action_switch(self, step: int) -> None:
@@ -761,7 +795,7 @@ class WarRoomApp(App):
         self.push_screen(
             PromptScreen("Search the timeline", value=self.filter_label,
                          placeholder="words · kind:comms · author:sam   (empty: show all)"),
-            lambda query: query is not None and self.search(query),
+            _unless_cancelled(self.search),
         )
 
     def search(self, query: str) -> None:
@@ -839,7 +873,8 @@ class WarRoomApp(App):
         body.append_text(badge_text(status.state, stale=status.stale))
         if status.stale or status.state == "unknown":
             body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
-        body.append(f"\nLast heard: {clean_line(status.last_good_at or 'never')}   checked: {clean_line(status.checked_at or 'never')}")
+        body.append(f"\nLast heard: {clean_line(status.last_good_at or 'never')}   "
+                    f"checked: {clean_line(status.checked_at or 'never')}")
         if status.latency_ms is not None:
             body.append(f"   latency: {status.latency_ms} ms")
         body.append("\n\nComponents\n", "bold")
@@ -849,7 +884,8 @@ class WarRoomApp(App):
         body.append("\nOpen vendor incidents\n", "bold")
         for incident in status.incidents or ():
             body.append_text(badge_text(incident.impact))
-            body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status)}, {clean_line(incident.updated_at)})\n", "bold")
+            body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status)}, "
+                        f"{clean_line(incident.updated_at)})\n", "bold")
             body.append(f"    {clean_line(incident.latest_update, 400)}\n")
         if not status.incidents:
             body.append("none\n")
@@ -878,7 +914,7 @@ class WarRoomApp(App):
 
         from ..status.poller import Poller
 
-        if self.store is None or self.store.readonly:
+        if self._store is None or self.store.readonly:
             return
         with Store(self.config.database, group=self.config.database_group) as store:
             self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
@@ -954,7 +990,7 @@ class WarRoomApp(App):
     def on_unmount(self) -> None:
         self._stop_poller.set()
         self._writes.put(None)
-        if self.store is not None and not self.store.readonly:
+        if self._store is not None and not self.store.readonly:
             try:
                 self.store.write_timeout = 2
                 self.store.leave(self.session_id)

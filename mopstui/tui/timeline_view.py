@@ -17,8 +17,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..domain.model import KIND_LABELS, Event
-from ..timeline import Annotations, account_note, entry_text, marks
 from ..textsafe import clean_line
+from ..timeline import Annotations, account_note, entry_text, marks
 from ..timeutil import format_duration, local_clock
 
 KIND_STYLES = {
@@ -219,7 +219,8 @@ class TimelineView(ScrollView, can_focus=True):
     def _render_event(self, event: Event, width: int, highlighted: bool) -> Strip:
         wide = width >= 90
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(self._prefix(event.occurred_at) if wide else f"{format_duration(event.occurred_at - self.start, signed=True) if self.start else '':>7} ", "bright_black")
+        elapsed = format_duration(event.occurred_at - self.start, signed=True) if self.start else ""
+        line.append(self._prefix(event.occurred_at) if wide else f"{elapsed:>7} ", "bright_black")
         line.append(marks(event, self.notes) + " ", "bold yellow")
         author_width = 10 if wide else 7
         line.append(f"{clean_line(event.author)[:author_width]:<{author_width}} ", "bold")

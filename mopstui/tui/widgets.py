@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual import events
 from textual.widgets import DataTable, Input, Static
 
+from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
-from ..config import Config
 from ..domain.model import Incident
-from ..store import MAX_TEXT
 from ..status.model import VendorStatus
+from ..store import MAX_TEXT
 from ..textsafe import clean_line
 from ..timeutil import humanize_duration
 
@@ -93,10 +94,10 @@ class ClockBar(Widget):
             self._paint(self.clock)
 
     def _paint(self, clock: Clock) -> None:
-        label, bar, time = self.query_one("#label", _ClockPart), self.query_one("#bar", _ClockPart), self.query_one("#time", _ClockPart)
+        label, bar, time = (self.query_one(part, _ClockPart) for part in ("#label", "#bar", "#time"))
         label.shown = ((f"{clock.label()[:12]:<13}", "bold"),)
         bar_width = max(4, bar.size.width or 20)
-        filled = int(round(clock.fraction * bar_width))
+        filled = round(clock.fraction * bar_width)
         fill_style = "bold red" if clock.crossed else "green"
         bar.shown = (("█" * filled, fill_style), ("░" * (bar_width - filled), "bright_black"))
         time.shown = ((f" {clock.status_text()}", "bold red" if clock.crossed else ""),)
@@ -128,11 +129,12 @@ class IncidentSummary(Static):
         text = Text(no_wrap=False)
         text.append(f" {incident.severity} ", SEVERITY_STYLES.get(incident.severity, ""))
         text.append(f" {incident.label} ", "bold")
-        text.append(f"{STATUS_SYMBOLS.get(incident.status, '')} {incident.status.upper()}", "bold reverse" if incident.resolved else "bold")
+        text.append(f"{STATUS_SYMBOLS.get(incident.status, '')} {incident.status.upper()}",
+                    "bold reverse" if incident.resolved else "bold")
         text.append(f"  {position}\n", "bright_black")
         text.append(clean_line(incident.title, 200) + "\n", "bold")
         roles = " · ".join(f"{role} {clean_line(user)}" for role, user in incident.roles.items())
-        services = ", ".join(clean_line(config.service(s).name if config.service(s) else s) for s in incident.services)
+        services = ", ".join(clean_line(config.service_name(s)) for s in incident.services)
         text.append(roles or "no roles")
         if services:
             text.append(f"  ⟶ {services}", "bright_black")
@@ -198,19 +200,20 @@ class EntryInput(Input):
     """The entry line, with the log's limit on an entry: typing stops there, with a word, and a
     paste that would pass it is refused whole (never cut, never a frozen screen)."""
 
-    def __init__(self, *args, limit: int = MAX_TEXT, **kwargs) -> None:
+    def __init__(self, *args: Any, limit: int = MAX_TEXT, **kwargs: Any) -> None:
         super().__init__(*args, max_length=limit, **kwargs)
+        self.limit = limit
         self._told_full = False
 
     def _on_paste(self, event: events.Paste) -> None:
-        if len(self.value) + len(event.text) > self.max_length:
+        if len(self.value) + len(event.text) > self.limit:
             event.prevent_default()  # Input's own paste handler must not insert (and cut) it
             event.stop()
-            self.app.notify(f"Paste refused: {len(event.text):,} characters would pass the {self.max_length:,}-character "
+            self.app.notify(f"Paste refused: {len(event.text):,} characters would pass the {self.limit:,}-character "
                             "limit of an entry. Nothing was cut; paste it in parts.", title="Too long", severity="error")
 
     def _on_input_changed(self, event: Input.Changed) -> None:
-        full = len(self.value) >= self.max_length
+        full = len(self.value) >= self.limit
         if full and not self._told_full:
-            self.app.notify(f"An entry holds at most {self.max_length:,} characters.", severity="warning")
+            self.app.notify(f"An entry holds at most {self.limit:,} characters.", severity="warning")
         self._told_full = full

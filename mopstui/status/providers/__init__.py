@@ -7,8 +7,8 @@ or down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ...config import Vendor
 from ..model import Parsed

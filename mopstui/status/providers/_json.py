@@ -20,8 +20,10 @@ def load_object(fetched: Fetched) -> dict:
         raise ParseError("invalid UTF-8") from None
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise ParseError(f"bad JSON ({error.msg} at {error.pos})") from None
+    except ValueError as error:  # e.g. an integer too long to convert: not a JSONDecodeError
+        raise ParseError(f"bad JSON ({error})") from None
     if not isinstance(data, dict):
         raise ParseError(f"JSON {type(data).__name__} where an object was expected")
     return data

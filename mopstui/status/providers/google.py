@@ -27,11 +27,14 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         data = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise ParseError("invalid UTF-8") from None
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise ParseError(f"bad JSON ({error.msg} at {error.pos})") from None
+    except ValueError as error:  # e.g. an integer too long to convert: not a JSONDecodeError
+        raise ParseError(f"bad JSON ({error})") from None
     if not isinstance(data, list):
         raise ParseError("not a Google incidents list")
-    incidents, affected = [], {}
+    incidents: list = []
+    affected: dict[str, str] = {}
     for incident in items(data):
         if incident.get("end"):
             continue

@@ -15,7 +15,8 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     status = text(data.get("status"))
     if status not in ("ok", "active", "broken"):
         raise ParseError(f"unknown Slack status {status[:30]!r}")
-    incidents, affected = [], {}
+    incidents: list = []
+    affected: dict[str, str] = {}
     for incident in items(data.get("active_incidents")):
         impact = TYPE_STATES.get(text(incident.get("type")), DEGRADED)
         notes = items(incident.get("notes"))

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from ...config import Vendor
-from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, PARTIAL, UNKNOWN, Component, Maintenance, Parsed, VendorIncident, worst
+from ..model import (
+    DEGRADED,
+    MAINTENANCE,
+    MAJOR,
+    OPERATIONAL,
+    PARTIAL,
+    UNKNOWN,
+    Component,
+    Maintenance,
+    Parsed,
+    VendorIncident,
+    worst,
+)
 from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, load_object, mapping, text
 

@@ -5,7 +5,19 @@ incident.io pages that imitate it (they send `null` for empty arrays and no inci
 from __future__ import annotations
 
 from ...config import Vendor
-from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, PARTIAL, UNKNOWN, Component, Maintenance, Parsed, VendorIncident, worst
+from ..model import (
+    DEGRADED,
+    MAINTENANCE,
+    MAJOR,
+    OPERATIONAL,
+    PARTIAL,
+    UNKNOWN,
+    Component,
+    Maintenance,
+    Parsed,
+    VendorIncident,
+    worst,
+)
 from . import Fetched, ParseError, Provider
 from ._json import items, load_object, mapping, text
 
