@@ -138,3 +138,15 @@ def test_log_speaks_the_screen_s_entry_grammar(cli, db_path):
     assert clash.returncode == 1 and "give the kind once" in clash.stderr
     found = cli("timeline", "1", "--search", "kind:comms banner").stdout
     assert "Posted a banner" in found and "Rolled back" not in found
+
+
+def test_packaging_has_one_version_a_license_and_types():
+    from importlib.metadata import metadata, version
+    from pathlib import Path
+
+    import mopstui
+
+    assert version("mopstui") == mopstui.__version__
+    root = Path(mopstui.__file__).parent
+    assert (root / "py.typed").exists() and (root.parent / "LICENSE").read_text().startswith("MIT License")
+    assert any(req.startswith("rich") for req in metadata("mopstui").get_all("Requires-Dist"))

@@ -345,3 +345,11 @@ services:
     assert statuses["probe:broken"].state == "major_outage" and statuses["probe:broken"].reason.startswith("HTTP 500")
     assert statuses["probe:gone"].state == "major_outage" and statuses["probe:gone"].reason == "connection refused"
     assert statuses["probe:slow"].state == "degraded" and statuses["probe:slow"].reason.startswith("slow:")
+
+
+def test_an_over_long_integer_is_bad_json_not_a_crash(tmp_path, server):
+    # json.loads raises a plain ValueError (not JSONDecodeError) for an integer past Python's
+    # digit limit: the provider must still say "bad JSON", not "unreadable payload (AttributeError)".
+    url = server.serve("/long/api/v2/summary.json", '{"status": {"indicator": ' + "9" * 5000 + "}}")
+    status = poll_one(tmp_path, "statuspage", url.removesuffix("/api/v2/summary.json"))
+    assert status.state == "unknown" and status.reason.startswith("bad JSON") and "AttributeError" not in status.reason

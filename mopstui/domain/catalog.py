@@ -191,6 +191,32 @@ def catalog_snapshot(config: Config) -> dict:
     }
 
 
+def service_facts(config: Config, service: Service) -> list[tuple[str, str]]:
+    """A service's detail as label and value rows: the same in `catalog show` and the screen."""
+    vendor = config.vendor(service.vendor) if service.vendor else None
+    return [
+        ("Owner", service.owner), ("Tier", str(service.tier)), ("Touchpoint", service.touchpoint),
+        ("Vendor", f"{vendor.name} ({vendor.url})" if vendor else (service.vendor or "—")),
+        ("Components", ", ".join(service.components) or "—"), ("Probe", service.probe.url if service.probe else "—"),
+        ("Runbook", service.runbook or "—"), ("Contacts", ", ".join(service.contacts) or "—"),
+        ("Depends on", ", ".join(service.depends_on) or "—"),
+        ("Needed by", ", ".join(dependents(config, service.id)) or "—"),
+    ]  # fmt: skip
+
+
+def culprits_line(config: Config, touchpoint: Touchpoint, limit: int | None = None) -> str:
+    """"via Lead form, CDN": what makes a touchpoint as bad as it is ('' when it is fine)."""
+    if not touchpoint.culprits or touchpoint.state in (OPERATIONAL, UNKNOWN):
+        return ""
+    return "via " + ", ".join(config.service_name(s) for s in touchpoint.culprits[:limit])
+
+
+def change_line(change: dict) -> str:
+    """One stored vendor change, for a service's or vendor's recent history."""
+    return (f"{str(change['seen_at'])[:16]}  {change['component'] or 'overall'}: "
+            f"{change['previous_state']} → {change['state']}")
+
+
 def state_word(state: str) -> str:
     words = {OPERATIONAL: "ok", AT_RISK: "at risk", "partial_outage": "partial", MAJOR: "down", "maintenance": "maint"}
     return words.get(state, state)

@@ -422,9 +422,7 @@ class WarRoomApp(App):
             line.append_text(badge_text(touchpoint.state))
             line.append(" ")
             line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
-            if touchpoint.culprits and touchpoint.state not in ("operational", "unknown"):
-                names = ", ".join(clean_line(self.config.service_name(s)) for s in touchpoint.culprits[:2])
-                line.append(f"via {names}", "bright_black")
+            line.append(clean_line(cat.culprits_line(self.config, touchpoint, limit=2)), "bright_black")
             lines.append(line)
         rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
         self._update_if_changed("#touchpoints", rollup_text)
@@ -838,14 +836,7 @@ class WarRoomApp(App):
         body = Text()
         body.append_text(badge_text(health.state))
         body.append(f"  {clean_line(health.reason)}\n\n")
-        for label, value in (
-            ("Owner", service.owner), ("Tier", str(service.tier)), ("Touchpoint", service.touchpoint),
-            ("Vendor", service.vendor or "—"), ("Components", ", ".join(service.components) or "—"),
-            ("Probe", service.probe.url if service.probe else "—"), ("Runbook", service.runbook or "—"),
-            ("Contacts", ", ".join(service.contacts) or "—"),
-            ("Depends on", ", ".join(service.depends_on) or "—"),
-            ("Needed by", ", ".join(cat.dependents(self.config, service.id)) or "—"),
-        ):  # fmt: skip
+        for label, value in cat.service_facts(self.config, service):
             body.append(f"{label:<12}", "bold")
             body.append(clean_line(value) + "\n")
         vendor = self.statuses.get(service.vendor or "")
@@ -858,8 +849,7 @@ class WarRoomApp(App):
             if history:
                 body.append("\nRecent status changes\n", "bold")
                 for change in reversed(history):
-                    body.append(f"{clean_line(change['seen_at'])[:16]}  {clean_line(change['component'] or 'overall')}: "
-                                f"{change['previous_state']} → {change['state']}\n")
+                    body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
     @on(DataTable.RowSelected, "#vendors")

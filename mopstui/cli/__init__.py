@@ -1,0 +1,72 @@
+"""mopstui's command line: the war-room screen, and headless commands for scripts and bots.
+
+This interface is a contract: scripts, cron jobs and chat bots rely on its commands, options,
+output and exit codes (0 ok, 1 bad input or refused, 2 bad config or usage).
+Heavy modules (Textual, httpx) are imported only by the commands that need them.
+"""
+
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from ..domain.model import InputError, TooLong
+from ..files import UnsafeFile
+from ..textsafe import clean_line
+from ..timeutil import TimeError
+from .context import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, Context
+from .parser import COMMANDS, build_parser
+from .room import cmd_tui
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        func = cmd_tui
+    ctx = None
+    from ..config import ConfigError, secret_warnings  # here, not at the top: `--version` and `--help` need neither
+    from ..store import StoreError
+
+    try:
+        ctx = Context(args)
+        for warning in secret_warnings(ctx.config):
+            print(f"mopstui: warning: {warning}", file=sys.stderr)
+        return func(ctx)
+    except ConfigError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    except TooLong as error:
+        print(f"mopstui: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (InputError, StoreError, TimeError, UnsafeFile) as error:
+        print(f"mopstui: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except sqlite3.DatabaseError as error:
+        where = ctx.config.database if ctx is not None else "the database"
+        print(f"mopstui: {where} cannot be read ({error}); `mopstui verify` says where it is damaged", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as error:
+        print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as error:
+        print(f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
+              "This is a bug in mopstui: please report it", file=sys.stderr)
+        return EXIT_INPUT
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

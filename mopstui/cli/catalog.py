@@ -1,0 +1,126 @@
+"""Commands on the service catalog: config check, catalog, service detail, impact, Backstage import."""
+
+from __future__ import annotations
+
+import sys
+
+from ..domain.model import InputError
+from ..textsafe import clean_line
+from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
+
+
+def cmd_check_config(ctx: Context) -> int:
+    config = ctx.config
+    sources = ", ".join(config.sources) or "no config file (built-in defaults)"
+    print(f"ok: {sources}")
+    print(f"  database: {config.database}")
+    print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
+    from ..files import directory_warnings
+
+    for warning in directory_warnings(config.database.parent, config.database_group):
+        print(f"mopstui: warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _last_known_statuses(ctx: Context) -> dict:
+    """What the poller last stored (no network here); nothing when there is no database yet."""
+    from ..status.model import from_payloads
+
+    if not ctx.config.database.exists():
+        return {}
+    return from_payloads(ctx.store.vendor_status_payloads())
+
+
+def cmd_catalog(ctx: Context) -> int:
+    from ..domain import catalog as cat
+
+    health = cat.service_health(ctx.config, _last_known_statuses(ctx))
+    services = cat.sorted_services(ctx.config, health)
+    if ctx.args.json:
+        _print_json([
+            {"id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier, "touchpoint": s.touchpoint,
+             "vendor": s.vendor, "health": health[s.id].state, "reason": health[s.id].reason}
+            for s in services
+        ])  # fmt: skip
+        return EXIT_OK
+    if not services:
+        print("no services configured (see config.example.yaml)")
+        return EXIT_OK
+    for touchpoint in cat.touchpoints(ctx.config, health):
+        via = cat.culprits_line(ctx.config, touchpoint)
+        print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{' ' + clean_line(via) if via else ''}")
+    print()
+    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    for s in services:
+        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+              f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
+    return EXIT_OK
+
+
+def cmd_catalog_show(ctx: Context) -> int:
+    from ..domain import catalog as cat
+
+    service = ctx.config.service(ctx.args.id)
+    if service is None:
+        import difflib
+
+        hint = difflib.get_close_matches(ctx.args.id, [s.id for s in ctx.config.services], n=1)
+        raise InputError(f"unknown service {ctx.args.id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    statuses = _last_known_statuses(ctx)
+    health = cat.service_health(ctx.config, statuses)[service.id]
+    vendor = ctx.config.vendor(service.vendor) if service.vendor else None
+    if ctx.args.json:
+        data = cat.catalog_snapshot(ctx.config)["services"]
+        entry = next(d for d in data if d["id"] == service.id)
+        entry.update(health=health.state, reason=health.reason, needed_by=cat.dependents(ctx.config, service.id),
+                     probe=service.probe.url if service.probe else None)
+        _print_json(entry)
+        return EXIT_OK
+    rows = [("Health", f"{cat.badge(health.state)}  {health.reason}"), *cat.service_facts(ctx.config, service)]
+    print(f"{clean_line(service.name)} ({service.id})")
+    for label, value in rows:
+        print(f"  {label:<11} {clean_line(value)}")
+    if vendor is not None:
+        history = ctx.store.observations(vendor_id=vendor.id, latest=8) if ctx.config.database.exists() else []
+        for change in history:
+            print(f"  {'Changed' if change is history[0] else '':<11} {clean_line(cat.change_line(change))}")
+    return EXIT_OK
+
+
+def cmd_catalog_impact(ctx: Context) -> int:
+    from ..domain import catalog as cat
+
+    vendor_id, _, component = ctx.args.target.partition(":")
+    if ctx.config.vendor(vendor_id) is None:
+        raise InputError(f"unknown vendor {vendor_id!r} (see `mopstui status`)")
+    reach = cat.impact(ctx.config, vendor_id, component or None)
+    if ctx.args.json:
+        _print_json(reach)
+        return EXIT_OK
+    vendor = ctx.config.vendor(vendor_id)
+    name = (vendor.name if vendor else vendor_id) + (f" · {component}" if component else "")
+    if not reach["direct"]:
+        print(f"{clean_line(name)} reaches no configured service")
+        return EXIT_OK
+    print(f"{clean_line(name)} reaches:")
+    for label, ids in (("direct ", reach["direct"]), ("at risk", reach["at_risk"])):
+        for s in filter(None, map(ctx.config.service, ids)):
+            print(f"  {label}  {s.id:<18} {clean_line(s.name)} ({clean_line(s.touchpoint)}, owner {clean_line(s.owner)})")
+    print("touchpoints: " + ", ".join(reach["touchpoints"]))
+    return EXIT_OK
+
+
+def cmd_import_backstage(ctx: Context) -> int:
+    from ..backstage import import_backstage
+
+    result = import_backstage(ctx.args.paths)
+    for problem in result.problems:
+        print(f"mopstui: {problem}", file=sys.stderr)
+    text = result.to_yaml()
+    if ctx.args.output:
+        with open(ctx.args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {len(result.services)} services and {len(result.vendors)} vendors to {ctx.args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK if result.services else EXIT_INPUT

@@ -1,0 +1,54 @@
+"""What every command gets: the loaded config, who is typing, and a lazily opened store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..identity import current_user
+from ..timeutil import parse_at
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..store import Store
+
+EXIT_OK, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2
+
+
+class Context:
+    """What every command gets: the loaded config, who is typing, and a lazily opened store."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        from ..config import load_default
+
+        self.config: Config = load_default(getattr(args, "config", None) or (), database=getattr(args, "db", None))
+        self.user = current_user(getattr(args, "user", None))
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from ..store import Store
+
+            self._store = Store(self.config.database, group=self.config.database_group)
+            notice = self._store.snapshot_notice()
+            if notice:
+                print(f"mopstui: warning: {notice}", file=sys.stderr)
+        return self._store
+
+    def at(self) -> datetime | None:
+        value = getattr(self.args, "at", None)
+        return parse_at(value, self.config.tz) if value else None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

@@ -1,0 +1,191 @@
+"""Commands on incidents and their log: declare, log, status, severity, roles, stars,
+corrections, listing, timelines, verify, export."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+
+from ..domain.model import KIND_LABELS, InputError, parse_incident_ref
+from ..textsafe import clean_line
+from ..timeline import Annotations, format_line
+from ..timeutil import format_duration, utcnow
+from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
+
+
+def cmd_declare(ctx: Context) -> int:
+    unknown = [s for s in ctx.args.service if ctx.config.service(s) is None]
+    if unknown and ctx.config.services:
+        raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
+    from ..domain.catalog import catalog_snapshot
+
+    incident = ctx.store.declare(
+        ctx.args.title,
+        severity=ctx.args.severity,
+        author=ctx.user,
+        services=ctx.args.service,
+        at=ctx.at(),
+        catalog=catalog_snapshot(ctx.config),
+    )
+    print(incident.label)
+    return EXIT_OK
+
+
+def cmd_log(ctx: Context) -> int:
+    from ..domain.grammar import parse_entry
+
+    incident = parse_incident_ref(ctx.args.incident)
+    # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
+    entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
+    if ctx.args.kind and entry.kind != ctx.args.kind:
+        raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
+    if entry.at and ctx.args.at:
+        raise InputError("--at and the text's @TIME both give a time; give it once")
+    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_set_status(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_status(incident, ctx.args.status, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_resolve(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_status(incident, "resolved", author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_set_severity(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.set_severity(incident, ctx.args.severity, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_role(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    user = None if ctx.args.release else (ctx.args.name or ctx.user)
+    event = ctx.store.assign_role(incident, ctx.args.role, user, author=ctx.user, at=ctx.at())
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_star(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.star(incident, _event_ref(ctx.args.entry), author=ctx.user)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_correct(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text, author=ctx.user)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def _event_ref(text: str) -> int:
+    value = text.lstrip("#")
+    if not re.fullmatch(r"[0-9]{1,18}", value):
+        raise InputError(f"{text!r} is not an entry number (write 12 or #12)")
+    return int(value)
+
+
+def cmd_incidents(ctx: Context) -> int:
+    incidents = ctx.store.incidents(include_resolved=ctx.args.all)
+    if ctx.args.json:
+        _print_json([i.to_dict() for i in incidents])
+        return EXIT_OK
+    if not incidents:
+        print("no active incidents" if not ctx.args.all else "no incidents")
+        return EXIT_OK
+    now = utcnow()
+    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'ELAPSED':>9}  {'COMMANDER':<12} TITLE")
+    for incident in incidents:
+        end = incident.resolved_at or now
+        print(
+            f"{incident.label:<8} {incident.severity:<5} {incident.status:<14} "
+            f"{format_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
+            f"{clean_line(incident.title)}"
+        )
+    return EXIT_OK
+
+
+def cmd_timeline(ctx: Context) -> int:
+    from ..domain.grammar import parse_search
+
+    incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
+    query = parse_search(ctx.args.search or "")
+    if query.empty:
+        events = ctx.store.events(incident.id)
+    else:
+        events = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
+    if ctx.args.json:
+        _print_json({"incident": incident.to_dict(), "events": [e.to_dict() for e in events]})
+        return EXIT_OK
+    notes = Annotations.of(events)
+    print(f"{incident.label} {incident.severity} {incident.status}: {clean_line(incident.title)}")
+    for event in events:
+        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes))
+    return EXIT_OK
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _noted_heads(ctx: Context) -> list[str]:
+    heads = []
+    for value in ctx.args.since_head:
+        value = value.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{12,64}", value):
+            raise InputError(f"{clean_line(value, 80)!r} is not a head hash (64 hex digits, or at least the first 12)")
+        heads.append(value)
+    if ctx.args.heads:
+        try:
+            with open(ctx.args.heads, encoding="utf-8", errors="replace") as handle:
+                found = _HASH.findall(handle.read(16 * 1024 * 1024).lower())
+        except OSError as error:
+            raise InputError(f"cannot read {ctx.args.heads}: {error.strerror or error}") from None
+        if not found:
+            raise InputError(f"{ctx.args.heads} holds no head hash (a line with 64 hex digits)")
+        heads.extend(found)
+    return heads
+
+
+def cmd_verify(ctx: Context) -> int:
+    heads = _noted_heads(ctx)
+    result = ctx.store.verify(heads)
+    out = sys.stdout if result.ok else sys.stderr
+    notice = ctx.store.snapshot_notice()
+    print(("ok: " if result.ok else "FAILED: ") + result.message + (f" ({notice})" if notice else ""), file=out)
+    if result.head is not None:
+        print(result.head.line(), file=out)
+    return EXIT_OK if result.ok else EXIT_INPUT
+
+
+def cmd_export(ctx: Context) -> int:
+    from ..export import FORMATS, export_incident
+    from ..files import open_shared_file
+    from ..timeutil import zone
+
+    incident = parse_incident_ref(ctx.args.incident)
+    tz = zone(ctx.args.tz) if ctx.args.tz else None
+    fmt = ctx.args.format
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    options = dict(tz=tz, starred_only=ctx.args.starred_only)
+    if ctx.args.output and ctx.args.output != "-":
+        with open_shared_file(ctx.args.output, ctx.config.database_group, newline="" if fmt == "csv" else None) as out:
+            export_incident(ctx.store, incident, ctx.config, fmt, out, **options)
+        print(f"wrote {ctx.args.output}", file=sys.stderr)
+    else:
+        if fmt == "csv" and isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(newline="")
+        export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options)
+    return EXIT_OK

@@ -1,0 +1,190 @@
+"""The command line's grammar: every command, its options and its help."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from .. import __version__
+from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
+from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
+from .context import Context
+from .incidents import (
+    cmd_correct,
+    cmd_declare,
+    cmd_export,
+    cmd_incidents,
+    cmd_log,
+    cmd_resolve,
+    cmd_role,
+    cmd_set_severity,
+    cmd_set_status,
+    cmd_star,
+    cmd_timeline,
+    cmd_verify,
+)
+from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On the subcommands the defaults are suppressed so that `mopstui --user a log ...` and
+    # `mopstui log ... --user a` both work and neither overwrites the other.
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--config", action="append", metavar="FILE", default=default(None),
+                        help="config file; repeat to layer (later files win). Default: $MOPSTUI_CONFIG, "
+                             "else /etc/mopstui/config.yaml and ~/.config/mopstui/config.yaml")
+    parser.add_argument("--db", metavar="FILE", default=default(None),
+                        help="the war-room database (default: config `database`, $MOPSTUI_DB, "
+                             "or ~/.local/share/mopstui/warroom.db)")
+    parser.add_argument("--user", metavar="NAME", default=default(None),
+                        help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)")
+
+
+def _at_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--at", metavar="TIME",
+                        help="when it happened, if not now: HH:MM (today, configured zone) or ISO 8601")
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mopstui",
+        description="The incident war-room for marketing operations, in a terminal.\n\n"
+        "Run with no command to open the war-room screen.",
+        formatter_class=_Formatter,
+        epilog="INCIDENT is 7 or INC-7. Exit codes: 0 ok, 1 bad input or refused, 2 bad config or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"mopstui {__version__}")
+    _global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[Context], int], help_text: str, description: str = "", *,
+                under: argparse._SubParsersAction | None = None, prefix: str = "") -> argparse.ArgumentParser:
+        p = (under or sub).add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
+        _global_options(p, top=False)
+        p.set_defaults(func=func)
+        COMMANDS[prefix + name] = func
+        return p
+
+    command("demo", cmd_demo, "offline demo: a seeded incident on a temporary database",
+            "Open the war-room on a temporary database seeded with a bundled marketing catalog and an\n"
+            "incident under way, with a scripted vendor outage served from this machine. No network.")
+    command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors")
+
+    p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
+    p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
+    p.add_argument("--severity", "-s", required=True, type=str.upper, choices=SEVERITIES, help="SEV1 (worst) .. SEV4")
+    p.add_argument("--service", action="append", default=[], metavar="ID", help="an affected service id; repeat")
+    _at_option(p)
+
+    p = command("log", cmd_log, "add an entry to an incident's timeline; prints its #id")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("text")
+    p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
+                   help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
+    _at_option(p)
+
+    p = command("set-status", cmd_set_status, "move an incident along " + " → ".join(STATUSES))
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("status", type=str.lower, choices=STATUSES)
+    _at_option(p)
+
+    p = command("resolve", cmd_resolve, "mark an incident resolved (same as set-status INCIDENT resolved)")
+    p.add_argument("incident", metavar="INCIDENT")
+    _at_option(p)
+
+    p = command("set-severity", cmd_set_severity, "change an incident's severity")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("severity", type=str.upper, choices=SEVERITIES)
+    _at_option(p)
+
+    p = command("role", cmd_role, "take or assign a role (commander, comms, scribe)")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("role", choices=ROLES)
+    p.add_argument("name", nargs="?", help="who takes it (default: you)")
+    p.add_argument("--release", action="store_true", help="leave the role empty")
+    _at_option(p)
+
+    p = command("star", cmd_star, "star an entry for the postmortem")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+
+    p = command("correct", cmd_correct, "correct an entry (a new entry that points at it; nothing is edited)")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("text", help="the corrected text")
+
+    p = command("incidents", cmd_incidents, "list active incidents")
+    p.add_argument("--all", action="store_true", help="include resolved incidents")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    p = command("timeline", cmd_timeline, "print an incident's timeline")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--search", metavar="QUERY", help="only matching entries: words, kind:comms, author:sam (as on screen)")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+
+    p = command("catalog", cmd_catalog, "the service catalog: owner, tier, touchpoint and health of every service",
+                "The service catalog, worst first, with the customer touchpoints at the top. Health is the\n"
+                "last status the poller stored (run `mopstui watch` or keep a screen open).")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    catalog_sub = p.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
+
+    def catalog_command(name: str, func: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
+        return command(name, func, help_text, under=catalog_sub, prefix="catalog ")
+
+    q = catalog_command("show", cmd_catalog_show, "one service: runbook, contacts, dependencies both ways, vendor history")
+    q.add_argument("id", metavar="ID")
+    q.add_argument("--json", action="store_true", help="JSON for scripts")
+    q = catalog_command("impact", cmd_catalog_impact, "which services and touchpoints a vendor (or one component) reaches")
+    q.add_argument("target", metavar="VENDOR[:COMPONENT]")
+    q.add_argument("--json", action="store_true", help="JSON for scripts")
+    q = catalog_command("import-backstage", cmd_import_backstage,
+                        "read Backstage catalog-info.yaml files; write the equivalent services: YAML")
+    q.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    q.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+    p = command("export", cmd_export, "postmortem export of an incident: Markdown, JSON or CSV",
+                "Turn an incident's log into a postmortem draft (md), data for other tools (json) or a\n"
+                "spreadsheet (csv): summary, impact, key figures, thresholds crossed, overdue updates,\n"
+                "vendor changes, participants and the full timeline.")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
+    p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
+
+    p = command("serve", cmd_serve, "serve the war-room screen to a browser (needs the 'serve' extra)",
+                "Serve the same screen to a web browser, for people who cannot SSH. Bound to this machine\n"
+                "(127.0.0.1) unless --host says otherwise. Only the link printed at start (it carries a random\n"
+                "token) opens it; other users of the host, and other sites in your browser, are refused.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
+    p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
+    p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
+
+    p = command("watch", cmd_watch, "run the room's duties headless (for systemd); one lease holder per database",
+                "A complete war-room without a screen: poll vendors and probes, store every state change and\n"
+                "write it to the incidents it affects; write threshold crossings and overdue customer updates\n"
+                "at the moment they happen; send webhook notifications; note the log's head in anchor.file.\n"
+                "One session per database does this (a lease): run it from systemd and every screen reads\n"
+                "its results.")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    p = command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event",
+                "Recompute the log's hash chain and run SQLite's integrity check; print the head (events, last\n"
+                "id, hash). Note the head somewhere the war-room group cannot write (every export and webhook\n"
+                "notification carries it): a later `verify --since-head HASH` fails if events up to it were\n"
+                "deleted or rewritten, even with every hash recomputed.")
+    p.add_argument("--since-head", action="append", default=[], metavar="HASH",
+                   help="a head noted earlier (64 hex digits, or the first 12+); repeat for several")
+    p.add_argument("--heads", metavar="FILE", help="a file of heads noted earlier (an anchor file, a saved export)")
+
+    return parser

@@ -1,0 +1,112 @@
+"""Commands that run the room: the screen, vendor status, the headless watcher, serving to a
+browser, the demo. Heavy modules (Textual, httpx) are imported only inside them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..domain.model import InputError
+from ..textsafe import clean_line
+from ..timeutil import utcnow
+from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
+
+
+def cmd_tui(ctx: Context) -> int:
+    from ..tui.app import run_app  # Textual only when the screen is wanted
+
+    return run_app(ctx.config, ctx.user)
+
+
+def cmd_serve(ctx: Context) -> int:
+    import shlex
+
+    try:
+        from ..serve import GuardedServer, end_screens, new_token
+    except ImportError:
+        raise InputError("serving to a browser needs the optional extra: pip install 'mopstui[serve]'") from None
+    if ctx.args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
+              "to the war-room; put it behind TLS and your own authentication", file=sys.stderr)
+    # Every browser tab runs the same screen as an SSH user would, on the same database.
+    argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database), "--user", ctx.user]
+    for path in ctx.config.sources:
+        argv += ["--config", path]
+    # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
+    server = GuardedServer("exec " + shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room",
+                           token=new_token())
+    print(f"serving the war-room at {server.link}\n(only this link opens it: do not share it; Ctrl-C stops)",
+          file=sys.stderr, flush=True)
+    try:
+        server.serve()
+    finally:
+        end_screens()
+    return EXIT_OK
+
+
+def cmd_status(ctx: Context) -> int:
+    import asyncio
+
+    from ..domain.catalog import badge
+    from ..status.model import RANK
+    from ..status.poller import poll, status_rows, targets
+
+    order = [t.id for t in targets(ctx.config)]
+    if not order:
+        print("no vendors or probes configured (see config.example.yaml)", file=sys.stderr)
+        return EXIT_OK
+    statuses = asyncio.run(poll(ctx.config))
+    rows = status_rows(statuses, order)
+    if ctx.args.json:
+        _print_json(rows)
+    else:
+        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
+        for row in rows:
+            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
+            if not note and row["incidents"]:
+                note = row["incidents"][0]["title"]
+            latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
+            state = ("~" if row["stale"] else "") + badge(row["state"])
+            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
+            for component in row["components"]:
+                label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
+                print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+    threshold = {"degraded": RANK["degraded"], "outage": RANK["partial_outage"]}.get(ctx.args.fail_on or "")
+    if threshold is not None and any(RANK.get(r["state"], -1) >= threshold for r in rows):
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def cmd_watch(ctx: Context) -> int:
+    import asyncio
+    import signal
+    import threading
+
+    from ..identity import hostname
+    from ..status.poller import Poller
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    holder = f"watch:{hostname()}:{os.getpid()}"
+    quiet = ctx.args.quiet
+
+    def report(summary: dict) -> None:
+        if "problem" in summary:
+            print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet:
+            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
+            print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
+
+    poller = Poller(ctx.config, ctx.store, holder, on_round=report)
+    if not quiet:
+        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database} (lease holder {holder}); Ctrl-C stops",
+              flush=True)
+    asyncio.run(poller.run(stop))
+    return EXIT_OK
+
+
+def cmd_demo(ctx: Context) -> int:
+    from ..demo import run_demo
+
+    return run_demo(ctx)
