@@ -110,7 +110,6 @@ def test_relative_database_is_relative_to_its_file(tmp_path):
         ("services:\n  - id: a\n    vendor: hubspto\n", 3, "service a names unknown vendor 'hubspto'"),
         ("services:\n  - id: a\n    tier: high\n", 3, "tier must be a whole number"),
         ("services:\n  - id: a\n  - id: a\n", 3, "duplicate service id 'a' (first at line 2)"),
-        ("services:\n  - id: a\n    depends_on: [b]\n  - id: b\n    depends_on: [a]\n", 3, "depends_on cycle: a -> b -> a"),
         ("services:\n  - id: a\n    depends_on: [nope]\n", 3, "depends on unknown service 'nope'"),
         ("services:\n  - id: a\n    owenr: me\n", 3, "did you mean 'owner'?"),
         ("severities:\n  SEV9: bad\n", 2, "unknown severity 'SEV9'"),
@@ -162,3 +161,17 @@ def test_check_config_ok(tmp_path):
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 0, result.stderr
     assert "1 vendors, 1 services, time zone Europe/Berlin" in result.stdout
+
+
+def test_a_dependency_cycle_loads_with_one_warning_per_cycle(tmp_path):
+    from mopstui.domain import catalog as cat
+
+    path = write(tmp_path / "c.yaml", "services:\n  - id: a\n    depends_on: [b]\n  - id: b\n    depends_on: [c]\n"
+                                      "  - id: c\n    depends_on: [a]\n  - id: d\n    depends_on: [a]\n")
+    config = load([path])
+    assert config.warnings == (f"{path}:3: warning: depends_on cycle: a -> b -> c -> a",)
+    result = run_cli("--config", str(path), "check-config")
+    assert result.returncode == 0 and result.stderr.count("depends_on cycle") == 1
+    assert cat.dependents(config, "a") == ["b", "c", "d"]  # each once, and it terminates
+    assert cat.impact(config, "x") == {"vendor": "x", "component": None, "direct": [], "at_risk": [], "touchpoints": []}
+    assert set(cat.service_health(config, {})) == {"a", "b", "c", "d"}

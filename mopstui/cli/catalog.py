@@ -17,6 +17,8 @@ def cmd_check_config(ctx: Context) -> int:
     print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
     from ..files import directory_warnings
 
+    for warning in config.warnings:
+        print(warning, file=sys.stderr)
     for warning in directory_warnings(config.database.parent, config.database_group):
         print(f"mopstui: warning: {warning}", file=sys.stderr)
     return EXIT_OK

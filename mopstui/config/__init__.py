@@ -13,6 +13,7 @@ from .model import (
     VENDOR_KINDS,
     Config,
     ConfigError,
+    Link,
     Polling,
     Probe,
     Service,
@@ -28,7 +29,7 @@ from .yaml_lines import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING
 
 __all__ = [
     "DEFAULT_SEVERITIES", "DEFAULT_THRESHOLDS", "MAX_CONFIG_BYTES", "MAX_MAPPING_ENTRIES", "MAX_NESTING", "SYSTEM_CONFIG",
-    "VENDOR_KINDS", "Config", "ConfigError", "Polling", "Probe", "Service", "Severity", "Threshold", "Vendor",
+    "VENDOR_KINDS", "Config", "ConfigError", "Link", "Polling", "Probe", "Service", "Severity", "Threshold", "Vendor",
     "WatchedComponent", "Webhook", "bundled_path", "config_files", "default_database_path", "load", "load_default",
     "secret_warnings", "user_config_path",
 ]

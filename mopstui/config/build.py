@@ -4,6 +4,7 @@ database path. Every problem at once, never the first only."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
     )
     if check.problems:
         raise ConfigError(check.problems)
+    config = replace(config, warnings=tuple(check.warnings))
     return config
 
 

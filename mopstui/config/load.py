@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import cache
 from .build import _build
 from .model import SYSTEM_CONFIG, Config, ConfigError, user_config_path
 from .yaml_lines import Pos, _load_file, _Map, _merge
@@ -23,19 +24,29 @@ def config_files(explicit: Iterable[str] = ()) -> list[Path]:
 
 
 def load(paths: Iterable[str | Path] = (), *, database: str | None = None) -> Config:
-    """Load and layer `paths` (later ones win) into a `Config`, or raise `ConfigError`."""
+    """Load and layer `paths` (later ones win) into a `Config`, or raise `ConfigError`. A big
+    config is cached once loaded (see cache.py)."""
+    files = [Path(p) for p in paths]
+    cache_key = cache.key(files, database)
+    if cache_key is not None:
+        cached = cache.read(cache_key)
+        if cached is not None:
+            return cached
     problems: list[str] = []
     merged = _Map()
     merged.pos, merged.key_pos = Pos("<defaults>", 0), {}
     sources: list[str] = []
-    for path in paths:
-        data = _load_file(Path(path), problems)
+    for path in files:
+        data = _load_file(path, problems)
         if data is not None:
             merged = _merge(merged, data, ())
             sources.append(str(path))
     if problems:
         raise ConfigError(problems)
-    return _build(merged, tuple(sources), database)
+    config = _build(merged, tuple(sources), database)
+    if cache_key is not None:
+        cache.write(cache_key, config)
+    return config
 
 
 def load_default(explicit: Iterable[str] = (), *, database: str | None = None) -> Config:

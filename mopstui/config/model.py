@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,12 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     name: str
@@ -100,6 +107,10 @@ class Service:
     contacts: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     description: str = ""
+    tags: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    system: str = ""  # the larger system it belongs to (Backstage's spec.system), for people
+    proposed: tuple[str, ...] = ()  # fields an import proposed and nobody has confirmed yet
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class Config:
     anchor_file: Path | None = None  # where the lease holder notes the log's head (outside the war-room)
     anchor_every: timedelta = timedelta(minutes=5)
     sources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # `FILE:LINE: ...` that work but deserve a look (check-config shows them)
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
         sev = self.severities.get(severity or "")
@@ -138,7 +150,26 @@ class Config:
         return next((v for v in self.vendors if v.id == vendor_id), None)
 
     def service(self, service_id: str) -> Service | None:
-        return next((s for s in self.services if s.id == service_id), None)
+        return self._services_by_id.get(service_id)
+
+    @cached_property
+    def depends_graph(self) -> dict[str, tuple[str, ...]]:
+        """Each service's direct dependencies that are in the catalog."""
+        return {s.id: tuple(d for d in s.depends_on if d in self._services_by_id) for s in self.services}
+
+    @cached_property
+    def required_by(self) -> dict[str, list[str]]:
+        """The reverse: for each service, the services that list it in depends_on."""
+        reverse: dict[str, list[str]] = {}
+        for service_id, deps in self.depends_graph.items():
+            for dep in deps:
+                reverse.setdefault(dep, []).append(service_id)
+        return reverse
+
+    @cached_property
+    def _services_by_id(self) -> dict[str, Service]:
+        # A dict, not a scan: a 10,000-service catalog asks this for every service.
+        return {s.id: s for s in self.services}
 
     def service_name(self, service_id: str) -> str:
         """A service's name, or its id when the catalog no longer has it."""

@@ -13,6 +13,7 @@ from ..timeutil import TimeError, parse_duration
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
+    Link,
     Polling,
     Probe,
     Service,
@@ -24,15 +25,21 @@ from .model import (
 )
 from .yaml_lines import Pos, _Map, _Seq, _type_name
 
+MAX_CYCLES_SHOWN = 20
+
 
 class _Checks:
     """Reads values out of a merged `_Map` tree, collecting every problem on the way."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def fail(self, pos: Pos, message: str) -> None:
         self.problems.append(f"{pos}: {message}")
+
+    def warn(self, pos: Pos, message: str) -> None:
+        self.warnings.append(f"{pos}: warning: {message}")
 
     def keys(self, data: _Map, allowed: Iterable[str], where: str) -> None:
         allowed = list(allowed)
@@ -265,7 +272,7 @@ class _Checker(_Checks):
         items = self.seq(data, "services")
         allowed = (
             "id", "name", "owner", "tier", "touchpoint", "vendor", "components", "probe",
-            "runbook", "contacts", "depends_on", "description",
+            "runbook", "contacts", "depends_on", "description", "tags", "links", "system", "proposed",
         )  # fmt: skip
         for item, pos in zip(items, items.item_pos):
             if not isinstance(item, _Map):
@@ -294,6 +301,10 @@ class _Checker(_Checks):
                     contacts=self.texts(item, "contacts"),
                     depends_on=self.texts(item, "depends_on"),
                     description=self.text(item, "description", default="") or "",
+                    tags=self.texts(item, "tags"),
+                    links=self.links(item),
+                    system=self.text(item, "system", default="") or "",
+                    proposed=self.texts(item, "proposed"),
                 )
             )
         self.unique(result, items, "service")
@@ -322,9 +333,34 @@ class _Checker(_Checks):
                     extra = f"; did you mean {hint[0]!r}?" if hint else ""
                     self.fail(self.at(positions[service.id], "depends_on"),
                               f"service {service.id} depends on unknown service {dep!r}{extra}")
-        for cycle in _cycles(graph):
+        # Real organisations have cycles (Backstage allows them): health and impact count each
+        # service once whatever the graph, so a cycle is worth a look, not a refusal.
+        cycles = _cycles(graph)
+        for cycle in cycles[:MAX_CYCLES_SHOWN]:
             first = positions[cycle[0]]
-            self.fail(self.at(first, "depends_on"), "depends_on cycle: " + " -> ".join(cycle + [cycle[0]]))
+            shown = cycle if len(cycle) <= 12 else [*cycle[:10], f"… ({len(cycle)} services)"]
+            self.warn(self.at(first, "depends_on"), "depends_on cycle: " + " -> ".join([*shown, cycle[0]]))
+        if len(cycles) > MAX_CYCLES_SHOWN:
+            self.warn(self.at(positions[cycles[MAX_CYCLES_SHOWN][0]], "depends_on"),
+                      f"and {len(cycles) - MAX_CYCLES_SHOWN} more depends_on cycles")
+
+    def links(self, item: _Map) -> tuple[Link, ...]:
+        raw = item.get("links")
+        if raw is None:
+            return ()
+        if not isinstance(raw, _Seq):
+            self.fail(self.at(item, "links"), f"links must be a list, not {_type_name(raw)}")
+            return ()
+        found = []
+        for link, pos in zip(raw, raw.item_pos):
+            if not isinstance(link, _Map):
+                self.fail(pos, f"a link is {{title: ..., url: ...}}, not {_type_name(link)}")
+                continue
+            self.keys(link, ("title", "url"), "a link")
+            url = self.url(link, "url", required=True, where="link: ")
+            if url:
+                found.append(Link(self.text(link, "title", default="") or url, url))
+        return tuple(found)
 
     def webhooks(self, data: _Map) -> tuple[Webhook, ...]:
         section = self.mapping(data, "notify")
@@ -364,18 +400,22 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
             continue
         state[root] = 1
         path, pending = [root], [iter(graph.get(root, []))]
+        at = {root: 0}  # where each node on the current path stands in it
         while pending:
             dep = next(pending[-1], None)
             if dep is None:
-                state[path.pop()] = 2
+                done = path.pop()
+                state[done] = 2
+                del at[done]
                 pending.pop()
             elif state.get(dep) == 1:
-                cycle = path[path.index(dep):]
+                cycle = path[at[dep]:]
                 if frozenset(cycle) not in seen_cycles:
                     seen_cycles.add(frozenset(cycle))
                     found.append(cycle)
             elif dep not in state:
                 state[dep] = 1
+                at[dep] = len(path)
                 path.append(dep)
                 pending.append(iter(graph.get(dep, [])))
     return found

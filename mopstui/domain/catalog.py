@@ -7,7 +7,8 @@ probe disagree the service says so ("trust the territory"). No Textual or httpx 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Config, Service
@@ -85,35 +86,47 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
 def service_health(config: Config, statuses: Mapping[str, VendorStatus]) -> dict[str, Health]:
     """Every service's health: its own, then *at risk* from anything it depends on."""
     own = {s.id: _own_health(s, statuses) for s in config.services}
-    by_id = {s.id: s for s in config.services}
+    # Walk back from each troubled service to everything that depends on it: one pass per
+    # troubled service (usually few), not one per service, so 10,000 services stay fast.
+    troubled = [s.id for s in config.services if is_problem(own[s.id].state) or own[s.id].state == DISAGREE]
+    upstream_trouble: dict[str, list[str]] = {}
+    for culprit in troubled:
+        for service_id in _walk(config.required_by, culprit):
+            upstream_trouble.setdefault(service_id, []).append(culprit)
     result: dict[str, Health] = {}
     for service in config.services:
         health = own[service.id]
-        upstream = [d for d in _upstream(service.id, by_id) if is_problem(own[d].state) or own[d].state == DISAGREE]
+        upstream = upstream_trouble.get(service.id)
         if upstream and (health.state in (OPERATIONAL, UNKNOWN, "maintenance")):
-            names = ", ".join(by_id[d].name for d in upstream)
+            names = ", ".join(config.service_name(d) for d in upstream)
             health = Health(AT_RISK, f"depends on {names}", tuple(upstream), health.vendor_state, health.probe_state)
         result[service.id] = health
     return result
 
 
-def _upstream(service_id: str, by_id: dict[str, Service]) -> list[str]:
-    """Everything `service_id` depends on, transitively, each once (diamonds included)."""
-    seen: list[str] = []
-    stack = list(by_id[service_id].depends_on)
-    while stack:
-        dep = stack.pop(0)
-        if dep in seen or dep not in by_id or dep == service_id:
+def _walk(edges: Mapping[str, Sequence[str]], start: str) -> list[str]:
+    """Everything reachable from `start` along `edges`, breadth first, each once, `start` itself
+    never (whatever cycles lead back to it)."""
+    seen, order, queue = {start}, [], deque(edges.get(start, ()))
+    while queue:
+        node = queue.popleft()
+        if node in seen:
             continue
-        seen.append(dep)
-        stack.extend(by_id[dep].depends_on)
-    return seen
+        seen.add(node)
+        order.append(node)
+        queue.extend(edges.get(node, ()))
+    return order
+
+
+def upstream(config: Config, service_id: str) -> list[str]:
+    """Everything `service_id` depends on, transitively, each once (diamonds and cycles included)."""
+    return _walk(config.depends_graph, service_id)
 
 
 def dependents(config: Config, service_id: str) -> list[str]:
-    """Services that depend on `service_id`, directly or not."""
-    by_id = {s.id: s for s in config.services}
-    return [s.id for s in config.services if s.id != service_id and service_id in _upstream(s.id, by_id)]
+    """Services that depend on `service_id`, directly or not, in catalog order."""
+    reached = set(_walk(config.required_by, service_id))
+    return [s.id for s in config.services if s.id in reached]
 
 
 @dataclass(frozen=True)
