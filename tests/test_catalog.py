@@ -114,7 +114,7 @@ def test_backstage_import(tmp_path):
     assert by_id["marketing-cdn"]["depends_on"] == ["crm-database"]  # its own namespace by default
     assert {v["id"] for v in result.vendors} == {"hubspot", "cloudflarestatus"}
     problems = "\n".join(result.problems)
-    assert "kind 'API' is not a service" in problems and "kind 'Group' is not a service" in problems
+    assert "API (used to resolve consumesApis, not a service)" in problems and "kind 'Group' is not a service" in problems
     assert "component:default/missing-thing: not in the files given" in problems
     assert "a reference needs a kind" in problems  # bare dependsOn "crm-database"
     assert "tier 'top' is not 1..4" in problems
@@ -135,7 +135,7 @@ def test_imported_yaml_loads_as_mopstui_config(tmp_path):
 def test_import_of_nothing_useful_fails(tmp_path):
     path = write(tmp_path / "api.yaml", "kind: API\nmetadata: {name: x}\n")
     result = run_cli("catalog", "import-backstage", str(path))
-    assert result.returncode == 1 and "is not a service" in result.stderr
+    assert result.returncode == 1 and "not a service" in result.stderr
 
 
 def test_catalog_cli(tmp_path):
@@ -151,3 +151,52 @@ def test_catalog_cli(tmp_path):
     impact = json.loads(run_cli("--config", str(config), "catalog", "impact", "cloudflare", "--json").stdout)
     assert impact["direct"] == ["cdn"]
     assert run_cli("--config", str(config), "catalog", "impact", "nobody").returncode == 1
+
+
+ORG = FIXTURES / "backstage-org"
+
+
+def test_an_organisation_s_catalog_imports_whole(tmp_path):
+    result = import_backstage([ORG])
+    by_id = {s["id"]: s for s in result.services}
+    assert set(by_id) == {"marketing-site", "website", "lead-form", "api-gateway", "search-service",
+                          "analytics-service", "apps-service", "crm-db"}
+    # every relation that means "depends on"
+    assert sorted(by_id["api-gateway"]["depends_on"]) == ["analytics-service", "apps-service", "search-service"]  # + dependencyOf
+    assert by_id["search-service"]["depends_on"] == ["api-gateway"]  # the cycle is kept
+    assert by_id["website"]["depends_on"] == ["lead-form"]  # consumesApis forms-api -> its provider
+    assert by_id["marketing-site"]["depends_on"] == ["website", "lead-form"]  # a system is made of its members
+    assert by_id["lead-form"]["depends_on"] == ["crm-db"]
+    # nothing silently lost
+    assert by_id["lead-form"]["description"] == "Captures demo requests into the CRM"
+    assert by_id["website"]["tags"] == ["website", "cms"] and by_id["website"]["system"] == "marketing-site"
+    assert by_id["website"]["runbook"] == "https://wiki.example.com/runbooks/website"
+    assert by_id["website"]["links"] == [{"title": "Dashboard", "url": "https://grafana.example.com/d/web"}]
+    # proposals, marked as such
+    assert by_id["lead-form"]["touchpoint"] == "lead capture" and by_id["lead-form"]["tier"] == 1
+    assert by_id["lead-form"]["vendor"] == "hubspot" and by_id["lead-form"]["proposed"] == ["touchpoint", "tier", "vendor"]
+    assert by_id["analytics-service"]["touchpoint"] == "analytics"
+    assert "hubspot" in {v["id"] for v in result.vendors}
+    assert "proposed" not in by_id["apps-service"] and "touchpoint" not in by_id["apps-service"]  # nothing to go on
+    # skipped, each with its reason, counted
+    assert result.skipped["template skeleton (a scaffolder template, not a live service)"] == 1
+    assert result.skipped["decommissioned"] == 1
+    assert result.skipped["API (used to resolve consumesApis, not a service)"] == 1
+    assert not any("${{" in s["id"] or "${{" in s.get("owner", "") for s in result.services)
+    decide = "\n".join(result.to_decide)
+    assert "apps-service: choose the customer touchpoint it serves; add a vendor or a probe" in decide
+    assert "lead-form: confirm the proposed touchpoint, tier, vendor" in decide
+
+
+@pytest.mark.parametrize("fixture", ["backstage", "backstage-org"])
+def test_every_import_loads_with_check_config(tmp_path, fixture):
+    out = tmp_path / "imported.yaml"
+    result = run_cli("catalog", "import-backstage", str(FIXTURES / fixture), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "mopstui: imported " in result.stderr and "skipped" in result.stderr
+    checked = run_cli("--config", str(out), "check-config")
+    assert checked.returncode == 0, checked.stderr
+    if fixture == "backstage-org":
+        assert checked.stderr.count("depends_on cycle: api-gateway -> search-service -> api-gateway") == 1
+        shown = run_cli("--config", str(out), "--db", str(tmp_path / "w.db"), "catalog")
+        assert shown.returncode == 0 and "TO DO" in shown.stdout and "apps-service" in shown.stdout.split("TO DO")[1]

@@ -41,7 +41,7 @@ def cmd_catalog(ctx: Context) -> int:
     if ctx.args.json:
         _print_json([
             {"id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier, "touchpoint": s.touchpoint,
-             "vendor": s.vendor, "health": health[s.id].state, "reason": health[s.id].reason}
+             "vendor": s.vendor, "health": health[s.id].state, "reason": health[s.id].reason, "todo": cat.todo(s)}
             for s in services
         ])  # fmt: skip
         return EXIT_OK
@@ -56,6 +56,11 @@ def cmd_catalog(ctx: Context) -> int:
     for s in services:
         print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
               f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
+    open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
+    if open_items:
+        print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
+        for s, items in open_items:
+            print(f"  {s.id[:18]:<18} {clean_line('; '.join(items))}")
     return EXIT_OK
 
 
@@ -114,13 +119,14 @@ def cmd_catalog_impact(ctx: Context) -> int:
 
 def cmd_import_backstage(ctx: Context) -> int:
     from ..backstage import import_backstage
+    from ..files import open_shared_file
 
     result = import_backstage(ctx.args.paths)
-    for problem in result.problems:
-        print(f"mopstui: {problem}", file=sys.stderr)
+    for line in result.summary():
+        print(f"mopstui: {line}", file=sys.stderr)
     text = result.to_yaml()
     if ctx.args.output:
-        with open(ctx.args.output, "w", encoding="utf-8") as handle:
+        with open_shared_file(ctx.args.output, ctx.config.database_group) as handle:
             handle.write(text)
         print(f"wrote {len(result.services)} services and {len(result.vendors)} vendors to {ctx.args.output}", file=sys.stderr)
     else:

@@ -217,6 +217,18 @@ def service_facts(config: Config, service: Service) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
+def todo(service: Service) -> list[str]:
+    """What a person still has to decide about a service before the room can rely on it."""
+    found = []
+    if service.proposed:
+        found.append(f"proposed {', '.join(service.proposed)}: confirm, then remove `proposed`")
+    if not service.touchpoint:
+        found.append("no touchpoint")
+    if not service.vendor and not service.probe:
+        found.append("no vendor or probe (nothing says whether it is healthy)")
+    return found
+
+
 def culprits_line(config: Config, touchpoint: Touchpoint, limit: int | None = None) -> str:
     """"via Lead form, CDN": what makes a touchpoint as bad as it is ('' when it is fine)."""
     if not touchpoint.culprits or touchpoint.state in (OPERATIONAL, UNKNOWN):
