@@ -175,3 +175,37 @@ def test_a_dependency_cycle_loads_with_one_warning_per_cycle(tmp_path):
     assert cat.dependents(config, "a") == ["b", "c", "d"]  # each once, and it terminates
     assert cat.impact(config, "x") == {"vendor": "x", "component": None, "direct": [], "at_risk": [], "touchpoints": []}
     assert set(cat.service_health(config, {})) == {"a", "b", "c", "d"}
+
+
+def test_a_big_config_is_cached_by_file_identity_and_never_served_stale(tmp_path, monkeypatch):
+    import os
+
+    from mopstui.config import cache
+
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)  # cache even this small file
+    path = write(tmp_path / "c.yaml", "timezone: UTC\nservices:\n  - {id: a, name: A}\n")
+    first = load([path])
+    entries = list((tmp_path / "xdg-cache" / "mopstui").glob("config-*.pickle"))
+    assert len(entries) == 1 and (entries[0].stat().st_mode & 0o077) == 0
+    assert load([path]) == first  # from the cache
+    path.write_text("timezone: UTC\nservices:\n  - {id: b, name: B}\n")
+    assert [s.id for s in load([path]).services] == ["b"]  # the file changed: loaded again
+    for entry in (tmp_path / "xdg-cache" / "mopstui").glob("config-*.pickle"):
+        os.chmod(entry, 0o664)  # someone else could have written it: never read
+    assert [s.id for s in load([path]).services] == ["b"]
+    bad = write(tmp_path / "bad.yaml", "services:\n  - {id: a, vendor: nope}\n")
+    with pytest.raises(ConfigError):
+        load([bad])  # errors are never cached away
+    with pytest.raises(ConfigError):
+        load([bad])
+
+
+def test_the_fast_loader_and_the_careful_one_agree(tmp_path):
+    from mopstui.config.yaml_lines import plainly_shallow
+
+    text = (ROOT / "mopstui" / "data" / "example.yaml").read_text()
+    assert plainly_shallow(text)
+    assert not plainly_shallow("a: " + "[" * 65 + "]" * 65) and not plainly_shallow("- " * 70 + "x")
+    deep = write(tmp_path / "deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = run_cli("--config", str(deep), "check-config")  # libyaml would crash on this; it never sees it
+    assert result.returncode == 2 and "nested more than 64 levels deep" in result.stderr
