@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
@@ -243,7 +244,18 @@ class EventsMixin(SQLiteConnection):
 
     def data_version(self) -> int:
         """Changes when any other connection commits: the cheap "anything new?" check."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
+        """Block until another connection commits (the `data_version` differs from `since`) or
+        `timeout` passes; returns the version now. SQLite has no notifications, so this polls a
+        pragma that costs microseconds; a server backend waits on its own notifications instead."""
+        deadline = time.monotonic() + timeout
+        while True:
+            version = self.data_version()
+            if version != since or time.monotonic() >= deadline:
+                return version
+            time.sleep(min(every, max(0.0, deadline - time.monotonic())))
 
     def count_events(self, incident_id: int | None = None) -> int:
         if incident_id is None:
