@@ -198,3 +198,16 @@ def test_status_command_with_a_vendor_unreachable(tmp_path):
     assert result.returncode == 0  # unknown is not down
     (row,) = json.loads(result.stdout)
     assert (row["state"], row["reason"]) == ("unknown", "connection refused")
+
+
+def test_a_lone_surrogate_in_a_payload_is_dropped_not_fatal(setup, server, db_path):
+    config, _ = setup
+    payload = summary("major_outage", "critical").replace('"Inbox"', '"In\\ud800box"')
+    payload = payload.replace('"incidents": []', '"incidents": [{"name": "Down \\udfff now", "status": "investigating", '
+                                                 '"impact": "critical", "incident_updates": []}]')
+    server.serve("/intercom/api/v2/summary.json", payload)
+    with Store(db_path) as store:
+        one_round(config, store)  # the poller's own round: stored, not crashed
+        saved = store.vendor_status_payloads()["intercom"]
+    assert saved["state"] == "major_outage"
+    assert "\\ud800" not in json.dumps(saved) and "\\udfff" not in json.dumps(saved)

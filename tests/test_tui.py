@@ -434,3 +434,30 @@ async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
         await wait_for(pilot, lambda: entry.value == "short paste", message="a paste within the limit")
         assert entry.max_length == 10_000
     assert not any(e.text.startswith("xxx") for e in events_of(declared))
+
+
+@pytest.mark.parametrize("typed", ["@[/nope] x", "@[bold]12:00[/] x"])
+async def test_an_error_notice_quoting_markup_does_not_crash(config, declared, typed):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await type_entry(pilot, "n", typed)
+        await wait_for(pilot, lambda: any("is not a time" in str(n.message) for n in app._notifications),
+                       message="the notice")
+        await pilot.pause(0.2)
+        assert app.is_running
+    assert app.return_code in (None, 0)
+
+
+async def test_searching_for_fts_syntax_finds_text(config, declared):
+    with Store(declared) as store:
+        store.append(1, "note", 'the "quoted" word and NOT this *', author="alice")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for query in ('"', '"quoted', "NOT", "*", "kind:note NOT"):
+            app.search(query)
+            await pilot.pause()
+            assert app.is_running, query
+        app.search('"quoted"')
+        await pilot.pause()
+        assert any("quoted" in e.text for e in timeline(app).events)

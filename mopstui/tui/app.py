@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -234,6 +235,12 @@ class WarRoomApp(App):
             animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         if not animations:
             self.animation_level = "none"
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice is plain text: notices quote what people typed and vendors wrote (an entry
+        starting `@[/nope]` once crashed the screen through markup in its error notice)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     @property
     def store(self) -> Store:
