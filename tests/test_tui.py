@@ -461,3 +461,20 @@ async def test_searching_for_fts_syntax_finds_text(config, declared):
         app.search('"quoted"')
         await pilot.pause()
         assert any("quoted" in e.text for e in timeline(app).events)
+
+
+@pytest.mark.parametrize("opener", ["s", "slash"])
+async def test_a_double_enter_on_a_dialog_never_closes_the_war_room(config, declared, opener):
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        war_room = app.screen
+        await pilot.press(opener)
+        await wait_for(pilot, lambda: app.screen is not war_room, message="the dialog")
+        dialog = app.screen
+        dialog.dismiss(None)
+        dialog.dismiss(None)  # the second Enter of a burst reaches the same dialog
+        await pilot.pause(0.2)
+        assert app.screen is war_room and app.is_running
+        await pilot.press(opener, "enter", "enter")
+        await pilot.pause(0.3)
+        assert app.is_running and war_room in app.screen_stack

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -43,7 +46,23 @@ Everywhere
 """
 
 
-class HelpScreen(ModalScreen[None]):
+Answer = TypeVar("Answer")
+
+
+class _Dialog(ModalScreen[Answer], Generic[Answer]):
+    """A dialog answers once. A second Enter (a double press, or keys arriving in one burst over a
+    slow link) used to dismiss the screen below it too, the war-room itself, and end the app."""
+
+    _answered = False
+
+    def dismiss(self, result: Answer | None = None) -> AwaitComplete:
+        if self._answered or not self.is_current:
+            return AwaitComplete(asyncio.sleep(0))
+        self._answered = True
+        return super().dismiss(result)
+
+
+class HelpScreen(_Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
@@ -52,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
             yield Label("Escape to close", classes="hint")
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(_Dialog[str | None]):
     """Pick one of a few values (status, severity, role)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -76,7 +95,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(_Dialog[str | None]):
     """Ask for one line of text."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -105,7 +124,7 @@ class Declaration:
     services: tuple[str, ...]
 
 
-class DeclareScreen(ModalScreen[Declaration | None]):
+class DeclareScreen(_Dialog[Declaration | None]):
     """Title, severity, and affected services picked from the catalog (a touchpoint picks its services)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "declare", "Declare")]
@@ -166,7 +185,7 @@ class DeclareScreen(ModalScreen[Declaration | None]):
         self.dismiss(None)
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(_Dialog[None]):
     """Read-only detail of a service or a vendor: plain text, scrollable."""
 
     BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
