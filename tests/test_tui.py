@@ -478,3 +478,20 @@ async def test_a_double_enter_on_a_dialog_never_closes_the_war_room(config, decl
         await pilot.press(opener, "enter", "enter")
         await pilot.pause(0.3)
         assert app.is_running and war_room in app.screen_stack
+
+
+async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, declared):
+    """A paste, a laggy link or a busy host delivers `n` and the rest of the line in one read:
+    every key after `n` must be text, never a command (this once set the status, or resolved)."""
+    from textual import events
+
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        for char in "nsecond fast note":  # all queued before the app handles the first
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: any(e.text == "second fast note" for e in timeline(app).events), message="the note")
+        assert app.screen is app.screen_stack[-1] and len(app.screen_stack) == 2  # no dialog was opened
+    kinds = [e.kind for e in events_of(declared)]
+    assert "status" not in kinds and "severity" not in kinds

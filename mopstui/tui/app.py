@@ -161,14 +161,18 @@ class WarRoomApp(App):
 
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
-        Binding("n", "entry('note')", "Note"),
-        Binding("a", "entry('action')", "Action"),
-        Binding("d", "entry('decision')", "Decision", show=False),
-        Binding("c", "entry('comms')", "Comms"),
-        Binding("u", "entry('customer')", "Customer", show=False),
-        Binding("t", "entry('action_item')", "Todo", show=False),
-        Binding("l", "entry('lesson')", "Lesson", show=False),
-        Binding("i", "entry('')", "Input", show=False),
+        # The keys that open the entry line are priority bindings, handled as the key arrives
+        # (not after it has gone round the focused widget), so that focus moves before the rest
+        # of the same burst is routed: those keys become text, never commands. check_action
+        # turns them off while any text field has focus.
+        Binding("n", "entry('note')", "Note", priority=True),
+        Binding("a", "entry('action')", "Action", priority=True),
+        Binding("d", "entry('decision')", "Decision", show=False, priority=True),
+        Binding("c", "entry('comms')", "Comms", priority=True),
+        Binding("u", "entry('customer')", "Customer", show=False, priority=True),
+        Binding("t", "entry('action_item')", "Todo", show=False, priority=True),
+        Binding("l", "entry('lesson')", "Lesson", show=False, priority=True),
+        Binding("i", "entry('')", "Input", show=False, priority=True),
         Binding("s", "set_status", "Status"),
         Binding("v", "set_severity", "Severity", show=False),
         Binding("r", "role", "Role", show=False),
@@ -634,12 +638,19 @@ class WarRoomApp(App):
 
     # ------------------------------------------------------------------ logging
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Typing in a field, or a dialog is open: the key is text for it, not "open the entry line".
+        typing = isinstance(self.focused, Input) or not isinstance(self.screen, WarRoom)
+        return not (action == "entry" and typing)
+
     def action_entry(self, kind: str) -> None:
         if kind:
             self.entry_kind = kind
         label = "todo" if self.entry_kind == "action_item" else self.entry_kind
         self.q("#entry-kind", Static).update(f"{label} ▸")
-        self.q("#entry", Input).focus()
+        # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
+        # already queued behind this one and must reach the entry line, never the bindings.
+        self.war_room.set_focus(self.q("#entry", Input))
 
     def action_leave_input(self) -> None:
         if self.filter_label:
