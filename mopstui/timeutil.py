@@ -89,8 +89,8 @@ def zone(name: str | None) -> tzinfo:
         raise TimeError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from error
 
 
-# Clocks on a shared host drift a little; anything further ahead is a typo, not a back-date.
-FUTURE_TOLERANCE = timedelta(minutes=5)
+# A minute of slack (a clock read a moment apart, seconds typed ahead); anything later is a typo.
+FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
 def parse_at(text: str, tz: tzinfo, *, now: datetime | None = None) -> datetime:

@@ -495,3 +495,41 @@ async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, 
         assert app.screen is app.screen_stack[-1] and len(app.screen_stack) == 2  # no dialog was opened
     kinds = [e.kind for e in events_of(declared)]
     assert "status" not in kinds and "severity" not in kinds
+
+
+async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
+    from mopstui.config import load
+
+    # a back-dated entry says where it went
+    clock = Clock()
+    app = make_app(config, clock=clock)
+    earlier = (clock() - timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_entry(pilot, "n", f"@{earlier} first complaint")
+        await wait_for(pilot, lambda: any("back-dated" in str(n.message) for n in app._notifications), message="notice")
+        # Escape clears the catalog filter
+        app.catalog_filter = "zzz-nothing"
+        app._render_catalog(rebuild=True)
+        app.q("#catalog").focus()
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.catalog_filter == "", message="the filter cleared")
+    # an empty catalog says why
+    empty = load([], database=str(db_path))
+    app = make_app(empty)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any("No catalog configured" in str(n.message) for n in app._notifications),
+                       message="the hint")
+
+
+def test_a_released_command_is_empty_and_the_future_is_refused(declared):
+    from mopstui.timeutil import TimeError, parse_at
+
+    with Store(declared) as store:
+        store.assign_role(1, "commander", None, author="alice")
+        assert "commander" not in store.incident(1).roles
+        store.assign_role(1, "commander", "sam", author="alice")
+        assert store.incident(1).roles["commander"] == "sam"
+    now = utcnow()
+    with pytest.raises(TimeError):
+        parse_at((now + timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M"), UTC, now=now)

@@ -173,7 +173,10 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
                     roles[change["role"]] = change["user"]
                 else:
                     roles.pop(change["role"], None)
-    if "commander" not in roles:
+    # Whoever declares commands until someone takes or releases the role: a released command is
+    # empty, not silently back with the declarer.
+    commander_changed = any(e.kind == "role" and e.value_json().get("role") == "commander" for e in events)
+    if "commander" not in roles and not commander_changed:
         roles = {"commander": declared.author, **roles}
     return Incident(
         id=incident_id,

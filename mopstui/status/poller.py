@@ -226,7 +226,7 @@ class Poller:
             self.due[target.id] = now + target.interval
         previous = self.statuses()
         fresh = await poll(self.config, fetcher=fetcher, previous=previous, validators=self.validators, only=chosen)
-        summary = self.record(previous, fresh)
+        summary = self.record(previous, fresh) | {"forced": force}
         if self.on_round:
             self.on_round(summary)
         return summary

@@ -40,7 +40,7 @@ from ..room import record_crossings
 from ..status.model import RANK, VendorStatus, from_payloads
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
-from ..timeutil import TimeError, utcnow
+from ..timeutil import TimeError, local_clock, utcnow
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
 
@@ -73,7 +73,7 @@ def _skip_when_screen_gone(method):
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (NoMatches, StopIteration):
+        except NoMatches:
             return None
 
     return wrapper
@@ -282,6 +282,10 @@ class WarRoomApp(App):
         self.q("#timeline").focus()
         self._heartbeat()
         self._refresh_presence()
+        if not self.config.services and not self.config.vendors:
+            self.notify("No catalog configured: no services or vendors to show. Start from config.example.yaml "
+                        "(mopstui --help says where configs are read from; mopstui check-config checks one).",
+                        title="Empty catalog", timeout=15)
         self._tick()
         self.set_interval(1.0, self._tick)
         self.set_interval(self.poll_interval, self._check_changes)
@@ -293,7 +297,12 @@ class WarRoomApp(App):
 
     @property
     def war_room(self) -> WarRoom:
-        return next(s for s in self.screen_stack if isinstance(s, WarRoom))
+        for screen in self.screen_stack:
+            if isinstance(screen, WarRoom):
+                return screen
+        # NoMatches, not StopIteration: raised inside a message handler, StopIteration turns into
+        # "coroutine raised StopIteration" and kills the app (a write confirmed while it exits).
+        raise NoMatches("the war-room screen is not up")
 
     def q(self, selector: str, kind=None):
         return self.war_room.query_one(selector, kind) if kind else self.war_room.query_one(selector)
@@ -603,6 +612,7 @@ class WarRoomApp(App):
         finally:
             store.close()
 
+    @_skip_when_screen_gone
     def on_write_done(self, message: WriteDone) -> None:
         self._waiting_notice = False
         timeline = self.q("#timeline", TimelineView)
@@ -612,6 +622,7 @@ class WarRoomApp(App):
         if callback:
             callback(message.result)
 
+    @_skip_when_screen_gone
     def on_write_failed(self, message: WriteFailed) -> None:
         self._callbacks.pop(message.token, None)
         self.q("#timeline", TimelineView).settle_pending(message.token, failed=message.reason)
@@ -656,6 +667,11 @@ class WarRoomApp(App):
         if self.filter_label:
             self._show_incident(reload=True)
             return
+        if getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog"):
+            self.catalog_filter = ""
+            self._render_catalog(rebuild=True)
+            self.notify("Catalog filter cleared.", timeout=2)
+            return
         if isinstance(self.focused, Input):
             self.q("#timeline").focus()
 
@@ -683,6 +699,9 @@ class WarRoomApp(App):
             return
         self.log_entry(incident.id, entry.kind, entry.text, entry.at)
         event.input.value = ""
+        if entry.at is not None:  # it lands where it happened, maybe far above: say so
+            self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
+                        "timeline.", timeout=4)
 
     def log_entry(self, incident_id: int, kind: str, text: str, at: datetime | None = None) -> int:
         self._tokens += 1
@@ -933,6 +952,9 @@ class WarRoomApp(App):
         """From the poller's thread: problems of the lease holder's duties are said on screen."""
         if "problem" in summary:
             self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
+        elif summary.get("forced"):  # the round `p` asked for: say that it is done, and what it found
+            self.call_from_thread(self.notify, f"Polled {summary['polled']} vendors and probes: {summary['changes']} "
+                                  f"changes, {summary['unknown']} unknown.", timeout=4)
 
     def action_poll_now(self) -> None:
         if self._poller is None:
@@ -994,6 +1016,22 @@ class WarRoomApp(App):
             yield SystemCommand(title, help_text, callback)
 
     # ------------------------------------------------------------------ shutdown
+
+    async def action_quit(self) -> None:
+        pending = self.q("#timeline", TimelineView).pending if self._store is not None else []
+        unsaved = len([p for p in pending if not p.failed])
+        if unsaved:
+            wait = int(self.store.write_timeout)
+            self.notify(f"Saving {unsaved} entr{'y' if unsaved == 1 else 'ies'} before leaving (up to {wait}s while "
+                        "another process holds the database)…", timeout=wait)
+            await self._writes_drained(self.store.write_timeout)
+        self.exit()
+
+    async def _writes_drained(self, timeout: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        timeline = self.q("#timeline", TimelineView)
+        while [p for p in timeline.pending if not p.failed] and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.1)
 
     def on_unmount(self) -> None:
         self._stop_poller.set()
