@@ -82,6 +82,11 @@ def directory_warnings(directory: Path, group: str | None) -> list[str]:
     return warnings
 
 
+def planted_link(path: Path | str) -> UnsafeFile:
+    return UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
+                      "(someone may have planted it: remove it, or ask an admin)")
+
+
 def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int:
     """os.open that refuses a symlink (and never blocks on a FIFO); UnsafeFile says why. For files
     SQLite never opens (exports, the anchor): see `inspect` for the database and its sidecars."""
@@ -89,8 +94,7 @@ def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int
         return os.open(path, flags | _NOFOLLOW, mode)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
-                             "(someone may have planted it: remove it, or ask an admin)") from None
+            raise planted_link(path) from None
         raise
 
 
@@ -99,8 +103,7 @@ def check_descriptor(fd: int, path: Path | str, gid: int | None, *, owner: bool 
     user or by the war-room group."""
     info = os.fstat(fd)
     if stat.S_ISLNK(info.st_mode):
-        raise UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
-                         "(someone may have planted it: remove it, or ask an admin)")
+        raise planted_link(path)
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile(f"{path} is not a regular file (a device, FIFO or directory); refusing to use it")
     if owner and info.st_uid != os.geteuid() and (gid is None or info.st_gid != gid):
