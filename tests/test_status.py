@@ -353,3 +353,30 @@ def test_an_over_long_integer_is_bad_json_not_a_crash(tmp_path, server):
     url = server.serve("/long/api/v2/summary.json", '{"status": {"indicator": ' + "9" * 5000 + "}}")
     status = poll_one(tmp_path, "statuspage", url.removesuffix("/api/v2/summary.json"))
     assert status.state == "unknown" and status.reason.startswith("bad JSON") and "AttributeError" not in status.reason
+
+
+def test_one_deadline_for_a_check_retries_included(tmp_path, server):
+    import time
+
+    url = server.serve("/hung/api/v2/summary.json", handler=slow(3.0))
+    started = time.monotonic()
+    status = poll_one(tmp_path, "statuspage", url.removesuffix("/api/v2/summary.json"), retries=2)
+    took = time.monotonic() - started
+    assert status.reason == "timeout after 1s" and took < 2.0, took  # not 3 attempts of 1 s each
+
+
+def test_durations_in_milliseconds(tmp_path):
+    from mopstui.timeutil import parse_duration
+
+    assert parse_duration("500ms").total_seconds() == 0.5 and parse_duration("1m30s").total_seconds() == 90
+    assert parse_duration("2m").total_seconds() == 120
+    path = tmp_path / "c.yaml"
+    path.write_text("services:\n  - {id: s, probe: {url: 'https://x.example', max_latency: 500ms}}\n")
+    assert load([path]).service("s").probe.max_latency.total_seconds() == 0.5
+
+
+def test_a_list_that_is_not_google_s_is_refused_by_name(tmp_path, server):
+    trust = json.dumps([{"key": "NA1", "status": "OK", "isActive": True}] * 3)
+    url = server.serve("/trust.json", trust)
+    status = poll_one(tmp_path, "google", url)
+    assert status.state == "unknown" and "not a Google incidents list" in status.reason

@@ -176,12 +176,18 @@ class Fetcher:
             slot, self._next = self._next, self._next + 1
         client = self._client(slot)
         attempt = 0
+        # One deadline for the whole check, retries and backoff included: `timeout: 5s` means the
+        # answer is known within 5 s, not three times that.
+        deadline: float | None = None
         while True:
             async with self.gate:
                 started = time.perf_counter()
+                if deadline is None:
+                    deadline = time.monotonic() + self.timeout
                 try:
                     outcome = await asyncio.wait_for(
-                        self._get(client, url, validators if conditional else Validators(), judge_any_status), self.timeout
+                        self._get(client, url, validators if conditional else Validators(), judge_any_status),
+                        max(0.001, deadline - time.monotonic()),
                     )
                 except Exception as error:
                     outcome = Outcome(reason=_describe(error, self.timeout), validators=validators)
@@ -201,7 +207,7 @@ class Fetcher:
                     outcome.validators.not_before = time.monotonic() + retry_after
                     return outcome
                 delay = max(delay, retry_after)
-            if not retryable or attempt >= self.retries:
+            if not retryable or attempt >= self.retries or time.monotonic() + delay >= deadline:
                 return outcome
             attempt += 1
             await asyncio.sleep(delay)

@@ -31,8 +31,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         raise ParseError(f"bad JSON ({error.msg} at {error.pos})") from None
     except ValueError as error:  # e.g. an integer too long to convert: not a JSONDecodeError
         raise ParseError(f"bad JSON ({error})") from None
-    if not isinstance(data, list):
-        raise ParseError("not a Google incidents list")
+    # A list is not enough (a Salesforce Trust payload is one too): Google's incidents each carry
+    # a description and a start.
+    if not isinstance(data, list) or not all(isinstance(i, dict) and "external_desc" in i and "begin" in i
+                                             for i in data[:50]):
+        raise ParseError("not a Google incidents list (each incident needs external_desc and begin)")
     incidents: list = []
     affected: dict[str, str] = {}
     for incident in items(data):
