@@ -211,3 +211,15 @@ def test_a_lone_surrogate_in_a_payload_is_dropped_not_fatal(setup, server, db_pa
         saved = store.vendor_status_payloads()["intercom"]
     assert saved["state"] == "major_outage"
     assert "\\ud800" not in json.dumps(saved) and "\\udfff" not in json.dumps(saved)
+
+
+def test_a_host_that_reaches_nothing_cannot_see_it_is_not_an_outage(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text('polling: {timeout: 1s}\nvendors:\n  - {id: x, name: X, kind: statuspage, url: "http://127.0.0.1:9"}\n'
+                    'services:\n  - {id: form, name: Lead form, touchpoint: lead capture, probe: "http://127.0.0.1:9/contact"}\n')
+    result = run_cli("--config", str(path), "status", "--json", "--fail-on", "outage")
+    assert result.returncode == 0, result.stdout  # nothing is known to be down
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    assert rows["probe:form"]["state"] == "unknown" and "we cannot see" in rows["probe:form"]["reason"]
+    table = run_cli("--config", str(path), "status")
+    assert table.stdout.startswith("!! we cannot see") and "✖ down" not in table.stdout

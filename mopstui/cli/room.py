@@ -49,7 +49,7 @@ def cmd_status(ctx: Context) -> int:
 
     from ..domain.catalog import badge
     from ..status.model import RANK
-    from ..status.poller import poll, status_rows, targets
+    from ..status.poller import CANNOT_SEE, poll, status_rows, targets
 
     order = [t.id for t in targets(ctx.config)]
     if not order:
@@ -60,6 +60,8 @@ def cmd_status(ctx: Context) -> int:
     if ctx.args.json:
         _print_json(rows)
     else:
+        if rows and all(row["state"] == "unknown" for row in rows) and any(CANNOT_SEE in row["reason"] for row in rows):
+            print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
         for row in rows:
             note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""

@@ -89,6 +89,7 @@ class Outcome:
     skipped: bool = False  # still inside a Retry-After window
     latency_ms: int | None = None
     validators: Validators = field(default_factory=Validators)
+    unreachable: bool = False  # no answer at the network level (DNS, connect, timeout): nobody spoke
 
 
 class TooLarge(Exception):
@@ -190,7 +191,9 @@ class Fetcher:
                         max(0.001, deadline - time.monotonic()),
                     )
                 except Exception as error:
-                    outcome = Outcome(reason=_describe(error, self.timeout), validators=validators)
+                    outcome = Outcome(reason=_describe(error, self.timeout), validators=validators,
+                                      unreachable=isinstance(error, (httpx.TransportError, asyncio.TimeoutError))
+                                      and not isinstance(error, (httpx.UnsupportedProtocol, httpx.RemoteProtocolError)))
                     retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge,
                                                        RedirectRefused))
                 else:

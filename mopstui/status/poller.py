@@ -26,6 +26,7 @@ from .providers import ParseError, provider
 from .providers.probe import judge
 
 LEASE = "poller"
+CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
 
 
 async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, validators: Validators,
-                slot: int) -> tuple[VendorStatus, Validators]:
-    """Fetch and judge one target; never raises."""
+                slot: int) -> tuple[VendorStatus, Validators, bool]:
+    """Fetch and judge one target; never raises. The flag: nothing answered at the network level."""
     checked_at = utcnow().isoformat()
     if target.probe is not None:
         outcome = await fetcher.fetch(target.url, slot=slot, conditional=False, judge_any_status=True)
@@ -77,29 +78,32 @@ async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, valida
             # Our own probe failing to connect is the measurement: customers cannot connect either.
             failed = replace(previous, state="major_outage", stale=False, reason=outcome.reason, checked_at=checked_at,
                              last_good_at=checked_at, latency_ms=outcome.latency_ms)
-            return failed, outcome.validators
+            return failed, outcome.validators, outcome.unreachable
         state, reason = judge(outcome.fetched, expect_status=target.probe.expect_status, expect_text=target.probe.expect_text,
                               max_latency_ms=int(target.probe.max_latency.total_seconds() * 1000))
         measured = previous.with_parsed(Parsed(state), checked_at=checked_at, latency_ms=outcome.latency_ms)
-        return replace(measured, reason=reason), outcome.validators
+        return replace(measured, reason=reason), outcome.validators, outcome.unreachable
     assert target.vendor is not None  # a target is a probe or a vendor
     outcome = await fetcher.fetch(target.url, validators, slot=slot)
     if outcome.skipped:
-        return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
+        skipped = previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at)
+        return skipped, outcome.validators, outcome.unreachable
     if outcome.not_modified and previous.last_good_at:
-        return replace(previous, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
-                       latency_ms=outcome.latency_ms), outcome.validators
+        fresh = replace(previous, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
+                        latency_ms=outcome.latency_ms)
+        return fresh, outcome.validators, outcome.unreachable
     if outcome.fetched is None:
-        return previous.with_failure(outcome.reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+        failed = previous.with_failure(outcome.reason, checked_at=checked_at, latency_ms=outcome.latency_ms)
+        return failed, outcome.validators, outcome.unreachable
     try:
         parsed = provider(target.kind).parse(outcome.fetched, target.vendor)
     except ParseError as error:
-        return previous.with_failure(str(error), checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
+        return previous.with_failure(str(error), checked_at=checked_at, latency_ms=outcome.latency_ms), Validators(), False
     except Exception as error:
         reason = f"unreadable payload ({type(error).__name__})"
-        return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
+        return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators(), False
     parsed = _watched(parsed.sanitized(), target.vendor.components)
-    return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+    return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators, False
 
 
 def blank_status(target: Target) -> VendorStatus:
@@ -123,9 +127,17 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
         if own_fetcher:
             await fetcher.aclose()
     statuses = {}
-    for target, (status, valid) in zip(chosen, results):
+    for target, (status, valid, _) in zip(chosen, results):
         statuses[target.id] = status
         validators[target.id] = valid
+    if len(chosen) >= 2 and all(unreachable for _, _, unreachable in results):
+        # Nothing answered at all: this host cannot see, which is not an outage of our probes'
+        # sites ("customers cannot buy"); every target is unknown, with the reason.
+        for target in chosen:
+            if target.probe is not None:
+                before = previous.get(target.id) or blank_status(target)
+                statuses[target.id] = before.with_failure(f"{CANNOT_SEE} ({statuses[target.id].reason})",
+                                                          checked_at=statuses[target.id].checked_at or utcnow().isoformat())
     return statuses
 
 
