@@ -380,3 +380,32 @@ def test_a_list_that_is_not_google_s_is_refused_by_name(tmp_path, server):
     url = server.serve("/trust.json", trust)
     status = poll_one(tmp_path, "google", url)
     assert status.state == "unknown" and "not a Google incidents list" in status.reason
+
+
+STATUSPAGE_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Example Status - Incident History</title>
+<item><title>Forms not submitting</title><pubDate>{identified}</pubDate>
+<description>&lt;p&gt;&lt;small&gt;Jan &lt;var data-var='date'&gt;21&lt;/var&gt;, &lt;var data-var='time'&gt;21:00&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Identified&lt;/strong&gt; - We found the cause &amp;amp; are fixing it.&lt;/p&gt;&lt;p&gt;&lt;small&gt;Jan 21, 20:40 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - Looking into it.&lt;/p&gt;</description></item>
+<item><title>Database upgrade</title><pubDate>{recent}</pubDate>
+<description>&lt;p&gt;&lt;strong&gt;THIS IS A SCHEDULED EVENT Dec 18, 02:00 - 04:00 UTC&lt;/strong&gt;&lt;/p&gt;&lt;p&gt;&lt;small&gt;Dec 11, 10:00 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Scheduled&lt;/strong&gt; - We will upgrade the database.&lt;/p&gt;</description></item>
+<item><title>Old outage</title><pubDate>{old}</pubDate>
+<description>&lt;p&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - Fixed.&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
+    from email.utils import format_datetime
+
+    from mopstui.timeutil import utcnow
+
+    feed = STATUSPAGE_FEED.format(identified=format_datetime(utcnow() - timedelta(hours=9)),
+                                  recent=format_datetime(utcnow() - timedelta(minutes=5)),
+                                  old=format_datetime(utcnow() - timedelta(days=2)))
+    url = server.serve("/history.rss", feed, headers={"Content-Type": "application/rss+xml"})
+    status = poll_one(tmp_path, "rss", url)
+    # open although its last update is 9 hours old; the scheduled maintenance is not an incident
+    assert status.state == "degraded" and [i.title for i in status.incidents] == ["Forms not submitting"]
+    incident = status.incidents[0]
+    assert incident.status == "identified" and incident.latest_update == "Identified - We found the cause & are fixing it."
+    assert "<" not in incident.latest_update and incident.updated_at and incident.updated_at[:4].isdigit()
+    assert [(m.title, m.status) for m in status.maintenances] == [("Database upgrade", "scheduled")]
