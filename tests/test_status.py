@@ -409,3 +409,13 @@ def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
     assert incident.status == "identified" and incident.latest_update == "Identified - We found the cause & are fixing it."
     assert "<" not in incident.latest_update and incident.updated_at and incident.updated_at[:4].isdigit()
     assert [(m.title, m.status) for m in status.maintenances] == [("Database upgrade", "scheduled")]
+
+
+def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
+    """One component down in a region nobody here uses must not make the vendor down."""
+    url = server.serve_fixture("/gh/api/v2/summary.json", "statuspage/github-components-with-problem.json")
+    base = url.removesuffix("/api/v2/summary.json")
+    assert poll_one(tmp_path, "statuspage", base).state == "partial_outage"  # nothing watched: the page's word
+    watched = poll_one(tmp_path, "statuspage", base, components=["Git Operations", "API Requests"])
+    assert watched.state == "operational" and {c.name for c in watched.components} == {"Git Operations", "API Requests"}
+    assert poll_one(tmp_path, "statuspage", base, components=["GitHub Actions"]).state == "partial_outage"

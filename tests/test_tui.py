@@ -356,7 +356,7 @@ async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
     with StatusServer() as server:
         server.serve_fixture("/hubspot/api/v2/summary.json", "statuspage/github-components-with-problem.json")
         text = CONFIG.replace("http://127.0.0.1:9/hubspot", server.url("/hubspot")).replace(
-            "components: [Forms]}\n  - {id: intercom", "components: [Git Operations]}\n  - {id: intercom")
+            "components: [Forms]}\n  - {id: intercom", "components: [Git Operations, GitHub Actions]}\n  - {id: intercom")
         config = make_config(tmp_path, db_path, text.replace("timezone: UTC", "timezone: UTC\npolling: {interval: 1s, timeout: 1s}"))
         app = make_app(config, poll_vendors=True)
         async with app.run_test(size=(120, 40)) as pilot:

@@ -21,7 +21,7 @@ from ..room import record_evidence
 from ..store import Store, StoreError
 from ..timeutil import utcnow
 from .fetch import Fetcher, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads
+from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, worst
 from .providers import ParseError, provider
 from .providers.probe import judge
 
@@ -58,14 +58,17 @@ def targets(config: Config) -> list[Target]:
 
 def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
     """Keep the components the config watches (by group + name); a watched one the page lacks
-    shows as unknown rather than vanishing."""
+    shows as unknown rather than vanishing. The vendor's verdict is then theirs: one component
+    down in a region nobody here uses must not make the vendor "down" (a maintenance or incident
+    on the page still shows in the detail and the list of incidents)."""
     if not watched:
         return parsed
     kept = []
     for want in watched:
         matches = [c for c in parsed.components if c.name == want.name and (want.group is None or c.group == want.group)]
         kept.extend(matches or [Component(want.name, UNKNOWN, want.group)])
-    return replace(parsed, components=tuple(kept))
+    known = [c.state for c in kept if c.state != UNKNOWN]
+    return replace(parsed, components=tuple(kept), state=worst(known) if known else parsed.state)
 
 
 async def check(target: Target, fetcher: Fetcher, previous: VendorStatus, validators: Validators,
