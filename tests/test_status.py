@@ -419,3 +419,25 @@ def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
     watched = poll_one(tmp_path, "statuspage", base, components=["Git Operations", "API Requests"])
     assert watched.state == "operational" and {c.name for c in watched.components} == {"Git Operations", "API Requests"}
     assert poll_one(tmp_path, "statuspage", base, components=["GitHub Actions"]).state == "partial_outage"
+
+
+def test_status_shows_maintenances_incident_status_and_groups(tmp_path, server):
+    from .conftest import run_cli
+
+    server.serve_fixture("/amqp/api/v2/summary.json", "statuspage/cloudamqp-summary-maintenance.json")
+    page = {"page": {}, "status": {"indicator": "none"}, "incidents": [], "components": [
+        {"id": "1", "name": "EU", "group_id": "g1", "status": "operational"},
+        {"id": "2", "name": "US", "group_id": "g2", "status": "operational"},
+        {"id": "3", "name": "EU backup", "group_id": "g1", "status": "operational"},
+        {"id": "g1", "name": "Europe", "group": True, "components": ["1", "3"], "status": "operational"},
+        {"id": "g2", "name": "America", "group": True, "components": ["2"], "status": "operational"}]}
+    server.serve("/grouped/api/v2/summary.json", json.dumps(page))
+    path = tmp_path / "c.yaml"
+    path.write_text(f'vendors:\n  - {{id: amqp, name: CloudAMQP, kind: statuspage, url: "{server.url("/amqp")}"}}\n'
+                    f'  - {{id: grouped, name: Grouped, kind: statuspage, url: "{server.url("/grouped")}"}}\n')
+    rows = {r["id"]: r for r in json.loads(run_cli("--config", str(path), "status", "--json").stdout)}
+    maintenance = rows["amqp"]["maintenances"][0]
+    assert maintenance["title"] and maintenance["status"] and maintenance["starts_at"]
+    assert [c["group"] for c in rows["grouped"]["components"]] == ["Europe", "Europe", "America"]
+    table = run_cli("--config", str(path), "status").stdout
+    assert "  maintenance " in table

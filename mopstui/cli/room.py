@@ -73,6 +73,13 @@ def cmd_status(ctx: Context) -> int:
             for component in row["components"]:
                 label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
                 print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+            for incident in row["incidents"]:
+                print(f"  incident    {clean_line(incident['title'], 50)} ({clean_line(incident['status'] or 'open')}, "
+                      f"updated {clean_line(incident['updated_at'] or '?', 25)})")
+            for maintenance in row["maintenances"]:
+                when = " → ".join(clean_line(t, 25) for t in (maintenance["starts_at"], maintenance["ends_at"]) if t)
+                print(f"  maintenance {clean_line(maintenance['title'], 50)} ({clean_line(maintenance['status'])}"
+                      f"{', ' + when if when else ''})")
     threshold = {"degraded": RANK["degraded"], "outage": RANK["partial_outage"]}.get(ctx.args.fail_on or "")
     if threshold is not None and any(RANK.get(r["state"], -1) >= threshold for r in rows):
         return EXIT_INPUT

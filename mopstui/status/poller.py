@@ -284,9 +284,20 @@ def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dic
         rows.append({
             "id": s.id, "name": s.name, "kind": s.kind, "state": s.state, "stale": s.stale, "reason": s.reason,
             "checked_at": s.checked_at, "latency_ms": s.latency_ms,
-            "components": [{"name": c.name, "group": c.group, "state": c.state} for c in s.components],
-            "incidents": [{"title": i.title, "impact": i.impact, "updated_at": i.updated_at, "latest_update": i.latest_update}
-                          for i in s.incidents],
+            "components": [{"name": c.name, "group": c.group, "state": c.state} for c in grouped(s.components)],
+            "incidents": [{"title": i.title, "impact": i.impact, "status": i.status, "updated_at": i.updated_at,
+                           "latest_update": i.latest_update} for i in s.incidents],
+            "maintenances": [{"title": m.title, "status": m.status, "starts_at": m.starts_at, "ends_at": m.ends_at}
+                             for m in s.maintenances],
         })  # fmt: skip
     return rows
+
+
+def grouped(components: tuple[Component, ...]) -> list[Component]:
+    """Components under their group, groups in the order the page first shows them, and the page's
+    order within each group (a page listing groups interleaved reads as a list of groups)."""
+    order: dict[str | None, int] = {}
+    for component in components:
+        order.setdefault(component.group, len(order))
+    return sorted(components, key=lambda c: order[c.group])  # sorted() is stable: the page's order within
 
