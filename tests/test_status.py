@@ -441,3 +441,18 @@ def test_status_shows_maintenances_incident_status_and_groups(tmp_path, server):
     assert [c["group"] for c in rows["grouped"]["components"]] == ["Europe", "Europe", "America"]
     table = run_cli("--config", str(path), "status").stdout
     assert "  maintenance " in table
+
+
+def test_statuspage_incident_endpoints_say_which_incidents_are_open(tmp_path, server):
+    unresolved = {"page": {"updated_at": "2026-11-23T10:02:00Z"}, "incidents": [
+        {"name": "Forms delayed", "status": "identified", "impact": "major", "updated_at": "2026-11-23T10:01:00Z",
+         "incident_updates": [{"body": "We found it", "created_at": "2026-11-23T10:01:00Z"}]}]}
+    url = server.serve("/api/v2/incidents/unresolved.json", json.dumps(unresolved))
+    status = poll_one(tmp_path, "statuspage", url)
+    assert status.state == "partial_outage"
+    assert [(i.title, i.status, i.latest_update) for i in status.incidents] == [("Forms delayed", "identified", "We found it")]
+    history = {"page": {}, "incidents": [dict(unresolved["incidents"][0], status="resolved")]}
+    url = server.serve("/api/v2/incidents.json", json.dumps(history))
+    assert poll_one(tmp_path, "statuspage", url).state == "operational"
+    url = server.serve("/api/v2/other.json", json.dumps({"page": {}}))
+    assert "not a Statuspage summary" in poll_one(tmp_path, "statuspage", url).reason

@@ -37,8 +37,9 @@ def url(vendor: Vendor) -> str:
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     data = load_object(fetched)
     raw_components = items(data.get("components"))
-    if "components" not in data and "status" not in data:
-        raise ParseError("not a Statuspage summary (no components, no status)")
+    incidents_only = "components" not in data and "status" not in data and isinstance(data.get("incidents"), list)
+    if "components" not in data and "status" not in data and not incidents_only:
+        raise ParseError("not a Statuspage summary (no components, no status, no incidents)")
     groups = {c.get("id"): text(c.get("name")) for c in raw_components if c.get("group")}
     components = [
         Component(text(c.get("name")), COMPONENT_STATES.get(text(c.get("status")), UNKNOWN), groups.get(c.get("group_id")))
@@ -69,7 +70,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     indicator = INDICATOR_STATES.get(text(mapping(data.get("status")).get("indicator")))
     # The indicator can say "none" while an incident is open: the worst of all three wins.
     state = worst([indicator] + [c.state for c in components] + [i.impact for i in incidents])
-    if state == UNKNOWN and not components and indicator is None:
+    if incidents_only:
+        # incidents.json or incidents/unresolved.json: exactly which incidents are open, nothing
+        # else; no open incident means none the page admits to.
+        state = worst([OPERATIONAL] + [i.impact for i in incidents])
+    elif state == UNKNOWN and not components and indicator is None:
         raise ParseError("no status indicator and no components")
     return Parsed(
         state=state,
