@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("log", cmd_log, "add an entry to an incident's timeline; prints its #id")
     p.add_argument("incident", metavar="INCIDENT")
-    p.add_argument("text")
+    p.add_argument("text", help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), "
+                                "@10:02 … (back-dated)")
     p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
                    help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
@@ -145,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("target", metavar="VENDOR[:COMPONENT]")
     q.add_argument("--json", action="store_true", help="JSON for scripts")
     q = catalog_command("import-backstage", cmd_import_backstage,
-                        "read Backstage catalog-info.yaml files; write the equivalent services: YAML")
+                        "Backstage catalog-info.yaml files to services: YAML: relations followed, proposals marked, one "
+                        "summary of what was skipped and what is left to decide")
     q.add_argument("paths", nargs="+", metavar="FILE|DIR")
     q.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
@@ -166,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
-    p = command("status", cmd_status, "poll every vendor and probe once; print a table (exit 0 even when vendors are down)")
+    p = command("status", cmd_status, "poll every vendor and probe once: components under their groups, open incidents "
+                "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
     p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
 
