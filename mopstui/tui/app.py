@@ -541,6 +541,7 @@ class WarRoomApp(App):
         if self._store is None:
             return
         now = self.now()
+        newly_crossed = False
         for incident in self.incidents:
             clocks = incident_clocks(incident, self.config, self._comms.get(incident.id), now)
             for clock in crossed(clocks):
@@ -552,12 +553,14 @@ class WarRoomApp(App):
                     self.bell()
                     self.bells += 1
                 if key not in self._written_keys and not self.store.readonly:
-                    # The room's own rule writes it (exactly once, whoever gets there first): a
-                    # screen on its own clock may see a crossing before the lease holder's tick.
                     self._written_keys.add(key)
-                    self._queue_write(None, functools.partial(record_crossings, config=self.config, now=now))
+                    newly_crossed = True
             if incident.id == self.current_id:
                 self._render_clocks(clocks)
+        if newly_crossed:
+            # The room's own rule writes them all in one pass (exactly once, whoever gets there
+            # first): a screen on its own clock may see a crossing before the lease holder's tick.
+            self._queue_write(None, functools.partial(record_crossings, config=self.config, now=now))
         if self.current is None:
             self._render_clocks([])
         self._first_tick = False
