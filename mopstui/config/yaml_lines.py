@@ -3,6 +3,7 @@ within bounds: a regular file of bounded size, bounded merge keys and nesting.""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -185,7 +186,14 @@ def _read_config_text(path: Path) -> str:
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) and info.st_uid not in (os.geteuid(), 0):
         raise ValueError("is a symbolic link owned by another user; refusing to follow it")
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    # Not a link when looked at: then none may be followed when opened (one swapped in between).
+    no_follow = 0 if stat.S_ISLNK(info.st_mode) else os.O_NOFOLLOW
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | no_follow)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ValueError("was replaced by a symbolic link while being read; refusing to follow it") from None
+        raise
     with os.fdopen(fd, "rb") as handle:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
