@@ -17,8 +17,8 @@ from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
+from ..domain.rules import MAX_TEXT
 from ..status.model import VendorStatus
-from ..store import MAX_TEXT
 from ..textsafe import clean_line
 from ..timeutil import humanize_duration
 
