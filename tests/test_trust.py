@@ -597,3 +597,11 @@ def test_check_config_warns_without_the_sticky_bit(tmp_path):
     assert result.returncode == 0 and "lacks the sticky bit" in result.stderr and "chmod 3770" in result.stderr
     os.chmod(room, 0o3770)
     assert "sticky" not in run_cli("--config", str(path), "check-config").stderr
+
+
+def test_a_fifo_put_where_heads_were_noted_does_not_hang_verify(tmp_path, db_path):
+    seeded(db_path, entries=1)
+    fifo = tmp_path / "INC-1-postmortem.md"
+    os.mkfifo(fifo)
+    result = run_cli("--db", str(db_path), "verify", "--heads", str(fifo), timeout=20)
+    assert result.returncode == 1 and "not a regular file" in result.stderr

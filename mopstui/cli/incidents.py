@@ -4,7 +4,9 @@ corrections, listing, timelines, verify, export."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import sys
 
 from ..domain.model import KIND_LABELS, InputError, parse_incident_ref
@@ -148,8 +150,12 @@ def _noted_heads(ctx: Context) -> list[str]:
         heads.append(value)
     if ctx.args.heads:
         try:
-            with open(ctx.args.heads, encoding="utf-8", errors="replace") as handle:
-                found = _HASH.findall(handle.read(16 * 1024 * 1024).lower())
+            # O_NONBLOCK and a regular file only: a FIFO put where an export was must not hang verify.
+            fd = os.open(ctx.args.heads, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise InputError(f"{ctx.args.heads} is not a regular file")
+                found = _HASH.findall(handle.read(16 * 1024 * 1024).decode("utf-8", "replace").lower())
         except OSError as error:
             raise InputError(f"cannot read {ctx.args.heads}: {error.strerror or error}") from None
         if not found:
