@@ -11,7 +11,8 @@ from typing import Any
 
 from ..timeutil import zone
 
-VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "probe")
+VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "salesforce", "stripe", "zendesk",
+                "meta", "probe")
 DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
 DEFAULT_SEVERITIES = {
     "SEV1": "Critical: customers cannot buy, sign up or reach us",
@@ -76,7 +77,7 @@ class Vendor:
     url: str
     components: tuple[WatchedComponent, ...] = ()
     interval: timedelta | None = None
-    product: str | None = None  # google: which product's incidents
+    product: str | None = None  # google: which product; salesforce: which instance; meta: which organisation
 
 
 @dataclass(frozen=True)

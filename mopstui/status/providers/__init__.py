@@ -42,9 +42,9 @@ class Provider:
 
 
 def _registry() -> dict[str, Provider]:
-    from . import google, heroku, instatus, probe, rss, slack, statusio, statuspage
+    from . import google, heroku, instatus, meta, probe, rss, salesforce, slack, statusio, statuspage, stripe, zendesk
 
-    modules = (statuspage, instatus, statusio, slack, google, rss, heroku, probe)
+    modules = (statuspage, instatus, statusio, slack, google, rss, heroku, salesforce, stripe, zendesk, meta, probe)
     return {m.PROVIDER.kind: m.PROVIDER for m in modules}
 
 

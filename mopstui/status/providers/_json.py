@@ -9,6 +9,14 @@ from . import Fetched, ParseError
 
 
 def load_object(fetched: Fetched) -> dict:
+    data = load_any(fetched)
+    if not isinstance(data, dict):
+        raise ParseError(f"JSON {type(data).__name__} where an object was expected")
+    return data
+
+
+def load_any(fetched: Fetched) -> Any:
+    """Any JSON document (formats that send a list at the top); the errors of `load_object`."""
     body = fetched.body.strip()
     if not body:
         raise ParseError("empty body")
@@ -24,8 +32,6 @@ def load_object(fetched: Fetched) -> dict:
         raise ParseError(f"bad JSON ({error.msg} at {error.pos})") from None
     except ValueError as error:  # e.g. an integer too long to convert: not a JSONDecodeError
         raise ParseError(f"bad JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise ParseError(f"JSON {type(data).__name__} where an object was expected")
     return data
 
 

@@ -1,14 +1,13 @@
-"""Google's status dashboards (`incidents.json` of Workspace, Cloud, Ads): a list of incidents,
-open while they have no `end`; `product` in the vendor's config keeps only that product's."""
+"""Google's status dashboards (`incidents.json` of Workspace, Cloud, Ads, Analytics): a list of
+incidents, open while they have no `end`; `product` in the vendor's config keeps only that
+product's (by title, id or service name)."""
 
 from __future__ import annotations
-
-import json
 
 from ...config import Vendor
 from ..model import DEGRADED, MAJOR, OPERATIONAL, PARTIAL, Component, Parsed, VendorIncident, worst
 from . import Fetched, ParseError, Provider, configured_url
-from ._json import items, mapping, text
+from ._json import items, load_any, mapping, text
 
 IMPACTS = {"SERVICE_OUTAGE": MAJOR, "SERVICE_DISRUPTION": PARTIAL, "SERVICE_INFORMATION": DEGRADED}
 SEVERITIES = {"high": MAJOR, "medium": PARTIAL, "low": DEGRADED}
@@ -19,18 +18,18 @@ def _products(incident: dict) -> list[str]:
     return names or [text(incident.get("service_name"))]
 
 
+def _concerns(incident: dict, product: str) -> bool:
+    """Whether an incident is about `product`: by a product's title or id, or the dashboard's
+    service name, compared as people write them (the Ads and Analytics dashboards name a product
+    "Google Ads", "google ads " or by id, and some incidents carry only `service_name`)."""
+    wanted = product.strip().casefold()
+    names = [text(p.get(key)) for p in items(incident.get("affected_products")) for key in ("title", "id")]
+    names += [text(incident.get("service_name")), text(incident.get("service_key"))]
+    return any(name.strip().casefold() == wanted for name in names if name)
+
+
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
-    body = fetched.body.strip()
-    if not body or body[:1] == b"<":
-        raise ParseError("empty body" if not body else "HTML instead of JSON")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ParseError("invalid UTF-8") from None
-    except json.JSONDecodeError as error:
-        raise ParseError(f"bad JSON ({error.msg} at {error.pos})") from None
-    except ValueError as error:  # e.g. an integer too long to convert: not a JSONDecodeError
-        raise ParseError(f"bad JSON ({error})") from None
+    data = load_any(fetched)
     # A list is not enough (a Salesforce Trust payload is one too): Google's incidents each carry
     # a description and a start.
     if not isinstance(data, list) or not all(isinstance(i, dict) and "external_desc" in i and "begin" in i
@@ -42,7 +41,7 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         if incident.get("end"):
             continue
         products = _products(incident)
-        if vendor.product and vendor.product not in products:
+        if vendor.product and not _concerns(incident, vendor.product):
             continue
         impact = IMPACTS.get(text(incident.get("status_impact"))) or SEVERITIES.get(text(incident.get("severity")), DEGRADED)
         latest = mapping(incident.get("most_recent_update"))
