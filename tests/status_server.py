@@ -55,6 +55,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class StatusServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops a burst of connects: a 1 s SYN retry, not ours
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)

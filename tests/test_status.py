@@ -110,7 +110,7 @@ def test_components_match_by_group_and_name(tmp_path, server):
     """Instructure has a group and a child that are both called "Canvas"."""
     url = server.serve_fixture("/s.json", "statuspage/instructure-summary-incident.json")
     status = poll_one(tmp_path, "statuspage", url, components=[{"group": "Canvas", "name": "Canvas"}, "Not On The Page"])
-    labels = [(c.group, c.name, c.state) for c in status.components]
+    labels = [(c.group, c.name, c.state) for c in status.watched_components]
     assert labels[0][:2] == ("Canvas", "Canvas")
     assert labels[-1] == (None, "Not On The Page", "unknown")
     assert len(labels) == 2
@@ -417,7 +417,13 @@ def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
     base = url.removesuffix("/api/v2/summary.json")
     assert poll_one(tmp_path, "statuspage", base).state == "partial_outage"  # nothing watched: the page's word
     watched = poll_one(tmp_path, "statuspage", base, components=["Git Operations", "API Requests"])
-    assert watched.state == "operational" and {c.name for c in watched.components} == {"Git Operations", "API Requests"}
+    assert watched.state == "operational" and {c.name for c in watched.watched_components} == {"Git Operations", "API Requests"}
+    # The rest of the page is still there for the detail, marked as not watched, and is no evidence.
+    others = [c for c in watched.components if not c.watched]
+    assert any(c.name == "GitHub Actions" and c.state == "partial_outage" for c in others)
+    from mopstui.status.poller import changes
+
+    assert not [c for c in changes(None, watched) if c["component"] == "GitHub Actions"]
     assert poll_one(tmp_path, "statuspage", base, components=["GitHub Actions"]).state == "partial_outage"
 
 
@@ -434,13 +440,16 @@ def test_status_shows_maintenances_incident_status_and_groups(tmp_path, server):
     server.serve("/grouped/api/v2/summary.json", json.dumps(page))
     path = tmp_path / "c.yaml"
     path.write_text(f'vendors:\n  - {{id: amqp, name: CloudAMQP, kind: statuspage, url: "{server.url("/amqp")}"}}\n'
-                    f'  - {{id: grouped, name: Grouped, kind: statuspage, url: "{server.url("/grouped")}"}}\n')
+                    f'  - {{id: grouped, name: Grouped, kind: statuspage, url: "{server.url("/grouped")}", '
+                    'components: ["Europe / EU"]}\n')
     rows = {r["id"]: r for r in json.loads(run_cli("--config", str(path), "status", "--json").stdout)}
     maintenance = rows["amqp"]["maintenances"][0]
     assert maintenance["title"] and maintenance["status"] and maintenance["starts_at"]
-    assert [c["group"] for c in rows["grouped"]["components"]] == ["Europe", "Europe", "America"]
+    assert [(c["group"], c["watched"]) for c in rows["grouped"]["components"]] == [
+        ("Europe", True), ("Europe", False), ("America", False)]
     table = run_cli("--config", str(path), "status").stdout
     assert "  maintenance " in table
+    assert "Europe / EU\n" in table and "US" not in table and "+ 2 components not watched" in table
 
 
 def test_statuspage_incident_endpoints_say_which_incidents_are_open(tmp_path, server):
@@ -456,3 +465,31 @@ def test_statuspage_incident_endpoints_say_which_incidents_are_open(tmp_path, se
     assert poll_one(tmp_path, "statuspage", url).state == "operational"
     url = server.serve("/api/v2/other.json", json.dumps({"page": {}}))
     assert "not a Statuspage summary" in poll_one(tmp_path, "statuspage", url).reason
+
+
+def test_a_probe_measures_the_network_not_our_parsing(tmp_path, server):
+    """Thirteen big vendor pages arrive while a probe waits for its answer: reading them must not
+    be counted in the probe's latency (it was: a 50 ms probe measured 400-700 ms)."""
+    import time
+
+    from mopstui.status.providers import Fetched, provider
+
+    components = [{"id": f"c{i}", "name": f"Region {i}", "status": "operational", "description": "x" * 40} for i in range(12000)]
+    page = json.dumps({"status": {"indicator": "none"}, "components": components, "incidents": []}).encode()
+    for i in range(13):
+        server.serve(f"/v{i}/api/v2/summary.json", page)
+    server.serve("/probe", handler=slow(0.3, b"ok"))
+    vendors = [{"id": f"v{i}", "kind": "statuspage", "url": server.url(f"/v{i}")} for i in range(13)]
+    path = tmp_path / "c.yaml"
+    path.write_text("polling: {timeout: 20s, concurrency: 16}\nvendors:\n" + "".join(f"  - {json.dumps(v)}\n" for v in vendors)
+                    + f'services:\n  - {{id: shop, name: Shop, probe: {{url: "{server.url("/probe")}", max_latency: 5s}}}}\n')
+    config = load([path])
+    started = time.perf_counter()
+    for _ in range(13):  # what reading the pages costs on this machine, now
+        provider("statuspage").parse(Fetched(200, page, 0), config.vendors[0])
+    reading = time.perf_counter() - started
+    statuses = asyncio.run(poll(config))
+    assert all(statuses[f"v{i}"].state == "operational" for i in range(13))
+    probe = statuses["probe:shop"]
+    assert probe.state == "operational", probe.reason
+    assert 300 <= probe.latency_ms < 300 + max(250, reading * 1000 / 2), (probe.latency_ms, reading)

@@ -55,7 +55,12 @@ def cmd_status(ctx: Context) -> int:
     if not order:
         print("no vendors or probes configured (see config.example.yaml)", file=sys.stderr)
         return EXIT_OK
-    statuses = asyncio.run(poll(ctx.config))
+    progress = None
+    if sys.stderr.isatty():  # a person is waiting: say how far the round is (never into a pipe)
+        def progress(done: int, total: int) -> None:
+            end = "\r\033[K" if done == total else ""
+            print(f"\rchecking vendors and probes: {done}/{total}{end}", end="", file=sys.stderr, flush=True)
+    statuses = asyncio.run(poll(ctx.config, progress=progress))
     rows = status_rows(statuses, order)
     if ctx.args.json:
         _print_json(rows)
@@ -71,8 +76,14 @@ def cmd_status(ctx: Context) -> int:
             state = ("~" if row["stale"] else "") + badge(row["state"])
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
             for component in row["components"]:
-                label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
-                print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+                if component["watched"]:
+                    label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
+                    print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+            unwatched = [c for c in row["components"] if not c["watched"]]
+            if unwatched:
+                troubled = sum(c["state"] not in ("operational", "unknown") for c in unwatched)
+                print(f"  {'':<11} + {len(unwatched)} components not watched"
+                      f"{f', {troubled} not operational' if troubled else ''} (status --json lists them)")
             for incident in row["incidents"]:
                 print(f"  incident    {clean_line(incident['title'], 50)} ({clean_line(incident['status'] or 'open')}, "
                       f"updated {clean_line(incident['updated_at'] or '?', 25)})")

@@ -12,9 +12,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import math
+import os
 import random
+import ssl
 import time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -31,6 +34,19 @@ CLIENT_SLOTS = 8  # in-flight requests per client before another client is used
 MAX_REDIRECTS = 5
 MAX_INLINE_RETRY_AFTER = 2.0  # longer Retry-After: skip this target until then
 MAX_RETRY_AFTER = 3600.0  # a vendor may ask us to wait, but not forever
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One certificate store for every client of the process: loading the bundle costs ~50 ms,
+    and the fetcher keeps several small clients. `SSL_CERT_FILE` / `SSL_CERT_DIR` are honoured,
+    as for every other tool on the host (a company proxy's CA)."""
+    import certifi
+
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class RedirectRefused(Exception):
@@ -153,6 +169,7 @@ class Fetcher:
                 limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json, application/xml;q=0.9, */*;q=0.5"},
                 trust_env=True,  # proxy settings from the environment
+                verify=shared_ssl_context(),
                 event_hooks={"response": [_guard_redirect]},
             )
             for _ in range(count)
@@ -200,7 +217,8 @@ class Fetcher:
                     retryable = outcome.fetched is None and (
                         outcome.reason.startswith("HTTP 5") or hasattr(outcome, "_retry_after")
                     )
-                outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+                if outcome.latency_ms is None:  # no transport timing (it failed before): the wall time
+                    outcome.latency_ms = int((time.perf_counter() - started) * 1000)
                 if outcome.fetched is not None:
                     outcome.fetched = replace(outcome.fetched, latency_ms=outcome.latency_ms)
             delay = self.backoff * (2**attempt) * (0.5 + random.random())
@@ -221,8 +239,17 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        # Latency is the network's: from the first byte sent on a connection (connect, or the
+        # request on a kept-alive one) to the last byte read, not the time spent queued for a slot.
+        sent: list[float] = []
+
+        async def trace(name: str, info: dict) -> None:
+            if not sent and name.endswith(("connect_tcp.started", "send_request_headers.started")):
+                sent.append(time.perf_counter())
+
         # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
-        async with client.stream("GET", url, headers=headers, extensions={"mopstui_configured_url": url}) as response:
+        extensions = {"mopstui_configured_url": url, "trace": trace}
+        async with client.stream("GET", url, headers=headers, extensions=extensions) as response:
             fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
             if response.status_code == 304:
                 return Outcome(not_modified=True, validators=Validators(validators.etag, validators.last_modified))
@@ -235,8 +262,9 @@ class Fetcher:
                         outcome._retry_after = after  # type: ignore[attr-defined]
                 return outcome
             body = await self._read_capped(response)
-            fetched = Fetched(response.status_code, body, 0, response.headers.get("content-type", ""))
-            return Outcome(fetched=fetched, validators=fresh)
+            latency = int((time.perf_counter() - sent[0]) * 1000) if sent else None
+            fetched = Fetched(response.status_code, body, latency or 0, response.headers.get("content-type", ""))
+            return Outcome(fetched=fetched, validators=fresh, latency_ms=latency)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.polling.max_bytes

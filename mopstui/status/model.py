@@ -31,6 +31,7 @@ class Component:
     name: str
     state: str
     group: str | None = None
+    watched: bool = True  # False: on the page, shown in the detail, but not part of our verdict
 
     def label(self) -> str:
         return f"{self.group} / {self.name}" if self.group else self.name
@@ -69,7 +70,7 @@ class Parsed:
             state=self.state if self.state in STATES else UNKNOWN,
             components=tuple(
                 Component(clean_line(c.name, MAX_NAME), c.state if c.state in STATES else UNKNOWN,
-                          clean_line(c.group, MAX_NAME) or None)
+                          clean_line(c.group, MAX_NAME) or None, c.watched)
                 for c in self.components
             ),
             incidents=tuple(
@@ -129,6 +130,10 @@ class VendorStatus:
         if self.last_good_at:
             return replace(self, stale=True, reason=reason, checked_at=checked_at, latency_ms=latency_ms)
         return replace(self, state=UNKNOWN, stale=False, reason=reason, checked_at=checked_at, latency_ms=latency_ms)
+
+    @property
+    def watched_components(self) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if c.watched)
 
     @property
     def shown_state(self) -> str:

@@ -188,7 +188,7 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
             note = status.incidents[0].title
         cells += [Text(heard, style="bright_black"), plain(note, 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
-    for component in status.components:
+    for component in status.watched_components:
         sub = [badge_text(component.state, stale=status.stale), plain("  " + component.label(), 24)]
         if wide:
             sub += [Text(""), Text("")]
