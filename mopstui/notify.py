@@ -38,6 +38,8 @@ def classify(event: Event) -> str | None:
             return "threshold"
         if ":overdue:" in event.dedupe:
             return "overdue"
+    if event.kind == "vendor" and event.dedupe and ":override:" in event.dedupe:
+        return "override"  # the room overruled a vendor's page, on this incident's timeline
     return None
 
 

@@ -493,3 +493,35 @@ def test_a_probe_measures_the_network_not_our_parsing(tmp_path, server):
     probe = statuses["probe:shop"]
     assert probe.state == "operational", probe.reason
     assert 300 <= probe.latency_ms < 300 + max(250, reading * 1000 / 2), (probe.latency_ms, reading)
+
+
+def test_status_shows_progress_on_a_terminal_only(tmp_path, server):
+    import os
+    import pty
+    import subprocess
+
+    from .conftest import MOPSTUI, run_cli
+
+    url = server.serve_fixture("/s.json", "statuspage/intercom-components.json")
+    path = tmp_path / "c.yaml"
+    path.write_text(f'vendors:\n  - {{id: ic, kind: statuspage, url: "{url}"}}\n')
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([MOPSTUI, "--config", str(path), "status"], stdout=subprocess.PIPE, stderr=follower, timeout=60)
+        os.close(follower)
+        follower = -1
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the writer has gone and everything was read
+                break
+            if not chunk:
+                break
+            said += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert done.returncode == 0 and b"checking vendors and probes: 1/1" in said
+    assert "checking" not in run_cli("--config", str(path), "status").stderr  # never into a pipe

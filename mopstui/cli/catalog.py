@@ -25,12 +25,13 @@ def cmd_check_config(ctx: Context) -> int:
 
 
 def _last_known_statuses(ctx: Context) -> dict:
-    """What the poller last stored (no network here); nothing when there is no database yet."""
-    from ..status.model import from_payloads
+    """What the poller last stored (no network here), as the room rules it (overrides applied);
+    nothing when there is no database yet."""
+    from ..room import statuses_as_ruled
 
     if not ctx.config.database.exists():
         return {}
-    return from_payloads(ctx.store.vendor_status_payloads())
+    return statuses_as_ruled(ctx.store)
 
 
 def cmd_catalog(ctx: Context) -> int:

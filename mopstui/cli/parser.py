@@ -23,6 +23,7 @@ from .incidents import (
     cmd_timeline,
     cmd_verify,
 )
+from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
 
 
@@ -172,6 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
                 "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
     p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
+
+    p = command("override", cmd_override, "overrule a vendor's page: it is down for us, or it does not affect us",
+                "The room knows better than the page: say a vendor (or one component) is down for us, or\n"
+                "that its trouble does not affect us, with a reason. Health, impact, the touchpoint roll-up,\n"
+                "`status`, webhooks and exports follow it, shown as an override beside the page's own word.\n"
+                "It holds until the vendor's page changes (the default) or until lifted. Written to the log,\n"
+                "and to the timeline of every active incident the vendor reaches.\n\n"
+                "  mopstui override hubspot down --reason 'forms fail for us since 10:02'\n"
+                "  mopstui override qualys/'EU / Scanner' unaffected --reason 'we only use US' --until-lifted\n"
+                "  mopstui override hubspot --lift")
+    p.add_argument("target", metavar="VENDOR[/COMPONENT]", help="a vendor id, or vendor id/component as the page names it")
+    p.add_argument("verdict", nargs="?", choices=("down", "unaffected"), help="down (for us) or unaffected (not us)")
+    p.add_argument("--reason", "-r", metavar="TEXT", help="why the room overrules the page (required unless --lift)")
+    p.add_argument("--until-lifted", action="store_true", help="hold until lifted, even when the page changes")
+    p.add_argument("--lift", action="store_true", help="lift the override on this vendor or component")
+    p = command("overrides", cmd_overrides, "the overrides in force: who set them, why, and what the page says now")
+    p.add_argument("--json", action="store_true", help="a list with one object per override")
 
     p = command("watch", cmd_watch, "run the room's duties headless (for systemd); one lease holder per database",
                 "A complete war-room without a screen: poll vendors and probes, store every state change and\n"

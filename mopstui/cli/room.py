@@ -61,6 +61,10 @@ def cmd_status(ctx: Context) -> int:
             end = "\r\033[K" if done == total else ""
             print(f"\rchecking vendors and probes: {done}/{total}{end}", end="", file=sys.stderr, flush=True)
     statuses = asyncio.run(poll(ctx.config, progress=progress))
+    if ctx.config.database.exists():  # the room's overrides, when there is a war-room to hold them
+        from ..room import statuses_as_ruled
+
+        statuses = statuses_as_ruled(ctx.store, statuses)
     rows = status_rows(statuses, order)
     if ctx.args.json:
         _print_json(rows)
@@ -72,8 +76,11 @@ def cmd_status(ctx: Context) -> int:
             note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
             if not note and row["incidents"]:
                 note = row["incidents"][0]["title"]
+            if row["override"]:
+                note = (f"OVERRIDE (page says {row['page_state'].replace('_', ' ')}): {row['override']}"
+                        + (f" · {note}" if note else ""))
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
-            state = ("~" if row["stale"] else "") + badge(row["state"])
+            state = ("!" if row["override"] else "~" if row["stale"] else "") + badge(row["state"])
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
             for component in row["components"]:
                 if component["watched"]:

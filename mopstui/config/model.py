@@ -117,7 +117,7 @@ class Service:
 @dataclass(frozen=True)
 class Webhook:
     url: str
-    events: tuple[str, ...] = ("declared", "severity", "resolved", "threshold", "overdue")
+    events: tuple[str, ...] = ("declared", "severity", "resolved", "threshold", "overdue", "override")
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,9 @@ class VendorStatus:
     components: tuple[Component, ...] = ()
     incidents: tuple[VendorIncident, ...] = ()
     maintenances: tuple[Maintenance, ...] = ()
+    # Set only where the room overruled the page (domain/overrides.py): the page's own state, and why.
+    page_state: str | None = None
+    override: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -137,8 +140,9 @@ class VendorStatus:
 
     @property
     def shown_state(self) -> str:
-        """Stale knowledge is not knowledge of now: a stale vendor shows as unknown."""
-        return UNKNOWN if self.stale else self.state
+        """Stale knowledge is not knowledge of now: a stale vendor shows as unknown, unless the
+        room has ruled on it."""
+        return UNKNOWN if self.stale and not self.override else self.state
 
 
 def from_payloads(payloads: dict[str, dict]) -> dict[str, VendorStatus]:

@@ -309,6 +309,7 @@ def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dic
         rows.append({
             "id": s.id, "name": s.name, "kind": s.kind, "state": s.state, "stale": s.stale, "reason": s.reason,
             "checked_at": s.checked_at, "latency_ms": s.latency_ms,
+            "override": s.override or None, "page_state": s.page_state or s.state,
             "components": [{"name": c.name, "group": c.group, "state": c.state, "watched": c.watched}
                            for c in grouped(s.components)],
             "incidents": [{"title": i.title, "impact": i.impact, "status": i.status, "updated_at": i.updated_at,

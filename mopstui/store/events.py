@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from ..domain.model import Event, Incident, InputError, derive_incident, incident_label
+from ..domain.model import ROOM_KINDS, Event, Incident, InputError, derive_incident, incident_label
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
 from ..identity import Account
 from ..textsafe import clean_line
@@ -162,6 +162,25 @@ class EventsMixin(SQLiteConnection):
                 )  # fmt: skip
 
         return self._retry(write)
+
+    def append_room(self, kind: str, text: str, *, author: str, value: str | None = None) -> Event:
+        """Append an event about the war-room as a whole (an override), on no incident's timeline."""
+        if kind not in ROOM_KINDS:
+            raise InputError(f"{kind!r} is not a war-room event")
+        text = entry_text(kind, text)
+        author = author_name(author)
+
+        def write() -> Event:
+            with self._write() as conn:
+                return self._insert_event(conn, incident_id=None, occurred_at=utcnow(), author=author, kind=kind, text=text,
+                                          value=value, ref=None, dedupe=None)
+
+        return self._retry(write)
+
+    def room_events(self, kind: str) -> list[Event]:
+        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id IS NULL AND kind = ? ORDER BY id",
+                                 (kind,)).fetchall()
+        return [_event(r) for r in rows]
 
     # ------------------------------------------------------------------ convenience writes
 

@@ -36,8 +36,8 @@ from ..domain.clocks import crossed, incident_clocks
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
 from ..identity import hostname, ssh_client
-from ..room import record_crossings
-from ..status.model import RANK, VendorStatus, from_payloads
+from ..room import record_crossings, statuses_as_ruled
+from ..status.model import RANK, VendorStatus
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
@@ -328,7 +328,7 @@ class WarRoomApp(App):
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self) -> None:
-        known = from_payloads(self.store.vendor_status_payloads())
+        known = statuses_as_ruled(self.store)
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known

@@ -36,9 +36,10 @@ SEVERITY_STYLES = {"SEV1": "bold white on red", "SEV2": "bold red", "SEV3": "bol
 STATUS_SYMBOLS = {"investigating": "🔍", "identified": "◎", "monitoring": "◑", "resolved": "✓"}
 
 
-def badge_text(state: str, *, stale: bool = False) -> Text:
-    """Symbol and word (never colour alone); a stale state carries a ~ mark."""
-    return Text(("~" if stale else "") + cat.badge(state), style=STATE_STYLES.get(state, ""))
+def badge_text(state: str, *, stale: bool = False, overridden: bool = False) -> Text:
+    """Symbol and word (never colour alone); a stale state carries a ~ mark, the room's override a !."""
+    mark = "!" if overridden else "~" if stale else ""
+    return Text(mark + cat.badge(state), style=STATE_STYLES.get(state, "") + (" underline" if overridden else ""))
 
 
 def plain(value: object, width: int | None = None) -> Text:
@@ -181,11 +182,13 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
         heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
     state = status.state
     rows = []
-    cells = [badge_text(state, stale=status.stale), plain(status.name, 24)]
+    cells = [badge_text(state, stale=status.stale, overridden=bool(status.override)), plain(status.name, 24)]
     if wide:
         note = status.reason if (status.stale or state == "unknown") else ""
         if status.incidents:
             note = status.incidents[0].title
+        if status.override:
+            note = f"override: {status.override}"
         cells += [Text(heard, style="bright_black"), plain(note, 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:

@@ -40,7 +40,8 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         if not orgs:
             raise ParseError(f"no organisation {vendor.product!r} on Meta's status")
     components = tuple(
-        Component(text(service.get("name")), state_of(text(service.get("status"))), text(org.get("name") or org.get("id")) or None)
+        Component(text(service.get("name")), state_of(text(service.get("status"))),
+                  text(org.get("name") or org.get("id")) or None)
         for org in orgs
         for service in items(org.get("services"))
     )

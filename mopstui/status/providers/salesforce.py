@@ -9,7 +9,19 @@ keeps only the incidents of that instance key (e.g. `NA224`).
 from __future__ import annotations
 
 from ...config import Vendor
-from ..model import DEGRADED, MAINTENANCE, MAJOR, OPERATIONAL, PARTIAL, UNKNOWN, Component, Maintenance, Parsed, VendorIncident, worst
+from ..model import (
+    DEGRADED,
+    MAINTENANCE,
+    MAJOR,
+    OPERATIONAL,
+    PARTIAL,
+    UNKNOWN,
+    Component,
+    Maintenance,
+    Parsed,
+    VendorIncident,
+    worst,
+)
 from . import Fetched, ParseError, Provider, configured_url
 from ._json import items, load_any, mapping, text
 
@@ -75,8 +87,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         return Parsed(worst([state] + [i.impact for i in incidents]) if state != UNKNOWN else UNKNOWN,
                       (component,), tuple(incidents), _maintenances(data), None)
     if isinstance(data, list) and data and all(_is_instance(i) for i in data[:50]):
-        components = tuple(Component(text(i["key"]), STATUS_CODES.get(text(i["status"]), UNKNOWN), text(i.get("location")) or None)
-                           for i in items(data) if i.get("isActive", True) is not False)
+        components = tuple(
+            Component(text(i["key"]), STATUS_CODES.get(text(i["status"]), UNKNOWN), text(i.get("location")) or None)
+            for i in items(data)
+            if i.get("isActive", True) is not False
+        )
         return Parsed(worst(c.state for c in components), components, (), (), None)
     if isinstance(data, list) and all(_is_incident(i) for i in data[:50]):
         incidents = _open_incidents(items(data), vendor.product)

@@ -30,7 +30,8 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         if part.get("title") or part.get("key")
     )
     message = text(data.get("message"))
-    incidents = (VendorIncident(message or "Stripe reports a problem", state, "open", None, ""),) if state in (DEGRADED, MAJOR) else ()
+    troubled = state in (DEGRADED, MAJOR)
+    incidents = (VendorIncident(message or "Stripe reports a problem", state, "open", None, ""),) if troubled else ()
     return Parsed(state, components, incidents, (), None)
 
 
