@@ -18,6 +18,8 @@ from typing import IO
 
 from .config import Config
 from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
+from .domain.overrides import ruling_line
+from .domain.pagelag import lags
 from .store import Head, Store
 from .textsafe import clean
 from .timeline import Annotations, entry_text
@@ -157,6 +159,8 @@ class Export:
     integrity: str
     catalog: dict | None
     head: Head | None = None
+    page_lags: list = field(default_factory=list)  # PageLag episodes of the affected services in the window
+    overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
 
 
 def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
@@ -172,9 +176,15 @@ def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"
+    start, end = incident.started_at.isoformat(), window_end.isoformat()
+    affected = set(incident.services)
+    page_lags = [lag for lag in lags(config, store.observations(until=end))
+                 if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
+                 and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
+    overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head())
+                  verified.head or store.head(), page_lags, overrides)
 
 
 def _timeline(store: Store, export: Export) -> Iterator[Event]:
@@ -260,6 +270,15 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
     else:
         w("No vendor status changes were seen in the incident's window.\n")
     w(f"\n{NOT_CHAINED}\n")
+    if export.page_lags:
+        w("\n### How honest were the vendors' pages\n\n")
+        for lag in export.page_lags:
+            vendor = export.config.vendor(lag.vendor_id)
+            w(f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} ({md_inline(lag.service_id)})\n")
+    if export.overrides:
+        w("\n### The room overruled the pages\n\n")
+        for event in export.overrides:
+            w(f"- {_hm(event.occurred_at, tz)} {md_inline(ruling_line(event))}\n")
 
     w("\n## Participants and roles\n\n| Person | Entries | Roles | Connected from |\n|---|---|---|---|\n")
     roles: dict[str, list[str]] = {}
@@ -317,12 +336,15 @@ def write_json(store: Store, export: Export, out: IO[str]) -> None:
         "incident": incident.to_dict(),
         "metrics": export.metrics.to_dict(),
         "vendor_changes": export.vendor_changes,
+        "page_lags": [lag.to_dict() for lag in export.page_lags],
+        "overrides": [{"id": e.id, "at": e.occurred_at.isoformat(), "by": e.who, "reason": e.text,
+                       **json.loads(e.value or "{}")} for e in export.overrides],
         "participants": [{"user": u, "entries": n} for u, n in sorted(export.metrics.participants.items())],
         "sessions": export.sessions,
         "catalog_snapshot": export.catalog,
         "integrity": export.integrity,
         "head": export.head.to_dict() if export.head else None,
-        "not_tamper_evident": ["vendor_changes", "sessions"],
+        "not_tamper_evident": ["vendor_changes", "page_lags", "sessions"],
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "events": [')  # stream the events into the same object

@@ -61,11 +61,17 @@ def cmd_status(ctx: Context) -> int:
             end = "\r\033[K" if done == total else ""
             print(f"\rchecking vendors and probes: {done}/{total}{end}", end="", file=sys.stderr, flush=True)
     statuses = asyncio.run(poll(ctx.config, progress=progress))
-    if ctx.config.database.exists():  # the room's overrides, when there is a war-room to hold them
+    observations: list[dict] = []
+    if ctx.config.database.exists():  # the room's overrides and history, when there is a war-room
         from ..room import statuses_as_ruled
 
         statuses = statuses_as_ruled(ctx.store, statuses)
+        observations = ctx.store.observations()
     rows = status_rows(statuses, order)
+    from ..domain.pagelag import lags
+
+    for row in rows:  # how long each vendor's page lagged our own probes, its last episodes
+        row["page_lag"] = [lag.to_dict() for lag in lags(ctx.config, observations, vendor_id=row["id"])]
     if ctx.args.json:
         _print_json(rows)
     else:

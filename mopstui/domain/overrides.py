@@ -121,3 +121,14 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
         result[override.vendor_id] = replace(status, components=components, state=worst(watched) if watched else status.state,
                                              page_state=page, override="; ".join(filter(None, (status.override, note))))
     return result
+
+
+def ruling_line(event: Event) -> str:
+    """One override event as a line: "hubspot / Forms: down for us — forms fail (sam)"."""
+    try:
+        what = json.loads(event.value or "{}")
+    except ValueError:
+        what = {}
+    target = str(what.get("vendor", "?")) + (f" / {what['component']}" if what.get("component") else "")
+    verdict = {**VERDICT_WORDS, "lift": "override lifted"}.get(what.get("verdict"), "?")
+    return f"{target}: {verdict} — {event.text} ({event.who})"
