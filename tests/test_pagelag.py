@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mopstui.config import load
 from mopstui.domain.history import state_series
@@ -10,7 +10,7 @@ from mopstui.domain.pagelag import lags
 
 from .conftest import write
 
-T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CONFIG = """
 vendors:
   - {id: hubspot, name: HubSpot, kind: statuspage, url: "https://status.hubspot.com"}

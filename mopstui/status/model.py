@@ -155,3 +155,12 @@ def from_payloads(payloads: dict[str, dict]) -> dict[str, VendorStatus]:
         except TypeError:
             continue
     return found
+
+
+def grouped(components: tuple[Component, ...]) -> list[Component]:
+    """Components under their group, groups in the order the page first shows them, and the page's
+    order within each group (a page listing groups interleaved reads as a list of groups)."""
+    order: dict[str | None, int] = {}
+    for component in components:
+        order.setdefault(component.group, len(order))
+    return sorted(components, key=lambda c: order[c.group])  # sorted() is stable: the page's order within

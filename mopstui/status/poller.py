@@ -21,7 +21,7 @@ from ..room import record_evidence
 from ..store import Store, StoreError
 from ..timeutil import utcnow
 from .fetch import Fetcher, Outcome, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, worst
+from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
 from .providers import ParseError, provider
 from .providers.probe import judge
 
@@ -318,13 +318,3 @@ def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dic
                              for m in s.maintenances],
         })  # fmt: skip
     return rows
-
-
-def grouped(components: tuple[Component, ...]) -> list[Component]:
-    """Components under their group, groups in the order the page first shows them, and the page's
-    order within each group (a page listing groups interleaved reads as a list of groups)."""
-    order: dict[str | None, int] = {}
-    for component in components:
-        order.setdefault(component.group, len(order))
-    return sorted(components, key=lambda c: order[c.group])  # sorted() is stable: the page's order within
-

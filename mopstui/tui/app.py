@@ -34,15 +34,18 @@ from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
 from ..domain.grammar import parse_entry, parse_search
+from ..domain.history import state_series
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
+from ..domain.pagelag import lags as page_lags
 from ..identity import hostname, ssh_client
-from ..room import record_crossings, statuses_as_ruled
+from ..room import lift_override, record_crossings, set_override, statuses_as_ruled
 from ..status.model import RANK, VendorStatus
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
+from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
 
 if TYPE_CHECKING:
     from ..status.poller import Poller
@@ -137,6 +140,7 @@ class WarRoom(Screen):
                     yield CatalogTable(id="catalog", cursor_type="row", zebra_stripes=False)
                 with Vertical(id="vendor-pane", classes="pane"):
                     yield VendorTable(id="vendors", cursor_type="row")
+                    yield VendorHistory(id="vendor-history")
             with Vertical(id="incident-pane", classes="pane"):
                 yield IncidentSummary(id="summary")
                 with Vertical(id="clocks"):
@@ -185,6 +189,7 @@ class WarRoomApp(App):
         Binding("right_square_bracket", "switch(1)", "Next incident", show=False),
         Binding("p", "poll_now", "Poll", show=False),
         Binding("o", "runbook", "Runbook", show=False),
+        Binding("O", "override", "Overrule vendor", show=False, id="override"),
         Binding("x", "export", "Export", show=False),
         Binding("escape", "leave_input", "Back", show=False),
         Binding("q", "quit", "Quit"),
@@ -892,38 +897,58 @@ class WarRoomApp(App):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
+    def _vendor_under_cursor(self) -> tuple[VendorStatus | None, str | None]:
+        """The highlighted vendor, and the component label when a component row is highlighted."""
+        table = self.q("#vendors", VendorTable)
+        if not table.row_count:
+            return None, None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        parts = key.split(":", 2)
+        return self.statuses.get(parts[1]), (parts[2] if parts[0] == "c" and len(parts) > 2 else None)
+
+    @on(DataTable.RowHighlighted, "#vendors")
+    def _vendor_history(self, event: DataTable.RowHighlighted) -> None:
+        status, _ = self._vendor_under_cursor()
+        if status is not None:
+            since = (self.now() - timedelta(hours=HOURS)).isoformat()
+            self.q("#vendor-history", VendorHistory).show(
+                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now())
+
     @on(DataTable.RowSelected, "#vendors")
     def _vendor_detail(self, event: DataTable.RowSelected) -> None:
-        key = str(event.row_key.value)
-        vendor_id = key.split(":")[1]
-        status = self.statuses.get(vendor_id)
+        status, _ = self._vendor_under_cursor()
         if status is None:
             return
-        body = Text()
-        body.append_text(badge_text(status.state, stale=status.stale))
-        if status.stale or status.state == "unknown":
-            body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
-        body.append(f"\nLast heard: {clean_line(status.last_good_at or 'never')}   "
-                    f"checked: {clean_line(status.checked_at or 'never')}")
-        if status.latency_ms is not None:
-            body.append(f"   latency: {status.latency_ms} ms")
-        body.append("\n\nComponents\n", "bold")
-        for component in status.components or ():
-            body.append_text(badge_text(component.state))
-            body.append(f"  {clean_line(component.label())}\n")
-        body.append("\nOpen vendor incidents\n", "bold")
-        for incident in status.incidents or ():
-            body.append_text(badge_text(incident.impact))
-            body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status)}, "
-                        f"{clean_line(incident.updated_at)})\n", "bold")
-            body.append(f"    {clean_line(incident.latest_update, 400)}\n")
-        if not status.incidents:
-            body.append("none\n")
-        if status.maintenances:
-            body.append("\nMaintenance\n", "bold")
-            for item in status.maintenances:
-                body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}) {clean_line(item.starts_at)}\n")
-        self.push_screen(DetailScreen(f"{clean_line(status.name)} — {status.kind}", body))
+        observations = self.store.observations(vendor_id=status.id)
+        probes = [o for s in self.config.services if s.vendor == status.id and s.probe
+                  for o in self.store.observations(vendor_id=cat.probe_id(s.id))]
+        lags = page_lags(self.config, observations + probes, vendor_id=status.id)
+        series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
+        self.push_screen(VendorDetailScreen(status, lags, series))
+
+    def action_override(self) -> None:
+        """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
+        status, component = self._vendor_under_cursor()
+        if status is None or status.kind == "probe" or self.config.vendor(status.id) is None:
+            self.notify("Highlight a vendor (or one of its components) in the Vendors pane first.", severity="warning")
+            return
+        target = f"{status.name}{' · ' + component if component else ''}"
+        choices = [("down", "It is down for us"), ("unaffected", "It does not affect us")]
+        if status.override:
+            choices.append(("lift", "Lift the override"))
+
+        def picked(verdict: str | None) -> None:
+            if verdict == "lift":
+                self._queue_write(None, lambda s: lift_override(s, self.config, vendor_id=status.id, component=component,
+                                                                author=self.user))
+            elif verdict:
+                self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
+                                              placeholder="the reason, for the log (holds until the page changes)"),
+                                 _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
+                                     s, self.config, vendor_id=status.id, component=component, verdict=verdict,
+                                     reason=reason, until="page-changes", author=self.user))))
+
+        self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
     def action_runbook(self) -> None:
         table = self.q("#catalog", CatalogTable)
@@ -1012,6 +1037,7 @@ class WarRoomApp(App):
             ("resolve", "Resolve the incident", self.action_resolve),
             ("search", "Search the timeline", self.action_search),
             ("status", "Poll vendor status now", self.action_poll_now),
+            ("override", "Overrule the highlighted vendor's page (down for us / not us)", self.action_override),
             ("export", "Export the postmortem as Markdown", self.action_export),
             ("help", "Keys and prefixes", self.action_help),
         ]

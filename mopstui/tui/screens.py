@@ -40,6 +40,7 @@ The incident
 Panes
   Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail
   p  poll vendors now           o  show the selected service's runbook link
+  O  overrule the highlighted vendor's page: down for us, or not us (a reason)
 
 Everywhere
   ctrl+p  command palette (same names as the CLI)   ?  this help   q  quit

@@ -1,0 +1,115 @@
+"""The vendor pane's extras: the selected vendor's last 24 hours as a sparkline, and the vendor
+detail (components under their groups, the ones nobody here watches apart, the room's override,
+how far the page lagged our probes, open incidents and maintenances)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Label, Sparkline, Static
+
+from ..domain.history import state_series
+from ..domain.pagelag import PageLag
+from ..status.model import VendorStatus, grouped
+from ..textsafe import clean_line
+from .screens import _Dialog
+from .widgets import badge_text
+
+HOURS = 24
+LEGEND = "height: ▁ unknown · operational · maintenance · degraded · partial · █ major"
+
+
+class VendorHistory(Horizontal):
+    """One line under the vendor table: whose history it is, and the sparkline."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="history-label")
+        yield Sparkline([], summary_function=max, id="history")
+
+    def show(self, name: str, observations: list[dict], current: str, now: datetime) -> None:
+        series = state_series(observations, now=now, current=current, hours=HOURS)
+        label = Text(f"{clean_line(name, 12)} {HOURS}h ", style="bold")
+        if len(set(series)) <= 1:
+            # A sparkline scales to its own range: a flat line would draw "down all day" as its
+            # lowest bar. Say it instead.
+            label.append_text(badge_text(current))
+            label.append(" steady" if observations or current != "unknown" else " (no history yet)")
+        self.query_one("#history-label", Label).update(label)
+        sparkline = self.query_one("#history", Sparkline)
+        sparkline.data = series
+        sparkline.display = len(set(series)) > 1
+        self.set_class(not sparkline.display, "-flat")
+        self.refresh(layout=True)  # the label's width follows its new text
+
+
+def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
+    body = Text()
+    body.append_text(badge_text(status.state, stale=status.stale, overridden=bool(status.override)))
+    if status.stale or status.state == "unknown":
+        body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
+    if status.override:
+        body.append("\nOverride: ", "bold")
+        body.append(clean_line(status.override, 300))
+        body.append(f"\nThe page itself says: {(status.page_state or 'unknown').replace('_', ' ')}")
+    heard, checked = clean_line(status.last_good_at or "never"), clean_line(status.checked_at or "never")
+    body.append(f"\nLast heard: {heard}   checked: {checked}")
+    if status.latency_ms is not None:
+        body.append(f"   latency: {status.latency_ms} ms")
+    components = grouped(status.components)
+    for title, wanted in (("Components", True), ("On the page, not watched here", False)):
+        chosen = [c for c in components if c.watched is wanted]
+        if not chosen and not wanted:
+            continue
+        body.append(f"\n\n{title}\n", "bold")
+        group = None
+        for component in chosen:
+            if component.group != group and component.group:
+                body.append(f"  {clean_line(component.group)}\n", "italic")
+            group = component.group
+            body.append("    " if component.group else "  ")
+            body.append_text(badge_text(component.state))
+            body.append(f"  {clean_line(component.name)}\n")
+        if not chosen:
+            body.append("none\n")
+    body.append("\nOpen vendor incidents\n", "bold")
+    for incident in status.incidents or ():
+        body.append_text(badge_text(incident.impact))
+        body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status or 'open')}, "
+                    f"updated {clean_line(incident.updated_at or '?')})\n", "bold")
+        if incident.latest_update:
+            body.append(f"    {clean_line(incident.latest_update, 400)}\n")
+    if not status.incidents:
+        body.append("none\n")
+    if status.maintenances:
+        body.append("\nMaintenance\n", "bold")
+        for item in status.maintenances:
+            when = " → ".join(clean_line(t) for t in (item.starts_at, item.ends_at) if t)
+            body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}){' ' + when if when else ''}\n")
+    body.append("\nHow honest is the page (behind our probes)\n", "bold")
+    for lag in lags[-5:]:
+        body.append(f"  {clean_line(lag.sentence(status.name), 300)} ({clean_line(lag.service_id)})\n")
+    if not lags:
+        body.append("no probe episode to compare with yet\n")
+    return body
+
+
+class VendorDetailScreen(_Dialog[None]):
+    """A vendor's detail, with its last 24 hours on top."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+
+    def __init__(self, status: VendorStatus, lags: list[PageLag], series: list[float]) -> None:
+        super().__init__()
+        self.status, self.lags, self.series = status, lags, series
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog detail"):
+            yield Label(Text(f"{clean_line(self.status.name)} — {self.status.kind}"), classes="dialog-title")
+            yield Label(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"))
+            yield Sparkline(self.series, summary_function=max, id="detail-history")
+            yield Static(detail_text(self.status, self.lags), id="detail-body")
+            yield Label("O to overrule this vendor's page · Escape to close", classes="hint")
