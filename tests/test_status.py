@@ -525,3 +525,27 @@ def test_status_shows_progress_on_a_terminal_only(tmp_path, server):
             os.close(follower)
     assert done.returncode == 0 and b"checking vendors and probes: 1/1" in said
     assert "checking" not in run_cli("--config", str(path), "status").stderr  # never into a pipe
+
+
+def test_a_refused_connection_is_not_retried(tmp_path):
+    """Offline, 19 targets took 7-12 s though each failed in 10 ms: retries queued behind the
+    resolver. A name that does not resolve or a port that refuses is answered at once."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again at once: nothing listens there
+    config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": f"http://127.0.0.1:{port}"}])
+
+    async def run():
+        fetcher = Fetcher(config.polling, retries=2, backoff=1.0)  # retrying would take 1.5 s or more
+        try:
+            started = time.perf_counter()
+            outcome = await fetcher.fetch(f"http://127.0.0.1:{port}/api/v2/summary.json")
+            return outcome, time.perf_counter() - started
+        finally:
+            await fetcher.aclose()
+
+    outcome, took = asyncio.run(run())
+    assert outcome.reason == "connection refused" and outcome.unreachable and took < 1.0

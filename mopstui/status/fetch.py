@@ -211,8 +211,11 @@ class Fetcher:
                     outcome = Outcome(reason=_describe(error, self.timeout), validators=validators,
                                       unreachable=isinstance(error, (httpx.TransportError, asyncio.TimeoutError))
                                       and not isinstance(error, (httpx.UnsupportedProtocol, httpx.RemoteProtocolError)))
+                    # A name that does not resolve or a port that refuses will not change its mind in a
+                    # second: retrying them only queued more lookups behind a slow resolver (offline,
+                    # `status` over 19 targets took 7-12 s although each lookup failed in 10 ms).
                     retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge,
-                                                       RedirectRefused))
+                                                       RedirectRefused, httpx.ConnectError))
                 else:
                     retryable = outcome.fetched is None and (
                         outcome.reason.startswith("HTTP 5") or hasattr(outcome, "_retry_after")
