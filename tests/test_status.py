@@ -536,7 +536,8 @@ def test_a_refused_connection_is_not_retried(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again at once: nothing listens there
-    config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": f"http://127.0.0.1:{port}"}])
+    config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": f"http://127.0.0.1:{port}"}],
+                        polling="polling: {timeout: 10s}\n")
 
     async def run():
         fetcher = Fetcher(config.polling, retries=2, backoff=1.0)  # retrying would take 1.5 s or more
