@@ -60,6 +60,8 @@ def test_down_for_us_until_the_page_changes(room):
     assert code == 0, err
     assert "down for us, until the vendor's page changes" in out
     assert health(config_path, db)["forms"] == "major_outage"
+    code, out, _ = cli(config_path, db, "catalog", "--json")
+    assert "(room override; the page says operational)" in {r["id"]: r for r in json.loads(out)}["forms"]["reason"]
     with Store(db) as store:
         ruled = statuses_as_ruled(store)["hubspot"]
         assert ruled.state == "major_outage" and ruled.page_state == "operational"

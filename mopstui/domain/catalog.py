@@ -37,6 +37,13 @@ class Health:
 
 
 def _vendor_part(service: Service, status: VendorStatus | None) -> tuple[str, str, tuple[str, ...]]:
+    state, reason, via = _page_part(service, status)
+    if status is not None and status.override:  # the room's ruling, never passed off as the page's word
+        reason += f" (room override; the page says {(status.page_state or UNKNOWN).replace('_', ' ')})"
+    return state, reason, via
+
+
+def _page_part(service: Service, status: VendorStatus | None) -> tuple[str, str, tuple[str, ...]]:
     if status is None:
         return UNKNOWN, "vendor not polled", ()
     if status.shown_state == UNKNOWN:

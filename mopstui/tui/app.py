@@ -504,6 +504,7 @@ class WarRoomApp(App):
                     for column, value in zip(columns, cells):
                         if str(table.get_cell(key, column.lower())) != str(value):
                             table.update_cell(key, column.lower(), value)
+        self._vendor_history()  # now, not on a later message: the line under the table is never blank
 
     @_skip_when_screen_gone
     def _refresh_presence(self) -> None:
@@ -907,7 +908,9 @@ class WarRoomApp(App):
         return self.statuses.get(parts[1]), (parts[2] if parts[0] == "c" and len(parts) > 2 else None)
 
     @on(DataTable.RowHighlighted, "#vendors")
-    def _vendor_history(self, event: DataTable.RowHighlighted) -> None:
+    def _vendor_history(self, event: DataTable.RowHighlighted | None = None) -> None:
+        if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
+            return  # highlighted as the screen goes away: nothing to show it on
         status, _ = self._vendor_under_cursor()
         if status is not None:
             since = (self.now() - timedelta(hours=HOURS)).isoformat()
