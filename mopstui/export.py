@@ -18,6 +18,7 @@ from typing import IO
 
 from .config import Config
 from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
+from .domain.followups import STATE_WORDS, followups
 from .domain.overrides import ruling_line
 from .domain.pagelag import lags
 from .store import Head, Store
@@ -310,13 +311,19 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
             action_items.append(event)
         elif event.kind == "lesson":
             lessons.append(event)
-    for title, items in (("Action items", action_items), ("Lessons learned", lessons)):
-        w(f"\n## {title}\n\n")
-        if not items:
-            w("_To be filled in._\n")
-        for event in items:
-            w(f"- [ ] {md_inline(event.text)} ({md_inline(event.who)})\n" if title == "Action items"
-              else f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
+    w("\n## Action items\n\n")
+    for item in followups(store.events_of_kinds(("action_item", "followup"), incident.id)):
+        box = {"done": "x", "wont_do": "~"}.get(item.state, " ")
+        said = ", ".join(filter(None, (STATE_WORDS[item.state], item.owner and f"owner {item.owner}",
+                                       item.due and f"due {item.due}")))
+        w(f"- [{box}] {md_inline(item.text)} ({md_inline(said)}; #{item.event_id} by {md_inline(item.author)})\n")
+    if not action_items:
+        w("_To be filled in._\n")
+    w("\n## Lessons learned\n\n")
+    if not lessons:
+        w("_To be filled in._\n")
+    for event in lessons:
+        w(f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
     w(f"\n---\n\nLog integrity at export: {md_inline(export.integrity)}\n")
     if export.head:
         w(f"\nLog {md_inline(export.head.line())} (compare with `mopstui verify --since-head HASH`)\n")
@@ -337,6 +344,7 @@ def write_json(store: Store, export: Export, out: IO[str]) -> None:
         "metrics": export.metrics.to_dict(),
         "vendor_changes": export.vendor_changes,
         "page_lags": [lag.to_dict() for lag in export.page_lags],
+        "followups": [f.to_dict() for f in followups(store.events_of_kinds(("action_item", "followup"), incident.id))],
         "overrides": [{"id": e.id, "at": e.occurred_at.isoformat(), "by": e.who, "reason": e.text,
                        **json.loads(e.value or "{}")} for e in export.overrides],
         "participants": [{"user": u, "entries": n} for u, n in sorted(export.metrics.participants.items())],

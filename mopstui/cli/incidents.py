@@ -44,7 +44,7 @@ def cmd_log(ctx: Context) -> int:
         raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
     if entry.at and ctx.args.at:
         raise InputError("--at and the text's @TIME both give a time; give it once")
-    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at())
+    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at(), value=entry.value)
     print(f"#{event.id}")
     return EXIT_OK
 

@@ -9,6 +9,7 @@ from .. import __version__
 from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
 from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
 from .context import Context
+from .followups import cmd_edit, cmd_followup, cmd_followups
 from .incidents import (
     cmd_correct,
     cmd_declare,
@@ -121,6 +122,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
     p.add_argument("text", help="the corrected text")
+
+    p = command("edit", cmd_edit, "change what was declared: title, summary, affected services (as new events)",
+                "Change an incident's title, summary or affected services. Nothing is overwritten: each\n"
+                "change is a new `edit` event, so the timeline and the export show what it was before.\n\n"
+                "  mopstui edit 1 --title 'Lead form rejects EU visitors' --add-service cdn\n"
+                "  mopstui edit 1 --summary 'Consent banner update blocks the form script'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--title", help="the new title (what customers see)")
+    p.add_argument("--summary", help="the new summary (empty to clear it)")
+    p.add_argument("--service", action="append", default=[], metavar="ID",
+                   help="the affected services, replacing the list; repeat")
+    p.add_argument("--add-service", action="append", default=[], metavar="ID", help="add an affected service; repeat")
+    p.add_argument("--remove-service", action="append", default=[], metavar="ID", help="remove one; repeat")
+
+    p = command("followup", cmd_followup, "change an action item: done, won't do, reopen, owner, due date",
+                "Action items are entries written with /todo (owner:NAME and due:DATE or due:+3d may ride\n"
+                "along). This moves one to closure, as a new event on its incident.\n\n"
+                "  mopstui followup 1 42 --owner sam --due 2026-12-05\n"
+                "  mopstui followup 1 42 --done")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the action item's entry number (#42 or 42)")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--done", action="store_true", help="it is done")
+    state.add_argument("--wont-do", action="store_true", help="it will not be done")
+    state.add_argument("--reopen", action="store_true", help="open again")
+    p.add_argument("--owner", metavar="NAME", help="who owns it")
+    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, or +3d / +2w from today")
+
+    p = command("followups", cmd_followups, "action items across incidents, with owner, due date and state")
+    p.add_argument("--open", action="store_true", help="only the open ones")
+    p.add_argument("--owner", metavar="NAME", help="only this owner's")
+    p.add_argument("--json", action="store_true", help="a list with one object per action item")
 
     p = command("incidents", cmd_incidents, "list active incidents")
     p.add_argument("--all", action="store_true", help="include resolved incidents")

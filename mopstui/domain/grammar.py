@@ -2,7 +2,8 @@
 
 Entry: `/comms Banner posted` picks the kind (any entry kind's label: note, action, decision,
 comms, customer, todo, lesson), `!Rolled back` is an action, `@10:02 First 500s` back-dates it
-(HH:MM today or ISO 8601, never the future). Search: words, plus `kind:comms` and `author:sam`.
+(HH:MM today or ISO 8601, never the future); an action item takes `owner:sam due:+3d`.
+Search: words, plus `kind:comms` and `author:sam`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from ..timeutil import parse_at
+from .followups import owner_and_due
 from .model import ENTRY_KINDS, KIND_LABELS
 
 PREFIXES = {KIND_LABELS[kind]: kind for kind in ENTRY_KINDS}
@@ -24,6 +26,7 @@ class Entry:
     kind: str
     text: str
     at: datetime | None = None  # back-dated to this moment; None: now
+    value: str | None = None  # an action item's owner and due date (`owner:sam due:+3d`)
 
 
 def parse_entry(raw: str, kind: str, tz: tzinfo, now: datetime) -> Entry:
@@ -38,7 +41,10 @@ def parse_entry(raw: str, kind: str, tz: tzinfo, now: datetime) -> Entry:
     if match:
         at = parse_at(match[1], tz, now=now)
         text = match[2].strip()
-    return Entry(kind, text, at)
+    value = None
+    if kind == "action_item":
+        text, value = owner_and_due(text, now.astimezone(tz).date())
+    return Entry(kind, text, at, value)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ ROLES = ("commander", "comms", "scribe")
 # Kinds a person writes with free text.
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
 # Kinds that change the incident's state, or that the tool writes.
-STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction")
+STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
 TOOL_KINDS = ("system", "vendor", "catalog")
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
@@ -25,7 +25,7 @@ KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override",
+    "override": "override", "edit": "edit", "followup": "followup",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)
@@ -127,6 +127,7 @@ class Incident:
     roles: dict[str, str] = field(default_factory=dict)
     status_times: dict[str, datetime] = field(default_factory=dict)
     last_event_id: int = 0
+    summary: str = ""  # what the incident is about, beyond its title; changed by `edit` events
 
     @property
     def label(self) -> str:
@@ -149,6 +150,7 @@ class Incident:
             "status": self.status,
             "started_at": self.started_at.isoformat(),
             "declared_by": self.declared_by,
+            "summary": self.summary,
             "services": list(self.services),
             "roles": dict(self.roles),
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
@@ -163,8 +165,16 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
     status = "investigating"
     roles: dict[str, str] = {}
     status_times: dict[str, datetime] = {"investigating": declared.occurred_at}
+    title, summary, services = declared.text, str(info.get("summary") or ""), tuple(info.get("services", ()))
     for event in sorted(events, key=lambda e: (e.occurred_at, e.id)):
-        if event.kind == "status" and event.value in STATUSES:
+        if event.kind == "edit":
+            # What was declared, changed: each edit names only what it changes (in log order).
+            change = event.value_json()
+            title = str(change["title"]) if isinstance(change.get("title"), str) and change["title"] else title
+            summary = str(change["summary"]) if isinstance(change.get("summary"), str) else summary
+            if isinstance(change.get("services"), list):
+                services = tuple(str(s) for s in change["services"])
+        elif event.kind == "status" and event.value in STATUSES:
             status = event.value
             status_times.setdefault(event.value, event.occurred_at)
         elif event.kind == "severity" and event.value in SEVERITIES:
@@ -183,13 +193,14 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         roles = {"commander": declared.author, **roles}
     return Incident(
         id=incident_id,
-        title=declared.text,
+        title=title,
         severity=severity,
         status=status,
         started_at=declared.occurred_at,
         declared_by=declared.author,
-        services=tuple(info.get("services", ())),
+        services=services,
         roles=roles,
         status_times=status_times,
         last_event_id=max(e.id for e in events),
+        summary=summary,
     )

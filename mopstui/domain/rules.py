@@ -49,9 +49,10 @@ def severity_name(severity: str) -> str:
     return severity
 
 
-def validate_append(incident: Incident, kind: str, value: str | None, ref: int | None, ref_incident: int | None) -> None:
-    """Refuse a state change that makes no sense now; `ref_incident` is the incident of the entry
-    `ref` points at (None when there is no such entry)."""
+def validate_append(incident: Incident, kind: str, value: str | None, ref: int | None, ref_incident: int | None,
+                    ref_kind: str | None = None) -> None:
+    """Refuse a state change that makes no sense now; `ref_incident` and `ref_kind` are the incident
+    and kind of the entry `ref` points at (None when there is no such entry)."""
     if kind == "status":
         if value not in STATUSES:
             raise InputError(f"unknown status {value!r} (use {' → '.join(STATUSES)})")
@@ -71,7 +72,9 @@ def validate_append(incident: Incident, kind: str, value: str | None, ref: int |
             role = None
         if role not in ROLES:
             raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
-    if kind in ("star", "correction"):
+    if kind == "followup" and ref_incident == incident.id and ref_kind != "action_item":
+        raise InputError(f"entry #{ref} is not an action item (write one with /todo …)")
+    if kind in ("star", "correction", "followup"):
         if ref is None:
             raise InputError(f"a {kind} must name the entry it is about")
         if ref_incident != incident.id:

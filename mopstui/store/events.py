@@ -7,8 +7,10 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
+from ..domain.edits import edit_value
+from ..domain.followups import change_text, change_value
 from ..domain.model import ROOM_KINDS, Event, Incident, InputError, derive_incident, incident_label
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
 from ..identity import Account
@@ -18,7 +20,7 @@ from .base import GENESIS, Head, VerifyResult, chain_hash
 from .connection import SQLiteConnection
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
-STATE_EVENT_KINDS = ("declared", "status", "severity", "role")
+STATE_EVENT_KINDS = ("declared", "status", "severity", "role", "edit")
 
 
 def _event(row: sqlite3.Row | tuple) -> Event:
@@ -153,8 +155,8 @@ class EventsMixin(SQLiteConnection):
                     if existing:
                         return _event(existing)
                 current = self._incident_in(conn, incident)
-                target = conn.execute("SELECT incident_id FROM events WHERE id = ?", (ref,)).fetchone() if ref else None
-                validate_append(current, kind, value, ref, target[0] if target else None)
+                target = conn.execute("SELECT incident_id, kind FROM events WHERE id = ?", (ref,)).fetchone() if ref else None
+                validate_append(current, kind, value, ref, target[0] if target else None, target[1] if target else None)
                 return self._insert_event(
                     conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
                     text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
@@ -197,6 +199,19 @@ class EventsMixin(SQLiteConnection):
         user = clean_line(user, 64) if user else None
         text = f"{role} → {user}" if user else f"{role} role released"
         return self.append(incident, "role", text, author=author, at=at, value=json.dumps({"role": role, "user": user}))
+
+    def edit_incident(self, incident: int, *, author: str, title: str | None = None, summary: str | None = None,
+                      services: Sequence[str] | None = None) -> Event:
+        """Change what was declared, as a new `edit` event naming only what changes."""
+        current = self.incident(incident)
+        text, value = edit_value(current.title, current.summary, current.services, title=title, summary=summary,
+                                 services=tuple(services) if services is not None else None)
+        return self.append(incident, "edit", text, author=author, value=value)
+
+    def change_followup(self, incident: int, event_id: int, *, author: str, state: str | None = None,
+                        owner: str | None = None, due: date | None = None) -> Event:
+        value = change_value(state, clean_line(owner, 64) if owner else None, due)
+        return self.append(incident, "followup", change_text(value), author=author, ref=event_id, value=value)
 
     def star(self, incident: int, event_id: int, *, author: str) -> Event:
         return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
@@ -241,6 +256,15 @@ class EventsMixin(SQLiteConnection):
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [_event(r) for r in self.conn.execute(sql, (incident_id, after_id))]
+
+    def events_of_kinds(self, kinds: Sequence[str], incident_id: int | None = None) -> list[Event]:
+        """Events of these kinds, oldest first: of one incident, or of every incident."""
+        marks = ",".join("?" * len(kinds))
+        where, params = f"kind IN ({marks})", list[object](kinds)
+        if incident_id is not None:
+            where, params = f"incident_id = ? AND {where}", [incident_id, *kinds]
+        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY id", params)
+        return [_event(r) for r in rows]
 
     def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator[Event]:
         """Stream a large timeline without holding it all in memory."""

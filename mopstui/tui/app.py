@@ -706,16 +706,16 @@ class WarRoomApp(App):
         if not entry.text:
             self.notify("The entry is empty: write what happened.", severity="error")
             return
-        self.log_entry(incident.id, entry.kind, entry.text, entry.at)
+        self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
         event.input.value = ""
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
             self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
                         "timeline.", timeout=4)
 
-    def log_entry(self, incident_id: int, kind: str, text: str, at: datetime | None = None) -> int:
+    def log_entry(self, incident_id: int, kind: str, text: str, at: datetime | None = None, value: str | None = None) -> int:
         self._tokens += 1
         pending = Pending(self._tokens, kind, text, self.user, at or self.now())
-        return self._queue_write(pending, lambda s: s.append(incident_id, kind, text, author=self.user, at=at))
+        return self._queue_write(pending, lambda s: s.append(incident_id, kind, text, author=self.user, at=at, value=value))
 
     # ------------------------------------------------------------------ incident actions
 

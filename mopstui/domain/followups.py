@@ -1,0 +1,110 @@
+"""Follow-ups to closure: action items (`/todo …`) with an owner, a due date and a state, changed
+by `followup` events that point at the item. No I/O.
+
+    /todo Add a synthetic check on the lead form owner:sam due:2026-12-05
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .model import Event, InputError
+
+STATES = ("open", "done", "wont_do")
+STATE_WORDS = {"open": "open", "done": "done", "wont_do": "won't do"}
+_TOKEN = re.compile(r"(?:^|\s)(owner|due):(\S+)", re.IGNORECASE)
+
+
+def parse_due(text: str, today: date) -> date:
+    """`2026-12-05`, or `+3d` / `+2w` from today."""
+    text = text.strip().lower()
+    relative = re.fullmatch(r"\+(\d{1,3})([dw])", text)
+    if relative:
+        days = int(relative[1]) * (7 if relative[2] == "w" else 1)
+        return today + timedelta(days=days)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"due date {text!r}: write YYYY-MM-DD, or +3d / +2w from today") from None
+
+
+def owner_and_due(text: str, today: date) -> tuple[str, str | None]:
+    """An action item's text without its `owner:` / `due:` words, and the value that keeps them."""
+    found: dict[str, str] = {}
+    for key, value in _TOKEN.findall(text):
+        key = key.lower()
+        found[key] = value.lstrip("@") if key == "owner" else parse_due(value, today).isoformat()
+    if not found:
+        return text, None
+    return _TOKEN.sub("", text).strip(), json.dumps(found, sort_keys=True)
+
+
+def change_value(state: str | None, owner: str | None, due: date | None) -> str:
+    if state is not None and state not in STATES:
+        raise InputError(f"a follow-up is {', '.join(STATE_WORDS.values())}, not {state!r}")
+    change = {k: v for k, v in (("state", state), ("owner", owner), ("due", due.isoformat() if due else None)) if v}
+    if not change:
+        raise InputError("say what changes: --done, --wont-do, --reopen, --owner or --due")
+    return json.dumps(change, sort_keys=True)
+
+
+def change_text(value: str) -> str:
+    change = json.loads(value)
+    parts = []
+    if change.get("state"):
+        parts.append(STATE_WORDS[change["state"]])
+    if change.get("owner"):
+        parts.append(f"owner → {change['owner']}")
+    if change.get("due"):
+        parts.append(f"due → {change['due']}")
+    return "follow-up " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    incident_id: int
+    event_id: int
+    text: str
+    author: str
+    created_at: datetime
+    owner: str | None = None
+    due: str | None = None
+    state: str = "open"
+    changed_by: str | None = None
+    changed_at: datetime | None = None
+
+    def overdue(self, today: date) -> bool:
+        return self.state == "open" and self.due is not None and self.due < today.isoformat()
+
+    def to_dict(self) -> dict:
+        return {"incident": self.incident_id, "entry": self.event_id, "text": self.text, "author": self.author,
+                "created_at": self.created_at.isoformat(), "owner": self.owner, "due": self.due, "state": self.state,
+                "changed_by": self.changed_by, "changed_at": self.changed_at.isoformat() if self.changed_at else None}
+
+
+def followups(events: Iterable[Event]) -> list[FollowUp]:
+    """Every action item among `events`, with its latest owner, due date and state."""
+    items: dict[int, FollowUp] = {}
+    changes: list[Event] = []
+    for event in events:
+        if event.kind == "action_item" and event.incident_id is not None:
+            extra = event.value_json()
+            items[event.id] = FollowUp(event.incident_id, event.id, event.text, event.author, event.occurred_at,
+                                       extra.get("owner"), extra.get("due"))
+        elif event.kind == "followup" and event.ref is not None:
+            changes.append(event)
+    for event in sorted(changes, key=lambda e: e.id):
+        item = items.get(event.ref or 0)
+        if item is None:
+            continue
+        change = event.value_json()
+        items[item.event_id] = FollowUp(
+            item.incident_id, item.event_id, item.text, item.author, item.created_at,
+            change.get("owner") or item.owner, change.get("due") or item.due,
+            str(change["state"]) if change.get("state") in STATES else item.state, event.author, event.occurred_at,
+        )  # fmt: skip
+    return sorted(items.values(), key=lambda f: (f.incident_id, f.event_id))
