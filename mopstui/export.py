@@ -17,8 +17,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import IO
 
 from .config import Config
-from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
 from .domain.followups import STATE_WORDS, followups
+from .domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident, incident_label
 from .domain.overrides import ruling_line
 from .domain.pagelag import lags
 from .store import Head, Store
