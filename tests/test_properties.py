@@ -27,7 +27,7 @@ WORDS = st.sampled_from([
     "--fail-on", "\x1b[2J", "[bold]x[/]", "<!channel>", "",
 ])
 HEADLESS = ["declare", "log", "set-status", "resolve", "set-severity", "role", "star", "correct", "incidents",
-            "timeline", "catalog", "check-config", "verify", "export", "override", "overrides", "edit", "followup", "followups"]
+            "timeline", "catalog", "check-config", "verify", "export", "override", "overrides", "edit", "followup", "followups", "draft"]
 
 
 @pytest.fixture(scope="module")

@@ -64,3 +64,17 @@ def cmd_followups(ctx: Context) -> int:
         print(f"{incident_label(item.incident_id):<9} {'#' + str(item.event_id):>6}  {STATE_WORDS[item.state]:<9} "
               f"{clean_line(item.owner or '—', 14):<14} {due:<11} {clean_line(item.text, 80)}")
     return EXIT_OK
+
+
+def cmd_draft(ctx: Context) -> int:
+    from ..domain.drafts import draft
+
+    if ctx.args.list:
+        for channel, template in sorted(ctx.config.templates.items()):
+            print(f"{channel}: {clean_line(template, 100)}")
+        return EXIT_OK
+    if not ctx.args.incident:
+        raise InputError("name the incident: mopstui draft INC-1 --template site-banner (or --list)")
+    incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
+    print(draft(ctx.config, incident, ctx.args.template, utcnow()))
+    return EXIT_OK

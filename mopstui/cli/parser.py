@@ -9,7 +9,7 @@ from .. import __version__
 from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
 from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
 from .context import Context
-from .followups import cmd_edit, cmd_followup, cmd_followups
+from .followups import cmd_draft, cmd_edit, cmd_followup, cmd_followups
 from .incidents import (
     cmd_correct,
     cmd_declare,
@@ -149,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_argument("--reopen", action="store_true", help="open again")
     p.add_argument("--owner", metavar="NAME", help="who owns it")
     p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, or +3d / +2w from today")
+
+    p = command("draft", cmd_draft, "draft a customer update from a channel's template (site banner, email, ...)",
+                "Fill a customer-update template from the incident as it stands: {title}, {touchpoints},\n"
+                "{status}, {next_update}, {elapsed} ... Templates are per channel in the config's\n"
+                "`templates:` (built in: site-banner, email, social, support-macro). Log what you send with\n"
+                "`mopstui log INC --kind comms TEXT`: it counts as a customer update.\n\n"
+                "  mopstui draft INC-1 --template site-banner")
+    p.add_argument("incident", metavar="INCIDENT", nargs="?")
+    p.add_argument("--template", "-t", default="site-banner", metavar="CHANNEL", help="default: site-banner")
+    p.add_argument("--list", action="store_true", help="list the templates")
 
     p = command("followups", cmd_followups, "action items across incidents, with owner, due date and state")
     p.add_argument("--open", action="store_true", help="only the open ones")

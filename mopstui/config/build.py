@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..timeutil import TimeError, parse_duration, zone
+from . import marketing
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
 from .validate import _Checker
 from .yaml_lines import _Map
 
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
-    "vendors", "services", "ui", "notify", "anchor",
+    "vendors", "services", "ui", "notify", "anchor", "touchpoints", "templates",
 )  # fmt: skip
 
 
@@ -57,6 +58,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
             check.fail(check.at(anchor, "file"), "anchor.file must be outside the war-room's directory (the group "
                        "can rewrite what is in it)")
         anchor_every = check.duration(anchor, "every", anchor_every) or anchor_every
+    economics = marketing.touchpoints(check, data, {s.touchpoint for s in services if s.touchpoint})
     config = Config(
         database=database,
         database_group=check.text(data, "database_group"),
@@ -73,6 +75,8 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         anchor_file=anchor_file,
         anchor_every=anchor_every,
         sources=sources,
+        economics=economics,
+        templates=marketing.templates(check, data),
     )
     if check.problems:
         raise ConfigError(check.problems)

@@ -138,6 +138,8 @@ class Config:
     anchor_every: timedelta = timedelta(minutes=5)
     sources: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # `FILE:LINE: ...` that work but deserve a look (check-config shows them)
+    economics: dict[str, Any] = field(default_factory=dict)  # touchpoint -> marketing.TouchpointEconomics
+    templates: dict[str, str] = field(default_factory=dict)  # channel -> customer-update template
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
         sev = self.severities.get(severity or "")

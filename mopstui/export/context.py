@@ -1,0 +1,191 @@
+"""What every export format is made from: the incident, its metrics, its annotations, the
+vendor evidence and the log's head, gathered once."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from ..config import Config
+from ..domain.impact import Impact, estimate
+from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
+from ..domain.pagelag import lags
+from ..store import Head, Store
+from ..textsafe import clean
+from ..timeline import Annotations
+from ..timeutil import humanize_duration, utcnow
+
+SCHEMA_VERSION = 1
+FORMATS = ("md", "json", "csv")
+NOT_YET = "not yet"
+
+
+@dataclass
+class Metrics:
+    start: datetime
+    end: datetime  # resolved, or the export time for an open incident
+    first_action: timedelta | None = None
+    first_comms: timedelta | None = None
+    identified: timedelta | None = None
+    mitigated: timedelta | None = None
+    resolved: timedelta | None = None
+    thresholds: list[dict] = field(default_factory=list)
+    overdue: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    participants: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+
+    def figures(self) -> list[tuple[str, str, timedelta | None]]:
+        return [
+            ("time_to_first_action", "Time to first action", self.first_action),
+            ("time_to_first_customer_update", "Time to first customer update (comms)", self.first_comms),
+            ("time_to_identified", "Time to identified", self.identified),
+            ("time_to_mitigated", "Time to mitigated (monitoring)", self.mitigated),
+            ("time_to_resolved", "Time to resolved", self.resolved),
+        ]
+
+    def to_dict(self) -> dict:
+        data: dict[str, object] = {key: (value.total_seconds() if value is not None else None)
+                                   for key, _, value in self.figures()}
+        data.update(thresholds=self.thresholds, overdue_updates=self.overdue, ordering_problems=self.problems,
+                    participants=self.participants, events=self.events)
+        return data
+
+
+def compute(incident: Incident, events: Iterator[Event], config: Config, now: datetime, notes: Annotations) -> Metrics:
+    """One pass: metrics, ordering problems, participants; stars and corrections into `notes`."""
+    start = incident.started_at
+    metrics = Metrics(start=start, end=incident.resolved_at or now)
+    comms_times: list[datetime] = []
+    for event in events:
+        metrics.events += 1
+        notes.add(event)
+        since = event.occurred_at - start
+        if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
+            metrics.participants[event.author] = metrics.participants.get(event.author, 0) + 1
+        if event.occurred_at < start:
+            metrics.problems.append(f"entry #{event.id} ({event.kind}) is dated {humanize_duration(-since)} before the start")
+        if event.kind == "action" and metrics.first_action is None:
+            metrics.first_action = since
+        elif event.kind == "comms":
+            comms_times.append(event.occurred_at)
+            if metrics.first_comms is None:
+                metrics.first_comms = since
+    times = incident.status_times
+    for key, status in (("identified", "identified"), ("mitigated", "monitoring"), ("resolved", "resolved")):
+        if status in times and (status != "resolved" or incident.resolved):
+            setattr(metrics, key, times[status] - start)
+    order = [s for s in ("identified", "monitoring", "resolved") if s in times]
+    for earlier, later in itertools.pairwise(order):
+        if times[later] < times[earlier]:
+            metrics.problems.append(
+                f"{later} ({_hm(times[later], config.tz)}) is before {earlier} ({_hm(times[earlier], config.tz)})")
+    elapsed = metrics.end - start
+    for threshold in config.thresholds_for(incident.severity):
+        crossed = elapsed >= threshold.after
+        metrics.thresholds.append({
+            "name": threshold.name, "limit_seconds": threshold.after.total_seconds(), "crossed": crossed,
+            "over_by_seconds": (elapsed - threshold.after).total_seconds() if crossed else 0.0,
+        })  # fmt: skip
+    every = config.update_every_for(incident.severity)
+    anchors = [start] + sorted(t for t in comms_times if t >= start) + [metrics.end]
+    for before, after in itertools.pairwise(anchors):
+        if after - before > every:
+            metrics.overdue.append({
+                "from": before.isoformat(), "to": after.isoformat(), "due_at": (before + every).isoformat(),
+                "overdue_by_seconds": (after - before - every).total_seconds(),
+                "still_open": after == metrics.end and not incident.resolved,
+            })  # fmt: skip
+    return metrics
+
+
+def _hm(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M:%S")
+
+
+def _span(value: timedelta | None) -> str:
+    if value is None:
+        return NOT_YET
+    sign = "-" if value < timedelta(0) else ""
+    return sign + humanize_duration(value)
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def md_inline(text: object) -> str:
+    """Untrusted text inside Markdown: no HTML, no links or emphasis, no table breaks."""
+    value = clean(text).replace("\n", " ")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_[]|#!":
+        value = value.replace(char, "\\" + char)
+    return value.strip()
+
+
+def csv_cell(value: object) -> str:
+    """A spreadsheet must not run a cell as a formula (=, +, -, @, tab, CR first)."""
+    if value is None:
+        return ""
+    text = str(value) if isinstance(value, int) else clean(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class Export:
+    incident: Incident
+    config: Config
+    tz: tzinfo
+    now: datetime
+    starred_only: bool
+    metrics: Metrics
+    notes: Annotations
+    vendor_changes: list[dict]
+    sessions: list[dict]
+    integrity: str
+    catalog: dict | None
+    head: Head | None = None
+    page_lags: list = field(default_factory=list)  # PageLag episodes of the affected services in the window
+    overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
+    impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
+
+
+def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
+            starred_only: bool = False) -> Export:
+    incident = store.incident(incident_id)
+    now = now or utcnow()
+    notes = Annotations()
+    metrics = compute(incident, store.iter_events(incident_id), config, now, notes)
+    window_end = metrics.end
+    vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    sessions = store.sessions_between(incident.started_at, window_end)
+    verified = store.verify()
+    integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
+    if store.snapshot_notice():
+        integrity += f" ({store.snapshot_notice()})"
+    start, end = incident.started_at.isoformat(), window_end.isoformat()
+    affected = set(incident.services)
+    page_lags = [lag for lag in lags(config, store.observations(until=end))
+                 if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
+                 and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
+    overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
+    return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
+                  integrity, store.catalog_at_declaration(incident_id),
+                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end))
+
+
+def _timeline(store: Store, export: Export) -> Iterator[Event]:
+    for event in store.iter_events(export.incident.id):
+        if export.starred_only and event.id not in export.notes.starred:
+            continue
+        yield event
+
+
+NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "
+               "(vendor observations, sessions); treat it as unverified._")

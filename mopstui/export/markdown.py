@@ -1,0 +1,151 @@
+"""The postmortem draft in Markdown (people, wikis)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import IO
+
+from ..domain.followups import STATE_WORDS, followups
+from ..domain.overrides import ruling_line
+from ..store import Store
+from ..timeline import entry_text
+from ..timeutil import format_duration, humanize_duration
+from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, _timeline, md_inline
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
+    incident, metrics, tz = export.incident, export.metrics, export.tz
+    zone = getattr(tz, "key", None) or "UTC"
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z") if moment else NOT_YET
+
+    w = out.write
+    w(f"# {incident.label}: {md_inline(incident.title)}\n\n")
+    w("| Field | Value |\n|---|---|\n")
+    for label, value in (
+        ("Severity", incident.severity), ("Status", incident.status), ("Started", when(incident.started_at)),
+        ("Resolved", when(incident.resolved_at)), ("Declared by", md_inline(incident.declared_by)),
+        ("Roles", md_inline(", ".join(f"{r}: {u}" for r, u in incident.roles.items())) or "none"),
+        ("Exported", when(export.now) + (" (starred entries only)" if export.starred_only else "")),
+    ):  # fmt: skip
+        w(f"| {label} | {value} |\n")
+    w("\n## Summary\n\n_To be written by a human: what happened, in two or three sentences._\n\n")
+    w("## Impact\n\n")
+    services = [export.config.service(s) for s in incident.services]
+    if services:
+        w("Affected services:\n\n")
+        for sid, service in zip(incident.services, services):
+            if service is None:
+                w(f"- {md_inline(sid)} (no longer in the catalog)\n")
+            else:
+                w(f"- {md_inline(service.name)} — touchpoint: {md_inline(service.touchpoint or 'other')}, "
+                  f"owner: {md_inline(service.owner or 'unknown')}, tier {service.tier}\n")
+        touchpoints = sorted({(s.touchpoint or "other") for s in services if s})
+        w(f"\nCustomer touchpoints: {md_inline(', '.join(touchpoints))}\n\n")
+    else:
+        w("No affected services were recorded.\n\n")
+    if export.impact and export.impact.figures:
+        w("Estimated cost to marketing (estimates from the config's rates, over the incident's duration):\n\n")
+        for figure in export.impact.figures:
+            w(f"- {md_inline(figure.text)} ({md_inline(figure.inputs)})\n")
+        w("\n")
+    w("_To be written by a human: how many customers, what they saw, for how long._\n\n")
+
+    w("## Key figures\n\nEach from the incident's start (when things happened, not when they were written).\n\n")
+    w("| Measure | Time from start |\n|---|---|\n")
+    for _, label, span in metrics.figures():
+        w(f"| {label} | {_span(span)} |\n")
+    w("\n### Customer-patience thresholds\n\n")
+    for item in metrics.thresholds:
+        limit = humanize_duration(timedelta(seconds=item["limit_seconds"]))
+        if item["crossed"]:
+            over = humanize_duration(timedelta(seconds=item["over_by_seconds"]))
+            w(f"- {md_inline(item['name'])} ({limit}): **crossed**, by {over}\n")
+        else:
+            w(f"- {md_inline(item['name'])} ({limit}): not crossed\n")
+    w("\n### Customer updates overdue\n\n")
+    if not metrics.overdue:
+        w("None: a customer update went out at least every "
+          f"{humanize_duration(export.config.update_every_for(incident.severity))}.\n")
+    for item in metrics.overdue:
+        start, end = datetime.fromisoformat(item["from"]), datetime.fromisoformat(item["to"])
+        state = " (still overdue)" if item["still_open"] else ""
+        overdue = humanize_duration(timedelta(seconds=item["overdue_by_seconds"]))
+        w(f"- {_hm(start, tz)} → {_hm(end, tz)}: overdue by {overdue}{state}\n")
+    if metrics.problems:
+        w("\n### Ordering problems\n\nThe log says these happened out of order; check them:\n\n")
+        for problem in metrics.problems:
+            w(f"- {md_inline(problem)}\n")
+
+    w("\n## Vendor status during the incident\n\n")
+    if export.vendor_changes:
+        w("| Vendor | Component | Change | Vendor time | Seen |\n|---|---|---|---|---|\n")
+        for change in export.vendor_changes:
+            vendor = export.config.vendor(change["vendor_id"])
+            name = vendor.name if vendor else change["vendor_id"]
+            seen = datetime.fromisoformat(change["seen_at"])
+            w(f"| {md_inline(name)} | {md_inline(change['component'] or '(overall)')} | "
+              f"{md_inline(change['previous_state'].replace('_', ' '))} → {md_inline(change['state'].replace('_', ' '))} | "
+              f"{md_inline(change['vendor_time'] or '')} | {_hm(seen, tz)} |\n")
+    else:
+        w("No vendor status changes were seen in the incident's window.\n")
+    w(f"\n{NOT_CHAINED}\n")
+    if export.page_lags:
+        w("\n### How honest were the vendors' pages\n\n")
+        for lag in export.page_lags:
+            vendor = export.config.vendor(lag.vendor_id)
+            w(f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} ({md_inline(lag.service_id)})\n")
+    if export.overrides:
+        w("\n### The room overruled the pages\n\n")
+        for event in export.overrides:
+            w(f"- {_hm(event.occurred_at, tz)} {md_inline(ruling_line(event))}\n")
+
+    w("\n## Participants and roles\n\n| Person | Entries | Roles | Connected from |\n|---|---|---|---|\n")
+    roles: dict[str, list[str]] = {}
+    for role, person in incident.roles.items():
+        roles.setdefault(person, []).append(role)
+    clients: dict[str, set] = {}
+    for session in export.sessions:
+        if session.get("client"):
+            clients.setdefault(session["user"], set()).add(session["client"])
+    people = sorted(set(metrics.participants) | set(roles), key=lambda p: (-metrics.participants.get(p, 0), p))
+    for person in people:
+        w(f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
+          f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
+    w(f"\n{NOT_CHAINED}\n")
+
+    w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later\n\n")
+    w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
+    action_items, lessons = [], []
+    for event in _timeline(store, export):
+        mark = ("★ " if event.id in export.notes.starred else "") + ("↶ " if event.backdated else "")
+        text = md_inline(entry_text(event))
+        for correction in export.notes.corrections.get(event.id, ()):
+            text += f" — ✎ corrected to: {md_inline(correction.text)}"
+        if event.kind == "catalog":
+            text = md_inline(event.text)
+        w(f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)} | "
+          f"{md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
+        if event.kind == "action_item":
+            action_items.append(event)
+        elif event.kind == "lesson":
+            lessons.append(event)
+    w("\n## Action items\n\n")
+    for followup in followups(store.events_of_kinds(("action_item", "followup"), incident.id)):
+        box = {"done": "x", "wont_do": "~"}.get(followup.state, " ")
+        said = ", ".join(filter(None, (STATE_WORDS[followup.state], followup.owner and f"owner {followup.owner}",
+                                       followup.due and f"due {followup.due}")))
+        w(f"- [{box}] {md_inline(followup.text)} ({md_inline(said)}; #{followup.event_id} by {md_inline(followup.author)})\n")
+    if not action_items:
+        w("_To be filled in._\n")
+    w("\n## Lessons learned\n\n")
+    if not lessons:
+        w("_To be filled in._\n")
+    for event in lessons:
+        w(f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
+    w(f"\n---\n\nLog integrity at export: {md_inline(export.integrity)}\n")
+    if export.head:
+        w(f"\nLog {md_inline(export.head.line())} (compare with `mopstui verify --since-head HASH`)\n")
