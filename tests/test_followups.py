@@ -57,7 +57,7 @@ def test_edit_title_summary_services_keeps_the_history(room):
     (["edit", "1", "--title", "x" * 301], "title"),
 ])  # fmt: skip
 def test_edit_refusals(room, args, said):
-    code, out, err = cli(room, *args)
+    code, _, err = cli(room, *args)
     assert code in (1, 2) and said in err and "Traceback" not in err
 
 
