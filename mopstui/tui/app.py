@@ -43,6 +43,7 @@ from ..status.model import RANK, VendorStatus
 from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
+from . import incident_extras
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
 from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
@@ -145,6 +146,7 @@ class WarRoom(Screen):
                 yield IncidentSummary(id="summary")
                 with Vertical(id="clocks"):
                     pass
+                yield Static(id="impact")
                 yield Static(id="filter-bar")
                 yield TimelineView(tz=self.config.tz, id="timeline")
                 with Horizontal(id="entry-row"):
@@ -184,6 +186,9 @@ class WarRoomApp(App):
         Binding("R", "resolve", "Resolve", show=False),
         Binding("asterisk", "star", "Star", show=False),
         Binding("e", "correct", "Correct", show=False),
+        Binding("E", "edit_incident", "Edit incident", show=False),
+        Binding("D", "draft_update", "Draft update", show=False),
+        Binding("f", "followup", "Follow-up", show=False),
         Binding("slash", "search", "Search"),
         Binding("left_square_bracket", "switch(-1)", "Prev incident", show=False),
         Binding("right_square_bracket", "switch(1)", "Next incident", show=False),
@@ -225,6 +230,7 @@ class WarRoomApp(App):
         self.entry_kind = "note"
         self.statuses: dict[str, VendorStatus] = {}
         self.health: dict[str, cat.Health] = {}
+        self.touchpoint_states: dict[str, str] = {}
         self.present: list[dict] = []
         self.filter_label = ""
         self._comms: dict[int, Event | None] = {}
@@ -338,6 +344,7 @@ class WarRoomApp(App):
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
         self.health = cat.service_health(self.config, self.statuses)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
 
     @property
     def current(self) -> Incident | None:
@@ -370,7 +377,7 @@ class WarRoomApp(App):
                 previous = self._comms.get(event.incident_id)
                 if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
                     self._comms[event.incident_id] = event
-            if event.kind in ("declared", "status", "severity", "role"):
+            if event.kind in ("declared", "status", "severity", "role", "edit"):
                 state_changed = True
         if state_changed:
             self._load_incidents()
@@ -389,7 +396,7 @@ class WarRoomApp(App):
         incident = self.current
         ids = [i.id for i in self.incidents]
         position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
-        self.q("#summary", IncidentSummary).show(incident, position, self.config)
+        self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
 
     def _show_incident(self, *, reload: bool) -> None:
         self._render_summary()
@@ -563,6 +570,7 @@ class WarRoomApp(App):
                     newly_crossed = True
             if incident.id == self.current_id:
                 self._render_clocks(clocks)
+                incident_extras.render_impact(self)
         if newly_crossed:
             # The room's own rule writes them all in one pass (exactly once, whoever gets there
             # first): a screen on its own clock may see a crossing before the lease holder's tick.
@@ -649,6 +657,15 @@ class WarRoomApp(App):
         current = self.current_id
         self._queue_write(None, lambda s: s.heartbeat(
             self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current))
+
+    def action_edit_incident(self) -> None:
+        incident_extras.edit_incident(self)
+
+    def action_draft_update(self) -> None:
+        incident_extras.draft_update(self)
+
+    def action_followup(self) -> None:
+        incident_extras.followup(self)
 
     def _need_incident(self) -> Incident | None:
         incident = self.current
@@ -1038,6 +1055,9 @@ class WarRoomApp(App):
             ("star", "Star the selected entry for the postmortem", self.action_star),
             ("correct", "Correct the selected entry", self.action_correct),
             ("resolve", "Resolve the incident", self.action_resolve),
+            ("edit", "Change what was declared: title, summary, services", self.action_edit_incident),
+            ("draft", "Draft a customer update from a template", self.action_draft_update),
+            ("followup", "Move the selected action item along: done, won't do, owner, due", self.action_followup),
             ("search", "Search the timeline", self.action_search),
             ("status", "Poll vendor status now", self.action_poll_now),
             ("override", "Overrule the highlighted vendor's page (down for us / not us)", self.action_override),

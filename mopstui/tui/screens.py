@@ -29,9 +29,13 @@ Logging (the input line is always one key away)
   i              focus the input with the last kind       Escape  leave it
   While typing:  /comms text  (also /note /action /decision /customer /todo /lesson)
                  !text  is an action       @10:02 text  back-dates the entry
+                 /todo … owner:sam due:+3d  sets its owner and due date
 
 The incident
   N  declare a new incident      s  change status     v  change severity
+  E  change what was declared (title, summary, services)
+  D  draft a customer update from a template (edit it; Enter logs it)
+  f  the selected action item: done, won't do, owner, due date
   r  take or assign a role       R  resolve           [ ]  other incidents
   *  star the selected entry     e  correct the selected entry
   /  search the timeline: words, kind:comms, author:sam      Escape clears
@@ -123,6 +127,7 @@ class Declaration:
     title: str
     severity: str
     services: tuple[str, ...]
+    summary: str = ""
 
 
 class DeclareScreen(_Dialog[Declaration | None]):
@@ -130,27 +135,35 @@ class DeclareScreen(_Dialog[Declaration | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "declare", "Declare")]
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, editing: Declaration | None = None) -> None:
         super().__init__()
         self.config = config
+        self.editing = editing  # what was declared, to change (the severity has its own key)
 
     def compose(self) -> ComposeResult:
         touchpoints = sorted({s.touchpoint or "other" for s in self.config.services})
+        editing = self.editing
+        chosen = set(editing.services) if editing else set()
         with Vertical(classes="dialog", id="declare"):
-            yield Label("Declare an incident", classes="dialog-title")
-            yield Input(placeholder="What customers see, e.g. 'Lead form not submitting'", id="declare-title")
-            yield Select([(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
-                         value="SEV2", allow_blank=False, id="declare-severity")
+            yield Label("Change what was declared" if editing else "Declare an incident", classes="dialog-title")
+            yield Input(editing.title if editing else "", placeholder="What customers see, e.g. 'Lead form not submitting'",
+                        id="declare-title")
+            if editing:
+                yield Input(editing.summary, placeholder="Summary: what is going on, in a sentence", id="declare-summary")
+            else:
+                yield Select([(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
+                             value="SEV2", allow_blank=False, id="declare-severity")
             with Horizontal(id="declare-pickers"):
                 yield SelectionList[str](
                     *[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints"
                 )
                 yield SelectionList[str](
-                    *[Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id) for s in self.config.services],
+                    *[Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id, s.id in chosen)
+                      for s in self.config.services],
                     id="declare-services",
                 )
             with Horizontal(classes="buttons"):
-                yield Button("Declare", variant="error", id="declare-ok")
+                yield Button("Save" if editing else "Declare", variant="primary" if editing else "error", id="declare-ok")
                 yield Button("Cancel", id="declare-cancel")
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
@@ -178,8 +191,12 @@ class DeclareScreen(_Dialog[Declaration | None]):
             self.notify("An incident needs a title: what do customers see?", severity="error")
             self.query_one("#declare-title", Input).focus()
             return
-        severity = str(self.query_one("#declare-severity", Select).value)
         services = tuple(self.query_one("#declare-services", SelectionList).selected)
+        if self.editing:
+            summary = self.query_one("#declare-summary", Input).value.strip()
+            self.dismiss(Declaration(title, self.editing.severity, services, summary))
+            return
+        severity = str(self.query_one("#declare-severity", Select).value)
         self.dismiss(Declaration(title, severity, services))
 
     def action_cancel(self) -> None:

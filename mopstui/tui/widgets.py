@@ -123,7 +123,7 @@ class IncidentSummary(Static):
             self._last = text
             self.update(text)
 
-    def show(self, incident: Incident | None, position: str, config: Config) -> None:
+    def show(self, incident: Incident | None, position: str, config: Config, followups: str = "") -> None:
         if incident is None:
             self._show_text(Text("No active incident.  Press N to declare one.", style="bold"))
             return
@@ -139,6 +139,10 @@ class IncidentSummary(Static):
         text.append(roles or "no roles")
         if services:
             text.append(f"  ⟶ {services}", "bright_black")
+        if incident.summary:
+            text.append("\n" + clean_line(incident.summary, 300))
+        if followups:
+            text.append(f"\n{followups} · f on a selected /todo changes it", "bright_black")
         self._show_text(text)
 
 

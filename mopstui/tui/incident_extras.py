@@ -1,0 +1,115 @@
+"""The incident pane's marketing duties: change what was declared (E), draft a customer update
+from a template (D), move an action item to closure (f), and the impact estimate under the clocks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import Input, Static
+
+from ..domain.drafts import draft, one_line
+from ..domain.followups import followups, parse_due
+from ..domain.impact import estimate
+from ..domain.model import InputError
+from ..textsafe import clean_line
+from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
+
+if TYPE_CHECKING:
+    from .app import WarRoomApp
+
+
+def edit_incident(app: WarRoomApp) -> None:
+    incident = app._need_incident()
+    if incident is None:
+        return
+
+    def edited(result: Declaration | None) -> None:
+        if result is None:
+            return
+        services = result.services if result.services != incident.services else None
+        app._queue_write(None, lambda s: s.edit_incident(incident.id, author=app.user, title=result.title,
+                                                          summary=result.summary, services=services))
+
+    before = Declaration(incident.title, incident.severity, incident.services, incident.summary)
+    app.push_screen(DeclareScreen(app.config, editing=before), edited)
+
+
+def draft_update(app: WarRoomApp) -> None:
+    incident = app._need_incident()
+    if incident is None:
+        return
+    choices = [(channel, f"{channel}: {clean_line(template, 60)}") for channel, template in sorted(app.config.templates.items())]
+
+    def picked(channel: str | None) -> None:
+        if not channel:
+            return
+        text = one_line(draft(app.config, incident, channel, app.now()))
+        app.action_entry("comms")
+        entry = app.q("#entry", Input)
+        entry.value = text
+        entry.cursor_position = len(text)
+        app.notify(f"Drafted from the {channel} template: edit it, Enter logs it as a customer update.", timeout=4)
+
+    app.push_screen(ChoiceScreen("Draft a customer update for…", choices), picked)
+
+
+def followup(app: WarRoomApp) -> None:
+    incident, event = app._need_incident(), app._selected_entry()
+    if incident is None or event is None:
+        return
+    if event.kind != "action_item":
+        app.notify("Select an action item (a /todo entry) in the timeline first.", severity="warning")
+        return
+    choices = [("done", "Done"), ("wont_do", "Won't do"), ("open", "Open again"), ("\0owner", "Set the owner…"),
+               ("\0due", "Set the due date…")]
+
+    def write(**change) -> None:
+        app._queue_write(None, lambda s: s.change_followup(incident.id, event.id, author=app.user, **change))
+
+    def due_given(text: str | None) -> None:
+        if not text:
+            return
+        try:
+            write(due=parse_due(text, app.now().astimezone(app.config.tz).date()))
+        except InputError as error:
+            app.notify(str(error), severity="error", markup=False)
+
+    def owner_given(name: str | None) -> None:
+        if name and name.strip():
+            write(owner=name.strip())
+
+    def picked(choice: str | None) -> None:
+        if choice == "\0owner":
+            app.push_screen(PromptScreen("Who owns it?", placeholder="name"), owner_given)
+        elif choice == "\0due":
+            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, or +3d / +2w"), due_given)
+        elif choice:
+            write(state=choice)
+
+    app.push_screen(ChoiceScreen(f"Action item #{event.id}: {clean_line(event.text, 50)}", choices), picked)
+
+
+def render_impact(app: WarRoomApp) -> None:
+    """Under the clocks: what the current incident is costing, as estimates with their inputs."""
+    line = app.q("#impact", Static)
+    incident = app.current
+    impact = estimate(app.config, incident, app.now(), app.touchpoint_states) if incident else None
+    text = Text(f"est. {impact.line()}", style="bold") if impact and impact.figures else None
+    if text is None:
+        line.display = False
+    elif str(text) != str(line.render()):
+        line.update(text)
+        line.display = True
+
+
+def open_followups_line(app: WarRoomApp) -> str:
+    incident = app.current
+    if incident is None:
+        return ""
+    items = followups(app.store.events_of_kinds(("action_item", "followup"), incident.id))
+    open_items = [f for f in items if f.state == "open"]
+    if not items:
+        return ""
+    plural = "s" if len(open_items) != 1 else ""
+    return f"{len(open_items)} open follow-up{plural} of {len(items)}"
