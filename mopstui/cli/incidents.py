@@ -176,8 +176,7 @@ def cmd_verify(ctx: Context) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
-    from ..export import FORMATS, export_incident
-    from ..files import open_shared_file
+    from ..export import FORMATS, export_incident, export_to_file
     from ..timeutil import zone
 
     incident = parse_incident_ref(ctx.args.incident)
@@ -187,9 +186,8 @@ def cmd_export(ctx: Context) -> int:
         raise InputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     options = dict(tz=tz, starred_only=ctx.args.starred_only)
     if ctx.args.output and ctx.args.output != "-":
-        with open_shared_file(ctx.args.output, ctx.config.database_group, newline="" if fmt == "csv" else None) as out:
-            export_incident(ctx.store, incident, ctx.config, fmt, out, **options)
-        print(f"wrote {ctx.args.output}", file=sys.stderr)
+        for path in export_to_file(ctx.store, incident, ctx.config, fmt, ctx.args.output, **options):
+            print(f"wrote {path}", file=sys.stderr)
     else:
         if fmt == "csv" and isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(newline="")

@@ -8,6 +8,7 @@ escaped for each format and never carries escape sequences.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
 from ..config import Config
@@ -16,16 +17,38 @@ from ..store import Store
 from .context import FORMATS, Export, csv_cell, md_inline, prepare
 from .data import write_csv, write_json
 from .markdown import write_markdown
+from .pictures import svg_timeline
 
-__all__ = ["FORMATS", "Export", "csv_cell", "default_filename", "export_incident", "md_inline", "prepare"]
+__all__ = ["FORMATS", "Export", "csv_cell", "default_filename", "export_incident", "export_to_file", "md_inline", "prepare",
+           "svg_timeline"]
 
 WRITERS = {"md": write_markdown, "json": write_json, "csv": write_csv}
 
 
-def export_incident(store: Store, incident_id: int, config: Config, fmt: str, out: IO[str], **options) -> Export:
+def export_incident(store: Store, incident_id: int, config: Config, fmt: str, out: IO[str], *,
+                    svg_name: str | None = None, **options) -> Export:
+    """`svg_name`: the SVG timeline written beside a Markdown export, which links it."""
     prepared = prepare(store, incident_id, config, **options)
+    prepared.svg_name = svg_name
     WRITERS[fmt](store, prepared, out)
     return prepared
+
+
+def export_to_file(store: Store, incident_id: int, config: Config, fmt: str, path: str | Path, **options) -> list[Path]:
+    """Write the export to `path` (never through a planted link: a fresh file renamed into place)
+    and, for Markdown, its SVG timeline beside it. Returns the files written."""
+    from ..files import open_shared_file
+
+    path = Path(path)
+    svg_path = path.with_suffix(".svg") if fmt == "md" else None
+    with open_shared_file(path, config.database_group, newline="" if fmt == "csv" else None) as out:
+        prepared = export_incident(store, incident_id, config, fmt, out, svg_name=svg_path.name if svg_path else None,
+                                   **options)
+    if svg_path is None:
+        return [path]
+    with open_shared_file(svg_path, config.database_group) as out:
+        out.write(svg_timeline(prepared))
+    return [path, svg_path]
 
 
 def default_filename(incident_id: int, fmt: str) -> str:

@@ -18,6 +18,7 @@ from ..timeline import Annotations
 from ..timeutil import humanize_duration, utcnow
 
 SCHEMA_VERSION = 1
+TICK_COLUMNS = 800  # the SVG timeline's plot width, in its own units
 FORMATS = ("md", "json", "csv")
 NOT_YET = "not yet"
 
@@ -36,6 +37,7 @@ class Metrics:
     problems: list[str] = field(default_factory=list)
     participants: dict[str, int] = field(default_factory=dict)
     events: int = 0
+    ticks: dict[int, str] = field(default_factory=dict)  # the SVG's entry ticks: column -> "comms" | "entry"
 
     def figures(self) -> list[tuple[str, str, timedelta | None]]:
         return [
@@ -58,6 +60,7 @@ def compute(incident: Incident, events: Iterator[Event], config: Config, now: da
     """One pass: metrics, ordering problems, participants; stars and corrections into `notes`."""
     start = incident.started_at
     metrics = Metrics(start=start, end=incident.resolved_at or now)
+    span_seconds = (metrics.end - start).total_seconds()
     comms_times: list[datetime] = []
     for event in events:
         metrics.events += 1
@@ -65,6 +68,12 @@ def compute(incident: Incident, events: Iterator[Event], config: Config, now: da
         since = event.occurred_at - start
         if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
             metrics.participants[event.author] = metrics.participants.get(event.author, 0) + 1
+            if start <= event.occurred_at <= metrics.end and span_seconds > 0:
+                # One tick per picture column, however many entries share it (100,000 entries
+                # must not become 100,000 SVG elements); a customer update wins its column.
+                column = int((event.occurred_at - start).total_seconds() / span_seconds * TICK_COLUMNS)
+                if event.kind == "comms" or column not in metrics.ticks:
+                    metrics.ticks[column] = "comms" if event.kind == "comms" else "entry"
         if event.occurred_at < start:
             metrics.problems.append(f"entry #{event.id} ({event.kind}) is dated {humanize_duration(-since)} before the start")
         if event.kind == "action" and metrics.first_action is None:
@@ -154,6 +163,7 @@ class Export:
     page_lags: list = field(default_factory=list)  # PageLag episodes of the affected services in the window
     overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
+    svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
 
 
 def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,

@@ -11,6 +11,7 @@ from ..store import Store
 from ..timeline import entry_text
 from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, _timeline, md_inline
+from .pictures import mermaid_flowchart, mermaid_gantt
 
 # --------------------------------------------------------------------------- Markdown
 
@@ -93,6 +94,11 @@ def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
     else:
         w("No vendor status changes were seen in the incident's window.\n")
     w(f"\n{NOT_CHAINED}\n")
+    w("\n## The incident in pictures\n\n")
+    if export.svg_name:
+        w(f"![Timeline of {md_inline(incident.label)}: vendor, probe and touchpoint states, thresholds, updates]"
+          f"({export.svg_name})\n\n")
+    w(mermaid_gantt(export) + "\n" + mermaid_flowchart(export))
     if export.page_lags:
         w("\n### How honest were the vendors' pages\n\n")
         for lag in export.page_lags:

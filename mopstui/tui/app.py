@@ -1022,18 +1022,18 @@ class WarRoomApp(App):
     @work(thread=True, exit_on_error=False, group="export")
     def _export(self, incident_id: int) -> None:
         """Markdown next to the database, in a thread: a big incident must not freeze the screen."""
-        from ..export import default_filename, export_incident
-        from ..files import open_shared_file
+        from ..export import default_filename, export_to_file
 
         path = self.config.database.parent / default_filename(incident_id, "md")
         try:
-            with Store(self.config.database, readonly=True) as store, open_shared_file(path, self.config.database_group) as out:
-                export_incident(store, incident_id, self.config, "md", out)
+            with Store(self.config.database, readonly=True) as store:
+                export_to_file(store, incident_id, self.config, "md", path)
         except (OSError, StoreError, InputError) as error:
             self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
             return
         self.exported = path
-        self.call_from_thread(self.notify, str(path), title="Postmortem written", timeout=10, markup=False)
+        self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",
+                              timeout=10, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
