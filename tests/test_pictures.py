@@ -67,7 +67,7 @@ def test_the_svg_puts_the_bands_where_the_incident_was(exported):
     svg = exported.with_suffix(".svg")
     root = ET.parse(svg).getroot()  # it parses: every text was escaped
     ns = {"s": "http://www.w3.org/2000/svg"}
-    rects = [r for r in root.iterfind(".//s:rect[@data-row]", ns)]
+    rects = list(root.iterfind(".//s:rect[@data-row]", ns))
     vendor_down = [r for r in rects if r.get("data-row") == "source:hubspot" and r.get("data-state") == "major_outage"]
     assert [(float(r.get("x")), float(r.get("width"))) for r in vendor_down] == [(x_at(10), round(x_at(40) - x_at(10), 1))]
     probe_down = [r for r in rects if r.get("data-row") == "source:probe:lead-form" and r.get("data-state") == "major_outage"]

@@ -59,7 +59,7 @@ def rows(export: Export) -> list[tuple[str, str, list[tuple[datetime, datetime, 
             touchpoints.setdefault(service.touchpoint or "other", []).extend(sources)
     for name, sources in touchpoints.items():
         cuts = sorted({start, end, *(a for s in sources for a, _, _ in segments_of[s])})
-        segs = []
+        segs: list[tuple[datetime, datetime, str]] = []
         for at, until in itertools.pairwise(cuts):
             states = [state for s in sources for a, b, state in segments_of[s] if a <= at < b]
             state = worst(states) if states else UNKNOWN
