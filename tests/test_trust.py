@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import grp
+import io
 import json
 import os
 import shutil
@@ -605,3 +606,48 @@ def test_a_fifo_put_where_heads_were_noted_does_not_hang_verify(tmp_path, db_pat
     os.mkfifo(fifo)
     result = run_cli("--db", str(db_path), "verify", "--heads", str(fifo), timeout=20)
     assert result.returncode == 1 and "not a regular file" in result.stderr
+
+
+def test_exports_verify_from_this_user_s_checkpoint(tmp_path, monkeypatch):
+    """An export re-hashes only what was written since the user's last verified checkpoint (kept in
+    their private cache); a change after it is caught, and a checkpoint the log no longer matches
+    is not used."""
+    import json as jsonlib
+
+    from mopstui import verified
+    from mopstui.config import load
+    from mopstui.export import export_incident
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    db = tmp_path / "warroom.db"
+    config = load([], database=str(db))
+    with Store(db) as store:
+        store.declare("Checkout failing", severity="SEV1", author="alice")
+        for i in range(5):
+            store.append(1, "note", f"note {i}", author="alice")
+        assert verified.load(db) is None
+        first = export_incident(store, 1, config, "json", io.StringIO())
+        assert "hash chain intact, integrity ok" in first.integrity
+        checkpoint = verified.load(db)
+        assert checkpoint is not None and checkpoint.last_id == store.head().last_id
+        store.append(1, "note", "later", author="alice")
+        second = export_incident(store, 1, config, "json", io.StringIO())
+        assert f"intact after #{checkpoint.last_id} (verified earlier by you" in second.integrity
+        # A change after the checkpoint is caught by the incremental check, and so is one to the
+        # checkpoint's own event (the checkpoint is then not used: the full check runs).
+        store.append(1, "note", "after the second export", author="alice")
+        store.conn.execute("DROP TRIGGER events_append_only_update")
+        store.conn.execute("UPDATE events SET text = 'forged' WHERE id = (SELECT max(id) FROM events)")
+        store.conn.commit()
+        assert export_incident(store, 1, config, "json", io.StringIO()).integrity.startswith("FAILED")
+        store.conn.execute("UPDATE events SET text = 'note 4' WHERE id = (SELECT max(id) FROM events)")
+        store.conn.execute("UPDATE events SET text = 'forged too' WHERE id = ?", (verified.load(db).last_id,))
+        store.conn.commit()
+        assert "does not match its hash" in export_incident(store, 1, config, "json", io.StringIO()).integrity
+        # Rewriting the checkpoint's own event (all hashes recomputed or not) makes it unusable: a full check.
+        store.conn.execute("UPDATE events SET hash = ? WHERE id = ?", ("0" * 64, checkpoint.last_id))
+        store.conn.commit()
+        result = store.verify(checkpoint=verified.load(db))
+        assert not result.ok and "does not match its hash" in result.message
+    cache_file = next((tmp_path / "cache" / "mopstui").glob("verified-*.json"))
+    assert cache_file.stat().st_mode & 0o077 == 0 and jsonlib.loads(cache_file.read_text())["last_id"] >= checkpoint.last_id

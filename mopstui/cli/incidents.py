@@ -4,12 +4,14 @@ corrections, listing, timelines, verify, export."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import stat
 import sys
+from collections.abc import Iterable
 
-from ..domain.model import KIND_LABELS, InputError, parse_incident_ref
+from ..domain.model import KIND_LABELS, Event, InputError, parse_incident_ref
 from ..textsafe import clean_line
 from ..timeline import Annotations, format_line
 from ..timeutil import format_duration, utcnow
@@ -124,14 +126,23 @@ def cmd_timeline(ctx: Context) -> int:
 
     incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
     query = parse_search(ctx.args.search or "")
+    # Streamed: a 100,000-event timeline is written as it is read, never built in memory first.
+    events: Iterable[Event]
     if query.empty:
-        events = ctx.store.events(incident.id)
+        events = ctx.store.iter_events(incident.id)
+        notes = Annotations.of(ctx.store.events_of_kinds(("star", "correction"), incident.id))
     else:
-        events = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
+        found = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
+        events, notes = found, Annotations.of(found)
     if ctx.args.json:
-        _print_json({"incident": incident.to_dict(), "events": [e.to_dict() for e in events]})
+        write = sys.stdout.write
+        write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')
+        separator = "\n    "
+        for event in events:
+            write(separator + json.dumps(event.to_dict(), ensure_ascii=False))
+            separator = ",\n    "
+        write("\n  ]\n}\n")
         return EXIT_OK
-    notes = Annotations.of(events)
     print(f"{incident.label} {incident.severity} {incident.status}: {clean_line(incident.title)}")
     for event in events:
         print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes))
@@ -167,6 +178,10 @@ def _noted_heads(ctx: Context) -> list[str]:
 def cmd_verify(ctx: Context) -> int:
     heads = _noted_heads(ctx)
     result = ctx.store.verify(heads)
+    if result.ok and result.head is not None:  # the next export re-hashes only what comes after
+        from .. import verified
+
+        verified.save(ctx.store.path, result.head)
     out = sys.stdout if result.ok else sys.stderr
     notice = ctx.store.snapshot_notice()
     print(("ok: " if result.ok else "FAILED: ") + result.message + (f" ({notice})" if notice else ""), file=out)

@@ -50,33 +50,45 @@ def key(paths: Iterable[Path], database: str | None) -> str | None:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def read(cache_key: str) -> Config | None:
-    path = cache_dir() / f"config-{cache_key}.pickle"
+def read_private(name: str) -> bytes | None:
+    """A file of this user's private cache, or None: missing, a link, not ours or not private."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(cache_dir() / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
             return None
-        try:
-            config = pickle.load(handle)
-        except Exception:  # a stale or damaged entry is a miss, never an error
-            return None
-    return config if isinstance(config, Config) else None
+        return handle.read()
 
 
-def write(cache_key: str, config: Config) -> None:
+def write_private(name: str, data: bytes) -> None:
+    """Atomically into this user's private cache; a cache that cannot be written only costs time."""
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, mode=0o700, exist_ok=True)
         info = os.lstat(directory)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
             return  # not a private directory of ours: no cache rather than a shared one
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".config-", suffix=".part")
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(config, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, directory / f"config-{cache_key}.pickle")
+            handle.write(data)
+        os.replace(temporary, directory / name)
     except OSError:
-        pass  # a cache that cannot be written only costs time
+        pass
+
+
+def read(cache_key: str) -> Config | None:
+    data = read_private(f"config-{cache_key}.pickle")
+    if data is None:
+        return None
+    try:
+        config = pickle.loads(data)
+    except Exception:  # a stale or damaged entry is a miss, never an error
+        return None
+    return config if isinstance(config, Config) else None
+
+
+def write(cache_key: str, config: Config) -> None:
+    write_private(f"config-{cache_key}.pickle", pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,7 +1,8 @@
 """The war-room's log and shared state, behind one interface (`base.WarRoomStore`).
 
 SQLite is the embedded default: `SQLiteStore`, split by concern (the file and its schema in
-`connection`, the log in `events`, vendor evidence in `observations`, presence and leases in
+`connection`, the log in `events`, its hash chain in `chain`, the export's one-query summary of
+an incident in `digest`, vendor evidence in `observations`, presence and leases in
 `sessions`). Nothing outside this package writes SQL.
 """
 
@@ -23,13 +24,15 @@ from .base import (
     chain_hash,
     hashed_fields,
 )
+from .chain import ChainMixin
 from .connection import SCHEMA_STEPS
+from .digest import DigestMixin
 from .events import EVENT_COLUMNS, EventsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
 
 
-class SQLiteStore(EventsMixin, StatusMixin, SessionsMixin):
+class SQLiteStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
     """A connection to a war-room's SQLite file. One per thread; cheap to open."""
 
 

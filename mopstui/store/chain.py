@@ -1,0 +1,84 @@
+"""The log's hash chain: its head, and its verification (from the start, or from a checkpoint
+this user verified before)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from .base import GENESIS, Head, VerifyResult, chain_hash
+from .connection import SQLiteConnection
+from .events import EVENT_COLUMNS
+
+
+class ChainMixin(SQLiteConnection):
+    def head(self) -> Head:
+        """The chain's head as it stands (not verified: `verify` does that)."""
+        row = self.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        count = self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return Head(count, row[0], row[1]) if row else Head(0, 0, GENESIS)
+
+    def verify(self, since_heads: Sequence[str] = (), *, checkpoint: Head | None = None,
+               quick: bool = False) -> VerifyResult:
+        """Recompute the hash chain and run SQLite's own integrity check. Each of `since_heads` (a
+        head hash, or a prefix of 12 or more of its hex digits, noted earlier) must still be in
+        the chain: that is what catches a deleted tail, a deleted log, ids reused after a lost
+        -wal, or a log rewritten with every hash recomputed.
+
+        `checkpoint`: a head this user verified before (kept where the war-room group cannot
+        write). When its event still carries its hash, the chain is recomputed from there only:
+        any rewrite at or before it would have changed that hash, so an export of a long log
+        does not re-hash what was already checked."""
+        try:
+            # `quick`: SQLite's quick_check (pages and records, not every index entry): 5x faster,
+            # for exports; `mopstui verify` runs the full check.
+            check = [r[0] for r in self.conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as error:
+            return VerifyResult(False, 0, f"SQLite cannot read {self.path}: {error}")
+        if check != ["ok"]:
+            return VerifyResult(False, 0, "SQLite integrity check failed: " + "; ".join(check[:3]))
+        pending = {prefix.lower() for prefix in since_heads}
+        previous, expected_id, count, last_id = GENESIS, None, 0, 0
+        resumed = 0
+        if checkpoint is not None and not since_heads and checkpoint.last_id > 0:
+            row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (checkpoint.last_id,)).fetchone()
+            before = self.conn.execute("SELECT hash FROM events WHERE id = ?", (checkpoint.last_id - 1,)).fetchone()
+            # The checkpoint's own event must still be what was hashed (its content against its hash).
+            if (row and row[-1] == checkpoint.hash
+                    and chain_hash(before[0] if before else GENESIS, tuple(row[:-1])) == checkpoint.hash):
+                previous, count, last_id = checkpoint.hash, checkpoint.events, checkpoint.last_id
+                expected_id, resumed = last_id + 1, last_id
+        try:
+            for row in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (last_id,)):
+                event_id, stored_hash = row[0], row[-1]
+                if expected_id is not None and event_id != expected_id:
+                    missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
+                    return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}",
+                                        expected_id)
+                if chain_hash(previous, tuple(row[:-1])) != stored_hash:
+                    return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was "
+                                        "written", event_id)
+                if pending:
+                    pending -= {prefix for prefix in pending if stored_hash.startswith(prefix)}
+                previous, expected_id, count, last_id = stored_hash, event_id + 1, count + 1, event_id
+        except sqlite3.Error as error:
+            unreadable = self.conn.execute("SELECT min(id) FROM events WHERE id > ?", (last_id,)).fetchone()[0]
+            return VerifyResult(False, count, f"event #{unreadable or last_id + 1} cannot be read ({error}); "
+                                "the log is damaged from there", unreadable or last_id + 1)
+        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        if seq and expected_id is not None and seq[0] >= expected_id:
+            return VerifyResult(False, count, f"event #{seq[0]} is missing (deleted from the end of the log)", seq[0])
+        if seq and expected_id is None and seq[0] > 0:
+            return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
+        head = Head(count, last_id, previous)
+        if pending:
+            noted = sorted(pending)[0]
+            return VerifyResult(False, count, f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
+                                "were deleted or rewritten since it was noted", head=head)
+        message = f"{count} events, hash chain intact, integrity ok"
+        if resumed:
+            message = (f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
+                       f"`mopstui verify` checks it all), {'quick ' if quick else ''}integrity ok")
+        if since_heads:
+            message += f"; the {len(since_heads)} noted head(s) are in the chain"
+        return VerifyResult(True, count, message, head=head)
