@@ -165,3 +165,51 @@ def test_cli_export_writes_a_private_file(scripted, tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0  # never readable by others
     piped = run_cli("--db", str(config.database), "export", "1", "-f", "json")
     assert json.loads(piped.stdout)["incident"]["label"] == "INC-1"
+
+
+def test_sqlite_formatted_rows_equal_the_python_ones(tmp_path, monkeypatch):
+    """JSON objects written by SQLite (the fast path) are exactly what the Python path writes, for
+    every awkward row: quotes, commas, newlines, formulas, control characters, bidi, tabs,
+    corrections, stars, back-dated, before the start, over an hour in; and the CSV of those rows
+    is cleaned and guarded."""
+    import json as jsonlib
+    from datetime import timedelta
+
+    from mopstui.config import load
+    from mopstui.timeutil import utcnow
+
+    db = tmp_path / "w.db"
+    config = load([], database=str(db))
+    start = utcnow().replace(microsecond=250000) - timedelta(hours=3)
+    with Store(db) as store:
+        store.declare("Odd rows", severity="SEV2", author="=alice", at=start)
+        texts = ['plain', 'with "quotes", and commas', "two\nlines", "=SUM(A1)", "+1", "-2", "@cmd", "tab\there",
+                 "esc \x1b[2J gone", "bidi \u202e reversed", "ünïcödé ✓", " leading space", ""]
+        for i, text in enumerate(texts):
+            store.append(1, "note", text or "x", author="sam", at=start + timedelta(minutes=7 * i, microseconds=i))
+        store.append(1, "action", "before the start", author="sam", at=start - timedelta(minutes=3))
+        late = store.append(1, "note", "an hour and more in", author="sam", at=start + timedelta(minutes=95))
+        store.star(1, late.id, author="sam")
+        store.correct(1, late.id, 'corrected, with "quotes"', author="sam")
+        store.conn.execute("DROP TRIGGER events_append_only_update")  # a row another tool wrote, with controls
+        store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")
+        store.conn.commit()
+
+        def both(fmt: str, **options) -> tuple[str, str]:
+            fast = io.StringIO()
+            export_incident(store, 1, config, fmt, fast, **options)
+            with monkeypatch.context() as patch:
+                patch.setattr(type(store), "export_json_rows",
+                              lambda self, i, s, starred_only: ((e.id, None) for e in self.iter_events(i)
+                                                                if not starred_only or e.id == late.id))
+                slow = io.StringIO()
+                export_incident(store, 1, config, fmt, slow, **options)
+            return fast.getvalue(), slow.getvalue()
+
+        fast, _ = both("csv")
+        assert "\x1b" not in fast and "\u202e" not in fast and "\x07" not in fast
+        assert "'=SUM(A1)" in fast and '"with ""quotes"", and commas"' in fast and '"two\nlines"' in fast
+        fast, slow = both("json")
+        assert jsonlib.loads(fast)["events"] == jsonlib.loads(slow)["events"]
+        fast, _ = both("csv", starred_only=True)
+        assert fast.count("\r\n") == 2

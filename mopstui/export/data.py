@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import datetime, tzinfo
 from typing import IO
@@ -41,22 +42,22 @@ def write_json(store: Store, export: Export, out: IO[str]) -> None:
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "events": [')  # stream the events into the same object
-    # One pass over raw rows, no object per event; encoded in batches.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    # SQLite writes each event's JSON (json_object, in C); a row it cannot (times not in the
+    # store's own format) is written here, the same fields in the same order.
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     start, starred, corrections = incident.started_at, export.notes.starred, export.notes.corrections
+
+    def python_json(id_: int) -> str:
+        event = store.event(id_)
+        assert event is not None
+        item = event.to_dict()
+        item.update(elapsed_seconds=(event.occurred_at - start).total_seconds(), starred=event.id in starred,
+                    corrected_by=[c.id for c in corrections.get(event.id, ())])
+        return encode(item)
+
     separator, batch = "\n    ", []
-    for row in store.iter_event_rows(incident.id):
-        (id_, incident_id, occurred_s, recorded_s, author, kind, text, value, ref, _, login, uid, hash_) = row
-        if export.starred_only and id_ not in starred:
-            continue
-        occurred, recorded = datetime.fromisoformat(occurred_s), datetime.fromisoformat(recorded_s)
-        batch.append(encode({
-            "id": id_, "incident_id": incident_id, "occurred_at": utc_iso(occurred_s), "recorded_at": utc_iso(recorded_s),
-            "author": author, "kind": kind, "text": text, "value": value, "ref": ref,
-            "backdated": (recorded - occurred).total_seconds() > 60, "login": login, "uid": uid, "hash": hash_,
-            "elapsed_seconds": (occurred - start).total_seconds(), "starred": id_ in starred,
-            "corrected_by": [c.id for c in corrections.get(id_, ())],
-        }))  # fmt: skip
+    for id_, line in store.export_json_rows(incident.id, start, starred_only=export.starred_only):
+        batch.append(line if line is not None else python_json(id_))
         if len(batch) >= 5000:
             out.write(separator + ",\n    ".join(batch))
             separator, batch = ",\n    ", []
@@ -102,27 +103,41 @@ def utc_iso(stored: str) -> str:
     return (stored[:19] if stored[20:26] == "000000" else stored[:26]) + "+00:00"
 
 
+def _csv_row(row: tuple, local: LocalTimes, start: datetime, starred: set[int], corrections: dict) -> tuple:
+    id_, _, occurred_s, recorded_s, author, kind, text, _, ref, _, login, _, _ = row
+    occurred, recorded = datetime.fromisoformat(occurred_s), datetime.fromisoformat(recorded_s)
+    corrected = corrections.get(id_)
+    return (
+        id_, local(occurred, occurred_s), utc_iso(occurred_s), utc_iso(recorded_s), format_duration(occurred - start),
+        _cell(author), _cell(login) or "(not recorded)", _cell(kind), _cell(text), "yes" if id_ in starred else "",
+        "yes" if (recorded - occurred).total_seconds() > 60 else "", ref if kind == "correction" else "",
+        _cell(corrected[-1].text) if corrected else "",
+    )  # fmt: skip
+
+
 def write_csv(store: Store, export: Export, out: IO[str]) -> None:
     """One pass over raw rows (no object per event), written in batches."""
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(CSV_COLUMNS)
+    out.write(",".join(CSV_COLUMNS) + "\r\n")  # RFC 4180; no header cell needs quoting
     head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
     start, local = export.incident.started_at, LocalTimes(export.tz)
     starred, corrections, starred_only = export.notes.starred, export.notes.corrections, export.starred_only
-    batch: list[tuple] = []
-    for id_, _, occurred_s, recorded_s, author, kind, text, _, ref, _, login, _, _ in store.iter_event_rows(export.incident.id):
-        if starred_only and id_ not in starred:
-            continue
-        occurred, recorded = datetime.fromisoformat(occurred_s), datetime.fromisoformat(recorded_s)
-        corrected = corrections.get(id_)
-        batch.append((
-            id_, local(occurred, occurred_s), utc_iso(occurred_s), utc_iso(recorded_s), format_duration(occurred - start),
-            _cell(author), _cell(login) or "(not recorded)", kind, _cell(text), "yes" if id_ in starred else "",
-            "yes" if (recorded - occurred).total_seconds() > 60 else "", ref if kind == "correction" else "",
-            _cell(corrected[-1].text) if corrected else "", head,
-        ))  # fmt: skip
+    one_row = io.StringIO()
+    writer = csv.writer(one_row, lineterminator="\r\n")  # its quoting looks at the terminator's characters
+
+    def python_line(row: tuple) -> str:
+        one_row.seek(0)
+        one_row.truncate()
+        writer.writerow((*_csv_row(row, local, start, starred, corrections), ""))
+        return one_row.getvalue()[:-2]
+
+    lines: list[str] = []
+    rows = ((row[0], python_line(row)) for row in store.iter_event_rows(export.incident.id)
+            if not starred_only or row[0] in starred)
+    for _, line in rows:
+        lines.append(line + head)
         head = ""
-        if len(batch) >= 5000:
-            writer.writerows(batch)
-            batch.clear()
-    writer.writerows(batch)
+        if len(lines) >= 5000:
+            out.write("\r\n".join(lines) + "\r\n")
+            lines.clear()
+    if lines:
+        out.write("\r\n".join(lines) + "\r\n")

@@ -28,11 +28,12 @@ from .chain import ChainMixin
 from .connection import SCHEMA_STEPS
 from .digest import DigestMixin
 from .events import EVENT_COLUMNS, EventsMixin
+from .export_rows import ExportRowsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
 
 
-class SQLiteStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
+class SQLiteStore(EventsMixin, ChainMixin, DigestMixin, ExportRowsMixin, StatusMixin, SessionsMixin):
     """A connection to a war-room's SQLite file. One per thread; cheap to open."""
 
 
