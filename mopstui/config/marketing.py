@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 import math
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .validate import _Checker, _type_name
 from .yaml_lines import _Map
@@ -48,19 +50,25 @@ def _number(check: _Checker, item: _Map, key: str) -> float | None:
     return float(value)
 
 
-def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, TouchpointEconomics]:
-    section = check.mapping(data, "touchpoints")
-    found: dict[str, TouchpointEconomics] = {}
+def _entries(check: _Checker, data: _Map, key: str, kind: type, what: str) -> Iterator[tuple[str, Any, _Map]]:
+    """(name, value, section) for each entry of a `name: value` section whose value is `kind`."""
+    section = check.mapping(data, key)
     if section is None:
-        return found
+        return
     for name in section:
-        item = section[name]
-        if not isinstance(item, _Map):
-            check.fail(check.at(section, name), f"touchpoint {name!r} is a mapping of rates, not {_type_name(item)}")
-            continue
+        value = section[name]
+        if isinstance(value, kind):
+            yield str(name), value, section
+        else:
+            check.fail(check.at(section, name), f"{key[:-1]} {name!r} is {what}, not {_type_name(value)}")
+
+
+def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, TouchpointEconomics]:
+    found: dict[str, TouchpointEconomics] = {}
+    for name, item, section in _entries(check, data, "touchpoints", _Map, "a mapping of rates"):
         check.keys(item, (*RATES, "currency", "tracked_by"), f"touchpoint {name}")
-        if known and str(name) not in known:
-            hint = difflib.get_close_matches(str(name), sorted(known), n=1)
+        if known and name not in known:
+            hint = difflib.get_close_matches(name, sorted(known), n=1)
             check.fail(check.at(section, name), f"no service has touchpoint {name!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         tracked_by = check.texts(item, "tracked_by")
@@ -68,21 +76,14 @@ def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, Touch
             if known and other not in known:
                 check.fail(check.at(item, "tracked_by"), f"tracked_by: no service has touchpoint {other!r}")
         rates = {key: _number(check, item, key) for key in RATES}
-        found[str(name)] = TouchpointEconomics(str(name), **rates, currency=check.text(item, "currency", default="€") or "€",
-                                               tracked_by=tracked_by)
+        found[name] = TouchpointEconomics(name, **rates, currency=check.text(item, "currency", default="€") or "€",
+                                          tracked_by=tracked_by)
     return found
 
 
 def templates(check: _Checker, data: _Map) -> dict[str, str]:
-    section = check.mapping(data, "templates")
     found = dict(DEFAULT_TEMPLATES)
-    if section is None:
-        return found
-    for channel in section:
-        text = section[channel]
-        if not isinstance(text, str):
-            check.fail(check.at(section, channel), f"template {channel!r} is text, not {_type_name(text)}")
-            continue
+    for channel, text, section in _entries(check, data, "templates", str, "text"):
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
         except ValueError as error:
@@ -93,5 +94,5 @@ def templates(check: _Checker, data: _Map) -> dict[str, str]:
                 hint = difflib.get_close_matches(field_name, TEMPLATE_FIELDS, n=1)
                 check.fail(check.at(section, channel), f"template {channel!r}: unknown field {{{field_name}}}"
                            + (f"; did you mean {{{hint[0]}}}?" if hint else f" (fields: {', '.join(TEMPLATE_FIELDS)})"))
-        found[str(channel)] = text
+        found[channel] = text
     return found
