@@ -11,7 +11,6 @@ import asyncio
 import functools
 import os
 import queue
-import signal
 import threading
 import uuid
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
 from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
 from . import incident_extras
+from .hangup import Hangup
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
 from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
@@ -273,10 +273,11 @@ class WarRoomApp(App):
             self.exit(message=f"mopstui: {error}", return_code=1)
             return
         try:
-            # A dropped SSH connection hangs up the terminal: leave cleanly (presence, lease)
-            # instead of being killed mid-write or spinning on a dead terminal.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        except (NotImplementedError, RuntimeError, ValueError):
+            # A dropped SSH connection hangs up the terminal: leave within seconds (presence,
+            # lease released), never spin on a dead terminal (see hangup.py).
+            loop = asyncio.get_running_loop()
+            Hangup(lambda: loop.call_soon_threadsafe(self.exit), self._release_on_hangup).install()
+        except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
         await self.push_screen(WarRoom(self.config))
         self._writer()
@@ -1084,6 +1085,14 @@ class WarRoomApp(App):
         timeline = self.q("#timeline", TimelineView)
         while [p for p in timeline.pending if not p.failed] and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
+
+    def _release_on_hangup(self) -> None:
+        """From the hang-up watchdog: a connection of its own, a short timeout, no waiting."""
+        with Store(self.config.database, group=self.config.database_group) as store:
+            store.write_timeout = 1
+            store.leave(self.session_id)
+            if self._poller is not None and self._poller.holding:
+                store.release_lease("poller", self._poller.holder)
 
     def on_unmount(self) -> None:
         self._stop_poller.set()
