@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import config as config_module
@@ -111,7 +111,8 @@ def picture_app(workdir: Path):
     """
     from .tui.app import WarRoomApp
 
-    now = utcnow().replace(second=0, microsecond=0)
+    # A fixed moment, not today's: wide pictures show the clock time of every entry.
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     database = workdir / "warroom.db"
     config = demo_config(database)
     with Store(database) as store:

@@ -1,4 +1,4 @@
-"""Layout snapshots of the main screen (which holds the catalog pane) at 80x24 and 120x40."""
+"""Layout snapshots of the main screen (which holds the catalog pane) at 80x24, 120x40 and 200x50."""
 
 import sys
 from pathlib import Path
@@ -26,7 +26,7 @@ def _prepared(tmp_path, keys=()):
     return app, run_before
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
 def test_main_screen(snap_compare, tmp_path, size):
     app, run_before = _prepared(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -163,7 +163,7 @@ class WarRoom(Screen):
 class WarRoomApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "mopstui"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-wider")]
 
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
@@ -417,7 +417,7 @@ class WarRoomApp(App):
 
     def _render_catalog(self, *, rebuild: bool = False) -> None:
         table = self.q("#catalog", CatalogTable)
-        wide = self.war_room.has_class("-wide")
+        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
         columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
         filter_text = getattr(self, "catalog_filter", "").lower()
         services = [
@@ -491,7 +491,7 @@ class WarRoomApp(App):
 
     def _render_vendors(self, *, rebuild: bool = False) -> None:
         table = self.q("#vendors", VendorTable)
-        wide = self.war_room.has_class("-wide")
+        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
         columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
         now = self.now()
         ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))

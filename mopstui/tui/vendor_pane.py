@@ -37,7 +37,7 @@ class VendorHistory(Horizontal):
             # A sparkline scales to its own range: a flat line would draw "down all day" as its
             # lowest bar. Say it instead.
             label.append_text(badge_text(current))
-            label.append(" steady" if observations or current != "unknown" else " (no history yet)")
+            label.append(" · steady" if observations or current != "unknown" else " · no history yet")
         self.query_one("#history-label", Label).update(label)
         sparkline = self.query_one("#history", Sparkline)
         sparkline.data = series

@@ -173,7 +173,7 @@ class VendorTable(FittedTable):
 
 
 def service_row(service, health: cat.Health, wide: bool) -> tuple:
-    cells = [badge_text(health.state), plain(service.name, 30)]
+    cells = [badge_text(health.state), plain(service.name, 60)]
     if wide:
         cells += [Text(str(service.tier)), plain(service.owner, 16), plain(service.touchpoint, 16)]
     return tuple(cells)
@@ -186,7 +186,7 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
         heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
     state = status.state
     rows = []
-    cells = [badge_text(state, stale=status.stale, overridden=bool(status.override)), plain(status.name, 24)]
+    cells = [badge_text(state, stale=status.stale, overridden=bool(status.override)), plain(status.name, 48)]
     if wide:
         note = status.reason if (status.stale or state == "unknown") else ""
         if status.incidents:
@@ -196,7 +196,7 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
         cells += [Text(heard, style="bright_black"), plain(note, 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:
-        sub = [badge_text(component.state, stale=status.stale), plain("  " + component.label(), 24)]
+        sub = [badge_text(component.state, stale=status.stale), plain("  " + component.label(), 48)]
         if wide:
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
