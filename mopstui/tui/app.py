@@ -24,10 +24,10 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from ..config import Config
 from ..domain import catalog as cat
@@ -44,6 +44,7 @@ from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
 from . import incident_extras
 from .hangup import Hangup
+from .messages import WriteDone, WriteFailed, WriteWaiting
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
 from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
@@ -101,27 +102,6 @@ def _unless_cancelled(action: Callable[[str], object]) -> Callable[[str | None],
             action(value)
 
     return callback
-
-
-# --------------------------------------------------------------------------- messages
-
-
-class WriteDone(Message):
-    def __init__(self, token: int, result: object) -> None:
-        super().__init__()
-        self.token, self.result = token, result
-
-
-class WriteFailed(Message):
-    def __init__(self, token: int, reason: str) -> None:
-        super().__init__()
-        self.token, self.reason = token, reason
-
-
-class WriteWaiting(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
 
 
 # --------------------------------------------------------------------------- the screen
@@ -197,6 +177,7 @@ class WarRoomApp(App):
         Binding("O", "override", "Overrule vendor", show=False, id="override"),
         Binding("x", "export", "Export", show=False),
         Binding("escape", "leave_input", "Back", show=False),
+        Binding("ctrl+r", "retry_unsaved", "Retry unsaved", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -230,6 +211,8 @@ class WarRoomApp(App):
         self.entry_kind = "note"
         self.statuses: dict[str, VendorStatus] = {}
         self.health: dict[str, cat.Health] = {}
+        self._unsaved: dict[int, Callable[[Store], object]] = {}  # NOT SAVED entries, by token, to retry
+        self._restarts: dict[str, int] = {}
         self.touchpoint_states: dict[str, str] = {}
         self.present: list[dict] = []
         self.filter_label = ""
@@ -623,7 +606,9 @@ class WarRoomApp(App):
                         self.post_message(WriteWaiting(str(error)))
                         continue
                     except (InputError, ReadOnlyStore, StoreError, TimeError) as error:
-                        self.post_message(WriteFailed(token, str(error)))
+                        self.post_message(WriteFailed(token, str(error), action))
+                    except Exception as error:  # anything else: said out loud, the entry kept, the writer alive
+                        self.post_message(WriteFailed(token, f"unexpected {type(error).__name__}: {error}", action))
                     else:
                         self.post_message(WriteDone(token, result))
                     break
@@ -643,8 +628,43 @@ class WarRoomApp(App):
     @_skip_when_screen_gone
     def on_write_failed(self, message: WriteFailed) -> None:
         self._callbacks.pop(message.token, None)
-        self.q("#timeline", TimelineView).settle_pending(message.token, failed=message.reason)
-        self.notify(message.reason, title="Not saved", severity="error", timeout=8)
+        timeline = self.q("#timeline", TimelineView)
+        kept = any(p.token == message.token for p in timeline.pending)
+        timeline.settle_pending(message.token, failed=message.reason)
+        if kept and message.action is not None:  # an entry on screen: its text is kept, ctrl+r tries again
+            self._unsaved[message.token] = message.action
+        hint = " It stays on screen as NOT SAVED: ctrl+r tries again." if kept else ""
+        self.notify(message.reason + hint, title="Not saved", severity="error", timeout=10, markup=False)
+
+    def action_retry_unsaved(self) -> None:
+        """ctrl+r: write the entries shown as NOT SAVED again, in their order."""
+        if not self._unsaved:
+            self.notify("Nothing to retry: every entry is saved.", timeout=3)
+            return
+        timeline = self.q("#timeline", TimelineView)
+        for token, action in sorted(self._unsaved.items()):
+            timeline.retry_pending(token)
+            self._writes.put((token, action))
+        self.notify(f"Saving {len(self._unsaved)} unsaved entr{'y' if len(self._unsaved) == 1 else 'ies'} again…", timeout=3)
+        self._unsaved.clear()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for background work that died: said out loud, and the writer and the
+        poller restarted (a few times, then left stopped with the reason on screen)."""
+        if event.state != WorkerState.ERROR or event.worker.name not in ("writer", "poller"):
+            return
+        name, error = event.worker.name, event.worker.error
+        restarts = self._restarts[name] = self._restarts.get(name, 0) + 1
+        if restarts > 3:
+            self.notify(f"The {name} stopped again ({type(error).__name__}: {error}); it is not restarted. "
+                        "Quit and open mopstui again.", title=f"{name} stopped", severity="error", timeout=30, markup=False)
+            return
+        self.notify(f"The {name} stopped ({type(error).__name__}: {error}); restarting it.", title=f"{name} restarted",
+                    severity="error", timeout=10, markup=False)
+        if name == "writer":
+            self._writer()
+        else:
+            self._run_poller()
 
     def on_write_waiting(self, message: WriteWaiting) -> None:
         if not self._waiting_notice:

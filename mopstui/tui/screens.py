@@ -39,7 +39,8 @@ The incident
   r  take or assign a role       R  resolve           [ ]  other incidents
   *  star the selected entry     e  correct the selected entry
   /  search the timeline: words, kind:comms, author:sam      Escape clears
-  x  export the postmortem (Markdown, next to the database)
+  x  export the postmortem (Markdown and its SVG timeline, next to the database)
+  ctrl+r  save again the entries shown as NOT SAVED
 
 Panes
   Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail

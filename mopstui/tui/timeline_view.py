@@ -128,6 +128,13 @@ class TimelineView(ScrollView, can_focus=True):
             self._pending.remove(item)
         self._refresh_size()
 
+    def retry_pending(self, token: int) -> None:
+        """A NOT SAVED entry goes back to "saving…" while it is written again."""
+        for item in self._pending:
+            if item.token == token:
+                item.failed = ""
+        self._refresh_size()
+
     @property
     def events(self) -> list[Event]:
         return self._events

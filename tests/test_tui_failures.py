@@ -1,0 +1,68 @@
+"""Failures are loud and nothing is lost: an unexpected error in a write keeps the entry on
+screen as NOT SAVED with its text, the writer lives on, ctrl+r saves it; a background worker that
+dies is said out loud and restarted."""
+
+from __future__ import annotations
+
+from mopstui.store import Store
+from mopstui.tui.timeline_view import TimelineView
+
+from .tui_helpers import make_app, make_config, type_entry, wait_for
+
+
+def texts(db_path) -> list[str]:
+    with Store(db_path) as store:
+        return [e.text for e in store.events(1)]
+
+
+async def test_an_unexpected_write_error_keeps_the_entry_and_ctrl_r_saves_it(tmp_path, db_path, monkeypatch):
+    config = make_config(tmp_path, db_path)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+    original = Store.append
+    failures = iter([True])
+
+    def flaky(self, *args, **kwargs):
+        if args[1] == "note" and next(failures, False):
+            raise RuntimeError("disk on fire")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "append", flaky)
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.q("#timeline", TimelineView)
+        await type_entry(pilot, "n", "first note, unlucky")
+        await wait_for(pilot, lambda: any(p.failed for p in view.pending), message="NOT SAVED")
+        [failed] = [p for p in view.pending if p.failed]
+        assert failed.text == "first note, unlucky" and "unexpected RuntimeError: disk on fire" in failed.failed
+        await pilot.press("escape")
+        await type_entry(pilot, "n", "second note")  # the writer is alive
+        await wait_for(pilot, lambda: "second note" in texts(db_path), message="the second note")
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "first note, unlucky" in texts(db_path), message="the retried note")
+        await wait_for(pilot, lambda: not view.pending, message="no pending line left")
+
+
+async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatch):
+    from mopstui.status import poller as poller_module
+
+    config = make_config(tmp_path, db_path)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice")
+    runs = []
+    original = poller_module.Poller.run
+
+    async def dies_once(self, stop):
+        runs.append(1)
+        if len(runs) == 1:
+            raise RuntimeError("bad day")
+        return await original(self, stop)
+
+    monkeypatch.setattr(poller_module.Poller, "run", dies_once)
+    app = make_app(config, poll_vendors=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(runs) >= 2, timeout=10, message="the restarted poller")
+        said = [n.message for n in app._notifications]
+        assert any("The poller stopped (RuntimeError: bad day); restarting it." in m for m in said)
+        assert app._restarts == {"poller": 1}
