@@ -66,3 +66,34 @@ async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatc
         said = [n.message for n in app._notifications]
         assert any("The poller stopped (RuntimeError: bad day); restarting it." in m for m in said)
         assert app._restarts == {"poller": 1}
+
+
+async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
+    from textual.widgets import Button, Label, Static
+
+    config = make_config(tmp_path, db_path)
+    long_text = "Rolled back the consent banner release, the form script loads again in Chrome, Safari and Firefox"
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+        store.append(1, "action", long_text, author="sam")
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.q("#timeline", TimelineView)
+        await wait_for(pilot, lambda: len(view.events) == 2, message="the timeline")
+        view.focus()
+        view.move_cursor(1)
+        strip = app.q("#selected-entry", Static)
+        await wait_for(pilot, lambda: strip.display, message="the selected entry")
+        assert long_text in str(strip.render())  # whole, where the timeline line shows a fraction
+        await pilot.press("N")
+        await wait_for(pilot, lambda: app.screen.query("#declare-ok"), message="the declare dialog")
+        button = app.screen.query_one("#declare-ok", Button)
+        assert button.region.bottom <= 24 and button.region.height > 0, button.region  # on screen at 80x24
+        assert any("ctrl+s declares" in str(label.render()) for label in app.screen.query(Label))
+        await pilot.press("escape")
+        await pilot.resize_terminal(50, 14)
+        await wait_for(pilot, lambda: app.q("#too-small", Static).display and app.war_room.has_class("-too-small"),
+                       message="the too-small notice")
+        assert "too small" in str(app.q("#too-small", Static).render())
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: not app.war_room.has_class("-too-small"), message="the room again")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -129,9 +129,12 @@ class WarRoom(Screen):
                 yield Static(id="impact")
                 yield Static(id="filter-bar")
                 yield TimelineView(tz=self.config.tz, id="timeline")
+                yield Static(id="selected-entry")
                 with Horizontal(id="entry-row"):
                     yield Static("note ▸", id="entry-kind")
                     yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
+        yield Static("The terminal is too small for the war-room: make it at least 60 columns by 16 lines "
+                     "(80x24 is best). Nothing is lost meanwhile.", id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -263,6 +266,7 @@ class WarRoomApp(App):
         except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
         await self.push_screen(WarRoom(self.config))
+        self._fit_to(self.size.width, self.size.height)
         self._writer()
         self._initial_load()
 
@@ -635,6 +639,29 @@ class WarRoomApp(App):
             self._unsaved[message.token] = message.action
         hint = " It stays on screen as NOT SAVED: ctrl+r tries again." if kept else ""
         self.notify(message.reason + hint, title="Not saved", severity="error", timeout=10, markup=False)
+
+    @on(TimelineView.Selected)
+    def _show_selected_entry(self, message: TimelineView.Selected) -> None:
+        """The selected entry whole, wrapped, under the timeline: a narrow pane cuts every line."""
+        strip = self.q("#selected-entry", Static)
+        event = message.event
+        if event is None:
+            strip.display = False
+            return
+        text = Text(f"#{event.id} {clean_line(event.who)} · {event.kind}: ", style="bold")
+        text.append(clean_line(event.text, 2000))
+        strip.update(text)
+        strip.display = True
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_to(event.size.width, event.size.height)
+
+    def _fit_to(self, width: int, height: int) -> None:
+        try:
+            room = self.war_room
+        except NoMatches:
+            return
+        room.set_class(width < 60 or height < 16, "-too-small")
 
     def action_retry_unsaved(self) -> None:
         """ctrl+r: write the entries shown as NOT SAVED again, in their order."""

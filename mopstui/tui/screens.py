@@ -164,6 +164,7 @@ class DeclareScreen(_Dialog[Declaration | None]):
                     id="declare-services",
                 )
             with Horizontal(classes="buttons"):
+                yield Label("ctrl+s " + ("saves" if editing else "declares") + " · Escape cancels", classes="hint")
                 yield Button("Save" if editing else "Declare", variant="primary" if editing else "error", id="declare-ok")
                 yield Button("Cancel", id="declare-cancel")
 
