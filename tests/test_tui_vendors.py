@@ -64,3 +64,24 @@ async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
         [event] = store.room_events("override")
         assert event.author == "alice" and event.text == "forms fail for us"
         assert any("override: down for us (forms fail for us; alice)" in e.text for e in store.events(1))
+
+
+async def test_a_heartbeat_repaints_no_vendor_and_a_poll_round_does(tmp_path, db_path):
+    config = make_config(tmp_path, db_path)
+    seed(db_path)
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        loads = []
+        original = app._load_vendor_statuses
+        app._load_vendor_statuses = lambda: (loads.append(1), original())[1]  # type: ignore[method-assign]
+        await pilot.pause(0.3)
+        loads.clear()
+        with Store(db_path) as store:  # someone else joins the room: a commit, but no vendor news
+            store.heartbeat("other-session", user="bob", host="h", client="", pid=1, incident_id=1)
+        await wait_for(pilot, lambda: "bob" in str(app.q("#room").render()), message="bob in the room")
+        assert loads == []
+        with Store(db_path) as store:
+            hubspot = VendorStatus("hubspot", "HubSpot", "statuspage", state="degraded", reason="",
+                                   checked_at=utcnow().isoformat(), last_good_at=utcnow().isoformat())
+            store.save_vendor_statuses({"hubspot": hubspot.to_dict()}, [])
+        await wait_for(pilot, lambda: loads and app.statuses["hubspot"].state == "degraded", message="the new round")

@@ -45,6 +45,11 @@ class StatusMixin(SQLiteConnection):
                 continue
         return result
 
+    def vendor_status_mark(self) -> tuple:
+        """Changes whenever the poller stores a round: a screen reloads vendor statuses only then,
+        not on every commit (50 sessions' heartbeats alone are several a second)."""
+        return tuple(self.conn.execute("SELECT count(*), max(checked_at) FROM vendor_status").fetchone())
+
     def observations(self, *, since: str | None = None, until: str | None = None, vendor_id: str | None = None,
                      latest: int | None = None) -> list[dict]:
         """Stored vendor state changes, oldest first; `latest`: only the last N of them."""

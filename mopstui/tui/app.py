@@ -216,6 +216,7 @@ class WarRoomApp(App):
         self.health: dict[str, cat.Health] = {}
         self._unsaved: dict[int, Callable[[Store], object]] = {}  # NOT SAVED entries, by token, to retry
         self._restarts: dict[str, int] = {}
+        self._vendor_mark: tuple = ()
         self.touchpoint_states: dict[str, str] = {}
         self.present: list[dict] = []
         self.filter_label = ""
@@ -351,9 +352,14 @@ class WarRoomApp(App):
         if new:
             self.last_event_id = new[-1].id
             self._apply_new_events(new)
-        self._load_vendor_statuses()
-        self._render_catalog()
-        self._render_vendors()
+        # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
+        # reloads the vendors; an entry appends a line (above).
+        mark = self.store.vendor_status_mark()
+        if mark != self._vendor_mark or any(e.kind == "override" for e in new):
+            self._vendor_mark = mark
+            self._load_vendor_statuses()
+            self._render_catalog()
+            self._render_vendors()
         self._refresh_presence()
 
     def _apply_new_events(self, events: list[Event]) -> None:
