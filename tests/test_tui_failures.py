@@ -97,3 +97,23 @@ async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
         assert "too small" in str(app.q("#too-small", Static).render())
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: not app.war_room.has_class("-too-small"), message="the room again")
+
+
+async def test_a_burst_cannot_change_status_or_resolve(tmp_path, db_path):
+    """`s` and Enter in one burst (a paste, a laggy link) used to move the status; `R` Enter
+    resolved a SEV1. Now nothing is highlighted until an arrow key moves: a stray Enter does nothing."""
+    config = make_config(tmp_path, db_path)
+    with Store(db_path) as store:
+        store.declare("Checkout down", severity="SEV1", author="alice")
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for burst in (("s", "enter"), ("R", "enter"), ("v", "enter")):
+            await pilot.press(*burst)
+            await pilot.pause(0.2)
+            assert app.screen.query("#choices"), "the dialog is still waiting for a deliberate choice"
+            await pilot.press("escape")
+        await pilot.press("s", "down", "enter")
+        await wait_for(pilot, lambda: app.current.status == "identified", message="the deliberate status change")
+    with Store(db_path) as store:
+        kinds = [e.kind for e in store.events(1)]
+    assert kinds.count("status") == 1 and "severity" not in kinds

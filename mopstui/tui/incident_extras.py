@@ -51,7 +51,7 @@ def draft_update(app: WarRoomApp) -> None:
         entry.cursor_position = len(text)
         app.notify(f"Drafted from the {channel} template: edit it, Enter logs it as a customer update.", timeout=4)
 
-    app.push_screen(ChoiceScreen("Draft a customer update for…", choices), picked)
+    app.push_screen(ChoiceScreen("Draft a customer update for…", choices, deliberate=False), picked)
 
 
 def followup(app: WarRoomApp) -> None:

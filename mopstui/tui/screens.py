@@ -82,17 +82,27 @@ class ChoiceScreen(_Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None) -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None,
+                 deliberate: bool = True) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         self.current = current
+        # Nothing highlighted until the user moves (an arrow key): the rest of a burst of typing,
+        # a stray Enter, cannot change a status, a severity or a role, or resolve an incident.
+        self.deliberate = deliberate
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             options = [Option(Text(label), id=value, disabled=value == self.current) for value, label in self.choices]
             yield OptionList(*options, id="choices")
+            if self.deliberate:
+                yield Label("↑ ↓ to choose, then Enter · Escape to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        if self.deliberate:
+            self.query_one("#choices", OptionList).highlighted = None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
