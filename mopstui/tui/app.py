@@ -290,6 +290,9 @@ class WarRoomApp(App):
         self.set_interval(1.0, self._tick)
         self.set_interval(self.poll_interval, self._check_changes)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
+        # Who is here is read on its own, slower timer: with 50 sessions their heartbeats are
+        # several commits a second, and each must not make every screen re-read presence.
+        self.set_interval(self.poll_interval * 10, self._refresh_presence)
         if self.poll_vendors and (self.config.vendors or self.config.webhooks or any(s.probe for s in self.config.services)):
             self._run_poller()
         if self.store.readonly:
@@ -360,7 +363,6 @@ class WarRoomApp(App):
             self._load_vendor_statuses()
             self._render_catalog()
             self._render_vendors()
-        self._refresh_presence()
 
     def _apply_new_events(self, events: list[Event]) -> None:
         state_changed = False
