@@ -197,8 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export", cmd_export, "postmortem export of an incident: Markdown, JSON or CSV",
                 "Turn an incident's log into a postmortem draft (md), data for other tools (json) or a\n"
-                "spreadsheet (csv): summary, impact, key figures, thresholds crossed, overdue updates,\n"
-                "vendor changes, participants and the full timeline.")
+                "spreadsheet (csv): summary, impact and its estimated cost, key figures, thresholds\n"
+                "crossed, overdue updates, vendor changes and how late each page admitted them, the room's\n"
+                "overrides, participants, the full timeline and the follow-ups. Markdown written with -o\n"
+                "FILE.md gets its SVG timeline beside it (FILE.svg) and Mermaid diagrams inside.")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
