@@ -1,9 +1,10 @@
 """Postmortem export: from the log to Markdown (people, wikis), JSON (tools), CSV (spreadsheets).
 
-Two streaming passes over the timeline: the first keeps only small state (metrics, stars,
-corrections), the second writes. A 100,000-event incident is never held in memory.
+One streaming pass over the timeline writes it (`context` gathers the metrics, stars and
+corrections from a few SQL aggregates first): a 100,000-event incident is never held in memory.
 Metrics use `occurred_at`; ordering problems are reported, never hidden. Untrusted text is
-escaped for each format and never carries escape sequences.
+escaped for each format and never carries escape sequences. Modules: `context` (what every
+format is made from), `markdown`, `data` (JSON, CSV), `pictures` (SVG timeline, Mermaid).
 """
 
 from __future__ import annotations
