@@ -10,9 +10,8 @@ from typing import IO
 
 from ..domain.followups import followups
 from ..store import Store
-from ..textsafe import clean
 from ..timeutil import format_duration
-from .context import SCHEMA_VERSION, Export
+from .context import SCHEMA_VERSION, Export, csv_cell
 
 # --------------------------------------------------------------------------- JSON
 
@@ -72,15 +71,6 @@ CSV_COLUMNS = ("id", "time_local", "occurred_at_utc", "recorded_at_utc", "elapse
                "starred", "backdated", "corrects", "corrected_to", "log_head")
 
 
-def _cell(text: str | None) -> str:
-    """Untrusted text for a spreadsheet: plain, and never run as a formula (=, +, -, @, tab, CR first)."""
-    if not text:
-        return ""
-    if not text.isprintable():
-        text = clean(text)
-    return "'" + text if text and text[0] in "=+-@\t\r" else text
-
-
 class LocalTimes:
     """UTC → the export's zone, as `YYYY-MM-DD HH:MM:SS`, computed once per second of the log
     (a busy incident writes many entries a second), not once per row."""
@@ -109,9 +99,9 @@ def _csv_row(row: tuple, local: LocalTimes, start: datetime, starred: set[int], 
     corrected = corrections.get(id_)
     return (
         id_, local(occurred, occurred_s), utc_iso(occurred_s), utc_iso(recorded_s), format_duration(occurred - start),
-        _cell(author), _cell(login) or "(not recorded)", _cell(kind), _cell(text), "yes" if id_ in starred else "",
+        csv_cell(author), csv_cell(login) or "(not recorded)", csv_cell(kind), csv_cell(text), "yes" if id_ in starred else "",
         "yes" if (recorded - occurred).total_seconds() > 60 else "", ref if kind == "correction" else "",
-        _cell(corrected[-1].text) if corrected else "",
+        csv_cell(corrected[-1].text) if corrected else "",
     )  # fmt: skip
 
 
