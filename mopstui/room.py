@@ -115,9 +115,10 @@ def lift_override(store: Store, config: Config, *, vendor_id: str, component: st
     return _write_override(store, config, vendor_id, component, "lift", reason, "lifted", author, "unknown")
 
 
-def lapse_overrides(store: Store, config: Config) -> int:
-    """Lift, in the log, every override set until the page changes whose page has changed."""
-    raw = from_payloads(store.vendor_status_payloads())
+def lapse_overrides(store: Store, config: Config, raw: dict[str, VendorStatus] | None = None) -> int:
+    """Lift, in the log, every override set until the page changes whose page has changed. The
+    poller calls it with the statuses it just stored: a page only changes when a round says so."""
+    raw = raw if raw is not None else from_payloads(store.vendor_status_payloads())
     lifted = 0
     for override in ov.current(store.room_events("override")).values():
         if ov.lapsed(override, raw):
@@ -144,7 +145,6 @@ class Room:
         """Crossings, then notifications (so a crossing goes out in the same tick), then the anchor.
         Returns problems to say out loud."""
         record_crossings(self.store, self.config)
-        lapse_overrides(self.store, self.config)
         await self.notifier.round(webhooks)
         problem = self.anchor.record(self.store)
         return [problem] if problem else []

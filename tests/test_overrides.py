@@ -154,3 +154,28 @@ def test_an_override_is_a_webhook_notification(room):
     with Store(db) as store:
         echo = [e for e in store.events(1) if e.kind == "vendor"][-1]
     assert classify(echo) == "override"
+
+
+def test_the_poller_lifts_an_override_when_the_page_changes(tmp_path):
+    from .test_poller import one_round
+
+    def summary(indicator: str, forms: str) -> str:
+        return json.dumps({"page": {}, "status": {"indicator": indicator}, "incidents": [],
+                           "components": [{"id": "1", "name": "Forms", "status": forms}]})
+
+    with StatusServer() as server:
+        url = server.serve("/api/v2/summary.json", summary("none", "operational"))
+        config_path = write(tmp_path / "c.yaml", CONFIG.replace("URL", url))
+        config = load([config_path])
+        db = tmp_path / "warroom.db"
+        with Store(db) as store:
+            one_round(config, store)
+        assert cli(config_path, db, "override", "hubspot", "down", "--reason", "our probe is red")[0] == 0
+        with Store(db) as store:
+            one_round(config, store)  # the page has not changed: the override holds
+            assert statuses_as_ruled(store)["hubspot"].override
+            server.serve("/api/v2/summary.json", summary("major", "partial_outage"))
+            one_round(config, store)
+            assert not statuses_as_ruled(store)["hubspot"].override
+            lifts = [e for e in store.room_events("override") if '"lift"' in (e.value or "")]
+            assert [e.text for e in lifts] == ["the page changed: operational → partial outage"]

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from ..config import Config, Probe, Vendor, WatchedComponent
 from ..domain import catalog as cat
-from ..room import record_evidence
+from ..room import lapse_overrides, record_evidence
 from ..store import Store, StoreError
 from ..timeutil import utcnow
 from .fetch import Fetcher, Outcome, Validators
@@ -278,6 +278,7 @@ class Poller:
         ids = self.store.save_vendor_statuses({k: v.to_dict() for k, v in fresh.items()}, found)
         names = {vendor_id: status.name for vendor_id, status in merged.items()}
         record_evidence(self.store, self.config, found, ids, names)
+        lapse_overrides(self.store, self.config, merged)
         return {"polled": len(fresh), "changes": len(found), "unknown": sum(s.shown_state == UNKNOWN for s in fresh.values())}
 
     def _disagreements(self, previous: dict[str, VendorStatus], merged: dict[str, VendorStatus]) -> list[dict]:
