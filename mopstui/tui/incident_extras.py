@@ -95,12 +95,10 @@ def render_impact(app: WarRoomApp) -> None:
     line = app.q("#impact", Static)
     incident = app.current
     impact = estimate(app.config, incident, app.now(), app.touchpoint_states) if incident else None
-    text = Text(f"est. {impact.line()}", style="bold") if impact and impact.figures else None
-    if text is None:
-        line.display = False
-    elif str(text) != str(line.render()):
-        line.update(text)
-        line.display = True
+    shown = bool(impact and impact.figures)
+    if shown and impact is not None:
+        app._update_if_changed("#impact", Text(f"est. {impact.line()}", style="bold"))
+    line.display = shown
 
 
 def open_followups_line(app: WarRoomApp) -> str:
