@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain import overrides as ov
 from ..domain.model import InputError
 from ..textsafe import clean_line
 from .context import EXIT_OK, Context, _print_json
@@ -27,14 +28,13 @@ def cmd_override(ctx: Context) -> int:
     event = set_override(ctx.store, ctx.config, vendor_id=vendor_id, component=component, verdict=ctx.args.verdict,
                          reason=ctx.args.reason or "", until="lifted" if ctx.args.until_lifted else "page-changes",
                          author=ctx.user)
-    words = "down for us" if ctx.args.verdict == "down" else "does not affect us"
+    words = ov.VERDICT_WORDS[ctx.args.verdict]
     until = "until lifted" if ctx.args.until_lifted else "until the vendor's page changes"
     print(f"#{event.id} {clean_line(ctx.args.target)}: {words}, {until}")
     return EXIT_OK
 
 
 def cmd_overrides(ctx: Context) -> int:
-    from ..domain import overrides as ov
     from ..status.model import from_payloads
 
     if not ctx.config.database.exists():
@@ -54,7 +54,7 @@ def cmd_overrides(ctx: Context) -> int:
         print("no overrides: every vendor shows as its page says")
         return EXIT_OK
     for row in rows:
-        words = "down for us" if row["verdict"] == "down" else "does not affect us"
+        words = ov.VERDICT_WORDS.get(row["verdict"], row["verdict"])
         lapsed = " (lapsed: the page changed)" if row["lapsed"] else ""
         print(f"{clean_line(row['vendor'])}{' / ' + clean_line(row['component']) if row['component'] else ''}: {words}"
               f"{lapsed} — {clean_line(row['reason'], 120)} ({clean_line(row['author'])}, {row['set_at'][:16]}, "
