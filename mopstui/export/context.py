@@ -38,7 +38,6 @@ class Metrics:
     problems: list[str] = field(default_factory=list)
     participants: dict[str, int] = field(default_factory=dict)
     events: int = 0
-    span: tuple[datetime, datetime] | None = None
     ticks: dict[int, str] = field(default_factory=dict)  # the SVG's entry ticks: column -> "comms" | "entry",
     # filled by the Markdown pass (the SVG is written after it)
 
@@ -74,10 +73,8 @@ def compute(incident: Incident, store: Store, config: Config, now: datetime, not
     only one that touches them all."""
     start = incident.started_at
     metrics = Metrics(start=start, end=incident.resolved_at or now)
-    digest = store.incident_digest(incident.id, start, metrics.end, participant_kinds=ENTRY_KINDS + STATE_KINDS)
+    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + STATE_KINDS)
     metrics.events = digest["count"]
-    if digest["first"] and digest["last"]:
-        metrics.span = (datetime.fromisoformat(digest["first"]), datetime.fromisoformat(digest["last"]))
     metrics.participants = digest["participants"]
     for event in digest["notes"]:
         notes.add(event)
@@ -172,7 +169,6 @@ class Export:
     overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
-    span: tuple[datetime, datetime] | None = None  # the first and last entry's time (None: no entries)
 
 
 def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
@@ -199,8 +195,7 @@ def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None
     overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end),
-                  span=metrics.span)
+                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end))
 
 
 def _timeline(store: Store, export: Export) -> Iterator[Event]:

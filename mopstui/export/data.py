@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from datetime import datetime, tzinfo
 from typing import IO
@@ -107,27 +106,18 @@ def _csv_row(row: tuple, local: LocalTimes, start: datetime, starred: set[int], 
 
 def write_csv(store: Store, export: Export, out: IO[str]) -> None:
     """One pass over raw rows (no object per event), written in batches."""
-    out.write(",".join(CSV_COLUMNS) + "\r\n")  # RFC 4180; no header cell needs quoting
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(CSV_COLUMNS)
     head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
     start, local = export.incident.started_at, LocalTimes(export.tz)
     starred, corrections, starred_only = export.notes.starred, export.notes.corrections, export.starred_only
-    one_row = io.StringIO()
-    writer = csv.writer(one_row, lineterminator="\r\n")  # its quoting looks at the terminator's characters
-
-    def python_line(row: tuple) -> str:
-        one_row.seek(0)
-        one_row.truncate()
-        writer.writerow((*_csv_row(row, local, start, starred, corrections), ""))
-        return one_row.getvalue()[:-2]
-
-    lines: list[str] = []
-    rows = ((row[0], python_line(row)) for row in store.iter_event_rows(export.incident.id)
-            if not starred_only or row[0] in starred)
-    for _, line in rows:
-        lines.append(line + head)
+    batch: list[tuple] = []
+    for row in store.iter_event_rows(export.incident.id):
+        if starred_only and row[0] not in starred:
+            continue
+        batch.append((*_csv_row(row, local, start, starred, corrections), head))
         head = ""
-        if len(lines) >= 5000:
-            out.write("\r\n".join(lines) + "\r\n")
-            lines.clear()
-    if lines:
-        out.write("\r\n".join(lines) + "\r\n")
+        if len(batch) >= 5000:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)

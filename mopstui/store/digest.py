@@ -14,10 +14,9 @@ ANNOTATION_KINDS = ("star", "correction")
 
 
 class DigestMixin(SQLiteConnection):
-    def incident_digest(self, incident_id: int, start: datetime, end: datetime, *, participant_kinds: tuple[str, ...]) -> dict:
+    def incident_digest(self, incident_id: int, start: datetime, *, participant_kinds: tuple[str, ...]) -> dict:
         conn, params = self.conn, (incident_id,)
-        count, first, last = conn.execute(
-            "SELECT count(*), min(occurred_at), max(occurred_at) FROM events WHERE incident_id = ?", params).fetchone()
+        count = conn.execute("SELECT count(*) FROM events WHERE incident_id = ?", params).fetchone()[0]
         firsts = dict(conn.execute(
             "SELECT kind, min(occurred_at) FROM events WHERE incident_id = ? AND kind IN ('action', 'comms') GROUP BY kind",
             params).fetchall())  # fmt: skip
@@ -33,6 +32,6 @@ class DigestMixin(SQLiteConnection):
         notes = [_event(r) for r in conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ('star', 'correction') ORDER BY id",
             params)]  # fmt: skip
-        return {"count": count, "first": first, "last": last, "first_action": firsts.get("action"),
+        return {"count": count, "first_action": firsts.get("action"),
                 "first_comms": firsts.get("comms"), "comms": comms,
                 "participants": participants, "early": early, "notes": notes}  # fmt: skip

@@ -283,10 +283,6 @@ class EventsMixin(SQLiteConnection):
         while rows := cursor.fetchmany(batch):
             yield from rows
 
-    def event_row(self, event_id: int) -> tuple:
-        """One event as a raw row (EVENT_COLUMNS order, times as stored)."""
-        return tuple(self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone())
-
     def events_since(self, after_id: int) -> list[Event]:
         """Every event written after `after_id`, any incident: what other sessions just wrote."""
         return [_event(r) for r in self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (after_id,))]
