@@ -15,7 +15,7 @@ $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,serve]'
+	$(BIN)/python -m pip install -q -e '.[test,serve,postgresql]'
 	@touch $@ $(VENV)/.run-deps
 
 demo: $(VENV)/.run-deps

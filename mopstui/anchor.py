@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from .files import PRIVATE_MODE, check_descriptor, open_nofollow
-from .store import Store
+from .store import SQLStore
 from .timeutil import to_store, utcnow
 
 
@@ -26,7 +26,7 @@ class Anchor:
         self.last_hash: str | None = None
         self.last_written = float("-inf")
 
-    def record(self, store: Store) -> str | None:
+    def record(self, store: SQLStore) -> str | None:
         """Append the head if it moved and is due; returns a sentence when the file cannot be written."""
         if self.path is None or time.monotonic() - self.last_written < self.every:
             return None

@@ -11,7 +11,7 @@ from . import config as config_module
 from .config import Config
 from .domain.catalog import catalog_snapshot
 from .identity import Account
-from .store import Store
+from .store import SQLStore, open_store
 from .timeutil import utcnow
 
 DEMO_USERS = ("priya", "sam")
@@ -31,7 +31,7 @@ def demo_config(database: Path) -> Config:
     return config_module.load([config_module.bundled_path("example.yaml")], database=str(database))
 
 
-def seed(store: Store, config: Config, *, now: datetime | None = None, minutes_ago: float = 6.0) -> int:
+def seed(store: SQLStore, config: Config, *, now: datetime | None = None, minutes_ago: float = 6.0) -> int:
     """Write the demo incident; returns its id."""
     now = now or utcnow()
     start = now - timedelta(minutes=minutes_ago)
@@ -67,7 +67,7 @@ def run_demo(ctx) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mopstui-demo-"))
     database = workdir / "demo.db"
     config = demo_config(database)
-    with Store(database) as store:
+    with open_store(database) as store:
         seed(store, config)
     from .demo_server import DemoVendors
     from .tui.app import run_app  # Textual only now, after the seeding
@@ -115,7 +115,7 @@ def picture_app(workdir: Path):
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     database = workdir / "warroom.db"
     config = demo_config(database)
-    with Store(database) as store:
+    with open_store(database) as store:
         incident_id = seed(store, config, now=now)
         config, statuses = _scripted_statuses(config, at_second=80, heard=now - timedelta(seconds=30))
         store.save_vendor_statuses(statuses, [])

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from .config import Config, Webhook
 from .domain.model import Event, incident_label
-from .store import Head, Store, StoreError
+from .store import Head, SQLStore, StoreError
 from .textsafe import clean_line
 
 CURSOR = "notify"
@@ -67,7 +67,7 @@ def message(event: Event, what: str, title: str, head: Head | None = None) -> st
 
 
 class Notifier:
-    def __init__(self, config: Config, store: Store, *, retries: int = 3, backoff: float = 0.5, timeout: float = 5.0) -> None:
+    def __init__(self, config: Config, store: SQLStore, *, retries: int = 3, backoff: float = 0.5, timeout: float = 5.0) -> None:
         self.config = config
         self.store = store
         self.retries = retries

@@ -20,7 +20,7 @@ from .domain.clocks import crossed, incident_clocks
 from .domain.evidence import evidence
 from .domain.model import Event, InputError
 from .status.model import VendorStatus, from_payloads
-from .store import Store, StoreError
+from .store import SQLStore, StoreError
 from .textsafe import clean_line
 from .timeutil import utcnow
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .notify import Notifier
 
 
-def record_crossings(store: Store, config: Config, now: datetime | None = None) -> int:
+def record_crossings(store: SQLStore, config: Config, now: datetime | None = None) -> int:
     """Write every crossing that is due and not yet written; returns how many were written."""
     now = now or utcnow()
     written = 0
@@ -44,7 +44,7 @@ def record_crossings(store: Store, config: Config, now: datetime | None = None) 
     return written
 
 
-def record_evidence(store: Store, config: Config, changes: list[dict], observation_ids: list[int],
+def record_evidence(store: SQLStore, config: Config, changes: list[dict], observation_ids: list[int],
                     names: dict[str, str]) -> int:
     """Write the timeline entries for what the poller just stored; returns how many."""
     if not changes:
@@ -59,14 +59,14 @@ def record_evidence(store: Store, config: Config, changes: list[dict], observati
     return written
 
 
-def statuses_as_ruled(store: Store, raw: dict[str, VendorStatus] | None = None) -> dict[str, VendorStatus]:
+def statuses_as_ruled(store: SQLStore, raw: dict[str, VendorStatus] | None = None) -> dict[str, VendorStatus]:
     """Vendor statuses as every reader shows them: what the poller stored, with the room's
     overrides applied (health, impact, roll-up, webhooks and export all start from here)."""
     raw = raw if raw is not None else from_payloads(store.vendor_status_payloads())
     return ov.apply(raw, ov.current(store.room_events("override")).values())
 
 
-def _override_incidents(store: Store, config: Config, vendor_id: str, component: str | None) -> list[int]:
+def _override_incidents(store: SQLStore, config: Config, vendor_id: str, component: str | None) -> list[int]:
     """The active incidents an override concerns, by the one reach rule evidence uses."""
     group, _, name = component.rpartition(" / ") if component else ("", "", None)
     reach = cat.impact(config, vendor_id, name, group or None)  # the whole vendor reaches all its services
@@ -74,7 +74,7 @@ def _override_incidents(store: Store, config: Config, vendor_id: str, component:
     return [i.id for i in store.incidents() if reached & set(i.services)]
 
 
-def _write_override(store: Store, config: Config, vendor_id: str, component: str | None, verdict: str, reason: str,
+def _write_override(store: SQLStore, config: Config, vendor_id: str, component: str | None, verdict: str, reason: str,
                     until: str, author: str, page: str) -> Event:
     value = ov.override_value(vendor_id, component, verdict, until, page)
     event = store.append_room("override", reason, author=author, value=value)
@@ -90,7 +90,7 @@ def _write_override(store: Store, config: Config, vendor_id: str, component: str
     return event
 
 
-def set_override(store: Store, config: Config, *, vendor_id: str, component: str | None, verdict: str, reason: str,
+def set_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, verdict: str, reason: str,
                  until: str, author: str) -> Event:
     """"It is down for us" / "it does not affect us", in the log and on the affected timelines."""
     if config.vendor(vendor_id) is None:
@@ -108,14 +108,14 @@ def set_override(store: Store, config: Config, *, vendor_id: str, component: str
                            ov.page_state(raw.get(vendor_id), component))
 
 
-def lift_override(store: Store, config: Config, *, vendor_id: str, component: str | None, author: str,
+def lift_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, author: str,
                   reason: str = "lifted") -> Event:
     if (vendor_id, component) not in ov.current(store.room_events("override")):
         raise InputError(f"no override on {vendor_id}{' / ' + component if component else ''} to lift")
     return _write_override(store, config, vendor_id, component, "lift", reason, "lifted", author, "unknown")
 
 
-def lapse_overrides(store: Store, config: Config, raw: dict[str, VendorStatus] | None = None) -> int:
+def lapse_overrides(store: SQLStore, config: Config, raw: dict[str, VendorStatus] | None = None) -> int:
     """Lift, in the log, every override set until the page changes whose page has changed. The
     poller calls it with the statuses it just stored: a page only changes when a round says so."""
     raw = raw if raw is not None else from_payloads(store.vendor_status_payloads())
@@ -133,7 +133,7 @@ def lapse_overrides(store: Store, config: Config, raw: dict[str, VendorStatus] |
 class Room:
     """The duties that run every tick while this process holds the lease."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: SQLStore) -> None:
         from .notify import Notifier
 
         self.config = config

@@ -48,3 +48,27 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL for the whole run (tests/pg.py); stopped, and proven stopped, at the end."""
+    from .pg import start_or_skip
+
+    server = start_or_skip()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The URL of a fresh, empty war-room database on the test server."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request, tmp_path) -> str:
+    """A fresh war-room in each engine: an SQLite path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "warroom.db")
+    return request.getfixturevalue("pg_url")

@@ -9,6 +9,7 @@ import grp
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -556,7 +557,9 @@ CONFIG_BOMB = "l0: &l0 {a: 1, b: 2}\n" + "".join(f"l{i}: &l{i} {{<<: [*l{i - 1},
 
 
 @pytest.mark.parametrize("content, expected", [
-    (CONFIG_BOMB, "merge keys"),
+    # PyYAML before 6.0.4 grows the mapping exponentially and our bound refuses it; from 6.0.4 it
+    # merges each key node once, so the bomb is inert and only its unknown keys are left to refuse.
+    (CONFIG_BOMB, r"merge keys|unknown key 'l0'"),
     ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested more than"),
     ("timezone: UTC\x00\n", "character YAML does not allow"),
     ("polling: {interval: 99999999999h}\n", "too long a duration"),
@@ -568,7 +571,7 @@ def test_hostile_configs_answer_fast_with_file_and_line(tmp_path, content, expec
     started = time.monotonic()
     result = run_cli("--config", str(path), "check-config")
     assert time.monotonic() - started < 5
-    assert result.returncode == 2 and result.stderr.startswith(f"{path}:") and expected in result.stderr, result.stderr
+    assert result.returncode == 2 and result.stderr.startswith(f"{path}:") and re.search(expected, result.stderr), result.stderr
     assert "Traceback" not in result.stderr
 
 

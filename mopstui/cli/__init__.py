@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except sqlite3.DatabaseError as error:
-        where = ctx.config.database if ctx is not None else "the database"
+        where = ctx.config.database_label if ctx is not None else "the database"
         print(f"mopstui: {where} cannot be read ({error}); `mopstui verify` says where it is damaged", file=sys.stderr)
         return EXIT_INPUT
     except OSError as error:

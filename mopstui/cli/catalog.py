@@ -13,7 +13,7 @@ def cmd_check_config(ctx: Context) -> int:
     config = ctx.config
     sources = ", ".join(config.sources) or "no config file (built-in defaults)"
     print(f"ok: {sources}")
-    print(f"  database: {config.database}")
+    print(f"  database: {config.database_label}")
     print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
     from ..files import directory_warnings
 
@@ -29,7 +29,7 @@ def _last_known_statuses(ctx: Context) -> dict:
     nothing when there is no database yet."""
     from ..room import statuses_as_ruled
 
-    if not ctx.config.database.exists():
+    if not ctx.config.war_room_exists():
         return {}
     return statuses_as_ruled(ctx.store)
 
@@ -89,7 +89,7 @@ def cmd_catalog_show(ctx: Context) -> int:
     for label, value in rows:
         print(f"  {label:<11} {clean_line(value)}")
     if vendor is not None:
-        history = ctx.store.observations(vendor_id=vendor.id, latest=8) if ctx.config.database.exists() else []
+        history = ctx.store.observations(vendor_id=vendor.id, latest=8) if ctx.config.war_room_exists() else []
         for change in history:
             print(f"  {'Changed' if change is history[0] else '':<11} {clean_line(cat.change_line(change))}")
     return EXIT_OK

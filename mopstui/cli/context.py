@@ -13,7 +13,7 @@ from ..timeutil import parse_at
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..store import Store
+    from ..store import SQLStore
 
 EXIT_OK, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2
 
@@ -27,14 +27,14 @@ class Context:
 
         self.config: Config = load_default(getattr(args, "config", None) or (), database=getattr(args, "db", None))
         self.user = current_user(getattr(args, "user", None))
-        self._store: Store | None = None
+        self._store: SQLStore | None = None
 
     @property
-    def store(self) -> Store:
+    def store(self) -> SQLStore:
         if self._store is None:
-            from ..store import Store
+            from ..store import open_store
 
-            self._store = Store(self.config.database, group=self.config.database_group)
+            self._store = open_store(self.config.database_location, group=self.config.database_group)
             notice = self._store.snapshot_notice()
             if notice:
                 print(f"mopstui: warning: {notice}", file=sys.stderr)

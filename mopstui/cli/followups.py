@@ -44,7 +44,7 @@ def cmd_followups(ctx: Context) -> int:
     from ..domain.followups import STATE_WORDS, followups
 
     items: list = []
-    if ctx.config.database.exists():
+    if ctx.config.war_room_exists():
         items = followups(ctx.store.events_of_kinds(("action_item", "followup")))
     if ctx.args.open:
         items = [f for f in items if f.state == "open"]

@@ -37,7 +37,7 @@ def cmd_override(ctx: Context) -> int:
 def cmd_overrides(ctx: Context) -> int:
     from ..status.model import from_payloads
 
-    if not ctx.config.database.exists():
+    if not ctx.config.war_room_exists():
         found: list = []
         raw: dict = {}
     else:

@@ -29,7 +29,7 @@ def cmd_serve(ctx: Context) -> int:
         print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
               "to the war-room; put it behind TLS and your own authentication", file=sys.stderr)
     # Every browser tab runs the same screen as an SSH user would, on the same database.
-    argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database), "--user", ctx.user]
+    argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database_location), "--user", ctx.user]
     for path in ctx.config.sources:
         argv += ["--config", path]
     # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
@@ -62,7 +62,7 @@ def cmd_status(ctx: Context) -> int:
             print(f"\rchecking vendors and probes: {done}/{total}{end}", end="", file=sys.stderr, flush=True)
     statuses = asyncio.run(poll(ctx.config, progress=progress))
     observations: list[dict] = []
-    if ctx.config.database.exists():  # the room's overrides and history, when there is a war-room
+    if ctx.config.war_room_exists():  # the room's overrides and history, when there is a war-room
         from ..room import statuses_as_ruled
 
         statuses = statuses_as_ruled(ctx.store, statuses)
@@ -133,7 +133,7 @@ def cmd_watch(ctx: Context) -> int:
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database} (lease holder {holder}); Ctrl-C stops",
+        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} (lease holder {holder}); Ctrl-C stops",
               flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK

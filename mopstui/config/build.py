@@ -7,7 +7,9 @@ import os
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from ..locations import is_server_url
 from ..timeutil import TimeError, parse_duration, zone
 from . import marketing
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
@@ -45,7 +47,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         animations = check.boolean(ui, "animations", None)
     vendors = check.vendors(data)
     services = check.services(data, vendors)
-    database = _database_path(check, data, database_override)
+    database, database_url = _database_location(check, data, database_override)
     anchor_file, anchor_every = None, timedelta(minutes=5)
     anchor = check.mapping(data, "anchor")
     if anchor is not None:
@@ -61,6 +63,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
     economics = marketing.touchpoints(check, data, {s.touchpoint for s in services if s.touchpoint})
     config = Config(
         database=database,
+        database_url=database_url,
         database_group=check.text(data, "database_group"),
         timezone=timezone_name,
         thresholds=thresholds,
@@ -84,16 +87,38 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
     return config
 
 
-def _database_path(check: _Checker, data: _Map, override: str | None) -> Path:
-    if override:
-        return Path(override).expanduser()
-    if os.environ.get("MOPSTUI_DB"):
-        return Path(os.environ["MOPSTUI_DB"]).expanduser()
+def _database_location(check: _Checker, data: _Map, override: str | None) -> tuple[Path, str | None]:
+    """The SQLite file's path, or a PostgreSQL URL (with the default path beside it, where
+    exports and the like go by default). A URL never carries a password: the shared config is
+    readable by the whole group, and a command line by everyone on the host."""
+    for source, value in (("--db", override), ("MOPSTUI_DB", os.environ.get("MOPSTUI_DB"))):
+        if value:
+            if is_server_url(value):
+                problem = _url_problem(value)
+                if problem:
+                    raise ConfigError([f"{source}: {problem}"])
+                return default_database_path(), value
+            return Path(value).expanduser(), None
     value = check.text(data, "database")
     if not value:
-        return default_database_path()
+        return default_database_path(), None
+    if is_server_url(value):
+        problem = _url_problem(value)
+        if problem:
+            check.fail(check.at(data, "database"), problem)
+        return default_database_path(), value
     path = Path(value).expanduser()
     if not path.is_absolute():
         # Relative to the file that set it, so a shared config means the same file for everyone.
         path = Path(check.at(data, "database").file).resolve().parent / path
-    return path
+    return path, None
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.password is not None or "password=" in parts.query:
+        return ("the database URL holds a password: put it in ~/.pgpass or PGPASSWORD, never in a config or on a "
+                "command line (others can read them)")
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        return "the database URL names no database (postgresql://HOST/DBNAME)"
+    return None

@@ -122,7 +122,8 @@ class Webhook:
 
 @dataclass(frozen=True)
 class Config:
-    database: Path
+    database: Path  # the SQLite file; with `database_url`, where exports go by default
+    database_url: str | None = None  # postgresql://…: the war-room on a server (never with a password)
     database_group: str | None = None
     timezone: str = "UTC"
     thresholds: tuple[Threshold, ...] = ()
@@ -178,6 +179,20 @@ class Config:
         """A service's name, or its id when the catalog no longer has it."""
         service = self.service(service_id)
         return service.name if service else service_id
+
+    @property
+    def database_location(self) -> str | Path:
+        """What `open_store` takes: the server's URL, or the file's path."""
+        return self.database_url or self.database
+
+    @property
+    def database_label(self) -> str:
+        """The war-room as messages name it."""
+        return self.database_url or str(self.database)
+
+    def war_room_exists(self) -> bool:
+        """Whether there is a war-room to read (a server is asked when the store opens)."""
+        return self.database_url is not None or self.database.exists()
 
     @property
     def tz(self) -> Any:

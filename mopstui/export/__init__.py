@@ -14,7 +14,7 @@ from typing import IO
 
 from ..config import Config
 from ..domain.model import incident_label
-from ..store import Store
+from ..store import SQLStore
 from .context import FORMATS, Export, csv_cell, md_inline, prepare
 from .data import write_csv, write_json
 from .markdown import write_markdown
@@ -26,7 +26,7 @@ __all__ = ["FORMATS", "Export", "csv_cell", "default_filename", "export_incident
 WRITERS = {"md": write_markdown, "json": write_json, "csv": write_csv}
 
 
-def export_incident(store: Store, incident_id: int, config: Config, fmt: str, out: IO[str], *,
+def export_incident(store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *,
                     svg_name: str | None = None, **options) -> Export:
     """`svg_name`: the SVG timeline written beside a Markdown export, which links it."""
     prepared = prepare(store, incident_id, config, **options)
@@ -35,7 +35,7 @@ def export_incident(store: Store, incident_id: int, config: Config, fmt: str, ou
     return prepared
 
 
-def export_to_file(store: Store, incident_id: int, config: Config, fmt: str, path: str | Path, **options) -> list[Path]:
+def export_to_file(store: SQLStore, incident_id: int, config: Config, fmt: str, path: str | Path, **options) -> list[Path]:
     """Write the export to `path` (never through a planted link: a fresh file renamed into place)
     and, for Markdown, its SVG timeline beside it. Returns the files written."""
     from ..files import open_shared_file

@@ -13,7 +13,7 @@ from ..config import Config
 from ..domain.impact import Impact, estimate
 from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
 from ..domain.pagelag import lags
-from ..store import Head, Store
+from ..store import Head, SQLStore
 from ..textsafe import clean
 from ..timeline import Annotations
 from ..timeutil import humanize_duration, utcnow
@@ -67,7 +67,7 @@ class Metrics:
         return data
 
 
-def compute(incident: Incident, store: Store, config: Config, now: datetime, notes: Annotations) -> Metrics:
+def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, notes: Annotations) -> Metrics:
     """Metrics, ordering problems, participants, ticks; stars and corrections into `notes` — from a
     few SQL aggregates (the store's digest), not a pass over every event: the writing pass is the
     only one that touches them all."""
@@ -171,7 +171,7 @@ class Export:
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
 
 
-def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
+def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
             starred_only: bool = False) -> Export:
     incident = store.incident(incident_id)
     now = now or utcnow()
@@ -198,7 +198,7 @@ def prepare(store: Store, incident_id: int, config: Config, *, tz: tzinfo | None
                   verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end))
 
 
-def _timeline(store: Store, export: Export) -> Iterator[Event]:
+def _timeline(store: SQLStore, export: Export) -> Iterator[Event]:
     for event in store.iter_events(export.incident.id):
         if export.starred_only and event.id not in export.notes.starred:
             continue

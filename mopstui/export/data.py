@@ -8,14 +8,14 @@ from datetime import datetime, tzinfo
 from typing import IO
 
 from ..domain.followups import followups
-from ..store import Store
+from ..store import SQLStore
 from ..timeutil import format_duration
 from .context import SCHEMA_VERSION, Export, csv_cell
 
 # --------------------------------------------------------------------------- JSON
 
 
-def write_json(store: Store, export: Export, out: IO[str]) -> None:
+def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
     """Documented in README ("Export formats"); field names are stable within a schema_version."""
     incident = export.incident
     head = {
@@ -104,7 +104,7 @@ def _csv_row(row: tuple, local: LocalTimes, start: datetime, starred: set[int], 
     )  # fmt: skip
 
 
-def write_csv(store: Store, export: Export, out: IO[str]) -> None:
+def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
     """One pass over raw rows (no object per event), written in batches."""
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(CSV_COLUMNS)

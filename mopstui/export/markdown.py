@@ -8,7 +8,7 @@ from typing import IO
 from ..domain.followups import STATE_WORDS, followups
 from ..domain.model import ENTRY_KINDS, STATE_KINDS
 from ..domain.overrides import ruling_line
-from ..store import Store
+from ..store import SQLStore
 from ..timeline import entry_text
 from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, _timeline, md_inline
@@ -17,7 +17,7 @@ from .pictures import mermaid_flowchart, mermaid_gantt
 # --------------------------------------------------------------------------- Markdown
 
 
-def write_markdown(store: Store, export: Export, out: IO[str]) -> None:
+def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     incident, metrics, tz = export.incident, export.metrics, export.tz
     zone = getattr(tz, "key", None) or "UTC"
 

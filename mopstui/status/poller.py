@@ -18,7 +18,7 @@ from datetime import timedelta
 from ..config import Config, Probe, Vendor, WatchedComponent
 from ..domain import catalog as cat
 from ..room import lapse_overrides, record_evidence
-from ..store import Store, StoreError
+from ..store import SQLStore, StoreError
 from ..timeutil import utcnow
 from .fetch import Fetcher, Outcome, Validators
 from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
@@ -206,7 +206,7 @@ def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
 class Poller:
     """Polls for one database while it holds the lease; otherwise waits to take over."""
 
-    def __init__(self, config: Config, store: Store, holder: str, *, on_round: Callable[[dict], None] | None = None,
+    def __init__(self, config: Config, store: SQLStore, holder: str, *, on_round: Callable[[dict], None] | None = None,
                  tick: float | None = None) -> None:
         self.config = config
         self.store = store

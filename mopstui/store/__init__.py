@@ -1,15 +1,19 @@
 """The war-room's log and shared state, behind one interface (`base.WarRoomStore`).
 
-SQLite is the embedded default: `SQLiteStore`, split by concern (the file and its schema in
-`connection`, the log in `events`, its hash chain in `chain`, the export's one-query summary of
-an incident in `digest`, vendor evidence in `observations`, presence and leases in
-`sessions`). Nothing outside this package writes SQL.
+The SQL both engines run alike lives in mixins over `backend.Backend` (the log in `events`, its
+hash chain in `chain`, the export's one-query summary of an incident in `digest`, vendor
+evidence in `observations`, presence and leases in `sessions`); each engine fills in what it
+does its own way. SQLite is the embedded default (`SQLiteStore`: the file and its schema in
+`connection`); PostgreSQL serves a war-room across hosts (`postgres/`). `open_store` picks one
+from the configured location. Nothing outside this package writes SQL.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from ..locations import is_server_url
 from .base import (
     GENESIS,
     MAX_TEXT,
@@ -25,7 +29,7 @@ from .base import (
     hashed_fields,
 )
 from .chain import ChainMixin
-from .connection import SCHEMA_STEPS
+from .connection import SCHEMA_STEPS, SQLiteConnection
 from .digest import DigestMixin
 from .events import EVENT_COLUMNS, EventsMixin
 from .export_rows import ExportRowsMixin
@@ -33,15 +37,36 @@ from .observations import StatusMixin
 from .sessions import SessionsMixin
 
 
-class SQLiteStore(EventsMixin, ChainMixin, DigestMixin, ExportRowsMixin, StatusMixin, SessionsMixin):
+class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
+    """What every engine's store does with the same SQL; the type the rest of mopstui names."""
+
+    def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:
+        raise NotImplementedError
+
+
+class SQLiteStore(ExportRowsMixin, SQLStore, SQLiteConnection):
     """A connection to a war-room's SQLite file. One per thread; cheap to open."""
 
 
-Store = SQLiteStore
+Store = SQLiteStore  # the embedded default, by path
+
+def open_store(location: str | Path, **options: Any) -> SQLStore:
+    """The store at `location`: a `postgresql://` URL, or the path of an SQLite file."""
+    if is_server_url(location):
+        try:
+            from .postgres import PostgresStore
+        except ImportError:
+            raise StoreError("a war-room on PostgreSQL needs psycopg: pip install 'mopstui[postgresql]'") from None
+
+        options.pop("group", None)  # a server's roles, not a Unix group, say who may use it
+        return PostgresStore(str(location), **options)
+    return SQLiteStore(location, **options)
+
 
 __all__ = [
-    "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "ReadOnlyStore", "SQLiteStore", "Store",
-    "StoreBusy", "StoreError", "VerifyResult", "WarRoomStore", "canonical", "chain_hash", "hashed_fields",
+    "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "ReadOnlyStore", "SQLStore", "SQLiteStore",
+    "Store", "StoreBusy", "StoreError", "VerifyResult", "WarRoomStore", "canonical", "chain_hash", "hashed_fields",
+    "is_server_url", "open_store",
 ]
 
 

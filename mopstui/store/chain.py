@@ -3,15 +3,14 @@ this user verified before)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
+from .backend import Backend
 from .base import GENESIS, Head, VerifyResult, chain_hash
-from .connection import SQLiteConnection
 from .events import EVENT_COLUMNS
 
 
-class ChainMixin(SQLiteConnection):
+class ChainMixin(Backend):
     def head(self) -> Head:
         """The chain's head as it stands (not verified: `verify` does that)."""
         row = self.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
@@ -30,13 +29,11 @@ class ChainMixin(SQLiteConnection):
         any rewrite at or before it would have changed that hash, so an export of a long log
         does not re-hash what was already checked."""
         try:
-            # `quick`: SQLite's quick_check (pages and records, not every index entry): 5x faster,
-            # for exports; `mopstui verify` runs the full check.
-            check = [r[0] for r in self.conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
-        except sqlite3.DatabaseError as error:
-            return VerifyResult(False, 0, f"SQLite cannot read {self.path}: {error}")
-        if check != ["ok"]:
-            return VerifyResult(False, 0, "SQLite integrity check failed: " + "; ".join(check[:3]))
+            problems = self._integrity_problems(quick=quick)
+        except self.engine_errors as error:
+            return VerifyResult(False, 0, f"{self.engine} cannot read {self.location}: {error}")
+        if problems:
+            return VerifyResult(False, 0, f"{self.engine} integrity check failed: " + "; ".join(problems[:3]))
         pending = {prefix.lower() for prefix in since_heads}
         previous, expected_id, count, last_id = GENESIS, None, 0, 0
         resumed = 0
@@ -61,15 +58,15 @@ class ChainMixin(SQLiteConnection):
                 if pending:
                     pending -= {prefix for prefix in pending if stored_hash.startswith(prefix)}
                 previous, expected_id, count, last_id = stored_hash, event_id + 1, count + 1, event_id
-        except sqlite3.Error as error:
+        except self.engine_errors as error:
             unreadable = self.conn.execute("SELECT min(id) FROM events WHERE id > ?", (last_id,)).fetchone()[0]
             return VerifyResult(False, count, f"event #{unreadable or last_id + 1} cannot be read ({error}); "
                                 "the log is damaged from there", unreadable or last_id + 1)
-        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-        if seq and expected_id is not None and seq[0] >= expected_id:
-            return VerifyResult(False, count, f"event #{seq[0]} is missing (deleted from the end of the log)", seq[0])
-        if seq and expected_id is None and seq[0] > 0:
-            return VerifyResult(False, 0, f"all {seq[0]} events are missing (deleted)", 1)
+        top = self._sequence_top()
+        if top and expected_id is not None and top >= expected_id:
+            return VerifyResult(False, count, f"event #{top} is missing (deleted from the end of the log)", top)
+        if top and expected_id is None and top > 0:
+            return VerifyResult(False, 0, f"all {top} events are missing (deleted)", 1)
         head = Head(count, last_id, previous)
         if pending:
             noted = sorted(pending)[0]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
@@ -25,6 +25,7 @@ from ..timeutil import UTC
 
 if TYPE_CHECKING:
     import sqlite_utils
+from .backend import Backend
 from .base import ReadOnlyStore, StoreBusy, StoreError
 
 T = TypeVar("T")
@@ -38,13 +39,17 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-class SQLiteConnection:
+class SQLiteConnection(Backend):
     """An open war-room database file: opening it safely, its schema, and writing under its lock.
     One per thread; cheap to open."""
+
+    engine = "SQLite"
+    engine_errors = (sqlite3.Error,)
 
     def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None,
                  account: Account | None = None):
         self.path = Path(path)
+        self.location = str(self.path)
         self.write_timeout = write_timeout
         self.group = group
         self.account = account or current_account()
@@ -178,12 +183,6 @@ class SQLiteConnection:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # ------------------------------------------------------------------ opening and schema
 
     def _prepare(self) -> None:
@@ -280,3 +279,41 @@ class SQLiteConnection:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    # ------------------------------------------------------------------ what SQLite does its own way
+
+    def _next_event_id(self, conn: sqlite3.Connection) -> int:
+        # AUTOINCREMENT's own counter: a deleted last row still never gives its id away again.
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
+        return max(seq[0] if seq else 0, top) + 1
+
+    def _sequence_top(self) -> int | None:
+        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        return seq[0] if seq else None
+
+    def _integrity_problems(self, *, quick: bool) -> list[str]:
+        # `quick`: SQLite's quick_check (pages and records, not every index entry): 5x faster,
+        # for exports; `mopstui verify` runs the full check.
+        check = [r[0] for r in self.conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
+        return [] if check == ["ok"] else check
+
+    def _search_clause(self, query: str) -> tuple[str, list[object]] | None:
+        words = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+        if not words:
+            return None
+        return "id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)", [words]
+
+    def data_version(self) -> int:
+        """Changes when any other connection commits: the cheap "anything new?" check."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
+        """SQLite has no notifications, so this polls a pragma that costs microseconds; the
+        PostgreSQL store waits on its own notifications instead."""
+        deadline = time.monotonic() + timeout
+        while True:
+            version = self.data_version()
+            if version != since or time.monotonic() >= deadline:
+                return version
+            time.sleep(min(every, max(0.0, deadline - time.monotonic())))

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..timeutil import to_store
-from .connection import SQLiteConnection
+from .backend import Backend
 from .events import EVENT_COLUMNS, _event
 
 ANNOTATION_KINDS = ("star", "correction")
 
 
-class DigestMixin(SQLiteConnection):
+class DigestMixin(Backend):
     def incident_digest(self, incident_id: int, start: datetime, *, participant_kinds: tuple[str, ...]) -> dict:
         conn, params = self.conn, (incident_id,)
         count = conn.execute("SELECT count(*) FROM events WHERE incident_id = ?", params).fetchone()[0]

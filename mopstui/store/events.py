@@ -4,10 +4,9 @@ and verifying the chain."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from ..domain.edits import edit_value
 from ..domain.followups import change_text, change_value
@@ -16,14 +15,14 @@ from ..domain.rules import author_name, entry_text, severity_name, title_text, v
 from ..identity import Account
 from ..textsafe import clean_line
 from ..timeutil import from_store, to_store, utcnow
+from .backend import Backend
 from .base import GENESIS, chain_hash
-from .connection import SQLiteConnection
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
 STATE_EVENT_KINDS = ("declared", "status", "severity", "role", "edit")
 
 
-def _event(row: sqlite3.Row | tuple) -> Event:
+def _event(row: tuple) -> Event:
     (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, login, uid, hash_) = row
     return Event(
         id=id_,
@@ -43,10 +42,10 @@ def _event(row: sqlite3.Row | tuple) -> Event:
 
 
 
-class EventsMixin(SQLiteConnection):
+class EventsMixin(Backend):
     def _insert_event(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         *,
         incident_id: int | None,
         occurred_at: datetime,
@@ -80,13 +79,6 @@ class EventsMixin(SQLiteConnection):
         conn.execute(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row + (hash_,))
         return _event(row + (hash_,))
 
-    @staticmethod
-    def _next_event_id(conn: sqlite3.Connection) -> int:
-        # AUTOINCREMENT's own counter: a deleted last row still never gives its id away again.
-        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-        top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
-        return max(seq[0] if seq else 0, top) + 1
-
     def declare(
         self,
         title: str,
@@ -107,8 +99,8 @@ class EventsMixin(SQLiteConnection):
         def write() -> int:
             with self._write() as conn:
                 now = replay_recorded_at or utcnow()
-                cur = conn.execute("INSERT INTO incidents (created_at) VALUES (?)", (to_store(now),))
-                incident_id = int(cur.lastrowid or 0)
+                incident_id = int(conn.execute("INSERT INTO incidents (created_at) VALUES (?) RETURNING id",
+                                               (to_store(now),)).fetchone()[0])
                 self._insert_event(
                     conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
                     text=title, value=value, ref=None, dedupe=None, recorded_at=now, account=replay_account,
@@ -221,7 +213,7 @@ class EventsMixin(SQLiteConnection):
 
     # ------------------------------------------------------------------ reading
 
-    def _incident_in(self, conn: sqlite3.Connection, incident_id: int) -> Incident:
+    def _incident_in(self, conn: Any, incident_id: int) -> Incident:
         marks = ",".join("?" * len(STATE_EVENT_KINDS))
         rows = conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
@@ -294,21 +286,6 @@ class EventsMixin(SQLiteConnection):
     def last_event_id(self) -> int:
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
-    def data_version(self) -> int:
-        """Changes when any other connection commits: the cheap "anything new?" check."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
-        """Block until another connection commits (the `data_version` differs from `since`) or
-        `timeout` passes; returns the version now. SQLite has no notifications, so this polls a
-        pragma that costs microseconds; a server backend waits on its own notifications instead."""
-        deadline = time.monotonic() + timeout
-        while True:
-            version = self.data_version()
-            if version != since or time.monotonic() >= deadline:
-                return version
-            time.sleep(min(every, max(0.0, deadline - time.monotonic())))
-
     def count_events(self, incident_id: int | None = None) -> int:
         if incident_id is None:
             return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -325,10 +302,10 @@ class EventsMixin(SQLiteConnection):
         if author:
             where.append("author = ?")
             params.append(author)
-        words = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
-        if words:
-            where.append("id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
-            params.append(words)
+        matching = self._search_clause(query)
+        if matching:
+            where.append(matching[0])
+            params.extend(matching[1])
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, id"
         return [_event(r) for r in self.conn.execute(sql, params)]
 
@@ -353,5 +330,3 @@ class EventsMixin(SQLiteConnection):
             return json.loads(row[0]) if row and row[0] else None
         except ValueError:
             return None
-
-    # ------------------------------------------------------------------ integrity

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from .connection import SQLiteConnection
+from .backend import Backend
 
 OBSERVATION_COLUMNS = "id, vendor_id, component, group_name, state, previous_state, vendor_time, seen_at, reason"
 
 
-class StatusMixin(SQLiteConnection):
+class StatusMixin(Backend):
     def save_vendor_statuses(self, statuses: dict[str, dict], observations: list[dict]) -> list[int]:
         """The poller's results in one transaction: the latest status of each vendor (a cache,
         overwritten) and the state changes it saw (history, appended). Returns observation ids."""
@@ -27,11 +27,11 @@ class StatusMixin(SQLiteConnection):
                 for item in observations:
                     cur = conn.execute(
                         "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
-                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?)",
+                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
                         (item["vendor_id"], item.get("component"), item.get("group_name"), item["state"],
                          item.get("previous_state"), item.get("vendor_time"), item["seen_at"], item.get("reason")),
                     )
-                    ids.append(int(cur.lastrowid or 0))
+                    ids.append(int(cur.fetchone()[0]))
                 return ids
 
         return self._retry(write)

@@ -6,19 +6,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..timeutil import from_store, to_store, utcnow
-from .connection import SQLiteConnection
+from .backend import Backend
 
-PRESENCE_COLUMNS = "session, user, login, host, client, pid, started_at, heartbeat_at, left_at, incident_id"
+# "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).
+PRESENCE_COLUMNS = 'session, "user", login, host, client, pid, started_at, heartbeat_at, left_at, incident_id'
+
+PRESENCE_NAMES = [name.strip('"') for name in PRESENCE_COLUMNS.split(", ")]
 
 
-class SessionsMixin(SQLiteConnection):
+class SessionsMixin(Backend):
     def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None:
         now = to_store(utcnow())
 
         def write() -> None:
             with self._write() as conn:
                 conn.execute(
-                    """INSERT INTO presence (session, user, login, host, client, pid, started_at, heartbeat_at, incident_id)
+                    """INSERT INTO presence (session, "user", login, host, client, pid, started_at, heartbeat_at, incident_id)
                        VALUES (?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(session) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
                        incident_id = excluded.incident_id""",
@@ -40,7 +43,7 @@ class SessionsMixin(SQLiteConnection):
             f"SELECT {PRESENCE_COLUMNS} FROM presence WHERE heartbeat_at >= ? AND left_at IS NULL ORDER BY started_at",
             (cutoff,),
         ).fetchall()
-        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
+        return [dict(zip(PRESENCE_NAMES, row)) for row in rows]
 
     def sessions_between(self, start: datetime, end: datetime) -> list[dict]:
         """Every session that was open at some point between `start` and `end`."""
@@ -49,7 +52,7 @@ class SessionsMixin(SQLiteConnection):
             "ORDER BY started_at",
             (to_store(end), to_store(start)),
         ).fetchall()
-        return [dict(zip(PRESENCE_COLUMNS.split(", "), row)) for row in rows]
+        return [dict(zip(PRESENCE_NAMES, row)) for row in rows]
 
     def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Take or renew lease `name` for `holder`; True while it is ours."""

@@ -39,7 +39,7 @@ from ..domain.pagelag import lags as page_lags
 from ..identity import hostname, ssh_client
 from ..room import lift_override, record_crossings, set_override, statuses_as_ruled
 from ..status.model import RANK, VendorStatus
-from ..store import ReadOnlyStore, Store, StoreBusy, StoreError
+from ..store import ReadOnlyStore, SQLStore, StoreBusy, StoreError, open_store
 from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
 from . import incident_extras
@@ -206,7 +206,7 @@ class WarRoomApp(App):
         self.exported: Path | None = None  # where the last postmortem export was written
         self._poller: Poller | None = None
         self._stop_poller = threading.Event()
-        self._store: Store | None = None
+        self._store: SQLStore | None = None
         self.incidents: list[Incident] = []
         self.current_id: int | None = None
         self.last_event_id = 0
@@ -214,7 +214,7 @@ class WarRoomApp(App):
         self.entry_kind = "note"
         self.statuses: dict[str, VendorStatus] = {}
         self.health: dict[str, cat.Health] = {}
-        self._unsaved: dict[int, Callable[[Store], object]] = {}  # NOT SAVED entries, by token, to retry
+        self._unsaved: dict[int, Callable[[SQLStore], object]] = {}  # NOT SAVED entries, by token, to retry
         self._restarts: dict[str, int] = {}
         self._vendor_mark: tuple = ()
         self.touchpoint_states: dict[str, str] = {}
@@ -245,7 +245,7 @@ class WarRoomApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> SQLStore:
         """The war-room's database, open from mount on (a failure to open ends the app)."""
         if self._store is None:
             raise RuntimeError("the war-room database is not open yet")
@@ -255,7 +255,7 @@ class WarRoomApp(App):
 
     async def on_mount(self) -> None:
         try:
-            self._store = Store(self.config.database, group=self.config.database_group)
+            self._store = open_store(self.config.database_location, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)
             return
@@ -517,7 +517,7 @@ class WarRoomApp(App):
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
-        room.append(f" {self.config.database.name}", "bold")
+        room.append(f" {self.config.database.name if self.config.database_url is None else self.config.database_label}", "bold")
         if self.demo:
             room.append(" (demo)", "italic")
         if self.store.readonly:
@@ -587,7 +587,7 @@ class WarRoomApp(App):
 
     # ------------------------------------------------------------------ writing
 
-    def _queue_write(self, pending: Pending | None, action: Callable[[Store], object], on_done: Callable | None = None) -> int:
+    def _queue_write(self, pending: Pending | None, action: Callable[[SQLStore], object], on_done: Callable | None = None) -> int:
         if self._store is not None and self.store.readonly:
             if pending is not None:  # background writes (heartbeats) are skipped silently
                 self._can_write()
@@ -604,7 +604,7 @@ class WarRoomApp(App):
     @work(thread=True, exit_on_error=False, group="writer", name="writer")
     def _writer(self) -> None:
         """The one writer: jobs in order, retried while the database is locked, never dropped."""
-        store = Store(self.config.database, group=self.config.database_group, readonly=self.store.readonly)
+        store = open_store(self.config.database_location, group=self.config.database_group, readonly=self.store.readonly)
         try:
             while True:
                 job = self._writes.get()
@@ -759,7 +759,7 @@ class WarRoomApp(App):
 
     def _can_write(self) -> bool:
         if self._store is not None and self.store.readonly:
-            self.notify(f"You can watch but not write: {self.config.database} is read-only for you "
+            self.notify(f"You can watch but not write: {self.config.database_label} is read-only for you "
                         "(ask for the war-room group).", severity="warning", timeout=8, markup=False)
             return False
         return True
@@ -1047,7 +1047,7 @@ class WarRoomApp(App):
 
         if self._store is None or self.store.readonly:
             return
-        with Store(self.config.database, group=self.config.database_group) as store:
+        with open_store(self.config.database_location, group=self.config.database_group) as store:
             self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
                                   on_round=self._poller_report)
             asyncio.run(self._poller.run(self._stop_poller))
@@ -1082,7 +1082,7 @@ class WarRoomApp(App):
 
         path = self.config.database.parent / default_filename(incident_id, "md")
         try:
-            with Store(self.config.database, readonly=True) as store:
+            with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
         except (OSError, StoreError, InputError) as error:
             self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
@@ -1143,7 +1143,7 @@ class WarRoomApp(App):
 
     def _release_on_hangup(self) -> None:
         """From the hang-up watchdog: a connection of its own, a short timeout, no waiting."""
-        with Store(self.config.database, group=self.config.database_group) as store:
+        with open_store(self.config.database_location, group=self.config.database_group) as store:
             store.write_timeout = 1
             store.leave(self.session_id)
             if self._poller is not None and self._poller.holding:

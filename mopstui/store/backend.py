@@ -1,0 +1,83 @@
+"""What the shared SQL of the store needs from the engine under it: a connection, a write
+transaction that serialises the chain, retries, and the few things each engine does its own way
+(the next event id, the highest id ever given, the engine's integrity check, full-text search,
+change notification). `SQLiteConnection` and `PostgresConnection` fill these in; the mixins
+(events, chain, digest, observations, sessions) hold the SQL both engines run alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from ..identity import Account
+
+T = TypeVar("T")
+
+
+class Backend:
+    """The engine's side of the store. Every SQL string the mixins send uses `?` placeholders and
+    standard SQL; a backend whose driver wants another style translates them."""
+
+    path: Path
+    # What the store is called in messages: the file's path, or a server URL without its password.
+    location: str
+    account: Account
+    readonly: bool
+    write_timeout: float  # how long a write waits for the lock before it says so
+    snapshot: datetime | None
+    engine: str  # "SQLite", "PostgreSQL": for messages
+    engine_errors: tuple[type[Exception], ...]  # what the driver raises for a database error
+    conn: Any  # a DB-API connection (or an adapter): `.execute(sql, params)` returns a cursor
+
+    def _write(self) -> AbstractContextManager[Any]:
+        """A transaction holding the war-room's write lock: reading the previous hash and appending
+        the next event is one atomic step across processes and hosts."""
+        raise NotImplementedError
+
+    def _retry(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        raise NotImplementedError
+
+    def _next_event_id(self, conn: Any) -> int:
+        """The id of the event about to be appended (inside `_write`): never one given before."""
+        raise NotImplementedError
+
+    def _sequence_top(self) -> int | None:
+        """The highest event id ever given (None where the engine keeps no record of it): what
+        catches the newest events deleted."""
+        raise NotImplementedError
+
+    def _integrity_problems(self, *, quick: bool) -> list[str]:
+        """The engine's own check of its storage; empty when it is sound."""
+        raise NotImplementedError
+
+    def _search_clause(self, query: str) -> tuple[str, list[object]] | None:
+        """A WHERE clause (and its parameters) keeping the events whose text, author or kind hold
+        every word of `query`, taken as words, never as the engine's query syntax."""
+        raise NotImplementedError
+
+    def data_version(self) -> int:
+        """Changes when anyone else commits: the cheap "anything new?" check."""
+        raise NotImplementedError
+
+    def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
+        """Block until `data_version()` differs from `since` or `timeout` passes; the version now."""
+        raise NotImplementedError
+
+    def _imported(self, conn: Any) -> None:
+        """After rows were copied in with their own ids (`copy-store`): set the engine's counters
+        past them. SQLite's AUTOINCREMENT follows explicit ids by itself."""
+
+    def snapshot_notice(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,248 @@
+"""A war-room on a PostgreSQL server: the connection, the chain's lock, reconnection, and live
+change by notification.
+
+Reads run in autocommit (each statement sees the latest commits); a write is one transaction
+that first takes the war-room's advisory lock, so reading the previous hash and appending the
+next event is one step across every host. A lost connection is said in one sentence (nothing
+written is ever retried blindly: a write whose COMMIT may have landed is left to the user, who
+still has the entry as NOT SAVED) and the next call reconnects. Every committed event notifies
+its id; `data_version` counts other sessions' notifications, and a reconnection counts as a
+change, so a session catches up by id on whatever it missed.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import errors
+
+from ...identity import Account, current_account
+from ...locations import shown
+from ..backend import Backend
+from ..base import ReadOnlyStore, StoreBusy, StoreError
+from .schema import CHANNEL, create_or_upgrade
+
+T = TypeVar("T")
+# pg_advisory_xact_lock's key for the war-room's chain: "mops" in ASCII.
+CHAIN_LOCK = 0x6D6F7073
+CONNECT_TIMEOUT = 5  # seconds: an unreachable server is said quickly, not after TCP's minutes
+
+
+@functools.lru_cache(maxsize=512)
+def _translate(query: str) -> str:
+    """The store's `?` placeholders as psycopg's `%s` (a literal `%` doubled)."""
+    return query.replace("%", "%%").replace("?", "%s")
+
+
+class _Adapter:
+    """The connection as the shared SQL uses it: `execute(sql, params)` with `?` placeholders.
+    A dropped connection becomes a StoreError naming the server, and is reopened next time."""
+
+    def __init__(self, owner: PostgresConnection) -> None:
+        self.owner = owner
+
+    def execute(self, query: str, params: Any = ()) -> psycopg.Cursor:
+        raw = self.owner._raw()
+        try:
+            return raw.execute(_translate(query), tuple(params))
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise self.owner._lost(error) from None
+
+    def executemany(self, query: str, rows: Any) -> None:
+        raw = self.owner._raw()
+        try:
+            with raw.cursor() as cursor:
+                cursor.executemany(_translate(query), rows)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise self.owner._lost(error) from None
+
+
+class PostgresConnection(Backend):
+    engine = "PostgreSQL"
+    engine_errors = (psycopg.Error,)
+
+    def __init__(self, url: str, *, write_timeout: float = 60.0, readonly: bool = False, account: Account | None = None,
+                 group: str | None = None) -> None:
+        del group  # who may use a server's war-room is its roles' business, not a Unix group's
+        self.url = url
+        self.location = shown(url)
+        self.path = Path(self.location)
+        self.write_timeout = write_timeout
+        self.account = account or current_account()
+        self.snapshot = None
+        self._connection: psycopg.Connection | None = None
+        self._listener: psycopg.Connection | None = None
+        self._version = 0
+        self.conn = _Adapter(self)
+        self._raw()
+        try:
+            create_or_upgrade(self._raw(), self.location, CHAIN_LOCK)
+        except errors.InsufficientPrivilege:
+            raise StoreError(f"{self.location} has no mopstui schema, or an older one, and this role may not create it: "
+                             "ask the database's owner to open it once with mopstui") from None
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise self._lost(error) from None
+        self.readonly = readonly or not self.conn.execute(
+            "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
+
+    # ------------------------------------------------------------------ the connection
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                   application_name=f"mopstui:{self.account.login}")
+        except psycopg.OperationalError as error:
+            raise StoreError(f"cannot reach the war-room database at {self.location}: {_first_line(error)}") from None
+
+    def _raw(self) -> psycopg.Connection:
+        if self._connection is None or self._connection.closed or self._connection.broken:
+            self._connection = self._connect()
+            self._version += 1  # whatever happened while we were away: callers catch up by id
+        return self._connection
+
+    def _lost(self, error: Exception) -> StoreError:
+        """The connection dropped: say so, and reopen it on the next call."""
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except psycopg.Error:
+                pass
+        self._connection = None
+        return StoreError(f"the war-room database at {self.location} is unreachable ({_first_line(error)}); "
+                          "nothing was written by this step")
+
+    def close(self) -> None:
+        for connection in (self._connection, self._listener):
+            if connection is not None:
+                try:
+                    connection.close()
+                except psycopg.Error:
+                    pass
+        self._connection = self._listener = None
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def _write(self) -> Iterator[_Adapter]:
+        if self.readonly:
+            raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write")
+        raw = self._raw()
+        try:
+            with raw.transaction():
+                # The lock wait is bounded like SQLite's busy timeout; then StoreBusy says so.
+                raw.execute(f"SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}")
+                raw.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+                yield self.conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
+                raise StoreBusy(f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
+                                "nothing was written, try again") from None
+            raise self._lost(error) from None
+
+    def _retry(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write; a serialisation conflict or deadlock is retried (nothing was committed),
+        anything else is said once."""
+        deadline = time.monotonic() + self.write_timeout
+        while True:
+            try:
+                return action(*args, **kwargs)
+            except (errors.SerializationFailure, errors.DeadlockDetected):
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"{self.location} kept conflicting with other writers; nothing was written") from None
+                time.sleep(0.01)
+            except errors.InsufficientPrivilege:
+                raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write") from None
+            except errors.RaiseException as error:  # the append-only triggers
+                raise StoreError(f"{self.location} refused the change: {_first_line(error)}") from None
+            except psycopg.Error as error:
+                raise StoreError(f"database error in {self.location}: {_first_line(error)}") from None
+
+    # ------------------------------------------------------------------ what PostgreSQL does its own way
+
+    def _next_event_id(self, conn: Any) -> int:
+        # Under the chain's lock: the counter moves only with a committed event, so the ids have no
+        # gaps, and a deleted newest event still leaves its id here for `verify` to miss.
+        return int(conn.execute("UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0)) + 1 "
+                                "RETURNING seq").fetchone()[0])
+
+    def _sequence_top(self) -> int | None:
+        row = self.conn.execute("SELECT seq FROM event_sequence").fetchone()
+        return int(row[0]) if row else None
+
+    def _integrity_problems(self, *, quick: bool) -> list[str]:
+        """PostgreSQL checks its own pages; what a war-room adds is that the log is still guarded."""
+        del quick
+        guards = {row[0] for row in self.conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND tgenabled <> 'D' AND NOT tgisinternal")}
+        missing = sorted({"events_append_only", "events_no_truncate", "events_notify"} - guards)
+        return [f"the log's trigger {name} is missing or disabled" for name in missing]
+
+    def _search_clause(self, query: str) -> tuple[str, list[object]] | None:
+        if not query.split():
+            return None
+        # plainto_tsquery takes text as words (every one required), never as query syntax.
+        return ("to_tsvector('simple', text || ' ' || author || ' ' || kind) @@ plainto_tsquery('simple', ?)", [query])
+
+    def _imported(self, conn: Any) -> None:
+        """After `copy-store` wrote rows with their own ids: the counters continue after them."""
+        conn.execute("UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0))")
+        for table in ("incidents", "status_observations"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
+                         f"FROM {table}")
+
+    # ------------------------------------------------------------------ live changes
+
+    def _listening(self) -> psycopg.Connection | None:
+        if self._listener is None or self._listener.closed or self._listener.broken:
+            try:
+                self._listener = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                                 application_name=f"mopstui:{self.account.login}:listen")
+                self._listener.execute(f"LISTEN {CHANNEL}")
+            except psycopg.Error:
+                self._listener = None
+                return None
+            self._version += 1  # notifications may have been missed until now
+        return self._listener
+
+    def _drain(self, timeout: float) -> None:
+        listener = self._listening()
+        if listener is None:
+            time.sleep(min(timeout, 0.5))  # the server is away: the caller will hear about it
+            self._version += 1
+            return
+        own = self._connection.info.backend_pid if self._connection is not None and not self._connection.closed else None
+        try:
+            for notify in listener.notifies(timeout=timeout, stop_after=None if timeout == 0 else 1):
+                if notify.pid != own:
+                    self._version += 1
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            self._listener = None
+            self._version += 1
+
+    def data_version(self) -> int:
+        """Counts other sessions' commits (their notifications); a reconnection counts too."""
+        self._drain(0)
+        return self._version
+
+    def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
+        """Sleeps on the server's notifications (no polling): woken within milliseconds."""
+        del every
+        deadline = time.monotonic() + timeout
+        self._drain(0)
+        while self._version == since:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._drain(left)
+        return self._version
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
