@@ -33,7 +33,7 @@ class Anchor:
         head = store.head()
         if head.hash == self.last_hash:
             return None
-        line = f"{to_store(utcnow())} {store.path} {head.line()}\n"
+        line = f"{to_store(utcnow())} {store.location} {head.line()}\n"
         try:
             fd = open_nofollow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
             try:

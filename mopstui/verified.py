@@ -10,10 +10,13 @@ import os
 from pathlib import Path
 
 from .config.cache import read_private, write_private
+from .locations import is_server_url
 from .store import Head
 
 
-def _name(database: Path) -> str | None:
+def _name(database: str | Path) -> str | None:
+    if is_server_url(str(database)):  # a server's war-room: its URL (never a password) names it
+        return f"verified-{hashlib.sha256(str(database).encode()).hexdigest()[:32]}.json"
     try:
         info = os.stat(database)
     except OSError:
@@ -23,7 +26,7 @@ def _name(database: Path) -> str | None:
     return f"verified-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
-def load(database: Path) -> Head | None:
+def load(database: str | Path) -> Head | None:
     name = _name(database)
     data = read_private(name) if name else None
     if data is None:
@@ -35,7 +38,7 @@ def load(database: Path) -> Head | None:
         return None
 
 
-def save(database: Path, head: Head) -> None:
+def save(database: str | Path, head: Head) -> None:
     name = _name(database)
     if name:
         write_private(name, json.dumps(head.to_dict()).encode())

@@ -181,7 +181,7 @@ def cmd_verify(ctx: Context) -> int:
     if result.ok and result.head is not None:  # the next export re-hashes only what comes after
         from .. import verified
 
-        verified.save(ctx.store.path, result.head)
+        verified.save(ctx.store.location, result.head)
     out = sys.stdout if result.ok else sys.stderr
     notice = ctx.store.snapshot_notice()
     print(("ok: " if result.ok else "FAILED: ") + result.message + (f" ({notice})" if notice else ""), file=out)

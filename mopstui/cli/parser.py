@@ -26,6 +26,7 @@ from .incidents import (
 )
 from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
+from .stores import cmd_copy_store
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -39,9 +40,10 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument("--config", action="append", metavar="FILE", default=default(None),
                         help="config file; repeat to layer (later files win). Default: $MOPSTUI_CONFIG, "
                              "else /etc/mopstui/config.yaml and ~/.config/mopstui/config.yaml")
-    parser.add_argument("--db", metavar="FILE", default=default(None),
-                        help="the war-room database (default: config `database`, $MOPSTUI_DB, "
-                             "or ~/.local/share/mopstui/warroom.db)")
+    parser.add_argument("--db", metavar="FILE|URL", default=default(None),
+                        help="the war-room: an SQLite file, or postgresql://HOST/DBNAME (password from ~/.pgpass or "
+                             "$PGPASSWORD, never here). Default: config `database`, $MOPSTUI_DB, "
+                             "or ~/.local/share/mopstui/warroom.db")
     parser.add_argument("--user", metavar="NAME", default=default(None),
                         help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)")
 
@@ -244,8 +246,18 @@ def build_parser() -> argparse.ArgumentParser:
                 "its results.")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    p = command("verify", cmd_verify, "check the log's hash chain and SQLite integrity; exit 1 naming the first bad event",
-                "Recompute the log's hash chain and run SQLite's integrity check; print the head (events, last\n"
+    p = command("copy-store", cmd_copy_store, "move a war-room between SQLite and PostgreSQL, ids and hashes kept",
+                "Copy every event (ids, times, authors, accounts and hashes as they are), vendor history,\n"
+                "presence and notification cursors from FROM into TO, an empty war-room, in one transaction:\n"
+                "the copy is whole or absent. FROM must verify; TO must verify to the same head afterwards,\n"
+                "which is printed. Either side is an SQLite file or a postgresql://HOST/DBNAME URL.\n\n"
+                "  mopstui copy-store ~/.local/share/mopstui/warroom.db postgresql://db.internal/warroom")
+    p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
+    p.add_argument("destination", metavar="TO", help="an empty (or new) war-room: a file or a postgresql:// URL")
+
+    p = command("verify", cmd_verify, "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
+                "Recompute the log's hash chain and run the database's integrity check (SQLite's, or that the\n"
+                "log's guards are in place on PostgreSQL); print the head (events, last\n"
                 "id, hash). Note the head somewhere the war-room group cannot write (every export and webhook\n"
                 "notification carries it): a later `verify --since-head HASH` fails if events up to it were\n"
                 "deleted or rewritten, even with every hash recomputed.")

@@ -181,9 +181,9 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
     sessions = store.sessions_between(incident.started_at, window_end)
     # From this user's last verified checkpoint: only what was written since is re-hashed.
-    verified = store.verify(checkpoint=checkpoints.load(store.path), quick=True)
+    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True)
     if verified.ok and verified.head is not None:
-        checkpoints.save(store.path, verified.head)
+        checkpoints.save(store.location, verified.head)
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"

@@ -6,6 +6,7 @@ change notification). `SQLiteConnection` and `PostgresConnection` fill these in;
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -65,6 +66,12 @@ class Backend:
     def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
         """Block until `data_version()` differs from `since` or `timeout` passes; the version now."""
         raise NotImplementedError
+
+    def watch_changes(self, on_change: Callable[[], object], stop: threading.Event) -> bool:
+        """Call `on_change` from a thread of the store's own whenever anyone else commits, until
+        `stop` is set; False where the engine has no notifications (callers poll `data_version`)."""
+        del on_change, stop
+        return False
 
     def _imported(self, conn: Any) -> None:
         """After rows were copied in with their own ids (`copy-store`): set the engine's counters

@@ -84,6 +84,28 @@ def _skip_when_screen_gone(method):
     return wrapper
 
 
+def _said_when_unreachable(method):
+    """A read of a war-room on a server that has gone away: said once, tried again on the next
+    tick, and the return said too (entries written meanwhile wait as NOT SAVED)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+        except StoreError as error:
+            if not self.unreachable:
+                self.unreachable = True
+                self.notify(f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
+                            title="Database unreachable", severity="error", timeout=10)
+            return None
+        if self.unreachable:
+            self.unreachable = False
+            self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
+        return result
+
+    return wrapper
+
+
 def _if_given(action: Callable[[str], object]) -> Callable[[str | None], None]:
     """A dialog's callback that acts only on a non-empty answer (Escape or "No" give nothing)."""
 
@@ -211,6 +233,7 @@ class WarRoomApp(App):
         self.current_id: int | None = None
         self.last_event_id = 0
         self.data_version = -1
+        self.unreachable = False  # the war-room's server did not answer the last read
         self.entry_kind = "note"
         self.statuses: dict[str, VendorStatus] = {}
         self.health: dict[str, cat.Health] = {}
@@ -289,6 +312,10 @@ class WarRoomApp(App):
         self._tick()
         self.set_interval(1.0, self._tick)
         self.set_interval(self.poll_interval, self._check_changes)
+        # On a server the store wakes us on each commit (another host's entry in milliseconds);
+        # the interval above stays as the catch-up. SQLite has no notifications: the poll it is.
+        loop = asyncio.get_running_loop()
+        self.store.watch_changes(lambda: loop.call_soon_threadsafe(self._check_changes), self._stop_poller)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
         # Who is here is read on its own, slower timer: with 50 sessions their heartbeats are
         # several commits a second, and each must not make every screen re-read presence.
@@ -343,6 +370,7 @@ class WarRoomApp(App):
         return next((i for i in self.incidents if i.id == self.current_id), None)
 
     @_skip_when_screen_gone
+    @_said_when_unreachable
     def _check_changes(self) -> None:
         """The cheap check: has anyone committed? Then read only what is new."""
         if self._store is None:
@@ -510,6 +538,7 @@ class WarRoomApp(App):
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
 
     @_skip_when_screen_gone
+    @_said_when_unreachable
     def _refresh_presence(self) -> None:
         if self._store is None:
             return

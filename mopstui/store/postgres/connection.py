@@ -13,6 +13,8 @@ change, so a session catches up by id on whatever it missed.
 from __future__ import annotations
 
 import functools
+import select
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 
 from ...identity import Account, current_account
 from ...locations import shown
@@ -49,8 +52,18 @@ class _Adapter:
 
     def execute(self, query: str, params: Any = ()) -> psycopg.Cursor:
         raw = self.owner._raw()
+        idle = raw.info.transaction_status == TransactionStatus.IDLE
         try:
             return raw.execute(_translate(query), tuple(params))
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            if not (raw.closed or raw.broken):
+                raise  # the server answered: a real error, not a lost connection
+            lost = self.owner._lost(error)
+            if not idle:
+                raise lost from None  # inside a write: the caller says it, nothing is retried blindly
+        # A read on a connection that died while idle (a server restart): once more, reconnected.
+        try:
+            return self.owner._raw().execute(_translate(query), tuple(params))
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self.owner._lost(error) from None
 
@@ -79,6 +92,7 @@ class PostgresConnection(Backend):
         self._connection: psycopg.Connection | None = None
         self._listener: psycopg.Connection | None = None
         self._version = 0
+        self._watching = False  # a thread of ours listens: data_version only reads the count
         self.conn = _Adapter(self)
         self._raw()
         try:
@@ -134,6 +148,11 @@ class PostgresConnection(Backend):
             raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write")
         raw = self._raw()
         try:
+            raw.execute("SELECT 1")  # a connection that died while idle is replaced before anything is written
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            self._lost(error)
+            raw = self._raw()
+        try:
             with raw.transaction():
                 # The lock wait is bounded like SQLite's busy timeout; then StoreBusy says so.
                 raw.execute(f"SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}")
@@ -143,6 +162,8 @@ class PostgresConnection(Backend):
             if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
                 raise StoreBusy(f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
                                 "nothing was written, try again") from None
+            if not (raw.closed or raw.broken):
+                raise
             raise self._lost(error) from None
 
     def _retry(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -211,24 +232,55 @@ class PostgresConnection(Backend):
         return self._listener
 
     def _drain(self, timeout: float) -> None:
+        """Count the notifications that arrived (waiting up to `timeout` for one), at libpq's
+        level: a server that went away shows as end-of-file here, which psycopg's notifies()
+        generator does not report."""
         listener = self._listening()
         if listener is None:
             time.sleep(min(timeout, 0.5))  # the server is away: the caller will hear about it
             self._version += 1
             return
         own = self._connection.info.backend_pid if self._connection is not None and not self._connection.closed else None
+        pgconn = listener.pgconn
         try:
-            for notify in listener.notifies(timeout=timeout, stop_after=None if timeout == 0 else 1):
-                if notify.pid != own:
+            readable, _, _ = select.select([pgconn.socket], [], [], timeout)
+            while readable:  # until the socket is drained: a server's goodbye is a message, then end-of-file
+                pgconn.consume_input()
+                readable, _, _ = select.select([pgconn.socket], [], [], 0)
+            while (notify := pgconn.notifies()) is not None:
+                if notify.be_pid != own:
                     self._version += 1
-        except (psycopg.OperationalError, psycopg.InterfaceError):
+        except (psycopg.Error, OSError, ValueError):
+            try:
+                listener.close()
+            except psycopg.Error:
+                pass
             self._listener = None
             self._version += 1
 
     def data_version(self) -> int:
         """Counts other sessions' commits (their notifications); a reconnection counts too."""
-        self._drain(0)
+        if not self._watching:
+            self._drain(0)
         return self._version
+
+    def watch_changes(self, on_change: Callable[[], object], stop: threading.Event) -> bool:
+        """A screen is woken within milliseconds of another host's entry, and idle it costs one
+        blocked thread: no polling."""
+
+        def listen() -> None:
+            while not stop.is_set():
+                before = self._version
+                self._drain(0.5)
+                if self._version != before and not stop.is_set():
+                    try:
+                        on_change()
+                    except RuntimeError:  # whoever listened has closed its event loop: we are done
+                        return
+
+        self._watching = True
+        threading.Thread(target=listen, name="mopstui-notifications", daemon=True).start()
+        return True
 
     def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
         """Sleeps on the server's notifications (no polling): woken within milliseconds."""

@@ -1,0 +1,176 @@
+"""The war-room on a real PostgreSQL server (tests/pg.py): the command line against it, moving a
+war-room between engines, several writer processes, roles that make the log append-only for
+real, the password never in a config, and a server that goes away and comes back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg
+import pytest
+
+from mopstui.cli import main
+from mopstui.store import StoreError, open_store
+
+from .conftest import ROOT, run_cli, write
+
+WRITER = [sys.executable, "-m", "tests.writer"]
+
+
+def mopstui(capsys, *argv: str) -> tuple[int, str, str]:
+    """The real entry point, in-process."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_on_a_server(pg_url, capsys, tmp_path):
+    assert mopstui(capsys, "--db", pg_url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV1")[1] == "INC-1\n"
+    assert mopstui(capsys, "--db", pg_url, "--user", "bob", "log", "1", "Rolled back the tag change", "-k", "action")[0] == 0
+    assert mopstui(capsys, "--db", pg_url, "--user", "bob", "set-status", "1", "identified")[0] == 0
+    code, out, _ = mopstui(capsys, "--db", pg_url, "timeline", "1", "--json")
+    timeline = json.loads(out)
+    assert code == 0 and [e["kind"] for e in timeline["events"]] == ["declared", "catalog", "action", "status"]
+    assert timeline["events"][2]["author"] == "bob"
+    code, out, _ = mopstui(capsys, "--db", pg_url, "verify")
+    assert code == 0 and out.startswith("ok: 4 events") and "head: 4 events" in out
+    code, out, _ = mopstui(capsys, "--db", pg_url, "export", "1", "--format", "json")
+    exported = json.loads(out)
+    assert code == 0 and [e["kind"] for e in exported["events"]] == ["declared", "catalog", "action", "status"]
+    assert exported["head"]["events"] == 4
+    code, _, err = mopstui(capsys, "--db", pg_url, "export", "1", "-o", str(tmp_path / "INC-1.md"))
+    assert code == 0 and "wrote" in err and (tmp_path / "INC-1.md").read_text().startswith("# INC-1: Lead form down")
+
+
+def test_a_password_is_never_taken_from_a_config_or_a_command_line(postgres_server, capsys, tmp_path):
+    url = postgres_server.url("postgres").replace("mopstui@", "mopstui:hunter2@")
+    code, out, err = mopstui(capsys, "--db", url, "incidents")
+    assert code == 2 and "holds a password" in err and "hunter2" not in err + out
+    config = write(tmp_path / "c.yaml", f"database: {url}\n")
+    code, out, err = mopstui(capsys, "--config", str(config), "incidents")
+    assert code == 2 and err.startswith(f"{config}:1:") and "hunter2" not in err + out
+
+
+def test_an_unreachable_server_is_one_sentence(tmp_path, capsys):
+    url = f"postgresql://nobody@/warroom?host={tmp_path}"  # no server listens there
+    started = time.monotonic()
+    code, out, err = mopstui(capsys, "--db", url, "incidents")
+    assert code == 1 and out == "" and err.startswith("mopstui: cannot reach the war-room database at postgresql://")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert time.monotonic() - started < 10
+
+
+def test_copy_store_both_ways_keeps_ids_authors_and_hashes(pg_url, postgres_server, tmp_path, capsys):
+    source = str(tmp_path / "warroom.db")
+    assert mopstui(capsys, "--db", source, "--user", "alice", "declare", "Chat widget gone", "--severity", "SEV2")[0] == 0
+    for i in range(30):
+        assert mopstui(capsys, "--db", source, "--user", f"u{i % 3}", "log", "1", f"entry {i}")[0] == 0
+    assert mopstui(capsys, "--db", source, "--user", "alice", "star", "1", "5")[0] == 0
+    head = mopstui(capsys, "--db", source, "verify")[1].splitlines()[1]
+
+    code, out, err = mopstui(capsys, "copy-store", source, pg_url)
+    assert code == 0, err
+    assert "33 events" in out and out.splitlines()[1] == f"both verify to {head}"
+    assert mopstui(capsys, "--db", pg_url, "verify")[1].splitlines()[1] == head
+    # The server's war-room goes on from there: ids continue after the copied ones.
+    assert mopstui(capsys, "--db", pg_url, "--user", "bob", "log", "1", "after the move")[1] == "#34\n"
+    with open_store(pg_url) as store:
+        assert [e.author for e in store.events(1)][2:5] == ["u0", "u1", "u2"]
+        assert store.incident(1).title == "Chat widget gone"
+
+    back = str(tmp_path / "back.db")
+    code, out, err = mopstui(capsys, "copy-store", pg_url, back)
+    assert code == 0, err
+    with open_store(back) as copy, open_store(pg_url) as original:
+        assert [e.to_dict() for e in copy.events(1)] == [e.to_dict() for e in original.events(1)]
+        assert copy.verify().head == original.verify().head
+        assert copy.append(1, "note", "next", author="c").id == 35
+
+    # Into a war-room that is not empty: refused, nothing written.
+    code, _, err = mopstui(capsys, "copy-store", source, pg_url)
+    assert code == 1 and "already holds a war-room" in err
+    with open_store(pg_url) as store:
+        assert store.count_events() == 34
+
+
+def test_eight_writer_processes_lose_and_duplicate_nothing(pg_url):
+    with open_store(pg_url) as store:
+        store.declare("load", severity="SEV3", author="setup")
+    writers = [subprocess.Popen([*WRITER, pg_url, "1", f"w{n}", "60"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for n in range(8)]
+    outputs = [w.communicate(timeout=240) for w in writers]
+    for writer, (out, err) in zip(writers, outputs):
+        assert writer.returncode == 0, err
+        assert len(out.split()) == 60
+    reported = sorted(int(x) for out, _ in outputs for x in out.split())
+    assert len(set(reported)) == 480
+    with open_store(pg_url) as store:
+        texts = [e.text for e in store.events(1) if e.kind == "note"]
+        assert sorted(texts) == sorted(f"w{n} entry {i}" for n in range(8) for i in range(60))
+        result = store.verify()
+        assert result.ok and result.events == 481 and result.head.last_id == 481
+
+
+def test_roles_make_the_log_append_only_for_real(postgres_server, pg_url):
+    """The documented set-up (README): the owner role creates the schema; the application role may
+    append and read, and can neither change the log nor lift its guards."""
+    with open_store(pg_url) as store:  # the owner opens it once: the schema exists
+        store.declare("x", severity="SEV3", author="owner")
+    database = pg_url.split("/")[-1].split("?")[0]
+    postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app",
+                      "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
+                      "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence "
+                      "TO mopstui_app",
+                      "GRANT DELETE ON leases TO mopstui_app",
+                      "GRANT SELECT ON mopstui_schema TO mopstui_app",
+                      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app"):
+            owner.execute(grant)
+    app_url = pg_url.replace("mopstui@", "mopstui_app@")
+    with open_store(app_url) as store:
+        assert not store.readonly
+        store.append(1, "note", "written by the app role", author="alice")
+        assert store.verify().ok
+    with psycopg.connect(app_url, autocommit=True) as app:
+        for attack in ("ALTER TABLE events DISABLE TRIGGER events_append_only", "DROP TRIGGER events_append_only ON events",
+                       "UPDATE events SET text = 'rewritten' WHERE id = 1", "DELETE FROM events WHERE id = 1",
+                       "TRUNCATE events"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute(attack)
+    with open_store(pg_url) as store:
+        assert store.event(1).text == "x" and store.verify().ok
+
+
+def test_a_server_restart_is_said_and_survived(postgres_server, pg_url):
+    with open_store(pg_url) as store, open_store(pg_url) as other:
+        store.declare("x", severity="SEV3", author="a")
+        version = store.data_version()
+        postgres_server.stop()
+        try:
+            with pytest.raises(StoreError, match=r"unreachable|cannot reach"):
+                store.append(1, "note", "while the server is down", author="a")
+        finally:
+            postgres_server.start(init=False)
+        # Both sessions come back on their own: the next call reconnects.
+        assert other.append(1, "note", "after the restart", author="b").id == 2
+        assert store.data_version() != version  # a reconnection counts as a change: catch up by id
+        assert [e.text for e in store.events_since(1)] == ["after the restart"]
+        assert store.verify().ok
+
+
+def test_a_notification_wakes_a_waiting_session_from_another_process(pg_url):
+    with open_store(pg_url) as store:
+        store.declare("x", severity="SEV3", author="a")
+        since = store.data_version()
+        woke: list[float] = []
+        waiter = threading.Thread(target=lambda: woke.append(store.wait_for_change(since, timeout=30)))
+        waiter.start()
+        written = run_cli("--db", pg_url, "--user", "b", "log", "1", "from another process")
+        assert written.returncode == 0, written.stderr
+        waiter.join(timeout=30)
+        assert not waiter.is_alive() and woke and woke[0] != since
