@@ -28,7 +28,8 @@ def binaries() -> Path | None:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """`durable`: fsync on, as in production (benchmarks); tests turn it off for speed."""
         bindir = binaries()
         if bindir is None:
             raise FileNotFoundError("no PostgreSQL server binaries (apt-get install postgresql)")
@@ -38,6 +39,7 @@ class PostgresServer:
         self.as_user = "postgres" if os.geteuid() == 0 else None
         if self.as_user:
             shutil.chown(self.root, self.as_user, self.as_user)
+        self.durable = durable
         self.proc: subprocess.Popen | None = None
         self.names = itertools.count(1)
 
@@ -51,7 +53,7 @@ class PostgresServer:
         with open(self.root / "server.log", "ab") as log:
             self.proc = subprocess.Popen(
                 [str(self.bindir / "postgres"), "-D", str(self.data), "-k", str(self.root), "-c", "listen_addresses=",
-                 "-c", "fsync=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB"],
+                 "-c", f"fsync={'on' if self.durable else 'off'}", "-c", "max_connections=200", "-c", "shared_buffers=32MB"],
                 user=self.as_user, cwd=self.root, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
             )
         self.wait_ready()

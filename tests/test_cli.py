@@ -150,3 +150,15 @@ def test_packaging_has_one_version_a_license_and_types():
     root = Path(mopstui.__file__).parent
     assert (root / "py.typed").exists() and (root.parent / "LICENSE").read_text().startswith("MIT License")
     assert any(req.startswith("rich") for req in metadata("mopstui").get_all("Requires-Dist"))
+
+
+def test_every_command_is_documented_in_the_readme():
+    """README and --help say the same thing: each command of the parser has its row."""
+    from mopstui.cli import COMMANDS, build_parser
+
+    from .conftest import ROOT
+
+    build_parser()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in COMMANDS if f"| `{name}" not in readme]
+    assert not missing, f"commands with no row in README's table: {missing}"

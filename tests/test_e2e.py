@@ -31,3 +31,42 @@ def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     time.sleep(0.5)  # or the terminal reads ESC q as Alt+q
     tmux.send("demo", "q")
     assert tmux.wait_gone("demo"), "q did not end the program"
+
+
+def test_two_hosts_on_one_postgresql_war_room_see_each_other_live(tmux, pg_url):
+    """Two screens as two hosts (each in its own UTS namespace, so each really has its own host
+    name) on one war-room on a server: an entry typed on one shows on the other by notification."""
+    import os
+    import shlex
+    import shutil
+
+    from mopstui.store import open_store
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("two host names on one machine need unshare --uts, as root")
+    with open_store(pg_url) as store:
+        store.declare("Checkout tracking gone", severity="SEV2", author="setup")
+    env = {"TERM": "xterm-256color", "MOPSTUI_HEARTBEAT_SECONDS": "1"}
+    for name, user in (("host-a", "alice"), ("host-b", "bob")):
+        script = f"hostname {name} && exec {shlex.quote(MOPSTUI)} --db {shlex.quote(pg_url)} --user {user}"
+        tmux.start(name, ["unshare", "--uts", "sh", "-c", script], env=env)
+    for name in ("host-a", "host-b"):
+        tmux.wait_for(name, "Checkout tracking gone")
+    tmux.log_entry("host-a", "typed on host a")
+    tmux.wait_for("host-b", "typed on host a", timeout=10)
+    tmux.log_entry("host-b", "typed on host b")
+    tmux.wait_for("host-a", "typed on host b", timeout=10)
+    with open_store(pg_url) as store:
+        deadline = time.monotonic() + 10
+        while {p["host"] for p in store.present()} != {"host-a", "host-b"} and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert {p["host"]: p["user"] for p in store.present()} == {"host-a": "alice", "host-b": "bob"}
+        notes = {e.text: e.author for e in store.events(1) if e.kind == "note"}
+        assert notes == {"typed on host a": "alice", "typed on host b": "bob"}
+    for name in ("host-a", "host-b"):
+        tmux.send(name, "Escape")
+    time.sleep(0.5)  # or the terminal reads ESC q as Alt+q
+    for name in ("host-a", "host-b"):
+        tmux.send(name, "q")
+    for name in ("host-a", "host-b"):
+        assert tmux.wait_gone(name), f"q did not end the screen on {name}"

@@ -48,7 +48,8 @@ def make_config(tmp_path: Path, db_path: Path, text: str = CONFIG):
 
 def make_app(config, user: str = "alice", clock: Clock | None = None, **kwargs) -> WarRoomApp:
     kwargs.setdefault("poll_vendors", False)
-    return WarRoomApp(config, user, now=clock or Clock(), poll_interval=0.1, animations=False, **kwargs)
+    kwargs.setdefault("poll_interval", 0.1)
+    return WarRoomApp(config, user, now=clock or Clock(), animations=False, **kwargs)
 
 
 async def wait_for(pilot, condition, timeout: float = 5.0, message: str = "condition") -> None:

@@ -378,8 +378,8 @@ class WarRoomApp(App):
         version = self.store.data_version()
         if version == self.data_version:
             return
-        self.data_version = version
         new = self.store.events_since(self.last_event_id)
+        self.data_version = version  # only once read: a read that failed (server away) is tried again
         if new:
             self.last_event_id = new[-1].id
             self._apply_new_events(new)
@@ -675,6 +675,8 @@ class WarRoomApp(App):
         if kept and message.action is not None:  # an entry on screen: its text is kept, ctrl+r tries again
             self._unsaved[message.token] = message.action
         hint = " It stays on screen as NOT SAVED: ctrl+r tries again." if kept else ""
+        if not kept and self.unreachable:
+            return  # a heartbeat while the server is away: already said once, and said again when it is back
         self.notify(message.reason + hint, title="Not saved", severity="error", timeout=10, markup=False)
 
     @on(TimelineView.Selected)

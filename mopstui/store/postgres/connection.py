@@ -35,6 +35,12 @@ T = TypeVar("T")
 # pg_advisory_xact_lock's key for the war-room's chain: "mops" in ASCII.
 CHAIN_LOCK = 0x6D6F7073
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is said quickly, not after TCP's minutes
+# After a connection attempt that waited for no answer (a host gone from the network), reads are
+# answered at once for this long rather than waiting again: a screen stays responsive.
+RECONNECT_PAUSE = 2.0
+# A burst of commits wakes a session once: after the first notification, more are gathered until
+# 5 ms pass with none (20 ms at most), so ten sessions do not each re-read per entry of a burst.
+QUIET, GATHER_AT_MOST = 0.005, 0.020
 
 
 @functools.lru_cache(maxsize=512)
@@ -90,6 +96,7 @@ class PostgresConnection(Backend):
         self.account = account or current_account()
         self.snapshot = None
         self._connection: psycopg.Connection | None = None
+        self._unreachable: tuple[float, str] | None = None  # (when to try again, what was said)
         self._listener: psycopg.Connection | None = None
         self._version = 0
         self._watching = False  # a thread of ours listens: data_version only reads the count
@@ -107,16 +114,26 @@ class PostgresConnection(Backend):
 
     # ------------------------------------------------------------------ the connection
 
-    def _connect(self) -> psycopg.Connection:
+    def _connect(self, *, now: bool = False) -> psycopg.Connection:
+        """`now`: try even within the pause after a failure (a write the user asked for); a read
+        within it is answered at once, so a screen never waits on a dead server twice in a row."""
+        if not now and self._unreachable is not None and time.monotonic() < self._unreachable[0]:
+            raise StoreError(self._unreachable[1])
+        started = time.monotonic()
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                                   application_name=f"mopstui:{self.account.login}")
+            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                         application_name=f"mopstui:{self.account.login}")
         except psycopg.OperationalError as error:
-            raise StoreError(f"cannot reach the war-room database at {self.location}: {_first_line(error)}") from None
+            message = f"cannot reach the war-room database at {self.location}: {_first_line(error)}"
+            if time.monotonic() - started > 0.5:  # it made us wait (no answer at all): not again right away
+                self._unreachable = (time.monotonic() + RECONNECT_PAUSE, message)
+            raise StoreError(message) from None
+        self._unreachable = None
+        return connection
 
-    def _raw(self) -> psycopg.Connection:
+    def _raw(self, *, now: bool = False) -> psycopg.Connection:
         if self._connection is None or self._connection.closed or self._connection.broken:
-            self._connection = self._connect()
+            self._connection = self._connect(now=now)
             self._version += 1  # whatever happened while we were away: callers catch up by id
         return self._connection
 
@@ -146,25 +163,50 @@ class PostgresConnection(Backend):
     def _write(self) -> Iterator[_Adapter]:
         if self.readonly:
             raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write")
-        raw = self._raw()
+        raw = self._begin()
         try:
-            raw.execute("SELECT 1")  # a connection that died while idle is replaced before anything is written
+            yield self.conn
+            raw.execute("COMMIT")
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            self._lost(error)
-            raw = self._raw()
-        try:
-            with raw.transaction():
-                # The lock wait is bounded like SQLite's busy timeout; then StoreBusy says so.
-                raw.execute(f"SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}")
-                raw.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
-                yield self.conn
-        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
-                raise StoreBusy(f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
-                                "nothing was written, try again") from None
             if not (raw.closed or raw.broken):
+                self._rollback(raw)
                 raise
             raise self._lost(error) from None
+        except BaseException:
+            self._rollback(raw)
+            raise
+
+    def _begin(self) -> psycopg.Connection:
+        """BEGIN, the lock's time limit and the chain's lock in one round trip. A connection that
+        died while idle fails right here, before anything is written: it is replaced, once."""
+        begin = (f"BEGIN; SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}; "
+                 f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        for attempt in (1, 2):
+            raw = self._raw(now=True)
+            try:
+                raw.execute(begin)
+                return raw
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
+                    self._rollback(raw)
+                    raise StoreBusy(f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
+                                    "nothing was written, try again") from None
+                if not (raw.closed or raw.broken):
+                    self._rollback(raw)
+                    raise
+                lost = self._lost(error)
+                if attempt == 2:
+                    raise lost from None
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _rollback(raw: psycopg.Connection) -> None:
+        if raw.closed or raw.broken or raw.info.transaction_status == TransactionStatus.IDLE:
+            return
+        try:
+            raw.execute("ROLLBACK")
+        except psycopg.Error:
+            pass
 
     def _retry(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a write; a serialisation conflict or deadlock is retried (nothing was committed),
@@ -228,6 +270,7 @@ class PostgresConnection(Backend):
             except psycopg.Error:
                 self._listener = None
                 return None
+            self._unreachable = None  # the server answers again: the next read reconnects at once
             self._version += 1  # notifications may have been missed until now
         return self._listener
 
@@ -258,6 +301,14 @@ class PostgresConnection(Backend):
             self._listener = None
             self._version += 1
 
+    def _gather(self) -> None:
+        until = time.monotonic() + GATHER_AT_MOST
+        while time.monotonic() < until:
+            before = self._version
+            self._drain(QUIET)
+            if self._version == before:
+                return
+
     def data_version(self) -> int:
         """Counts other sessions' commits (their notifications); a reconnection counts too."""
         if not self._watching:
@@ -272,6 +323,8 @@ class PostgresConnection(Backend):
             while not stop.is_set():
                 before = self._version
                 self._drain(0.5)
+                if self._version != before:
+                    self._gather()
                 if self._version != before and not stop.is_set():
                     try:
                         on_change()
@@ -290,8 +343,9 @@ class PostgresConnection(Backend):
         while self._version == since:
             left = deadline - time.monotonic()
             if left <= 0:
-                break
+                return self._version
             self._drain(left)
+        self._gather()
         return self._version
 
 
