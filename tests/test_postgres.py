@@ -174,3 +174,39 @@ def test_a_notification_wakes_a_waiting_session_from_another_process(pg_url):
         assert written.returncode == 0, written.stderr
         waiter.join(timeout=30)
         assert not waiter.is_alive() and woke and woke[0] != since
+
+
+def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path):
+    """The room's duties across hosts: two `watch` processes on one server's war-room; one holds
+    the lease, a threshold crossing is written exactly once, and both leave on SIGTERM."""
+    import os
+    import signal
+    from datetime import timedelta
+
+    from mopstui.timeutil import utcnow
+
+    from .conftest import MOPSTUI
+
+    config = write(tmp_path / "c.yaml", "polling: {interval: 1s}\nthresholds: {abandon: 1m, resolve: 30m}\n")
+    os.chmod(config, 0o600)
+    run_cli("--config", str(config), "--db", pg_url, "--user", "priya", "declare", "Checkout failing", "-s", "SEV1",
+            "--at", (utcnow() - timedelta(minutes=5)).isoformat(), check=True)
+    watchers = [subprocess.Popen([MOPSTUI, "--config", str(config), "--db", pg_url, "watch", "--quiet"], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        with open_store(pg_url) as store:
+            deadline = time.monotonic() + 30
+            while not any(e.dedupe == "INC-1:threshold:abandon" for e in store.events(1)):
+                assert time.monotonic() < deadline and all(w.poll() is None for w in watchers), "no crossing written"
+                store.wait_for_change(store.data_version(), timeout=0.5)
+            holders = {store.lease_holder(name) for name in ("poller",)}
+            assert len(holders) == 1 and next(iter(holders)).startswith("watch:")
+    finally:
+        for watcher in watchers:
+            watcher.send_signal(signal.SIGTERM)
+        results = [w.communicate(timeout=30) for w in watchers]
+    for watcher, (_out, err) in zip(watchers, results):
+        assert watcher.returncode == 0, err
+    with open_store(pg_url) as store:
+        crossings = [e for e in store.events(1) if e.dedupe == "INC-1:threshold:abandon"]
+        assert len(crossings) == 1 and store.verify().ok

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -202,3 +203,37 @@ def test_a_store_that_is_not_a_war_room_is_refused(location):
             conn.execute("CREATE TABLE customers (id INTEGER)")
     with pytest.raises(StoreError, match=r"not mopstui|not a mopstui"):
         open_store(location)
+
+
+def test_an_export_is_the_same_from_either_engine(tmp_path, pg_url):
+    """The JSON export's events (SQLite's json_object, PostgreSQL's rows made in Python) and the
+    CSV and Markdown timelines come out the same for the same war-room."""
+    import io
+
+    from mopstui.config import load
+    from mopstui.export import export_incident
+    from mopstui.store.copy import copy_store
+
+    sqlite_path = str(tmp_path / "warroom.db")
+    with open_store(sqlite_path) as store:
+        scripted(store)
+        store.append(1, "note", 'quotes " and\\backslash, unicode ✓ and a | pipe', author="dana")
+    config = load([], database=sqlite_path)
+    outputs = {}
+    with open_store(sqlite_path) as source, open_store(pg_url) as server:
+        copy_store(source, server)
+        for label, store in (("sqlite", source), ("postgresql", server)):
+            for fmt in ("json", "csv", "md"):
+                out = io.StringIO()
+                export_incident(store, 1, config, fmt, out)
+                outputs[label, fmt] = out.getvalue()
+    sqlite_json, server_json = json.loads(outputs["sqlite", "json"]), json.loads(outputs["postgresql", "json"])
+    assert sqlite_json["events"] == server_json["events"] and len(server_json["events"]) == 8
+    assert sqlite_json["head"] == server_json["head"]
+    # The events' lines byte for byte (the JSON heads differ only in when they were exported).
+    events_part = [text.split('"events": [', 1)[1] for text in (outputs["sqlite", "json"], outputs["postgresql", "json"])]
+    assert events_part[0] == events_part[1]
+    assert outputs["sqlite", "csv"] == outputs["postgresql", "csv"]
+    timeline = [text.split("## Timeline", 1)[1].split("## Action items")[0] for text in
+                (outputs["sqlite", "md"], outputs["postgresql", "md"])]
+    assert timeline[0] == timeline[1]
