@@ -36,7 +36,7 @@ class PostgresServer:
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="mopstui-pg-", dir="/var/tmp"))
         self.data = self.root / "data"
-        self.as_user = "postgres" if os.geteuid() == 0 else None
+        self.as_user = _server_account() if os.geteuid() == 0 else None
         if self.as_user:
             shutil.chown(self.root, self.as_user, self.as_user)
         self.durable = durable
@@ -106,6 +106,19 @@ class PostgresServer:
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _server_account() -> str:
+    """The server refuses to run as root: Debian's `postgres` account, else `nobody`."""
+    import pwd
+
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise FileNotFoundError("no account to run the PostgreSQL server as (neither postgres nor nobody)")
 
 
 def start_or_skip() -> PostgresServer:
