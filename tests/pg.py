@@ -38,7 +38,10 @@ class PostgresServer:
         self.data = self.root / "data"
         self.as_user = _server_account() if os.geteuid() == 0 else None
         if self.as_user:
-            shutil.chown(self.root, self.as_user, self.as_user)
+            import pwd
+
+            account = pwd.getpwnam(self.as_user)
+            os.chown(self.root, account.pw_uid, account.pw_gid)
         self.durable = durable
         self.proc: subprocess.Popen | None = None
         self.names = itertools.count(1)
