@@ -156,6 +156,8 @@ def test_leases_and_presence(store):
     assert store.present() == []
     (session,) = store.sessions_between(utcnow() - timedelta(minutes=1), utcnow())
     assert (session["user"], session["client"]) == ("alice", "10.0.0.5") and session["left_at"]
+    store.heartbeat("s1", user="alice", host="jump", client="10.0.0.5", pid=1, incident_id=None)  # back from away
+    assert [p["user"] for p in store.present()] == ["alice"]
 
 
 def test_vendor_statuses_observations_and_cursors(store):

@@ -40,11 +40,12 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         check.keys(comms, ("update_every",), "comms")
         update_every = check.duration(comms, "update_every", update_every) or update_every
     ui = check.mapping(data, "ui")
-    bell, animations = True, None
+    bell, animations, away_after = True, None, timedelta(seconds=60)
     if ui is not None:
-        check.keys(ui, ("bell", "animations"), "ui")
+        check.keys(ui, ("bell", "animations", "away_after"), "ui")
         bell = bool(check.boolean(ui, "bell", True))
         animations = check.boolean(ui, "animations", None)
+        away_after = check.duration(ui, "away_after", away_after) or away_after
     vendors = check.vendors(data)
     services = check.services(data, vendors)
     database, database_url = _database_location(check, data, database_override)
@@ -74,6 +75,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         services=services,
         bell=bell,
         animations=animations,
+        away_after=away_after,
         webhooks=check.webhooks(data),
         anchor_file=anchor_file,
         anchor_every=anchor_every,

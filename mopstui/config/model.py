@@ -134,6 +134,7 @@ class Config:
     services: tuple[Service, ...] = ()
     bell: bool = True
     animations: bool | None = None  # None: on, except over SSH
+    away_after: timedelta = timedelta(seconds=60)  # a terminal silent this long (a frozen link) is away
     webhooks: tuple[Webhook, ...] = ()
     anchor_file: Path | None = None  # where the lease holder notes the log's head (outside the war-room)
     anchor_every: timedelta = timedelta(minutes=5)

@@ -220,6 +220,7 @@ class Poller:
         self.validators: dict[str, Validators] = {}
         self.due: dict[str, float] = {}
         self.now_requested = threading.Event()
+        self.standing_down = threading.Event()  # set: do not hold the lease (a screen whose terminal is away)
         self.holding = False
 
     def statuses(self) -> dict[str, VendorStatus]:
@@ -236,7 +237,12 @@ class Poller:
         try:
             while not stop.is_set():
                 try:
-                    self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
+                    if self.standing_down.is_set():  # this session's terminal is away: someone else's turn
+                        if self.holding:
+                            self.store.release_lease(LEASE, self.holder)
+                        self.holding = False
+                    else:
+                        self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
                     if self.holding:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()

@@ -16,6 +16,7 @@ PRESENCE_NAMES = [name.strip('"') for name in PRESENCE_COLUMNS.split(", ")]
 
 class SessionsMixin(Backend):
     def heartbeat(self, session: str, *, user: str, host: str, client: str, pid: int, incident_id: int | None) -> None:
+        """Here, now. A session that had left (its terminal away) and beats again is back."""
         now = to_store(utcnow())
 
         def write() -> None:
@@ -24,7 +25,7 @@ class SessionsMixin(Backend):
                     """INSERT INTO presence (session, "user", login, host, client, pid, started_at, heartbeat_at, incident_id)
                        VALUES (?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(session) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
-                       incident_id = excluded.incident_id""",
+                       incident_id = excluded.incident_id, left_at = NULL""",
                     (session, user, self.account.login, host, client, pid, now, now, incident_id),
                 )
 

@@ -44,6 +44,7 @@ from ..textsafe import clean_line
 from ..timeutil import TimeError, local_clock, utcnow
 from . import incident_extras
 from .hangup import Hangup
+from .link import PROBE, PROBE_EVERY, LinkWatch
 from .messages import WriteDone, WriteFailed, WriteWaiting
 from .screens import ChoiceScreen, Declaration, DeclareScreen, DetailScreen, HelpScreen, PromptScreen
 from .timeline_view import Pending, TimelineView
@@ -234,6 +235,7 @@ class WarRoomApp(App):
         self.last_event_id = 0
         self.data_version = -1
         self.unreachable = False  # the war-room's server did not answer the last read
+        self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
         self.statuses: dict[str, VendorStatus] = {}
         self.health: dict[str, cat.Health] = {}
@@ -317,6 +319,9 @@ class WarRoomApp(App):
         loop = asyncio.get_running_loop()
         self.store.watch_changes(lambda: loop.call_soon_threadsafe(self._check_changes), self._stop_poller)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
+        if not self.is_headless:
+            self.set_interval(PROBE_EVERY, self._probe_link)
+            self._probe_link()
         # Who is here is read on its own, slower timer: with 50 sessions their heartbeats are
         # several commits a second, and each must not make every screen re-read presence.
         self.set_interval(self.poll_interval * 10, self._refresh_presence)
@@ -739,11 +744,36 @@ class WarRoomApp(App):
                         severity="warning", timeout=6)
 
     def _heartbeat(self) -> None:
-        if self._store is None or self.store.readonly:
+        if self._store is None or self.store.readonly or self.link.away:
             return
         current = self.current_id
         self._queue_write(None, lambda s: s.heartbeat(
             self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current))
+
+    # ------------------------------------------------------------------ the link to the terminal (link.py)
+
+    def _probe_link(self) -> None:
+        self.link.check()
+        if self._driver is not None:
+            self._driver.write(PROBE)
+
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
+        """The terminal's answer to the link probe: it is there."""
+        self.link.answered()
+
+    def _link_away(self, silent: float) -> None:
+        """Nobody is reading this screen: stop saying we are in the room, leave the duties to others."""
+        if self._poller is not None:
+            self._poller.standing_down.set()
+        if self._store is not None and not self.store.readonly:
+            self._queue_write(None, lambda s: s.leave(self.session_id))
+
+    def _link_back(self, silent: float) -> None:
+        if self._poller is not None:
+            self._poller.standing_down.clear()
+        self._heartbeat()
+        self.notify(f"Your terminal did not answer for {silent:.0f} s: the others saw you as away, and the room's duties "
+                    "went to another session. You are back in the room.", title="Link back", timeout=10)
 
     def action_edit_incident(self) -> None:
         incident_extras.edit_incident(self)
@@ -1081,6 +1111,8 @@ class WarRoomApp(App):
         with open_store(self.config.database_location, group=self.config.database_group) as store:
             self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
                                   on_round=self._poller_report)
+            if self.link.away:  # restarted while nobody reads this screen: it stays down
+                self._poller.standing_down.set()
             asyncio.run(self._poller.run(self._stop_poller))
 
     def _poller_report(self, summary: dict) -> None:
