@@ -1,0 +1,245 @@
+"""What the keys do to incidents: the entry line, declare, status, severity, roles, stars,
+corrections, switching incidents, search and the catalog filter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.widgets import Input, Static
+
+from ..domain import catalog as cat
+from ..domain.grammar import parse_entry, parse_search
+from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
+from ..textsafe import clean_line
+from ..timeutil import TimeError, local_clock
+from . import incident_extras
+from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
+from .timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    pass
+
+from .guards import _if_given, _unless_cancelled
+from .state import AppState
+from .war_room import WarRoom
+from .widgets import (
+    CatalogTable,
+)
+
+if TYPE_CHECKING:
+    from .app import WarRoomApp
+
+
+class IncidentActions(AppState):
+    """Part of WarRoomApp (app.py), by concern."""
+
+    def action_edit_incident(self: WarRoomApp) -> None:
+        incident_extras.edit_incident(self)
+
+    def action_draft_update(self: WarRoomApp) -> None:
+        incident_extras.draft_update(self)
+
+    def action_followup(self: WarRoomApp) -> None:
+        incident_extras.followup(self)
+
+    def _need_incident(self: WarRoomApp) -> Incident | None:
+        incident = self.current
+        if incident is None:
+            self.notify("No incident yet: press N to declare one.", severity="warning")
+        return incident
+
+    def check_action(self: WarRoomApp, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Typing in a field, or a dialog is open: the key is text for it, not "open the entry line".
+        typing = isinstance(self.focused, Input) or not isinstance(self.screen, WarRoom)
+        return not (action == "entry" and typing)
+
+    def action_entry(self: WarRoomApp, kind: str) -> None:
+        if kind:
+            self.entry_kind = kind
+        label = "todo" if self.entry_kind == "action_item" else self.entry_kind
+        self.q("#entry-kind", Static).update(f"{label} ▸")
+        # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
+        # already queued behind this one and must reach the entry line, never the bindings.
+        self.war_room.set_focus(self.q("#entry", Input))
+
+    def action_leave_input(self: WarRoomApp) -> None:
+        if self.filter_label:
+            self._show_incident(reload=True)
+            return
+        if getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog"):
+            self.catalog_filter = ""
+            self._render_catalog(rebuild=True)
+            self.notify("Catalog filter cleared.", timeout=2)
+            return
+        if isinstance(self.focused, Input):
+            self.q("#timeline").focus()
+
+    @on(Input.Submitted, "#entry")
+    def _submit_entry(self: WarRoomApp, event: Input.Submitted) -> None:
+        if not self._can_write():
+            return
+        incident = self._need_incident()
+        if incident is None or not event.value.strip():
+            return
+        try:
+            entry = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
+        except TimeError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not entry.text:
+            self.notify("The entry is empty: write what happened.", severity="error")
+            return
+        self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
+        event.input.value = ""
+        if entry.at is not None:  # it lands where it happened, maybe far above: say so
+            self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
+                        "timeline.", timeout=4)
+
+    def action_declare(self: WarRoomApp) -> None:
+        def declared(result: Declaration | None) -> None:
+            if result is None:
+                return
+            snapshot = cat.catalog_snapshot(self.config)
+            self._queue_write(
+                None,
+                lambda s: s.declare(result.title, severity=result.severity, author=self.user,
+                                    services=result.services, catalog=snapshot),
+                on_done=self._switch_to_declared,
+            )
+
+        self.push_screen(DeclareScreen(self.config), declared)
+
+    def _switch_to_declared(self: WarRoomApp, incident: Incident) -> None:
+        self._load_incidents()
+        self.current_id = incident.id
+        self._show_incident(reload=True)
+        self.notify(f"{incident.label} declared", timeout=3)
+
+    def action_set_status(self: WarRoomApp) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
+                         _if_given(lambda value: self.set_status(incident.id, value)))
+
+    def set_status(self: WarRoomApp, incident_id: int, status: str) -> None:
+        self._queue_write(None, lambda s: s.set_status(incident_id, status, author=self.user))
+
+    def action_resolve(self: WarRoomApp) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        self.push_screen(
+            ChoiceScreen(f"Resolve {incident.label}?", [("resolved", "Yes, resolve it"), ("", "No")]),
+            _if_given(lambda _: self.set_status(incident.id, "resolved")),
+        )
+
+    def action_set_severity(self: WarRoomApp) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        choices = [(s, f"{s} — {self.config.severities[s].description}") for s in SEVERITIES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: severity", choices, current=incident.severity),
+                         _if_given(lambda value: self.set_severity(incident.id, value)))
+
+    def set_severity(self: WarRoomApp, incident_id: int, severity: str) -> None:
+        self._queue_write(None, lambda s: s.set_severity(incident_id, severity, author=self.user))
+
+    def action_role(self: WarRoomApp) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+
+        def picked_role(role: str | None) -> None:
+            if not role:
+                return
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present]))
+            choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
+            choices.append(("\0other", "someone else…"))
+            self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))
+
+        def picked_person(role: str, who: str | None) -> None:
+            if who == "\0other":
+                self.push_screen(PromptScreen(f"Who is {role}?", placeholder="name"),
+                                 _if_given(lambda name: self.assign_role(incident.id, role, name.strip())))
+            elif who:
+                self.assign_role(incident.id, role, who)
+
+        choices = [(r, f"{r}: {clean_line(incident.roles.get(r, '—'))}") for r in ROLES]
+        self.push_screen(ChoiceScreen("Take or assign a role", choices), picked_role)
+
+    def assign_role(self: WarRoomApp, incident_id: int, role: str, user: str) -> None:
+        self._queue_write(None, lambda s: s.assign_role(incident_id, role, user, author=self.user))
+
+    def _selected_entry(self: WarRoomApp) -> Event | None:
+        event = self.q("#timeline", TimelineView).selected
+        if event is None:
+            self.notify("Select an entry in the timeline first (Tab to it, then ↑ ↓).", severity="warning")
+        return event
+
+    def action_star(self: WarRoomApp) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if incident and event:
+            self._queue_write(None, lambda s: s.star(incident.id, event.id, author=self.user))
+
+    def action_correct(self: WarRoomApp) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if not (incident and event):
+            return
+        self.push_screen(
+            PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}): the corrected text", value=event.text),
+            _if_given(lambda text: text.strip() and self._queue_write(
+                None, lambda s: s.correct(incident.id, event.id, text, author=self.user))),
+        )
+
+    def action_switch(self: WarRoomApp, step: int) -> None:
+        if not self.incidents:
+            return
+        ids = [i.id for i in self.incidents]
+        index = ids.index(self.current_id) if self.current_id in ids else 0
+        self.current_id = ids[(index + step) % len(ids)]
+        self.incidents = [i for i in self.incidents if not i.resolved or i.id == self.current_id]
+        self._show_incident(reload=True)
+
+    def action_search(self: WarRoomApp) -> None:
+        focused = self.focused
+        if isinstance(focused, CatalogTable):
+            self.filter_catalog()
+            return
+        incident = self._need_incident()
+        if incident is None:
+            return
+        self.push_screen(
+            PromptScreen("Search the timeline", value=self.filter_label,
+                         placeholder="words · kind:comms · author:sam   (empty: show all)"),
+            _unless_cancelled(self.search),
+        )
+
+    def search(self: WarRoomApp, query: str) -> None:
+        incident = self.current
+        if incident is None:
+            return
+        parsed = parse_search(query)
+        if parsed.empty:
+            self._show_incident(reload=True)
+            return
+        found = self.store.search(incident.id, parsed.words, kind=parsed.kind, author=parsed.author)
+        timeline = self.q("#timeline", TimelineView)
+        timeline.load(found, incident.started_at, filter_label=query)
+        self.filter_label = query
+        bar = self.q("#filter-bar", Static)
+        bar.update(Text(f"filter: {clean_line(query)} — {len(found)} entries · Escape shows all", style="bold"))
+        bar.display = True
+
+    @on(CatalogTable.FilterRequested)
+    def filter_catalog(self: WarRoomApp) -> None:
+        def apply(text: str | None) -> None:
+            if text is None:
+                return
+            self.catalog_filter = text.strip()
+            self._render_catalog(rebuild=True)
+
+        self.push_screen(PromptScreen("Filter services (any column)", value=getattr(self, "catalog_filter", "")), apply)

@@ -1,0 +1,189 @@
+"""Details on demand: a service, a vendor (its history and detail), overrides, runbooks, the
+postmortem export, help and the command palette."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import SystemCommand
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from ..domain import catalog as cat
+from ..domain.history import state_series
+from ..domain.model import InputError
+from ..domain.pagelag import lags as page_lags
+from ..room import lift_override, set_override
+from ..status.model import VendorStatus
+from ..store import StoreError, open_store
+from ..textsafe import clean_line
+from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
+from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
+
+if TYPE_CHECKING:
+    pass
+
+from .guards import _if_given
+from .state import AppState
+from .war_room import WarRoom
+from .widgets import (
+    CatalogTable,
+    VendorTable,
+    badge_text,
+)
+
+if TYPE_CHECKING:
+    from .app import WarRoomApp
+
+
+class Details(AppState):
+    """Part of WarRoomApp (app.py), by concern."""
+
+    @on(DataTable.RowSelected, "#catalog")
+    def _service_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
+        self.show_service(str(event.row_key.value))
+
+    def show_service(self: WarRoomApp, service_id: str) -> None:
+        service = self.config.service(service_id)
+        if service is None:
+            return
+        health = self.health.get(service.id, cat.Health("unknown"))
+        body = Text()
+        body.append_text(badge_text(health.state))
+        body.append(f"  {clean_line(health.reason)}\n\n")
+        for label, value in cat.service_facts(self.config, service):
+            body.append(f"{label:<12}", "bold")
+            body.append(clean_line(value) + "\n")
+        vendor = self.statuses.get(service.vendor or "")
+        if vendor is not None:
+            body.append("\nVendor components\n", "bold")
+            for component in vendor.components:
+                body.append_text(badge_text(component.state))
+                body.append(f"  {clean_line(component.label())}\n")
+            history = self.store.observations(vendor_id=vendor.id, latest=8)
+            if history:
+                body.append("\nRecent status changes\n", "bold")
+                for change in reversed(history):
+                    body.append(clean_line(cat.change_line(change)) + "\n")
+        self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
+
+    def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
+        """The highlighted vendor, and the component label when a component row is highlighted."""
+        table = self.q("#vendors", VendorTable)
+        if not table.row_count:
+            return None, None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        parts = key.split(":", 2)
+        return self.statuses.get(parts[1]), (parts[2] if parts[0] == "c" and len(parts) > 2 else None)
+
+    @on(DataTable.RowHighlighted, "#vendors")
+    def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
+        if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
+            return  # highlighted as the screen goes away: nothing to show it on
+        status, _ = self._vendor_under_cursor()
+        if status is not None:
+            since = (self.now() - timedelta(hours=HOURS)).isoformat()
+            self.q("#vendor-history", VendorHistory).show(
+                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now())
+
+    @on(DataTable.RowSelected, "#vendors")
+    def _vendor_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
+        status, _ = self._vendor_under_cursor()
+        if status is None:
+            return
+        observations = self.store.observations(vendor_id=status.id)
+        probes = [o for s in self.config.services if s.vendor == status.id and s.probe
+                  for o in self.store.observations(vendor_id=cat.probe_id(s.id))]
+        lags = page_lags(self.config, observations + probes, vendor_id=status.id)
+        series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
+        self.push_screen(VendorDetailScreen(status, lags, series))
+
+    def action_override(self: WarRoomApp) -> None:
+        """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
+        status, component = self._vendor_under_cursor()
+        if status is None or status.kind == "probe" or self.config.vendor(status.id) is None:
+            self.notify("Highlight a vendor (or one of its components) in the Vendors pane first.", severity="warning")
+            return
+        target = f"{status.name}{' · ' + component if component else ''}"
+        choices = [("down", "It is down for us"), ("unaffected", "It does not affect us")]
+        if status.override:
+            choices.append(("lift", "Lift the override"))
+
+        def picked(verdict: str | None) -> None:
+            if verdict == "lift":
+                self._queue_write(None, lambda s: lift_override(s, self.config, vendor_id=status.id, component=component,
+                                                                author=self.user))
+            elif verdict:
+                self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
+                                              placeholder="the reason, for the log (holds until the page changes)"),
+                                 _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
+                                     s, self.config, vendor_id=status.id, component=component, verdict=verdict,
+                                     reason=reason, until="page-changes", author=self.user))))
+
+        self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
+
+    def action_runbook(self: WarRoomApp) -> None:
+        table = self.q("#catalog", CatalogTable)
+        if not table.row_count:
+            return
+        service = self.config.service(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        if service is None or not service.runbook:
+            self.notify("No runbook for this service.", severity="warning")
+            return
+        # Over SSH the browser is on the other side: show the link for the terminal to open.
+        self.copy_to_clipboard(service.runbook)
+        self.notify(f"{service.runbook}  (copied)", title=f"Runbook: {clean_line(service.name)}", timeout=12, markup=False)
+
+    def action_export(self: WarRoomApp) -> None:
+        incident = self._need_incident()
+        if incident is not None:
+            self._export(incident.id)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def _export(self: WarRoomApp, incident_id: int) -> None:
+        """Markdown next to the database, in a thread: a big incident must not freeze the screen."""
+        from ..export import default_filename, export_to_file
+
+        path = self.config.database.parent / default_filename(incident_id, "md")
+        try:
+            with open_store(self.config.database_location, readonly=True) as store:
+                export_to_file(store, incident_id, self.config, "md", path)
+        except (OSError, StoreError, InputError) as error:
+            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+            return
+        self.exported = path
+        self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",
+                              timeout=10, markup=False)
+
+    def action_help(self: WarRoomApp) -> None:
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self: WarRoomApp, screen: Screen):
+        yield from super().get_system_commands(screen)
+        commands = [
+            ("declare", "Declare a new incident", self.action_declare),
+            ("log", "Log a note on the current incident", lambda: self.action_entry("note")),
+            ("log --kind action", "Log an action", lambda: self.action_entry("action")),
+            ("log --kind decision", "Log a decision", lambda: self.action_entry("decision")),
+            ("log --kind comms", "Log a customer update (resets the update-due clock)", lambda: self.action_entry("comms")),
+            ("log --kind customer", "Log a customer report", lambda: self.action_entry("customer")),
+            ("set-status", "Change the incident's status", self.action_set_status),
+            ("set-severity", "Change the incident's severity", self.action_set_severity),
+            ("role", "Take or assign a role", self.action_role),
+            ("star", "Star the selected entry for the postmortem", self.action_star),
+            ("correct", "Correct the selected entry", self.action_correct),
+            ("resolve", "Resolve the incident", self.action_resolve),
+            ("edit", "Change what was declared: title, summary, services", self.action_edit_incident),
+            ("draft", "Draft a customer update from a template", self.action_draft_update),
+            ("followup", "Move the selected action item along: done, won't do, owner, due", self.action_followup),
+            ("search", "Search the timeline", self.action_search),
+            ("status", "Poll vendor status now", self.action_poll_now),
+            ("override", "Overrule the highlighted vendor's page (down for us / not us)", self.action_override),
+            ("export", "Export the postmortem as Markdown", self.action_export),
+            ("help", "Keys and prefixes", self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)

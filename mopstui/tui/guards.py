@@ -1,0 +1,76 @@
+"""Guards and small helpers the screen's parts share: what a timer may meet (a screen being torn
+down, a server gone away), the presence timings, and dialog callbacks."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from datetime import timedelta
+
+from textual.css.query import NoMatches
+
+from ..store import StoreError
+
+# Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
+# within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests.
+HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
+PRESENCE_WINDOW = timedelta(seconds=3 * HEARTBEAT_EVERY)
+
+
+def _skip_when_screen_gone(method):
+    """Timers and resizes can fire while the war-room screen is being built or torn down:
+    there is nothing to draw then, and nothing is lost (the next tick redraws)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except NoMatches:
+            return None
+
+    return wrapper
+
+
+def _said_when_unreachable(method):
+    """A read of a war-room on a server that has gone away: said once, tried again on the next
+    tick, and the return said too (entries written meanwhile wait as NOT SAVED)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+        except StoreError as error:
+            if not self.unreachable:
+                self.unreachable = True
+                self.notify(f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
+                            title="Database unreachable", severity="error", timeout=10)
+            return None
+        if self.unreachable:
+            self.unreachable = False
+            self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
+        return result
+
+    return wrapper
+
+
+def _if_given(action: Callable[[str], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts only on a non-empty answer (Escape or "No" give nothing)."""
+
+    def callback(value: str | None) -> None:
+        if value:
+            action(value)
+
+    return callback
+
+
+def _unless_cancelled(action: Callable[[str], object]) -> Callable[[str | None], None]:
+    """A dialog's callback that acts on any answer, the empty one included, but not on Escape."""
+
+    def callback(value: str | None) -> None:
+        if value is not None:
+            action(value)
+
+    return callback
+
+

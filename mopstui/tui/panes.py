@@ -1,0 +1,245 @@
+"""Drawing the panes: the incident summary and timeline, the catalog and vendor tables (keyed
+rows, only changed cells touched), the clocks once a second, and the layout for the size."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, Static
+
+from ..domain import catalog as cat
+from ..domain.clocks import crossed, incident_clocks
+from ..room import record_crossings
+from ..status.model import RANK
+from ..textsafe import clean_line
+from ..timeutil import utcnow
+from . import incident_extras
+from .timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    pass
+
+from .guards import _skip_when_screen_gone
+from .state import AppState
+from .widgets import (
+    CatalogTable,
+    ClockBar,
+    FittedTable,
+    IncidentSummary,
+    VendorTable,
+    badge_text,
+    service_row,
+    vendor_rows,
+)
+
+if TYPE_CHECKING:
+    from .app import WarRoomApp
+
+
+class Panes(AppState):
+    """Part of WarRoomApp (app.py), by concern."""
+
+    def _render_summary(self: WarRoomApp) -> None:
+        incident = self.current
+        ids = [i.id for i in self.incidents]
+        position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
+        self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
+
+    def _show_incident(self: WarRoomApp, *, reload: bool) -> None:
+        self._render_summary()
+        incident = self.current
+        timeline = self.q("#timeline", TimelineView)
+        if reload:
+            self.filter_label = ""
+            self.q("#filter-bar", Static).update("")
+            self.q("#filter-bar").display = False
+            if incident is None:
+                timeline.load([], utcnow())
+            else:
+                timeline.load(self.store.events(incident.id), incident.started_at)
+        clocks = self.q("#clocks")
+        clocks.remove_children()
+        self._tick()
+
+    def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
+        table = self.q("#catalog", CatalogTable)
+        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
+        columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
+        filter_text = getattr(self, "catalog_filter", "").lower()
+        services = [
+            s for s in cat.sorted_services(self.config, self.health)
+            if not filter_text or filter_text in " ".join(
+                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.health[s.id].state))
+            ).lower()
+        ]  # fmt: skip
+        keys = [s.id for s in services]
+        current_keys = [row.value for row in table.rows]
+        with self.batch_update():
+            if rebuild or len(table.columns) != len(columns) or keys != current_keys or self._width_changed(table):
+                cursor = table.cursor_row
+                table.clear(columns=True)
+                self._add_columns(table, columns, wide)
+                for service in services:
+                    table.add_row(*service_row(service, self.health[service.id], wide), key=service.id)
+                if services:
+                    table.move_cursor(row=min(cursor, len(services) - 1), animate=False)
+            else:
+                # Same rows in the same order: touch only the cells whose text changed.
+                for service in services:
+                    new = service_row(service, self.health[service.id], wide)
+                    for column, value in zip(columns, new):
+                        if str(table.get_cell(service.id, column.lower())) != str(value):
+                            table.update_cell(service.id, column.lower(), value)
+        lines = []
+        rollup = cat.touchpoints(self.config, self.health)
+        if rollup and all(t.state == "unknown" for t in rollup):
+            rollup = []
+            lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True,
+                              overflow="ellipsis"))
+        for touchpoint in rollup[: 3 if wide else 2]:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append_text(badge_text(touchpoint.state))
+            line.append(" ")
+            line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
+            line.append(clean_line(cat.culprits_line(self.config, touchpoint, limit=2)), "bright_black")
+            lines.append(line)
+        rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        self._update_if_changed("#touchpoints", rollup_text)
+        title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
+        pane = self.q("#catalog-pane")
+        if pane.border_title != title:
+            pane.border_title = title
+
+    @staticmethod
+    def _add_columns(table: DataTable, columns: list[str], wide: bool) -> None:
+        """Columns sized to the pane, so nothing hides behind a horizontal scrollbar.
+
+        The first column is the health badge (symbol + word); the remaining width is shared
+        out by weight: names get the most.
+        """
+        badge_width = 10
+        weights = {"Service": 4, "Vendor": 3, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 5}
+        fixed = {"Tier": 4}
+        if not wide:
+            columns = columns[:2]
+        available = (table.size.width or 28) - 1 - 2 * table.cell_padding * len(columns) - badge_width
+        available -= sum(fixed.get(c, 0) for c in columns)
+        total = sum(weights[c] for c in columns[1:]) or 1
+        table.add_column(columns[0], key=columns[0].lower(), width=badge_width)
+        for name in columns[1:]:
+            width = fixed.get(name) or max(4, available * weights[name] // total)
+            table.add_column(name, key=name.lower(), width=width)
+
+    def _width_changed(self: WarRoomApp, table: DataTable) -> bool:
+        seen = self._table_widths.get(table.id)
+        self._table_widths[table.id] = table.size.width
+        return seen is not None and seen != table.size.width
+
+    def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
+        table = self.q("#vendors", VendorTable)
+        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
+        columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
+        now = self.now()
+        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
+        rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
+        keys = [key for key, _ in rows]
+        with self.batch_update():
+            changed_rows = keys != [r.value for r in table.rows]
+            if rebuild or len(table.columns) != len(columns) or changed_rows or self._width_changed(table):
+                cursor = table.cursor_row
+                table.clear(columns=True)
+                self._add_columns(table, columns, wide)
+                for key, cells in rows:
+                    table.add_row(*cells, key=key)
+                if rows:
+                    table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+            else:
+                for key, cells in rows:
+                    for column, value in zip(columns, cells):
+                        if str(table.get_cell(key, column.lower())) != str(value):
+                            table.update_cell(key, column.lower(), value)
+        self._vendor_history()  # now, not on a later message: the line under the table is never blank
+
+    def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
+        """Static.update() lays the screen out again and repaints what it covers: on a shared
+        host over a slow link, unchanged content must cost nothing."""
+        widget = self.q(selector, Static)
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            widget.update(content)
+
+    @on(FittedTable.Resized)
+    @_skip_when_screen_gone
+    def _redraw_tables(self: WarRoomApp) -> None:
+        # The breakpoint class may have changed too: narrow and wide panes have other columns.
+        if self._store is not None:
+            self._render_catalog()
+            self._render_vendors()
+
+    @_skip_when_screen_gone
+    def _tick(self: WarRoomApp) -> None:
+        """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
+        if self._store is None:
+            return
+        now = self.now()
+        newly_crossed = False
+        for incident in self.incidents:
+            clocks = incident_clocks(incident, self.config, self._comms.get(incident.id), now)
+            for clock in crossed(clocks):
+                key = clock.dedupe_key(incident.id)
+                if key in self._seen_crossed:
+                    continue
+                self._seen_crossed.add(key)
+                if not self._first_tick and self.config.bell:
+                    self.bell()
+                    self.bells += 1
+                if key not in self._written_keys and not self.store.readonly:
+                    self._written_keys.add(key)
+                    newly_crossed = True
+            if incident.id == self.current_id:
+                self._render_clocks(clocks)
+                incident_extras.render_impact(self)
+        if newly_crossed:
+            # The room's own rule writes them all in one pass (exactly once, whoever gets there
+            # first): a screen on its own clock may see a crossing before the lease holder's tick.
+            self._queue_write(None, functools.partial(record_crossings, config=self.config, now=now))
+        if self.current is None:
+            self._render_clocks([])
+        self._first_tick = False
+
+    def _render_clocks(self: WarRoomApp, clocks) -> None:
+        container = self.q("#clocks")
+        bars = list(container.query(ClockBar))
+        if len(bars) != len(clocks):
+            container.remove_children()
+            bars = [ClockBar() for _ in clocks]
+            container.mount_all(bars)
+        for bar, clock in zip(bars, clocks):
+            bar.set_clock(clock)
+
+    @on(TimelineView.Selected)
+    def _show_selected_entry(self: WarRoomApp, message: TimelineView.Selected) -> None:
+        """The selected entry whole, wrapped, under the timeline: a narrow pane cuts every line."""
+        strip = self.q("#selected-entry", Static)
+        event = message.event
+        if event is None:
+            strip.display = False
+            return
+        text = Text(f"#{event.id} {clean_line(event.who)} · {event.kind}: ", style="bold")
+        text.append(clean_line(event.text, 2000))
+        strip.update(text)
+        strip.display = True
+
+    def on_resize(self: WarRoomApp, event: events.Resize) -> None:
+        self._fit_to(event.size.width, event.size.height)
+
+    def _fit_to(self: WarRoomApp, width: int, height: int) -> None:
+        try:
+            room = self.war_room
+        except NoMatches:
+            return
+        room.set_class(width < 60 or height < 16, "-too-small")

@@ -1,0 +1,197 @@
+"""Reading the war-room: incidents, vendor statuses and presence from the store, only what changed
+(a heartbeat repaints nothing, a poller round reloads the vendors, an entry appends a line);
+the heartbeat; the link to the terminal (link.py); the vendor poller and its lease."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, work
+
+from ..domain import catalog as cat
+from ..domain.model import Event, InputError
+from ..identity import hostname, ssh_client
+from ..room import statuses_as_ruled
+from ..status.model import VendorStatus
+from ..store import open_store
+from ..textsafe import clean_line
+from .link import PROBE
+from .timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    pass
+
+
+from .guards import PRESENCE_WINDOW, _said_when_unreachable, _skip_when_screen_gone
+from .state import AppState
+
+if TYPE_CHECKING:
+    from .app import WarRoomApp
+
+
+class StoreSync(AppState):
+    """Part of WarRoomApp (app.py), by concern."""
+
+    def _load_incidents(self: WarRoomApp) -> None:
+        self.incidents = self.store.incidents()
+        if self.current_id is not None and self.current_id not in [i.id for i in self.incidents]:
+            resolved_now = self.current_id
+            try:
+                current = self.store.incident(resolved_now)
+            except InputError:
+                current = None
+            if current is not None and current.resolved:
+                # Keep a just-resolved incident on screen until the user switches away.
+                self.incidents.append(current)
+        if self.current_id is None and self.incidents:
+            self.current_id = self.incidents[-1].id
+        for incident in self.incidents:
+            if incident.id not in self._comms:
+                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._written_keys.update(self.store.dedupe_keys(incident.id))
+
+    def _load_vendor_statuses(self: WarRoomApp) -> None:
+        known = statuses_as_ruled(self.store)
+        for vendor in self.config.vendors:
+            known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
+        self.statuses = known
+        self.health = cat.service_health(self.config, self.statuses)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
+
+    @_skip_when_screen_gone
+    @_said_when_unreachable
+    def _check_changes(self: WarRoomApp) -> None:
+        """The cheap check: has anyone committed? Then read only what is new."""
+        if self._store is None:
+            return
+        version = self.store.data_version()
+        if version == self.data_version:
+            return
+        new = self.store.events_since(self.last_event_id)
+        self.data_version = version  # only once read: a read that failed (server away) is tried again
+        if new:
+            self.last_event_id = new[-1].id
+            self._apply_new_events(new)
+        # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
+        # reloads the vendors; an entry appends a line (above).
+        mark = self.store.vendor_status_mark()
+        if mark != self._vendor_mark or any(e.kind == "override" for e in new):
+            self._vendor_mark = mark
+            self._load_vendor_statuses()
+            self._render_catalog()
+            self._render_vendors()
+
+    def _apply_new_events(self: WarRoomApp, events: list[Event]) -> None:
+        state_changed = False
+        for event in events:
+            if event.dedupe:
+                self._written_keys.add(event.dedupe)
+            if event.kind == "comms" and event.incident_id is not None:
+                previous = self._comms.get(event.incident_id)
+                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
+                    self._comms[event.incident_id] = event
+            if event.kind in ("declared", "status", "severity", "role", "edit"):
+                state_changed = True
+        if state_changed:
+            self._load_incidents()
+            if self.current_id is None and self.incidents:
+                self.current_id = self.incidents[-1].id
+                self._show_incident(reload=True)
+                return
+        mine = [e for e in events if e.incident_id == self.current_id]
+        if mine and not self.filter_label:
+            self.q("#timeline", TimelineView).add(mine)
+        self._render_summary()
+
+    @_skip_when_screen_gone
+    @_said_when_unreachable
+    def _refresh_presence(self: WarRoomApp) -> None:
+        if self._store is None:
+            return
+        self.present = self.store.present(within=PRESENCE_WINDOW)
+        others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
+        room = Text(no_wrap=True, overflow="ellipsis")
+        room.append(" mopstui ", "bold reverse")
+        room.append(f" {self.config.database.name if self.config.database_url is None else self.config.database_label}", "bold")
+        if self.demo:
+            room.append(" (demo)", "italic")
+        if self.store.readonly:
+            room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
+        room.append(f" · you: {clean_line(self.user)}")
+        room.append(" · here: " + (", ".join(others) if others else "nobody else"))
+        self._update_if_changed("#room", room)
+
+    def _heartbeat(self: WarRoomApp) -> None:
+        if self._store is None or self.store.readonly or self.link.away:
+            return
+        current = self.current_id
+        self._queue_write(None, lambda s: s.heartbeat(
+            self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current))
+
+    def _probe_link(self: WarRoomApp) -> None:
+        self.link.check()
+        if self._driver is not None:
+            self._driver.write(PROBE)
+
+    def on_cursor_position(self: WarRoomApp, event: events.CursorPosition) -> None:
+        """The terminal's answer to the link probe: it is there."""
+        self.link.answered()
+
+    def _link_away(self: WarRoomApp, silent: float) -> None:
+        """Nobody is reading this screen: stop saying we are in the room, leave the duties to others."""
+        if self._poller is not None:
+            self._poller.standing_down.set()
+        if self._store is not None and not self.store.readonly:
+            self._queue_write(None, lambda s: s.leave(self.session_id))
+
+    def _link_back(self: WarRoomApp, silent: float) -> None:
+        if self._poller is not None:
+            self._poller.standing_down.clear()
+        self._heartbeat()
+        self.notify(f"Your terminal did not answer for {silent:.0f} s: the others saw you as away, and the room's duties "
+                    "went to another session. You are back in the room.", title="Link back", timeout=10)
+
+    @work(thread=True, exit_on_error=False, group="poller", name="poller")
+    def _run_poller(self: WarRoomApp) -> None:
+        """Vendor polling in its own thread and event loop (httpx is imported only here). Only
+        the session holding the database's lease polls; the others read its results."""
+
+        from ..status.poller import Poller
+
+        if self._store is None or self.store.readonly:
+            return
+        with open_store(self.config.database_location, group=self.config.database_group) as store:
+            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
+                                  on_round=self._poller_report)
+            if self.link.away:  # restarted while nobody reads this screen: it stays down
+                self._poller.standing_down.set()
+            asyncio.run(self._poller.run(self._stop_poller))
+
+    def _poller_report(self: WarRoomApp, summary: dict) -> None:
+        """From the poller's thread: problems of the lease holder's duties are said on screen."""
+        if "problem" in summary:
+            self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
+        elif summary.get("forced"):  # the round `p` asked for: say that it is done, and what it found
+            self.call_from_thread(self.notify, f"Polled {summary['polled']} vendors and probes: {summary['changes']} "
+                                  f"changes, {summary['unknown']} unknown.", timeout=4)
+
+    def action_poll_now(self: WarRoomApp) -> None:
+        if self._poller is None:
+            self.notify("Vendor polling is not running in this session.", severity="warning")
+        elif not self._poller.holding:
+            holder = self.store.lease_holder("poller") or "another session"
+            self.notify(f"Vendors are polled by {holder}; this screen shows its results.", timeout=5)
+        else:
+            self._poller.now_requested.set()
+            self.notify("Polling vendors now…", timeout=2)
+
+    def _release_on_hangup(self: WarRoomApp) -> None:
+        """From the hang-up watchdog: a connection of its own, a short timeout, no waiting."""
+        with open_store(self.config.database_location, group=self.config.database_group) as store:
+            store.write_timeout = 1
+            store.leave(self.session_id)
+            if self._poller is not None and self._poller.holding:
+                store.release_lease("poller", self._poller.holder)

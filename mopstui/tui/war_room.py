@@ -1,0 +1,51 @@
+"""The war-room screen's layout: the room bar, the catalog and vendor panes on the side, the
+incident pane (summary, clocks, impact, timeline, the entry line), and a word when the terminal
+is too small. WarRoomApp (app.py) fills it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..config import Config
+from .timeline_view import TimelineView
+from .vendor_pane import VendorHistory
+from .widgets import CatalogTable, EntryInput, IncidentSummary, VendorTable
+
+
+class WarRoom(Screen):
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="room")
+        with Horizontal(id="main"):
+            with Vertical(id="side"):
+                with Vertical(id="catalog-pane", classes="pane"):
+                    yield Static(id="touchpoints")
+                    yield CatalogTable(id="catalog", cursor_type="row", zebra_stripes=False)
+                with Vertical(id="vendor-pane", classes="pane"):
+                    yield VendorTable(id="vendors", cursor_type="row")
+                    yield VendorHistory(id="vendor-history")
+            with Vertical(id="incident-pane", classes="pane"):
+                yield IncidentSummary(id="summary")
+                with Vertical(id="clocks"):
+                    pass
+                yield Static(id="impact")
+                yield Static(id="filter-bar")
+                yield TimelineView(tz=self.config.tz, id="timeline")
+                yield Static(id="selected-entry")
+                with Horizontal(id="entry-row"):
+                    yield Static("note ▸", id="entry-kind")
+                    yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
+        yield Static("The terminal is too small for the war-room: make it at least 60 columns by 16 lines "
+                     "(80x24 is best). Nothing is lost meanwhile.", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#catalog-pane").border_title = "Services"
+        self.query_one("#vendor-pane").border_title = "Vendors"
+        self.query_one("#incident-pane").border_title = "Incident"
