@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
@@ -76,24 +76,8 @@ class Panes(AppState):
                 (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.health[s.id].state))
             ).lower()
         ]  # fmt: skip
-        keys = [s.id for s in services]
-        current_keys = [row.value for row in table.rows]
         with self.batch_update():
-            if rebuild or len(table.columns) != len(columns) or keys != current_keys or self._width_changed(table):
-                cursor = table.cursor_row
-                table.clear(columns=True)
-                self._add_columns(table, columns, wide)
-                for service in services:
-                    table.add_row(*service_row(service, self.health[service.id], wide), key=service.id)
-                if services:
-                    table.move_cursor(row=min(cursor, len(services) - 1), animate=False)
-            else:
-                # Same rows in the same order: touch only the cells whose text changed.
-                for service in services:
-                    new = service_row(service, self.health[service.id], wide)
-                    for column, value in zip(columns, new):
-                        if str(table.get_cell(service.id, column.lower())) != str(value):
-                            table.update_cell(service.id, column.lower(), value)
+            table.show_rows(columns, [(s.id, service_row(s, self.health[s.id], wide)) for s in services], rebuild=rebuild)
         lines = []
         rollup = cat.touchpoints(self.config, self.health)
         if rollup and all(t.state == "unknown" for t in rollup):
@@ -114,31 +98,6 @@ class Panes(AppState):
         if pane.border_title != title:
             pane.border_title = title
 
-    @staticmethod
-    def _add_columns(table: DataTable, columns: list[str], wide: bool) -> None:
-        """Columns sized to the pane, so nothing hides behind a horizontal scrollbar.
-
-        The first column is the health badge (symbol + word); the remaining width is shared
-        out by weight: names get the most.
-        """
-        badge_width = 10
-        weights = {"Service": 4, "Vendor": 3, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 5}
-        fixed = {"Tier": 4}
-        if not wide:
-            columns = columns[:2]
-        available = (table.size.width or 28) - 1 - 2 * table.cell_padding * len(columns) - badge_width
-        available -= sum(fixed.get(c, 0) for c in columns)
-        total = sum(weights[c] for c in columns[1:]) or 1
-        table.add_column(columns[0], key=columns[0].lower(), width=badge_width)
-        for name in columns[1:]:
-            width = fixed.get(name) or max(4, available * weights[name] // total)
-            table.add_column(name, key=name.lower(), width=width)
-
-    def _width_changed(self: WarRoomApp, table: DataTable) -> bool:
-        seen = self._table_widths.get(table.id)
-        self._table_widths[table.id] = table.size.width
-        return seen is not None and seen != table.size.width
-
     def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
         table = self.q("#vendors", VendorTable)
         wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
@@ -146,22 +105,8 @@ class Panes(AppState):
         now = self.now()
         ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
         rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
-        keys = [key for key, _ in rows]
         with self.batch_update():
-            changed_rows = keys != [r.value for r in table.rows]
-            if rebuild or len(table.columns) != len(columns) or changed_rows or self._width_changed(table):
-                cursor = table.cursor_row
-                table.clear(columns=True)
-                self._add_columns(table, columns, wide)
-                for key, cells in rows:
-                    table.add_row(*cells, key=key)
-                if rows:
-                    table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
-            else:
-                for key, cells in rows:
-                    for column, value in zip(columns, cells):
-                        if str(table.get_cell(key, column.lower())) != str(value):
-                            table.update_cell(key, column.lower(), value)
+            table.show_rows(columns, rows, rebuild=rebuild)
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
 
     def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:

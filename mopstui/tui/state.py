@@ -57,7 +57,6 @@ class AppState(App):
     _first_tick: bool
     _tokens: int
     _callbacks: dict[int, Callable | None]
-    _table_widths: dict[str | None, int]
     _shown: dict[str, Text]
     _writes: queue.Queue
     _waiting_notice: bool

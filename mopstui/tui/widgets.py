@@ -147,13 +147,55 @@ class IncidentSummary(Static):
 
 
 class FittedTable(DataTable):
-    """A table whose columns the app sizes to the pane: it says when its width changes."""
+    """A pane's table of keyed rows, its columns sized to the pane; it says when its width changes.
+
+    `show_rows` is the one way rows change: the table is rebuilt only when the rows, their order,
+    the columns or the width change, and otherwise only the cells whose text changed are touched
+    (an unchanged row costs nothing on the wire)."""
+
+    # Column weights: the first column is the state badge (symbol + word); the rest of the width
+    # is shared out by weight, names getting the most.
+    BADGE_WIDTH = 10
+    WEIGHTS = {"Service": 4, "Vendor": 3, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 5}
+    FIXED = {"Tier": 4}
 
     class Resized(Message):
         pass
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._laid_out_at: int | None = None  # the width the columns were sized for
+
     def on_resize(self) -> None:
         self.post_message(self.Resized())
+
+    def show_rows(self, columns: list[str], rows: list[tuple[str, tuple]], *, rebuild: bool = False) -> None:
+        keys = [key for key, _ in rows]
+        width_changed = self._laid_out_at is not None and self._laid_out_at != self.size.width
+        self._laid_out_at = self.size.width
+        if rebuild or len(self.columns) != len(columns) or keys != [r.value for r in self.rows] or width_changed:
+            cursor = self.cursor_row
+            self.clear(columns=True)
+            self._add_columns(columns)
+            for key, cells in rows:
+                self.add_row(*cells, key=key)
+            if rows:
+                self.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+            return
+        for key, cells in rows:
+            for column, value in zip(columns, cells):
+                if str(self.get_cell(key, column.lower())) != str(value):
+                    self.update_cell(key, column.lower(), value)
+
+    def _add_columns(self, columns: list[str]) -> None:
+        """Columns sized to the pane, so nothing hides behind a horizontal scrollbar."""
+        available = (self.size.width or 28) - 1 - 2 * self.cell_padding * len(columns) - self.BADGE_WIDTH
+        available -= sum(self.FIXED.get(c, 0) for c in columns)
+        total = sum(self.WEIGHTS[c] for c in columns[1:]) or 1
+        self.add_column(columns[0], key=columns[0].lower(), width=self.BADGE_WIDTH)
+        for name in columns[1:]:
+            width = self.FIXED.get(name) or max(4, available * self.WEIGHTS[name] // total)
+            self.add_column(name, key=name.lower(), width=width)
 
 
 class CatalogTable(FittedTable):
