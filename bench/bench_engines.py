@@ -23,6 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import p95  # noqa: E402
+
 from mopstui.store import open_store  # noqa: E402
 
 
@@ -74,12 +78,10 @@ def run_engine(label: str, location: str, writers: int, each: int, listeners: in
     with open_store(location) as store:
         result = store.verify()
         assert result.ok and result.events == writers * each + 1, result.message
-    delays.sort()
     delivery = "no listeners"
     if delays:
-        p95 = delays[max(0, int(len(delays) * 0.95) - 1)]
         delivery = (f"delivery to {listeners} sessions p50 {statistics.median(delays) * 1000:6.1f} ms, "
-                    f"p95 {p95 * 1000:6.1f} ms ({len(delays)} deliveries)")
+                    f"p95 {p95(delays) * 1000:6.1f} ms ({len(delays)} deliveries)")
     if pause:
         print(f"  {label:<10}: one entry every {pause * 1000:.0f} ms; {delivery}")
     else:

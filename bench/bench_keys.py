@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from common import big_database  # noqa: E402
+from common import big_database, p95  # noqa: E402
 from pty_harness import PtyProcess  # noqa: E402
 
 from mopstui.status.model import Component, VendorStatus  # noqa: E402
@@ -64,11 +64,6 @@ def presses(database: Path, config: Path, count: int) -> list[float]:
     finally:
         screen.close()
     return delays
-
-
-def p95(delays: list[float]) -> float:
-    ordered = sorted(delays)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def line(label: str, delays: list[float]) -> str:

@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from common import p95  # noqa: E402
 from pty_harness import PtyProcess  # noqa: E402
 
 from mopstui.store import open_store  # noqa: E402
@@ -47,11 +48,6 @@ def deliveries(location: str, entries: int) -> list[float]:
     finally:
         screen.close()
     return delays
-
-
-def p95(delays: list[float]) -> float:
-    ordered = sorted(delays)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def line(label: str, delays: list[float]) -> str:

@@ -33,3 +33,9 @@ def big_database(workdir: Path, events: int) -> Path:
         store.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         store.conn.execute("COMMIT")
     return database
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (the value 95% of the sorted values are at or under)."""
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]

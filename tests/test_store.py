@@ -190,37 +190,3 @@ def test_a_foreign_sqlite_file_is_not_touched(db_path):
     db.conn.close()
     with pytest.raises(StoreError, match="not a mopstui database"):
         Store(db_path)
-
-
-def test_leases_and_presence(store):
-    assert store.take_lease("poller", "s1", timedelta(seconds=30))
-    assert not store.take_lease("poller", "s2", timedelta(seconds=30))
-    assert store.take_lease("poller", "s1", timedelta(seconds=30))  # renewal
-    store.release_lease("poller", "s1")
-    assert store.take_lease("poller", "s2", timedelta(seconds=30))
-    store.heartbeat("s1", user="alice", host="jump", client="10.0.0.5", pid=1, incident_id=None)
-    assert [p["user"] for p in store.present()] == ["alice"]
-    store.leave("s1")
-    assert store.present() == []
-    from mopstui.timeutil import utcnow as now
-
-    (session,) = store.sessions_between(now() - timedelta(minutes=1), now())
-    assert (session["user"], session["client"]) == ("alice", "10.0.0.5") and session["left_at"]
-
-
-def test_waiting_for_a_change_wakes_on_another_connection_s_commit(db_path):
-    import threading
-    import time
-
-    with Store(db_path) as store, Store(db_path) as other:
-        store.declare("x", severity="SEV3", author="a")
-        since = store.data_version()
-        started = time.monotonic()
-        assert store.wait_for_change(since, timeout=0.2) == since  # nothing happened: it times out
-        assert time.monotonic() - started >= 0.2
-        writer = threading.Timer(0.1, lambda: other.append(1, "note", "from elsewhere", author="b"))
-        writer.start()
-        started = time.monotonic()
-        assert store.wait_for_change(since, timeout=5) != since
-        assert time.monotonic() - started < 2
-        writer.join()

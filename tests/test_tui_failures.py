@@ -7,12 +7,7 @@ from __future__ import annotations
 from mopstui.store import Store
 from mopstui.tui.timeline_view import TimelineView
 
-from .tui_helpers import make_app, make_config, type_entry, wait_for
-
-
-def texts(db_path) -> list[str]:
-    with Store(db_path) as store:
-        return [e.text for e in store.events(1)]
+from .tui_helpers import make_app, make_config, texts, type_entry, wait_for
 
 
 async def test_an_unexpected_write_error_keeps_the_entry_and_ctrl_r_saves_it(tmp_path, db_path, monkeypatch):

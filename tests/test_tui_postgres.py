@@ -9,12 +9,7 @@ import re
 from mopstui.store import open_store
 from mopstui.tui.timeline_view import TimelineView
 
-from .tui_helpers import make_app, make_config, type_entry, wait_for
-
-
-def texts(url: str) -> list[str]:
-    with open_store(url) as store:
-        return [e.text for e in store.events(1)]
+from .tui_helpers import make_app, make_config, texts, type_entry, wait_for
 
 
 async def test_the_screen_on_a_server_that_goes_away_and_comes_back(tmp_path, postgres_server, pg_url):

@@ -77,3 +77,11 @@ async def choose(pilot, value: str) -> None:
 
 def timeline(app) -> TimelineView:
     return app.q("#timeline", TimelineView)
+
+
+def texts(location) -> list[str]:
+    """The texts of INC-1's events as the store holds them (a file's path or a server's URL)."""
+    from mopstui.store import open_store
+
+    with open_store(str(location)) as store:
+        return [e.text for e in store.events(1)]
