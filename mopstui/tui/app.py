@@ -198,7 +198,8 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         # several commits a second, and each must not make every screen re-read presence.
         self.set_interval(self.poll_interval * 10, self._refresh_presence)
         if self.poll_vendors and (self.config.vendors or self.config.webhooks or any(s.probe for s in self.config.services)):
-            self._run_poller()
+            # After the first frame: the poller's imports (httpx) and TLS set-up must not race the first paint.
+            self.call_after_refresh(self._run_poller)
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
 
