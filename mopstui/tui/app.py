@@ -185,11 +185,12 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
                         title="Empty catalog", timeout=15)
         self._tick()
         self.set_interval(1.0, self._tick)
-        self.set_interval(self.poll_interval, self._check_changes)
-        # On a server the store wakes us on each commit (another host's entry in milliseconds);
-        # the interval above stays as the catch-up. SQLite has no notifications: the poll it is.
+        # The store wakes us on each commit (PostgreSQL's notifications; on Linux, inotify on an
+        # SQLite file's -wal): another session's entry is on screen in milliseconds, and the poll
+        # is only the catch-up. Where nothing notifies, the poll is the way.
         loop = asyncio.get_running_loop()
-        self.store.watch_changes(lambda: loop.call_soon_threadsafe(self._check_changes), self._stop_poller)
+        notified = self.store.watch_changes(lambda: loop.call_soon_threadsafe(self._check_changes), self._stop_poller)
+        self.set_interval(self.poll_interval * (4 if notified else 1), self._check_changes)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
         if not self.is_headless:
             self.set_interval(PROBE_EVERY, self._probe_link)
