@@ -210,3 +210,49 @@ def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path
     with open_store(pg_url) as store:
         crossings = [e for e in store.events(1) if e.dedupe == "INC-1:threshold:abandon"]
         assert len(crossings) == 1 and store.verify().ok
+
+
+def test_a_war_room_from_a_newer_mopstui_is_refused(pg_url):
+    with open_store(pg_url) as store:
+        store.declare("x", severity="SEV3", author="a")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO mopstui_schema (name, applied_at) VALUES ('p999_future', '2030')")
+    with pytest.raises(StoreError, match="written by a newer mopstui"):
+        open_store(pg_url)
+
+
+def test_a_commit_elsewhere_wakes_a_screen_s_watcher_at_once_and_bursts_once(pg_url):
+    """What a screen on a server is woken by: another session's commit, at once after a quiet
+    spell; a burst wakes it once more at most every half second, not once per commit."""
+    from mopstui.store.backend import WAKE_AT_MOST_EVERY
+
+    with open_store(pg_url) as store, open_store(pg_url) as other:
+        store.declare("x", severity="SEV3", author="a")
+        wakes: list[float] = []
+        woke, stop = threading.Event(), threading.Event()
+
+        def on_change() -> None:
+            wakes.append(time.monotonic())
+            woke.set()
+
+        try:
+            assert store.watch_changes(on_change, stop)
+            other.append(1, "note", "settling", author="b")  # the first wake (and the listener's own) out of the way
+            assert woke.wait(5)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and time.monotonic() - wakes[-1] < 2 * WAKE_AT_MOST_EVERY:
+                time.sleep(0.05)  # until a quiet spell: no wake for a whole second
+            woke.clear()
+            started = time.monotonic()
+            other.append(1, "note", "from elsewhere", author="b")
+            assert woke.wait(5) and time.monotonic() - started < 0.2  # at once after quiet
+            before = len(wakes)
+            for n in range(20):  # a burst of commits
+                other.append(1, "note", f"burst {n}", author="b")
+            burst_ended = time.monotonic()
+            while time.monotonic() < burst_ended + 2 * WAKE_AT_MOST_EVERY:
+                time.sleep(0.05)
+            during = wakes[before:]
+            assert 1 <= len(during) <= 2 + (burst_ended - started) / WAKE_AT_MOST_EVERY
+        finally:
+            stop.set()

@@ -239,25 +239,3 @@ def test_an_export_is_the_same_from_either_engine(tmp_path, pg_url):
     timeline = [text.split("## Timeline", 1)[1].split("## Action items")[0] for text in
                 (outputs["sqlite", "md"], outputs["postgresql", "md"])]
     assert timeline[0] == timeline[1]
-
-
-def test_a_commit_elsewhere_wakes_a_watcher_at_once(store, location):
-    """A screen is woken by the engine (PostgreSQL's notification; on Linux, inotify on the SQLite
-    file's -wal), not on its next poll."""
-    import sys
-
-    store.declare("x", severity="SEV3", author="a")
-    woke, stop = threading.Event(), threading.Event()
-    try:
-        watching = store.watch_changes(woke.set, stop)
-        assert watching or not sys.platform.startswith("linux")
-        if not watching:
-            pytest.skip("no change notification on this platform: screens poll")
-        with open_store(location) as other:
-            time.sleep(0.1)  # let the watcher settle into its wait; then only the commit below can wake it
-            woke.clear()
-            started = time.monotonic()
-            other.append(1, "note", "from elsewhere", author="b")
-            assert woke.wait(5) and time.monotonic() - started < 1
-    finally:
-        stop.set()

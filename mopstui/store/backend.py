@@ -7,6 +7,7 @@ change notification). `SQLiteConnection` and `PostgresConnection` fill these in;
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -16,6 +17,28 @@ from typing import Any, Self, TypeVar
 from ..identity import Account
 
 T = TypeVar("T")
+
+
+# A watcher wakes its screen at most this often: the first change after a quiet spell at once, the
+# rest of a burst once at its end. With 50 screens, their heartbeats alone are ~3 commits a
+# second, and waking every screen on each would make the room's cost grow with its size squared.
+WAKE_AT_MOST_EVERY = 0.5
+
+
+def paced(on_change: Callable[[], object], stop: threading.Event,
+          gap: float = WAKE_AT_MOST_EVERY) -> Callable[[], None]:
+    """`on_change`, called from a watcher's thread no more often than once per `gap` seconds."""
+    last = [float("-inf")]
+
+    def deliver() -> None:
+        wait = last[0] + gap - time.monotonic()
+        if wait > 0:
+            stop.wait(wait)  # what else arrives meanwhile is read after this one call
+        if not stop.is_set():
+            last[0] = time.monotonic()
+            on_change()
+
+    return deliver
 
 
 class Backend:

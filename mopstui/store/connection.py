@@ -11,7 +11,6 @@ import os
 import random
 import sqlite3
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -308,14 +307,6 @@ class SQLiteConnection(Backend):
     def data_version(self) -> int:
         """Changes when any other connection commits: the cheap "anything new?" check."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def watch_changes(self, on_change: Callable[[], object], stop: threading.Event) -> bool:
-        """On Linux, inotify on the war-room's directory: every commit writes the -wal (filewatch.py)."""
-        if self.readonly and self.snapshot is not None:
-            return False  # an immutable snapshot never changes
-        from .filewatch import watch
-
-        return watch(self.path, on_change, stop)
 
     def wait_for_change(self, since: int, timeout: float, *, every: float = 0.05) -> int:
         """SQLite has no notifications, so this polls a pragma that costs microseconds; the

@@ -27,7 +27,7 @@ from psycopg.pq import TransactionStatus
 
 from ...identity import Account, current_account
 from ...locations import shown
-from ..backend import Backend
+from ..backend import Backend, paced
 from ..base import ReadOnlyStore, StoreBusy, StoreError
 from .schema import CHANNEL, create_or_upgrade
 
@@ -319,6 +319,8 @@ class PostgresConnection(Backend):
         """A screen is woken within milliseconds of another host's entry, and idle it costs one
         blocked thread: no polling."""
 
+        wake = paced(on_change, stop)
+
         def listen() -> None:
             while not stop.is_set():
                 before = self._version
@@ -327,7 +329,7 @@ class PostgresConnection(Backend):
                     self._gather()
                 if self._version != before and not stop.is_set():
                     try:
-                        on_change()
+                        wake()
                     except RuntimeError:  # whoever listened has closed its event loop: we are done
                         return
 
