@@ -101,16 +101,19 @@ class PostgresConnection(Backend):
         self._version = 0
         self._watching = False  # a thread of ours listens: data_version only reads the count
         self.conn = _Adapter(self)
-        self._raw()
         try:
             create_or_upgrade(self._raw(), self.location, CHAIN_LOCK)
+            self.readonly = readonly or not self.conn.execute(
+                "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
         except errors.InsufficientPrivilege:
+            self.close()
             raise StoreError(f"{self.location} has no mopstui schema, or an older one, and this role may not create it: "
                              "ask the database's owner to open it once with mopstui") from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self._lost(error) from None
-        self.readonly = readonly or not self.conn.execute(
-            "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
+        except BaseException:
+            self.close()  # refused (not a war-room, a newer schema): nothing left open behind
+            raise
 
     # ------------------------------------------------------------------ the connection
 
