@@ -256,3 +256,15 @@ def test_a_commit_elsewhere_wakes_a_screen_s_watcher_at_once_and_bursts_once(pg_
             assert 1 <= len(during) <= 2 + (burst_ended - started) / WAKE_AT_MOST_EVERY
         finally:
             stop.set()
+
+
+def test_a_commit_whose_answer_never_came_is_said_as_such(pg_url):
+    """A connection lost at COMMIT: the write may have landed or not, and the message says exactly
+    that (never "nothing was written"); the next call reconnects."""
+    with open_store(pg_url) as store:
+        store.declare("x", severity="SEV3", author="a")
+        with pytest.raises(StoreError, match="may or may not have been saved"), store._write() as conn:
+            conn.execute("SELECT 1")
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (store._raw().info.backend_pid,))
+        assert store.append(1, "note", "after", author="a").id == 2 and store.verify().ok

@@ -140,16 +140,15 @@ class PostgresConnection(Backend):
             self._version += 1  # whatever happened while we were away: callers catch up by id
         return self._connection
 
-    def _lost(self, error: Exception) -> StoreError:
-        """The connection dropped: say so, and reopen it on the next call."""
+    def _lost(self, error: Exception, *, written: str = "nothing was written by this step") -> StoreError:
+        """The connection dropped: say so (and what became of the write), and reopen it next call."""
         if self._connection is not None:
             try:
                 self._connection.close()
             except psycopg.Error:
                 pass
         self._connection = None
-        return StoreError(f"the war-room database at {self.location} is unreachable ({_first_line(error)}); "
-                          "nothing was written by this step")
+        return StoreError(f"the war-room database at {self.location} is unreachable ({_first_line(error)}); {written}")
 
     def close(self) -> None:
         for connection in (self._connection, self._listener):
@@ -169,15 +168,22 @@ class PostgresConnection(Backend):
         raw = self._begin()
         try:
             yield self.conn
-            raw.execute("COMMIT")
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             if not (raw.closed or raw.broken):
                 self._rollback(raw)
                 raise
-            raise self._lost(error) from None
+            raise self._lost(error) from None  # before COMMIT: the server rolled it back
         except BaseException:
             self._rollback(raw)
             raise
+        try:
+            raw.execute("COMMIT")
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            if not (raw.closed or raw.broken):
+                raise  # the server answered: it did not commit
+            # The COMMIT was sent and no answer came back: it may have landed. Said as it is.
+            raise self._lost(error, written="it may or may not have been saved: look at the timeline before "
+                                            "writing it again") from None
 
     def _begin(self) -> psycopg.Connection:
         """BEGIN, the lock's time limit and the chain's lock in one round trip. A connection that
