@@ -87,10 +87,13 @@ def test_a_frozen_link_is_shown_away_and_gives_the_lease_up(tmp_path):
                 return (store.lease_holder("poller") or "").startswith("tui:")
 
             terminal.until(lambda: present() and holding() and terminal.probes > 0, 30, "the session in the room")
+            terminal.pump(4.0)  # a live terminal across more than away_after: it stays in the room
+            assert present() and holding() and b"Link back" not in terminal.output
             terminal.answering = False  # the link freezes: output still flows into buffers, no answer comes back
             started = time.monotonic()
             terminal.until(lambda: not present() and not holding(), 20, "the session shown away, the lease given up")
-            assert time.monotonic() - started >= 2.5  # not before away_after (3 s) of silence
+            # Not before away_after (3 s) of silence: the last answer came at most one probe (1 s) earlier.
+            assert time.monotonic() - started >= 1.9
             assert os.waitpid(terminal.pid, os.WNOHANG)[0] == 0  # away, not gone: it may come back
             terminal.answering = True
             terminal.until(lambda: present() and holding(), 20, "the session back in the room with the lease")
@@ -98,6 +101,11 @@ def test_a_frozen_link_is_shown_away_and_gives_the_lease_up(tmp_path):
     finally:
         terminal.close()
     assert re.search(rb"\x1b\[6n", terminal.output) or terminal.probes > 0
+
+
+def test_a_live_terminal_is_probed_well_inside_away_after():
+    assert LinkWatch(60, print, print).probe_every == 5.0
+    assert LinkWatch(3, print, print).probe_every == 1.0
 
 
 def test_the_rule_never_calls_a_silent_terminal_away_unless_it_answered_before():

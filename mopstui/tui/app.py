@@ -28,7 +28,7 @@ from ..timeutil import utcnow
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
-from .link import PROBE_EVERY, LinkWatch
+from .link import LinkWatch
 from .panes import Panes
 from .sync import StoreSync
 from .timeline_view import TimelineView
@@ -193,7 +193,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.set_interval(self.poll_interval * (4 if notified else 1), self._check_changes)
         self.set_interval(HEARTBEAT_EVERY, self._heartbeat)
         if not self.is_headless:
-            self.set_interval(PROBE_EVERY, self._probe_link)
+            self.set_interval(self.link.probe_every, self._probe_link)
             self._probe_link()
         # Who is here is read on its own, slower timer: with 50 sessions their heartbeats are
         # several commits a second, and each must not make every screen re-read presence.

@@ -13,13 +13,16 @@ import time
 from collections.abc import Callable
 
 PROBE = "\x1b[6n"  # DSR 6: "report the cursor position"; the answer is ESC [ row ; col R
-PROBE_EVERY = 5.0
+PROBE_EVERY = 5.0  # at most: a shorter `away_after` is probed three times within it
 
 
 class LinkWatch:
     def __init__(self, away_after: float, on_away: Callable[[float], object], on_back: Callable[[float], object], *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.away_after, self.on_away, self.on_back, self.clock = away_after, on_away, on_back, clock
+        # Checked just before each probe: a live terminal's last answer is then one interval old,
+        # so the interval must be well inside away_after or a live terminal would look silent.
+        self.probe_every = min(PROBE_EVERY, away_after / 3)
         self.last_answer: float | None = None
         self.away_since: float | None = None
 
