@@ -23,3 +23,14 @@ def shown(url: str) -> str:
     if parts.port:
         netloc += f":{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a war-room URL, or None."""
+    parts = urlsplit(url)
+    if parts.password is not None or "password=" in parts.query:
+        return ("the database URL holds a password: put it in ~/.pgpass or PGPASSWORD, never in a config or on a "
+                "command line (others can read them)")
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        return "the database URL names no database (postgresql://HOST/DBNAME)"
+    return None

@@ -5,17 +5,14 @@ from __future__ import annotations
 import sys
 
 from ..domain.model import InputError
-from ..locations import is_server_url, shown
+from ..locations import is_server_url, shown, url_problem
 from .context import EXIT_OK, Context
 
 
 def _location(value: str) -> str:
-    if is_server_url(value):
-        from ..config.build import _url_problem
-
-        problem = _url_problem(value)
-        if problem:
-            raise InputError(problem)
+    problem = url_problem(value) if is_server_url(value) else None
+    if problem:
+        raise InputError(problem)
     return value
 
 
@@ -31,8 +28,6 @@ def cmd_copy_store(ctx: Context) -> int:
 
         if not Path(source).exists():
             raise InputError(f"{source} does not exist: nothing to copy")
-    shown_source = shown(source) if is_server_url(source) else source
-    shown_destination = shown(destination) if is_server_url(destination) else destination
     report = sys.stderr.isatty()
 
     def progress(table: str, rows: int) -> None:
@@ -44,6 +39,6 @@ def cmd_copy_store(ctx: Context) -> int:
     if report:
         print(file=sys.stderr)
     counts = ", ".join(f"{rows:,} {table.replace('_', ' ')}" for table, rows in copied.rows.items() if rows)
-    print(f"copied {shown_source} → {shown_destination}: {counts or 'an empty war-room'}")
+    print(f"copied {shown(source)} → {shown(destination)}: {counts or 'an empty war-room'}")
     print(f"both verify to {copied.head.line()}")
     return EXIT_OK

@@ -7,9 +7,8 @@ import os
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from ..locations import is_server_url
+from ..locations import is_server_url, url_problem
 from ..timeutil import TimeError, parse_duration, zone
 from . import marketing
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
@@ -96,7 +95,7 @@ def _database_location(check: _Checker, data: _Map, override: str | None) -> tup
     for source, value in (("--db", override), ("MOPSTUI_DB", os.environ.get("MOPSTUI_DB"))):
         if value:
             if is_server_url(value):
-                problem = _url_problem(value)
+                problem = url_problem(value)
                 if problem:
                     raise ConfigError([f"{source}: {problem}"])
                 return default_database_path(), value
@@ -105,7 +104,7 @@ def _database_location(check: _Checker, data: _Map, override: str | None) -> tup
     if not value:
         return default_database_path(), None
     if is_server_url(value):
-        problem = _url_problem(value)
+        problem = url_problem(value)
         if problem:
             check.fail(check.at(data, "database"), problem)
         return default_database_path(), value
@@ -114,13 +113,3 @@ def _database_location(check: _Checker, data: _Map, override: str | None) -> tup
         # Relative to the file that set it, so a shared config means the same file for everyone.
         path = Path(check.at(data, "database").file).resolve().parent / path
     return path, None
-
-
-def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.password is not None or "password=" in parts.query:
-        return ("the database URL holds a password: put it in ~/.pgpass or PGPASSWORD, never in a config or on a "
-                "command line (others can read them)")
-    if not parts.path.strip("/") and "dbname=" not in parts.query:
-        return "the database URL names no database (postgresql://HOST/DBNAME)"
-    return None

@@ -191,6 +191,11 @@ class Config:
         """The war-room as messages name it."""
         return self.database_url or str(self.database)
 
+    @property
+    def database_name(self) -> str:
+        """The war-room in a few words, for the room bar: the file's name, or the server's URL."""
+        return self.database_url or self.database.name
+
     def war_room_exists(self) -> bool:
         """Whether there is a war-room to read (a server is asked when the store opens)."""
         return self.database_url is not None or self.database.exists()

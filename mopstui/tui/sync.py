@@ -115,7 +115,7 @@ class StoreSync(AppState):
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
-        room.append(f" {self.config.database.name if self.config.database_url is None else self.config.database_label}", "bold")
+        room.append(f" {self.config.database_name}", "bold")
         if self.demo:
             room.append(" (demo)", "italic")
         if self.store.readonly:
