@@ -1,5 +1,6 @@
 """Export of a 100,000-event incident to Markdown, JSON and CSV, versus `sqlite3 -csv` of the
 same rows (the floor: no formatting at all); wall time, ratio and each process's peak memory.
+Also the floor: Python reading the baseline's rows and formatting nothing.
 The first export verifies the whole chain (cold); the next ones resume from the checkpoint it
 left in the (temporary) private cache, as a user's second export does. Also `timeline --json`.
 Usage: python bench/bench_export.py [EVENTS]
@@ -48,6 +49,11 @@ def main() -> None:
                      "ORDER BY occurred_at, id")
             base, base_mem = run(["sqlite3", "-csv", "-header", str(database), query], workdir / "base.csv")
             print(f"  sqlite3 -csv (baseline) : {base:6.2f} s  {base_mem:6.0f} MiB peak")
+            # The floor under any Python export: reading the same rows into Python, formatting nothing.
+            read = (f"import sqlite3; c = sqlite3.connect({str(database)!r}).execute({query!r})\n"
+                    "while c.fetchmany(5000): pass")
+            floor, _ = run([sys.executable, "-c", read], workdir / "floor.txt")
+            print(f"  python reads those rows : {floor:6.2f} s  ratio {floor / base:5.1f}x (formatting nothing)")
         else:
             base = None
             print("  sqlite3 CLI not installed: no baseline")

@@ -167,15 +167,18 @@ def test_cli_export_writes_a_private_file(scripted, tmp_path):
     assert json.loads(piped.stdout)["incident"]["label"] == "INC-1"
 
 
-def test_sqlite_formatted_rows_equal_the_python_ones(tmp_path, monkeypatch):
-    """JSON objects written by SQLite (the fast path) are exactly what the Python path writes, for
-    every awkward row: quotes, commas, newlines, formulas, control characters, bidi, tabs,
-    corrections, stars, back-dated, before the start, over an hour in; and the CSV of those rows
-    is cleaned and guarded."""
+def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
+    """Every format's fast way (JSON objects written by SQLite; CSV and Markdown rows made from
+    values looked up once) writes exactly what the row-by-row way writes, for every awkward row:
+    quotes, commas, pipes, newlines, formulas, control characters, bidi, tabs, double spaces,
+    corrections, stars, back-dated by a hair over and under a minute, before the start, over an
+    hour in, a time at .999999 of its second (SQLite rounds times to the millisecond), another zone;
+    and the CSV of those rows is cleaned and guarded."""
     import json as jsonlib
     from datetime import timedelta
 
     from mopstui.config import load
+    from mopstui.export import data, markdown
     from mopstui.timeutil import utcnow
 
     db = tmp_path / "w.db"
@@ -184,32 +187,79 @@ def test_sqlite_formatted_rows_equal_the_python_ones(tmp_path, monkeypatch):
     with Store(db) as store:
         store.declare("Odd rows", severity="SEV2", author="=alice", at=start)
         texts = ['plain', 'with "quotes", and commas', "two\nlines", "=SUM(A1)", "+1", "-2", "@cmd", "tab\there",
-                 "esc \x1b[2J gone", "bidi \u202e reversed", "ünïcödé ✓", " leading space", ""]
+                 "esc \x1b[2J gone", "bidi \u202e reversed", "ünïcödé ✓", " leading space", "", "a | b *c* <d> #1",
+                 "two  spaces", "trailing ", "\u3000ideographic space"]
         for i, text in enumerate(texts):
             store.append(1, "note", text or "x", author="sam", at=start + timedelta(minutes=7 * i, microseconds=i))
         store.append(1, "action", "before the start", author="sam", at=start - timedelta(minutes=3))
+        store.append(1, "note", "at the end of its second", author="sam", at=start.replace(microsecond=999999))
+        store.append(1, "note", "just before the start", author="sam", at=start - timedelta(microseconds=500000))
+        store.append(1, "comms", "an update", author="=pat, the scribe", at=start + timedelta(minutes=2))
         late = store.append(1, "note", "an hour and more in", author="sam", at=start + timedelta(minutes=95))
         store.star(1, late.id, author="sam")
         store.correct(1, late.id, 'corrected, with "quotes"', author="sam")
-        store.conn.execute("DROP TRIGGER events_append_only_update")  # a row another tool wrote, with controls
+        store.append(1, "lesson", "write it down", author="sam", at=start + timedelta(minutes=96))
+        store.conn.execute("DROP TRIGGER events_append_only_update")  # rows another tool wrote
         store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")
+        store.conn.execute("UPDATE events SET login = NULL WHERE id = 4")
+        # Back-dated by a minute and a microsecond, and by exactly a minute (not back-dated).
+        for event_id, micros in ((5, "100001"), (6, "100000")):
+            store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
+                               "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
+                               "|| '.' || ? || 'Z' WHERE id = ?", (micros, event_id))
+        store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 19) || '+00:00' WHERE id = 7")
         store.conn.commit()
 
         def both(fmt: str, **options) -> tuple[str, str]:
-            fast = io.StringIO()
-            export_incident(store, 1, config, fmt, fast, **options)
+            fast = io.StringIO(newline="")
+            export_incident(store, 1, config, fmt, fast, now=start + timedelta(hours=2), **options)
             with monkeypatch.context() as patch:
                 patch.setattr(type(store), "export_json_rows",
                               lambda self, i, s, starred_only: ((e.id, None) for e in self.iter_events(i)
                                                                 if not starred_only or e.id == late.id))
-                slow = io.StringIO()
-                export_incident(store, 1, config, fmt, slow, **options)
+                patch.setattr(data, "store_shaped", lambda *_: False)
+                patch.setattr(markdown, "store_shaped", lambda *_: False)
+                slow = io.StringIO(newline="")
+                export_incident(store, 1, config, fmt, slow, now=start + timedelta(hours=2), **options)
             return fast.getvalue(), slow.getvalue()
 
-        fast, _ = both("csv")
+        fast, slow = both("csv")
+        assert fast == slow
         assert "\x1b" not in fast and "\u202e" not in fast and "\x07" not in fast
         assert "'=SUM(A1)" in fast and '"with ""quotes"", and commas"' in fast and '"two\nlines"' in fast
+        assert '"\'=pat, the scribe"' in fast
+        rows = list(csv.DictReader(io.StringIO(fast)))
+        assert [r["backdated"] for r in rows if r["id"] in ("5", "6")] == ["yes", ""]
+        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "00:00"
         fast, slow = both("json")
-        assert jsonlib.loads(fast)["events"] == jsonlib.loads(slow)["events"]
+        events = jsonlib.loads(fast)["events"]
+        assert events == jsonlib.loads(slow)["events"]
+        assert next(e for e in events if e["text"] == "at the end of its second")["elapsed_seconds"] == 0.749999
+        assert [e["backdated"] for e in events if e["id"] in (5, 6)] == [True, False]
+        for fmt in ("md", "csv", "json"):
+            for options in ({}, {"starred_only": True}, {"tz": zone("Asia/Kolkata")}):
+                fast, slow = both(fmt, **options)
+                assert fast == slow, (fmt, options)
         fast, _ = both("csv", starred_only=True)
         assert fast.count("\r\n") == 2
+
+
+def test_a_csv_cell_of_printable_text_is_what_the_csv_writer_writes():
+    """The fast CSV rows quote and guard printable text exactly as csv_cell + csv.writer do."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from mopstui.export.data import _plain_cell
+
+    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+        ['=1', '+', '-x', '@a', ',', '"', 'a,"b"', ' ', '']))
+    def check(text):
+        cell = _plain_cell(text)
+        if not text.isprintable():
+            assert cell is None
+            return
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow([csv_cell(text), "end"])
+        assert f"{cell},end\r\n" == buffer.getvalue()
+
+    check()

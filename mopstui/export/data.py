@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import IO
 
@@ -11,6 +13,7 @@ from ..domain.followups import followups
 from ..store import SQLStore
 from ..timeutil import format_duration
 from .context import SCHEMA_VERSION, Export, csv_cell
+from .rows import Memo, RowTimes, store_shaped, utc_iso
 
 # --------------------------------------------------------------------------- JSON
 
@@ -70,54 +73,79 @@ CSV_COLUMNS = ("id", "time_local", "occurred_at_utc", "recorded_at_utc", "elapse
                "starred", "backdated", "corrects", "corrected_to", "log_head")
 
 
-class LocalTimes:
-    """UTC → the export's zone, as `YYYY-MM-DD HH:MM:SS`, computed once per second of the log
-    (a busy incident writes many entries a second), not once per row."""
-
-    def __init__(self, tz: tzinfo) -> None:
-        self.tz, self.seen = tz, dict[str, str]()
-
-    def __call__(self, moment: datetime, stored: str) -> str:
-        local = self.seen.get(stored[:19])
-        if local is None:
-            local = self.seen[stored[:19]] = moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
-        return local
-
-
-def utc_iso(stored: str) -> str:
-    """The stored `…T10:00:00.123456Z` as `datetime.isoformat()` writes it (`+00:00`, no zero
-    microseconds), by string: the C isoformat of an aware datetime costs ~2 µs a call."""
-    if len(stored) != 27 or stored[-1] != "Z":  # not the store's own format (an older row): the slow way
-        return datetime.fromisoformat(stored).isoformat()
-    return (stored[:19] if stored[20:26] == "000000" else stored[:26]) + "+00:00"
-
-
-def _csv_row(row: tuple, local: LocalTimes, start: datetime, starred: set[int], corrections: dict) -> tuple:
+def _csv_row(row: tuple, local: Callable[[datetime], str], start: datetime, starred: set[int], corrections: dict) -> tuple:
+    """The obviously right way, for a row whose cells need cleaning or whose times are not the
+    store's own (the fast way below must write exactly this)."""
     id_, _, occurred_s, recorded_s, author, kind, text, _, ref, _, login, _, _ = row
     occurred, recorded = datetime.fromisoformat(occurred_s), datetime.fromisoformat(recorded_s)
     corrected = corrections.get(id_)
     return (
-        id_, local(occurred, occurred_s), utc_iso(occurred_s), utc_iso(recorded_s), format_duration(occurred - start),
+        id_, local(occurred), occurred.isoformat(), recorded.isoformat(), format_duration(occurred - start),
         csv_cell(author), csv_cell(login) or "(not recorded)", csv_cell(kind), csv_cell(text), "yes" if id_ in starred else "",
         "yes" if (recorded - occurred).total_seconds() > 60 else "", ref if kind == "correction" else "",
         csv_cell(corrected[-1].text) if corrected else "",
     )  # fmt: skip
 
 
+def _plain_cell(value: str | None) -> str | None:
+    """`csv_cell` and the writer's quoting of printable text (no line breaks, nothing to clean);
+    None for text that needs the writer's full treatment."""
+    if value is None:
+        return ""
+    if not value.isprintable():
+        return None
+    if value[:1] in _FORMULA_STARTS and value:
+        value = "'" + value
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    return '"' + value + '"' if "," in value else value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
-    """One pass over raw rows (no object per event), written in batches."""
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    """One pass over raw rows (no object per event), written in batches. A row of printable text
+    in the store's own time format is joined here; any other goes through the csv writer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
     writer.writerow(CSV_COLUMNS)
+    out.write(buffer.getvalue())
     head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
-    start, local = export.incident.started_at, LocalTimes(export.tz)
+    start, tz = export.incident.started_at, export.tz
+    times = RowTimes(start, tz)
     starred, corrections, starred_only = export.notes.starred, export.notes.corrections, export.starred_only
-    batch: list[tuple] = []
+    cells = Memo(_plain_cell)  # authors, logins, kinds
+    lines: list[str] = []
     for row in store.iter_event_rows(export.incident.id):
-        if starred_only and row[0] not in starred:
+        id_, _, occurred, recorded, author, kind, text, _, ref, _, login, _, _ = row
+        if starred_only and id_ not in starred:
             continue
-        batch.append((*_csv_row(row, local, start, starred, corrections), head))
+        line = None
+        if store_shaped(occurred, recorded):
+            author_cell, login_cell, kind_cell, text_cell = cells[author], cells[login], cells[kind], _plain_cell(text)
+            corrected = corrections.get(id_)
+            corrected_cell = _plain_cell(corrected[-1].text) if corrected else ""
+            if None not in (author_cell, login_cell, kind_cell, text_cell, corrected_cell):
+                since, local = times.at(occurred)
+                line = (f"{id_},{local},{utc_iso(occurred)},{utc_iso(recorded)},{times.elapsed(since)},"
+                        f"{author_cell},{login_cell or '(not recorded)'},{kind_cell},{text_cell},"
+                        f"{'yes' if id_ in starred else ''},"
+                        f"{'yes' if times.at(recorded)[0] - since > 60_000_000 else ''},"
+                        f"{ref if kind == 'correction' and ref is not None else ''},{corrected_cell},{head}")
+        if line is None:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow((*_csv_row(row, _local_time(tz), start, starred, corrections), head))
+            line = buffer.getvalue()[:-2]
+        lines.append(line)
         head = ""
-        if len(batch) >= 5000:
-            writer.writerows(batch)
-            batch.clear()
-    writer.writerows(batch)
+        if len(lines) >= 5000:
+            out.write("\r\n".join(lines) + "\r\n")
+            lines.clear()
+    if lines:
+        out.write("\r\n".join(lines) + "\r\n")
+
+
+def _local_time(tz: tzinfo) -> Callable[[datetime], str]:
+    return lambda moment: moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")

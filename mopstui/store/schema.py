@@ -106,6 +106,14 @@ def m005_accounts(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE presence ADD COLUMN login TEXT")
 
 
+@migrations()
+def m006_digest_index(db: sqlite_utils.Database) -> None:
+    """The export's figures (who wrote how much, the first action and update) read from one index
+    alone, not from 100,000 rows: it replaces (incident_id, kind), its own prefix."""
+    db.execute("CREATE INDEX idx_events_incident_kind_author_occurred ON events (incident_id, kind, author, occurred_at)")
+    db.execute("DROP INDEX IF EXISTS idx_events_incident_id_kind")
+
+
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
 
 

@@ -13,7 +13,7 @@ from ...timeutil import to_store, utcnow
 from ..base import StoreError
 
 CHANNEL = "mopstui"
-STEPS = ("p001_initial",)
+STEPS = ("p001_initial", "p002_digest_index")
 
 _INITIAL = r"""
 CREATE TABLE incidents (
@@ -112,7 +112,13 @@ CREATE TRIGGER presence_notify AFTER INSERT OR UPDATE ON presence
     FOR EACH STATEMENT EXECUTE FUNCTION mopstui_notify_state();
 """
 
-STEP_SQL = {"p001_initial": _INITIAL}
+# The export's figures from one index alone (see the SQLite step m006): it replaces its own prefix.
+_DIGEST_INDEX = """
+CREATE INDEX events_incident_kind_author_occurred ON events (incident_id, kind, author, occurred_at);
+DROP INDEX IF EXISTS events_incident_kind;
+"""
+
+STEP_SQL = {"p001_initial": _INITIAL, "p002_digest_index": _DIGEST_INDEX}
 
 
 def applied_steps(conn: psycopg.Connection) -> list[str] | None:
