@@ -78,9 +78,11 @@ def main() -> None:
                 print(f"  mopstui                   : {our_cpu:5.1f} % of one core together, {our_bytes:8,.0f} B/min each"
                       f"   (ratio {our_cpu / max(bare_cpu, 0.01):.2f}x CPU, {our_bytes / max(bare_bytes, 1):.2f}x bytes)")
                 marker = f"zq{int(time.time()) % 100000}"  # short: an 80x24 timeline shows ~17 characters
+                cpu_at_entry = sum(p.cpu_seconds() for p in procs)
                 started = time.perf_counter()
                 subprocess.run([MOPSTUI, "--db", str(database), "--user", "bench", "log", "1", marker], check=True,
                                capture_output=True)
+                logged = time.perf_counter() - started
                 waiting = list(procs)
                 seen = {}
                 while waiting and time.perf_counter() - started < 30:
@@ -90,7 +92,14 @@ def main() -> None:
                             seen[proc.pid] = time.perf_counter() - started
                             waiting.remove(proc)
                 slowest = max(seen.values()) if seen else float("nan")
-                print(f"  an entry from another process on {len(seen)}/{sessions} screens in {slowest:.2f} s (slowest)")
+                times = sorted(seen.values())
+                if os.environ.get("BENCH_VERBOSE"):
+                    spent = sum(p.cpu_seconds() for p in procs) - cpu_at_entry - our_cpu / 100 * (time.perf_counter() - started)
+                    print(f"  CPU of the screens for the entry: {spent * 1000 / sessions:.1f} ms each beyond idle")
+                    print("  each screen:", " ".join(f"{t:.2f}" for t in times))
+                middle = times[len(times) // 2] if times else float("nan")
+                print(f"  an entry from another process on {len(seen)}/{sessions} screens in {slowest:.2f} s (slowest; "
+                      f"median screen {middle:.2f} s; `mopstui log` itself took {logged:.2f} s of that)")
             finally:
                 for proc in procs:
                     proc.close()

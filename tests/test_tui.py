@@ -220,6 +220,36 @@ async def test_another_process_entry_appears_within_a_second(config, declared):
         assert True
 
 
+async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(config, declared):
+    """With 50 screens on a host, each entry made every screen redraw its whole timeline (a new
+    line scrolls all of them up): lines are kept by event, so only the new one is drawn, and a
+    star or a correction from another session redraws the line it marks, with its mark."""
+    with Store(declared) as store:
+        earlier = [store.append(1, "note", f"earlier {n}", author="bob") for n in range(10)]
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = timeline(app)
+        await wait_for(pilot, lambda: len(view.events) == 11, message="the timeline")
+        await pilot.pause()
+        drawn: list[int] = []
+        original = view._render_event
+        view._render_event = lambda event, width, highlighted: drawn.append(event.id) or original(event, width, highlighted)
+        with Store(declared) as store:
+            new = store.append(1, "note", "from another session", author="bob")
+        app._check_changes()
+        await wait_for(pilot, lambda: new.id in drawn, message="the new line drawn")
+        await pilot.pause()
+        assert drawn == [new.id]
+        drawn.clear()
+        with Store(declared) as store:
+            star = store.star(1, earlier[3].id, author="bob")
+        app._check_changes()
+        await wait_for(pilot, lambda: earlier[3].id in drawn, message="the starred line redrawn")
+        await pilot.pause()
+        assert sorted(drawn) == [earlier[3].id, star.id]  # the marked line, and the star's own line
+        assert "★" in view.render_line(view.events.index(earlier[3]) - view.scroll_offset.y).text
+
+
 async def test_presence_lists_who_is_in_the_room(config, declared):
     first, second = make_app(config, "alice"), make_app(config, "bob")
     async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
