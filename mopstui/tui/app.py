@@ -204,8 +204,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             self.call_after_refresh(self._run_poller)
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
-        if not self.is_headless:  # (a test process runs many apps: freezing would keep them all)
-            self.call_after_refresh(_settle_memory)
+        self.call_after_refresh(_settle_memory, freeze=not self.is_headless)
 
     @property
     def war_room(self) -> WarRoom:
@@ -268,10 +267,12 @@ def run_app(config: Config, user: str, *, demo: bool = False) -> int:
     return app.return_code or 0
 
 
-def _settle_memory() -> None:
+def _settle_memory(*, freeze: bool) -> None:
     """After the first frame, the objects made so far (Textual's CSS, the widgets, the config, the
     imports) live as long as the screen: leave them out of the garbage collector's rounds. Every
     repaint makes thousands of short-lived strips; each collection walked the ~300,000 settled
-    objects too, a third of the CPU an entry cost each of 50 screens on one host (bench_room)."""
-    gc.collect()
-    gc.freeze()
+    objects too, a third of the CPU an entry cost each of 50 screens on one host (bench_room).
+    Not in a test process, which runs many apps one after the other: it would keep them all."""
+    if freeze:
+        gc.freeze()
+    gc.enable()  # off until the first frame, when mopstui runs as a screen (cli.main)
