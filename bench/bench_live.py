@@ -1,5 +1,5 @@
 """An entry from another session on screen: the real `mopstui` screen in a pseudo-terminal, on a
-PostgreSQL war-room (woken by its notification) and on an SQLite one (its 0.5 s poll), in one run.
+PostgreSQL war-room (woken by its notification) and on an SQLite one (its 0.4 s poll), in one run.
 Another connection appends an entry with a fresh marker; the time is from `append` returning
 (committed) to the marker's bytes arriving from the screen's terminal.
 Usage: python bench/bench_live.py [ENTRIES]
@@ -80,7 +80,7 @@ def main() -> None:
             print("an entry from another session, on a real screen (120x40, in a pty)")
             sqlite = deliveries(str(Path(tmp) / "warroom.db"), entries, config)
             postgres = deliveries(server.new_database(), entries, config)
-            print(line("SQLite", sqlite) + "  (the screen's 0.5 s poll)")
+            print(line("SQLite", sqlite) + "  (the screen's 0.4 s poll)")
             print(line("PostgreSQL", postgres) + "  (notification)")
             ratio = p95(postgres) / p95(sqlite)
             print(f"  ratio p95 : PostgreSQL at {ratio:.2f}x SQLite's")

@@ -223,8 +223,10 @@ def test_a_war_room_from_a_newer_mopstui_is_refused(pg_url):
 
 def test_a_commit_elsewhere_wakes_a_screen_s_watcher_at_once_and_bursts_once(pg_url):
     """What a screen on a server is woken by: another session's commit, at once after a quiet
-    spell; a burst wakes it once more at most every half second, not once per commit."""
-    from mopstui.store.backend import WAKE_AT_MOST_EVERY
+    spell; a burst of heartbeats wakes it once more at most every half second, not once per
+    commit; entries, what people wait for, at most every tenth of a second, so one typed a moment
+    after another is not held back half a second (bench_live: p50 342 ms before)."""
+    from mopstui.store.backend import ENTRY_WAKES_AT_MOST_EVERY, WAKE_AT_MOST_EVERY
 
     with open_store(pg_url) as store, open_store(pg_url) as other:
         store.declare("x", severity="SEV3", author="a")
@@ -235,25 +237,45 @@ def test_a_commit_elsewhere_wakes_a_screen_s_watcher_at_once_and_bursts_once(pg_
             wakes.append(time.monotonic())
             woke.set()
 
-        try:
-            assert store.watch_changes(on_change, stop)
-            other.append(1, "note", "settling", author="b")  # the first wake (and the listener's own) out of the way
-            assert woke.wait(5)
+        def quiet() -> None:
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline and time.monotonic() - wakes[-1] < 2 * WAKE_AT_MOST_EVERY:
                 time.sleep(0.05)  # until a quiet spell: no wake for a whole second
             woke.clear()
+
+        try:
+            assert store.watch_changes(on_change, stop)
+            other.append(1, "note", "settling", author="b")  # the first wake (and the listener's own) out of the way
+            assert woke.wait(5)
+            quiet()
             started = time.monotonic()
             other.append(1, "note", "from elsewhere", author="b")
             assert woke.wait(5) and time.monotonic() - started < 0.4  # at once after quiet, not after the 0.5 s pace
             before = len(wakes)
-            for n in range(20):  # a burst of commits
-                other.append(1, "note", f"burst {n}", author="b")
+            for n in range(20):  # a burst of heartbeats
+                other.heartbeat(f"s{n}", user="b", host="h", client="", pid=n, incident_id=1)
             burst_ended = time.monotonic()
             while time.monotonic() < burst_ended + 2 * WAKE_AT_MOST_EVERY:
                 time.sleep(0.05)
             during = wakes[before:]
             assert 1 <= len(during) <= 2 + (burst_ended - started) / WAKE_AT_MOST_EVERY
+            quiet()
+            delays = []
+            for n in range(8):  # entries a moment apart, as a room types them
+                woke.clear()
+                other.append(1, "note", f"typed {n}", author="b")
+                sent = time.monotonic()
+                assert woke.wait(5)
+                delays.append(wakes[-1] - sent)
+                time.sleep(0.15)
+            assert max(delays) < 0.25, delays  # (paced at 0.5 s, these waited ~0.35 s)
+            quiet()
+            before, started = len(wakes), time.monotonic()
+            for n in range(100):  # a script logging in a loop
+                other.append(1, "note", f"looped {n}", author="b")
+            time.sleep(3 * ENTRY_WAKES_AT_MOST_EVERY)
+            window = time.monotonic() - started  # the loop and its tail
+            assert 1 <= len(wakes) - before <= 1 + window / ENTRY_WAKES_AT_MOST_EVERY < 100
         finally:
             stop.set()
 

@@ -90,7 +90,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         *,
         now: Callable[[], datetime] = utcnow,
         demo: bool = False,
-        poll_interval: float = 0.5,
+        poll_interval: float = 0.4,
         animations: bool | None = None,
         poll_vendors: bool = True,
     ) -> None:

@@ -99,6 +99,7 @@ class PostgresConnection(Backend):
         self._unreachable: tuple[float, str] | None = None  # (when to try again, what was said)
         self._listener: psycopg.Connection | None = None
         self._version = 0
+        self._entries = 0  # of the notifications counted, those of an event (an entry)
         self._watching = False  # a thread of ours listens: data_version only reads the count
         self.conn = _Adapter(self)
         try:
@@ -302,6 +303,8 @@ class PostgresConnection(Backend):
             while (notify := pgconn.notifies()) is not None:
                 if notify.be_pid != own:
                     self._version += 1
+                    if notify.extra.startswith(b"event"):
+                        self._entries += 1
         except (psycopg.Error, OSError, ValueError):
             try:
                 listener.close()
@@ -332,13 +335,13 @@ class PostgresConnection(Backend):
 
         def listen() -> None:
             while not stop.is_set():
-                before = self._version
+                before, entries_before = self._version, self._entries
                 self._drain(0.5)
                 if self._version != before:
                     self._gather()
                 if self._version != before and not stop.is_set():
                     try:
-                        wake()
+                        wake(self._entries != entries_before)
                     except RuntimeError:  # whoever listened has closed its event loop: we are done
                         return
 
