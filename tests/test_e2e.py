@@ -24,8 +24,14 @@ def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     screen = tmux.wait_for("demo", "CDN all green")
     assert "e2e-use" in screen  # the author column, as narrow panes show it
     (database,) = tmp_path.glob("mopstui-demo-*/demo.db")
-    with Store(database) as store:
-        logged = [e for e in store.events(1) if e.text == "CDN all green"]
+    # On screen at once ("saving…"), in the database a moment later: wait for the commit.
+    deadline = time.monotonic() + 10
+    while True:
+        with Store(database) as store:
+            logged = [e for e in store.events(1) if e.text == "CDN all green"]
+        if logged or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(logged) == 1 and logged[0].author == "e2e-user" and logged[0].kind == "note"
     tmux.send("demo", "Escape")
     time.sleep(0.5)  # or the terminal reads ESC q as Alt+q
