@@ -36,6 +36,16 @@ def seed(db_path) -> None:
         store.save_vendor_statuses({"hubspot": hubspot.to_dict()}, observations)
 
 
+def test_components_sit_under_their_vendor():
+    """A component ("API") is indented and marked under its vendor, not at the vendors' level."""
+    from mopstui.tui.widgets import vendor_rows
+
+    status = VendorStatus("github", "GitHub", "statuspage", state="operational", components=(
+        Component("API", "operational"), Component("Actions", "major_outage")))
+    rows = vendor_rows(status, utcnow(), wide=False)
+    assert [str(cells[1]) for _, cells in rows] == ["GitHub", "  └ API", "  └ Actions"]
+
+
 async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
     config = make_config(tmp_path, db_path, WITH_PROBE)
     seed(db_path)

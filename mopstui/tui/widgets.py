@@ -156,7 +156,7 @@ class FittedTable(DataTable):
     # Column weights: the first column is the state badge (symbol + word); the rest of the width
     # is shared out by weight, names getting the most.
     BADGE_WIDTH = 10
-    WEIGHTS = {"Service": 4, "Vendor": 3, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 5}
+    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 4}
     FIXED = {"Tier": 4}
 
     class Resized(Message):
@@ -238,7 +238,8 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
         cells += [Text(heard, style="bright_black"), plain(note, 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:
-        sub = [badge_text(component.state, stale=status.stale), plain("  " + component.label(), 48)]
+        # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
+        sub = [badge_text(component.state, stale=status.stale), Text.assemble("  └ ", plain(component.label(), 46))]
         if wide:
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
