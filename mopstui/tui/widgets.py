@@ -43,8 +43,9 @@ def badge_text(state: str, *, stale: bool = False, overridden: bool = False) -> 
 
 
 def plain(value: object, width: int | None = None) -> Text:
-    """Untrusted text as a Rich Text that is never parsed as markup."""
-    return Text(clean_line(value, width))
+    """Untrusted text as a Rich Text that is never parsed as markup; cut with an ellipsis where its
+    table column is narrower (never a silent "Online shop c")."""
+    return Text(clean_line(value, width), no_wrap=True, overflow="ellipsis")
 
 
 class _ClockPart(Widget):
@@ -239,7 +240,7 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:
         # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
-        sub = [badge_text(component.state, stale=status.stale), Text.assemble("  └ ", plain(component.label(), 46))]
+        sub = [badge_text(component.state, stale=status.stale), Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")]
         if wide:
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
