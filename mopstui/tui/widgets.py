@@ -240,7 +240,8 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:
         # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
-        sub = [badge_text(component.state, stale=status.stale), Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")]
+        label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
+        sub = [badge_text(component.state, stale=status.stale), label]
         if wide:
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
