@@ -102,3 +102,22 @@ def test_the_svg_renders(exported, tmp_path):
     done = subprocess.run(["rsvg-convert", "-o", str(png), str(exported.with_suffix(".svg"))], capture_output=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+
+def test_the_svg_escapes_are_the_standard_library_s():
+    """pictures.escape/quoteattr stand in for xml.sax.saxutils' (whose import pulls in urllib,
+    http and ssl): the same output for any text, quotes, ampersands and line breaks included."""
+    from xml.sax.saxutils import escape as sax_escape
+    from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from mopstui.export.pictures import escape, quoteattr
+
+    @settings(max_examples=500)
+    @given(st.text(alphabet=st.sampled_from(list("a&<>\"'\n\r\t ;#")), max_size=12) | st.text(max_size=10))
+    def check(text):
+        assert escape(text) == sax_escape(text) and quoteattr(text) == sax_quoteattr(text)
+
+    check()

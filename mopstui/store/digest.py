@@ -20,8 +20,10 @@ class DigestMixin(Backend):
         firsts = dict(conn.execute(
             "SELECT kind, min(occurred_at) FROM events WHERE incident_id = ? AND kind IN ('action', 'comms') GROUP BY kind",
             params).fetchall())  # fmt: skip
-        comms = [r[0] for r in conn.execute(
-            "SELECT occurred_at FROM events WHERE incident_id = ? AND kind = 'comms' ORDER BY occurred_at", params)]
+        # Sorted here: asked to sort, SQLite walked all the incident's rows by time (26 ms for
+        # 100,000) instead of the comms alone from the (incident, kind, author, time) index (4 ms).
+        comms = sorted(r[0] for r in conn.execute(
+            "SELECT occurred_at FROM events WHERE incident_id = ? AND kind = 'comms'", params))
         marks = ",".join("?" * len(participant_kinds))
         participants = dict(conn.execute(
             f"SELECT author, count(*) FROM events WHERE incident_id = ? AND kind IN ({marks}) GROUP BY author",
