@@ -7,6 +7,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from functools import cached_property
 
 from .. import verified as checkpoints
 from ..config import Config
@@ -44,9 +45,13 @@ class Metrics:
     def tick(self, moment: datetime, kind: str) -> None:
         self.tick_at((moment - self.start) // timedelta(microseconds=1), kind)
 
+    @cached_property
+    def span_us(self) -> int:
+        return (self.end - self.start) // timedelta(microseconds=1)
+
     def tick_at(self, since_start_us: int, kind: str) -> None:
         """`since_start_us`: microseconds from the start to the entry."""
-        span_us = (self.end - self.start) // timedelta(microseconds=1)
+        span_us = self.span_us
         if span_us > 0 and 0 <= since_start_us <= span_us:
             # One tick per picture column, however many entries share it (100,000 entries must
             # not become 100,000 SVG elements); a customer update wins its column. (The same
