@@ -48,9 +48,14 @@ def marks(event: Event, notes: Annotations) -> str:
 
 
 def entry_text(event: Event) -> str:
-    if event.kind == "correction" and event.ref:
-        return f"correction of #{event.ref}: {clean_line(event.text)}"
-    return clean_line(event.text)
+    return entry_words(event.kind, event.ref, event.text)
+
+
+def entry_words(kind: str, ref: int | None, text: str) -> str:
+    """An entry's text as a timeline shows it, from its parts (exports format raw rows)."""
+    if kind == "correction" and ref:
+        return f"correction of #{ref}: {clean_line(text)}"
+    return clean_line(text)
 
 
 def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10) -> str:

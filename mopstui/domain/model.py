@@ -31,6 +31,19 @@ KIND_LABELS = {
 TOOL_AUTHORS = ("mopstui",)
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
+def account_label(author: str, login: str | None) -> str | None:
+    """What to add to the author: the real account where it differs from the chosen name."""
+    if author in TOOL_AUTHORS or login == author:
+        return None
+    return "account not recorded" if login is None else f"login {login}"
+
+
+def who(author: str, login: str | None) -> str:
+    """The author as shown everywhere: the chosen name, and the real account when it differs."""
+    label = account_label(author, login)
+    return f"{author} ({label})" if label else author
+
+
 _INCIDENT_REF = re.compile(r"^(?:INC-?)?([0-9]+)$", re.IGNORECASE)
 
 
@@ -72,16 +85,11 @@ class Event:
 
     @property
     def account_label(self) -> str | None:
-        """What to add to the author: the real account where it differs from the chosen name."""
-        if self.author in TOOL_AUTHORS or self.login == self.author:
-            return None
-        return "account not recorded" if self.login is None else f"login {self.login}"
+        return account_label(self.author, self.login)
 
     @property
     def who(self) -> str:
-        """The author as shown everywhere: the chosen name, and the real account when it differs."""
-        label = self.account_label
-        return f"{self.author} ({label})" if label else self.author
+        return who(self.author, self.login)
 
     @property
     def backdated(self) -> bool:

@@ -154,12 +154,15 @@ def md_inline(text: object) -> str:
     return value.strip()
 
 
+FORMULA_STARTS = "=+-@\t\r"  # what a spreadsheet reads as the start of a formula
+
+
 def csv_cell(value: object) -> str:
     """A spreadsheet must not run a cell as a formula (=, +, -, @, tab, CR first)."""
     if value is None:
         return ""
     text = str(value) if isinstance(value, int) else clean(value)
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in FORMULA_STARTS:
         return "'" + text
     return text
 

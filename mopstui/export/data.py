@@ -12,7 +12,7 @@ from typing import IO
 from ..domain.followups import followups
 from ..store import SQLStore
 from ..timeutil import format_duration
-from .context import SCHEMA_VERSION, Export, csv_cell
+from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
 from .rows import Memo, RowTimes, store_shaped, utc_iso
 
 # --------------------------------------------------------------------------- JSON
@@ -94,14 +94,11 @@ def _plain_cell(value: str | None) -> str | None:
         return ""
     if not value.isprintable():
         return None
-    if value[:1] in _FORMULA_STARTS and value:
+    if value and value[0] in FORMULA_STARTS:
         value = "'" + value
     if '"' in value:
         return '"' + value.replace('"', '""') + '"'
     return '"' + value + '"' if "," in value else value
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
@@ -113,7 +110,7 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
     out.write(buffer.getvalue())
     head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
     start, tz = export.incident.started_at, export.tz
-    times = RowTimes(start, tz)
+    times, slow_local = RowTimes(start, tz), _local_time(tz)
     starred, corrections, starred_only = export.notes.starred, export.notes.corrections, export.starred_only
     cells = Memo(_plain_cell)  # authors, logins, kinds
     lines: list[str] = []
@@ -136,7 +133,7 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
         if line is None:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow((*_csv_row(row, _local_time(tz), start, starred, corrections), head))
+            writer.writerow((*_csv_row(row, slow_local, start, starred, corrections), head))
             line = buffer.getvalue()[:-2]
         lines.append(line)
         head = ""

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 from ..domain.followups import STATE_WORDS, followups
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event
+from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, who
 from ..domain.overrides import ruling_line
 from ..store import SQLStore
 from ..store.events import _event
-from ..textsafe import clean_line
-from ..timeline import entry_text
+from ..timeline import entry_text, entry_words
 from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
 from .rows import Memo, RowTimes, store_shaped
 
 # --------------------------------------------------------------------------- Markdown
-
-_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
@@ -158,7 +155,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     incident, metrics, tz, notes = export.incident, export.metrics, export.tz, export.notes
     times = RowTimes(incident.started_at, tz)
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
-    names = Memo(lambda author_login: md_inline(_who(*author_login)))
+    names = Memo(lambda author_login: md_inline(who(*author_login)))
     kinds = Memo(md_inline)
     ticked = set(ENTRY_KINDS) | set(STATE_KINDS)
     action_items, lessons = [], []
@@ -184,8 +181,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
             if kind == "catalog":
                 text = md_inline(text)
             else:
-                text = md_inline(f"correction of #{ref}: {clean_line(text)}" if kind == "correction" and ref
-                                 else clean_line(text))
+                text = md_inline(entry_words(kind, ref, text))
                 for correction in notes.corrections.get(id_, ()):
                     text += f" — ✎ corrected to: {md_inline(correction.text)}"
             rows.append(f"| {clocks[local]} | {times.elapsed(since, signed=True)} | "
@@ -195,11 +191,6 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
             rows.clear()
     w("".join(rows))
     return action_items, lessons
-
-
-def _who(author: str, login: str | None) -> str:
-    return Event(id=0, incident_id=None, occurred_at=_NEVER, recorded_at=_NEVER, author=author, kind="", text="",
-                 login=login).who
 
 
 def _timeline_row(event: Event, export: Export) -> str:
