@@ -9,6 +9,7 @@ from .. import __version__
 from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
 from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
 from .context import Context
+from .doctor import cmd_doctor
 from .followups import cmd_draft, cmd_edit, cmd_followup, cmd_followups
 from .incidents import (
     cmd_correct,
@@ -80,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
             "Open the war-room on a temporary database seeded with a bundled marketing catalog and an\n"
             "incident under way, with a scripted vendor outage served from this machine. No network.")
     command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors")
+    p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
+                "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
+                "Check what the war-room depends on, as the person who runs it, and say each finding in one\n"
+                "plain sentence with its fix. Exit 1 when something would hurt during an incident.")
+    p.add_argument("--json", action="store_true", help="the findings as JSON, for scripts")
+    p.add_argument("--offline", action="store_true", help="skip the network checks (webhooks, vendor pages and probes)")
+    p.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
     p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")

@@ -231,7 +231,7 @@ class Poller:
 
         from .duties import Room
 
-        room = Room(self.config, self.store)
+        room = Room(self.config, self.store, service=self.holder.startswith("watch:"))
         fetcher = Fetcher(self.config.polling)
         webhooks = httpx.AsyncClient(trust_env=True)
         try:
