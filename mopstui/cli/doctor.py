@@ -44,8 +44,9 @@ def cmd_doctor(ctx: Context) -> int:
     notes = sum(f.level == "note" for f in findings)
     fine = sum(f.level == "ok" for f in findings)
     if trouble:
+        listed = "" if ctx.args.verbose else " (--verbose lists them)"
         print(f"{len(trouble)} problem{'s' if len(trouble) != 1 else ''} that would hurt during an incident, "
-              f"{notes} note{'s' if notes != 1 else ''}, {fine} check{'s' if fine != 1 else ''} fine{'' if ctx.args.verbose else ' (--verbose lists them)'}.")
+              f"{notes} note{'s' if notes != 1 else ''}, {fine} check{'s' if fine != 1 else ''} fine{listed}.")
         return EXIT_INPUT
     print(f"All set: {fine} check{'s' if fine != 1 else ''} fine, {notes} note{'s' if notes != 1 else ''}"
           f"{'' if ctx.args.verbose else ' (--verbose lists the checks)'}.")

@@ -18,7 +18,6 @@ from ..base.files import PRIVATE_MODE, check_descriptor, open_nofollow
 from ..base.timeutil import to_store, utcnow
 from ..store import SQLStore
 
-
 RETRY_AFTER_FAILURE = 60.0  # seconds: a file made writable again is used within a minute
 
 

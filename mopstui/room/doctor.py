@@ -68,12 +68,14 @@ def check_group(config: Config) -> list[Finding]:
         return [Finding(PROBLEM, "group", f"The war-room's group {group} does not exist on this host, so nobody can share it.",
                         f"sudo groupadd {group} && sudo usermod -aG {group} {_login()}")]
     if os.getuid() == 0:
-        return [Finding(NOTE, "group", f"You are running as root; check as each person who opens the room (they need group {group}).")]
+        return [Finding(NOTE, "group", "You are running as root; check as each person who opens the room "
+                        f"(they need group {group}).")]
     if gid in os.getgroups() or os.getegid() == gid:
         return [Finding(OK, "group", f"You ({_login()}) are in the war-room's group {group}.")]
     members = grp.getgrgid(gid).gr_mem
     later = " (you were added: log out and in again to use it)" if _login() in members else ""
-    return [Finding(PROBLEM, "group", f"You ({_login()}) are not in the war-room's group {group}, so you cannot open the room{later}.",
+    return [Finding(PROBLEM, "group",
+                    f"You ({_login()}) are not in the war-room's group {group}, so you cannot open the room{later}.",
                     "" if later else f"ask an admin: sudo usermod -aG {group} {_login()} (then log in again)")]
 
 
@@ -92,7 +94,8 @@ def check_directory(config: Config) -> list[Finding]:
         return [Finding(PROBLEM, "directory", f"You cannot look into the war-room's folder {directory}.",
                         f"ask an admin to add you to its group ({SETUP_HINT})")]
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        return [Finding(PROBLEM, "directory", f"The war-room's folder {directory} is not a plain folder (a link or a file).", setup)]
+        return [Finding(PROBLEM, "directory", f"The war-room's folder {directory} is not a plain folder (a link or a file).",
+                        setup)]
     if group is None:
         if info.st_mode & 0o077:
             return [Finding(NOTE, "directory", f"The war-room's folder {directory} is open to others, but no group is set "
@@ -127,7 +130,8 @@ def check_files(config: Config) -> list[Finding]:
         return []
     database = config.database
     if not os.path.lexists(database):
-        return [Finding(NOTE, "files", f"There is no war-room at {database} yet: the first `mopstui declare` or screen creates it.")]
+        return [Finding(NOTE, "files",
+                        f"There is no war-room at {database} yet: the first `mopstui declare` or screen creates it.")]
     findings = []
     gid = _group_gid(config)
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
@@ -146,8 +150,8 @@ def check_files(config: Config) -> list[Finding]:
                                     f"(group {_group_name(info.st_gid)}, mode {mode:o}): other members cannot write the room.",
                                     f"sudo chgrp {config.database_group} {path} && sudo chmod 660 {path}"))
         elif mode & 0o007:
-            findings.append(Finding(PROBLEM, "files", f"{path} can be read by users outside the war-room's group (mode {mode:o}).",
-                                    f"sudo chmod o-rwx {path}"))
+            findings.append(Finding(PROBLEM, "files", f"{path} can be read by users outside the war-room's group "
+                                    f"(mode {mode:o}).", f"sudo chmod o-rwx {path}"))
     kept = f"shared with group {config.database_group}" if gid is not None else "private to whoever created them"
     return findings or [Finding(OK, "files", f"The war-room's files at {database} are plain files, {kept}.")]
 
@@ -192,7 +196,7 @@ def check_anchor(config: Config, holder: str | None) -> list[Finding]:
     target = path if path.exists() else path.parent
     if watch_uid is not None:
         info = os.stat(target) if target.exists() else None
-        writable = info is not None and (info.st_uid == watch_uid and info.st_mode & 0o200 or watch_uid == 0)
+        writable = info is not None and ((info.st_uid == watch_uid and info.st_mode & 0o200) or watch_uid == 0)
         if not writable:
             return [Finding(PROBLEM, "anchor", f"The watch service runs as {owner_name(watch_uid)} but cannot write the "
                             f"log's outside record {path}: nothing outside the room can prove the log was not rewritten.",
