@@ -16,10 +16,10 @@ from datetime import timedelta
 import psycopg
 import pytest
 
+from mopstui.base.timeutil import to_store, utcnow
 from mopstui.domain.leases import LONGEST_LEASE, holder_words
 from mopstui.store import open_store
 from mopstui.store.postgres import schema as pg_schema
-from mopstui.timeutil import to_store, utcnow
 
 from .conftest import MOPSTUI, ROOT, write
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..textsafe import clean_line
+from ..base.textsafe import clean_line
 
 # The longest claim any session makes. A holder renews every tick (at most every 15 s), so this
 # only bounds how long the room waits for a holder that died without letting go.

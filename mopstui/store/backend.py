@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from ..base.identity import Account
 from ..domain.leases import Claim
-from ..identity import Account
 
 T = TypeVar("T")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..base.timeutil import to_store, utcnow
 from ..domain.leases import Claim, lease_ttl, standing
-from ..timeutil import to_store, utcnow
 from .backend import Backend
 
 # "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).

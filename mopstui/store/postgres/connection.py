@@ -26,9 +26,9 @@ import psycopg
 from psycopg import errors
 from psycopg.pq import TransactionStatus
 
+from ...base.identity import Account, current_account
+from ...base.locations import shown
 from ...domain.leases import Claim
-from ...identity import Account, current_account
-from ...locations import shown
 from ..backend import Backend, paced
 from ..base import ReadOnlyStore, StoreBusy, StoreError
 from .schema import CHANNEL, create_or_upgrade

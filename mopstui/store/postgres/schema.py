@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import psycopg
 
+from ...base.timeutil import to_store, utcnow
 from ...domain.leases import LONGEST_LEASE
-from ...timeutil import to_store, utcnow
 from ..base import StoreError
 
 CHANNEL = "mopstui"
