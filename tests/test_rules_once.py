@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from mopstui.base.timeutil import utcnow
 from mopstui.domain.model import (
     CUSTOMER_UPDATE_KIND,
     FOLLOWUP_KINDS,
@@ -19,7 +20,6 @@ from mopstui.domain.model import (
 from mopstui.domain.vendor_line import vendor_mark, vendor_note
 from mopstui.status.model import VendorIncident, VendorStatus
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mopstui"
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

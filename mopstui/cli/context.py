@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..identity import current_user
-from ..timeutil import parse_at
+from ..base.identity import current_user
+from ..base.timeutil import parse_at
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
+from ..base.textsafe import clean_line
 from ..domain.history import state_series
 from ..domain.pagelag import PageLag
 from ..domain.vendor_line import vendor_mark
 from ..status.model import VendorStatus, grouped
-from ..textsafe import clean_line
 from .screens import _Dialog
 from .widgets import badge_text
 

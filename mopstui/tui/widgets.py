@@ -13,6 +13,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import humanize_duration
 from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
@@ -20,8 +22,6 @@ from ..domain.model import Incident
 from ..domain.rules import MAX_TEXT
 from ..domain.vendor_line import vendor_mark, vendor_note
 from ..status.model import VendorStatus
-from ..textsafe import clean_line
-from ..timeutil import humanize_duration
 
 STATE_STYLES = {
     "operational": "green",
