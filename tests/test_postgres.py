@@ -183,7 +183,7 @@ def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path
     import signal
     from datetime import timedelta
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     from .conftest import MOPSTUI
 

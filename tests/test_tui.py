@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, SelectionList
 
+from mopstui.base.timeutil import UTC, utcnow
 from mopstui.domain.grammar import Entry, parse_entry
 from mopstui.store import Store
-from mopstui.timeutil import UTC, utcnow
 from mopstui.tui.screens import DeclareScreen
 
 from .conftest import run_cli
@@ -91,7 +91,7 @@ async def test_prefixes_choose_the_kind_and_back_date(config, declared):
 
 
 def test_parse_entry_refuses_a_bad_time():
-    from mopstui.timeutil import TimeError, utcnow
+    from mopstui.base.timeutil import TimeError, utcnow
 
     with pytest.raises(TimeError):
         parse_entry("@99:99 x", "note", UTC, utcnow())
@@ -553,7 +553,7 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
 
 
 def test_a_released_command_is_empty_and_the_future_is_refused(declared):
-    from mopstui.timeutil import TimeError, parse_at
+    from mopstui.base.timeutil import TimeError, parse_at
 
     with Store(declared) as store:
         store.assign_role(1, "commander", None, author="alice")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sys
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain.model import InputError
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -48,8 +48,8 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
-    from ..status.poller import CANNOT_SEE, poll, status_rows, targets
 
     order = [t.id for t in targets(ctx.config)]
     if not order:
@@ -63,7 +63,7 @@ def cmd_status(ctx: Context) -> int:
     statuses = asyncio.run(poll(ctx.config, progress=progress))
     observations: list[dict] = []
     if ctx.config.war_room_exists():  # the room's overrides and history, when there is a war-room
-        from ..room import statuses_as_ruled
+        from ..room.duties import statuses_as_ruled
 
         statuses = statuses_as_ruled(ctx.store, statuses)
         observations = ctx.store.observations()
@@ -137,8 +137,8 @@ def cmd_watch(ctx: Context) -> int:
     import signal
     import threading
 
-    from ..identity import hostname
-    from ..status.poller import Poller
+    from ..base.identity import hostname
+    from ..room.poller import Poller
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

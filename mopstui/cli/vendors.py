@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..base.textsafe import clean_line
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .context import EXIT_INPUT, EXIT_OK, Context
 
 

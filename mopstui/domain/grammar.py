@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from ..timeutil import parse_at
+from ..base.timeutil import parse_at
 from .followups import owner_and_due
 from .model import ENTRY_KINDS, KIND_LABELS
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..identity import Account
+from ..base.identity import Account
 
 T = TypeVar("T")
 

@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from ..base.identity import Account
 from ..domain.model import Event, Incident
 from ..domain.rules import MAX_TEXT, MAX_TITLE  # noqa: F401 - re-exported: the store's limits
-from ..identity import Account
 
 GENESIS = "0" * 64
 

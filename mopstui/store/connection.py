@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
-from ..identity import Account, current_account
-from ..timeutil import UTC
+from ..base.files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
+from ..base.identity import Account, current_account
+from ..base.timeutil import UTC
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..timeutil import from_store, to_store, utcnow
+from ..base.timeutil import from_store, to_store, utcnow
 from .backend import Backend
 
 # "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).

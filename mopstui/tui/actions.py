@@ -9,11 +9,11 @@ from rich.text import Text
 from textual import on
 from textual.widgets import Input, Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import TimeError, local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
-from ..textsafe import clean_line
-from ..timeutil import TimeError, local_clock
 from . import incident_extras
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .timeline_view import TimelineView

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Input, Static
 
+from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
 from ..domain.followups import followups, parse_due
 from ..domain.impact import estimate
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
 if TYPE_CHECKING:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, work
 
+from ..base.identity import hostname, ssh_client
+from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.model import Event, InputError
-from ..identity import hostname, ssh_client
-from ..room import statuses_as_ruled
+from ..room.duties import statuses_as_ruled
 from ..status.model import VendorStatus
 from ..store import open_store
-from ..textsafe import clean_line
 from .link import PROBE
 from .timeline_view import TimelineView
 
@@ -159,7 +159,7 @@ class StoreSync(AppState):
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
 
-        from ..status.poller import Poller
+        from ..room.poller import Poller
 
         if self._store is None or self.store.readonly:
             return

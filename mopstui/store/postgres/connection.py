@@ -25,8 +25,8 @@ import psycopg
 from psycopg import errors
 from psycopg.pq import TransactionStatus
 
-from ...identity import Account, current_account
-from ...locations import shown
+from ...base.identity import Account, current_account
+from ...base.locations import shown
 from ..backend import Backend, paced
 from ..base import ReadOnlyStore, StoreBusy, StoreError
 from .schema import CHANNEL, create_or_upgrade

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import psycopg
 
-from ...timeutil import to_store, utcnow
+from ...base.timeutil import to_store, utcnow
 from ..base import StoreError
 
 CHANNEL = "mopstui"

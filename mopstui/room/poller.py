@@ -15,16 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from ..base.timeutil import utcnow
 from ..config import Config, Probe, Vendor
 from ..domain import catalog as cat
-from ..room import lapse_overrides, record_evidence
+from ..status import watch
+from ..status.fetch import Fetcher, Outcome, Validators
+from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped
+from ..status.providers import ParseError, provider
+from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
-from ..timeutil import utcnow
-from . import watch
-from .fetch import Fetcher, Outcome, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped
-from .providers import ParseError, provider
-from .providers.probe import judge
+from .duties import lapse_overrides, record_evidence
 
 LEASE = "poller"
 CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
@@ -212,7 +212,7 @@ class Poller:
     async def run(self, stop: threading.Event) -> None:
         import httpx
 
-        from ..room import Room
+        from .duties import Room
 
         room = Room(self.config, self.store)
         fetcher = Fetcher(self.config.polling)
