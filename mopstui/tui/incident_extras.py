@@ -83,7 +83,7 @@ def followup(app: WarRoomApp) -> None:
         if choice == "\0owner":
             app.push_screen(PromptScreen("Who owns it?", placeholder="name"), owner_given)
         elif choice == "\0due":
-            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, or +3d / +2w"), due_given)
+            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, tomorrow, or +3d / +2w"), due_given)
         elif choice:
             write(state=choice)
 
