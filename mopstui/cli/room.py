@@ -138,25 +138,34 @@ def cmd_watch(ctx: Context) -> int:
     import threading
 
     from ..base.identity import hostname
+    from ..domain.leases import holder_name, holder_words
     from ..room.poller import Poller
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    holder = f"watch:{hostname()}:{os.getpid()}"
+    holder = holder_name("watch", ctx.store.account.login, hostname(), os.getpid())
     quiet = ctx.args.quiet
 
     def report(summary: dict) -> None:
+        stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif "duties" in summary:
+            # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
+            if summary["ours"]:
+                print(f"{stamp} this watch does the room's duties (vendor rounds, crossings, notifications, anchor)",
+                      flush=True)
+            else:
+                print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
+                      "over when it stops", flush=True)
         elif not quiet:
-            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} (lease holder {holder}); Ctrl-C stops",
-              flush=True)
+        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} as {holder_words(holder)}; "
+              "Ctrl-C stops", flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK
 

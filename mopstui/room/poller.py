@@ -205,6 +205,18 @@ class Poller:
         self.now_requested = threading.Event()
         self.standing_down = threading.Event()  # set: do not hold the lease (a screen whose terminal is away)
         self.holding = False
+        self.duties_with: str | None = None  # who holds the duties, as last said (None: not said yet)
+
+    def _claim(self) -> None:
+        """Claim the duties; say once a void claim set aside, and each time who holds them changes."""
+        claim = self.store.claim_lease(LEASE, self.holder, self.lease_ttl)
+        self.holding = claim.held
+        if claim.void and self.on_round:
+            self.on_round({"problem": claim.void_words()})
+        if claim.holder != self.duties_with:
+            self.duties_with = claim.holder
+            if self.on_round:
+                self.on_round({"duties": claim.holder, "ours": claim.held})
 
     def statuses(self) -> dict[str, VendorStatus]:
         return from_payloads(self.store.vendor_status_payloads())
@@ -225,7 +237,7 @@ class Poller:
                             self.store.release_lease(LEASE, self.holder)
                         self.holding = False
                     else:
-                        self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
+                        self._claim()
                     if self.holding:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()
