@@ -13,7 +13,7 @@ from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.impact import Impact, estimate
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
@@ -83,7 +83,7 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     only one that touches them all."""
     start = incident.started_at
     metrics = Metrics(start=start, end=incident.resolved_at or now)
-    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + STATE_KINDS)
+    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + COMMAND_KINDS)
     metrics.events = digest["count"]
     metrics.participants = digest["participants"]
     for event in digest["notes"]:
