@@ -95,7 +95,7 @@ def test_parse_entry_refuses_a_bad_time():
 
     with pytest.raises(TimeError):
         parse_entry("@99:99 x", "note", UTC, utcnow())
-    assert parse_entry("/unknown x", "note", UTC, utcnow()) == Entry("note", "/unknown x", None)
+    assert parse_entry("//unknown x", "note", UTC, utcnow()) == Entry("note", "/unknown x", None)
 
 
 async def test_status_severity_role_resolve(config, declared):
@@ -472,8 +472,9 @@ async def test_an_error_notice_quoting_markup_does_not_crash(config, declared, t
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")
         await type_entry(pilot, "n", typed)
-        await wait_for(pilot, lambda: any("is not a time" in str(n.message) for n in app._notifications),
-                       message="the notice")
+        # said beside the entry line, as text (the markup-looking words are shown, not parsed)
+        await wait_for(pilot, lambda: "is not a time" in str(app.q("#entry-error").render()), message="the word")
+        assert typed.split()[0][1:] in str(app.q("#entry-error").render())
         await pilot.pause(0.2)
         assert app.is_running
     assert app.return_code in (None, 0)

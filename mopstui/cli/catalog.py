@@ -21,6 +21,34 @@ def cmd_check_config(ctx: Context) -> int:
         print(warning, file=sys.stderr)
     for warning in directory_warnings(config.database.parent, config.database_group):
         print(f"mopstui: warning: {warning}", file=sys.stderr)
+    if getattr(ctx.args, "online", False):
+        return _check_online(ctx)
+    return EXIT_OK
+
+
+def _check_online(ctx: Context) -> int:
+    """Each vendor's watched components against its live page: not there, or there several times."""
+    from ..status.online import check_watched_components
+
+    checks = check_watched_components(ctx.config)
+    if not checks:
+        print("  online: no vendor watches components; nothing to compare")
+        return EXIT_OK
+    failed = False
+    for check in checks:
+        name = clean_line(check.vendor_name)
+        if check.unreadable:
+            print(f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
+                  f"({clean_line(check.unreadable, 200)}); its components were not compared", file=sys.stderr)
+        for problem in check.problems:
+            failed = True
+            print(f"vendor {check.vendor_id} ({name}): {clean_line(problem, 400)}", file=sys.stderr)
+        if check.ok:
+            print(f"  online: {name}: every watched component is on the page, once")
+    if failed:
+        print("mopstui: the config watches components its vendors' pages do not have as named; "
+              "`mopstui vendors components ID` lists what each page has", file=sys.stderr)
+        return EXIT_INPUT
     return EXIT_OK
 
 

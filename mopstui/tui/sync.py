@@ -14,7 +14,8 @@ from textual import events, work
 from ..base.identity import hostname, ssh_client
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
-from ..domain.model import Event, InputError
+from ..domain.leases import holder_name, holder_words
+from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..room.duties import statuses_as_ruled
 from ..status.model import VendorStatus
 from ..store import open_store
@@ -50,7 +51,7 @@ class StoreSync(AppState):
             self.current_id = self.incidents[-1].id
         for incident in self.incidents:
             if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self: WarRoomApp) -> None:
@@ -89,11 +90,9 @@ class StoreSync(AppState):
         for event in events:
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
-            if event.kind == "comms" and event.incident_id is not None:
-                previous = self._comms.get(event.incident_id)
-                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
-                    self._comms[event.incident_id] = event
-            if event.kind in ("declared", "status", "severity", "role", "edit"):
+            if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
+                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+            if event.kind in INCIDENT_STATE_KINDS:
                 state_changed = True
         if state_changed:
             self._load_incidents()
@@ -164,7 +163,8 @@ class StoreSync(AppState):
         if self._store is None or self.store.readonly:
             return
         with open_store(self.config.database_location, group=self.config.database_group) as store:
-            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
+            self._poller = Poller(self.config, store, holder_name("tui", store.account.login, hostname(), os.getpid(),
+                                                               self.session_id),
                                   on_round=self._poller_report)
             if self.link.away:  # restarted while nobody reads this screen: it stays down
                 self._poller.standing_down.set()
@@ -182,8 +182,9 @@ class StoreSync(AppState):
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
-            holder = self.store.lease_holder("poller") or "another session"
-            self.notify(f"Vendors are polled by {holder}; this screen shows its results.", timeout=5)
+            holder = self.store.lease_holder("poller")
+            self.notify(f"Vendors are polled by {holder_words(holder) if holder else 'another session'}; this screen "
+                        "shows its results.", timeout=5)
         else:
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)
