@@ -125,8 +125,9 @@ def test_roles_make_the_log_append_only_for_real(postgres_server, pg_url):
     with psycopg.connect(pg_url, autocommit=True) as owner:
         for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app",
                       "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
-                      "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence "
+                      "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, signal_status, cursors, event_sequence "
                       "TO mopstui_app",
+                      "GRANT SELECT, INSERT ON signal_arrivals TO mopstui_app",
                       "GRANT DELETE ON leases TO mopstui_app",
                       "GRANT SELECT ON mopstui_schema TO mopstui_app",
                       "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app"):

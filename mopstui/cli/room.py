@@ -127,13 +127,18 @@ def cmd_watch(ctx: Context) -> int:
     def report(summary: dict) -> None:
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet and "signals" in summary:
+            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
+            print(f"{stamp} signals: {summary['signal_changes']} changed (see mopstui signals)", flush=True)
         elif not quiet:
             stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} (lease holder {holder}); Ctrl-C stops",
+        signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
+        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} "
+              f"(lease holder {holder}); Ctrl-C stops",
               flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK

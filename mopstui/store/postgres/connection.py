@@ -265,7 +265,7 @@ class PostgresConnection(Backend):
     def _imported(self, conn: Any) -> None:
         """After `copy-store` wrote rows with their own ids: the counters continue after them."""
         conn.execute("UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0))")
-        for table in ("incidents", "status_observations"):
+        for table in ("incidents", "status_observations", "signal_arrivals"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
                          f"FROM {table}")
 
