@@ -11,8 +11,8 @@ import time
 import pytest
 
 from mopstui.config import load
+from mopstui.room.poller import LEASE, Poller
 from mopstui.status.fetch import Fetcher
-from mopstui.status.poller import LEASE, Poller
 from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli

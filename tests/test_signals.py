@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mopstui.base.timeutil import to_store, utcnow
 from mopstui.config import load
 from mopstui.domain import catalog as cat
-from mopstui.room_signals import SignalDuty, stored_states
+from mopstui.room.poller import poll
+from mopstui.room.signals import SignalDuty, stored_states
 from mopstui.status.fetch import Fetcher
-from mopstui.status.poller import poll
 from mopstui.store import open_store
-from mopstui.timeutil import to_store, utcnow
 
 from .conftest import MOPSTUI, run_cli, write
 from .status_server import StatusServer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..base.textsafe import clean_line
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -16,7 +16,7 @@ def cmd_check_config(ctx: Context) -> int:
     print(f"  database: {config.database_label}")
     signals = f", {len(config.signals)} signals" if config.signals else ""
     print(f"  {len(config.vendors)} vendors, {len(config.services)} services{signals}, time zone {config.timezone}")
-    from ..files import directory_warnings
+    from ..base.files import directory_warnings
 
     for warning in config.warnings:
         print(warning, file=sys.stderr)
@@ -28,7 +28,7 @@ def cmd_check_config(ctx: Context) -> int:
 def _last_known_statuses(ctx: Context) -> dict:
     """What the poller last stored (no network here), as the room rules it (overrides applied);
     nothing when there is no database yet."""
-    from ..room import statuses_as_ruled
+    from ..room.duties import statuses_as_ruled
 
     if not ctx.config.war_room_exists():
         return {}
@@ -39,7 +39,7 @@ def _last_known_signals(ctx: Context) -> dict:
     """What the duty holder last stored for each signal (nothing without a war-room or signals)."""
     if not ctx.config.signals or not ctx.config.war_room_exists():
         return {}
-    from ..room_signals import stored_states
+    from ..room.signals import stored_states
 
     return stored_states(ctx.store, ctx.config)
 
@@ -130,8 +130,8 @@ def cmd_catalog_impact(ctx: Context) -> int:
 
 
 def cmd_import_backstage(ctx: Context) -> int:
-    from ..backstage import import_backstage
-    from ..files import open_shared_file
+    from ..base.files import open_shared_file
+    from ..config.backstage import import_backstage
 
     result = import_backstage(ctx.args.paths)
     for line in result.summary():

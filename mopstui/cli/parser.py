@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_argument("--wont-do", action="store_true", help="it will not be done")
     state.add_argument("--reopen", action="store_true", help="open again")
     p.add_argument("--owner", metavar="NAME", help="who owns it")
-    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, or +3d / +2w from today")
+    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, today, tomorrow, or +3d / +2w from today")
 
     p = command("draft", cmd_draft, "draft a customer update from a channel's template (site banner, email, ...)",
                 "Fill a customer-update template from the incident as it stands: {title}, {touchpoints},\n"

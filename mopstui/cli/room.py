@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sys
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain.model import InputError
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -48,8 +48,8 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
-    from ..status.poller import CANNOT_SEE, poll, status_rows, targets
 
     order = [t.id for t in targets(ctx.config)]
     if not order:
@@ -63,7 +63,7 @@ def cmd_status(ctx: Context) -> int:
     statuses = asyncio.run(poll(ctx.config, progress=progress))
     observations: list[dict] = []
     if ctx.config.war_room_exists():  # the room's overrides and history, when there is a war-room
-        from ..room import statuses_as_ruled
+        from ..room.duties import statuses_as_ruled
 
         statuses = statuses_as_ruled(ctx.store, statuses)
         observations = ctx.store.observations()
@@ -115,31 +115,38 @@ def cmd_watch(ctx: Context) -> int:
     import signal
     import threading
 
-    from ..identity import hostname
-    from ..status.poller import Poller
+    from ..base.identity import hostname
+    from ..domain.leases import holder_name, holder_words
+    from ..room.poller import Poller
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    holder = f"watch:{hostname()}:{os.getpid()}"
+    holder = holder_name("watch", ctx.store.account.login, hostname(), os.getpid())
     quiet = ctx.args.quiet
 
     def report(summary: dict) -> None:
+        stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
         elif not quiet and "signals" in summary:
-            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} signals: {summary['signal_changes']} changed (see mopstui signals)", flush=True)
+        elif "duties" in summary:
+            # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
+            if summary["ours"]:
+                print(f"{stamp} this watch does the room's duties (vendor rounds, crossings, notifications, anchor)",
+                      flush=True)
+            else:
+                print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
+                      "over when it stops", flush=True)
         elif not quiet:
-            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
         signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
-        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} "
-              f"(lease holder {holder}); Ctrl-C stops",
-              flush=True)
+        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
+              "Ctrl-C stops", flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK
 

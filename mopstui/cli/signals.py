@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import difflib
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import to_store, utcnow
 from ..domain.evidence import local_time
 from ..domain.model import InputError
-from ..textsafe import clean_line
-from ..timeutil import to_store, utcnow
 from .context import EXIT_OK, Context, _print_json
 
 MAX_COUNT = 1_000_000
 
 
 def _states(ctx: Context) -> dict:
-    from ..room_signals import stored_states
+    from ..room.signals import stored_states
     from ..signals import blank
 
     if not ctx.config.war_room_exists():

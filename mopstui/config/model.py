@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..timeutil import zone
+from ..base.timeutil import zone
 
 VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "salesforce", "stripe", "zendesk",
                 "meta", "probe")

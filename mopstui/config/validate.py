@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import overload
 from urllib.parse import urlparse
 
-from ..timeutil import TimeError, parse_duration
+from ..base.timeutil import TimeError, parse_duration
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,

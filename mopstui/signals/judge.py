@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..textsafe import clean_line
+from ..base.textsafe import clean_line
 from .state import BLIND, FAIL, PASS, Reading
 
 # Words and markers the common bot walls and challenges put on their pages (Cloudflare, Akamai,

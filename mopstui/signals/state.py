@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..textsafe import clean_line
+from ..base.textsafe import clean_line
 
 OK, DEGRADED, DOWN, UNKNOWN = "ok", "degraded", "down", "unknown"
 STATES = (OK, DEGRADED, DOWN, UNKNOWN)

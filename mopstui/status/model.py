@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from ..textsafe import clean, clean_line
+from ..base.textsafe import clean, clean_line
 
 OPERATIONAL, MAINTENANCE, DEGRADED, PARTIAL, MAJOR, UNKNOWN = (
     "operational", "maintenance", "degraded", "partial_outage", "major_outage", "unknown",

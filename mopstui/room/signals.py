@@ -12,14 +12,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from .config import Config
-from .signals import DEGRADED, DOWN, Reading, SignalState, blank, changes, step
-from .signals.judge import judge_form, judge_tag, unreachable
-from .signals.silence import judge_silence
-from .signals.state import BLIND, MAX_WHY
-from .store import SQLStore
-from .textsafe import clean_line
-from .timeutil import from_store, to_store, utcnow
+from ..base.textsafe import clean_line
+from ..base.timeutil import from_store, to_store, utcnow
+from ..config import Config
+from ..signals import DEGRADED, DOWN, Reading, SignalState, blank, changes, step
+from ..signals.judge import judge_form, judge_tag, unreachable
+from ..signals.silence import judge_silence
+from ..signals.state import BLIND, MAX_WHY
+from ..store import SQLStore
 
 
 def stored_states(store: SQLStore, config: Config) -> dict[str, SignalState]:
@@ -90,7 +90,7 @@ class SignalDuty:
 
     def record(self, readings: dict[str, Reading], now: datetime) -> dict:
         """Move each state by its reading, store them and their changes, write the evidence."""
-        from .room import record_evidence
+        from .duties import record_evidence
 
         previous = stored_states(self.store, self.config)
         at = to_store(now)

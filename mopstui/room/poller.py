@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from ..base.timeutil import utcnow
 from ..config import Config, Probe, Vendor, WatchedComponent
 from ..domain import catalog as cat
-from ..room import lapse_overrides, record_evidence
+from ..status.fetch import Fetcher, Outcome, Validators
+from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
+from ..status.providers import ParseError, provider
+from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
-from ..timeutil import utcnow
-from .fetch import Fetcher, Outcome, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
-from .providers import ParseError, provider
-from .providers.probe import judge
+from .duties import lapse_overrides, record_evidence
 
 LEASE = "poller"
 CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
@@ -222,6 +222,18 @@ class Poller:
         self.now_requested = threading.Event()
         self.standing_down = threading.Event()  # set: do not hold the lease (a screen whose terminal is away)
         self.holding = False
+        self.duties_with: str | None = None  # who holds the duties, as last said (None: not said yet)
+
+    def _claim(self) -> None:
+        """Claim the duties; say once a void claim set aside, and each time who holds them changes."""
+        claim = self.store.claim_lease(LEASE, self.holder, self.lease_ttl)
+        self.holding = claim.held
+        if claim.void and self.on_round:
+            self.on_round({"problem": claim.void_words()})
+        if claim.holder != self.duties_with:
+            self.duties_with = claim.holder
+            if self.on_round:
+                self.on_round({"duties": claim.holder, "ours": claim.held})
 
     def statuses(self) -> dict[str, VendorStatus]:
         return from_payloads(self.store.vendor_status_payloads())
@@ -229,8 +241,8 @@ class Poller:
     async def run(self, stop: threading.Event) -> None:
         import httpx
 
-        from ..room import Room
-        from ..room_signals import SignalDuty
+        from .duties import Room
+        from .signals import SignalDuty
 
         room = Room(self.config, self.store)
         signal_duty = SignalDuty(self.config, self.store)
@@ -244,7 +256,7 @@ class Poller:
                             self.store.release_lease(LEASE, self.holder)
                         self.holding = False
                     else:
-                        self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
+                        self._claim()
                     if self.holding:
                         forced = self.now_requested.is_set()
                         await self.round(fetcher, force=forced)
