@@ -81,15 +81,17 @@ def cmd_catalog(ctx: Context) -> int:
         via = cat.culprits_line(ctx.config, touchpoint)
         print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{' ' + clean_line(via) if via else ''}")
     print()
-    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    # Ids whole: two services differing at the end ("lead-form-eu", "lead-form-us") must not print alike.
+    width = max([len("ID"), *(len(s.id) for s in services)])
+    print(f"{'HEALTH':<12} {'ID':<{width}} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
     for s in services:
-        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+        print(f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
               f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
     open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
     if open_items:
         print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
         for s, items in open_items:
-            print(f"  {s.id[:18]:<18} {clean_line('; '.join(items))}")
+            print(f"  {clean_line(s.id):<{width}} {clean_line('; '.join(items))}")
     return EXIT_OK
 
 
