@@ -22,6 +22,34 @@ def cmd_check_config(ctx: Context) -> int:
         print(warning, file=sys.stderr)
     for warning in directory_warnings(config.database.parent, config.database_group):
         print(f"mopstui: warning: {warning}", file=sys.stderr)
+    if getattr(ctx.args, "online", False):
+        return _check_online(ctx)
+    return EXIT_OK
+
+
+def _check_online(ctx: Context) -> int:
+    """Each vendor's watched components against its live page: not there, or there several times."""
+    from ..status.online import check_watched_components
+
+    checks = check_watched_components(ctx.config)
+    if not checks:
+        print("  online: no vendor watches components; nothing to compare")
+        return EXIT_OK
+    failed = False
+    for check in checks:
+        name = clean_line(check.vendor_name)
+        if check.unreadable:
+            print(f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
+                  f"({clean_line(check.unreadable, 200)}); its components were not compared", file=sys.stderr)
+        for problem in check.problems:
+            failed = True
+            print(f"vendor {check.vendor_id} ({name}): {clean_line(problem, 400)}", file=sys.stderr)
+        if check.ok:
+            print(f"  online: {name}: every watched component is on the page, once")
+    if failed:
+        print("mopstui: the config watches components its vendors' pages do not have as named; "
+              "`mopstui vendors components ID` lists what each page has", file=sys.stderr)
+        return EXIT_INPUT
     return EXIT_OK
 
 
@@ -64,15 +92,17 @@ def cmd_catalog(ctx: Context) -> int:
         via = cat.culprits_line(ctx.config, touchpoint)
         print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{' ' + clean_line(via) if via else ''}")
     print()
-    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    # Ids whole: two services differing at the end ("lead-form-eu", "lead-form-us") must not print alike.
+    width = max([len("ID"), *(len(s.id) for s in services)])
+    print(f"{'HEALTH':<12} {'ID':<{width}} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
     for s in services:
-        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+        print(f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
               f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
     open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
     if open_items:
         print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
         for s, items in open_items:
-            print(f"  {s.id[:18]:<18} {clean_line('; '.join(items))}")
+            print(f"  {clean_line(s.id):<{width}} {clean_line('; '.join(items))}")
     return EXIT_OK
 
 

@@ -48,6 +48,7 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..domain.vendor_line import vendor_mark, vendor_note
     from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
 
@@ -79,19 +80,19 @@ def cmd_status(ctx: Context) -> int:
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
         for row in rows:
-            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
-            if not note and row["incidents"]:
-                note = row["incidents"][0]["title"]
-            if row["override"]:
-                note = (f"OVERRIDE (page says {row['page_state'].replace('_', ' ')}): {row['override']}"
-                        + (f" · {note}" if note else ""))
+            status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
-            state = ("!" if row["override"] else "~" if row["stale"] else "") + badge(row["state"])
+            state = vendor_mark(status) + badge(row["state"])
+            note = vendor_note(status)
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
-            for component in row["components"]:
-                if component["watched"]:
-                    label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
-                    print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+            vendor = ctx.config.vendor(row["id"])
+            shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
+            for component in shown:
+                label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
+                note = f"  ({clean_line(component['note'], 100)})" if component.get("note") else ""
+                print(f"  {badge(component['state']):<11} {clean_line(label, 60)}{note}")
+            if summary:
+                print(f"  {'':<11} {summary}")
             unwatched = [c for c in row["components"] if not c["watched"]]
             if unwatched:
                 troubled = sum(c["state"] not in ("operational", "unknown") for c in unwatched)
@@ -108,6 +109,24 @@ def cmd_status(ctx: Context) -> int:
     if threshold is not None and any(RANK.get(r["state"], -1) >= threshold for r in rows):
         return EXIT_INPUT
     return EXIT_OK
+
+
+LISTED_WHOLE = 12  # a page with more components than this, none of them watched, is summed up
+
+
+def _components_to_list(components: list[dict], *, watches: bool) -> tuple[list[dict], str]:
+    """The watched components to print, and a line for the rest. A vendor whose config watches
+    nothing shows its whole page when it is short, else only what is not operational (Salesforce
+    lists 1,463 instances: nobody reads that in a terminal)."""
+    watched = [c for c in components if c["watched"]]
+    if watches or len(watched) <= LISTED_WHOLE:
+        return watched, ""
+    troubled = [c for c in watched if c["state"] != "operational"]
+    shown = troubled[:LISTED_WHOLE]
+    rest = len(watched) - len(shown)
+    calm = "all operational" if len(troubled) == len(shown) else f"{len(troubled) - len(shown)} more not operational"
+    return shown, (f"+ {rest} more components ({calm}); `components:` in the config picks the ones you watch, "
+                   "status --json lists them all")
 
 
 def cmd_watch(ctx: Context) -> int:

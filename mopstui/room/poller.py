@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ..base.timeutil import utcnow
-from ..config import Config, Probe, Vendor, WatchedComponent
+from ..config import Config, Probe, Vendor
 from ..domain import catalog as cat
+from ..status import watch
 from ..status.fetch import Fetcher, Outcome, Validators
-from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
+from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped
 from ..status.providers import ParseError, provider
 from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
@@ -56,27 +57,6 @@ def targets(config: Config) -> list[Target]:
     return found
 
 
-def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
-    """Mark the components the config watches (by group + name); a watched one the page lacks
-    shows as unknown rather than vanishing. The vendor's verdict is then theirs: one component
-    down in a region nobody here uses must not make the vendor "down". The others stay, marked
-    not watched, for the detail (a maintenance or incident on the page still shows there too)."""
-    if not watched:
-        return parsed
-    kept: list[Component] = []
-    for want in watched:
-        # `{group: Europe, name: EU}`, or "Europe / EU" as the screen labels it.
-        matches = [c for c in parsed.components
-                   if (c.name == want.name and (want.group is None or c.group == want.group))
-                   or (want.group is None and c.label() == want.name)]
-        kept.extend(m for m in matches if m not in kept)
-        if not matches:
-            kept.append(Component(want.name, UNKNOWN, want.group))
-    others = [replace(c, watched=False) for c in parsed.components if c not in kept]
-    known = [c.state for c in kept if c.state != UNKNOWN]
-    return replace(parsed, components=tuple(kept + others), state=worst(known) if known else parsed.state)
-
-
 async def fetch_target(target: Target, fetcher: Fetcher, validators: Validators, slot: int) -> Outcome:
     """The network half of a check: only I/O, so nothing else on this loop skews its timing."""
     if target.probe is not None:
@@ -100,11 +80,14 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     if outcome.skipped:
         return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
     if outcome.not_modified and previous.last_good_at:
-        fresh = replace(previous, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
-                        latency_ms=outcome.latency_ms)
+        fresh = replace(previous, stale=False, reason="" if previous.stale else previous.reason, checked_at=checked_at,
+                        last_good_at=checked_at, latency_ms=outcome.latency_ms)
         return fresh, outcome.validators
     if outcome.fetched is None:
-        return previous.with_failure(outcome.reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+        reason = outcome.reason
+        if reason.startswith("HTTP 4") and target.url != target.vendor.url:
+            reason += f" from {target.url}"  # the URL we made from the configured one: say which
+        return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
     try:
         parsed = provider(target.kind).parse(outcome.fetched, target.vendor)
     except ParseError as error:
@@ -112,7 +95,7 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     except Exception as error:  # a provider's bug on one vendor's payload must not end the round
         reason = f"unreadable payload ({type(error).__name__})"
         return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
-    parsed = _watched(parsed.sanitized(), target.vendor.components)
+    parsed = watch.apply(parsed.sanitized(), target.vendor.components)
     return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
 
 
@@ -335,7 +318,8 @@ def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dic
             "id": s.id, "name": s.name, "kind": s.kind, "state": s.state, "stale": s.stale, "reason": s.reason,
             "checked_at": s.checked_at, "latency_ms": s.latency_ms,
             "override": s.override or None, "page_state": s.page_state or s.state,
-            "components": [{"name": c.name, "group": c.group, "state": c.state, "watched": c.watched}
+            "components": [{"name": c.name, "group": c.group, "state": c.state, "watched": c.watched, "id": c.id,
+                            "note": c.note}
                            for c in grouped(s.components)],
             "incidents": [{"title": i.title, "impact": i.impact, "status": i.status, "updated_at": i.updated_at,
                            "latest_update": i.latest_update} for i in s.incidents],
