@@ -16,16 +16,18 @@ ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item",
 # Kinds that change the incident's state, or that the tool writes.
 STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
 TOOL_KINDS = ("system", "vendor", "catalog")
+# Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
+CONTRIBUTED_KINDS = ("evidence",)
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS + ROOM_KINDS
+KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS
 # How each kind is shown in eight columns or fewer (the screen, `timeline`, exports), and the word
 # that picks an entry kind in the entry grammar (`/todo …`).
 KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override", "edit": "edit", "followup": "followup",
+    "override": "override", "edit": "edit", "followup": "followup", "evidence": "evidence",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)
