@@ -14,7 +14,7 @@ import mopstui
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
-FETCHING = ("mopstui.status.fetch", "mopstui.status.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo_server",
+FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server",
             "mopstui.mcp_server.tools")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..textsafe import clean_line
+from ..base.textsafe import clean_line
 from .model import InputError, TooLong
 from .rules import MAX_AUTHOR
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..textsafe import clean, clean_line
+from ..base.textsafe import clean, clean_line
 from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Incident, InputError, TooLong
 
 MAX_TEXT = 10_000

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import IO
 
+from ..base.timeutil import format_duration
 from ..domain.followups import followups
 from ..store import SQLStore
-from ..timeutil import format_duration
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
 from .rows import Memo, RowTimes, store_shaped, utc_iso
 

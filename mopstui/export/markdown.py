@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import IO
 
+from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import STATE_WORDS, followups
 from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, who
 from ..domain.overrides import ruling_line
+from ..domain.timeline import entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
-from ..timeline import entry_text, entry_words
-from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
 from .rows import Memo, RowTimes, store_shaped

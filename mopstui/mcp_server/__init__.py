@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..domain.model import InputError
 
 if TYPE_CHECKING:
-    from ..cli.context import Context
+    from .visit import Context
 
 INSTALL_HINT = "`mopstui mcp` needs the optional extra: pip install 'mopstui[mcp]'"
 

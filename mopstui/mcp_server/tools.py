@@ -21,11 +21,11 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from .. import __version__
+from ..base.files import UnsafeFile
+from ..base.textsafe import clean_line
+from ..base.timeutil import TimeError, utcnow
 from ..domain.model import InputError, parse_incident_ref
-from ..files import UnsafeFile
 from ..store import StoreError
-from ..textsafe import clean_line
-from ..timeutil import TimeError, utcnow
 from . import schemas, views
 from .visit import Visit
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import difflib
 from datetime import datetime, timedelta
 
+from ..base.textsafe import clean, clean_line
+from ..base.timeutil import format_duration
 from ..config import Config
 from ..domain import catalog as cat
 from ..domain import overrides as ov
@@ -20,11 +22,9 @@ from ..domain.drafts import draft
 from ..domain.followups import followups
 from ..domain.grammar import parse_search
 from ..domain.model import Event, Incident, InputError, incident_label, parse_incident_ref
+from ..domain.timeline import Annotations, entry_text
 from ..status.model import UNKNOWN, VendorStatus, from_payloads
 from ..store import SQLStore
-from ..textsafe import clean, clean_line
-from ..timeline import Annotations, entry_text
-from ..timeutil import format_duration
 
 MAX_ENTRIES = 500
 
@@ -130,7 +130,7 @@ def _watched(config: Config) -> list[tuple[str, str, str]]:
 
 
 def vendors(config: Config, store: SQLStore) -> tuple[dict, str]:
-    from ..room import statuses_as_ruled
+    from ..room.duties import statuses_as_ruled
 
     exists = config.war_room_exists()
     raw: dict[str, VendorStatus] = from_payloads(store.vendor_status_payloads()) if exists else {}
@@ -176,7 +176,7 @@ def catalog(config: Config, store: SQLStore) -> tuple[dict, str]:
 
 
 def _health(config: Config, store: SQLStore) -> dict:
-    from ..room import statuses_as_ruled
+    from ..room.duties import statuses_as_ruled
 
     return cat.service_health(config, statuses_as_ruled(store) if config.war_room_exists() else {})
 

@@ -6,20 +6,30 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anyio
 
+from ..base.identity import hostname
+from ..base.textsafe import clean_line
+from ..config import Config
 from ..domain.contributions import Pace, client_name, contributor, evidence_entry
 from ..domain.model import InputError, incident_label
-from ..identity import hostname
+from ..domain.timeline import Annotations
+from ..store import SQLStore
 from ..store.sessions import HEARTBEAT_EVERY, MCP_CLIENT
-from ..textsafe import clean_line
-from ..timeline import Annotations
 from . import views
 
-if TYPE_CHECKING:
-    from ..cli.context import Context
+
+class Context(Protocol):
+    """What the command line hands over: the loaded config, who started us, the war-room (opened
+    on first use). The CLI's own context is one."""
+
+    config: Config
+    user: str
+
+    @property
+    def store(self) -> SQLStore: ...
 
 
 class Visit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..timeutil import to_store
+from ..base.timeutil import to_store
 from .backend import Backend
 from .events import EVENT_COLUMNS, _event
 
