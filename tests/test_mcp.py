@@ -118,7 +118,7 @@ def facts(location: str) -> dict:
         kinds = sorted({e.kind for e in store.events(1)})
         return {"incident": incident, "overrides": [e.id for e in store.room_events("override")],
                 "incidents": [i.id for i in store.incidents(include_resolved=True)], "kinds": kinds,
-                "comms": store.last_of_kind(1, "comms").id}  # type: ignore[union-attr]
+                "comms": store.last_customer_update(1).id}  # type: ignore[union-attr]
 
 
 async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(room):

@@ -55,6 +55,7 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..domain.vendor_line import vendor_mark, vendor_note
     from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
 
@@ -86,14 +87,10 @@ def cmd_status(ctx: Context) -> int:
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
         for row in rows:
-            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
-            if not note and row["incidents"]:
-                note = row["incidents"][0]["title"]
-            if row["override"]:
-                note = (f"OVERRIDE (page says {row['page_state'].replace('_', ' ')}): {row['override']}"
-                        + (f" · {note}" if note else ""))
+            status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
-            state = ("!" if row["override"] else "~" if row["stale"] else "") + badge(row["state"])
+            state = vendor_mark(status) + badge(row["state"])
+            note = vendor_note(status)
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))

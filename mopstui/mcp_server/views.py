@@ -21,7 +21,7 @@ from ..domain.clocks import incident_clocks
 from ..domain.drafts import draft
 from ..domain.followups import followups
 from ..domain.grammar import parse_search
-from ..domain.model import Event, Incident, InputError, incident_label, parse_incident_ref
+from ..domain.model import FOLLOWUP_KINDS, Event, Incident, InputError, incident_label, parse_incident_ref
 from ..domain.timeline import Annotations, entry_text
 from ..status.model import UNKNOWN, VendorStatus, from_payloads
 from ..store import SQLStore
@@ -38,7 +38,7 @@ def _seconds(delta) -> int:
 
 
 def incident_facts(incident: Incident, config: Config, store: SQLStore, now: datetime) -> dict:
-    comms = store.last_of_kind(incident.id, "comms")
+    comms = store.last_customer_update(incident.id)
     clocks = []
     for clock in incident_clocks(incident, config, comms, now):
         clocks.append({
@@ -212,7 +212,7 @@ def impact(config: Config, target: str) -> tuple[dict, str]:
 
 
 def open_followups(config: Config, store: SQLStore, now: datetime) -> tuple[dict, str]:
-    items = followups(store.events_of_kinds(("action_item", "followup"))) if config.war_room_exists() else []
+    items = followups(store.events_of_kinds(FOLLOWUP_KINDS)) if config.war_room_exists() else []
     today = now.astimezone(config.tz).date()
     rows = [f.to_dict() | {"text": clean_line(f.text), "owner": clean_line(f.owner or "") or None,
                            "overdue": f.overdue(today)} for f in items if f.state == "open"]  # fmt: skip

@@ -33,7 +33,7 @@ def record_crossings(store: SQLStore, config: Config, now: datetime | None = Non
     now = now or utcnow()
     written = 0
     for incident in store.incidents():
-        comms = store.last_of_kind(incident.id, "comms")
+        comms = store.last_customer_update(incident.id)
         done = store.dedupe_keys(incident.id)
         for clock in crossed(incident_clocks(incident, config, comms, now)):
             key = clock.dedupe_key(incident.id)

@@ -22,6 +22,7 @@ from .base import (
     ReadOnlyStore,
     StoreBusy,
     StoreError,
+    StoreUnreadable,
     VerifyResult,
     WarRoomStore,
     canonical,
@@ -65,8 +66,8 @@ def open_store(location: str | Path, **options: Any) -> SQLStore:
 
 __all__ = [
     "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "ReadOnlyStore", "SQLStore", "SQLiteStore",
-    "Store", "StoreBusy", "StoreError", "VerifyResult", "WarRoomStore", "canonical", "chain_hash", "hashed_fields",
-    "is_server_url", "open_store",
+    "Store", "StoreBusy", "StoreError", "StoreUnreadable", "VerifyResult", "WarRoomStore", "canonical", "chain_hash",
+    "hashed_fields", "is_server_url", "open_store",
 ]
 
 

@@ -67,7 +67,11 @@ class SQLiteConnection(Backend):
             raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
         except OSError as error:
             raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
-        self._retry(self._prepare)
+        try:
+            self._retry(self._prepare)
+        except sqlite3.DatabaseError as error:  # not a database, or a damaged one
+            self.conn.close()
+            raise self.unreadable(error) or error from None
 
     @property
     def db(self) -> sqlite_utils.Database:

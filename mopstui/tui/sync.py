@@ -15,7 +15,7 @@ from ..base.identity import hostname, ssh_client
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.leases import holder_name, holder_words
-from ..domain.model import Event, InputError
+from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..room.duties import statuses_as_ruled
 from ..status.model import VendorStatus
 from ..store import open_store
@@ -51,7 +51,7 @@ class StoreSync(AppState):
             self.current_id = self.incidents[-1].id
         for incident in self.incidents:
             if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self: WarRoomApp) -> None:
@@ -90,11 +90,9 @@ class StoreSync(AppState):
         for event in events:
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
-            if event.kind == "comms" and event.incident_id is not None:
-                previous = self._comms.get(event.incident_id)
-                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
-                    self._comms[event.incident_id] = event
-            if event.kind in ("declared", "status", "severity", "role", "edit"):
+            if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
+                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+            if event.kind in INCIDENT_STATE_KINDS:
                 state_changed = True
         if state_changed:
             self._load_incidents()

@@ -114,6 +114,9 @@ class PostgresConnection(Backend):
                              "ask the database's owner to open it once with mopstui") from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self._lost(error) from None
+        except psycopg.Error as error:  # the server answered: what it holds is not a war-room it can read
+            self.close()
+            raise self.unreadable(error) or error from None
         except BaseException:
             self.close()  # refused (not a war-room, a newer schema): nothing left open behind
             raise
