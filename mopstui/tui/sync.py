@@ -17,6 +17,7 @@ from ..domain import catalog as cat
 from ..domain.leases import holder_name, holder_words
 from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..room.duties import statuses_as_ruled
+from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
 from .link import PROBE
@@ -59,8 +60,9 @@ class StoreSync(AppState):
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
-        self.health = cat.service_health(self.config, self.statuses)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
+        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 
     @_skip_when_screen_gone
     @_said_when_unreachable
@@ -78,7 +80,7 @@ class StoreSync(AppState):
             self._apply_new_events(new)
         # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
         # reloads the vendors; an entry appends a line (above).
-        mark = self.store.vendor_status_mark()
+        mark = (self.store.vendor_status_mark(), self.store.signal_status_mark() if self.config.signals else None)
         if mark != self._vendor_mark or any(e.kind == "override" for e in new):
             self._vendor_mark = mark
             self._load_vendor_statuses()

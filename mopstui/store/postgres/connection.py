@@ -282,7 +282,7 @@ class PostgresConnection(Backend):
     def _imported(self, conn: Any) -> None:
         """After `copy-store` wrote rows with their own ids: the counters continue after them (the
         events' own counter moved with each row, by the server's trigger)."""
-        for table in ("incidents", "status_observations"):
+        for table in ("incidents", "status_observations", "signal_arrivals"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
                          f"FROM {table}")
 
