@@ -90,7 +90,8 @@ class FollowUp:
 
 
 def followups(events: Iterable[Event]) -> list[FollowUp]:
-    """Every action item among `events`, with its latest owner, due date and state."""
+    """Every action item among `events` (of `FOLLOWUP_KINDS`; others are passed over), with its
+    latest owner, due date and state."""
     items: dict[int, FollowUp] = {}
     changes: list[Event] = []
     for event in events:

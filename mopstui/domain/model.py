@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,19 +16,32 @@ ROLES = ("commander", "comms", "scribe")
 
 # Kinds a person writes with free text.
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
-# Kinds that change the incident's state, or that the tool writes.
-STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
+# Kinds a person writes through a command rather than as free text (a person's doing all the same:
+# they count as taking part, and the exports tick them).
+COMMAND_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
 TOOL_KINDS = ("system", "vendor", "catalog")
+# Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
+CONTRIBUTED_KINDS = ("evidence",)
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS + ROOM_KINDS
+KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS
+
+# The kinds an incident's current state is derived from (`derive_incident` reads these and no
+# other): the store reads only these to list incidents, and a screen re-reads its incidents when
+# one of them arrives. A new kind that changes title, status, severity or roles belongs here.
+INCIDENT_STATE_KINDS = ("declared", "status", "severity", "role", "edit")
+# An action item and the changes that move it along (done, won't do, owner, due): what
+# `domain.followups.followups` folds.
+FOLLOWUP_KINDS = ("action_item", "followup")
+# A customer update: what resets the update-due clock.
+CUSTOMER_UPDATE_KIND = "comms"
 # How each kind is shown in eight columns or fewer (the screen, `timeline`, exports), and the word
 # that picks an entry kind in the entry grammar (`/todo …`).
 KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override", "edit": "edit", "followup": "followup",
+    "override": "override", "edit": "edit", "followup": "followup", "evidence": "evidence",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)
@@ -164,7 +178,9 @@ class Incident:
 
 
 def derive_incident(incident_id: int, events: list[Event]) -> Incident:
-    """Fold an incident's state events, in `occurred_at` order, into its current state."""
+    """Fold an incident's state events (`INCIDENT_STATE_KINDS`; any other kind among `events` is
+    passed over), in `occurred_at` order, into its current state."""
+    events = [e for e in events if e.kind in INCIDENT_STATE_KINDS]
     declared = next(e for e in events if e.kind == "declared")
     info = declared.value_json()
     severity = info.get("severity", "SEV3")
@@ -210,3 +226,16 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         last_event_id=max(e.id for e in events),
         summary=summary,
     )
+
+
+def latest_customer_update(events: Iterable[Event | None]) -> Event | None:
+    """The latest customer update among `events` (others, and None, are passed over): the one that
+    happened last, and of two at the same moment the one written last. The update-due clock
+    counts from it; the screen keeps it current with `latest_customer_update((kept, new))`."""
+    latest = None
+    for event in events:
+        if event is not None and event.kind == CUSTOMER_UPDATE_KIND and (
+            latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)
+        ):
+            latest = event
+    return latest

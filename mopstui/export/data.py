@@ -11,6 +11,7 @@ from typing import IO
 
 from ..base.timeutil import format_duration
 from ..domain.followups import followups
+from ..domain.model import FOLLOWUP_KINDS
 from ..store import SQLStore
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
 from .rows import Memo, RowTimes, store_shaped, utc_iso
@@ -31,7 +32,7 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
         "vendor_changes": export.vendor_changes,
         "impact": [f.to_dict() for f in export.impact.figures] if export.impact else [],
         "page_lags": [lag.to_dict() for lag in export.page_lags],
-        "followups": [f.to_dict() for f in followups(store.events_of_kinds(("action_item", "followup"), incident.id))],
+        "followups": [f.to_dict() for f in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id))],
         "overrides": [{"id": e.id, "at": e.occurred_at.isoformat(), "by": e.who, "reason": e.text,
                        **json.loads(e.value or "{}")} for e in export.overrides],
         "participants": [{"user": u, "entries": n} for u, n in sorted(export.metrics.participants.items())],

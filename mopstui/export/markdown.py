@@ -8,7 +8,7 @@ from typing import IO
 
 from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import STATE_WORDS, followups
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, who
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, Event, who
 from ..domain.overrides import ruling_line
 from ..domain.timeline import entry_text, entry_words
 from ..store import SQLStore
@@ -131,7 +131,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
     action_items, lessons = _write_timeline(store, export, w)
     w("\n## Action items\n\n")
-    for followup in followups(store.events_of_kinds(("action_item", "followup"), incident.id)):
+    for followup in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id)):
         box = {"done": "x", "wont_do": "~"}.get(followup.state, " ")
         said = ", ".join(filter(None, (STATE_WORDS[followup.state], followup.owner and f"owner {followup.owner}",
                                        followup.due and f"due {followup.due}")))
@@ -157,7 +157,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
     kinds = Memo(md_inline)
-    ticked = set(ENTRY_KINDS) | set(STATE_KINDS)
+    ticked = set(ENTRY_KINDS) | set(COMMAND_KINDS)
     action_items, lessons = [], []
     rows: list[str] = []  # written 5,000 at a time: one write per row cost a second on 100,000
     for row in store.iter_event_rows(incident.id):
@@ -196,7 +196,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
 def _timeline_row(event: Event, export: Export) -> str:
     """One row the obviously right way (the fast way above must write exactly this)."""
     incident, notes, tz = export.incident, export.notes, export.tz
-    if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
+    if event.kind in ENTRY_KINDS or event.kind in COMMAND_KINDS:
         export.metrics.tick(event.occurred_at, event.kind)
     mark = ("★ " if event.id in notes.starred else "") + ("↶ " if event.backdated else "")
     text = md_inline(entry_text(event))

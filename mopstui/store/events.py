@@ -13,13 +13,22 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import from_store, to_store, utcnow
 from ..domain.edits import edit_value
 from ..domain.followups import change_text, change_value
-from ..domain.model import ROOM_KINDS, Event, Incident, InputError, derive_incident, incident_label
+from ..domain.model import (
+    CUSTOMER_UPDATE_KIND,
+    INCIDENT_STATE_KINDS,
+    ROOM_KINDS,
+    Event,
+    Incident,
+    InputError,
+    derive_incident,
+    incident_label,
+    latest_customer_update,
+)
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
 from .backend import Backend
 from .base import GENESIS, chain_hash
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
-STATE_EVENT_KINDS = ("declared", "status", "severity", "role", "edit")
 
 
 def _event(row: tuple) -> Event:
@@ -214,10 +223,10 @@ class EventsMixin(Backend):
     # ------------------------------------------------------------------ reading
 
     def _incident_in(self, conn: Any, incident_id: int) -> Incident:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
-            (incident_id, *STATE_EVENT_KINDS),
+            (incident_id, *INCIDENT_STATE_KINDS),
         ).fetchall()
         if not rows:
             raise InputError(f"there is no incident {incident_label(incident_id)}")
@@ -227,10 +236,10 @@ class EventsMixin(Backend):
         return self._incident_in(self.conn, incident_id)
 
     def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
-            STATE_EVENT_KINDS,
+            INCIDENT_STATE_KINDS,
         ).fetchall()
         grouped: dict[int, list[Event]] = {}
         for row in rows:
@@ -309,11 +318,9 @@ class EventsMixin(Backend):
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, id"
         return [_event(r) for r in self.conn.execute(sql, params)]
 
-    def last_of_kind(self, incident_id: int, kind: str) -> Event | None:
-        """The latest entry of `kind` (by when it happened): e.g. the last customer update."""
-        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = ? "
-                                "ORDER BY occurred_at DESC, id DESC LIMIT 1", (incident_id, kind)).fetchone()
-        return _event(row) if row else None
+    def last_customer_update(self, incident_id: int) -> Event | None:
+        """The incident's latest customer update, by the domain's rule (`latest_customer_update`)."""
+        return latest_customer_update(self.events_of_kinds((CUSTOMER_UPDATE_KIND,), incident_id))
 
     def dedupe_keys(self, incident_id: int) -> set[str]:
         rows = self.conn.execute("SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident_id,))

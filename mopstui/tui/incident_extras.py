@@ -12,7 +12,7 @@ from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
 from ..domain.followups import followups, parse_due
 from ..domain.impact import estimate
-from ..domain.model import InputError
+from ..domain.model import FOLLOWUP_KINDS, InputError
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def open_followups_line(app: WarRoomApp) -> str:
     incident = app.current
     if incident is None:
         return ""
-    items = followups(app.store.events_of_kinds(("action_item", "followup"), incident.id))
+    items = followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id))
     open_items = [f for f in items if f.state == "open"]
     if not items:
         return ""
