@@ -37,11 +37,13 @@ def _said_when_unreachable(method):
         except StoreError as error:
             if not self.unreachable:
                 self.unreachable = True
+                self._render_room_bar()
                 self.notify(f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
                             title="Database unreachable", severity="error", timeout=10)
             return None
         if self.unreachable:
             self.unreachable = False
+            self._render_room_bar()
             self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
         return result
 
