@@ -41,11 +41,11 @@ def cmd_followup(ctx: Context) -> int:
 
 
 def cmd_followups(ctx: Context) -> int:
-    from ..domain.followups import STATE_WORDS, followups
+    from ..domain.followups import FOLLOWUP_KINDS, STATE_WORDS, followups
 
     items: list = []
     if ctx.config.war_room_exists():
-        items = followups(ctx.store.events_of_kinds(("action_item", "followup")))
+        items = followups(ctx.store.events_of_kinds(FOLLOWUP_KINDS))
     if ctx.args.open:
         items = [f for f in items if f.state == "open"]
     if ctx.args.owner:

@@ -14,7 +14,8 @@ ROLES = ("commander", "comms", "scribe")
 # Kinds a person writes with free text.
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
 # Kinds that change the incident's state, or that the tool writes.
-STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
+STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup", "withdraw", "unstar",
+               "reopen")
 TOOL_KINDS = ("system", "vendor", "catalog")
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
@@ -25,7 +26,8 @@ KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override", "edit": "edit", "followup": "followup",
+    "override": "override", "edit": "edit", "followup": "followup", "withdraw": "withdraw", "unstar": "unstar",
+    "reopen": "reopen",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)
@@ -136,10 +138,19 @@ class Incident:
     status_times: dict[str, datetime] = field(default_factory=dict)
     last_event_id: int = 0
     summary: str = ""  # what the incident is about, beyond its title; changed by `edit` events
+    # (resolved at, reopened at, why) for each time it was resolved and then reopened
+    reopenings: tuple[tuple[datetime, datetime, str], ...] = ()
+    # When customers were first hurt, where an entry was back-dated before the declaration.
+    impact_started_at: datetime | None = None
 
     @property
     def label(self) -> str:
         return incident_label(self.id)
+
+    @property
+    def impact_start(self) -> datetime:
+        """What the customer-facing figures count from: the earliest back-dated entry, or the start."""
+        return min(self.impact_started_at or self.started_at, self.started_at)
 
     @property
     def resolved(self) -> bool:
@@ -162,12 +173,20 @@ class Incident:
             "services": list(self.services),
             "roles": dict(self.roles),
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "impact_started_at": self.impact_start.isoformat(),
+            "reopenings": [{"resolved_at": resolved.isoformat(), "reopened_at": reopened.isoformat(), "reason": why}
+                           for resolved, reopened, why in self.reopenings],
         }
 
 
 def derive_incident(incident_id: int, events: list[Event]) -> Incident:
-    """Fold an incident's state events, in `occurred_at` order, into its current state."""
+    """Fold an incident's state events, in `occurred_at` order, into its current state. Entries
+    dated before the declaration (and not withdrawn) move when its impact started."""
     declared = next(e for e in events if e.kind == "declared")
+    withdrawn = {e.ref for e in events if e.kind == "withdraw"}
+    early = [e.occurred_at for e in events
+             if e.kind in ENTRY_KINDS and e.id not in withdrawn and e.occurred_at < declared.occurred_at]
+    reopenings: list[tuple[datetime, datetime, str]] = []
     info = declared.value_json()
     severity = info.get("severity", "SEV3")
     status = "investigating"
@@ -185,6 +204,11 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         elif event.kind == "status" and event.value in STATUSES:
             status = event.value
             status_times.setdefault(event.value, event.occurred_at)
+            if event.value == "resolved":  # resolved again after a reopening: the last time counts
+                status_times["resolved"] = event.occurred_at
+        elif event.kind == "reopen" and status == "resolved":
+            reopenings.append((status_times["resolved"], event.occurred_at, event.text))
+            status = event.value if event.value in STATUSES else "investigating"
         elif event.kind == "severity" and event.value in SEVERITIES:
             severity = event.value
         elif event.kind == "role":
@@ -211,4 +235,6 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         status_times=status_times,
         last_event_id=max(e.id for e in events),
         summary=summary,
+        reopenings=tuple(reopenings),
+        impact_started_at=min(early) if early else None,
     )

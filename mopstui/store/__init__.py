@@ -35,9 +35,10 @@ from .events import EVENT_COLUMNS, EventsMixin
 from .export_rows import ExportRowsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
+from .takeback import TakeBackMixin
 
 
-class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
+class SQLStore(DigestMixin, TakeBackMixin, EventsMixin, ChainMixin, StatusMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:

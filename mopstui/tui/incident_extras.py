@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Input, Static
 
 from ..domain.drafts import draft, one_line
-from ..domain.followups import followups, parse_due
+from ..domain.followups import FOLLOWUP_KINDS, followups, parse_due
 from ..domain.impact import estimate
 from ..domain.model import InputError
 from ..textsafe import clean_line
@@ -105,7 +105,7 @@ def open_followups_line(app: WarRoomApp) -> str:
     incident = app.current
     if incident is None:
         return ""
-    items = followups(app.store.events_of_kinds(("action_item", "followup"), incident.id))
+    items = followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id))
     open_items = [f for f in items if f.state == "open"]
     if not items:
         return ""
