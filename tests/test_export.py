@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from markdown_it import MarkdownIt
 
+from mopstui.base.identity import Account
+from mopstui.base.timeutil import zone
 from mopstui.export import csv_cell, export_incident, md_inline, prepare
-from mopstui.identity import Account
 from mopstui.store import Store
-from mopstui.timeutil import zone
 
 from .conftest import run_cli
 from .export_script import EXPORTED_AT, HOSTILE, START, at, build, write_config
@@ -179,9 +179,9 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
     import json as jsonlib
     from datetime import timedelta
 
+    from mopstui.base.timeutil import utcnow
     from mopstui.config import load
     from mopstui.export import data, markdown
-    from mopstui.timeutil import utcnow
 
     db = tmp_path / "w.db"
     config = load([], database=str(db))

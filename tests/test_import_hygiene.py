@@ -13,7 +13,7 @@ import mopstui
 
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
-FETCHING = ("mopstui.status.fetch", "mopstui.status.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo_server")
+FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server")
 
 
 def loaded(module: str, prefixes: tuple[str, ...]) -> list[str]:

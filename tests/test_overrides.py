@@ -9,8 +9,8 @@ import json
 import pytest
 
 from mopstui.config import load
-from mopstui.notify import classify
-from mopstui.room import lapse_overrides, statuses_as_ruled
+from mopstui.room.duties import lapse_overrides, statuses_as_ruled
+from mopstui.room.notify import classify
 from mopstui.status.model import Component, VendorStatus
 from mopstui.store import Store
 

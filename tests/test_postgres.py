@@ -17,6 +17,7 @@ from mopstui.cli import main
 from mopstui.store import StoreError, open_store
 
 from .conftest import ROOT, run_cli, write
+from .test_duties import APP_GRANTS
 
 WRITER = [sys.executable, "-m", "tests.writer"]
 
@@ -123,13 +124,7 @@ def test_roles_make_the_log_append_only_for_real(postgres_server, pg_url):
     database = pg_url.split("/")[-1].split("?")[0]
     postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
     with psycopg.connect(pg_url, autocommit=True) as owner:
-        for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app",
-                      "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
-                      "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence "
-                      "TO mopstui_app",
-                      "GRANT DELETE ON leases TO mopstui_app",
-                      "GRANT SELECT ON mopstui_schema TO mopstui_app",
-                      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app"):
+        for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app", *APP_GRANTS):
             owner.execute(grant)
     app_url = pg_url.replace("mopstui@", "mopstui_app@")
     with open_store(app_url) as store:
@@ -183,7 +178,7 @@ def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path
     import signal
     from datetime import timedelta
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     from .conftest import MOPSTUI
 

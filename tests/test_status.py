@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from mopstui.config import load
+from mopstui.room.poller import poll
 from mopstui.status.fetch import Fetcher
-from mopstui.status.poller import poll
 
 from .status_server import FIXTURES, StatusServer, drip, huge, slow
 
@@ -169,7 +169,7 @@ def test_google_open_incidents_filtered_by_product(tmp_path, server):
 def test_rss_recent_unresolved_entry_is_a_problem(tmp_path, server):
     from email.utils import format_datetime
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     recent = format_datetime(utcnow() - timedelta(minutes=20))
     old = format_datetime(utcnow() - timedelta(days=3))
@@ -366,7 +366,7 @@ def test_one_deadline_for_a_check_retries_included(tmp_path, server):
 
 
 def test_durations_in_milliseconds(tmp_path):
-    from mopstui.timeutil import parse_duration
+    from mopstui.base.timeutil import parse_duration
 
     assert parse_duration("500ms").total_seconds() == 0.5 and parse_duration("1m30s").total_seconds() == 90
     assert parse_duration("2m").total_seconds() == 120
@@ -396,7 +396,7 @@ STATUSPAGE_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
     from email.utils import format_datetime
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     feed = STATUSPAGE_FEED.format(identified=format_datetime(utcnow() - timedelta(hours=9)),
                                   recent=format_datetime(utcnow() - timedelta(minutes=5)),
@@ -421,7 +421,7 @@ def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
     # The rest of the page is still there for the detail, marked as not watched, and is no evidence.
     others = [c for c in watched.components if not c.watched]
     assert any(c.name == "GitHub Actions" and c.state == "partial_outage" for c in others)
-    from mopstui.status.poller import changes
+    from mopstui.room.poller import changes
 
     assert not [c for c in changes(None, watched) if c["component"] == "GitHub Actions"]
     assert poll_one(tmp_path, "statuspage", base, components=["GitHub Actions"]).state == "partial_outage"

@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 import sqlite_utils
 
+from mopstui.base.timeutil import utcnow
 from mopstui.domain.model import InputError
 from mopstui.store import Store, StoreError, migrations
-from mopstui.timeutil import utcnow
 
 
 @pytest.fixture

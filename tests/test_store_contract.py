@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.domain.model import InputError
 from mopstui.store import StoreError, open_store
-from mopstui.timeutil import utcnow
 
 
 @pytest.fixture

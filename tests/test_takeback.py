@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.config import load
 from mopstui.domain.clocks import incident_clocks
 from mopstui.export import export_incident, prepare
 from mopstui.store import Store, open_store
-from mopstui.timeutil import utcnow
 
 from .conftest import run_cli
 from .test_properties import run_main

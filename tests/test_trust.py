@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from mopstui.base.identity import Account
 from mopstui.config import load
-from mopstui.identity import Account
 from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
@@ -369,7 +369,7 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
 
 
 def test_the_lease_holder_anchors_the_head_outside_the_war_room(tmp_path, db_path):
-    from mopstui.status.poller import Poller
+    from mopstui.room.poller import Poller
 
     seeded(db_path, entries=1)
     anchor = tmp_path / "private" / "heads.log"
@@ -431,7 +431,7 @@ def test_a_read_only_snapshot_says_so(tmp_path):
 
 
 def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
-    from mopstui.notify import Notifier
+    from mopstui.room.notify import Notifier
 
     from .test_shared_host import Hooks
 
@@ -468,8 +468,8 @@ def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
 def test_a_redirect_into_our_own_network_is_refused(tmp_path):
     """A vendor page (reached through a proxy, as configured from the environment) redirects to an
     internal address: the poller does not follow, and the internal server sees nothing."""
+    from mopstui.room.poller import poll
     from mopstui.status.fetch import Fetcher
-    from mopstui.status.poller import poll
 
     with StatusServer() as proxy, StatusServer() as internal:
         internal.serve("/admin", "{}")
@@ -617,9 +617,9 @@ def test_exports_verify_from_this_user_s_checkpoint(tmp_path, monkeypatch):
     is not used."""
     import json as jsonlib
 
-    from mopstui import verified
     from mopstui.config import load
     from mopstui.export import export_incident
+    from mopstui.room import verified
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     db = tmp_path / "warroom.db"

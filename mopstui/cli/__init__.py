@@ -13,10 +13,10 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from ..base.files import UnsafeFile
+from ..base.textsafe import clean_line
+from ..base.timeutil import TimeError
 from ..domain.model import InputError, TooLong
-from ..files import UnsafeFile
-from ..textsafe import clean_line
-from ..timeutil import TimeError
 from .context import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, Context
 from .parser import COMMANDS, build_parser
 from .room import cmd_tui

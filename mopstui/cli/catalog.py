@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..base.textsafe import clean_line
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -15,19 +15,47 @@ def cmd_check_config(ctx: Context) -> int:
     print(f"ok: {sources}")
     print(f"  database: {config.database_label}")
     print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
-    from ..files import directory_warnings
+    from ..base.files import directory_warnings
 
     for warning in config.warnings:
         print(warning, file=sys.stderr)
     for warning in directory_warnings(config.database.parent, config.database_group):
         print(f"mopstui: warning: {warning}", file=sys.stderr)
+    if getattr(ctx.args, "online", False):
+        return _check_online(ctx)
+    return EXIT_OK
+
+
+def _check_online(ctx: Context) -> int:
+    """Each vendor's watched components against its live page: not there, or there several times."""
+    from ..status.online import check_watched_components
+
+    checks = check_watched_components(ctx.config)
+    if not checks:
+        print("  online: no vendor watches components; nothing to compare")
+        return EXIT_OK
+    failed = False
+    for check in checks:
+        name = clean_line(check.vendor_name)
+        if check.unreadable:
+            print(f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
+                  f"({clean_line(check.unreadable, 200)}); its components were not compared", file=sys.stderr)
+        for problem in check.problems:
+            failed = True
+            print(f"vendor {check.vendor_id} ({name}): {clean_line(problem, 400)}", file=sys.stderr)
+        if check.ok:
+            print(f"  online: {name}: every watched component is on the page, once")
+    if failed:
+        print("mopstui: the config watches components its vendors' pages do not have as named; "
+              "`mopstui vendors components ID` lists what each page has", file=sys.stderr)
+        return EXIT_INPUT
     return EXIT_OK
 
 
 def _last_known_statuses(ctx: Context) -> dict:
     """What the poller last stored (no network here), as the room rules it (overrides applied);
     nothing when there is no database yet."""
-    from ..room import statuses_as_ruled
+    from ..room.duties import statuses_as_ruled
 
     if not ctx.config.war_room_exists():
         return {}
@@ -119,8 +147,8 @@ def cmd_catalog_impact(ctx: Context) -> int:
 
 
 def cmd_import_backstage(ctx: Context) -> int:
-    from ..backstage import import_backstage
-    from ..files import open_shared_file
+    from ..base.files import open_shared_file
+    from ..config.backstage import import_backstage
 
     result = import_backstage(ctx.args.paths)
     for line in result.summary():

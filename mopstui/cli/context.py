@@ -8,8 +8,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..identity import current_user
-from ..timeutil import parse_at
+from ..base.identity import current_user
+from ..base.timeutil import parse_at
 
 if TYPE_CHECKING:
     from ..config import Config

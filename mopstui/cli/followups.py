@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain.model import InputError, incident_label, parse_incident_ref
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from .context import EXIT_OK, Context, _print_json
 from .incidents import _event_ref
 

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Iterable
 from datetime import tzinfo
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import format_duration, humanize_duration, local_clock, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time
-from ..textsafe import clean_line
-from ..timeline import Annotations, format_line
-from ..timeutil import format_duration, humanize_duration, local_clock, utcnow
+from ..domain.timeline import Annotations, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -224,7 +224,7 @@ def cmd_verify(ctx: Context) -> int:
     heads = _noted_heads(ctx)
     result = ctx.store.verify(heads)
     if result.ok and result.head is not None:  # the next export re-hashes only what comes after
-        from .. import verified
+        from ..room import verified
 
         verified.save(ctx.store.location, result.head)
     out = sys.stdout if result.ok else sys.stderr
@@ -236,8 +236,8 @@ def cmd_verify(ctx: Context) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
+    from ..base.timeutil import zone
     from ..export import FORMATS, export_incident, export_to_file
-    from ..timeutil import zone
 
     incident = parse_incident_ref(ctx.args.incident)
     tz = zone(ctx.args.tz) if ctx.args.tz else None

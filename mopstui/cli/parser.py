@@ -30,6 +30,7 @@ from .incidents import (
 from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
 from .stores import cmd_copy_store
+from .vendors import cmd_vendors_components
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -82,7 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     command("demo", cmd_demo, "offline demo: a seeded incident on a temporary database",
             "Open the war-room on a temporary database seeded with a bundled marketing catalog and an\n"
             "incident under way, with a scripted vendor outage served from this machine. No network.")
-    command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors")
+    p = command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors",
+                "Validate the config; exit 2 with FILE:LINE errors. With --online, also read every vendor's live\n"
+                "page and compare the components the config watches against it: a name the page does not have,\n"
+                "or has several times, is named with what the page does have (exit 1).")
+    p.add_argument("--online", action="store_true", help="compare watched components against the vendors' live pages")
+
+    p = command("vendors", cmd_vendors_components, "vendor status pages: what each really has",
+                "Vendor status pages. `vendors components ID` lists what a vendor's page really has.")
+    vendors_sub = p.add_subparsers(dest="vendors_command", metavar="SUBCOMMAND", required=True)
+    q = command("components", cmd_vendors_components, "what a vendor's page has: groups, components, ids, states, and "
+                "the config lines to watch them", under=vendors_sub, prefix="vendors ")
+    q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
+    q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
+    q.add_argument("--json", action="store_true", help="as JSON")
 
     p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
@@ -182,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_argument("--wont-do", action="store_true", help="it will not be done")
     state.add_argument("--reopen", action="store_true", help="open again")
     p.add_argument("--owner", metavar="NAME", help="who owns it")
-    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, or +3d / +2w from today")
+    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, today, tomorrow, or +3d / +2w from today")
 
     p = command("draft", cmd_draft, "draft a customer update from a channel's template (site banner, email, ...)",
                 "Fill a customer-update template from the incident as it stands: {title}, {touchpoints},\n"

@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from ..locations import is_server_url, url_problem
-from ..timeutil import TimeError, parse_duration, zone
+from ..base.locations import is_server_url, url_problem
+from ..base.timeutil import TimeError, parse_duration, zone
 from . import marketing
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
 from .validate import _Checker

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..timeutil import zone
+from ..base.timeutil import zone
 
 VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "salesforce", "stripe", "zendesk",
                 "meta", "probe")
@@ -60,12 +60,16 @@ class Polling:
 
 @dataclass(frozen=True)
 class WatchedComponent:
-    """A vendor component we care about; `group` is None when any group will do."""
+    """A vendor component we care about; `group` is None when any group will do, "" for the top
+    level only; `id` is the page's own id (for pages that repeat names), and then `name` is a label."""
 
     name: str
     group: str | None = None
+    id: str | None = None
 
     def label(self) -> str:
+        if self.id is not None and not self.name:
+            return f"id {self.id}"
         return f"{self.group} / {self.name}" if self.group else self.name
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import overload
 from urllib.parse import urlparse
 
-from ..timeutil import TimeError, parse_duration
+from ..base.timeutil import TimeError, parse_duration
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
@@ -203,14 +203,16 @@ class _Checker(_Checks):
         items = self.seq(data, key)
         for item, pos in zip(items, items.item_pos):
             if isinstance(item, _Map):
-                self.keys(item, ("name", "group"), "a component")
-                name = self.text(item, "name", required=True, where="component: ")
-                if name:
-                    result.append(WatchedComponent(name, self.text(item, "group")))
+                self.keys(item, ("name", "group", "id"), "a component")
+                component_id = self.text(item, "id")
+                name = self.text(item, "name", required=component_id is None, where="component: ")
+                if name or component_id:
+                    result.append(WatchedComponent(name or "", self.text(item, "group"), component_id))
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 result.append(WatchedComponent(str(item)))
             else:
-                self.fail(pos, f"a component is a name or {{group: ..., name: ...}}, not {_type_name(item)}")
+                self.fail(pos, "a component is a name, Group / Name, {group: ..., name: ...} or {id: ...}, "
+                               f"not {_type_name(item)}")
         return tuple(result)
 
     def vendors(self, data: _Map) -> tuple[Vendor, ...]:

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..base.timeutil import format_duration, humanize_duration
 from ..config import Config
-from ..timeutil import format_duration, humanize_duration
 from .model import Event, Incident
 
 PRECISE_WITHIN = timedelta(minutes=5)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from ..base.textsafe import clean_line
 from ..config import Config
-from ..textsafe import clean_line
 from . import catalog as cat
 from .model import Incident
 

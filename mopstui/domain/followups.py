@@ -23,8 +23,10 @@ _TOKEN = re.compile(r"(?:^|\s)(owner|due):(\S+)", re.IGNORECASE)
 
 
 def parse_due(text: str, today: date) -> date:
-    """`2026-12-05`, or `+3d` / `+2w` from today."""
+    """`2026-12-05`, `today`, `tomorrow`, or `+3d` / `+2w` from today."""
     text = text.strip().lower()
+    if text in ("today", "tomorrow"):
+        return today + timedelta(days=text == "tomorrow")
     relative = re.fullmatch(r"\+(\d{1,3})([dw])", text)
     if relative:
         days = int(relative[1]) * (7 if relative[2] == "w" else 1)
@@ -32,7 +34,8 @@ def parse_due(text: str, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"due date {text!r}: write YYYY-MM-DD, or +3d / +2w from today") from None
+        raise InputError(f"{text!r} is not a due date: write YYYY-MM-DD, today, tomorrow, or +3d / +2w "
+                         "from today") from None
 
 
 def owner_and_due(text: str, today: date) -> tuple[str, str | None]:

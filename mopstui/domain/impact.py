@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..base.timeutil import humanize_duration
 from ..config import Config
-from ..timeutil import humanize_duration
 from .drafts import incident_touchpoints
 from .model import Incident
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..base.errors import InputError
+
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 ROLES = ("commander", "comms", "scribe")
@@ -47,10 +49,6 @@ def who(author: str, login: str | None) -> str:
 
 
 _INCIDENT_REF = re.compile(r"^(?:INC-?)?([0-9]+)$", re.IGNORECASE)
-
-
-class InputError(ValueError):
-    """Bad input from a person or a script: one clear sentence, nothing written."""
 
 
 class TooLong(InputError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ..textsafe import clean, clean_line
+from ..base.textsafe import clean, clean_line
 from .model import ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError, TooLong
 from .takeback import check_reopen, check_state_time, check_takeback
 

@@ -38,7 +38,7 @@ def export_incident(store: SQLStore, incident_id: int, config: Config, fmt: str,
 def export_to_file(store: SQLStore, incident_id: int, config: Config, fmt: str, path: str | Path, **options) -> list[Path]:
     """Write the export to `path` (never through a planted link: a fresh file renamed into place)
     and, for Markdown, its SVG timeline beside it. Returns the files written."""
-    from ..files import open_shared_file
+    from ..base.files import open_shared_file
 
     path = Path(path)
     svg_path = path.with_suffix(".svg") if fmt == "md" else None

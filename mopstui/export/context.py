@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 
-from .. import verified as checkpoints
+from ..base.textsafe import clean
+from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.impact import Impact, estimate
 from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
 from ..domain.pagelag import lags
+from ..domain.timeline import Annotations
+from ..room import verified as checkpoints
 from ..store import Head, SQLStore
-from ..textsafe import clean
-from ..timeline import Annotations
-from ..timeutil import humanize_duration, utcnow
 
 SCHEMA_VERSION = 1
 TICK_COLUMNS = 800  # the SVG timeline's plot width, in its own units

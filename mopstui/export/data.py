@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import IO
 
+from ..base.timeutil import format_duration
 from ..domain.followups import FOLLOWUP_KINDS, followups
+from ..domain.timeline import Annotations
 from ..store import SQLStore
-from ..timeline import Annotations
-from ..timeutil import format_duration
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
 from .rows import Memo, RowTimes, store_shaped, utc_iso
 

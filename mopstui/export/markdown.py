@@ -6,14 +6,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import IO
 
+from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import FOLLOWUP_KINDS, STATE_WORDS, followups
 from ..domain.model import ENTRY_KINDS, KIND_LABELS, STATE_KINDS, Event, who
 from ..domain.overrides import ruling_line
 from ..domain.takeback import new_words
+from ..domain.timeline import Annotations, entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
-from ..timeline import Annotations, entry_text, entry_words
-from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
 from .rows import Memo, RowTimes, store_shaped

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..locations import is_server_url
+from ..base.locations import is_server_url
 from .base import (
     GENESIS,
     MAX_TEXT,

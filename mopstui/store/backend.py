@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..identity import Account
+from ..base.identity import Account
+from ..domain.leases import Claim
 
 T = TypeVar("T")
 
@@ -75,6 +76,17 @@ class Backend:
     def _sequence_top(self) -> int | None:
         """The highest event id ever given (None where the engine keeps no record of it): what
         catches the newest events deleted."""
+        raise NotImplementedError
+
+    def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Inside `_write`: take or renew a lease by the rule in domain.leases."""
+        raise NotImplementedError
+
+    def _release(self, conn: Any, name: str, holder: str) -> None:
+        raise NotImplementedError
+
+    def _lease_clock(self) -> datetime:
+        """The clock leases are judged by."""
         raise NotImplementedError
 
     def _integrity_problems(self, *, quick: bool) -> list[str]:

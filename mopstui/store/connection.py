@@ -14,14 +14,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
-from ..identity import Account, current_account
-from ..timeutil import UTC
+from ..base.files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
+from ..base.identity import Account, current_account
+from ..base.timeutil import UTC, to_store, utcnow
+from ..domain.leases import Claim, standing
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -288,6 +289,31 @@ class SQLiteConnection(Backend):
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
         top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
         return max(seq[0] if seq else 0, top) + 1
+
+    def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Under the file's write lock: the rule mopstui_take_lease keeps on PostgreSQL."""
+        now = utcnow()
+        row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+        void = None
+        if row and row[0] != holder:
+            state = standing(row[1], now)
+            if state == "live":
+                return Claim(False, row[0])
+            if state == "void":
+                void = (str(row[0]), str(row[1]))
+        conn.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
+            "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+            (name, holder, to_store(now + ttl)),
+        )
+        return Claim(True, holder, void)
+
+    def _release(self, conn: Any, name: str, holder: str) -> None:
+        conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+    def _lease_clock(self) -> datetime:
+        """The clock leases are judged by: this host's (one host shares one SQLite file)."""
+        return utcnow()
 
     def _sequence_top(self) -> int | None:
         seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..base.timeutil import to_store
 from ..domain.takeback import ANNOTATION_KINDS
-from ..timeutil import to_store
 from .events import EVENT_COLUMNS, _event
 from .takeback import TakeBackMixin
 

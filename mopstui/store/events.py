@@ -8,6 +8,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from ..base.identity import Account
+from ..base.textsafe import clean_line
+from ..base.timeutil import from_store, to_store, utcnow
 from ..domain.edits import edit_value
 from ..domain.followups import change_text, change_value
 from ..domain.model import (
@@ -21,9 +24,6 @@ from ..domain.model import (
 )
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
 from ..domain.takeback import rekind_text, rekind_value
-from ..identity import Account
-from ..textsafe import clean_line
-from ..timeutil import from_store, to_store, utcnow
 from .backend import Backend
 from .base import GENESIS, chain_hash
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..timeutil import from_store, to_store, utcnow
+from ..base.timeutil import to_store, utcnow
+from ..domain.leases import Claim, lease_ttl, standing
 from .backend import Backend
 
 # "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).
@@ -57,31 +58,30 @@ class SessionsMixin(Backend):
 
     def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Take or renew lease `name` for `holder`; True while it is ours."""
-        now = utcnow()
+        return self.claim_lease(name, holder, ttl).held
 
-        def write() -> bool:
+    def claim_lease(self, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Take or renew lease `name` for `holder` (for at most LONGEST_LEASE): held, or who holds
+        it; a claim no session could have made (a far-off or unreadable end) is void, set aside,
+        and reported."""
+        ttl = lease_ttl(ttl)
+
+        def write() -> Claim:
             with self._write() as conn:
-                row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
-                if row and row[0] != holder and from_store(row[1]) > now:
-                    return False
-                conn.execute(
-                    "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
-                    "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
-                    (name, holder, to_store(now + ttl)),
-                )
-                return True
+                return self._claim(conn, name, holder, ttl)
 
         return self._retry(write)
 
     def release_lease(self, name: str, holder: str) -> None:
         def write() -> None:
             with self._write() as conn:
-                conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+                self._release(conn, name, holder)
 
         self._retry(write)
 
     def lease_holder(self, name: str) -> str | None:
+        """Who holds the lease now; None when nobody does (or only a void claim stands)."""
         row = self.conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
-        if row and from_store(row[1]) > utcnow():
+        if row and standing(row[1], self._lease_clock()) == "live":
             return row[0]
         return None

@@ -22,10 +22,10 @@ from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from ..base.timeutil import utcnow
 from ..config import Config
 from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
-from ..timeutil import utcnow
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup

@@ -12,14 +12,14 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
 from ..domain.pagelag import lags as page_lags
-from ..room import lift_override, set_override
+from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
-from ..textsafe import clean_line
 from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
 from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
 

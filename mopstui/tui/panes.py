@@ -11,12 +11,12 @@ from textual import events, on
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
-from ..room import record_crossings
+from ..room.duties import record_crossings
 from ..status.model import RANK
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from . import incident_extras
 from .timeline_view import TimelineView
 

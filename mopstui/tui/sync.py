@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, work
 
+from ..base.identity import hostname, ssh_client
+from ..base.textsafe import clean_line
 from ..domain import catalog as cat
+from ..domain.leases import holder_name, holder_words
 from ..domain.model import Event, InputError
-from ..identity import hostname, ssh_client
-from ..room import statuses_as_ruled
+from ..room.duties import statuses_as_ruled
 from ..status.model import VendorStatus
 from ..store import open_store
-from ..textsafe import clean_line
 from .link import PROBE
 from .timeline_view import TimelineView
 
@@ -159,12 +160,13 @@ class StoreSync(AppState):
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
 
-        from ..status.poller import Poller
+        from ..room.poller import Poller
 
         if self._store is None or self.store.readonly:
             return
         with open_store(self.config.database_location, group=self.config.database_group) as store:
-            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
+            self._poller = Poller(self.config, store, holder_name("tui", store.account.login, hostname(), os.getpid(),
+                                                               self.session_id),
                                   on_round=self._poller_report)
             if self.link.away:  # restarted while nobody reads this screen: it stays down
                 self._poller.standing_down.set()
@@ -182,8 +184,9 @@ class StoreSync(AppState):
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
-            holder = self.store.lease_holder("poller") or "another session"
-            self.notify(f"Vendors are polled by {holder}; this screen shows its results.", timeout=5)
+            holder = self.store.lease_holder("poller")
+            self.notify(f"Vendors are polled by {holder_words(holder) if holder else 'another session'}; this screen "
+                        "shows its results.", timeout=5)
         else:
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)

@@ -16,10 +16,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import format_duration, local_clock
 from ..domain.model import KIND_LABELS, Event
-from ..textsafe import clean_line
-from ..timeline import Annotations, account_note, entry_text, marks
-from ..timeutil import format_duration, local_clock
+from ..domain.timeline import Annotations, account_note, entry_text, marks
 
 KIND_STYLES = {
     "comms": "bold cyan",

@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
+from ..base.textsafe import clean_line
 from ..domain.history import state_series
 from ..domain.pagelag import PageLag
 from ..status.model import VendorStatus, grouped
-from ..textsafe import clean_line
 from .screens import _Dialog
 from .widgets import badge_text
 

@@ -13,14 +13,14 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import humanize_duration
 from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
 from ..domain.rules import MAX_TEXT
 from ..status.model import VendorStatus
-from ..textsafe import clean_line
-from ..timeutil import humanize_duration
 
 STATE_STYLES = {
     "operational": "green",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import psycopg
 
-from ...timeutil import to_store, utcnow
+from ...base.timeutil import to_store, utcnow
+from ...domain.leases import LONGEST_LEASE
 from ..base import StoreError
 
 CHANNEL = "mopstui"
-STEPS = ("p001_initial", "p002_digest_index")
+STEPS = ("p001_initial", "p002_digest_index", "p003_guarded_state")
 
 _INITIAL = r"""
 CREATE TABLE incidents (
@@ -118,7 +119,96 @@ CREATE INDEX events_incident_kind_author_occurred ON events (incident_id, kind, 
 DROP INDEX IF EXISTS events_incident_kind;
 """
 
-STEP_SQL = {"p001_initial": _INITIAL, "p002_digest_index": _DIGEST_INDEX}
+# What the application role may not write directly, only through the owner's functions: a lease
+# (who does the room's duties) is claimed for at most LONGEST seconds by the server's clock, and
+# an event id is exactly the one after the last, taken under the chain's lock. Grants a war-room
+# set up before this step had (UPDATE on leases and event_sequence) are revoked from every role
+# but the owner; those that could write leases may execute the lease functions instead.
+_GUARDED_STATE = r"""
+CREATE FUNCTION mopstui_take_lease(lease_name TEXT, new_holder TEXT, ttl_seconds DOUBLE PRECISION,
+    OUT is_held BOOLEAN, OUT held_by TEXT, OUT was_void BOOLEAN, OUT void_holder TEXT, OUT void_until TEXT)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
+DECLARE
+    now_at TIMESTAMPTZ := clock_timestamp();
+    old_holder TEXT;
+    old_until TEXT;
+    old_end TIMESTAMPTZ;
+BEGIN
+    IF ttl_seconds IS NULL OR NOT (ttl_seconds > 0 AND ttl_seconds <= @LONGEST@) THEN
+        RAISE EXCEPTION 'a claim on the room''s duties lasts at most @LONGEST@ seconds';
+    END IF;
+    was_void := false;
+    SELECT l.holder, l.expires_at INTO old_holder, old_until FROM leases l WHERE l.name = lease_name FOR UPDATE;
+    IF FOUND AND old_holder IS DISTINCT FROM new_holder THEN
+        BEGIN
+            old_end := old_until::timestamptz;
+        EXCEPTION WHEN others THEN
+            old_end := NULL;
+        END;
+        IF old_end IS NULL OR old_end > now_at + make_interval(secs => @LONGEST@) THEN
+            was_void := true; void_holder := old_holder; void_until := old_until;
+        ELSIF old_end > now_at THEN
+            is_held := false; held_by := old_holder;
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO leases (name, holder, expires_at)
+    VALUES (lease_name, new_holder,
+            to_char((now_at + make_interval(secs => ttl_seconds)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at;
+    is_held := true; held_by := new_holder;
+END $$;
+CREATE FUNCTION mopstui_release_lease(lease_name TEXT, old_holder TEXT) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
+    DELETE FROM leases WHERE name = lease_name AND holder = old_holder;
+$$;
+REVOKE EXECUTE ON FUNCTION mopstui_take_lease(TEXT, TEXT, DOUBLE PRECISION), mopstui_release_lease(TEXT, TEXT) FROM PUBLIC;
+
+CREATE FUNCTION mopstui_event_ids_step() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
+DECLARE
+    top BIGINT;
+BEGIN
+    PERFORM pg_advisory_xact_lock(@LOCK@);
+    SELECT seq INTO top FROM event_sequence FOR UPDATE;
+    IF NEW.id IS DISTINCT FROM top + 1 THEN
+        RAISE EXCEPTION 'event ids follow one another: the next is #%, not #%', top + 1, NEW.id;
+    END IF;
+    UPDATE event_sequence SET seq = NEW.id;
+    RETURN NEW;
+END $$;
+UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0));
+CREATE TRIGGER events_ids_step BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION mopstui_event_ids_step();
+
+DO $$
+DECLARE
+    grant_row RECORD;
+    who TEXT;
+BEGIN
+    FOR grant_row IN
+        SELECT DISTINCT c.relname, a.grantee FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid IN ('leases'::regclass, 'event_sequence'::regclass) AND a.grantee <> c.relowner
+          AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')
+    LOOP
+        who := CASE WHEN grant_row.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(grant_row.grantee)) END;
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I FROM %s', grant_row.relname, who);
+        IF grant_row.relname = 'leases' AND grant_row.grantee <> 0 THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION mopstui_take_lease(TEXT, TEXT, DOUBLE PRECISION), '
+                           'mopstui_release_lease(TEXT, TEXT) TO %s', who);
+        END IF;
+    END LOOP;
+END $$;
+"""
+
+STEP_SQL = {"p001_initial": _INITIAL, "p002_digest_index": _DIGEST_INDEX, "p003_guarded_state": _GUARDED_STATE}
+
+
+def _step_sql(conn: psycopg.Connection, name: str, lock: int) -> str:
+    """A step's SQL with the war-room's schema (the owner's functions search only it), the chain's
+    lock and the longest lease filled in."""
+    schema = conn.execute("SELECT quote_ident(current_schema())").fetchone()
+    return (STEP_SQL[name].replace("@SCHEMA@", schema[0] if schema else "public").replace("@LOCK@", str(int(lock)))
+            .replace("@LONGEST@", str(int(LONGEST_LEASE.total_seconds()))))
 
 
 def applied_steps(conn: psycopg.Connection) -> list[str] | None:
@@ -151,5 +241,5 @@ def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int) -> Non
             steps = []
         for name in STEPS:
             if name not in steps:
-                conn.execute(STEP_SQL[name])
+                conn.execute(_step_sql(conn, name, lock))
                 conn.execute("INSERT INTO mopstui_schema (name, applied_at) VALUES (%s, %s)", (name, to_store(utcnow())))

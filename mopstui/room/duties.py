@@ -12,17 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
+from ..config import Config
+from ..domain import catalog as cat
+from ..domain import overrides as ov
+from ..domain.clocks import crossed, incident_clocks
+from ..domain.evidence import evidence
+from ..domain.model import Event, InputError
+from ..status.model import VendorStatus, from_payloads
+from ..store import SQLStore, StoreError
 from .anchor import Anchor
-from .config import Config
-from .domain import catalog as cat
-from .domain import overrides as ov
-from .domain.clocks import crossed, incident_clocks
-from .domain.evidence import evidence
-from .domain.model import Event, InputError
-from .status.model import VendorStatus, from_payloads
-from .store import SQLStore, StoreError
-from .textsafe import clean_line
-from .timeutil import utcnow
 
 if TYPE_CHECKING:
     from .notify import Notifier

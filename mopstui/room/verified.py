@@ -9,9 +9,9 @@ import json
 import os
 from pathlib import Path
 
-from .config.cache import read_private, write_private
-from .locations import is_server_url
-from .store import Head
+from ..base.locations import is_server_url
+from ..config.cache import read_private, write_private
+from ..store import Head
 
 
 def _name(database: str | Path) -> str | None:

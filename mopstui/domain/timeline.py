@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from .domain.model import KIND_LABELS, Event
-from .domain.takeback import TakeBacks
-from .textsafe import clean_line
-from .timeutil import format_duration, local_clock
+from ..base.textsafe import clean_line
+from ..base.timeutil import format_duration, local_clock
+from .model import KIND_LABELS, Event
+from .takeback import TakeBacks
 
 
 @dataclass

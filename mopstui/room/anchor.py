@@ -14,9 +14,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from .files import PRIVATE_MODE, check_descriptor, open_nofollow
-from .store import SQLStore
-from .timeutil import to_store, utcnow
+from ..base.files import PRIVATE_MODE, check_descriptor, open_nofollow
+from ..base.timeutil import to_store, utcnow
+from ..store import SQLStore
 
 
 class Anchor:

@@ -7,12 +7,12 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import config as config_module
-from .config import Config
-from .domain.catalog import catalog_snapshot
-from .identity import Account
-from .store import SQLStore, open_store
-from .timeutil import utcnow
+from .. import config as config_module
+from ..base.identity import Account
+from ..base.timeutil import utcnow
+from ..config import Config
+from ..domain.catalog import catalog_snapshot
+from ..store import SQLStore, open_store
 
 DEMO_USERS = ("priya", "sam")
 
@@ -69,8 +69,8 @@ def run_demo(ctx) -> int:
     config = demo_config(database)
     with open_store(database) as store:
         seed(store, config)
-    from .demo_server import DemoVendors
-    from .tui.app import run_app  # Textual only now, after the seeding
+    from ..tui.app import run_app  # Textual only now, after the seeding
+    from .server import DemoVendors
 
     vendors = DemoVendors(config).start()
     try:
@@ -86,8 +86,8 @@ def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> 
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
-    from .demo_server import DemoVendors
-    from .status.poller import poll
+    from ..room.poller import poll
+    from .server import DemoVendors
 
     moment = [0.0]
     vendors = DemoVendors(config, clock=lambda: moment[0]).start()
@@ -109,7 +109,7 @@ def picture_app(workdir: Path):
     Everything on screen is relative to the incident's start, so pictures only change when the
     screen does. Returns the app and a check that says when its background writes have landed.
     """
-    from .tui.app import WarRoomApp
+    from ..tui.app import WarRoomApp
 
     # A fixed moment, not today's: wide pictures show the clock time of every entry.
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .config import Config, Probe, WatchedComponent
+from ..config import Config, Probe, WatchedComponent
 
 CHAT_VENDOR, CHAT_COMPONENT, CHAT_SERVICE = "intercom", "Messenger", "chat-widget"
 

@@ -15,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from ..config import Config, Probe, Vendor, WatchedComponent
+from ..base.timeutil import utcnow
+from ..config import Config, Probe, Vendor
 from ..domain import catalog as cat
-from ..room import lapse_overrides, record_evidence
+from ..status import watch
+from ..status.fetch import Fetcher, Outcome, Validators
+from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped
+from ..status.providers import ParseError, provider
+from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
-from ..timeutil import utcnow
-from .fetch import Fetcher, Outcome, Validators
-from .model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped, worst
-from .providers import ParseError, provider
-from .providers.probe import judge
+from .duties import lapse_overrides, record_evidence
 
 LEASE = "poller"
 CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
@@ -56,27 +57,6 @@ def targets(config: Config) -> list[Target]:
     return found
 
 
-def _watched(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
-    """Mark the components the config watches (by group + name); a watched one the page lacks
-    shows as unknown rather than vanishing. The vendor's verdict is then theirs: one component
-    down in a region nobody here uses must not make the vendor "down". The others stay, marked
-    not watched, for the detail (a maintenance or incident on the page still shows there too)."""
-    if not watched:
-        return parsed
-    kept: list[Component] = []
-    for want in watched:
-        # `{group: Europe, name: EU}`, or "Europe / EU" as the screen labels it.
-        matches = [c for c in parsed.components
-                   if (c.name == want.name and (want.group is None or c.group == want.group))
-                   or (want.group is None and c.label() == want.name)]
-        kept.extend(m for m in matches if m not in kept)
-        if not matches:
-            kept.append(Component(want.name, UNKNOWN, want.group))
-    others = [replace(c, watched=False) for c in parsed.components if c not in kept]
-    known = [c.state for c in kept if c.state != UNKNOWN]
-    return replace(parsed, components=tuple(kept + others), state=worst(known) if known else parsed.state)
-
-
 async def fetch_target(target: Target, fetcher: Fetcher, validators: Validators, slot: int) -> Outcome:
     """The network half of a check: only I/O, so nothing else on this loop skews its timing."""
     if target.probe is not None:
@@ -100,11 +80,14 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     if outcome.skipped:
         return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
     if outcome.not_modified and previous.last_good_at:
-        fresh = replace(previous, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
-                        latency_ms=outcome.latency_ms)
+        fresh = replace(previous, stale=False, reason="" if previous.stale else previous.reason, checked_at=checked_at,
+                        last_good_at=checked_at, latency_ms=outcome.latency_ms)
         return fresh, outcome.validators
     if outcome.fetched is None:
-        return previous.with_failure(outcome.reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
+        reason = outcome.reason
+        if reason.startswith("HTTP 4") and target.url != target.vendor.url:
+            reason += f" from {target.url}"  # the URL we made from the configured one: say which
+        return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
     try:
         parsed = provider(target.kind).parse(outcome.fetched, target.vendor)
     except ParseError as error:
@@ -112,7 +95,7 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     except Exception as error:  # a provider's bug on one vendor's payload must not end the round
         reason = f"unreadable payload ({type(error).__name__})"
         return previous.with_failure(reason, checked_at=checked_at, latency_ms=outcome.latency_ms), Validators()
-    parsed = _watched(parsed.sanitized(), target.vendor.components)
+    parsed = watch.apply(parsed.sanitized(), target.vendor.components)
     return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
 
 
@@ -222,6 +205,18 @@ class Poller:
         self.now_requested = threading.Event()
         self.standing_down = threading.Event()  # set: do not hold the lease (a screen whose terminal is away)
         self.holding = False
+        self.duties_with: str | None = None  # who holds the duties, as last said (None: not said yet)
+
+    def _claim(self) -> None:
+        """Claim the duties; say once a void claim set aside, and each time who holds them changes."""
+        claim = self.store.claim_lease(LEASE, self.holder, self.lease_ttl)
+        self.holding = claim.held
+        if claim.void and self.on_round:
+            self.on_round({"problem": claim.void_words()})
+        if claim.holder != self.duties_with:
+            self.duties_with = claim.holder
+            if self.on_round:
+                self.on_round({"duties": claim.holder, "ours": claim.held})
 
     def statuses(self) -> dict[str, VendorStatus]:
         return from_payloads(self.store.vendor_status_payloads())
@@ -229,7 +224,7 @@ class Poller:
     async def run(self, stop: threading.Event) -> None:
         import httpx
 
-        from ..room import Room
+        from .duties import Room
 
         room = Room(self.config, self.store)
         fetcher = Fetcher(self.config.polling)
@@ -242,7 +237,7 @@ class Poller:
                             self.store.release_lease(LEASE, self.holder)
                         self.holding = False
                     else:
-                        self.holding = self.store.take_lease(LEASE, self.holder, self.lease_ttl)
+                        self._claim()
                     if self.holding:
                         await self.round(fetcher, force=self.now_requested.is_set())
                         self.now_requested.clear()
@@ -317,7 +312,8 @@ def status_rows(statuses: dict[str, VendorStatus], order: list[str]) -> list[dic
             "id": s.id, "name": s.name, "kind": s.kind, "state": s.state, "stale": s.stale, "reason": s.reason,
             "checked_at": s.checked_at, "latency_ms": s.latency_ms,
             "override": s.override or None, "page_state": s.page_state or s.state,
-            "components": [{"name": c.name, "group": c.group, "state": c.state, "watched": c.watched}
+            "components": [{"name": c.name, "group": c.group, "state": c.state, "watched": c.watched, "id": c.id,
+                            "note": c.note}
                            for c in grouped(s.components)],
             "incidents": [{"title": i.title, "impact": i.impact, "status": i.status, "updated_at": i.updated_at,
                            "latest_update": i.latest_update} for i in s.incidents],

@@ -12,7 +12,7 @@ import pwd
 import socket
 from dataclasses import dataclass
 
-from .domain.model import InputError
+from .errors import InputError
 from .textsafe import clean_line
 
 # Names the tool writes under; a person may not take them.

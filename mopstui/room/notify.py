@@ -12,10 +12,10 @@ import asyncio
 import random
 from urllib.parse import urlparse
 
-from .config import Config, Webhook
-from .domain.model import Event, incident_label
-from .store import Head, SQLStore, StoreError
-from .textsafe import clean_line
+from ..base.textsafe import clean_line
+from ..config import Config, Webhook
+from ..domain.model import Event, incident_label
+from ..store import Head, SQLStore, StoreError
 
 CURSOR = "notify"
 

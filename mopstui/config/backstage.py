@@ -274,7 +274,7 @@ class _VendorBook:
 
     def known(self) -> dict[str, dict]:
         if self._known is None:
-            from .config import bundled_path, load
+            from . import bundled_path, load
 
             example = load([bundled_path("example.yaml")], database="/dev/null")
             self._known = {v.id: {"id": v.id, "name": v.name, "kind": v.kind, "url": v.url} for v in example.vendors}
