@@ -29,6 +29,20 @@ def mopstui(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_a_damaged_war_room_on_a_server_is_one_sentence_not_a_bug(pg_url, capsys):
+    """A column gone from the log (an admin's slip, a half-restored dump): the store says the
+    war-room cannot be read, as it does for a damaged SQLite file, never "a bug in mopstui"."""
+    assert mopstui(capsys, "--db", pg_url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV1")[0] == 0
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("ALTER TABLE events DROP COLUMN login")
+    for argv in (("incidents",), ("timeline", "1"), ("export", "1"), ("log", "1", "still there?")):
+        code, out, err = mopstui(capsys, "--db", pg_url, "--user", "alice", *argv)
+        assert code == 1, (argv, out, err)
+        assert "bug" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, (argv, err)
+        if argv[0] != "log":  # a write says its own "database error in …", and that nothing was written
+            assert "cannot be read" in err and "verify" in err, (argv, err)
+
+
 def test_the_command_line_on_a_server(pg_url, capsys, tmp_path):
     assert mopstui(capsys, "--db", pg_url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV1")[1] == "INC-1\n"
     assert mopstui(capsys, "--db", pg_url, "--user", "bob", "log", "1", "Rolled back the tag change", "-k", "action")[0] == 0

@@ -14,6 +14,8 @@ import pytest
 from mopstui.base.timeutil import utcnow
 from mopstui.config import load
 from mopstui.domain.clocks import incident_clocks
+from mopstui.domain.model import latest_customer_update
+from mopstui.domain.takeback import TakeBacks
 from mopstui.export import export_incident, prepare
 from mopstui.store import Store, open_store
 
@@ -59,7 +61,9 @@ def test_a_withdrawn_customer_update_stays_in_the_log_and_stops_counting(room):
     withdrawal = int(out.strip().lstrip("#"))
     with Store(db) as store:
         # The update-due clock counts from the last update that still stands.
-        assert store.last_of_kind(1, "comms").id == earlier
+        assert store.last_customer_update(1).id == earlier
+        events = store.events(1)  # the domain's rule says the same, given what was taken back
+        assert latest_customer_update(events, TakeBacks.of(events)).id == earlier
         assert store.event(mistaken).text == "Banner is live (meant for INC-2)"  # nothing edited
         assert store.verify().ok
     code, out, _ = cli(room, "timeline", "1")
@@ -110,7 +114,7 @@ def test_correct_changes_the_kind_and_the_new_kind_counts(room):
     code, _, err = cli(room, "correct", "1", str(note), "--kind", "comms")
     assert code == 0, err
     with Store(db) as store:
-        assert store.last_of_kind(1, "comms").id == note
+        assert store.last_customer_update(1).id == note
         assert store.last_of_kind(1, "note") is None
     assert "| Time to first customer update (comms) | 4m |" in exported(room, "md")
     code, out, _ = cli(room, "timeline", "1")
@@ -235,7 +239,7 @@ def test_take_backs_on_both_engines(location):
         store.unstar(1, note.id, author="sam")
         store.set_status(1, "resolved", author="sam")
         store.reopen(1, "errors are back", author="sam")
-        assert store.last_of_kind(1, "comms").id == note.id
+        assert store.last_customer_update(1).id == note.id
         assert store.incident(1).status == "investigating" and len(store.incident(1).reopenings) == 1
         assert store.starred(1) == set()
         rows = {id_: json.loads(line) for id_, line in store.export_json_rows(1, store.incident(1).started_at,

@@ -9,7 +9,6 @@ Heavy modules (Textual, httpx) are imported only by the commands that need them.
 from __future__ import annotations
 
 import gc
-import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -43,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(args)
         for warning in secret_warnings(ctx.config):
             print(f"mopstui: warning: {warning}", file=sys.stderr)
-        return func(ctx)
+        with ctx.reading():
+            return func(ctx)
     except ConfigError as error:
         for line in error.errors:
             print(line, file=sys.stderr)
@@ -58,10 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except sqlite3.DatabaseError as error:
-        where = ctx.config.database_label if ctx is not None else "the database"
-        print(f"mopstui: {where} cannot be read ({error}); `mopstui verify` says where it is damaged", file=sys.stderr)
-        return EXIT_INPUT
     except OSError as error:
         print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INPUT

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,18 @@ class Context:
             if notice:
                 print(f"mopstui: warning: {notice}", file=sys.stderr)
         return self._store
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around a command: what the store's driver raised reading a damaged war-room leaves as
+        the store's own `StoreUnreadable`, whichever the engine."""
+        try:
+            yield
+        except Exception as error:
+            unreadable = self._store.unreadable(error) if self._store is not None else None
+            if unreadable is None:
+                raise
+            raise unreadable from None
 
     def at(self) -> datetime | None:
         value = getattr(self.args, "at", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import utcnow
-from ..domain.model import InputError, incident_label, parse_incident_ref
+from ..domain.model import FOLLOWUP_KINDS, InputError, incident_label, parse_incident_ref
 from .context import EXIT_OK, Context, _print_json
 from .incidents import _event_ref
 
@@ -41,7 +41,7 @@ def cmd_followup(ctx: Context) -> int:
 
 
 def cmd_followups(ctx: Context) -> int:
-    from ..domain.followups import FOLLOWUP_KINDS, STATE_WORDS, followups
+    from ..domain.followups import STATE_WORDS, followups
 
     items: list = []
     if ctx.config.war_room_exists():

@@ -48,6 +48,7 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..domain.vendor_line import vendor_mark, vendor_note
     from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
 
@@ -79,14 +80,10 @@ def cmd_status(ctx: Context) -> int:
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
         for row in rows:
-            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
-            if not note and row["incidents"]:
-                note = row["incidents"][0]["title"]
-            if row["override"]:
-                note = (f"OVERRIDE (page says {row['page_state'].replace('_', ' ')}): {row['override']}"
-                        + (f" · {note}" if note else ""))
+            status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
-            state = ("!" if row["override"] else "~" if row["stale"] else "") + badge(row["state"])
+            state = vendor_mark(status) + badge(row["state"])
+            note = vendor_note(status)
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
@@ -151,6 +148,8 @@ def cmd_watch(ctx: Context) -> int:
         stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet and "signals" in summary:
+            print(f"{stamp} signals: {summary['signal_changes']} changed (see mopstui signals)", flush=True)
         elif "duties" in summary:
             # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
             if summary["ours"]:
@@ -164,7 +163,8 @@ def cmd_watch(ctx: Context) -> int:
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} as {holder_words(holder)}; "
+        signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
+        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
               "Ctrl-C stops", flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK

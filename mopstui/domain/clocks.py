@@ -69,14 +69,6 @@ class Clock:
         return f"Crossed the {humanize_duration(self.limit)} customer-patience threshold ({self.name})"
 
 
-def last_comms(events: Iterable[Event]) -> Event | None:
-    latest = None
-    for event in events:
-        if event.kind == "comms" and (latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)):
-            latest = event
-    return latest
-
-
 def incident_clocks(incident: Incident, config: Config, comms: Event | None, now: datetime) -> list[Clock]:
     """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
     end = incident.resolved_at or now

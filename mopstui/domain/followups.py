@@ -15,9 +15,6 @@ from datetime import date, datetime, timedelta
 from .model import Event, InputError
 
 STATES = ("open", "done", "wont_do")
-# What the follow-up list is read from: the items, their changes, and withdrawals (a withdrawn
-# item is off the list).
-FOLLOWUP_KINDS = ("action_item", "followup", "withdraw")
 STATE_WORDS = {"open": "open", "done": "done", "wont_do": "won't do"}
 _TOKEN = re.compile(r"(?:^|\s)(owner|due):(\S+)", re.IGNORECASE)
 
@@ -93,8 +90,8 @@ class FollowUp:
 
 
 def followups(events: Iterable[Event]) -> list[FollowUp]:
-    """Every action item among `events`, with its latest owner, due date and state; not those
-    withdrawn."""
+    """Every action item among `events` (of `FOLLOWUP_KINDS`; others are passed over), with its
+    latest owner, due date and state; not those withdrawn."""
     items: dict[int, FollowUp] = {}
     changes: list[Event] = []
     withdrawn: set[int] = set()

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..base.errors import InputError
+
+if TYPE_CHECKING:
+    from .takeback import TakeBacks
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -15,13 +20,27 @@ ROLES = ("commander", "comms", "scribe")
 
 # Kinds a person writes with free text.
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
-# Kinds that change the incident's state, or that the tool writes.
-STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup", "withdraw", "unstar",
-               "reopen")
+# Kinds a person writes through a command rather than as free text (a person's doing all the same:
+# they count as taking part, and the exports tick them). The last three take something back.
+COMMAND_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup", "withdraw", "unstar",
+                 "reopen")
 TOOL_KINDS = ("system", "vendor", "catalog")
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS + ROOM_KINDS
+KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + ROOM_KINDS
+
+# The kinds an incident's current state is derived from (`derive_incident` reads these and no
+# other): the store reads only these to list incidents, and a screen re-reads its incidents when
+# one of them arrives. A new kind that changes title, status, severity or roles belongs here.
+# A withdrawal is here because a withdrawn entry dated before the declaration no longer moves when
+# the impact started.
+INCIDENT_STATE_KINDS = ("declared", "status", "severity", "role", "edit", "reopen", "withdraw")
+# An action item and the changes that move it along (done, won't do, owner, due): what
+# `domain.followups.followups` folds.
+# A withdrawn action item is off the list.
+FOLLOWUP_KINDS = ("action_item", "followup", "withdraw")
+# A customer update: what resets the update-due clock.
+CUSTOMER_UPDATE_KIND = "comms"
 # How each kind is shown in eight columns or fewer (the screen, `timeline`, exports), and the word
 # that picks an entry kind in the entry grammar (`/todo …`).
 KIND_LABELS = {
@@ -178,12 +197,14 @@ class Incident:
 
 
 def derive_incident(incident_id: int, events: list[Event]) -> Incident:
-    """Fold an incident's state events, in `occurred_at` order, into its current state. Entries
-    dated before the declaration (and not withdrawn) move when its impact started."""
+    """Fold an incident's state events (`INCIDENT_STATE_KINDS`; any other kind among `events` is
+    passed over), in `occurred_at` order, into its current state. Entries dated before the
+    declaration (and not withdrawn), when given, move when its impact started."""
+    early_entries = [e for e in events if e.kind in ENTRY_KINDS]
+    events = [e for e in events if e.kind in INCIDENT_STATE_KINDS]
     declared = next(e for e in events if e.kind == "declared")
     withdrawn = {e.ref for e in events if e.kind == "withdraw"}
-    early = [e.occurred_at for e in events
-             if e.kind in ENTRY_KINDS and e.id not in withdrawn and e.occurred_at < declared.occurred_at]
+    early = [e.occurred_at for e in early_entries if e.id not in withdrawn and e.occurred_at < declared.occurred_at]
     reopenings: list[tuple[datetime, datetime, str]] = []
     info = declared.value_json()
     severity = info.get("severity", "SEV3")
@@ -236,3 +257,20 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         reopenings=tuple(reopenings),
         impact_started_at=min(early) if early else None,
     )
+
+
+def latest_customer_update(events: Iterable[Event | None], taken_back: TakeBacks | None = None) -> Event | None:
+    """The latest customer update among `events` (others, and None, are passed over): the one that
+    happened last, and of two at the same moment the one written last. The update-due clock
+    counts from it; the screen keeps it current with `latest_customer_update((kept, new))`. With
+    `taken_back`, an entry counts by its kind now: withdrawn ones not at all."""
+    latest = None
+    for event in events:
+        if event is None:
+            continue
+        kind = event.kind if taken_back is None else taken_back.kind_of(event)
+        if kind == CUSTOMER_UPDATE_KIND and (
+            latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)
+        ):
+            latest = event
+    return latest

@@ -13,7 +13,7 @@ from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.impact import Impact, estimate
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
@@ -83,7 +83,7 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     only one that touches them all."""
     start = incident.impact_start  # the declaration, or an entry dated before it
     metrics = Metrics(start=start, end=max(incident.resolved_at or now, start))
-    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + STATE_KINDS)
+    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + COMMAND_KINDS)
     metrics.events = digest["count"]
     metrics.participants = digest["participants"]
     for event in digest["notes"]:
@@ -203,8 +203,9 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     window_end = metrics.end
     vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
     sessions = store.sessions_between(incident.started_at, window_end)
-    # From this user's last verified checkpoint: only what was written since is re-hashed.
-    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True)
+    # From this user's last verified checkpoint: what was written since is re-hashed, and every
+    # event this export shows, however old.
+    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
     if verified.ok and verified.head is not None:
         checkpoints.save(store.location, verified.head)
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message

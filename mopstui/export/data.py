@@ -10,7 +10,8 @@ from datetime import datetime, tzinfo
 from typing import IO
 
 from ..base.timeutil import format_duration
-from ..domain.followups import FOLLOWUP_KINDS, followups
+from ..domain.followups import followups
+from ..domain.model import FOLLOWUP_KINDS
 from ..domain.timeline import Annotations
 from ..store import SQLStore
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell

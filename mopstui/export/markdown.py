@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from ..base.timeutil import format_duration, humanize_duration
-from ..domain.followups import FOLLOWUP_KINDS, STATE_WORDS, followups
-from ..domain.model import ENTRY_KINDS, KIND_LABELS, STATE_KINDS, Event, who
+from ..domain.followups import STATE_WORDS, followups
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABELS, Event, who
 from ..domain.overrides import ruling_line
 from ..domain.takeback import new_words
 from ..domain.timeline import Annotations, entry_text, entry_words
@@ -168,7 +168,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
     kinds = Memo(md_inline)
-    ticked = set(ENTRY_KINDS) | set(STATE_KINDS)
+    ticked = set(ENTRY_KINDS) | set(COMMAND_KINDS)
     action_items, lessons = [], []
     rows: list[str] = []  # written 5,000 at a time: one write per row cost a second on 100,000
     for row in store.iter_event_rows(incident.id):
@@ -216,7 +216,7 @@ def taken_back(event_id: int, text: str, notes: Annotations) -> str:
 def _timeline_row(event: Event, export: Export) -> str:
     """One row the obviously right way (the fast way above must write exactly this)."""
     incident, notes, tz = export.incident, export.notes, export.tz
-    if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
+    if event.kind in ENTRY_KINDS or event.kind in COMMAND_KINDS:
         export.metrics.tick(event.occurred_at, event.kind)
     mark = ("★ " if event.id in notes.starred else "") + ("↶ " if event.backdated else "")
     text = taken_back(event.id, md_inline(entry_text(event)), notes)

@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar
 
 from ..base.identity import Account
 from ..domain.leases import Claim
+from .base import StoreError, StoreUnreadable
 
 T = TypeVar("T")
 
@@ -115,6 +116,15 @@ class Backend:
     def _imported(self, conn: Any) -> None:
         """After rows were copied in with their own ids (`copy-store`): set the engine's counters
         past them. SQLite's AUTOINCREMENT follows explicit ids by itself."""
+
+    def unreadable(self, error: BaseException) -> StoreUnreadable | None:
+        """The store's own error for what its driver raised reading this war-room (None for
+        anything else, and for a StoreError already said): one sentence for either engine."""
+        if isinstance(error, StoreError) or not isinstance(error, self.engine_errors):
+            return None
+        said = str(error).strip().splitlines()
+        return StoreUnreadable(f"{self.location} cannot be read ({said[0] if said else type(error).__name__}); "
+                               "`mopstui verify` says where it is damaged")
 
     def snapshot_notice(self) -> str | None:
         return None

@@ -33,7 +33,7 @@ T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
 # checks the two agree). Known here so that opening an up-to-date file needs no sqlite-utils.
 SCHEMA_STEPS = ("m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors", "m005_accounts",
-                "m006_digest_index")
+                "m006_digest_index", "m007_signals")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -67,7 +67,11 @@ class SQLiteConnection(Backend):
             raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
         except OSError as error:
             raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
-        self._retry(self._prepare)
+        try:
+            self._retry(self._prepare)
+        except sqlite3.DatabaseError as error:  # not a database, or a damaged one
+            self.conn.close()
+            raise self.unreadable(error) or error from None
 
     @property
     def db(self) -> sqlite_utils.Database:

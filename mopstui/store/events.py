@@ -15,6 +15,7 @@ from ..domain.edits import edit_value
 from ..domain.followups import change_text, change_value
 from ..domain.model import (
     ENTRY_KINDS,
+    INCIDENT_STATE_KINDS,
     ROOM_KINDS,
     Event,
     Incident,
@@ -28,9 +29,6 @@ from .backend import Backend
 from .base import GENESIS, chain_hash
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
-# What an incident's state is folded from (withdrawals: a withdrawn back-dated entry no longer
-# moves when the impact started).
-STATE_EVENT_KINDS = ("declared", "status", "severity", "role", "edit", "reopen", "withdraw")
 _ENTRY_MARKS = ",".join("?" * len(ENTRY_KINDS))
 
 
@@ -236,10 +234,10 @@ class EventsMixin(Backend):
     # ------------------------------------------------------------------ reading
 
     def _incident_in(self, conn: Any, incident_id: int) -> Incident:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
-            (incident_id, *STATE_EVENT_KINDS),
+            (incident_id, *INCIDENT_STATE_KINDS),
         ).fetchall()
         events = [_event(r) for r in rows]
         declared = next((e for e in events if e.kind == "declared"), None)
@@ -257,10 +255,10 @@ class EventsMixin(Backend):
         return self._incident_in(self.conn, incident_id)
 
     def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
-            STATE_EVENT_KINDS,
+            INCIDENT_STATE_KINDS,
         ).fetchall()
         grouped: dict[int, list[Event]] = {}
         for row in rows:

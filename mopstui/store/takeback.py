@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.model import Event, InputError
+from ..domain.model import CUSTOMER_UPDATE_KIND, Event, InputError
 from ..domain.takeback import TAKEBACK_KINDS, TakeBacks
 from .events import EVENT_COLUMNS, EventsMixin, _event
 
@@ -40,6 +40,11 @@ class TakeBackMixin(EventsMixin):
         rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN (?, ?) "
                                  "ORDER BY id", (incident_id, *TAKEBACK_KINDS))
         return TakeBacks.of(_event(r) for r in rows)
+
+    def last_customer_update(self, incident_id: int) -> Event | None:
+        """The incident's latest customer update, by the domain's rule (`latest_customer_update`
+        with what was taken back): the update-due clock counts from it."""
+        return self.last_of_kind(incident_id, CUSTOMER_UPDATE_KIND)
 
     def last_of_kind(self, incident_id: int, kind: str) -> Event | None:
         """The latest entry that counts as `kind` now (by when it happened): e.g. the last customer

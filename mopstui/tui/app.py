@@ -115,6 +115,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.entry_kind = "note"
         self.statuses = {}
         self.health = {}
+        self.signal_states: dict = {}
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()

@@ -10,9 +10,9 @@ from textual.widgets import Input, Static
 
 from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
-from ..domain.followups import FOLLOWUP_KINDS, followups, parse_due
+from ..domain.followups import followups, parse_due
 from ..domain.impact import estimate
-from ..domain.model import InputError
+from ..domain.model import FOLLOWUP_KINDS, InputError
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
 if TYPE_CHECKING:

@@ -15,8 +15,10 @@ from ..base.identity import hostname, ssh_client
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.leases import holder_name, holder_words
-from ..domain.model import Event, InputError
+from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
+from ..domain.takeback import TAKEBACK_KINDS
 from ..room.duties import statuses_as_ruled
+from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
 from .link import PROBE
@@ -51,7 +53,7 @@ class StoreSync(AppState):
             self.current_id = self.incidents[-1].id
         for incident in self.incidents:
             if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self: WarRoomApp) -> None:
@@ -59,8 +61,9 @@ class StoreSync(AppState):
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
-        self.health = cat.service_health(self.config, self.statuses)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
+        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 
     @_skip_when_screen_gone
     @_said_when_unreachable
@@ -78,7 +81,7 @@ class StoreSync(AppState):
             self._apply_new_events(new)
         # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
         # reloads the vendors; an entry appends a line (above).
-        mark = self.store.vendor_status_mark()
+        mark = (self.store.vendor_status_mark(), self.store.signal_status_mark() if self.config.signals else None)
         if mark != self._vendor_mark or any(e.kind == "override" for e in new):
             self._vendor_mark = mark
             self._load_vendor_statuses()
@@ -90,11 +93,11 @@ class StoreSync(AppState):
         for event in events:
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
-            if event.kind == "comms" and event.incident_id is not None:
-                previous = self._comms.get(event.incident_id)
-                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
-                    self._comms[event.incident_id] = event
-            if event.kind in ("declared", "status", "severity", "role", "edit"):
+            if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
+                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+            elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
+                self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
+            if event.kind in INCIDENT_STATE_KINDS:
                 state_changed = True
         if state_changed:
             self._load_incidents()

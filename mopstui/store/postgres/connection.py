@@ -114,6 +114,9 @@ class PostgresConnection(Backend):
                              "ask the database's owner to open it once with mopstui") from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self._lost(error) from None
+        except psycopg.Error as error:  # the server answered: what it holds is not a war-room it can read
+            self.close()
+            raise self.unreadable(error) or error from None
         except BaseException:
             self.close()  # refused (not a war-room, a newer schema): nothing left open behind
             raise
@@ -279,7 +282,7 @@ class PostgresConnection(Backend):
     def _imported(self, conn: Any) -> None:
         """After `copy-store` wrote rows with their own ids: the counters continue after them (the
         events' own counter moved with each row, by the server's trigger)."""
-        for table in ("incidents", "status_observations"):
+        for table in ("incidents", "status_observations", "signal_arrivals"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
                          f"FROM {table}")
 
