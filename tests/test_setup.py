@@ -225,3 +225,78 @@ def test_a_screen_without_a_watch_service_skips_the_anchor_once_and_doctor_says_
                              "--offline", "--json"], capture_output=True, text=True, timeout=60)
     notes = texts(json.loads(report.stdout), "anchor", "note")
     assert len(notes) == 1 and notes[0].startswith(f"Screens cannot write the log's outside record {anchor}")
+
+
+@needs_root
+async def test_the_screen_says_a_set_up_problem_once_at_start(tmp_path):
+    """The doctor's cheap checks run when a screen opens: a folder without the sticky bit (a member
+    could replace another's files) is said once, in plain words, pointing at `mopstui doctor`."""
+    from .tui_helpers import make_app, make_config, wait_for
+
+    room = tmp_path / "room"
+    room.mkdir()
+    os.chown(room, 0, grp.getgrnam("nogroup").gr_gid)
+    os.chmod(room, 0o2770)
+    config = make_config(tmp_path, room / "w.db", "database_group: nogroup\n")
+    said: list[str] = []
+    app = make_app(config, check_setup=True)
+    original = app.notify
+
+    def notify(message, **kwargs):
+        said.append(f"{kwargs.get('title', '')}: {message}")
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: any(s.startswith("Set-up problem") for s in said), timeout=10,
+                       message="the set-up problem said")
+    [problem] = [s for s in said if s.startswith("Set-up")]
+    assert "no sticky bit" in problem and "Run `mopstui doctor` for the fixes." in problem
+
+
+def test_on_postgres_doctor_names_what_a_role_lacks_and_copy_store_names_the_privilege(postgres_server, pg_url, tmp_path,
+                                                                                         capsys):
+    """The README's application role can use the room (doctor: role fine, notifications reach it);
+    a role that may only read is told what it lacks; `copy-store` as the application role names the
+    privilege it lacks instead of 'read-only for this role: you can watch but not write'."""
+    import psycopg
+
+    from mopstui.cli import main
+
+    from .test_duties import APP_GRANTS, _app_url
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("--db", pg_url, "--user", "owner", "declare", "Lead form down", "-s", "SEV2")[0] == 0
+    app_url = _app_url(postgres_server, pg_url, APP_GRANTS)
+    code, out, _ = run("--db", app_url, "doctor", "--offline", "--json")
+    report = json.loads(out)
+    assert texts(report, "role", "ok") == ["Your database role mopstui_app may read and write the room."]
+    assert texts(report, "notifications", "ok")
+
+    database = pg_url.split("/")[-1].split("?")[0]
+    postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_viewer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        owner.execute(f"GRANT CONNECT ON DATABASE {database} TO mopstui_viewer")
+        owner.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO mopstui_viewer")
+    code, out, _ = run("--db", pg_url.replace("mopstui@", "mopstui_viewer@"), "doctor", "--offline", "--json")
+    assert code == 1
+    [lacks] = texts(json.loads(out), "role", "problem")
+    assert lacks.startswith("Your database role mopstui_viewer lacks INSERT on events (to log entries)")
+
+    source = tmp_path / "w.db"
+    assert run("--db", str(source), "--user", "sam", "declare", "Chat widget gone", "-s", "SEV2")[0] == 0
+    fresh = postgres_server.new_database()
+    with psycopg.connect(fresh, autocommit=True):
+        pass
+    run("--db", fresh, "incidents")  # the owner opens it once: the schema exists
+    fresh_app = _app_url(postgres_server, fresh, APP_GRANTS)
+    code, out, err = run("copy-store", str(source), fresh_app)
+    assert code == 1
+    assert "read-only" not in err and "lacks a privilege this needs (permission denied for sequence" in err, err
+    assert "or run this as the owner" in err
+    code, out, err = run("copy-store", str(source), fresh)
+    assert code == 0, err

@@ -29,7 +29,7 @@ from .incidents import (
     cmd_withdraw,
 )
 from .overrides import cmd_override, cmd_overrides
-from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
+from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
 from .signals import cmd_signal, cmd_signals
 from .stores import cmd_copy_store
 from .vendors import cmd_vendors_components
@@ -270,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
                 "token) opens it; other users of the host, and other sites in your browser, are refused.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    command("mcp", cmd_mcp, "the war-room for an agent: a Model Context Protocol server on stdio (needs the 'mcp' extra)",
+            "Serve the war-room to an agent (Claude Code, an IDE, any MCP client) over standard input\n"
+            "and output, started by the agent's host: {\"command\": \"mopstui\", \"args\": [\"mcp\"]}.\n"
+            "It reads the room (active incidents and their clocks, timelines, vendors and probes with the\n"
+            "room's overrides, the catalog, dependencies, impact, open follow-ups, draft customer updates)\n"
+            "and may add evidence to a timeline, shown as '<agent> for <you>'. It decides nothing: no\n"
+            "declaring, resolving, status, severity, roles, customer updates or overrides.\n"
+            "Ends when the host closes its input. Install: pip install 'mopstui[mcp]'")
 
     p = command("status", cmd_status, "poll every vendor and probe once: components under their groups, open incidents "
                 "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from ..base.textsafe import clean, clean_line
-from .model import ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError, TooLong
+from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError, TooLong
 from .takeback import check_reopen, check_state_time, check_takeback
 
 MAX_TEXT = 10_000
@@ -23,7 +23,7 @@ def entry_text(kind: str, text: str) -> str:
     if len(text) > MAX_TEXT:
         raise TooLong(f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
                       "split it into several entries)")
-    if kind in (*ENTRY_KINDS, "system", "vendor", "withdraw", "reopen") and not text:
+    if kind in (*ENTRY_KINDS, *CONTRIBUTED_KINDS, "system", "vendor", "withdraw", "reopen") and not text:
         if kind in ("withdraw", "reopen"):
             raise InputError("say why (--reason): the others read it beside the "
                              + ("entry" if kind == "withdraw" else "incident"))

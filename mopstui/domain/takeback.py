@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
-from .model import ENTRY_KINDS, KIND_LABELS, Event, Incident, InputError
+from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident, InputError
 
-# What a person wrote can be withdrawn; a state change is changed by its own command instead.
-WITHDRAWABLE = ENTRY_KINDS
+# What a person wrote (or a program wrote for them) can be withdrawn; a state change is changed by
+# its own command instead.
+WITHDRAWABLE = ENTRY_KINDS + CONTRIBUTED_KINDS
 # The events that say something about an earlier entry (read together to know its state now).
 TAKEBACK_KINDS = ("withdraw", "correction")
 # Everything later events say about earlier entries (the timeline's marks: timeline.Annotations).

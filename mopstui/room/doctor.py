@@ -303,6 +303,12 @@ def cheap_findings(config: Config, open_store: Callable[[], object]) -> list[Fin
         config, open_store)
 
 
+def screen_findings(config: Config, open_store: Callable[[], object]) -> list[Finding]:
+    """What a screen checks at start: the cheap checks, less who holds the room's duties (the
+    screen is about to take them) and the anchor (the duty itself says once what it cannot do)."""
+    return [f for f in cheap_findings(config, open_store) if f.check not in ("duties", "anchor")]
+
+
 def all_findings(config: Config, open_store: Callable[[], object], *, online: bool = True) -> list[Finding]:
     findings = cheap_findings(config, open_store)
     if online:
