@@ -336,6 +336,11 @@ def test_the_process_ends_when_its_client_closes_stdin_and_stdout_is_only_protoc
         assert by_id[1]["result"]["serverInfo"]["name"] == "mopstui"
         assert by_id[2]["result"]["isError"] is True
         assert "is not an incident" in by_id[2]["result"]["content"][0]["text"]
+        # A long wait in flight when the client goes away does not keep the process.
+        waiting = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                   "params": {"name": "wait_for_entries", "arguments": {"timeout_seconds": 300}}}
+        process.stdin.write((json.dumps(waiting) + "\n").encode())
+        process.stdin.flush()
         process.stdin.close()  # the client goes away
         assert process.wait(timeout=30) == 0
         rest = process.stdout.read().decode()
