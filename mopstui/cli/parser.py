@@ -9,6 +9,7 @@ from .. import __version__
 from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
 from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
 from .context import Context
+from .doctor import cmd_doctor
 from .followups import cmd_draft, cmd_edit, cmd_followup, cmd_followups
 from .incidents import (
     cmd_correct,
@@ -25,7 +26,7 @@ from .incidents import (
     cmd_verify,
 )
 from .overrides import cmd_override, cmd_overrides
-from .room import cmd_demo, cmd_serve, cmd_status, cmd_watch
+from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
 from .signals import cmd_signal, cmd_signals
 from .stores import cmd_copy_store
 from .vendors import cmd_vendors_components
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
     q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
     q.add_argument("--json", action="store_true", help="as JSON")
+    p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
+                "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
+                "Check what the war-room depends on, as the person who runs it, and say each finding in one\n"
+                "plain sentence with its fix. Exit 1 when something would hurt during an incident.")
+    p.add_argument("--json", action="store_true", help="the findings as JSON, for scripts")
+    p.add_argument("--offline", action="store_true", help="skip the network checks (webhooks, vendor pages and probes)")
+    p.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
     p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
@@ -230,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
                 "token) opens it; other users of the host, and other sites in your browser, are refused.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    command("mcp", cmd_mcp, "the war-room for an agent: a Model Context Protocol server on stdio (needs the 'mcp' extra)",
+            "Serve the war-room to an agent (Claude Code, an IDE, any MCP client) over standard input\n"
+            "and output, started by the agent's host: {\"command\": \"mopstui\", \"args\": [\"mcp\"]}.\n"
+            "It reads the room (active incidents and their clocks, timelines, vendors and probes with the\n"
+            "room's overrides, the catalog, dependencies, impact, open follow-ups, draft customer updates)\n"
+            "and may add evidence to a timeline, shown as '<agent> for <you>'. It decides nothing: no\n"
+            "declaring, resolving, status, severity, roles, customer updates or overrides.\n"
+            "Ends when the host closes its input. Install: pip install 'mopstui[mcp]'")
 
     p = command("status", cmd_status, "poll every vendor and probe once: components under their groups, open incidents "
                 "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")

@@ -18,6 +18,13 @@ def cmd_tui(ctx: Context) -> int:
     return run_app(ctx.config, ctx.user)
 
 
+def cmd_mcp(ctx: Context) -> int:
+    from ..mcp_server import serve  # the SDK only when an agent's host starts us
+
+    serve(ctx)
+    return EXIT_OK
+
+
 def cmd_serve(ctx: Context) -> int:
     import shlex
 

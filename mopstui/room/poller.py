@@ -227,7 +227,7 @@ class Poller:
         from .duties import Room
         from .signals import SignalDuty
 
-        room = Room(self.config, self.store)
+        room = Room(self.config, self.store, service=self.holder.startswith("watch:"))
         signal_duty = SignalDuty(self.config, self.store)
         fetcher = Fetcher(self.config.polling)
         webhooks = httpx.AsyncClient(trust_env=True)

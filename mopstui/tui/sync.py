@@ -113,6 +113,11 @@ class StoreSync(AppState):
         if self._store is None:
             return
         self.present = self.store.present(within=PRESENCE_WINDOW)
+        self._render_room_bar()
+
+    def _render_room_bar(self: WarRoomApp) -> None:
+        """The top line: the war-room, who you are, who else is here; and while the server does not
+        answer, that it does not, until it is back (a toast fades, the outage may not)."""
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
@@ -121,6 +126,8 @@ class StoreSync(AppState):
             room.append(" (demo)", "italic")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
+        if self.unreachable:
+            room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
         self._update_if_changed("#room", room)
