@@ -13,7 +13,9 @@ import mopstui
 
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
-FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server")
+# The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
+FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server",
+            "mopstui.mcp_server.tools")
 
 
 def loaded(module: str, prefixes: tuple[str, ...]) -> list[str]:
@@ -34,6 +36,12 @@ def test_no_textual_outside_the_screen(module):
 @pytest.mark.parametrize("module", [m for m in ALL if not m.startswith(FETCHING)])
 def test_no_httpx_outside_fetching(module):
     assert loaded(module, ("httpx",)) == [], f"{module} imports httpx"
+
+
+def test_the_mcp_sdk_loads_only_for_mopstui_mcp():
+    code = "import sys, mopstui.cli, mopstui.mcp_server, mopstui.mcp_server.views; print('mcp' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_an_ordinary_command_needs_no_sqlite_utils(tmp_path):
