@@ -11,9 +11,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
 import pytest
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
@@ -259,8 +262,6 @@ def test_on_postgres_doctor_names_what_a_role_lacks_and_copy_store_names_the_pri
     """The README's application role can use the room (doctor: role fine, notifications reach it);
     a role that may only read is told what it lacks; `copy-store` as the application role names the
     privilege it lacks instead of 'read-only for this role: you can watch but not write'."""
-    import psycopg
-
     from mopstui.cli import main
 
     from .test_duties import APP_GRANTS, _app_url
@@ -300,3 +301,56 @@ def test_on_postgres_doctor_names_what_a_role_lacks_and_copy_store_names_the_pri
     assert "or run this as the owner" in err
     code, out, err = run("copy-store", str(source), fresh)
     assert code == 0, err
+
+
+def test_doctor_says_a_pooler_in_transaction_mode_drops_notifications(postgres_server, pg_url, tmp_path, capsys):
+    """Through PgBouncer in transaction mode (as teams put in front of PostgreSQL) the room's
+    notifications never reach a waiting screen; doctor says so, directly connected it does not."""
+    import pwd
+
+    from mopstui.cli import main
+
+    pgbouncer = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if os.path.exists("/usr/sbin/pgbouncer") else None)
+    if pgbouncer is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("CI installs pgbouncer (.ci/run)")
+        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
+    assert main(["--db", pg_url, "--user", "owner", "declare", "Lead form down", "-s", "SEV2"]) == 0
+    pooler = Path(tempfile.mkdtemp(prefix="mopstui-pgb-", dir="/var/tmp"))
+    proc = None
+    try:
+        account = postgres_server.as_user
+        if account:
+            os.chown(pooler, pwd.getpwnam(account).pw_uid, pwd.getpwnam(account).pw_gid)
+        (pooler / "users.txt").write_text('"mopstui" ""\n')
+        (pooler / "pgbouncer.ini").write_text(
+            f"[databases]\n* = host={postgres_server.root} port=5432\n\n[pgbouncer]\nlisten_addr =\nlisten_port = 6432\n"
+            f"unix_socket_dir = {pooler}\nauth_type = trust\nauth_file = {pooler / 'users.txt'}\npool_mode = transaction\n"
+            f"default_pool_size = 4\nlogfile = {pooler / 'pgbouncer.log'}\npidfile = {pooler / 'pgbouncer.pid'}\n"
+            "ignore_startup_parameters = extra_float_digits\n")
+        proc = subprocess.Popen([pgbouncer, str(pooler / "pgbouncer.ini")], user=account, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        database = pg_url.split("/")[-1].split("?")[0]
+        pooled = f"postgresql://mopstui@/{database}?host={quote(str(pooler), safe='')}&port=6432"
+
+        for _ in range(200):
+            try:
+                psycopg.connect(pooled, connect_timeout=2).close()
+                break
+            except psycopg.OperationalError:
+                if proc.poll() is not None:
+                    raise AssertionError((pooler / "pgbouncer.log").read_text()) from None
+                time.sleep(0.05)
+        capsys.readouterr()
+        main(["--db", pg_url, "doctor", "--offline", "--json"])  # exit 1: no watch service holds the duties
+        direct = json.loads(capsys.readouterr().out)
+        assert texts(direct, "notifications", "ok")
+        assert main(["--db", pooled, "doctor", "--offline", "--json"]) == 1
+        [dropped] = texts(json.loads(capsys.readouterr().out), "notifications", "problem")
+        assert "a connection pooler in transaction mode drops them" in dropped
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+            assert proc.poll() is not None
+        shutil.rmtree(pooler, ignore_errors=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
@@ -140,6 +141,14 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         if not animations:
             self.animation_level = "none"
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and not os.environ.get("TEXTUAL_DRIVER"):  # not Windows, not chosen
+            from .driver import SturdyLinuxDriver
+
+            return SturdyLinuxDriver
+        return driver
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
+
 # What a person's role needs to use the room, as (table, privilege, what it is for).
 NEEDED = (
     ("events", "SELECT", "read the timeline"),
@@ -31,11 +33,18 @@ def role_findings(store: Any) -> list[tuple[str, str, str, str]]:
         findings.append(("ok", "role", f"Your database role {user} may read and write the room.", ""))
     if session != user:
         findings.append(("note", "role", f"You connect as {session} and act as {user}.", ""))
+    # As a screen hears another session: listen here, notify from a second connection. Through a
+    # pooler in transaction mode the listening connection is handed back between statements, so
+    # the notification never reaches it (a self-notify on one connection can still get through).
     channel = f"mopstui_doctor_{int(time.time() * 1000) % 1_000_000}"
     conn.execute(f"LISTEN {channel}")
-    conn.execute("SELECT pg_notify(%s, 'ping')", (channel,))
+    with psycopg.connect(store.url, autocommit=True, connect_timeout=10) as other:
+        other.execute("SELECT pg_notify(%s, 'ping')", (channel,))
     heard = any(True for _ in conn.notifies(timeout=2.0, stop_after=1))
-    conn.execute(f"UNLISTEN {channel}")
+    try:
+        conn.execute(f"UNLISTEN {channel}")
+    except psycopg.Error:
+        pass
     if heard:
         findings.append(("ok", "notifications", "The server's notifications reach this connection: screens update at once.", ""))
     else:
