@@ -81,8 +81,8 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     """Metrics, ordering problems, participants, ticks; stars and corrections into `notes` — from a
     few SQL aggregates (the store's digest), not a pass over every event: the writing pass is the
     only one that touches them all."""
-    start = incident.started_at
-    metrics = Metrics(start=start, end=incident.resolved_at or now)
+    start = incident.impact_start  # the declaration, or an entry dated before it
+    metrics = Metrics(start=start, end=max(incident.resolved_at or now, start))
     digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + COMMAND_KINDS)
     metrics.events = digest["count"]
     metrics.participants = digest["participants"]
@@ -99,6 +99,10 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     times = incident.status_times
     for key, status in (("identified", "identified"), ("mitigated", "monitoring"), ("resolved", "resolved")):
         if status in times and (status != "resolved" or incident.resolved):
+            if times[status] < start:  # written before mopstui refused it: said, never a negative figure
+                metrics.problems.append(f"{status} ({_hm(times[status], config.tz)}) is dated before the start "
+                                        f"({_hm(start, config.tz)}); it is left out of the figures")
+                continue
             setattr(metrics, key, times[status] - start)
     order = [s for s in ("identified", "monitoring", "resolved") if s in times]
     for earlier, later in itertools.pairwise(order):
@@ -129,10 +133,10 @@ def _hm(moment: datetime, tz: tzinfo) -> str:
 
 
 def _span(value: timedelta | None) -> str:
+    """A figure's duration; never negative (figures dated before the start are left out)."""
     if value is None:
         return NOT_YET
-    sign = "-" if value < timedelta(0) else ""
-    return sign + humanize_duration(value)
+    return humanize_duration(max(value, timedelta(0)))
 
 
 # --------------------------------------------------------------------------- escaping
