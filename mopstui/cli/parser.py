@@ -32,7 +32,7 @@ from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
 from .signals import cmd_signal, cmd_signals
 from .stores import cmd_copy_store
-from .vendors import cmd_vendors_components
+from .vendors import cmd_vendors_components, cmd_vendors_search
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -96,8 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     vendors_sub = p.add_subparsers(dest="vendors_command", metavar="SUBCOMMAND", required=True)
     q = command("components", cmd_vendors_components, "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
-    q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
+    q.add_argument("vendor", metavar="ID", help="a vendor id from the config or the vendor directory, or a status page's URL")
     q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
+    q.add_argument("--json", action="store_true", help="as JSON")
+    q = command("search", cmd_vendors_search, "the vendor directory: the SaaS tools marketing runs, with their status page, "
+                "its format and when it was checked", under=vendors_sub, prefix="vendors ")
+    q.add_argument("words", nargs="+", metavar="WORD", help="words of the name, id, touchpoint or format (email, forms, braze)")
     q.add_argument("--json", action="store_true", help="as JSON")
     p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
                 "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
