@@ -228,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "FILE.md gets its SVG timeline beside it (FILE.svg) and Mermaid diagrams inside.")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to this file, a new name or a regular file it replaces "
+                   "whole (with FILE.svg beside a Markdown one, both or neither); `-o -` or none: standard output")
     p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
     p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
