@@ -360,3 +360,38 @@ def test_without_the_extra_it_says_how_to_install_it(db_path):
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == "mopstui: `mopstui mcp` needs the optional extra: pip install 'mopstui[mcp]'"
+
+
+def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
+    process = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}
+        process.stdin.write((json.dumps(hello) + "\n").encode())
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["id"] == 1
+        process.stdout.close()  # the client stops reading, and keeps asking (its input stays open)
+        # Its input stays open, so only the failed answer can end the process (reading a line is
+        # where it notices, so the client keeps asking until it is gone).
+        deadline, number = time.monotonic() + 30, 2
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "the process outlived its client's output"
+            try:
+                process.stdin.write((json.dumps({"jsonrpc": "2.0", "id": number, "method": "tools/list"}) + "\n").encode())
+                process.stdin.flush()
+            except BrokenPipeError:
+                break
+            number += 1
+            try:
+                process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        assert process.wait(timeout=30) == 0
+        said = process.stderr.read().decode()
+        assert "internal error" not in said and "Traceback" not in said
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)

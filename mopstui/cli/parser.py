@@ -17,13 +17,16 @@ from .incidents import (
     cmd_export,
     cmd_incidents,
     cmd_log,
+    cmd_reopen,
     cmd_resolve,
     cmd_role,
     cmd_set_severity,
     cmd_set_status,
     cmd_star,
     cmd_timeline,
+    cmd_unstar,
     cmd_verify,
+    cmd_withdraw,
 )
 from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
@@ -143,10 +146,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
 
-    p = command("correct", cmd_correct, "correct an entry (a new entry that points at it; nothing is edited)")
+    p = command("unstar", cmd_unstar, "take a star off an entry (a new entry; the star stays in the log)")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
-    p.add_argument("text", help="the corrected text")
+
+    p = command("correct", cmd_correct, "correct an entry's words or kind (a new entry that points at it; nothing is edited)",
+                "Correct an entry: new words, a new kind, or both. The entry stays as written, marked ✎;\n"
+                "the correction is a new entry pointing at it. A new kind counts from then on: a note\n"
+                "corrected to comms resets the customer-update clock.\n\n"
+                "  mopstui correct 1 12 'Form returns 500 since 09:55'\n"
+                "  mopstui correct 1 12 --kind comms")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
+    p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
+
+    p = command("withdraw", cmd_withdraw, "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
+                "Withdraw an entry written by mistake, or in the wrong incident. Nothing is deleted: the entry\n"
+                "stays in the log and the export, marked withdrawn with who and why, and stops counting for\n"
+                "the clocks and figures (a withdrawn customer update no longer resets the update clock).\n\n"
+                "  mopstui withdraw 1 12 --reason 'wrong incident: meant INC-2'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("--reason", "-r", required=True, help="why, for the others and the postmortem")
+
+    p = command("reopen", cmd_reopen, "reopen a resolved incident when the trouble comes back",
+                "Reopen a resolved incident: its clocks resume, and the postmortem shows each span\n"
+                "(resolved at, reopened at, resolved again at).\n\n"
+                "  mopstui reopen 2 --reason 'form errors are back after the second deploy'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--reason", "-r", required=True, help="why it is reopened")
+    p.add_argument("--status", type=str.lower, choices=("investigating", "identified", "monitoring"),
+                   default="investigating", help="where it stands now (default: investigating)")
+    _at_option(p)
 
     p = command("edit", cmd_edit, "change what was declared: title, summary, affected services (as new events)",
                 "Change an incident's title, summary or affected services. Nothing is overwritten: each\n"

@@ -65,6 +65,6 @@ def cmd_signal(ctx: Context) -> int:
     if at > utcnow():
         raise InputError("--at is in the future: say when it arrived")
     ctx.store.record_arrivals([(signal.id, to_store(at), count, None, f"cli:{ctx.user}")])
-    what = signal.what or "arrivals"
-    print(f"{signal.id}: {count} {what} at {local_time(to_store(at), ctx.config.tz)} recorded")
+    what = f" ({signal.what})" if signal.what else ""
+    print(f"{signal.id}: {count} recorded{what}, at {local_time(to_store(at), ctx.config.tz)}")
     return EXIT_OK
