@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = command("components", cmd_vendors_components, "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
     q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
-    q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
+    q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
     q.add_argument("--json", action="store_true", help="as JSON")
     p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
                 "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
