@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = command("components", cmd_vendors_components, "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
     q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
-    q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
+    q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
     q.add_argument("--json", action="store_true", help="as JSON")
     p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
                 "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
@@ -260,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "FILE.md gets its SVG timeline beside it (FILE.svg) and Mermaid diagrams inside.")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to this file, a new name or a regular file it replaces "
+                   "whole (with FILE.svg beside a Markdown one, both or neither); `-o -` or none: standard output")
     p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
     p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
