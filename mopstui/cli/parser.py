@@ -30,7 +30,7 @@ from .incidents import (
 )
 from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
-from .signals import cmd_signal, cmd_signals
+from .signals import cmd_listen, cmd_signal, cmd_signals
 from .stores import cmd_copy_store
 from .vendors import cmd_vendors_components
 
@@ -318,6 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="the signal's id in the config")
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
     _at_option(p)
+
+    p = command("listen", cmd_listen, "receive arrivals over HTTP for silence and deliverability signals (webhooks)",
+                "An HTTP receiver for CRM workflows, Zapier steps and ESP event webhooks (SendGrid's event\n"
+                "array, Mailgun's events). POST to /signal/ID/TOKEN, or to /signal/ID with the token in an\n"
+                "X-Mopstui-Token or Authorization: Bearer header; the token is the value of the signal's\n"
+                "token_env variable here (never in the config file). A silence signal's body may say\n"
+                '{"count": N}. Bodies are at most 1 MB; each signal takes 60 at once, then 10 a second.\n'
+                "Bound to this machine unless --host says otherwise: put a reverse proxy (TLS) in front for\n"
+                "SaaS webhooks.\n\n"
+                "  MOPSTUI_LEADS_TOKEN=... mopstui listen --port 8787\n"
+                "  curl -X POST http://127.0.0.1:8787/signal/leads -H 'X-Mopstui-Token: ...'")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8787, help="port (default: 8787; 0 picks a free one)")
 
     p = command("watch", cmd_watch, "run the room's duties headless (for systemd); one lease holder per database",
                 "A complete war-room without a screen: poll vendors and probes, store every state change and\n"
