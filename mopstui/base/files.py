@@ -17,7 +17,6 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +160,8 @@ def open_shared_file(path: Path | str, group: str | None, *, newline: str | None
     gid = group_id(group)
     if target.is_dir() and not target.is_symlink():
         raise UnsafeFile(f"{target} is a directory; name a file")
+    import tempfile  # here: it loads shutil, bz2 and lzma, which no read needs
+
     fd, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:

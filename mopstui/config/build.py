@@ -12,8 +12,8 @@ from ..base.locations import is_server_url, url_problem
 from ..base.timeutil import TimeError, parse_duration, zone
 from . import marketing
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
+from .tree import _Map
 from .validate import _Checker
-from .yaml_lines import _Map
 
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
