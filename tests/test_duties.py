@@ -28,7 +28,8 @@ FORGED = ("poller", "someone", "9999-12-31T23:59:59Z")
 # The README's grants for the application role (kept in step with it by the test below).
 APP_GRANTS = (
     "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
-    "GRANT SELECT, INSERT, UPDATE ON presence, vendor_status, cursors TO mopstui_app",
+    "GRANT SELECT, INSERT, UPDATE ON presence, vendor_status, signal_status, cursors TO mopstui_app",
+    "GRANT SELECT, INSERT ON signal_arrivals TO mopstui_app",
     "GRANT SELECT ON leases, event_sequence, mopstui_schema TO mopstui_app",
     "GRANT EXECUTE ON FUNCTION mopstui_take_lease(TEXT, TEXT, DOUBLE PRECISION), mopstui_release_lease(TEXT, TEXT) "
     "TO mopstui_app",

@@ -16,7 +16,9 @@ from mopstui.store import Store
 
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
-FETCHING = ("mopstui.status.fetch", "mopstui.room", "mopstui.tui", "mopstui.serve", "mopstui.demo")
+# The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
+FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server",
+            "mopstui.mcp_server.tools")
 
 
 def loaded_after(code: str) -> set[str]:
@@ -39,6 +41,10 @@ def test_textual_only_with_the_screen_and_httpx_only_where_pages_are_fetched(mod
         assert "httpx" not in tops, f"{module} imports httpx"
 
 
+def test_the_mcp_sdk_loads_only_for_mopstui_mcp():
+    assert "mcp" not in loaded_after("import mopstui.cli, mopstui.mcp_server, mopstui.mcp_server.views")
+
+
 def test_an_ordinary_command_needs_no_sqlite_utils(tmp_path):
     db = tmp_path / "w.db"
     Store(db).close()  # created (and migrated) here, with sqlite-utils
@@ -56,7 +62,8 @@ NOT_FOR_READING = {
     "textual", "httpx", "rich", "sqlite_utils", "yaml", "tempfile", "shutil", "bz2", "lzma", "socket", "pickle",
     "hashlib", "difflib", "random", "mopstui.tui", "mopstui.status", "mopstui.room", "mopstui.export", "mopstui.demo",
     "mopstui.cli.catalog", "mopstui.cli.followups", "mopstui.cli.overrides", "mopstui.cli.room", "mopstui.cli.stores",
-    "mopstui.cli.vendors", "mopstui.domain.overrides", "mopstui.domain.grammar",
+    "mopstui.cli.vendors", "mopstui.cli.doctor", "mopstui.cli.signals", "mopstui.mcp_server", "mcp",
+    "mopstui.domain.overrides", "mopstui.domain.grammar",
 }  # fmt: skip
 
 

@@ -654,3 +654,30 @@ def test_exports_verify_from_this_user_s_checkpoint(tmp_path, monkeypatch):
         assert not result.ok and "does not match its hash" in result.message
     cache_file = next((tmp_path / "cache" / "mopstui").glob("verified-*.json"))
     assert cache_file.stat().st_mode & 0o077 == 0 and jsonlib.loads(cache_file.read_text())["last_id"] >= checkpoint.last_id
+
+
+def test_an_export_after_a_checkpoint_re_hashes_every_event_it_shows(tmp_path, monkeypatch, capsys):
+    """The reproduction: a reviewer verifies (the checkpoint is saved), a member edits entry #3's
+    text in place leaving the hashes alone, and the export said "hash chain intact after #28"
+    beside the edited text. Every exported event is re-hashed: the export says #3 does not match."""
+    from mopstui.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    db = tmp_path / "warroom.db"
+    with Store(db) as store:
+        store.declare("Checkout failing", severity="SEV1", author="alice")
+        for i in range(25):
+            store.append(1, "note", f"note {i}", author="alice")
+    assert main(["--db", str(db), "verify"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "1", "--format", "json"]) == 0
+    clean = json.loads(capsys.readouterr().out)
+    assert "re-hashed and intact" in clean["integrity"]  # every event shown, hashed this time
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER events_append_only_update")
+        conn.execute("UPDATE events SET text = 'the form never broke' WHERE id = 3")
+    conn.close()
+    for form in ("json", "md"):
+        assert main(["--db", str(db), "export", "1", "--format", form]) == 0
+        out = capsys.readouterr().out
+        assert re.search(r"FAILED: event \\?#3 does not match its hash", out) and "intact" not in out, form

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, OptionList, SelectionList
 
 from mopstui.base.timeutil import UTC, utcnow
 from mopstui.domain.grammar import Entry, parse_entry
@@ -564,3 +564,21 @@ def test_a_released_command_is_empty_and_the_future_is_refused(declared):
     now = utcnow()
     with pytest.raises(TimeError):
         parse_at((now + timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M"), UTC, now=now)
+
+
+async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_offered_a_role(config, declared):
+    with Store(declared) as store:
+        store.heartbeat("mcp-1", user="claude for alice", host="h", client="mcp", pid=1, incident_id=None)
+        store.heartbeat("screen-2", user="bob", host="h", client="", pid=2, incident_id=1)
+        store.append(1, "evidence", "Forms API answers 503 (source: curl)", author="claude for alice")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app._shown.get("#room", "")), message="presence")
+        line = next(e for e in timeline(app).events if e.kind == "evidence")
+        assert "◇ Forms API answers 503" in timeline(app)._render_event(line, 100, False).text
+        await pilot.press("r")
+        await choose(pilot, "comms")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        offered = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "bob" in offered and "claude for alice" not in offered

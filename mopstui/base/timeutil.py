@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 UTC = UTC
 # Fixed-width so that stored timestamps sort as text in the same order as in time.
 _STORE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?!s))?\s*(?:(\d+)\s*s)?\s*(?:(\d+)\s*ms)?\s*$",
+                       re.IGNORECASE)
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
@@ -21,7 +22,7 @@ class TimeError(ValueError):
 
 
 def parse_duration(value: object) -> timedelta:
-    """`90` (seconds), `60s`, `1m`, `30m`, `1h30m` -> timedelta; zero and negative are refused."""
+    """`90` (seconds), `60s`, `1m`, `30m`, `1h30m`, `7d` -> timedelta; zero and negative are refused."""
     if isinstance(value, bool):
         raise TimeError(f"{value!r} is not a duration (write e.g. 500ms, 60s, 1m, 30m, 1h30m)")
     if isinstance(value, (int, float)):
@@ -31,8 +32,8 @@ def parse_duration(value: object) -> timedelta:
         match = _DURATION.match(text)
         if not text or not match or not any(match.groups()):
             raise TimeError(f"{value!r} is not a duration (write e.g. 500ms, 60s, 1m, 30m, 1h30m)")
-        hours, minutes, secs, millis = (int(g) if g else 0 for g in match.groups())
-        seconds = hours * 3600 + minutes * 60 + secs + millis / 1000
+        days, hours, minutes, secs, millis = (int(g) if g else 0 for g in match.groups())
+        seconds = days * 86400 + hours * 3600 + minutes * 60 + secs + millis / 1000
     if not seconds > 0:  # NaN too
         raise TimeError(f"{value!r} is not a positive duration")
     if seconds > MAX_DURATION.total_seconds():

@@ -14,7 +14,8 @@ def cmd_check_config(ctx: Context) -> int:
     sources = ", ".join(config.sources) or "no config file (built-in defaults)"
     print(f"ok: {sources}")
     print(f"  database: {config.database_label}")
-    print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
+    signals = f", {len(config.signals)} signals" if config.signals else ""
+    print(f"  {len(config.vendors)} vendors, {len(config.services)} services{signals}, time zone {config.timezone}")
     from ..base.files import directory_warnings
 
     for warning in config.warnings:
@@ -62,10 +63,20 @@ def _last_known_statuses(ctx: Context) -> dict:
     return statuses_as_ruled(ctx.store)
 
 
+def _last_known_signals(ctx: Context) -> dict:
+    """What the duty holder last stored for each signal (nothing without a war-room or signals)."""
+    if not ctx.config.signals or not ctx.config.war_room_exists():
+        return {}
+    from ..room.signals import stored_states
+
+    return stored_states(ctx.store, ctx.config)
+
+
 def cmd_catalog(ctx: Context) -> int:
     from ..domain import catalog as cat
 
-    health = cat.service_health(ctx.config, _last_known_statuses(ctx))
+    signals = _last_known_signals(ctx)
+    health = cat.service_health(ctx.config, _last_known_statuses(ctx), signals)
     services = cat.sorted_services(ctx.config, health)
     if ctx.args.json:
         _print_json([
@@ -77,19 +88,21 @@ def cmd_catalog(ctx: Context) -> int:
     if not services:
         print("no services configured (see config.example.yaml)")
         return EXIT_OK
-    for touchpoint in cat.touchpoints(ctx.config, health):
+    for touchpoint in cat.touchpoints(ctx.config, health, signals):
         via = cat.culprits_line(ctx.config, touchpoint)
         print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{' ' + clean_line(via) if via else ''}")
     print()
-    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    # Ids whole: two services differing at the end ("lead-form-eu", "lead-form-us") must not print alike.
+    width = max([len("ID"), *(len(s.id) for s in services)])
+    print(f"{'HEALTH':<12} {'ID':<{width}} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
     for s in services:
-        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+        print(f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
               f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
     open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
     if open_items:
         print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
         for s, items in open_items:
-            print(f"  {s.id[:18]:<18} {clean_line('; '.join(items))}")
+            print(f"  {clean_line(s.id):<{width}} {clean_line('; '.join(items))}")
     return EXIT_OK
 
 
@@ -103,7 +116,7 @@ def cmd_catalog_show(ctx: Context) -> int:
         hint = difflib.get_close_matches(ctx.args.id, [s.id for s in ctx.config.services], n=1)
         raise InputError(f"unknown service {ctx.args.id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
     statuses = _last_known_statuses(ctx)
-    health = cat.service_health(ctx.config, statuses)[service.id]
+    health = cat.service_health(ctx.config, statuses, _last_known_signals(ctx))[service.id]
     vendor = ctx.config.vendor(service.vendor) if service.vendor else None
     if ctx.args.json:
         data = cat.catalog_snapshot(ctx.config)["services"]

@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
     q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
     q.add_argument("--json", action="store_true", help="as JSON")
+    p = command("doctor", _lazy("doctor", "cmd_doctor"),
+                "check the room's set-up as you: folder, group, files, watch service, anchor, "
+                "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
+                "Check what the war-room depends on, as the person who runs it, and say each finding in one\n"
+                "plain sentence with its fix. Exit 1 when something would hurt during an incident.")
+    p.add_argument("--json", action="store_true", help="the findings as JSON, for scripts")
+    p.add_argument("--offline", action="store_true", help="skip the network checks (webhooks, vendor pages and probes)")
+    p.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
     p = command("declare", _lazy("incidents", "cmd_declare"), "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
@@ -251,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
+    command("mcp", _lazy("room", "cmd_mcp"),
+            "the war-room for an agent: a Model Context Protocol server on stdio (needs the 'mcp' extra)",
+            "Serve the war-room to an agent (Claude Code, an IDE, any MCP client) over standard input\n"
+            "and output, started by the agent's host: {\"command\": \"mopstui\", \"args\": [\"mcp\"]}.\n"
+            "It reads the room (active incidents and their clocks, timelines, vendors and probes with the\n"
+            "room's overrides, the catalog, dependencies, impact, open follow-ups, draft customer updates)\n"
+            "and may add evidence to a timeline, shown as '<agent> for <you>'. It decides nothing: no\n"
+            "declaring, resolving, status, severity, roles, customer updates or overrides.\n"
+            "Ends when the host closes its input. Install: pip install 'mopstui[mcp]'")
+
     p = command("status", _lazy("room", "cmd_status"),
                 "poll every vendor and probe once: components under their groups, open incidents "
                 "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")
@@ -275,6 +293,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("overrides", _lazy("overrides", "cmd_overrides"),
                 "the overrides in force: who set them, why, and what the page says now")
     p.add_argument("--json", action="store_true", help="a list with one object per override")
+
+    p = command("signals", _lazy("signals", "cmd_signals"),
+                "the marketing signals: form, tag, silence ...: state, since when, why",
+                "Each signal from the config's `signals:` as the session holding the room's duties (`watch`,\n"
+                "or the first screen open) last judged it: ok, degraded, down, or unknown (we cannot see:\n"
+                "a bot wall, nothing answered; never down). Since when, why, the last value read.")
+    p.add_argument("--json", action="store_true", help="a list with one object per signal")
+    p = command("signal", _lazy("signals", "cmd_signal"),
+                "tell a silence signal that something arrived (for cron, CRM workflows, Zapier)",
+                "Record that leads, orders, syncs ... arrived, for a `silence` signal: silence longer than\n"
+                "its expect_every (or, with learn: 7d, than the usual gap for this hour of the week) turns it\n"
+                "degraded, then down.\n\n"
+                "  mopstui signal leads                 # one lead, now\n"
+                "  mopstui signal leads --count 12      # twelve since the last call\n"
+                "  mopstui signal leads --at 10:02")
+    p.add_argument("id", metavar="ID", help="the signal's id in the config")
+    p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
+    _at_option(p)
 
     p = command("watch", _lazy("room", "cmd_watch"),
                 "run the room's duties headless (for systemd); one lease holder per database",

@@ -18,6 +18,13 @@ def cmd_tui(ctx: Context) -> int:
     return run_app(ctx.config, ctx.user)
 
 
+def cmd_mcp(ctx: Context) -> int:
+    from ..mcp_server import serve  # the SDK only when an agent's host starts us
+
+    serve(ctx)
+    return EXIT_OK
+
+
 def cmd_serve(ctx: Context) -> int:
     import shlex
 
@@ -148,6 +155,8 @@ def cmd_watch(ctx: Context) -> int:
         stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet and "signals" in summary:
+            print(f"{stamp} signals: {summary['signal_changes']} changed (see mopstui signals)", flush=True)
         elif "duties" in summary:
             # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
             if summary["ours"]:
@@ -161,7 +170,8 @@ def cmd_watch(ctx: Context) -> int:
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} as {holder_words(holder)}; "
+        signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
+        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
               "Ctrl-C stops", flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK

@@ -34,7 +34,8 @@ TEMPLATE_MARK = "${{"
 
 # What a tag, system, name or type says about the customer touchpoint, first match wins.
 TOUCHPOINT_WORDS = (
-    (("checkout", "payment", "cart", "billing", "shop", "order"), "checkout"),
+    # Not "order": work orders, purchase orders and sort orders are not where customers pay.
+    (("checkout", "payment", "cart", "billing", "shop"), "checkout"),
     (("lead", "form", "signup", "crm", "demo-request"), "lead capture"),
     (("chat", "support", "helpdesk", "inbox"), "chat"),
     (("email", "mail", "newsletter", "sms", "notification"), "email"),
@@ -175,7 +176,13 @@ def _read(paths: Iterable[str | Path], result: ImportResult) -> list[_Entity]:
 
 def _refs(entity: _Entity, key: str, default_kind: str | None, result: ImportResult) -> list[Ref]:
     found = []
-    for raw in entity.spec.get(key) or []:
+    value = entity.spec.get(key) or []
+    if isinstance(value, str):  # `subcomponentOf: web` is one reference, not a list of characters
+        value = [value]
+    elif not isinstance(value, list):
+        result.problems.append(f"{entity.ref}: {key} is neither a reference nor a list of them; left out")
+        value = []
+    for raw in value:
         ref = parse_ref(str(raw), default_kind=default_kind, default_namespace=entity.ref.namespace)
         if ref is None:
             result.problems.append(f"{entity.ref}: {key} {raw!r}: a reference needs a kind (component:…, resource:…)")
@@ -296,11 +303,23 @@ class _VendorBook:
 
     def from_links(self, links: list[dict]) -> str | None:
         for link in links:
+            if _is_conversation(link["url"]):
+                continue  # the team's Slack channel is where people talk, not a vendor the service runs on
             host = (urlparse(link["url"]).hostname or "").lower()
             for vendor_id, domains in VENDOR_DOMAINS.items():
                 if any(host == d or host.endswith("." + d) for d in domains) and vendor_id in self.known():
                     return self.add(dict(self.known()[vendor_id]))
         return None
+
+
+def _is_conversation(url: str) -> bool:
+    """A link to a chat workspace or channel (`acme.slack.com/archives/C01`, `app.slack.com/client/…`)."""
+    parsed = urlparse(url)
+    host = (parsed.hostname or "").lower()
+    if not (host == "slack.com" or host.endswith(".slack.com")):
+        return False
+    return host not in ("slack.com", "www.slack.com", "api.slack.com", "status.slack.com") or parsed.path.startswith(
+        ("/archives", "/app_redirect", "/client", "/messages", "/team"))
 
 
 def _touchpoint_from(entity: _Entity) -> str | None:

@@ -146,6 +146,15 @@ class Config:
     warnings: tuple[str, ...] = ()  # `FILE:LINE: ...` that work but deserve a look (check-config shows them)
     economics: dict[str, Any] = field(default_factory=dict)  # touchpoint -> marketing.TouchpointEconomics
     templates: dict[str, str] = field(default_factory=dict)  # channel -> customer-update template
+    signals: tuple[Any, ...] = ()  # signals.Signal: what the marketing territory says, beside the vendors' map
+
+    def signal(self, signal_id: str) -> Any:
+        return next((s for s in self.signals if s.id == signal_id), None)
+
+    def signals_of(self, service: Service) -> tuple[Any, ...]:
+        """The signals that speak for a service: its own, and its touchpoint's that name no service."""
+        return tuple(s for s in self.signals if s.service == service.id
+                     or (s.service is None and service.touchpoint and s.touchpoint == service.touchpoint))
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
         sev = self.severities.get(severity or "")

@@ -20,9 +20,11 @@ ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item",
 # they count as taking part, and the exports tick them).
 COMMAND_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
 TOOL_KINDS = ("system", "vendor", "catalog")
+# Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
+CONTRIBUTED_KINDS = ("evidence",)
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + ROOM_KINDS
+KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS
 
 # The kinds an incident's current state is derived from (`derive_incident` reads these and no
 # other): the store reads only these to list incidents, and a screen re-reads its incidents when
@@ -39,7 +41,7 @@ KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override", "edit": "edit", "followup": "followup",
+    "override": "override", "edit": "edit", "followup": "followup", "evidence": "evidence",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from ..base.textsafe import clean, clean_line
-from .model import ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Incident, InputError, TooLong
+from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Incident, InputError, TooLong
 
 MAX_TEXT = 10_000
 MAX_TITLE = 300
@@ -21,7 +21,7 @@ def entry_text(kind: str, text: str) -> str:
     if len(text) > MAX_TEXT:
         raise TooLong(f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
                       "split it into several entries)")
-    if kind in (*ENTRY_KINDS, "correction", "system", "vendor") and not text:
+    if kind in (*ENTRY_KINDS, *CONTRIBUTED_KINDS, "correction", "system", "vendor") and not text:
         raise InputError("the entry is empty: write what happened")
     return text
 

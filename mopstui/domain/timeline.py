@@ -51,10 +51,17 @@ def entry_text(event: Event) -> str:
     return entry_words(event.kind, event.ref, event.text)
 
 
+# Evidence a program added for a person (`mopstui mcp`) is marked wherever an entry is shown, so
+# that nobody reads it as something a person in the room wrote or decided.
+EVIDENCE_MARK = "◇"
+
+
 def entry_words(kind: str, ref: int | None, text: str) -> str:
     """An entry's text as a timeline shows it, from its parts (exports format raw rows)."""
     if kind == "correction" and ref:
         return f"correction of #{ref}: {clean_line(text)}"
+    if kind == "evidence":
+        return f"{EVIDENCE_MARK} {clean_line(text)}"
     return clean_line(text)
 
 

@@ -199,8 +199,9 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     window_end = metrics.end
     vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
     sessions = store.sessions_between(incident.started_at, window_end)
-    # From this user's last verified checkpoint: only what was written since is re-hashed.
-    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True)
+    # From this user's last verified checkpoint: what was written since is re-hashed, and every
+    # event this export shows, however old.
+    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
     if verified.ok and verified.head is not None:
         checkpoints.save(store.location, verified.head)
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message

@@ -133,13 +133,14 @@ def lapse_overrides(store: SQLStore, config: Config, raw: dict[str, VendorStatus
 class Room:
     """The duties that run every tick while this process holds the lease."""
 
-    def __init__(self, config: Config, store: SQLStore) -> None:
+    def __init__(self, config: Config, store: SQLStore, *, service: bool = True) -> None:
+        """`service`: run by the watch service (not a screen that took the duties for want of one)."""
         from .notify import Notifier
 
         self.config = config
         self.store = store
         self.notifier: Notifier = Notifier(config, store)
-        self.anchor = Anchor(config.anchor_file, config.anchor_every)
+        self.anchor = Anchor(config.anchor_file, config.anchor_every, service=service)
 
     async def tick(self, webhooks: Any) -> list[str]:
         """Crossings, then notifications (so a crossing goes out in the same tick), then the anchor.

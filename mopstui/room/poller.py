@@ -225,8 +225,10 @@ class Poller:
         import httpx
 
         from .duties import Room
+        from .signals import SignalDuty
 
-        room = Room(self.config, self.store)
+        room = Room(self.config, self.store, service=self.holder.startswith("watch:"))
+        signal_duty = SignalDuty(self.config, self.store)
         fetcher = Fetcher(self.config.polling)
         webhooks = httpx.AsyncClient(trust_env=True)
         try:
@@ -239,7 +241,11 @@ class Poller:
                     else:
                         self._claim()
                     if self.holding:
-                        await self.round(fetcher, force=self.now_requested.is_set())
+                        forced = self.now_requested.is_set()
+                        await self.round(fetcher, force=forced)
+                        signals_done = await signal_duty.round(fetcher, force=forced)
+                        if signals_done.get("signal_changes") and self.on_round:
+                            self.on_round(signals_done)
                         self.now_requested.clear()
                         for problem in await room.tick(webhooks):
                             if self.on_round:

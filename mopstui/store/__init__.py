@@ -2,7 +2,7 @@
 
 The SQL both engines run alike lives in mixins over `backend.Backend` (the log in `events`, its
 hash chain in `chain`, the export's one-query summary of an incident in `digest`, vendor
-evidence in `observations`, presence and leases in `sessions`); each engine fills in what it
+evidence in `observations`, marketing signals in `signals`, presence and leases in `sessions`); each engine fills in what it
 does its own way. SQLite is the embedded default (`SQLiteStore`: the file and its schema in
 `connection`); PostgreSQL serves a war-room across hosts (`postgres/`). `open_store` picks one
 from the configured location. Nothing outside this package writes SQL.
@@ -36,9 +36,10 @@ from .events import EVENT_COLUMNS, EventsMixin
 from .export_rows import ExportRowsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
+from .signals import SignalsMixin
 
 
-class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
+class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SignalsMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:

@@ -31,7 +31,7 @@ T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
 # checks the two agree). Known here so that opening an up-to-date file needs no sqlite-utils.
 SCHEMA_STEPS = ("m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors", "m005_accounts",
-                "m006_digest_index")
+                "m006_digest_index", "m007_signals")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

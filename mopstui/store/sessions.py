@@ -3,6 +3,7 @@ does the room's duties (leases)."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from ..base.timeutil import to_store, utcnow
@@ -11,6 +12,16 @@ from .backend import Backend
 
 # "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).
 PRESENCE_COLUMNS = 'session, "user", login, host, client, pid, started_at, heartbeat_at, left_at, incident_id'
+
+# Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
+# within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests. The same for a screen and
+# for `mopstui mcp`.
+HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
+PRESENCE_WINDOW = timedelta(seconds=3 * HEARTBEAT_EVERY)
+
+# A presence row's `client` for `mopstui mcp` (a screen puts its SSH address there): shown among
+# those here ("claude for ana"), never offered a role.
+MCP_CLIENT = "mcp"
 
 PRESENCE_NAMES = [name.strip('"') for name in PRESENCE_COLUMNS.split(", ")]
 

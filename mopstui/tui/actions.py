@@ -14,6 +14,7 @@ from ..base.timeutil import local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
+from ..store.sessions import MCP_CLIENT
 from . import incident_extras
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .timeline_view import TimelineView
@@ -171,7 +172,8 @@ class IncidentActions(AppState):
         def picked_role(role: str | None) -> None:
             if not role:
                 return
-            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present]))
+            # People only: an MCP client present for someone takes no role.
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present if p.get("client") != MCP_CLIENT]))
             choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
             choices.append(("\0other", "someone else…"))
             self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))

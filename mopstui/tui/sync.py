@@ -17,6 +17,7 @@ from ..domain import catalog as cat
 from ..domain.leases import holder_name, holder_words
 from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..room.duties import statuses_as_ruled
+from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
 from .link import PROBE
@@ -59,8 +60,9 @@ class StoreSync(AppState):
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
-        self.health = cat.service_health(self.config, self.statuses)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
+        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 
     @_skip_when_screen_gone
     @_said_when_unreachable
@@ -78,7 +80,7 @@ class StoreSync(AppState):
             self._apply_new_events(new)
         # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
         # reloads the vendors; an entry appends a line (above).
-        mark = self.store.vendor_status_mark()
+        mark = (self.store.vendor_status_mark(), self.store.signal_status_mark() if self.config.signals else None)
         if mark != self._vendor_mark or any(e.kind == "override" for e in new):
             self._vendor_mark = mark
             self._load_vendor_statuses()
@@ -111,6 +113,11 @@ class StoreSync(AppState):
         if self._store is None:
             return
         self.present = self.store.present(within=PRESENCE_WINDOW)
+        self._render_room_bar()
+
+    def _render_room_bar(self: WarRoomApp) -> None:
+        """The top line: the war-room, who you are, who else is here; and while the server does not
+        answer, that it does not, until it is back (a toast fades, the outage may not)."""
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
@@ -119,6 +126,8 @@ class StoreSync(AppState):
             room.append(" (demo)", "italic")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
+        if self.unreachable:
+            room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
         self._update_if_changed("#room", room)

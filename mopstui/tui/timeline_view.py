@@ -30,6 +30,7 @@ KIND_STYLES = {
     "severity": "bold red",
     "system": "italic bright_black",
     "vendor": "italic yellow",
+    "evidence": "italic cyan",
     "declared": "bold",
     "correction": "yellow",
     "pending": "dim italic",

@@ -234,8 +234,8 @@ class PostgresConnection(Backend):
                 if time.monotonic() >= deadline:
                     raise StoreBusy(f"{self.location} kept conflicting with other writers; nothing was written") from None
                 time.sleep(0.01)
-            except errors.InsufficientPrivilege:
-                raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write") from None
+            except errors.InsufficientPrivilege as error:
+                raise ReadOnlyStore(_refused(self.location, error)) from None
             except errors.RaiseException as error:  # the append-only triggers
                 raise StoreError(f"{self.location} refused the change: {_first_line(error)}") from None
             except psycopg.Error as error:
@@ -282,7 +282,7 @@ class PostgresConnection(Backend):
     def _imported(self, conn: Any) -> None:
         """After `copy-store` wrote rows with their own ids: the counters continue after them (the
         events' own counter moved with each row, by the server's trigger)."""
-        for table in ("incidents", "status_observations"):
+        for table in ("incidents", "status_observations", "signal_arrivals"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
                          f"FROM {table}")
 
@@ -378,6 +378,14 @@ class PostgresConnection(Backend):
             self._drain(left)
         self._gather()
         return self._version
+
+
+def _refused(location: str, error: BaseException) -> str:
+    """A permission error said as what it is: which privilege on what, and who can grant it (the
+    role is not read-only as a whole: it lacks this one grant)."""
+    said = _first_line(error)  # "permission denied for sequence incidents_id_seq"
+    return (f"{location}: your database role lacks a privilege this needs ({said}); ask the database's owner "
+            "to grant it (see the README, 'Beyond one host'), or run this as the owner")
 
 
 def _first_line(error: BaseException) -> str:
