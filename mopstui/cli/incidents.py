@@ -122,13 +122,15 @@ def cmd_incidents(ctx: Context) -> int:
 
 
 def cmd_timeline(ctx: Context) -> int:
-    from ..domain.grammar import parse_search
-
     incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
-    query = parse_search(ctx.args.search or "")
+    query = None
+    if ctx.args.search:  # the search grammar only for a search
+        from ..domain.grammar import parse_search
+
+        query = parse_search(ctx.args.search)
     # Streamed: a 100,000-event timeline is written as it is read, never built in memory first.
     events: Iterable[Event]
-    if query.empty:
+    if query is None or query.empty:
         events = ctx.store.iter_events(incident.id)
         notes = Annotations.of(ctx.store.events_of_kinds(("star", "correction"), incident.id))
     else:
@@ -144,7 +146,7 @@ def cmd_timeline(ctx: Context) -> int:
         write("\n  ]\n}\n")
         return EXIT_OK
     print(f"{incident.label} {incident.severity} {incident.status}: {clean_line(incident.title)}")
-    if query.empty:
+    if query is None or query.empty:
         _write_timeline_rows(ctx, incident, notes)
         return EXIT_OK
     for event in events:
