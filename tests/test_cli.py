@@ -80,7 +80,8 @@ def test_resolved_incident_refuses_further_status(cli):
     cli("declare", "x", "--severity", "SEV3", check=True)
     cli("resolve", "1", check=True)
     result = cli("set-status", "1", "monitoring")
-    assert result.returncode == 1 and result.stderr.strip() == "mopstui: INC-1 is resolved; its status cannot change"
+    assert result.returncode == 1
+    assert result.stderr.strip() == "mopstui: INC-1 is resolved; if the trouble is back, reopen it: mopstui reopen 1 --reason '…'"
 
 
 def test_verify_exit_1_names_the_tampered_event(cli, db_path):

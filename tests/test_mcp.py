@@ -154,6 +154,16 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
 
         new = await client.call_tool("incident_timeline", {"incident": 1, "since": last})
         assert [e["id"] for e in new.structuredContent["entries"]] == [entry["id"]]
+        assert new.structuredContent["entries"][0]["withdrawn_by"] is None
+
+        # A person takes a wrong reading back; the agent sees it withdrawn.
+        wrong = await client.call_tool("add_evidence", {"incident": 1, "text": "Chat is down too"})
+        withdrawn = await asyncio.to_thread(run_cli, "--db", location, "--user", "ana", "withdraw", "1",
+                                            str(wrong.structuredContent["entry"]["id"]), "--reason", "that was staging")
+        assert withdrawn.returncode == 0, withdrawn.stderr
+        seen = await client.call_tool("incident_timeline", {"incident": 1, "search": "chat"})
+        assert seen.structuredContent["entries"][0]["withdrawn_by"] is not None
+        assert "withdrawn" in seen.content[0].text.lower()
 
         vendors = (await client.call_tool("vendor_status", {})).structuredContent["vendors"]
         by_id = {v["id"]: v for v in vendors}
@@ -179,7 +189,7 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
     assert "claude for" in line and f"(login {login})" in line
     events = json.loads(run_cli("--db", location, "timeline", "1", "--json", check=True).stdout)["events"]
     evidence = [e for e in events if e["kind"] == "evidence"]
-    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, os.getuid())]
+    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, os.getuid())] * 2
     assert json.loads(evidence[0]["value"]) == {"client": "claude", "for": "ana", "source": "https://status.hubspot.com"}
     assert run_cli("--db", location, "verify", check=True).stdout.startswith("ok: ")  # inside the hashed chain
     exported = run_cli("--db", location, "export", "1", check=True).stdout
@@ -360,3 +370,38 @@ def test_without_the_extra_it_says_how_to_install_it(db_path):
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == "mopstui: `mopstui mcp` needs the optional extra: pip install 'mopstui[mcp]'"
+
+
+def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
+    process = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}
+        process.stdin.write((json.dumps(hello) + "\n").encode())
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["id"] == 1
+        process.stdout.close()  # the client stops reading, and keeps asking (its input stays open)
+        # Its input stays open, so only the failed answer can end the process (reading a line is
+        # where it notices, so the client keeps asking until it is gone).
+        deadline, number = time.monotonic() + 30, 2
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "the process outlived its client's output"
+            try:
+                process.stdin.write((json.dumps({"jsonrpc": "2.0", "id": number, "method": "tools/list"}) + "\n").encode())
+                process.stdin.flush()
+            except BrokenPipeError:
+                break
+            number += 1
+            try:
+                process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+        assert process.wait(timeout=30) == 0
+        said = process.stderr.read().decode()
+        assert "internal error" not in said and "Traceback" not in said
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)

@@ -10,10 +10,12 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from datetime import tzinfo
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, utcnow
+from ..base.timeutil import format_duration, humanize_duration, local_clock, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
+from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time
 from ..domain.timeline import Annotations, entry_words, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
@@ -48,19 +50,61 @@ def cmd_log(ctx: Context) -> int:
         raise InputError("--at and the text's @TIME both give a time; give it once")
     event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at(), value=entry.value)
     print(f"#{event.id}")
+    note = early_note(ctx.store.incident(incident), event, ctx.config.tz)
+    if note:
+        print(f"mopstui: {note}", file=sys.stderr)
     return EXIT_OK
 
 
+def early_note(incident: Incident, event: Event, tz: tzinfo) -> str | None:
+    """Said plainly when an entry is dated before the declaration: accepted (impact often starts
+    before anyone declares), and it moves when the incident's impact started."""
+    if event.occurred_at >= incident.started_at:
+        return None
+    before = humanize_duration(incident.started_at - event.occurred_at)
+    said = (f"#{event.id} is dated {local_clock(event.occurred_at, tz)}, {before} before {incident.label} was declared "
+            f"({local_clock(incident.started_at, tz)})")
+    if incident.impact_start == event.occurred_at:
+        return said + f"; the impact now counts from {local_clock(event.occurred_at, tz)}"
+    return said
+
+
 def cmd_set_status(ctx: Context) -> int:
-    incident = parse_incident_ref(ctx.args.incident)
-    event = ctx.store.set_status(incident, ctx.args.status, author=ctx.user, at=ctx.at())
+    return _change_status(ctx, ctx.args.status)
+
+
+def cmd_resolve(ctx: Context) -> int:
+    return _change_status(ctx, "resolved")
+
+
+def _change_status(ctx: Context, status: str) -> int:
+    incident, at = parse_incident_ref(ctx.args.incident), ctx.at()
+    check_state_time(ctx.store.incident(incident), "status", at, ctx.config.tz)  # said in the room's time
+    event = ctx.store.set_status(incident, status, author=ctx.user, at=at)
     print(f"#{event.id}")
     return EXIT_OK
 
 
-def cmd_resolve(ctx: Context) -> int:
+def cmd_reopen(ctx: Context) -> int:
+    incident, at = parse_incident_ref(ctx.args.incident), ctx.at()
+    current = ctx.store.incident(incident)
+    check_reopen(current, ctx.args.status, at, ctx.config.tz)
+    check_state_time(current, "reopen", at, ctx.config.tz)
+    event = ctx.store.reopen(incident, ctx.args.reason, author=ctx.user, status=ctx.args.status, at=at)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_withdraw(ctx: Context) -> int:
     incident = parse_incident_ref(ctx.args.incident)
-    event = ctx.store.set_status(incident, "resolved", author=ctx.user, at=ctx.at())
+    event = ctx.store.withdraw(incident, _event_ref(ctx.args.entry), ctx.args.reason, author=ctx.user)
+    print(f"#{event.id}")
+    return EXIT_OK
+
+
+def cmd_unstar(ctx: Context) -> int:
+    incident = parse_incident_ref(ctx.args.incident)
+    event = ctx.store.unstar(incident, _event_ref(ctx.args.entry), author=ctx.user)
     print(f"#{event.id}")
     return EXIT_OK
 
@@ -89,7 +133,8 @@ def cmd_star(ctx: Context) -> int:
 
 def cmd_correct(ctx: Context) -> int:
     incident = parse_incident_ref(ctx.args.incident)
-    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text, author=ctx.user)
+    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text or "", author=ctx.user,
+                              kind=ctx.args.kind)
     print(f"#{event.id}")
     return EXIT_OK
 
@@ -132,10 +177,10 @@ def cmd_timeline(ctx: Context) -> int:
     events: Iterable[Event]
     if query is None or query.empty:
         events = ctx.store.iter_events(incident.id)
-        notes = Annotations.of(ctx.store.events_of_kinds(("star", "correction"), incident.id))
+        notes = Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
     else:
         found = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
-        events, notes = found, Annotations.of(found)
+        events, notes = found, Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
     if ctx.args.json:
         write = sys.stdout.write
         write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')

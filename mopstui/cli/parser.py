@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
     q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
-    q.add_argument("--kind", help="with a URL: the page's format (default statuspage)")
+    q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
     q.add_argument("--json", action="store_true", help="as JSON")
     p = command("doctor", _lazy("doctor", "cmd_doctor"),
                 "check the room's set-up as you: folder, group, files, watch service, anchor, "
@@ -157,11 +157,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
 
-    p = command("correct", _lazy("incidents", "cmd_correct"),
-                "correct an entry (a new entry that points at it; nothing is edited)")
+    p = command("unstar", _lazy("incidents", "cmd_unstar"),
+                "take a star off an entry (a new entry; the star stays in the log)")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
-    p.add_argument("text", help="the corrected text")
+
+    p = command("correct", _lazy("incidents", "cmd_correct"),
+                "correct an entry's words or kind (a new entry that points at it; nothing is edited)",
+                "Correct an entry: new words, a new kind, or both. The entry stays as written, marked ✎;\n"
+                "the correction is a new entry pointing at it. A new kind counts from then on: a note\n"
+                "corrected to comms resets the customer-update clock.\n\n"
+                "  mopstui correct 1 12 'Form returns 500 since 09:55'\n"
+                "  mopstui correct 1 12 --kind comms")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
+    p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
+
+    p = command("withdraw", _lazy("incidents", "cmd_withdraw"),
+                "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
+                "Withdraw an entry written by mistake, or in the wrong incident. Nothing is deleted: the entry\n"
+                "stays in the log and the export, marked withdrawn with who and why, and stops counting for\n"
+                "the clocks and figures (a withdrawn customer update no longer resets the update clock).\n\n"
+                "  mopstui withdraw 1 12 --reason 'wrong incident: meant INC-2'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
+    p.add_argument("--reason", "-r", required=True, help="why, for the others and the postmortem")
+
+    p = command("reopen", _lazy("incidents", "cmd_reopen"),
+                "reopen a resolved incident when the trouble comes back",
+                "Reopen a resolved incident: its clocks resume, and the postmortem shows each span\n"
+                "(resolved at, reopened at, resolved again at).\n\n"
+                "  mopstui reopen 2 --reason 'form errors are back after the second deploy'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("--reason", "-r", required=True, help="why it is reopened")
+    p.add_argument("--status", type=str.lower, choices=("investigating", "identified", "monitoring"),
+                   default="investigating", help="where it stands now (default: investigating)")
+    _at_option(p)
 
     p = command("edit", _lazy("followups", "cmd_edit"),
                 "change what was declared: title, summary, affected services (as new events)",
@@ -248,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "FILE.md gets its SVG timeline beside it (FILE.svg) and Mermaid diagrams inside.")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--format", "-f", default="md", choices=("md", "json", "csv"), help="default: md")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to this file, a new name or a regular file it replaces "
+                   "whole (with FILE.svg beside a Markdown one, both or neither); `-o -` or none: standard output")
     p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
     p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
@@ -311,6 +344,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="the signal's id in the config")
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
     _at_option(p)
+
+    p = command("listen", _lazy("signals", "cmd_listen"),
+                "receive arrivals over HTTP for silence and deliverability signals (webhooks)",
+                "An HTTP receiver for CRM workflows, Zapier steps and ESP event webhooks (SendGrid's event\n"
+                "array, Mailgun's events). POST to /signal/ID/TOKEN, or to /signal/ID with the token in an\n"
+                "X-Mopstui-Token or Authorization: Bearer header; the token is the value of the signal's\n"
+                "token_env variable here (never in the config file). A silence signal's body may say\n"
+                '{"count": N}. Bodies are at most 1 MB; each signal takes 60 at once, then 10 a second.\n'
+                "Bound to this machine unless --host says otherwise: put a reverse proxy (TLS) in front for\n"
+                "SaaS webhooks.\n\n"
+                "  MOPSTUI_LEADS_TOKEN=... mopstui listen --port 8787\n"
+                "  curl -X POST http://127.0.0.1:8787/signal/leads -H 'X-Mopstui-Token: ...'")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8787, help="port (default: 8787; 0 picks a free one)")
 
     p = command("watch", _lazy("room", "cmd_watch"),
                 "run the room's duties headless (for systemd); one lease holder per database",

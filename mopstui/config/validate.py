@@ -230,7 +230,7 @@ class _Checker(_Checks):
                 continue
             self.keys(item, ("id", "name", "kind", "url", "components", "interval", "product"), "a vendor")
             vendor_id = self.text(item, "id", required=True, where="vendor: ")
-            kind = self.text(item, "kind", required=True, where=f"vendor {vendor_id}: ")
+            kind = self.text(item, "kind", default="auto")  # found by asking the page (status/detect.py)
             if kind is not None and kind not in VENDOR_KINDS:
                 hint = _close_matches(kind, VENDOR_KINDS, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(VENDOR_KINDS)})"

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 from .backend import Backend
 from .base import ReadOnlyStore, StoreBusy, StoreError
+from .sidecars import HeldUp, first_read
 
 T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
@@ -104,7 +105,22 @@ class SQLiteConnection(Backend):
                 share_descriptor(fd, info, self.gid)
         conn = self._connect_readonly() if self.readonly else self._connect("rw")
         self._check_same_file(conn, info)
+        if not self.readonly:  # (a reader's connection had its first read in _connect_readonly)
+            try:
+                self._first_read(conn)
+            except sqlite3.Error:
+                pass  # not a database, or a damaged one: said in one sentence by _prepare
         return conn
+
+    def _first_read(self, conn: sqlite3.Connection) -> None:
+        """The read where SQLite opens its side files, never held by a FIFO planted there."""
+        try:
+            first_read(self.path, lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone())
+        except HeldUp:
+            raise  # its connection stays with the thread that is still waiting
+        except UnsafeFile:
+            conn.close()
+            raise
 
     def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
         # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.
@@ -166,7 +182,7 @@ class SQLiteConnection(Backend):
         and entries still in the -wal are not seen, which every reader is told."""
         conn = self._connect("ro")
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._first_read(conn)
             return conn
         except sqlite3.DatabaseError:
             conn.close()
