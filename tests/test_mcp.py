@@ -154,6 +154,16 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
 
         new = await client.call_tool("incident_timeline", {"incident": 1, "since": last})
         assert [e["id"] for e in new.structuredContent["entries"]] == [entry["id"]]
+        assert new.structuredContent["entries"][0]["withdrawn_by"] is None
+
+        # A person takes a wrong reading back; the agent sees it withdrawn.
+        wrong = await client.call_tool("add_evidence", {"incident": 1, "text": "Chat is down too"})
+        withdrawn = await asyncio.to_thread(run_cli, "--db", location, "--user", "ana", "withdraw", "1",
+                                            str(wrong.structuredContent["entry"]["id"]), "--reason", "that was staging")
+        assert withdrawn.returncode == 0, withdrawn.stderr
+        seen = await client.call_tool("incident_timeline", {"incident": 1, "search": "chat"})
+        assert seen.structuredContent["entries"][0]["withdrawn_by"] is not None
+        assert "withdrawn" in seen.content[0].text.lower()
 
         vendors = (await client.call_tool("vendor_status", {})).structuredContent["vendors"]
         by_id = {v["id"]: v for v in vendors}
@@ -179,7 +189,7 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
     assert "claude for" in line and f"(login {login})" in line
     events = json.loads(run_cli("--db", location, "timeline", "1", "--json", check=True).stdout)["events"]
     evidence = [e for e in events if e["kind"] == "evidence"]
-    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, os.getuid())]
+    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, os.getuid())] * 2
     assert json.loads(evidence[0]["value"]) == {"client": "claude", "for": "ana", "source": "https://status.hubspot.com"}
     assert run_cli("--db", location, "verify", check=True).stdout.startswith("ok: ")  # inside the hashed chain
     exported = run_cli("--db", location, "export", "1", check=True).stdout

@@ -350,3 +350,18 @@ async def test_the_screen_shows_a_signals_evidence_at_80x24(setup, server):
         assert "Signals (our own measurement)" in body
         assert "Contact form (form): the page loads but the form is missing" in body and "last: form missing" in body
         assert "unknown → down" in body
+
+
+def test_signal_changes_are_exported_beside_the_vendors(setup, server):
+    config, path, db = setup
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    with open_store(db) as store:
+        one_round(config, store)
+        one_round(config, store)
+    markdown = run_cli("--config", str(path), "--db", str(db), "export", "1")
+    assert markdown.returncode == 0, markdown.stderr
+    section = markdown.stdout.split("## Our signals during the incident", 1)[1]
+    assert "| Contact form | unknown → down | the page loads but the form is missing" in section
+    data = json.loads(run_cli("--config", str(path), "--db", str(db), "export", "1", "-f", "json").stdout)
+    assert [c["state"] for c in data["signal_changes"]] == ["down"]
+    assert all(not c["vendor_id"].startswith("signal:") for c in data["vendor_changes"])

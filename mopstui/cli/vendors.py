@@ -15,7 +15,7 @@ def _vendor(ctx: Context, wanted: str):
     from ..config import Vendor
 
     if wanted.startswith(("http://", "https://")):
-        return Vendor(id="page", name=wanted, kind=ctx.args.kind or "statuspage", url=wanted)
+        return Vendor(id="page", name=wanted, kind=ctx.args.kind or "auto", url=wanted)
     vendor = ctx.config.vendor(wanted)
     if vendor is None:
         ids = [v.id for v in ctx.config.vendors]
@@ -46,7 +46,7 @@ def cmd_vendors_components(ctx: Context) -> int:
         return EXIT_OK
     groups = sum(r.is_group for r in rows)
     print(f"{clean_line(vendor.name)}: {len(rows) - groups} components in {groups} groups, "
-          f"page state {read.parsed.state.replace('_', ' ')}\n  read from {clean_line(read.url, 200)}")
+          f"page state {read.parsed.state.replace('_', ' ')}\n  read from {clean_line(read.url, 200)} ({read.kind})")
     if not rows:
         print("  the page lists no components: the vendor can only be watched whole")
         return EXIT_OK

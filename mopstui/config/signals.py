@@ -9,14 +9,13 @@ from `token_command`; a receiver's token comes from `token_env`.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .validate import _Checker, _type_name
-from .yaml_lines import _Map
+from .tree import _Map
+from .validate import _Checker, _close_matches, _type_name
 
 SIGNAL_KINDS = ("form", "tag", "silence", "metric", "deliverability")
 COMMON_KEYS = ("id", "name", "kind", "touchpoint", "service", "interval", "after")
@@ -97,11 +96,11 @@ def signals(check: _Checker, data: _Map, touchpoints: set[str], service_ids: set
             continue
         seen[signal.id] = pos.line
         if touchpoints and signal.touchpoint not in touchpoints:
-            hint = difflib.get_close_matches(signal.touchpoint, sorted(touchpoints), n=1)
+            hint = _close_matches(signal.touchpoint, sorted(touchpoints), n=1)
             check.fail(check.at(item, "touchpoint"), f"signal {signal.id}: no service has touchpoint {signal.touchpoint!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         if signal.service is not None and signal.service not in service_ids:
-            hint = difflib.get_close_matches(signal.service, sorted(service_ids), n=1)
+            hint = _close_matches(signal.service, sorted(service_ids), n=1)
             check.fail(check.at(item, "service"), f"signal {signal.id} names unknown service {signal.service!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         found.append(signal)
@@ -112,7 +111,7 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     signal_id = check.text(item, "id", required=True, where="signal: ")
     kind = check.text(item, "kind", required=True, where=f"signal {signal_id}: ")
     if kind is not None and kind not in SIGNAL_KINDS:
-        hint = difflib.get_close_matches(kind, SIGNAL_KINDS, n=1)
+        hint = _close_matches(kind, SIGNAL_KINDS, n=1)
         check.fail(check.at(item, "kind"), f"unknown signal kind {kind!r}"
                    + (f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(SIGNAL_KINDS)})"))
         kind = None

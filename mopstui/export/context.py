@@ -192,6 +192,7 @@ class Export:
     overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
+    signal_changes: list[dict] = field(default_factory=list)  # our own signals' state changes in the window
 
 
 def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
@@ -201,7 +202,9 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     notes = Annotations()
     metrics = compute(incident, store, config, now, notes)
     window_end = metrics.end
-    vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    seen = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
+    signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
     sessions = store.sessions_between(incident.started_at, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
     # event this export shows, however old.
@@ -219,7 +222,8 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end))
+                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end),
+                  signal_changes=signal_changes)
 
 
 NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "

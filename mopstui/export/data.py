@@ -12,10 +12,10 @@ from typing import IO
 from ..base.timeutil import format_duration
 from ..domain.followups import followups
 from ..domain.model import FOLLOWUP_KINDS
+from ..domain.rows import Memo, RowTimes, store_shaped, utc_iso
 from ..domain.timeline import Annotations
 from ..store import SQLStore
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
-from .rows import Memo, RowTimes, store_shaped, utc_iso
 
 # --------------------------------------------------------------------------- JSON
 
@@ -31,6 +31,7 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
         "incident": incident.to_dict(),
         "metrics": export.metrics.to_dict(),
         "vendor_changes": export.vendor_changes,
+        "signal_changes": export.signal_changes,
         "impact": [f.to_dict() for f in export.impact.figures] if export.impact else [],
         "page_lags": [lag.to_dict() for lag in export.page_lags],
         "followups": [f.to_dict() for f in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id))],
@@ -43,7 +44,7 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
         "catalog_snapshot": export.catalog,
         "integrity": export.integrity,
         "head": export.head.to_dict() if export.head else None,
-        "not_tamper_evident": ["vendor_changes", "page_lags", "sessions"],
+        "not_tamper_evident": ["vendor_changes", "signal_changes", "page_lags", "sessions"],
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
     out.write(text[:-2] + ',\n  "events": [')  # stream the events into the same object

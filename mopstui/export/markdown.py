@@ -10,13 +10,13 @@ from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import STATE_WORDS, followups
 from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABELS, Event, who
 from ..domain.overrides import ruling_line
+from ..domain.rows import Memo, RowTimes, store_shaped
 from ..domain.takeback import new_words
 from ..domain.timeline import Annotations, entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
-from .rows import Memo, RowTimes, store_shaped
 
 # --------------------------------------------------------------------------- Markdown
 
@@ -107,6 +107,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     else:
         w("No vendor status changes were seen in the incident's window.\n")
     w(f"\n{NOT_CHAINED}\n")
+    _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
         w(f"![Timeline of {md_inline(incident.label)}: vendor, probe and touchpoint states, thresholds, updates]"
@@ -224,3 +225,27 @@ def _timeline_row(event: Event, export: Export) -> str:
         text = md_inline(event.text)
     return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)}"
             f" | {md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
+
+
+def _signals(w, export: Export) -> None:
+    """Our own signals (the territory) beside the vendors' pages (the map): what changed, why, the
+    source's own time and when we saw it."""
+    if not export.config.signals and not export.signal_changes:
+        return
+    tz = export.tz
+    w("\n## Our signals during the incident\n\n")
+    if not export.signal_changes:
+        w("No signal changed state in the incident's window.\n")
+        return
+    w("| Signal | Change | Why | Source time | Seen |\n|---|---|---|---|---|\n")
+    for change in export.signal_changes:
+        signal = export.config.signal(change["vendor_id"].split(":", 1)[1])
+        name = signal.label if signal else change["vendor_id"]
+        seen = datetime.fromisoformat(change["seen_at"])
+        try:
+            source = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else None
+        except ValueError:  # the source's own time, as it gave it: shown only when it reads as one
+            source = None
+        w(f"| {md_inline(name)} | {md_inline(change['previous_state'])} → {md_inline(change['state'])} | "
+          f"{md_inline(change.get('reason') or '')} | {_hm(source, tz) if source else ''} | {_hm(seen, tz)} |\n")
+    w(f"\n{NOT_CHAINED}\n")

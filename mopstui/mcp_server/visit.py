@@ -15,6 +15,7 @@ from ..base.textsafe import clean_line
 from ..config import Config
 from ..domain.contributions import Pace, client_name, contributor, evidence_entry
 from ..domain.model import InputError, incident_label
+from ..domain.takeback import ANNOTATION_KINDS
 from ..domain.timeline import Annotations
 from ..store import SQLStore
 from ..store.sessions import HEARTBEAT_EVERY, MCP_CLIENT
@@ -103,7 +104,7 @@ class Visit:
         events = events[: views.MAX_ENTRIES]
         # Where the next wait starts: after everything looked at here, or after the last one returned.
         last = events[-1].id if len(events) == views.MAX_ENTRIES else max([after_id, *(e.id for e in written)])
-        notes = Annotations.of(e for e in events if e.kind in ("star", "correction"))
+        notes = Annotations.of(e for e in events if e.kind in ANNOTATION_KINDS)
         items = [views.entry(e, notes) for e in events]
-        lines = [views.entry_line(item, e) for item, e in zip(items, events)]
+        lines = [views.entry_line(item, e, notes) for item, e in zip(items, events)]
         return {"entries": items, "last_entry_id": last}, "\n".join(lines) or f"nothing new after #{after_id}"

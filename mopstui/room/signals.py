@@ -16,8 +16,9 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import from_store, to_store, utcnow
 from ..config import Config
 from ..signals import DEGRADED, DOWN, Reading, SignalState, blank, changes, step
+from ..signals.deliverability import judge_deliverability
 from ..signals.judge import judge_form, judge_tag, unreachable
-from ..signals.silence import judge_silence
+from ..signals.silence import judge_silence, span_words
 from ..signals.state import BLIND, MAX_WHY
 from ..store import SQLStore
 
@@ -73,6 +74,9 @@ class SignalDuty:
         for signal in self.config.signals:
             if signal.kind == "silence":
                 readings[signal.id] = judge_silence(signal, arrival_times(self.store, signal, now), now, self.config.tz)
+            elif signal.kind == "deliverability":
+                rows = self.store.arrivals(signal.id, since=to_store(now - signal.window))
+                readings[signal.id] = judge_deliverability(signal, [r["value"] for r in rows], span_words(signal.window))
         return self.record(readings, now)
 
     @staticmethod
@@ -98,7 +102,7 @@ class SignalDuty:
         for signal in self.config.signals:
             reading = readings.get(signal.id)
             if reading is not None:
-                after = 1 if signal.kind == "silence" else signal.after
+                after = 1 if signal.kind in ("silence", "deliverability") else signal.after
                 fresh[signal.id] = step(previous[signal.id], reading, after=after, now=at)
         fresh = suppressed(self.config, previous, fresh)
         found = [c for signal_id, state in fresh.items() for c in changes(previous.get(signal_id), state)]

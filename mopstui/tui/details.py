@@ -12,6 +12,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from ..base.files import UnsafeFile
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.history import state_series
@@ -172,8 +173,8 @@ class Details(AppState):
         try:
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
-        except (OSError, StoreError, InputError) as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+        except (OSError, StoreError, InputError, UnsafeFile) as error:
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",
