@@ -23,7 +23,7 @@ KIND_KEYS = {
     "form": ("url", "selector", "blocked_selector"),
     "tag": ("url", "min_bytes", "page", "container"),
     "silence": ("expect_every", "learn", "what", "token_env", "down_after"),
-    "metric": ("url", "method", "body", "path", "headers", "token_command", "below", "above", "baseline",
+    "metric": ("url", "method", "body", "path", "scale", "headers", "token_command", "below", "above", "baseline",
                "what", "gives"),
     "deliverability": ("window", "max_share", "token_env", "min_events"),
 }  # fmt: skip
@@ -61,6 +61,7 @@ class Signal:
     below: float | None = None
     above: float | None = None
     baseline: int = 0  # metric: compare with the same hour of this many previous weeks
+    scale: float = 1.0  # metric: multiplies what the path reads (0.000001: micros to money)
     gives: str = "value"  # metric: what its number is (spend feeds blind spend; status reads a mitigation back)
     window: timedelta = timedelta(minutes=30)  # deliverability
     max_share: float = 0.05  # deliverability: bounce + dropped + deferred over this share is degraded
@@ -174,7 +175,7 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     return Signal(**common, url=url, path=path, method=method, body=body, headers=_headers(check, item),
                   token_command=check.text(item, "token_command"), below=below, above=above,
                   baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
-                  gives=gives)
+                  gives=gives, scale=_number(check, item, "scale", 1.0))
 
 
 def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:

@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from datetime import timedelta
 from typing import Any, Protocol
 
 import anyio
 
 from ..base.identity import hostname
 from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..config import Config
-from ..domain.contributions import Pace, client_name, contributor, evidence_entry
+from ..domain.contributions import PACE_WINDOW, client_name, contributor, evidence_entry, pace_wait
 from ..domain.model import InputError, incident_label
 from ..domain.takeback import ANNOTATION_KINDS
 from ..domain.timeline import Annotations
@@ -38,7 +40,6 @@ class Visit:
         self.ctx = ctx
         self.session_id = f"mcp-{uuid.uuid4().hex[:12]}"
         self.client: str | None = None  # the client's self-declared name, once it has said it
-        self.pace = Pace(every=1.0, burst=10)
         self.poll_every = poll_every
         self._beat_at = 0.0
         self._present = False
@@ -86,8 +87,10 @@ class Visit:
         user = self.ctx.user
         shown, value = evidence_entry(text, source, self.client or "", user)
         store = self.ctx.store
-        store.incident(incident_id)  # an unknown incident is said before the pace counts it
-        wait = self.pace.take(time.monotonic())
+        store.incident(incident_id)  # an unknown incident is said before the pace
+        now = utcnow()
+        earlier = store.written_since(incident_id, "evidence", self.author, now - timedelta(seconds=PACE_WINDOW))
+        wait = pace_wait([(moment - now).total_seconds() for moment in earlier], 0.0)
         if wait:
             raise InputError(f"too much at once: at most 10 entries together, then one a second; try again in "
                              f"{wait:.1f} s (nothing was written)")
