@@ -15,7 +15,7 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import format_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
-from ..domain.timeline import Annotations, annotated_words, entry_words, format_line
+from ..domain.timeline import Annotations, entry_words, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -192,13 +192,15 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     second's clock, each author's name, each kind's label and account worked out once, written
     5,000 lines at a time (an Event, a strftime and three cleanings per line, printed one by one,
     cost twice `sqlite-utils rows --csv` on 100,000 events). A row in any other shape than the
-    store's own is formatted from its Event by `format_line`, the obviously right way, which
-    tests/test_cli.py holds this to."""
+    store's own, or one withdrawn or given another kind since, is formatted from its Event by
+    `format_line`, the obviously right way, which tests/test_cli.py holds this to."""
     from ..domain.rows import Memo, RowTimes, store_shaped
     from ..store.events import _event
 
     start, tz, starred, corrected = incident.started_at, ctx.config.tz, notes.starred, notes.corrections
-    withdrawn = notes.withdrawn
+    # An entry withdrawn or given another kind since carries words about that: the few of them go
+    # the Event's way, which says it.
+    retold = notes.withdrawn.keys() | notes.taken_back.kinds.keys()
     times = RowTimes(start, tz)
     names = Memo(lambda author: f"{clean_line(author)[:10]:<10}")
     kinds = Memo(lambda kind: f"{str(KIND_LABELS.get(kind, kind))[:8]:<8}")
@@ -207,13 +209,11 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     for row in ctx.store.iter_event_rows(incident.id):
         id_, occurred, recorded, author, kind, text, ref, login = (row[0], row[2], row[3], row[4], row[5], row[6], row[8],
                                                                    row[10])
-        if store_shaped(occurred, recorded):
+        if store_shaped(occurred, recorded) and id_ not in retold:
             since, local = times.at(occurred)
-            later = ("⊘" if id_ in withdrawn else "✎" if id_ in corrected
-                     else "↶" if times.at(recorded)[0] - since > 60_000_000 else " ")
-            words = annotated_words(id_, kind, entry_words(kind, ref, text), notes)
+            later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
             lines.append(f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True):>8} {'★' if id_ in starred else ' '}"
-                         f"{later} {names[author]} {kinds[kind]} {words}{accounts[author, login]}\n")
+                         f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n")
         else:
             lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes) + "\n")
         if len(lines) >= 5000:
