@@ -204,12 +204,15 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     second's clock, each author's name, each kind's label and account worked out once, written
     5,000 lines at a time (an Event, a strftime and three cleanings per line, printed one by one,
     cost twice `sqlite-utils rows --csv` on 100,000 events). A row in any other shape than the
-    store's own is formatted from its Event by `format_line`, the obviously right way, which
-    tests/test_cli.py holds this to."""
+    store's own, or one withdrawn or given another kind since, is formatted from its Event by
+    `format_line`, the obviously right way, which tests/test_cli.py holds this to."""
     from ..domain.rows import Memo, RowTimes, store_shaped
     from ..store.events import _event
 
     start, tz, starred, corrected = incident.started_at, ctx.config.tz, notes.starred, notes.corrections
+    # An entry withdrawn or given another kind since carries words about that: the few of them go
+    # the Event's way, which says it.
+    retold = notes.withdrawn.keys() | notes.taken_back.kinds.keys()
     times = RowTimes(start, tz)
     names = Memo(lambda author: f"{clean_line(author)[:10]:<10}")
     kinds = Memo(lambda kind: f"{str(KIND_LABELS.get(kind, kind))[:8]:<8}")
@@ -218,7 +221,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     for row in ctx.store.iter_event_rows(incident.id):
         id_, occurred, recorded, author, kind, text, ref, login = (row[0], row[2], row[3], row[4], row[5], row[6], row[8],
                                                                    row[10])
-        if store_shaped(occurred, recorded):
+        if store_shaped(occurred, recorded) and id_ not in retold:
             since, local = times.at(occurred)
             later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
             lines.append(f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True):>8} {'★' if id_ in starred else ' '}"
