@@ -89,11 +89,14 @@ def test_an_export_never_writes_through_a_planted_link(shared):
     assert run_cli("--config", str(config), "--user", "v", "declare", "Lead form down", "-s", "SEV2").returncode == 0
     plant_link(room, "INC-1-postmortem.md", bashrc)
     result = run_cli("--config", str(config), "export", "1", "-o", str(room / "INC-1-postmortem.md"))
-    assert result.returncode == 0, result.stderr
+    # Another member's name in the sticky directory is theirs: refused up front, never followed.
+    assert result.returncode == 1 and "belongs to" in result.stderr, result.stderr
     assert untouched(bashrc, before)
-    export = room / "INC-1-postmortem.md"
-    assert not export.is_symlink() and "Lead form down" in export.read_text()
-    assert stat.S_IMODE(os.stat(export).st_mode) == 0o660
+    assert (room / "INC-1-postmortem.md").is_symlink() and not (room / "INC-1-postmortem.svg").exists()
+    result = run_cli("--config", str(config), "export", "1", "-o", str(room / "mine.md"))
+    assert result.returncode == 0, result.stderr
+    export = room / "mine.md"
+    assert "Lead form down" in export.read_text() and stat.S_IMODE(os.stat(export).st_mode) == 0o660
 
 
 @needs_root

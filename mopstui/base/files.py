@@ -17,8 +17,7 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -152,29 +151,81 @@ def share_existing(path: Path | str, group: str | None) -> None:
         return
 
 
-@contextmanager
-def open_shared_file(path: Path | str, group: str | None, *, newline: str | None = None) -> Iterator[IO[str]]:
-    """Write a new file (an export) atomically: a fresh temporary file beside it, its mode set on
-    the descriptor, renamed over `path` only once complete. A link planted at `path` is replaced,
-    never written through; a half-written export never appears."""
+def check_output_target(path: Path | str) -> Path:
+    """An export's name must be a regular file or a new name: a FIFO, a device, a directory (`.`
+    too) or a link to one is refused in one sentence, before anything is written; so is another
+    user's file in a sticky directory (the rename over it would fail half-way)."""
     target = Path(path)
-    gid = group_id(group)
-    if target.is_dir() and not target.is_symlink():
-        raise UnsafeFile(f"{target} is a directory; name a file")
-    fd, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".part")
+    if not target.name or target.name in (".", ".."):
+        raise UnsafeFile(f"{path} is a directory; name a file (or `-o -` for the screen)")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        info = os.stat(target)  # through a link: what writing there would have meant
+    except FileNotFoundError:
+        return target  # a new name (or a link to nothing, which is replaced, never followed)
+    except OSError as error:
+        raise UnsafeFile(f"cannot write {target}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnsafeFile(f"{target} is a directory; name a file (or `-o -` for the screen)")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"{target} is not a regular file (a device or FIFO); name a file (or `-o -` for the screen)")
+    own = os.lstat(target)
+    parent = os.stat(target.parent)
+    if own.st_uid != os.geteuid() and parent.st_mode & stat.S_ISVTX:
+        raise UnsafeFile(f"cannot replace {target}: it belongs to {owner_name(own.st_uid)}; choose another name")
+    return target
+
+
+@contextmanager
+def open_shared_files(paths: Sequence[Path | str], group: str | None, *, newline: str | None = None) -> Iterator[list[IO[str]]]:
+    """Write new files (an export and its picture) together: every name checked first, each
+    written to a fresh temporary file beside it with its mode set on the descriptor, and renamed
+    into place only once all are complete, or none is. A link planted at a name is replaced,
+    never written through; a half-written or half-renamed export never appears."""
+    import tempfile  # here: it loads shutil, bz2 and lzma, which no read needs
+
+    targets = [check_output_target(path) for path in paths]
+    gid = group_id(group)
+    temporaries: list[str] = []
+    handles: list[IO[str]] = []
+    placed: list[Path] = []
+    try:
+        for target in targets:
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            temporaries.append(temporary)
+            handles.append(os.fdopen(fd, "w", encoding="utf-8", newline=newline))
             share_descriptor(fd, os.fstat(fd), gid)
-            yield handle
+        yield handles
+        for handle in handles:
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.replace(temporary, target)
-        except PermissionError:
-            raise UnsafeFile(f"cannot replace {target}: it belongs to another user; choose another name") from None
+            handle.close()
+        # The last first: a Markdown export's picture is in place before the file that links it.
+        for temporary, target in reversed(list(zip(temporaries, targets, strict=True))):
+            existed = os.path.lexists(target)
+            try:
+                os.replace(temporary, target)
+            except PermissionError:
+                raise UnsafeFile(f"cannot replace {target}: it belongs to another user; choose another name") from None
+            if not existed:
+                placed.append(target)
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+        for handle in handles:
+            handle.close()
+        for temporary in temporaries:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+        for target in placed:  # a new name placed before a later one failed: taken back
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                pass
         raise
+
+
+@contextmanager
+def open_shared_file(path: Path | str, group: str | None, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """One new file written as open_shared_files writes several."""
+    with open_shared_files([Path(path)], group, newline=newline) as (handle,):
+        yield handle

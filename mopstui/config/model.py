@@ -11,8 +11,8 @@ from typing import Any
 
 from ..base.timeutil import zone
 
-VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "salesforce", "stripe", "zendesk",
-                "meta", "probe")
+VENDOR_KINDS = ("auto", "statuspage", "incidentio", "instatus", "betterstack", "statusio", "sorry", "cachet", "slack", "google",
+                "rss", "heroku", "salesforce", "stripe", "zendesk", "meta", "probe")
 DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
 DEFAULT_SEVERITIES = {
     "SEV1": "Critical: customers cannot buy, sign up or reach us",

@@ -72,8 +72,9 @@ class Clock:
 def incident_clocks(incident: Incident, config: Config, comms: Event | None, now: datetime) -> list[Clock]:
     """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
     end = incident.resolved_at or now
-    elapsed = max(end - incident.started_at, timedelta(0))
-    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.started_at) for t in config.thresholds_for(incident.severity)]
+    elapsed = max(end - incident.impact_start, timedelta(0))
+    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.impact_start)
+              for t in config.thresholds_for(incident.severity)]
     if not incident.resolved:
         anchor = comms.occurred_at if comms else incident.started_at
         clocks.append(

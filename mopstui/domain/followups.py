@@ -91,10 +91,13 @@ class FollowUp:
 
 def followups(events: Iterable[Event]) -> list[FollowUp]:
     """Every action item among `events` (of `FOLLOWUP_KINDS`; others are passed over), with its
-    latest owner, due date and state."""
+    latest owner, due date and state; not those withdrawn."""
     items: dict[int, FollowUp] = {}
     changes: list[Event] = []
+    withdrawn: set[int] = set()
     for event in events:
+        if event.kind == "withdraw" and event.ref is not None:
+            withdrawn.add(event.ref)
         if event.kind == "action_item" and event.incident_id is not None:
             extra = event.value_json()
             items[event.id] = FollowUp(event.incident_id, event.id, event.text, event.author, event.occurred_at,
@@ -111,4 +114,4 @@ def followups(events: Iterable[Event]) -> list[FollowUp]:
             change.get("owner") or item.owner, change.get("due") or item.due,
             str(change["state"]) if change.get("state") in STATES else item.state, event.author, event.occurred_at,
         )  # fmt: skip
-    return sorted(items.values(), key=lambda f: (f.incident_id, f.event_id))
+    return sorted((f for f in items.values() if f.event_id not in withdrawn), key=lambda f: (f.incident_id, f.event_id))

@@ -12,20 +12,38 @@ from datetime import datetime, tzinfo
 from ..base.textsafe import clean_line
 from ..base.timeutil import format_duration, local_clock
 from .model import KIND_LABELS, Event
+from .takeback import TakeBacks
 
 
 @dataclass
 class Annotations:
-    """What later events say about earlier ones: stars and corrections."""
+    """What later events say about earlier ones: stars (and unstars), corrections (of the words,
+    of the kind) and withdrawals. Added in the order they were written."""
 
     starred: set[int] = field(default_factory=set)
     corrections: dict[int, list[Event]] = field(default_factory=dict)
+    taken_back: TakeBacks = field(default_factory=TakeBacks)
 
     def add(self, event: Event) -> None:
-        if event.kind == "star" and event.ref:
+        if not event.ref:
+            return
+        if event.kind == "star":
             self.starred.add(event.ref)
-        elif event.kind == "correction" and event.ref:
+        elif event.kind == "unstar":
+            self.starred.discard(event.ref)
+        elif event.kind == "correction":
             self.corrections.setdefault(event.ref, []).append(event)
+            self.taken_back.add(event)
+        elif event.kind == "withdraw":
+            self.taken_back.add(event)
+
+    @property
+    def withdrawn(self) -> dict[int, Event]:
+        return self.taken_back.withdrawn
+
+    def kind_now(self, event: Event) -> str:
+        """The entry's kind as last corrected (its written kind when it never was)."""
+        return self.taken_back.kinds.get(event.id, event.kind)
 
     @classmethod
     def of(cls, events: Iterable[Event]) -> Annotations:
@@ -36,9 +54,11 @@ class Annotations:
 
 
 def marks(event: Event, notes: Annotations) -> str:
-    """A two-character margin: ★ starred, ↶ back-dated, ✎ corrected later."""
+    """A two-character margin: ★ starred, ↶ back-dated, ✎ corrected later, ⊘ withdrawn."""
     star = "★" if event.id in notes.starred else " "
-    if event.id in notes.corrections:
+    if event.id in notes.withdrawn:
+        other = "⊘"
+    elif event.id in notes.corrections:
         other = "✎"
     elif event.backdated:
         other = "↶"
@@ -62,7 +82,40 @@ def entry_words(kind: str, ref: int | None, text: str) -> str:
         return f"correction of #{ref}: {clean_line(text)}"
     if kind == "evidence":
         return f"{EVIDENCE_MARK} {clean_line(text)}"
+    if kind == "withdraw" and ref:
+        return f"withdrew #{ref}: {clean_line(text)}"
+    if kind == "reopen":
+        return f"reopened: {clean_line(text)}"
     return clean_line(text)
+
+
+def withdrawn_note(withdrawal: Event) -> str:
+    """What a withdrawn entry carries beside its text: who took it back, and why."""
+    return f"[withdrawn by {clean_line(withdrawal.author)}: {clean_line(withdrawal.text)}]"
+
+
+def kind_note(event: Event, notes: Annotations) -> str:
+    """`[now comms]` on an entry whose kind was corrected."""
+    return _kind_note(event.id, event.kind, notes)
+
+
+def _kind_note(event_id: int, kind: str, notes: Annotations) -> str:
+    now = notes.taken_back.kinds.get(event_id)
+    return f"[now {KIND_LABELS.get(now, now)}] " if now and now != kind else ""
+
+
+def annotated_text(event: Event, notes: Annotations) -> str:
+    """The entry's words with what was said about it since: its new kind, its withdrawal."""
+    return annotated_words(event.id, event.kind, entry_text(event), notes)
+
+
+def annotated_words(event_id: int, kind: str, words: str, notes: Annotations) -> str:
+    """`annotated_text` from a row's parts (the fast timeline and exports format raw rows)."""
+    if event_id not in notes.withdrawn and event_id not in notes.taken_back.kinds:
+        return words
+    text = _kind_note(event_id, kind, notes) + words
+    withdrawal = notes.withdrawn.get(event_id)
+    return f"{withdrawn_note(withdrawal)} {text}" if withdrawal else text
 
 
 def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10) -> str:
@@ -71,7 +124,7 @@ def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *
     kind = KIND_LABELS.get(event.kind, event.kind)[:8]
     return (
         f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
-        f"{author:<{author_width}} {kind:<8} {entry_text(event)}{account_note(event)}"
+        f"{author:<{author_width}} {kind:<8} {annotated_text(event, notes)}{account_note(event)}"
     )
 
 

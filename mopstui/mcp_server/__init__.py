@@ -56,5 +56,12 @@ def serve(ctx: Context) -> None:
 
     try:
         anyio.run(run)
+    except BaseExceptionGroup as group:
+        # A client that stops reading (it died, or closed our output) ends the visit, quietly:
+        # there is nobody left to tell. Anything else is a real failure.
+        _, rest = group.split((BrokenPipeError, anyio.BrokenResourceError, anyio.ClosedResourceError))
+        if rest is not None:
+            raise rest from None
+        print("mopstui: the MCP client stopped reading; ending", file=sys.stderr)
     finally:
         visit.leave()

@@ -19,6 +19,7 @@ from ..base.timeutil import utcnow
 from ..config import Config, Probe, Vendor
 from ..domain import catalog as cat
 from ..status import watch
+from ..status.detect import Detection, Memory, check_auto
 from ..status.fetch import Fetcher, Outcome, Validators
 from ..status.model import UNKNOWN, Component, Parsed, VendorStatus, from_payloads, grouped
 from ..status.providers import ParseError, provider
@@ -46,7 +47,8 @@ class Target:
 def targets(config: Config) -> list[Target]:
     default = config.polling.interval.total_seconds()
     found = [
-        Target(v.id, v.name, v.kind, provider(v.kind).url(v), (v.interval.total_seconds() if v.interval else default), vendor=v)
+        Target(v.id, v.name, v.kind, v.url if v.kind == "auto" else provider(v.kind).url(v),
+               (v.interval.total_seconds() if v.interval else default), vendor=v)
         for v in config.vendors
     ]
     found += [
@@ -99,6 +101,20 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     return previous.with_parsed(parsed, checked_at=checked_at, latency_ms=outcome.latency_ms), outcome.validators
 
 
+def judge_detected(target: Target, found: Detection, previous: VendorStatus, checked_at: str) -> tuple[VendorStatus, Validators]:
+    """A `kind: auto` vendor's check: read as the format it was found to speak."""
+    assert target.vendor is not None
+    if found.parsed is not None:
+        parsed = watch.apply(found.parsed.sanitized(), target.vendor.components)
+        if found.note:
+            parsed = replace(parsed, note="; ".join(n for n in (found.note, parsed.note) if n))
+        status = previous.with_parsed(parsed, checked_at=checked_at, latency_ms=found.outcome.latency_ms)
+        return replace(status, kind=found.kind), found.outcome.validators
+    if found.reason:
+        return previous.with_failure(found.reason, checked_at=checked_at, latency_ms=found.outcome.latency_ms), Validators()
+    return judge_target(replace(target, kind=found.kind, url=found.url), found.outcome, previous, checked_at)
+
+
 def blank_status(target: Target) -> VendorStatus:
     return VendorStatus(target.id, target.name, target.kind)
 
@@ -118,10 +134,17 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
     validators = validators if validators is not None else {}
     chosen = only if only is not None else targets(config)
     done = 0
+    memory = Memory() if any(t.kind == "auto" for t in chosen) else None
+    detections: dict[str, Detection] = {}
 
     async def fetch_one(target: Target, slot: int) -> tuple[Outcome, str]:
         nonlocal done
-        outcome = await fetch_target(target, fetcher, validators.get(target.id, Validators()), slot)
+        if memory is not None and target.kind == "auto" and target.vendor is not None:
+            found = await check_auto(target.vendor, fetcher, memory, validators.get(target.id, Validators()), slot=slot)
+            detections[target.id] = found
+            outcome = found.outcome
+        else:
+            outcome = await fetch_target(target, fetcher, validators.get(target.id, Validators()), slot)
         done += 1
         if progress is not None:
             progress(done, len(chosen))
@@ -132,9 +155,13 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
     finally:
         if own_fetcher:
             await fetcher.aclose()
+        if memory is not None:
+            memory.save()
 
     def read_all() -> list[tuple[VendorStatus, Validators]]:
-        return [judge_target(t, outcome, previous.get(t.id) or blank_status(t), at) for t, (outcome, at) in zip(chosen, outcomes)]
+        return [judge_detected(t, detections[t.id], previous.get(t.id) or blank_status(t), at) if t.id in detections
+                else judge_target(t, outcome, previous.get(t.id) or blank_status(t), at)
+                for t, (outcome, at) in zip(chosen, outcomes)]
 
     results = await asyncio.to_thread(read_all)
     statuses = {}

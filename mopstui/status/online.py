@@ -11,7 +11,8 @@ import asyncio
 from dataclasses import dataclass
 
 from ..config import Config, Vendor, WatchedComponent
-from .fetch import Fetcher
+from .detect import Memory, check_auto
+from .fetch import Fetcher, Validators
 from .model import Component, Parsed
 from .providers import ParseError, provider
 from .watch import Match, group_component, match
@@ -23,6 +24,7 @@ class PageRead:
     url: str
     parsed: Parsed | None = None
     reason: str = ""  # why there is nothing to read
+    kind: str = ""  # the format it was read as (found, for `kind: auto`)
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,20 @@ async def read_pages(config: Config, vendors: list[Vendor], *, fetcher: Fetcher 
     own = fetcher is None
     fetcher = fetcher or Fetcher(config.polling, retries=1)
 
+    memory = Memory() if any(v.kind == "auto" for v in vendors) else None
+
     async def one(vendor: Vendor) -> PageRead:
+        if vendor.kind == "auto" and memory is not None:
+            found = await check_auto(vendor, fetcher, memory, Validators())
+            return PageRead(vendor, found.url or vendor.url, found.parsed.sanitized() if found.parsed else None,
+                            found.reason, found.kind)
         chosen = provider(vendor.kind)
         url = chosen.url(vendor)
         outcome = await fetcher.fetch(url, conditional=False)
         if outcome.fetched is None:
             return PageRead(vendor, url, reason=outcome.reason + (f" from {url}" if url != vendor.url else ""))
         try:
-            return PageRead(vendor, url, chosen.parse(outcome.fetched, vendor).sanitized())
+            return PageRead(vendor, url, chosen.parse(outcome.fetched, vendor).sanitized(), kind=vendor.kind)
         except ParseError as error:
             return PageRead(vendor, url, reason=str(error))
         except Exception as error:  # a reader's bug on one page must not end the check
@@ -60,6 +68,8 @@ async def read_pages(config: Config, vendors: list[Vendor], *, fetcher: Fetcher 
     try:
         return list(await asyncio.gather(*(one(v) for v in vendors)))
     finally:
+        if memory is not None:
+            memory.save()
         if own:
             await fetcher.aclose()
 

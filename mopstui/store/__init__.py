@@ -37,9 +37,10 @@ from .export_rows import ExportRowsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
 from .signals import SignalsMixin
+from .takeback import TakeBackMixin
 
 
-class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SignalsMixin, SessionsMixin):
+class SQLStore(DigestMixin, TakeBackMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:

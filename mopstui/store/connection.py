@@ -8,9 +8,7 @@ rather than reported: the user never sees "database is locked" for an entry we c
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 from .backend import Backend
 from .base import ReadOnlyStore, StoreBusy, StoreError
+from .sidecars import HeldUp, first_read
 
 T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
@@ -106,7 +105,22 @@ class SQLiteConnection(Backend):
                 share_descriptor(fd, info, self.gid)
         conn = self._connect_readonly() if self.readonly else self._connect("rw")
         self._check_same_file(conn, info)
+        if not self.readonly:  # (a reader's connection had its first read in _connect_readonly)
+            try:
+                self._first_read(conn)
+            except sqlite3.Error:
+                pass  # not a database, or a damaged one: said in one sentence by _prepare
         return conn
+
+    def _first_read(self, conn: sqlite3.Connection) -> None:
+        """The read where SQLite opens its side files, never held by a FIFO planted there."""
+        try:
+            first_read(self.path, lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone())
+        except HeldUp:
+            raise  # its connection stays with the thread that is still waiting
+        except UnsafeFile:
+            conn.close()
+            raise
 
     def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
         # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.
@@ -137,6 +151,8 @@ class SQLiteConnection(Backend):
         problem = check_directory(directory, self.group)
         if problem:
             raise StoreError(problem)
+        import tempfile  # here, for the one command that creates a war-room: it loads shutil, bz2, lzma
+
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".new")
         try:
             share_descriptor(fd, os.fstat(fd), self.gid)
@@ -166,7 +182,7 @@ class SQLiteConnection(Backend):
         and entries still in the -wal are not seen, which every reader is told."""
         conn = self._connect("ro")
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._first_read(conn)
             return conn
         except sqlite3.DatabaseError:
             conn.close()
@@ -270,6 +286,8 @@ class SQLiteConnection(Backend):
                         f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "
                         "nothing was written, try again"
                     ) from None
+                import random  # here: only a busy war-room waits, and a read never does
+
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
 

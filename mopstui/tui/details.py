@@ -12,6 +12,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from ..base.files import UnsafeFile
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.history import state_series
@@ -57,6 +58,7 @@ class Details(AppState):
         for label, value in cat.service_facts(self.config, service):
             body.append(f"{label:<12}", "bold")
             body.append(clean_line(value) + "\n")
+        self._signal_facts(service, body)
         vendor = self.statuses.get(service.vendor or "")
         if vendor is not None:
             body.append("\nVendor components\n", "bold")
@@ -69,6 +71,26 @@ class Details(AppState):
                 for change in reversed(history):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
+
+    def _signal_facts(self: WarRoomApp, service, body: Text) -> None:
+        """The signals that speak for this service (its own and its touchpoint's), with their
+        evidence: state, why, since, the last value, and their recent changes."""
+        from ..domain.evidence import local_time
+
+        signals = self.config.signals_of(service)
+        if not signals:
+            return
+        body.append("\nSignals (our own measurement)\n", "bold")
+        for signal in signals:
+            state = self.signal_states.get(signal.id)
+            if state is None:
+                continue
+            body.append_text(badge_text(state.vendor_state))
+            body.append(f"  {clean_line(signal.label, 40)} ({signal.kind}): {clean_line(state.why, 200)}")
+            since = f"since {local_time(state.since, self.config.tz)}" if state.since else "not checked yet"
+            body.append(f"\n      {since}" + (f" · last: {clean_line(state.value, 40)}" if state.value else "") + "\n")
+            for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
+                body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
 
     def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
         """The highlighted vendor, and the component label when a component row is highlighted."""
@@ -153,8 +175,8 @@ class Details(AppState):
         try:
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
-        except (OSError, StoreError, InputError) as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+        except (OSError, StoreError, InputError, UnsafeFile) as error:
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",
@@ -175,8 +197,11 @@ class Details(AppState):
             ("set-status", "Change the incident's status", self.action_set_status),
             ("set-severity", "Change the incident's severity", self.action_set_severity),
             ("role", "Take or assign a role", self.action_role),
-            ("star", "Star the selected entry for the postmortem", self.action_star),
-            ("correct", "Correct the selected entry", self.action_correct),
+            ("star", "Star the selected entry for the postmortem (again: unstar)", self.action_star),
+            ("unstar", "Take the star off the selected entry", self.action_star),
+            ("correct", "Correct the selected entry's words or kind", self.action_correct),
+            ("withdraw", "Withdraw the selected entry (it stays in the log, marked withdrawn)", self.action_withdraw),
+            ("reopen", "Reopen the resolved incident", self.action_set_status),
             ("resolve", "Resolve the incident", self.action_resolve),
             ("edit", "Change what was declared: title, summary, services", self.action_edit_incident),
             ("draft", "Draft a customer update from a template", self.action_draft_update),

@@ -16,6 +16,7 @@ from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.leases import holder_name, holder_words
 from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
+from ..domain.takeback import TAKEBACK_KINDS
 from ..room.duties import statuses_as_ruled
 from ..room.signals import stored_states
 from ..status.model import VendorStatus
@@ -94,6 +95,8 @@ class StoreSync(AppState):
                 self._written_keys.add(event.dedupe)
             if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
                 self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+            elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
+                self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
             if event.kind in INCIDENT_STATE_KINDS:
                 state_changed = True
         if state_changed:

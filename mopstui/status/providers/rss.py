@@ -128,6 +128,8 @@ def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Pars
     body = fetched.body.strip()
     if not body:
         raise ParseError("empty body")
+    if re.match(rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", body[:4096], re.IGNORECASE | re.DOTALL):
+        raise ParseError("HTML page, not a feed")  # a 200 page where a feed was expected says nothing of the status
     if _ENTITY.search(body[:65536]):
         raise ParseError("feed declares XML entities; refused")
     feed = feedparser.parse(body)
