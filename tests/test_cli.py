@@ -212,3 +212,4 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert written == expected
     assert any("↶" in line for line in written) and any("★✎" in line for line in written)
     assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
+    assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
