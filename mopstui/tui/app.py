@@ -123,6 +123,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.statuses = {}
         self.health = {}
         self.signal_states: dict = {}
+        self.signal_history: tuple | None = None  # state changes and spend readings, for measured blind spend
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()
