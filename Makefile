@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench screenshots clean
+.PHONY: demo test check bench screenshots clean install-shared uninstall-shared
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ bench: $(VENV)/.test-deps
 
 screenshots: $(VENV)/.test-deps
 	$(BIN)/python scripts/screenshots.py
+
+# One install for every account on a shared host: sudo make install-shared (see README, "Setting it up").
+# SHARED_DIR (/opt/mopstui), SHARED_BIN (/usr/local/bin), SHARED_PYTHON (/usr/bin/python3) may be set.
+install-shared:
+	sh scripts/install-shared.sh install
+
+uninstall-shared:
+	sh scripts/install-shared.sh uninstall
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -22,9 +22,9 @@ sys.path.insert(0, str(HERE))
 from common import big_database, p95  # noqa: E402
 from pty_harness import PtyProcess  # noqa: E402
 
+from mopstui.base.timeutil import to_store, utcnow  # noqa: E402
 from mopstui.status.model import Component, VendorStatus  # noqa: E402
 from mopstui.store import Store  # noqa: E402
-from mopstui.timeutil import to_store, utcnow  # noqa: E402
 
 MOPSTUI = str(Path(sys.executable).parent / "mopstui")
 KEYS = (b"\x1b[A", b"\x1b[A", b"\x1b[B", b"\x1b[5~", b"\x1b[6~")  # up, up, down, page up, page down

@@ -22,8 +22,8 @@ sys.path.insert(0, str(HERE.parent))
 
 
 from mopstui.config import load  # noqa: E402
+from mopstui.room.poller import poll  # noqa: E402
 from mopstui.status.fetch import Fetcher  # noqa: E402
-from mopstui.status.poller import poll  # noqa: E402
 
 
 def cpu() -> float:

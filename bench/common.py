@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mopstui.base.timeutil import to_store, utcnow
 from mopstui.store import EVENT_COLUMNS, Store, chain_hash
-from mopstui.timeutil import to_store, utcnow
 
 KINDS = ("note", "action", "comms", "decision", "note", "customer", "note")
 

@@ -5,7 +5,7 @@ import sys
 import threading
 
 from mopstui.config import load
-from mopstui.status.poller import Poller
+from mopstui.room.poller import Poller
 from mopstui.store import Store
 
 

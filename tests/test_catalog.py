@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from mopstui.backstage import import_backstage, parse_ref
 from mopstui.config import ConfigError, load
+from mopstui.config.backstage import import_backstage, parse_ref
 from mopstui.domain import catalog as cat
 from mopstui.status.model import Component, VendorStatus
 

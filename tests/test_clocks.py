@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 from mopstui.config import load
-from mopstui.domain.clocks import crossed, incident_clocks, last_comms
-from mopstui.domain.model import Event, Incident
+from mopstui.domain.clocks import crossed, incident_clocks
+from mopstui.domain.model import Event, Incident, latest_customer_update
 
 START = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # across the UK's DST change
 
@@ -35,7 +35,7 @@ def test_thresholds_fill_and_cross():
 def test_update_clock_counts_from_last_comms_and_stops_when_resolved():
     config = load([])
     events = [comms(START + timedelta(minutes=10), 3), comms(START + timedelta(minutes=4), 9)]
-    latest = last_comms(events)
+    latest = latest_customer_update(events)
     assert latest.id == 3  # by when it happened, not when it was written
     update = incident_clocks(incident(), config, latest, START + timedelta(minutes=20))[-1]
     assert update.elapsed == timedelta(minutes=10) and update.dedupe_key(1) == "INC-1:overdue:3"

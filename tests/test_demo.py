@@ -5,8 +5,8 @@ import tempfile
 from pathlib import Path
 
 from mopstui import demo
-from mopstui.demo_server import DemoVendors
-from mopstui.status.poller import poll
+from mopstui.demo.server import DemoVendors
+from mopstui.room.poller import poll
 
 
 def test_scripted_outage_through_the_real_poller():

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from markdown_it import MarkdownIt
 
+from mopstui.base.identity import Account
+from mopstui.base.timeutil import zone
 from mopstui.export import csv_cell, export_incident, md_inline, prepare
-from mopstui.identity import Account
 from mopstui.store import Store
-from mopstui.timeutil import zone
 
 from .conftest import run_cli
 from .export_script import EXPORTED_AT, HOSTILE, START, at, build, write_config
@@ -147,7 +147,9 @@ def test_ordering_problems_are_reported(tmp_path):
         store.append(1, "status", "status → identified", author="a", at=at(9), value="identified")
     md = render(config, 1, "md")
     assert "### Ordering problems" in md
-    assert "10m before the start" in md
+    # An entry dated before the declaration is no ordering problem: the impact started then.
+    assert "| Impact started | 2026-03-29 00:40:00 GMT (an entry dated before the declaration) |" in md
+    assert "Each from when the impact started (00:40:00, before the declaration)" in md
     assert "monitoring (00:55:00) is before identified (00:59:00)" in md
 
 
@@ -177,9 +179,9 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
     import json as jsonlib
     from datetime import timedelta
 
+    from mopstui.base.timeutil import utcnow
     from mopstui.config import load
     from mopstui.export import data, markdown
-    from mopstui.timeutil import utcnow
 
     db = tmp_path / "w.db"
     config = load([], database=str(db))
@@ -198,6 +200,10 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
         late = store.append(1, "note", "an hour and more in", author="sam", at=start + timedelta(minutes=95))
         store.star(1, late.id, author="sam")
         store.correct(1, late.id, 'corrected, with "quotes"', author="sam")
+        store.withdraw(1, 9, 'wrong incident, "meant" INC-2 | =x', author="=pat, the scribe")  # taken back
+        store.correct(1, 10, "", author="sam", kind="comms")
+        store.star(1, 11, author="sam")
+        store.unstar(1, 11, author="sam")
         store.append(1, "lesson", "write it down", author="sam", at=start + timedelta(minutes=96))
         store.conn.execute("DROP TRIGGER events_append_only_update")  # rows another tool wrote
         store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")

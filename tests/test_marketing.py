@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.config import ConfigError, load
 from mopstui.domain.impact import estimate
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 
 from .conftest import write
 from .test_properties import run_main

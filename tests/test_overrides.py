@@ -9,8 +9,8 @@ import json
 import pytest
 
 from mopstui.config import load
-from mopstui.notify import classify
-from mopstui.room import lapse_overrides, statuses_as_ruled
+from mopstui.room.duties import lapse_overrides, statuses_as_ruled
+from mopstui.room.notify import classify
 from mopstui.status.model import Component, VendorStatus
 from mopstui.store import Store
 
@@ -145,7 +145,7 @@ def test_status_shows_the_override_beside_the_page(tmp_path):
         assert (row["state"], row["page_state"]) == ("major_outage", "operational")
         assert row["override"].startswith("down for us (our probe says so; sam")
         code, out, _ = cli(config_path, db, "status", "--fail-on", "outage")
-        assert code == 1 and "!✖ down" in out and "OVERRIDE (page says operational): down for us" in out
+        assert code == 1 and "!✖ down" in out and "override (page says operational): down for us" in out
 
 
 def test_an_override_is_a_webhook_notification(room):

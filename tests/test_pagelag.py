@@ -62,9 +62,9 @@ def test_the_last_24_hours_as_a_series():
 def test_the_postmortem_and_status_json_say_how_late_the_page_was(tmp_path):
     import json
 
-    from mopstui.room import set_override
+    from mopstui.base.timeutil import utcnow
+    from mopstui.room.duties import set_override
     from mopstui.store import Store
-    from mopstui.timeutil import utcnow
 
     from .test_properties import run_main
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 
 from .conftest import write
 from .test_properties import run_main

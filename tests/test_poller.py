@@ -11,8 +11,8 @@ import time
 import pytest
 
 from mopstui.config import load
+from mopstui.room.poller import LEASE, Poller
 from mopstui.status.fetch import Fetcher
-from mopstui.status.poller import LEASE, Poller
 from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli
@@ -185,7 +185,8 @@ def test_status_command(setup, server, db_path):
     intercom = rows["intercom"]
     assert set(intercom) >= {"id", "name", "kind", "state", "stale", "reason", "checked_at", "latency_ms", "components", "incidents"}
     assert intercom["state"] == "major_outage"
-    assert intercom["components"][0] == {"name": "Messenger", "group": None, "state": "major_outage", "watched": True}
+    assert intercom["components"][0] == {"name": "Messenger", "group": None, "state": "major_outage", "watched": True,
+                                         "id": "m", "note": ""}
     assert all(not c["watched"] for c in intercom["components"][1:])
     assert rows["probe:chat"]["state"] == "operational"
     assert run_cli("--config", str(path), "status", "--fail-on", "outage").returncode == 1

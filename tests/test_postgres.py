@@ -17,6 +17,7 @@ from mopstui.cli import main
 from mopstui.store import StoreError, open_store
 
 from .conftest import ROOT, run_cli, write
+from .test_duties import APP_GRANTS
 
 WRITER = [sys.executable, "-m", "tests.writer"]
 
@@ -26,6 +27,20 @@ def mopstui(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def test_a_damaged_war_room_on_a_server_is_one_sentence_not_a_bug(pg_url, capsys):
+    """A column gone from the log (an admin's slip, a half-restored dump): the store says the
+    war-room cannot be read, as it does for a damaged SQLite file, never "a bug in mopstui"."""
+    assert mopstui(capsys, "--db", pg_url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV1")[0] == 0
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("ALTER TABLE events DROP COLUMN login")
+    for argv in (("incidents",), ("timeline", "1"), ("export", "1"), ("log", "1", "still there?")):
+        code, out, err = mopstui(capsys, "--db", pg_url, "--user", "alice", *argv)
+        assert code == 1, (argv, out, err)
+        assert "bug" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, (argv, err)
+        if argv[0] != "log":  # a write says its own "database error in …", and that nothing was written
+            assert "cannot be read" in err and "verify" in err, (argv, err)
 
 
 def test_the_command_line_on_a_server(pg_url, capsys, tmp_path):
@@ -123,13 +138,7 @@ def test_roles_make_the_log_append_only_for_real(postgres_server, pg_url):
     database = pg_url.split("/")[-1].split("?")[0]
     postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
     with psycopg.connect(pg_url, autocommit=True) as owner:
-        for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app",
-                      "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
-                      "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence "
-                      "TO mopstui_app",
-                      "GRANT DELETE ON leases TO mopstui_app",
-                      "GRANT SELECT ON mopstui_schema TO mopstui_app",
-                      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app"):
+        for grant in (f"GRANT CONNECT ON DATABASE {database} TO mopstui_app", *APP_GRANTS):
             owner.execute(grant)
     app_url = pg_url.replace("mopstui@", "mopstui_app@")
     with open_store(app_url) as store:
@@ -183,7 +192,7 @@ def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path
     import signal
     from datetime import timedelta
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     from .conftest import MOPSTUI
 

@@ -14,10 +14,10 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.config import load
-from mopstui.room import record_crossings
+from mopstui.room.duties import record_crossings
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
 from .status_server import StatusServer

@@ -320,7 +320,7 @@ def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_pat
     import asyncio
 
     from mopstui.export import export_incident
-    from mopstui.notify import Notifier
+    from mopstui.room.notify import Notifier
 
     Hooks.received, Hooks.fail_first = [], 2
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
@@ -375,7 +375,7 @@ async def _with_client(notifier) -> int:
 def test_a_failing_webhook_is_recorded_not_hidden(tmp_path, db_path):
     import asyncio
 
-    from mopstui.notify import Notifier
+    from mopstui.room.notify import Notifier
 
     path = write(tmp_path / "c.yaml", 'notify:\n  webhooks: ["http://127.0.0.1:9/hooks/SECRET"]\n')
     config = load([path], database=str(db_path))

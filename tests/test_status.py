@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from mopstui.config import load
+from mopstui.room.poller import poll
 from mopstui.status.fetch import Fetcher
-from mopstui.status.poller import poll
 
 from .status_server import FIXTURES, StatusServer, drip, huge, slow
 
@@ -169,7 +169,7 @@ def test_google_open_incidents_filtered_by_product(tmp_path, server):
 def test_rss_recent_unresolved_entry_is_a_problem(tmp_path, server):
     from email.utils import format_datetime
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     recent = format_datetime(utcnow() - timedelta(minutes=20))
     old = format_datetime(utcnow() - timedelta(days=3))
@@ -366,7 +366,7 @@ def test_one_deadline_for_a_check_retries_included(tmp_path, server):
 
 
 def test_durations_in_milliseconds(tmp_path):
-    from mopstui.timeutil import parse_duration
+    from mopstui.base.timeutil import parse_duration
 
     assert parse_duration("500ms").total_seconds() == 0.5 and parse_duration("1m30s").total_seconds() == 90
     assert parse_duration("2m").total_seconds() == 120
@@ -387,7 +387,7 @@ STATUSPAGE_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Forms not submitting</title><pubDate>{identified}</pubDate>
 <description>&lt;p&gt;&lt;small&gt;Jan &lt;var data-var='date'&gt;21&lt;/var&gt;, &lt;var data-var='time'&gt;21:00&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Identified&lt;/strong&gt; - We found the cause &amp;amp; are fixing it.&lt;/p&gt;&lt;p&gt;&lt;small&gt;Jan 21, 20:40 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - Looking into it.&lt;/p&gt;</description></item>
 <item><title>Database upgrade</title><pubDate>{recent}</pubDate>
-<description>&lt;p&gt;&lt;strong&gt;THIS IS A SCHEDULED EVENT Dec 18, 02:00 - 04:00 UTC&lt;/strong&gt;&lt;/p&gt;&lt;p&gt;&lt;small&gt;Dec 11, 10:00 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Scheduled&lt;/strong&gt; - We will upgrade the database.&lt;/p&gt;</description></item>
+<description>&lt;p&gt;&lt;strong&gt;THIS IS A SCHEDULED EVENT {window}&lt;/strong&gt;&lt;/p&gt;&lt;p&gt;&lt;small&gt;Dec 11, 10:00 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Scheduled&lt;/strong&gt; - We will upgrade the database.&lt;/p&gt;</description></item>
 <item><title>Old outage</title><pubDate>{old}</pubDate>
 <description>&lt;p&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - Fixed.&lt;/p&gt;</description></item>
 </channel></rss>"""
@@ -396,11 +396,12 @@ STATUSPAGE_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
     from email.utils import format_datetime
 
-    from mopstui.timeutil import utcnow
+    from mopstui.base.timeutil import utcnow
 
     feed = STATUSPAGE_FEED.format(identified=format_datetime(utcnow() - timedelta(hours=9)),
                                   recent=format_datetime(utcnow() - timedelta(minutes=5)),
-                                  old=format_datetime(utcnow() - timedelta(days=2)))
+                                  old=format_datetime(utcnow() - timedelta(days=2)),
+                                  window=(utcnow() + timedelta(days=11)).strftime("%b %d, 02:00 - 04:00 UTC"))
     url = server.serve("/history.rss", feed, headers={"Content-Type": "application/rss+xml"})
     status = poll_one(tmp_path, "rss", url)
     # open although its last update is 9 hours old; the scheduled maintenance is not an incident
@@ -409,6 +410,9 @@ def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
     assert incident.status == "identified" and incident.latest_update == "Identified - We found the cause & are fixing it."
     assert "<" not in incident.latest_update and incident.updated_at and incident.updated_at[:4].isdigit()
     assert [(m.title, m.status) for m in status.maintenances] == [("Database upgrade", "scheduled")]
+    # The window, not the post's time.
+    day = (utcnow() + timedelta(days=11)).date().isoformat()
+    assert (status.maintenances[0].starts_at, status.maintenances[0].ends_at) == (f"{day}T02:00:00+00:00", f"{day}T04:00:00+00:00")
 
 
 def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
@@ -421,7 +425,7 @@ def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
     # The rest of the page is still there for the detail, marked as not watched, and is no evidence.
     others = [c for c in watched.components if not c.watched]
     assert any(c.name == "GitHub Actions" and c.state == "partial_outage" for c in others)
-    from mopstui.status.poller import changes
+    from mopstui.room.poller import changes
 
     assert not [c for c in changes(None, watched) if c["component"] == "GitHub Actions"]
     assert poll_one(tmp_path, "statuspage", base, components=["GitHub Actions"]).state == "partial_outage"

@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 import sqlite_utils
 
+from mopstui.base.timeutil import utcnow
 from mopstui.domain.model import InputError
 from mopstui.store import Store, StoreError, migrations
-from mopstui.timeutil import utcnow
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_an_older_schema_is_upgraded_on_open(db_path):
     with Store(db_path) as store:
         assert "presence" in store.db.table_names()
         assert store.schema_steps == ["m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors",
-                                      "m005_accounts", "m006_digest_index"]
+                                      "m005_accounts", "m006_digest_index", "m007_signals"]
         store.declare("works", severity="SEV3", author="a")
         assert store.verify().ok
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from mopstui.base.timeutil import utcnow
 from mopstui.domain.model import InputError
 from mopstui.store import StoreError, open_store
-from mopstui.timeutil import utcnow
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_reading_the_timeline(store):
     assert [r[0] for r in store.iter_event_rows(1, batch=2)] == [e.id for e in timeline]
     assert [e.id for e in store.events_since(5)] == [6, 7]
     assert store.last_event_id() == 7
-    assert store.last_of_kind(1, "comms").text == "Customer banner posted"
+    assert store.last_customer_update(1).text == "Customer banner posted"
     assert [e.kind for e in store.events_of_kinds(("star", "correction"), 1)] == ["star", "correction"]
     digest = store.incident_digest(1, store.incident(1).started_at, participant_kinds=("note", "action", "comms"))
     assert digest["count"] == 7 and digest["participants"] == {"alice": 1, "bob": 2}

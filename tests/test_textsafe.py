@@ -1,6 +1,6 @@
 import pytest
 
-from mopstui.textsafe import clean, clean_line
+from mopstui.base.textsafe import clean, clean_line
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from mopstui.base.identity import Account
 from mopstui.config import load
-from mopstui.identity import Account
 from mopstui.store import Store
 
 from .conftest import MOPSTUI, ROOT, run_cli, write
@@ -89,11 +89,14 @@ def test_an_export_never_writes_through_a_planted_link(shared):
     assert run_cli("--config", str(config), "--user", "v", "declare", "Lead form down", "-s", "SEV2").returncode == 0
     plant_link(room, "INC-1-postmortem.md", bashrc)
     result = run_cli("--config", str(config), "export", "1", "-o", str(room / "INC-1-postmortem.md"))
-    assert result.returncode == 0, result.stderr
+    # Another member's name in the sticky directory is theirs: refused up front, never followed.
+    assert result.returncode == 1 and "belongs to" in result.stderr, result.stderr
     assert untouched(bashrc, before)
-    export = room / "INC-1-postmortem.md"
-    assert not export.is_symlink() and "Lead form down" in export.read_text()
-    assert stat.S_IMODE(os.stat(export).st_mode) == 0o660
+    assert (room / "INC-1-postmortem.md").is_symlink() and not (room / "INC-1-postmortem.svg").exists()
+    result = run_cli("--config", str(config), "export", "1", "-o", str(room / "mine.md"))
+    assert result.returncode == 0, result.stderr
+    export = room / "mine.md"
+    assert "Lead form down" in export.read_text() and stat.S_IMODE(os.stat(export).st_mode) == 0o660
 
 
 @needs_root
@@ -369,7 +372,7 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
 
 
 def test_the_lease_holder_anchors_the_head_outside_the_war_room(tmp_path, db_path):
-    from mopstui.status.poller import Poller
+    from mopstui.room.poller import Poller
 
     seeded(db_path, entries=1)
     anchor = tmp_path / "private" / "heads.log"
@@ -431,7 +434,7 @@ def test_a_read_only_snapshot_says_so(tmp_path):
 
 
 def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
-    from mopstui.notify import Notifier
+    from mopstui.room.notify import Notifier
 
     from .test_shared_host import Hooks
 
@@ -468,8 +471,8 @@ def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
 def test_a_redirect_into_our_own_network_is_refused(tmp_path):
     """A vendor page (reached through a proxy, as configured from the environment) redirects to an
     internal address: the poller does not follow, and the internal server sees nothing."""
+    from mopstui.room.poller import poll
     from mopstui.status.fetch import Fetcher
-    from mopstui.status.poller import poll
 
     with StatusServer() as proxy, StatusServer() as internal:
         internal.serve("/admin", "{}")
@@ -617,9 +620,9 @@ def test_exports_verify_from_this_user_s_checkpoint(tmp_path, monkeypatch):
     is not used."""
     import json as jsonlib
 
-    from mopstui import verified
     from mopstui.config import load
     from mopstui.export import export_incident
+    from mopstui.room import verified
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     db = tmp_path / "warroom.db"
@@ -654,3 +657,30 @@ def test_exports_verify_from_this_user_s_checkpoint(tmp_path, monkeypatch):
         assert not result.ok and "does not match its hash" in result.message
     cache_file = next((tmp_path / "cache" / "mopstui").glob("verified-*.json"))
     assert cache_file.stat().st_mode & 0o077 == 0 and jsonlib.loads(cache_file.read_text())["last_id"] >= checkpoint.last_id
+
+
+def test_an_export_after_a_checkpoint_re_hashes_every_event_it_shows(tmp_path, monkeypatch, capsys):
+    """The reproduction: a reviewer verifies (the checkpoint is saved), a member edits entry #3's
+    text in place leaving the hashes alone, and the export said "hash chain intact after #28"
+    beside the edited text. Every exported event is re-hashed: the export says #3 does not match."""
+    from mopstui.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    db = tmp_path / "warroom.db"
+    with Store(db) as store:
+        store.declare("Checkout failing", severity="SEV1", author="alice")
+        for i in range(25):
+            store.append(1, "note", f"note {i}", author="alice")
+    assert main(["--db", str(db), "verify"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "1", "--format", "json"]) == 0
+    clean = json.loads(capsys.readouterr().out)
+    assert "re-hashed and intact" in clean["integrity"]  # every event shown, hashed this time
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER events_append_only_update")
+        conn.execute("UPDATE events SET text = 'the form never broke' WHERE id = 3")
+    conn.close()
+    for form in ("json", "md"):
+        assert main(["--db", str(db), "export", "1", "--format", form]) == 0
+        out = capsys.readouterr().out
+        assert re.search(r"FAILED: event \\?#3 does not match its hash", out) and "intact" not in out, form

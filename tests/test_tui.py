@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, OptionList, SelectionList
 
+from mopstui.base.timeutil import UTC, utcnow
 from mopstui.domain.grammar import Entry, parse_entry
 from mopstui.store import Store
-from mopstui.timeutil import UTC, utcnow
 from mopstui.tui.screens import DeclareScreen
 
 from .conftest import run_cli
@@ -91,11 +91,11 @@ async def test_prefixes_choose_the_kind_and_back_date(config, declared):
 
 
 def test_parse_entry_refuses_a_bad_time():
-    from mopstui.timeutil import TimeError, utcnow
+    from mopstui.base.timeutil import TimeError, utcnow
 
     with pytest.raises(TimeError):
         parse_entry("@99:99 x", "note", UTC, utcnow())
-    assert parse_entry("/unknown x", "note", UTC, utcnow()) == Entry("note", "/unknown x", None)
+    assert parse_entry("//unknown x", "note", UTC, utcnow()) == Entry("note", "/unknown x", None)
 
 
 async def test_status_severity_role_resolve(config, declared):
@@ -472,8 +472,9 @@ async def test_an_error_notice_quoting_markup_does_not_crash(config, declared, t
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")
         await type_entry(pilot, "n", typed)
-        await wait_for(pilot, lambda: any("is not a time" in str(n.message) for n in app._notifications),
-                       message="the notice")
+        # said beside the entry line, as text (the markup-looking words are shown, not parsed)
+        await wait_for(pilot, lambda: "is not a time" in str(app.q("#entry-error").render()), message="the word")
+        assert typed.split()[0][1:] in str(app.q("#entry-error").render())
         await pilot.pause(0.2)
         assert app.is_running
     assert app.return_code in (None, 0)
@@ -553,7 +554,7 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
 
 
 def test_a_released_command_is_empty_and_the_future_is_refused(declared):
-    from mopstui.timeutil import TimeError, parse_at
+    from mopstui.base.timeutil import TimeError, parse_at
 
     with Store(declared) as store:
         store.assign_role(1, "commander", None, author="alice")
@@ -563,3 +564,22 @@ def test_a_released_command_is_empty_and_the_future_is_refused(declared):
     now = utcnow()
     with pytest.raises(TimeError):
         parse_at((now + timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M"), UTC, now=now)
+
+
+async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_offered_a_role(config, declared):
+    with Store(declared) as store:
+        store.heartbeat("mcp-1", user="claude for alice", host="h", client="mcp", pid=1, incident_id=None)
+        store.heartbeat("screen-2", user="bob", host="h", client="", pid=2, incident_id=1)
+        store.append(1, "evidence", "Forms API answers 503 (source: curl)", author="claude for alice")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app._shown.get("#room", "")), message="presence")
+        line = next(e for e in timeline(app).events if e.kind == "evidence")
+        view = timeline(app)
+        assert "◇ Forms API answers 503" in view.entry_text_shown(view.events.index(line))
+        await pilot.press("r")
+        await choose(pilot, "comms")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        offered = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "bob" in offered and "claude for alice" not in offered

@@ -40,7 +40,7 @@ async def test_an_unexpected_write_error_keeps_the_entry_and_ctrl_r_saves_it(tmp
 
 
 async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatch):
-    from mopstui.status import poller as poller_module
+    from mopstui.room import poller as poller_module
 
     config = make_config(tmp_path, db_path)
     with Store(db_path) as store:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from textual.widgets import Input, SelectionList, Static
 
+from mopstui.base.timeutil import utcnow
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 
 from .tui_helpers import CONFIG, Clock, choose, make_app, make_config, timeline, type_entry, wait_for
 

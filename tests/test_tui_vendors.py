@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from textual.widgets import Input, Sparkline, Static
 
+from mopstui.base.timeutil import utcnow
 from mopstui.status.model import Component, VendorStatus
 from mopstui.store import Store
-from mopstui.timeutil import utcnow
 from mopstui.tui.vendor_pane import VendorDetailScreen
 
 from .tui_helpers import CONFIG, choose, make_app, make_config, wait_for

@@ -9,17 +9,15 @@ Heavy modules (Textual, httpx) are imported only by the commands that need them.
 from __future__ import annotations
 
 import gc
-import sqlite3
 import sys
 from collections.abc import Sequence
 
+from ..base.files import UnsafeFile
+from ..base.textsafe import clean_line
+from ..base.timeutil import TimeError
 from ..domain.model import InputError, TooLong
-from ..files import UnsafeFile
-from ..textsafe import clean_line
-from ..timeutil import TimeError
 from .context import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, Context
-from .parser import COMMANDS, build_parser
-from .room import cmd_tui
+from .parser import COMMANDS, _lazy, build_parser
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -29,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        func = cmd_tui
+        func = _lazy("room", "cmd_tui")
         if argv is None:
             # A screen of its own process: no garbage-collector rounds until its first frame (the
             # screen turns them back on then): start-up makes ~300,000 objects that all live on,
@@ -43,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(args)
         for warning in secret_warnings(ctx.config):
             print(f"mopstui: warning: {warning}", file=sys.stderr)
-        return func(ctx)
+        with ctx.reading():
+            return func(ctx)
     except ConfigError as error:
         for line in error.errors:
             print(line, file=sys.stderr)
@@ -58,10 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except sqlite3.DatabaseError as error:
-        where = ctx.config.database_label if ctx is not None else "the database"
-        print(f"mopstui: {where} cannot be read ({error}); `mopstui verify` says where it is damaged", file=sys.stderr)
-        return EXIT_INPUT
     except OSError as error:
         print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INPUT

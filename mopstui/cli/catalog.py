@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..base.textsafe import clean_line
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -14,30 +14,69 @@ def cmd_check_config(ctx: Context) -> int:
     sources = ", ".join(config.sources) or "no config file (built-in defaults)"
     print(f"ok: {sources}")
     print(f"  database: {config.database_label}")
-    print(f"  {len(config.vendors)} vendors, {len(config.services)} services, time zone {config.timezone}")
-    from ..files import directory_warnings
+    signals = f", {len(config.signals)} signals" if config.signals else ""
+    print(f"  {len(config.vendors)} vendors, {len(config.services)} services{signals}, time zone {config.timezone}")
+    from ..base.files import directory_warnings
 
     for warning in config.warnings:
         print(warning, file=sys.stderr)
     for warning in directory_warnings(config.database.parent, config.database_group):
         print(f"mopstui: warning: {warning}", file=sys.stderr)
+    if getattr(ctx.args, "online", False):
+        return _check_online(ctx)
+    return EXIT_OK
+
+
+def _check_online(ctx: Context) -> int:
+    """Each vendor's watched components against its live page: not there, or there several times."""
+    from ..status.online import check_watched_components
+
+    checks = check_watched_components(ctx.config)
+    if not checks:
+        print("  online: no vendor watches components; nothing to compare")
+        return EXIT_OK
+    failed = False
+    for check in checks:
+        name = clean_line(check.vendor_name)
+        if check.unreadable:
+            print(f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
+                  f"({clean_line(check.unreadable, 200)}); its components were not compared", file=sys.stderr)
+        for problem in check.problems:
+            failed = True
+            print(f"vendor {check.vendor_id} ({name}): {clean_line(problem, 400)}", file=sys.stderr)
+        if check.ok:
+            print(f"  online: {name}: every watched component is on the page, once")
+    if failed:
+        print("mopstui: the config watches components its vendors' pages do not have as named; "
+              "`mopstui vendors components ID` lists what each page has", file=sys.stderr)
+        return EXIT_INPUT
     return EXIT_OK
 
 
 def _last_known_statuses(ctx: Context) -> dict:
     """What the poller last stored (no network here), as the room rules it (overrides applied);
     nothing when there is no database yet."""
-    from ..room import statuses_as_ruled
+    from ..room.duties import statuses_as_ruled
 
     if not ctx.config.war_room_exists():
         return {}
     return statuses_as_ruled(ctx.store)
 
 
+def _last_known_signals(ctx: Context) -> dict:
+    """What the duty holder last stored for each signal (nothing without a war-room or signals)."""
+    if not ctx.config.signals or not ctx.config.war_room_exists():
+        return {}
+    from ..room.signals import stored_states
+
+    return stored_states(ctx.store, ctx.config)
+
+
 def cmd_catalog(ctx: Context) -> int:
     from ..domain import catalog as cat
 
-    health = cat.service_health(ctx.config, _last_known_statuses(ctx))
+    signals = _last_known_signals(ctx)
+    health = cat.service_health(ctx.config, _last_known_statuses(ctx), signals)
     services = cat.sorted_services(ctx.config, health)
     if ctx.args.json:
         _print_json([
@@ -49,19 +88,21 @@ def cmd_catalog(ctx: Context) -> int:
     if not services:
         print("no services configured (see config.example.yaml)")
         return EXIT_OK
-    for touchpoint in cat.touchpoints(ctx.config, health):
+    for touchpoint in cat.touchpoints(ctx.config, health, signals):
         via = cat.culprits_line(ctx.config, touchpoint)
         print(f"{cat.badge(touchpoint.state):<12} {clean_line(touchpoint.name)}{' ' + clean_line(via) if via else ''}")
     print()
-    print(f"{'HEALTH':<12} {'ID':<18} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
+    # Ids whole: two services differing at the end ("lead-form-eu", "lead-form-us") must not print alike.
+    width = max([len("ID"), *(len(s.id) for s in services)])
+    print(f"{'HEALTH':<12} {'ID':<{width}} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
     for s in services:
-        print(f"{cat.badge(health[s.id].state):<12} {s.id[:18]:<18} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+        print(f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
               f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
     open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
     if open_items:
         print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
         for s, items in open_items:
-            print(f"  {s.id[:18]:<18} {clean_line('; '.join(items))}")
+            print(f"  {clean_line(s.id):<{width}} {clean_line('; '.join(items))}")
     return EXIT_OK
 
 
@@ -75,7 +116,7 @@ def cmd_catalog_show(ctx: Context) -> int:
         hint = difflib.get_close_matches(ctx.args.id, [s.id for s in ctx.config.services], n=1)
         raise InputError(f"unknown service {ctx.args.id!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
     statuses = _last_known_statuses(ctx)
-    health = cat.service_health(ctx.config, statuses)[service.id]
+    health = cat.service_health(ctx.config, statuses, _last_known_signals(ctx))[service.id]
     vendor = ctx.config.vendor(service.vendor) if service.vendor else None
     if ctx.args.json:
         data = cat.catalog_snapshot(ctx.config)["services"]
@@ -119,8 +160,8 @@ def cmd_catalog_impact(ctx: Context) -> int:
 
 
 def cmd_import_backstage(ctx: Context) -> int:
-    from ..backstage import import_backstage
-    from ..files import open_shared_file
+    from ..base.files import open_shared_file
+    from ..config.backstage import import_backstage
 
     result = import_backstage(ctx.args.paths)
     for line in result.summary():

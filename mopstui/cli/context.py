@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..identity import current_user
-from ..timeutil import parse_at
+from ..base.identity import current_user
+from ..base.timeutil import parse_at
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..config import Config
     from ..store import SQLStore
 
@@ -40,6 +42,18 @@ class Context:
                 print(f"mopstui: warning: {notice}", file=sys.stderr)
         return self._store
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around a command: what the store's driver raised reading a damaged war-room leaves as
+        the store's own `StoreUnreadable`, whichever the engine."""
+        try:
+            yield
+        except Exception as error:
+            unreadable = self._store.unreadable(error) if self._store is not None else None
+            if unreadable is None:
+                raise
+            raise unreadable from None
+
     def at(self) -> datetime | None:
         value = getattr(self.args, "at", None)
         return parse_at(value, self.config.tz) if value else None
@@ -50,5 +64,7 @@ class Context:
 
 
 def _print_json(data: object) -> None:
+    import json  # only for JSON output
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..domain.model import InputError, incident_label, parse_incident_ref
-from ..textsafe import clean_line
-from ..timeutil import utcnow
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
+from ..domain.model import FOLLOWUP_KINDS, InputError, incident_label, parse_incident_ref
 from .context import EXIT_OK, Context, _print_json
 from .incidents import _event_ref
 
@@ -45,7 +45,7 @@ def cmd_followups(ctx: Context) -> int:
 
     items: list = []
     if ctx.config.war_room_exists():
-        items = followups(ctx.store.events_of_kinds(("action_item", "followup")))
+        items = followups(ctx.store.events_of_kinds(FOLLOWUP_KINDS))
     if ctx.args.open:
         items = [f for f in items if f.state == "open"]
     if ctx.args.owner:

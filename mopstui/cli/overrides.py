@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..base.textsafe import clean_line
 from ..domain import overrides as ov
 from ..domain.model import InputError
-from ..textsafe import clean_line
 from .context import EXIT_OK, Context, _print_json
 
 
@@ -15,7 +15,7 @@ def _target(text: str) -> tuple[str, str | None]:
 
 
 def cmd_override(ctx: Context) -> int:
-    from ..room import lift_override, set_override
+    from ..room.duties import lift_override, set_override
 
     vendor_id, component = _target(ctx.args.target)
     if ctx.args.lift:

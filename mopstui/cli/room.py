@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import sys
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain.model import InputError
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
 
@@ -16,6 +16,13 @@ def cmd_tui(ctx: Context) -> int:
     from ..tui.app import run_app  # Textual only when the screen is wanted
 
     return run_app(ctx.config, ctx.user)
+
+
+def cmd_mcp(ctx: Context) -> int:
+    from ..mcp_server import serve  # the SDK only when an agent's host starts us
+
+    serve(ctx)
+    return EXIT_OK
 
 
 def cmd_serve(ctx: Context) -> int:
@@ -48,8 +55,9 @@ def cmd_status(ctx: Context) -> int:
     import asyncio
 
     from ..domain.catalog import badge
+    from ..domain.vendor_line import vendor_mark, vendor_note
+    from ..room.poller import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
-    from ..status.poller import CANNOT_SEE, poll, status_rows, targets
 
     order = [t.id for t in targets(ctx.config)]
     if not order:
@@ -63,7 +71,7 @@ def cmd_status(ctx: Context) -> int:
     statuses = asyncio.run(poll(ctx.config, progress=progress))
     observations: list[dict] = []
     if ctx.config.war_room_exists():  # the room's overrides and history, when there is a war-room
-        from ..room import statuses_as_ruled
+        from ..room.duties import statuses_as_ruled
 
         statuses = statuses_as_ruled(ctx.store, statuses)
         observations = ctx.store.observations()
@@ -79,19 +87,19 @@ def cmd_status(ctx: Context) -> int:
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
         for row in rows:
-            note = (("stale: " if row["stale"] else "") + row["reason"]) if row["reason"] else ""
-            if not note and row["incidents"]:
-                note = row["incidents"][0]["title"]
-            if row["override"]:
-                note = (f"OVERRIDE (page says {row['page_state'].replace('_', ' ')}): {row['override']}"
-                        + (f" · {note}" if note else ""))
+            status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
-            state = ("!" if row["override"] else "~" if row["stale"] else "") + badge(row["state"])
+            state = vendor_mark(status) + badge(row["state"])
+            note = vendor_note(status)
             print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
-            for component in row["components"]:
-                if component["watched"]:
-                    label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
-                    print(f"  {badge(component['state']):<11} {clean_line(label, 60)}")
+            vendor = ctx.config.vendor(row["id"])
+            shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
+            for component in shown:
+                label = f"{component['group']} / {component['name']}" if component["group"] else component["name"]
+                note = f"  ({clean_line(component['note'], 100)})" if component.get("note") else ""
+                print(f"  {badge(component['state']):<11} {clean_line(label, 60)}{note}")
+            if summary:
+                print(f"  {'':<11} {summary}")
             unwatched = [c for c in row["components"] if not c["watched"]]
             if unwatched:
                 troubled = sum(c["state"] not in ("operational", "unknown") for c in unwatched)
@@ -110,31 +118,61 @@ def cmd_status(ctx: Context) -> int:
     return EXIT_OK
 
 
+LISTED_WHOLE = 12  # a page with more components than this, none of them watched, is summed up
+
+
+def _components_to_list(components: list[dict], *, watches: bool) -> tuple[list[dict], str]:
+    """The watched components to print, and a line for the rest. A vendor whose config watches
+    nothing shows its whole page when it is short, else only what is not operational (Salesforce
+    lists 1,463 instances: nobody reads that in a terminal)."""
+    watched = [c for c in components if c["watched"]]
+    if watches or len(watched) <= LISTED_WHOLE:
+        return watched, ""
+    troubled = [c for c in watched if c["state"] != "operational"]
+    shown = troubled[:LISTED_WHOLE]
+    rest = len(watched) - len(shown)
+    calm = "all operational" if len(troubled) == len(shown) else f"{len(troubled) - len(shown)} more not operational"
+    return shown, (f"+ {rest} more components ({calm}); `components:` in the config picks the ones you watch, "
+                   "status --json lists them all")
+
+
 def cmd_watch(ctx: Context) -> int:
     import asyncio
     import signal
     import threading
 
-    from ..identity import hostname
-    from ..status.poller import Poller
+    from ..base.identity import hostname
+    from ..domain.leases import holder_name, holder_words
+    from ..room.poller import Poller
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    holder = f"watch:{hostname()}:{os.getpid()}"
+    holder = holder_name("watch", ctx.store.account.login, hostname(), os.getpid())
     quiet = ctx.args.quiet
 
     def report(summary: dict) -> None:
+        stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
         if "problem" in summary:
             print(f"mopstui: warning: {summary['problem']}", file=sys.stderr, flush=True)
+        elif not quiet and "signals" in summary:
+            print(f"{stamp} signals: {summary['signal_changes']} changed (see mopstui signals)", flush=True)
+        elif "duties" in summary:
+            # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
+            if summary["ours"]:
+                print(f"{stamp} this watch does the room's duties (vendor rounds, crossings, notifications, anchor)",
+                      flush=True)
+            else:
+                print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
+                      "over when it stops", flush=True)
         elif not quiet:
-            stamp = utcnow().astimezone(ctx.config.tz).strftime("%H:%M:%S")
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
-        print(f"watching {len(ctx.config.vendors)} vendors for {ctx.config.database_label} (lease holder {holder}); Ctrl-C stops",
-              flush=True)
+        signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
+        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
+              "Ctrl-C stops", flush=True)
     asyncio.run(poller.run(stop))
     return EXIT_OK
 

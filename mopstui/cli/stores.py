@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..base.locations import is_server_url, shown, url_problem
 from ..domain.model import InputError
-from ..locations import is_server_url, shown, url_problem
 from .context import EXIT_OK, Context
 
 

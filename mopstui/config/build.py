@@ -8,16 +8,18 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from ..locations import is_server_url, url_problem
-from ..timeutil import TimeError, parse_duration, zone
+from ..base.locations import is_server_url, url_problem
+from ..base.timeutil import TimeError, parse_duration, zone
 from . import marketing
+from . import signals as signal_config
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
+from .tree import _Map
 from .validate import _Checker
-from .yaml_lines import _Map
 
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
     "vendors", "services", "ui", "notify", "anchor", "touchpoints", "templates",
+    "signals",
 )  # fmt: skip
 
 
@@ -81,6 +83,8 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         sources=sources,
         economics=economics,
         templates=marketing.templates(check, data),
+        signals=signal_config.signals(check, data, {s.touchpoint for s in services if s.touchpoint},
+                                      {s.id for s in services}),
     )
     if check.problems:
         raise ConfigError(check.problems)

@@ -9,10 +9,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..timeutil import zone
+from ..base.timeutil import zone
 
-VENDOR_KINDS = ("statuspage", "instatus", "statusio", "slack", "google", "rss", "heroku", "salesforce", "stripe", "zendesk",
-                "meta", "probe")
+VENDOR_KINDS = ("auto", "statuspage", "incidentio", "instatus", "betterstack", "statusio", "sorry", "cachet", "slack", "google",
+                "rss", "heroku", "salesforce", "stripe", "zendesk", "meta", "probe")
 DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
 DEFAULT_SEVERITIES = {
     "SEV1": "Critical: customers cannot buy, sign up or reach us",
@@ -60,12 +60,16 @@ class Polling:
 
 @dataclass(frozen=True)
 class WatchedComponent:
-    """A vendor component we care about; `group` is None when any group will do."""
+    """A vendor component we care about; `group` is None when any group will do, "" for the top
+    level only; `id` is the page's own id (for pages that repeat names), and then `name` is a label."""
 
     name: str
     group: str | None = None
+    id: str | None = None
 
     def label(self) -> str:
+        if self.id is not None and not self.name:
+            return f"id {self.id}"
         return f"{self.group} / {self.name}" if self.group else self.name
 
 
@@ -142,6 +146,15 @@ class Config:
     warnings: tuple[str, ...] = ()  # `FILE:LINE: ...` that work but deserve a look (check-config shows them)
     economics: dict[str, Any] = field(default_factory=dict)  # touchpoint -> marketing.TouchpointEconomics
     templates: dict[str, str] = field(default_factory=dict)  # channel -> customer-update template
+    signals: tuple[Any, ...] = ()  # signals.Signal: what the marketing territory says, beside the vendors' map
+
+    def signal(self, signal_id: str) -> Any:
+        return next((s for s in self.signals if s.id == signal_id), None)
+
+    def signals_of(self, service: Service) -> tuple[Any, ...]:
+        """The signals that speak for a service: its own, and its touchpoint's that name no service."""
+        return tuple(s for s in self.signals if s.service == service.id
+                     or (s.service is None and service.touchpoint and s.touchpoint == service.touchpoint))
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
         sev = self.severities.get(severity or "")

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import overload
 from urllib.parse import urlparse
 
-from ..timeutil import TimeError, parse_duration
+from ..base.timeutil import TimeError, parse_duration
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
@@ -23,9 +22,16 @@ from .model import (
     WatchedComponent,
     Webhook,
 )
-from .yaml_lines import Pos, _Map, _Seq, _type_name
+from .tree import Pos, _Map, _Seq, _type_name
 
 MAX_CYCLES_SHOWN = 20
+
+
+def _close_matches(word: str, candidates: Iterable[str], n: int = 1) -> list[str]:
+    """The near names for a "did you mean": difflib is loaded only when a config has a mistake."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n)
 
 
 class _Checks:
@@ -45,7 +51,7 @@ class _Checks:
         allowed = list(allowed)
         for key in data:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
+                hint = _close_matches(key, allowed, n=1)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(allowed)})"
                 self.fail(data.key_pos[key], f"unknown key {key!r} in {where}{suggestion}")
 
@@ -203,14 +209,16 @@ class _Checker(_Checks):
         items = self.seq(data, key)
         for item, pos in zip(items, items.item_pos):
             if isinstance(item, _Map):
-                self.keys(item, ("name", "group"), "a component")
-                name = self.text(item, "name", required=True, where="component: ")
-                if name:
-                    result.append(WatchedComponent(name, self.text(item, "group")))
+                self.keys(item, ("name", "group", "id"), "a component")
+                component_id = self.text(item, "id")
+                name = self.text(item, "name", required=component_id is None, where="component: ")
+                if name or component_id:
+                    result.append(WatchedComponent(name or "", self.text(item, "group"), component_id))
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 result.append(WatchedComponent(str(item)))
             else:
-                self.fail(pos, f"a component is a name or {{group: ..., name: ...}}, not {_type_name(item)}")
+                self.fail(pos, "a component is a name, Group / Name, {group: ..., name: ...} or {id: ...}, "
+                               f"not {_type_name(item)}")
         return tuple(result)
 
     def vendors(self, data: _Map) -> tuple[Vendor, ...]:
@@ -222,9 +230,9 @@ class _Checker(_Checks):
                 continue
             self.keys(item, ("id", "name", "kind", "url", "components", "interval", "product"), "a vendor")
             vendor_id = self.text(item, "id", required=True, where="vendor: ")
-            kind = self.text(item, "kind", required=True, where=f"vendor {vendor_id}: ")
+            kind = self.text(item, "kind", default="auto")  # found by asking the page (status/detect.py)
             if kind is not None and kind not in VENDOR_KINDS:
-                hint = difflib.get_close_matches(kind, VENDOR_KINDS, n=1)
+                hint = _close_matches(kind, VENDOR_KINDS, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(VENDOR_KINDS)})"
                 self.fail(self.at(item, "kind"), f"unknown vendor kind {kind!r}{extra}")
                 kind = None
@@ -282,7 +290,7 @@ class _Checker(_Checks):
             service_id = self.text(item, "id", required=True, where="service: ")
             vendor = self.text(item, "vendor")
             if vendor is not None and vendor not in vendor_ids:
-                hint = difflib.get_close_matches(vendor, vendor_ids, n=1)
+                hint = _close_matches(vendor, vendor_ids, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else " (add it under vendors:)"
                 self.fail(self.at(item, "vendor"), f"service {service_id} names unknown vendor {vendor!r}{extra}")
             if not service_id:
@@ -329,7 +337,7 @@ class _Checker(_Checks):
         for service in services:
             for dep in service.depends_on:
                 if dep not in ids:
-                    hint = difflib.get_close_matches(dep, sorted(ids), n=1)
+                    hint = _close_matches(dep, sorted(ids), n=1)
                     extra = f"; did you mean {hint[0]!r}?" if hint else ""
                     self.fail(self.at(positions[service.id], "depends_on"),
                               f"service {service.id} depends on unknown service {dep!r}{extra}")

@@ -11,7 +11,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .. import signals as sig
 from ..config import Config, Service
+from ..signals import SignalState
 from ..status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, is_problem, worst
 
 AT_RISK, DISAGREE = "at_risk", "disagree"
@@ -91,9 +93,29 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
     return Health(state, reason, via, vendor_state, probe_state)
 
 
-def service_health(config: Config, statuses: Mapping[str, VendorStatus]) -> dict[str, Health]:
-    """Every service's health: its own, then *at risk* from anything it depends on."""
+def _with_signals(config: Config, service: Service, health: Health, signals: Mapping[str, SignalState]) -> Health:
+    """A service's own signals (those naming it) fold in as our own measurement, like a probe: a
+    signal in trouble while the vendor's page says operational is map ≠ territory."""
+    mine = [signals[s.id] for s in config.signals if s.service == service.id and s.id in signals]
+    troubled = [m for m in mine if m.state in (sig.DOWN, sig.DEGRADED) and not m.suppressed_by]
+    if not troubled:
+        return health
+    worst_signal = min(troubled, key=lambda m: (m.state != sig.DOWN, m.name))
+    said = f"our signal {worst_signal.name}: {worst_signal.why}"
+    if service.vendor and health.vendor_state not in (UNKNOWN,) and not is_problem(health.vendor_state):
+        return Health(DISAGREE, f"vendor says {health.vendor_state.replace('_', ' ')}, {said}",
+                      health.via + (worst_signal.name,), health.vendor_state, health.probe_state)
+    state = worst([health.state, worst_signal.vendor_state]) if health.state != DISAGREE else DISAGREE
+    return Health(state, said if state != health.state or not is_problem(health.state) else health.reason,
+                  health.via + (worst_signal.name,), health.vendor_state, health.probe_state)
+
+
+def service_health(config: Config, statuses: Mapping[str, VendorStatus],
+                   signals: Mapping[str, SignalState] | None = None) -> dict[str, Health]:
+    """Every service's health: its own (vendor, probe, its signals), then *at risk* from anything it depends on."""
     own = {s.id: _own_health(s, statuses) for s in config.services}
+    if signals:
+        own = {s.id: _with_signals(config, s, own[s.id], signals) for s in config.services}
     # Walk back from each troubled service to everything that depends on it: one pass per
     # troubled service (usually few), not one per service, so 10,000 services stay fast.
     troubled = [s.id for s in config.services if is_problem(own[s.id].state) or own[s.id].state == DISAGREE]
@@ -145,8 +167,12 @@ class Touchpoint:
     culprits: tuple[str, ...]  # the services making it as bad as it is
 
 
-def touchpoints(config: Config, health: Mapping[str, Health]) -> list[Touchpoint]:
-    """The customer's view: each touchpoint's worst service health, worst touchpoint first."""
+def touchpoints(config: Config, health: Mapping[str, Health],
+                signals: Mapping[str, SignalState] | None = None) -> list[Touchpoint]:
+    """The customer's view: each touchpoint's worst service health, worst touchpoint first. A
+    touchpoint's own signals (those naming no service) count too: the form missing while every
+    vendor says operational is map ≠ territory."""
+    signals = signals or {}
     groups: dict[str, list[str]] = {}
     for service in config.services:
         groups.setdefault(service.touchpoint or "other", []).append(service.id)
@@ -154,6 +180,16 @@ def touchpoints(config: Config, health: Mapping[str, Health]) -> list[Touchpoint
     for name, ids in groups.items():
         state = min((health[i].state for i in ids), key=lambda s: HEALTH_RANK.get(s, 5))
         culprits = tuple(i for i in ids if health[i].state == state) if state != OPERATIONAL else ()
+        troubled = [signals[s.id] for s in config.signals if s.touchpoint == name and not s.service and s.id in signals
+                    and signals[s.id].state in (sig.DOWN, sig.DEGRADED) and not signals[s.id].suppressed_by]
+        if troubled:
+            worst_signal = worst([m.vendor_state for m in troubled])
+            if state in (OPERATIONAL, "maintenance"):
+                state, culprits = DISAGREE, tuple(m.name for m in troubled)
+            elif HEALTH_RANK.get(worst_signal, 5) < HEALTH_RANK.get(state, 5):
+                state, culprits = worst_signal, tuple(m.name for m in troubled)
+            elif HEALTH_RANK.get(worst_signal, 5) == HEALTH_RANK.get(state, 5):
+                culprits += tuple(m.name for m in troubled)
         result.append(Touchpoint(name, state, tuple(ids), culprits))
     return sorted(result, key=lambda t: (HEALTH_RANK.get(t.state, 5), t.name))
 

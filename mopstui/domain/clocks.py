@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..base.timeutil import format_duration, humanize_duration
 from ..config import Config
-from ..timeutil import format_duration, humanize_duration
 from .model import Event, Incident
 
 PRECISE_WITHIN = timedelta(minutes=5)
@@ -69,19 +69,12 @@ class Clock:
         return f"Crossed the {humanize_duration(self.limit)} customer-patience threshold ({self.name})"
 
 
-def last_comms(events: Iterable[Event]) -> Event | None:
-    latest = None
-    for event in events:
-        if event.kind == "comms" and (latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)):
-            latest = event
-    return latest
-
-
 def incident_clocks(incident: Incident, config: Config, comms: Event | None, now: datetime) -> list[Clock]:
     """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
     end = incident.resolved_at or now
-    elapsed = max(end - incident.started_at, timedelta(0))
-    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.started_at) for t in config.thresholds_for(incident.severity)]
+    elapsed = max(end - incident.impact_start, timedelta(0))
+    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.impact_start)
+              for t in config.thresholds_for(incident.severity)]
     if not incident.resolved:
         anchor = comms.occurred_at if comms else incident.started_at
         clocks.append(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..base.textsafe import clean
+from ..base.timeutil import humanize_duration
 from ..config import Config
-from ..textsafe import clean
-from ..timeutil import humanize_duration
 from .model import Incident, InputError
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from ..base.textsafe import clean_line
 from ..config import Config
-from ..textsafe import clean_line
 from . import catalog as cat
 from .model import Incident
 
@@ -59,14 +59,36 @@ def directly_reached(config: Config, change: dict) -> list[str]:
     """The services a change is about: a probe's or a disagreement's own service, or the services
     following the changed vendor part."""
     source = change["vendor_id"]
+    if source.startswith("signal:"):
+        return signal_services(config, source.split(":", 1)[1])
     if source.startswith(("service:", "probe:")):
         service_id = source.split(":", 1)[1]
         return [service_id] if config.service(service_id) else []
     return [s.id for s in config.services if cat.follows(s, source, change.get("component"), change.get("group_name"))]
 
 
+def signal_services(config: Config, signal_id: str) -> list[str]:
+    """The services a signal speaks for: its own, or every service of its touchpoint."""
+    signal = config.signal(signal_id)
+    if signal is None:
+        return []
+    if signal.service:
+        return [signal.service] if config.service(signal.service) else []
+    return [s.id for s in config.services if s.touchpoint == signal.touchpoint]
+
+
+def signal_text(change: dict, name: str, tz: tzinfo) -> str:
+    """"Lead form (signal): ok → down: the page loads but the form is missing (source 10:02, seen 10:03)"."""
+    why = clean_line(change.get("reason") or "", 200)
+    source = f"source time {local_time(change.get('vendor_time'), tz)}, " if change.get("vendor_time") else ""
+    return (f"{name} (signal): {_word(change['previous_state'])} → {_word(change['state'])}{': ' + why if why else ''} "
+            f"({source}seen {local_time(change['seen_at'], tz)})")
+
+
 def _one_text(config: Config, change: dict, name: str) -> str:
     source = change["vendor_id"]
+    if source.startswith("signal:"):
+        return signal_text(change, name, config.tz)
     if source.startswith("service:"):
         service = config.service(source.split(":", 1)[1])
         label = service.name if service else source
@@ -78,7 +100,7 @@ def _one_text(config: Config, change: dict, name: str) -> str:
 
 def entry_text(config: Config, changes: list[dict], name: str) -> str:
     """One timeline entry for one source's changes in one round."""
-    if len(changes) == 1:
+    if len(changes) == 1 or changes[0]["vendor_id"].startswith("signal:"):
         return _one_text(config, changes[0], name)
     listed = "; ".join(f"{clean_line(c['component'] or 'overall')} {cat.badge(c['state'])} (was {_word(c['previous_state'])})"
                        for c in changes[:LISTED])

@@ -20,8 +20,10 @@ _TOKEN = re.compile(r"(?:^|\s)(owner|due):(\S+)", re.IGNORECASE)
 
 
 def parse_due(text: str, today: date) -> date:
-    """`2026-12-05`, or `+3d` / `+2w` from today."""
+    """`2026-12-05`, `today`, `tomorrow`, or `+3d` / `+2w` from today."""
     text = text.strip().lower()
+    if text in ("today", "tomorrow"):
+        return today + timedelta(days=text == "tomorrow")
     relative = re.fullmatch(r"\+(\d{1,3})([dw])", text)
     if relative:
         days = int(relative[1]) * (7 if relative[2] == "w" else 1)
@@ -29,7 +31,8 @@ def parse_due(text: str, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"due date {text!r}: write YYYY-MM-DD, or +3d / +2w from today") from None
+        raise InputError(f"{text!r} is not a due date: write YYYY-MM-DD, today, tomorrow, or +3d / +2w "
+                         "from today") from None
 
 
 def owner_and_due(text: str, today: date) -> tuple[str, str | None]:
@@ -87,10 +90,14 @@ class FollowUp:
 
 
 def followups(events: Iterable[Event]) -> list[FollowUp]:
-    """Every action item among `events`, with its latest owner, due date and state."""
+    """Every action item among `events` (of `FOLLOWUP_KINDS`; others are passed over), with its
+    latest owner, due date and state; not those withdrawn."""
     items: dict[int, FollowUp] = {}
     changes: list[Event] = []
+    withdrawn: set[int] = set()
     for event in events:
+        if event.kind == "withdraw" and event.ref is not None:
+            withdrawn.add(event.ref)
         if event.kind == "action_item" and event.incident_id is not None:
             extra = event.value_json()
             items[event.id] = FollowUp(event.incident_id, event.id, event.text, event.author, event.occurred_at,
@@ -107,4 +114,4 @@ def followups(events: Iterable[Event]) -> list[FollowUp]:
             change.get("owner") or item.owner, change.get("due") or item.due,
             str(change["state"]) if change.get("state") in STATES else item.state, event.author, event.occurred_at,
         )  # fmt: skip
-    return sorted(items.values(), key=lambda f: (f.incident_id, f.event_id))
+    return sorted((f for f in items.values() if f.event_id not in withdrawn), key=lambda f: (f.incident_id, f.event_id))

@@ -2,7 +2,10 @@
 
 Entry: `/comms Banner posted` picks the kind (any entry kind's label: note, action, decision,
 comms, customer, todo, lesson), `!Rolled back` is an action, `@10:02 First 500s` back-dates it
-(HH:MM today or ISO 8601, never the future); an action item takes `owner:sam due:+3d`.
+(HH:MM today or ISO 8601, never the future); an action item takes `owner:sam due:+3d`. A slip is
+refused with one sentence (InputError or TimeError), never logged as something else: `/comm …`
+is not a note whose text starts with a slash, and `/comms` alone is not an empty update. Text that
+really starts with a slash word is written with two: `//api returns 500`.
 Search: words, plus `kind:comms` and `author:sam`.
 """
 
@@ -12,12 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from ..timeutil import parse_at
+from ..base.timeutil import parse_at
 from .followups import owner_and_due
-from .model import ENTRY_KINDS, KIND_LABELS
+from .model import ENTRY_KINDS, KIND_LABELS, InputError
 
 PREFIXES = {KIND_LABELS[kind]: kind for kind in ENTRY_KINDS}
-_PREFIX = re.compile(r"^/(\w+)\s+(.*)$", re.DOTALL)
+_PREFIX = re.compile(r"^/(\w+)(?:\s+(.*))?$", re.DOTALL)
 _AT = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
 
 
@@ -33,8 +36,13 @@ def parse_entry(raw: str, kind: str, tz: tzinfo, now: datetime) -> Entry:
     """An entry line as typed, with `kind` the kind chosen before typing (a prefix overrides it)."""
     text, at = raw.strip(), None
     match = _PREFIX.match(text)
-    if match and match[1].lower() in PREFIXES:
-        kind, text = PREFIXES[match[1].lower()], match[2].strip()
+    if text.startswith("//"):  # a slash word meant as text
+        text = text[1:]
+    elif match:
+        kind, text = _kind_word(match[1]), (match[2] or "").strip()
+        if not text:
+            word = match[1].lower()
+            raise InputError(f"/{word} needs words after it, e.g. /{word} Banner posted on the site")
     elif text.startswith("!"):
         kind, text = "action", text[1:].strip()
     match = _AT.match(text)
@@ -45,6 +53,21 @@ def parse_entry(raw: str, kind: str, tz: tzinfo, now: datetime) -> Entry:
     if kind == "action_item":
         text, value = owner_and_due(text, now.astimezone(tz).date())
     return Entry(kind, text, at, value)
+
+
+def _kind_word(word: str) -> str:
+    """The entry kind a `/word` names; a word that names none is refused, with the nearest."""
+    kind = PREFIXES.get(word.lower())
+    if kind is not None:
+        return kind
+    labels = list(PREFIXES)
+    near = [label for label in labels if label.startswith(word.lower()) or word.lower().startswith(label)]
+    if not near:
+        import difflib  # only on a slip: not on the screen's start-up path
+
+        near = difflib.get_close_matches(word.lower(), labels, n=1, cutoff=0.6)
+    hint = f"did you mean /{near[0]}?" if near else "the kinds are " + " ".join(f"/{label}" for label in labels) + "."
+    raise InputError(f"/{word} is not a kind of entry: {hint} (//{word} … logs the slash as text.)")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..base.timeutil import humanize_duration
 from ..config import Config
-from ..timeutil import humanize_duration
 from .drafts import incident_touchpoints
 from .model import Incident
 
@@ -52,7 +52,7 @@ def estimate(config: Config, incident: Incident, now: datetime,
     touchpoint with rates; `touchpoint_states` (live health), when given, decides whether an ads
     touchpoint is still up and so spending blind."""
     end = incident.resolved_at or now
-    duration = max(timedelta(0), end - incident.started_at)
+    duration = max(timedelta(0), end - incident.impact_start)
     hours = duration.total_seconds() / 3600
     span = humanize_duration(duration)
     affected = incident_touchpoints(config, incident)

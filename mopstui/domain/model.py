@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..base.errors import InputError
+
+if TYPE_CHECKING:
+    from .takeback import TakeBacks
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -13,19 +20,37 @@ ROLES = ("commander", "comms", "scribe")
 
 # Kinds a person writes with free text.
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
-# Kinds that change the incident's state, or that the tool writes.
-STATE_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup")
+# Kinds a person writes through a command rather than as free text (a person's doing all the same:
+# they count as taking part, and the exports tick them). The last three take something back.
+COMMAND_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup", "withdraw", "unstar",
+                 "reopen")
 TOOL_KINDS = ("system", "vendor", "catalog")
+# Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
+CONTRIBUTED_KINDS = ("evidence",)
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
 ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + STATE_KINDS + TOOL_KINDS + ROOM_KINDS
+KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS
+
+# The kinds an incident's current state is derived from (`derive_incident` reads these and no
+# other): the store reads only these to list incidents, and a screen re-reads its incidents when
+# one of them arrives. A new kind that changes title, status, severity or roles belongs here.
+# A withdrawal is here because a withdrawn entry dated before the declaration no longer moves when
+# the impact started.
+INCIDENT_STATE_KINDS = ("declared", "status", "severity", "role", "edit", "reopen", "withdraw")
+# An action item and the changes that move it along (done, won't do, owner, due): what
+# `domain.followups.followups` folds.
+# A withdrawn action item is off the list.
+FOLLOWUP_KINDS = ("action_item", "followup", "withdraw")
+# A customer update: what resets the update-due clock.
+CUSTOMER_UPDATE_KIND = "comms"
 # How each kind is shown in eight columns or fewer (the screen, `timeline`, exports), and the word
 # that picks an entry kind in the entry grammar (`/todo …`).
 KIND_LABELS = {
     "note": "note", "action": "action", "decision": "decision", "comms": "comms", "customer": "customer",
     "action_item": "todo", "lesson": "lesson", "declared": "declared", "status": "status", "severity": "severity",
     "role": "role", "star": "star", "correction": "correct", "system": "system", "vendor": "vendor", "catalog": "catalog",
-    "override": "override", "edit": "edit", "followup": "followup",
+    "override": "override", "edit": "edit", "followup": "followup", "evidence": "evidence", "withdraw": "withdraw",
+    "unstar": "unstar", "reopen": "reopen",
 }  # fmt: skip
 
 TOOL_AUTHORS = ("mopstui",)
@@ -45,10 +70,6 @@ def who(author: str, login: str | None) -> str:
 
 
 _INCIDENT_REF = re.compile(r"^(?:INC-?)?([0-9]+)$", re.IGNORECASE)
-
-
-class InputError(ValueError):
-    """Bad input from a person or a script: one clear sentence, nothing written."""
 
 
 class TooLong(InputError):
@@ -136,10 +157,19 @@ class Incident:
     status_times: dict[str, datetime] = field(default_factory=dict)
     last_event_id: int = 0
     summary: str = ""  # what the incident is about, beyond its title; changed by `edit` events
+    # (resolved at, reopened at, why) for each time it was resolved and then reopened
+    reopenings: tuple[tuple[datetime, datetime, str], ...] = ()
+    # When customers were first hurt, where an entry was back-dated before the declaration.
+    impact_started_at: datetime | None = None
 
     @property
     def label(self) -> str:
         return incident_label(self.id)
+
+    @property
+    def impact_start(self) -> datetime:
+        """What the customer-facing figures count from: the earliest back-dated entry, or the start."""
+        return min(self.impact_started_at or self.started_at, self.started_at)
 
     @property
     def resolved(self) -> bool:
@@ -162,12 +192,22 @@ class Incident:
             "services": list(self.services),
             "roles": dict(self.roles),
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "impact_started_at": self.impact_start.isoformat(),
+            "reopenings": [{"resolved_at": resolved.isoformat(), "reopened_at": reopened.isoformat(), "reason": why}
+                           for resolved, reopened, why in self.reopenings],
         }
 
 
 def derive_incident(incident_id: int, events: list[Event]) -> Incident:
-    """Fold an incident's state events, in `occurred_at` order, into its current state."""
+    """Fold an incident's state events (`INCIDENT_STATE_KINDS`; any other kind among `events` is
+    passed over), in `occurred_at` order, into its current state. Entries dated before the
+    declaration (and not withdrawn), when given, move when its impact started."""
+    early_entries = [e for e in events if e.kind in ENTRY_KINDS]
+    events = [e for e in events if e.kind in INCIDENT_STATE_KINDS]
     declared = next(e for e in events if e.kind == "declared")
+    withdrawn = {e.ref for e in events if e.kind == "withdraw"}
+    early = [e.occurred_at for e in early_entries if e.id not in withdrawn and e.occurred_at < declared.occurred_at]
+    reopenings: list[tuple[datetime, datetime, str]] = []
     info = declared.value_json()
     severity = info.get("severity", "SEV3")
     status = "investigating"
@@ -185,6 +225,11 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         elif event.kind == "status" and event.value in STATUSES:
             status = event.value
             status_times.setdefault(event.value, event.occurred_at)
+            if event.value == "resolved":  # resolved again after a reopening: the last time counts
+                status_times["resolved"] = event.occurred_at
+        elif event.kind == "reopen" and status == "resolved":
+            reopenings.append((status_times["resolved"], event.occurred_at, event.text))
+            status = event.value if event.value in STATUSES else "investigating"
         elif event.kind == "severity" and event.value in SEVERITIES:
             severity = event.value
         elif event.kind == "role":
@@ -211,4 +256,23 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
         status_times=status_times,
         last_event_id=max(e.id for e in events),
         summary=summary,
+        reopenings=tuple(reopenings),
+        impact_started_at=min(early) if early else None,
     )
+
+
+def latest_customer_update(events: Iterable[Event | None], taken_back: TakeBacks | None = None) -> Event | None:
+    """The latest customer update among `events` (others, and None, are passed over): the one that
+    happened last, and of two at the same moment the one written last. The update-due clock
+    counts from it; the screen keeps it current with `latest_customer_update((kept, new))`. With
+    `taken_back`, an entry counts by its kind now: withdrawn ones not at all."""
+    latest = None
+    for event in events:
+        if event is None:
+            continue
+        kind = event.kind if taken_back is None else taken_back.kind_of(event)
+        if kind == CUSTOMER_UPDATE_KIND and (
+            latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)
+        ):
+            latest = event
+    return latest

@@ -4,9 +4,11 @@ transaction, with the incident's current state; a screen or a script can call th
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from ..textsafe import clean, clean_line
-from .model import ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Incident, InputError, TooLong
+from ..base.textsafe import clean, clean_line
+from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KINDS, ROLES, SEVERITIES, STATUSES, Event, Incident, InputError, TooLong
+from .takeback import check_reopen, check_state_time, check_takeback
 
 MAX_TEXT = 10_000
 MAX_TITLE = 300
@@ -21,7 +23,10 @@ def entry_text(kind: str, text: str) -> str:
     if len(text) > MAX_TEXT:
         raise TooLong(f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
                       "split it into several entries)")
-    if kind in (*ENTRY_KINDS, "correction", "system", "vendor") and not text:
+    if kind in (*ENTRY_KINDS, *CONTRIBUTED_KINDS, "system", "vendor", "withdraw", "reopen") and not text:
+        if kind in ("withdraw", "reopen"):
+            raise InputError("say why (--reason): the others read it beside the "
+                             + ("entry" if kind == "withdraw" else "incident"))
         raise InputError("the entry is empty: write what happened")
     return text
 
@@ -49,15 +54,17 @@ def severity_name(severity: str) -> str:
     return severity
 
 
-def validate_append(incident: Incident, kind: str, value: str | None, ref: int | None, ref_incident: int | None,
-                    ref_kind: str | None = None) -> None:
-    """Refuse a state change that makes no sense now; `ref_incident` and `ref_kind` are the incident
-    and kind of the entry `ref` points at (None when there is no such entry)."""
+def validate_append(incident: Incident, kind: str, value: str | None, ref: int | None, target: Event | None,
+                    withdrawn: Event | None = None, at: datetime | None = None) -> None:
+    """Refuse a state change that makes no sense now; `target` is the entry `ref` points at (None
+    when there is no such entry), `withdrawn` the event that withdrew it, if one did, and `at`
+    when the new event is dated (None: now)."""
     if kind == "status":
         if value not in STATUSES:
             raise InputError(f"unknown status {value!r} (use {' → '.join(STATUSES)})")
         if incident.resolved:
-            raise InputError(f"{incident.label} is resolved; its status cannot change")
+            raise InputError(f"{incident.label} is resolved; if the trouble is back, reopen it: "
+                             f"mopstui reopen {incident.id} --reason '…'")
         if value == incident.status:
             raise InputError(f"{incident.label} is already {value}")
     elif kind == "severity":
@@ -72,10 +79,17 @@ def validate_append(incident: Incident, kind: str, value: str | None, ref: int |
             role = None
         if role not in ROLES:
             raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
-    if kind == "followup" and ref_incident == incident.id and ref_kind != "action_item":
+    elif kind == "reopen":
+        check_reopen(incident, value, at)
+    if kind in ("status", "reopen"):
+        check_state_time(incident, kind, at)
+    if kind in ("withdraw", "unstar") or (kind == "correction" and value is not None):
+        check_takeback(incident, kind, ref, target, withdrawn)
+    in_incident = target is not None and target.incident_id == incident.id
+    if kind == "followup" and in_incident and target is not None and target.kind != "action_item":
         raise InputError(f"entry #{ref} is not an action item (write one with /todo …)")
     if kind in ("star", "correction", "followup"):
         if ref is None:
             raise InputError(f"a {kind} must name the entry it is about")
-        if ref_incident != incident.id:
+        if not in_incident:
             raise InputError(f"entry #{ref} is not in {incident.label}")

@@ -38,17 +38,18 @@ def export_incident(store: SQLStore, incident_id: int, config: Config, fmt: str,
 def export_to_file(store: SQLStore, incident_id: int, config: Config, fmt: str, path: str | Path, **options) -> list[Path]:
     """Write the export to `path` (never through a planted link: a fresh file renamed into place)
     and, for Markdown, its SVG timeline beside it. Returns the files written."""
-    from ..files import open_shared_file
+    from ..base.files import check_output_target, open_shared_files
 
-    path = Path(path)
-    svg_path = path.with_suffix(".svg") if fmt == "md" else None
-    with open_shared_file(path, config.database_group, newline="" if fmt == "csv" else None) as out:
-        prepared = export_incident(store, incident_id, config, fmt, out, svg_name=svg_path.name if svg_path else None,
-                                   **options)
-    if svg_path is None:
+    path = check_output_target(path)
+    if fmt != "md":
+        with open_shared_files([path], config.database_group, newline="" if fmt == "csv" else None) as (out,):
+            export_incident(store, incident_id, config, fmt, out, **options)
         return [path]
-    with open_shared_file(svg_path, config.database_group) as out:
-        out.write(svg_timeline(prepared))
+    # The Markdown links its picture: both go in together, or neither does.
+    svg_path = path.with_suffix(".svg")
+    with open_shared_files([path, svg_path], config.database_group) as (out, picture):
+        prepared = export_incident(store, incident_id, config, fmt, out, svg_name=svg_path.name, **options)
+        picture.write(svg_timeline(prepared))
     return [path, svg_path]
 
 

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 
-from .. import verified as checkpoints
+from ..base.textsafe import clean
+from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.impact import Impact, estimate
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
 from ..domain.pagelag import lags
+from ..domain.timeline import Annotations
+from ..room import verified as checkpoints
 from ..store import Head, SQLStore
-from ..textsafe import clean
-from ..timeline import Annotations
-from ..timeutil import humanize_duration, utcnow
 
 SCHEMA_VERSION = 1
 TICK_COLUMNS = 800  # the SVG timeline's plot width, in its own units
@@ -81,9 +81,9 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     """Metrics, ordering problems, participants, ticks; stars and corrections into `notes` — from a
     few SQL aggregates (the store's digest), not a pass over every event: the writing pass is the
     only one that touches them all."""
-    start = incident.started_at
-    metrics = Metrics(start=start, end=incident.resolved_at or now)
-    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + STATE_KINDS)
+    start = incident.impact_start  # the declaration, or an entry dated before it
+    metrics = Metrics(start=start, end=max(incident.resolved_at or now, start))
+    digest = store.incident_digest(incident.id, start, participant_kinds=ENTRY_KINDS + COMMAND_KINDS)
     metrics.events = digest["count"]
     metrics.participants = digest["participants"]
     for event in digest["notes"]:
@@ -99,6 +99,10 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     times = incident.status_times
     for key, status in (("identified", "identified"), ("mitigated", "monitoring"), ("resolved", "resolved")):
         if status in times and (status != "resolved" or incident.resolved):
+            if times[status] < start:  # written before mopstui refused it: said, never a negative figure
+                metrics.problems.append(f"{status} ({_hm(times[status], config.tz)}) is dated before the start "
+                                        f"({_hm(start, config.tz)}); it is left out of the figures")
+                continue
             setattr(metrics, key, times[status] - start)
     order = [s for s in ("identified", "monitoring", "resolved") if s in times]
     for earlier, later in itertools.pairwise(order):
@@ -129,10 +133,10 @@ def _hm(moment: datetime, tz: tzinfo) -> str:
 
 
 def _span(value: timedelta | None) -> str:
+    """A figure's duration; never negative (figures dated before the start are left out)."""
     if value is None:
         return NOT_YET
-    sign = "-" if value < timedelta(0) else ""
-    return sign + humanize_duration(value)
+    return humanize_duration(max(value, timedelta(0)))
 
 
 # --------------------------------------------------------------------------- escaping
@@ -188,6 +192,7 @@ class Export:
     overrides: list[Event] = field(default_factory=list)  # the room's rulings made during the window
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
+    signal_changes: list[dict] = field(default_factory=list)  # our own signals' state changes in the window
 
 
 def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
@@ -197,10 +202,13 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     notes = Annotations()
     metrics = compute(incident, store, config, now, notes)
     window_end = metrics.end
-    vendor_changes = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    seen = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
+    signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
     sessions = store.sessions_between(incident.started_at, window_end)
-    # From this user's last verified checkpoint: only what was written since is re-hashed.
-    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True)
+    # From this user's last verified checkpoint: what was written since is re-hashed, and every
+    # event this export shows, however old.
+    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
     if verified.ok and verified.head is not None:
         checkpoints.save(store.location, verified.head)
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
@@ -214,7 +222,8 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end))
+                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end),
+                  signal_changes=signal_changes)
 
 
 NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "

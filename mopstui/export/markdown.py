@@ -6,16 +6,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import IO
 
+from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import STATE_WORDS, followups
-from ..domain.model import ENTRY_KINDS, STATE_KINDS, Event, who
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABELS, Event, who
 from ..domain.overrides import ruling_line
+from ..domain.rows import Memo, RowTimes, store_shaped
+from ..domain.takeback import new_words
+from ..domain.timeline import Annotations, entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
-from ..timeline import entry_text, entry_words
-from ..timeutil import format_duration, humanize_duration
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
-from .rows import Memo, RowTimes, store_shaped
 
 # --------------------------------------------------------------------------- Markdown
 
@@ -32,7 +33,12 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     w("| Field | Value |\n|---|---|\n")
     for label, value in (
         ("Severity", incident.severity), ("Status", incident.status), ("Started", when(incident.started_at)),
-        ("Resolved", when(incident.resolved_at)), ("Declared by", md_inline(incident.declared_by)),
+        *([("Impact started", when(incident.impact_start) + " (an entry dated before the declaration)")]
+          if incident.impact_start < incident.started_at else []),
+        *[("Resolved, then reopened", f"{when(resolved)} → reopened {when(reopened)}: {md_inline(why)}")
+          for resolved, reopened, why in incident.reopenings],
+        ("Resolved" + (" again" if incident.reopenings and incident.resolved else ""), when(incident.resolved_at)),
+        ("Declared by", md_inline(incident.declared_by)),
         ("Roles", md_inline(", ".join(f"{r}: {u}" for r, u in incident.roles.items())) or "none"),
         ("Exported", when(export.now) + (" (starred entries only)" if export.starred_only else "")),
     ):  # fmt: skip
@@ -59,7 +65,10 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         w("\n")
     w("_To be written by a human: how many customers, what they saw, for how long._\n\n")
 
-    w("## Key figures\n\nEach from the incident's start (when things happened, not when they were written).\n\n")
+    counted = ("the incident's start" if incident.impact_start >= incident.started_at
+               else f"when the impact started ({_hm(incident.impact_start, tz)}, before the declaration)")
+    w(f"## Key figures\n\nEach from {counted}, when things happened, not when they were written. Withdrawn "
+      "entries do not count.\n\n")
     w("| Measure | Time from start |\n|---|---|\n")
     for _, label, span in metrics.figures():
         w(f"| {label} | {_span(span)} |\n")
@@ -98,6 +107,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     else:
         w("No vendor status changes were seen in the incident's window.\n")
     w(f"\n{NOT_CHAINED}\n")
+    _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
         w(f"![Timeline of {md_inline(incident.label)}: vendor, probe and touchpoint states, thresholds, updates]"
@@ -127,11 +137,12 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
           f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
     w(f"\n{NOT_CHAINED}\n")
 
-    w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later\n\n")
+    w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later · "
+      "⊘ withdrawn (struck through, with who and why)\n\n")
     w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
     action_items, lessons = _write_timeline(store, export, w)
     w("\n## Action items\n\n")
-    for followup in followups(store.events_of_kinds(("action_item", "followup"), incident.id)):
+    for followup in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id)):
         box = {"done": "x", "wont_do": "~"}.get(followup.state, " ")
         said = ", ".join(filter(None, (STATE_WORDS[followup.state], followup.owner and f"owner {followup.owner}",
                                        followup.due and f"due {followup.due}")))
@@ -142,7 +153,8 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     if not lessons:
         w("_To be filled in._\n")
     for event in lessons:
-        w(f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
+        if event.id not in export.notes.withdrawn:
+            w(f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
     w(f"\n---\n\nLog integrity at export: {md_inline(export.integrity)}\n")
     if export.head:
         w(f"\nLog {md_inline(export.head.line())} (compare with `mopstui verify --since-head HASH`)\n")
@@ -157,7 +169,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
     kinds = Memo(md_inline)
-    ticked = set(ENTRY_KINDS) | set(STATE_KINDS)
+    ticked = set(ENTRY_KINDS) | set(COMMAND_KINDS)
     action_items, lessons = [], []
     rows: list[str] = []  # written 5,000 at a time: one write per row cost a second on 100,000
     for row in store.iter_event_rows(incident.id):
@@ -177,13 +189,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
                 metrics.tick_at(since, kind)
             backdated = times.at(recorded)[0] - since > 60_000_000
             mark = ("★ " if id_ in notes.starred else "") + ("↶ " if backdated else "")
-            text = row[6]
-            if kind == "catalog":
-                text = md_inline(text)
-            else:
-                text = md_inline(entry_words(kind, ref, text))
-                for correction in notes.corrections.get(id_, ()):
-                    text += f" — ✎ corrected to: {md_inline(correction.text)}"
+            text = md_inline(row[6]) if kind == "catalog" else taken_back(id_, md_inline(entry_words(kind, ref, row[6])), notes)
             rows.append(f"| {clocks[local]} | {times.elapsed(since, signed=True)} | "
                         f"{names[row[4], row[10]]} | {kinds[kind]} | {mark}{text} |\n")
         if len(rows) >= 5000:
@@ -193,16 +199,53 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     return action_items, lessons
 
 
+def taken_back(event_id: int, text: str, notes: Annotations) -> str:
+    """An entry's cell with what was said about it since: corrections, a new kind, a withdrawal."""
+    for correction in notes.corrections.get(event_id, ()):
+        words = new_words(correction)
+        if words:
+            text += f" — ✎ corrected to: {md_inline(words)}"
+    kind = notes.taken_back.kinds.get(event_id)
+    if kind:
+        text += f" — ✎ now {md_inline(KIND_LABELS.get(kind, kind))}"
+    withdrawal = notes.withdrawn.get(event_id)
+    if withdrawal:
+        text = f"⊘ ~~{text}~~ — withdrawn by {md_inline(withdrawal.who)}: {md_inline(withdrawal.text)}"
+    return text
+
+
 def _timeline_row(event: Event, export: Export) -> str:
     """One row the obviously right way (the fast way above must write exactly this)."""
     incident, notes, tz = export.incident, export.notes, export.tz
-    if event.kind in ENTRY_KINDS or event.kind in STATE_KINDS:
+    if event.kind in ENTRY_KINDS or event.kind in COMMAND_KINDS:
         export.metrics.tick(event.occurred_at, event.kind)
     mark = ("★ " if event.id in notes.starred else "") + ("↶ " if event.backdated else "")
-    text = md_inline(entry_text(event))
-    for correction in notes.corrections.get(event.id, ()):
-        text += f" — ✎ corrected to: {md_inline(correction.text)}"
+    text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
         text = md_inline(event.text)
     return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)}"
             f" | {md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
+
+
+def _signals(w, export: Export) -> None:
+    """Our own signals (the territory) beside the vendors' pages (the map): what changed, why, the
+    source's own time and when we saw it."""
+    if not export.config.signals and not export.signal_changes:
+        return
+    tz = export.tz
+    w("\n## Our signals during the incident\n\n")
+    if not export.signal_changes:
+        w("No signal changed state in the incident's window.\n")
+        return
+    w("| Signal | Change | Why | Source time | Seen |\n|---|---|---|---|---|\n")
+    for change in export.signal_changes:
+        signal = export.config.signal(change["vendor_id"].split(":", 1)[1])
+        name = signal.label if signal else change["vendor_id"]
+        seen = datetime.fromisoformat(change["seen_at"])
+        try:
+            source = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else None
+        except ValueError:  # the source's own time, as it gave it: shown only when it reads as one
+            source = None
+        w(f"| {md_inline(name)} | {md_inline(change['previous_state'])} → {md_inline(change['state'])} | "
+          f"{md_inline(change.get('reason') or '')} | {_hm(source, tz) if source else ''} | {_hm(seen, tz)} |\n")
+    w(f"\n{NOT_CHAINED}\n")

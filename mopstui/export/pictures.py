@@ -66,7 +66,9 @@ def rows(export: Export) -> list[tuple[str, str, list[tuple[datetime, datetime, 
     for source, changes in by_source.items():
         vendor = export.config.vendor(source)
         service = export.config.service(source.split(":", 1)[1]) if source.startswith("probe:") else None
-        label = vendor.name if vendor else f"{service.name} (probe)" if service else source
+        signal = export.config.signal(source.split(":", 1)[1]) if source.startswith("signal:") else None
+        label = vendor.name if vendor else f"{service.name} (probe)" if service else f"{signal.label} (signal)" if signal \
+            else source
         found.append((f"source:{source}", label, _segments(sorted(changes, key=lambda c: c["seen_at"]), start, end)))
     segments_of = {key.split(":", 1)[1]: segs for key, _, segs in found}
     touchpoints: dict[str, list[str]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from ..textsafe import clean, clean_line
+from ..base.textsafe import clean, clean_line
 
 OPERATIONAL, MAINTENANCE, DEGRADED, PARTIAL, MAJOR, UNKNOWN = (
     "operational", "maintenance", "degraded", "partial_outage", "major_outage", "unknown",
@@ -32,9 +32,20 @@ class Component:
     state: str
     group: str | None = None
     watched: bool = True  # False: on the page, shown in the detail, but not part of our verdict
+    id: str | None = None  # the page's own id, where it has one (incident.io pages repeat names)
+    note: str = ""  # why a watched component is unknown: not on the page, or which of several it could be
 
     def label(self) -> str:
         return f"{self.group} / {self.name}" if self.group else self.name
+
+
+@dataclass(frozen=True)
+class Group:
+    """A component group as the page shows it: its own status (unknown where the page gives none)."""
+
+    name: str
+    state: str = UNKNOWN
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,10 @@ class Parsed:
     incidents: tuple[VendorIncident, ...] = ()
     maintenances: tuple[Maintenance, ...] = ()
     updated_at: str | None = None
+    # The page's component groups with their own status (`children`: the names under them), kept
+    # apart from `components` so a group is shown only when someone watches it.
+    groups: tuple[Group, ...] = ()
+    note: str = ""  # a word on a reading that worked, e.g. that no watched component is on the page
 
     def sanitized(self) -> Parsed:
         """Vendor text is untrusted: plain, single-line where it is shown in one line, capped."""
@@ -70,7 +85,8 @@ class Parsed:
             state=self.state if self.state in STATES else UNKNOWN,
             components=tuple(
                 Component(clean_line(c.name, MAX_NAME), c.state if c.state in STATES else UNKNOWN,
-                          clean_line(c.group, MAX_NAME) or None, c.watched)
+                          clean_line(c.group, MAX_NAME) or None, c.watched, clean_line(c.id, MAX_NAME) or None,
+                          clean_line(c.note, MAX_UPDATE))
                 for c in self.components
             ),
             incidents=tuple(
@@ -85,6 +101,11 @@ class Parsed:
                 for m in self.maintenances
             ),
             updated_at=clean_line(self.updated_at, 40) or None,
+            groups=tuple(
+                Group(clean_line(g.name, MAX_NAME), g.state if g.state in STATES else UNKNOWN, clean_line(g.id, MAX_NAME) or None)
+                for g in self.groups
+            ),
+            note=clean_line(self.note, MAX_UPDATE),
         )
 
 
@@ -123,7 +144,7 @@ class VendorStatus:
 
     def with_parsed(self, parsed: Parsed, *, checked_at: str, latency_ms: int | None) -> VendorStatus:
         return replace(
-            self, state=parsed.state, stale=False, reason="", checked_at=checked_at, last_good_at=checked_at,
+            self, state=parsed.state, stale=False, reason=parsed.note, checked_at=checked_at, last_good_at=checked_at,
             latency_ms=latency_ms, vendor_updated_at=parsed.updated_at, components=parsed.components,
             incidents=parsed.incidents, maintenances=parsed.maintenances,
         )  # fmt: skip

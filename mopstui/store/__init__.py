@@ -2,7 +2,7 @@
 
 The SQL both engines run alike lives in mixins over `backend.Backend` (the log in `events`, its
 hash chain in `chain`, the export's one-query summary of an incident in `digest`, vendor
-evidence in `observations`, presence and leases in `sessions`); each engine fills in what it
+evidence in `observations`, marketing signals in `signals`, presence and leases in `sessions`); each engine fills in what it
 does its own way. SQLite is the embedded default (`SQLiteStore`: the file and its schema in
 `connection`); PostgreSQL serves a war-room across hosts (`postgres/`). `open_store` picks one
 from the configured location. Nothing outside this package writes SQL.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..locations import is_server_url
+from ..base.locations import is_server_url
 from .base import (
     GENESIS,
     MAX_TEXT,
@@ -22,6 +22,7 @@ from .base import (
     ReadOnlyStore,
     StoreBusy,
     StoreError,
+    StoreUnreadable,
     VerifyResult,
     WarRoomStore,
     canonical,
@@ -35,9 +36,11 @@ from .events import EVENT_COLUMNS, EventsMixin
 from .export_rows import ExportRowsMixin
 from .observations import StatusMixin
 from .sessions import SessionsMixin
+from .signals import SignalsMixin
+from .takeback import TakeBackMixin
 
 
-class SQLStore(EventsMixin, ChainMixin, DigestMixin, StatusMixin, SessionsMixin):
+class SQLStore(DigestMixin, TakeBackMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:
@@ -65,8 +68,8 @@ def open_store(location: str | Path, **options: Any) -> SQLStore:
 
 __all__ = [
     "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "ReadOnlyStore", "SQLStore", "SQLiteStore",
-    "Store", "StoreBusy", "StoreError", "VerifyResult", "WarRoomStore", "canonical", "chain_hash", "hashed_fields",
-    "is_server_url", "open_store",
+    "Store", "StoreBusy", "StoreError", "StoreUnreadable", "VerifyResult", "WarRoomStore", "canonical", "chain_hash",
+    "hashed_fields", "is_server_url", "open_store",
 ]
 
 

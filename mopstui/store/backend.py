@@ -10,11 +10,13 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..identity import Account
+from ..base.identity import Account
+from ..domain.leases import Claim
+from .base import StoreError, StoreUnreadable
 
 T = TypeVar("T")
 
@@ -77,6 +79,17 @@ class Backend:
         catches the newest events deleted."""
         raise NotImplementedError
 
+    def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Inside `_write`: take or renew a lease by the rule in domain.leases."""
+        raise NotImplementedError
+
+    def _release(self, conn: Any, name: str, holder: str) -> None:
+        raise NotImplementedError
+
+    def _lease_clock(self) -> datetime:
+        """The clock leases are judged by."""
+        raise NotImplementedError
+
     def _integrity_problems(self, *, quick: bool) -> list[str]:
         """The engine's own check of its storage; empty when it is sound."""
         raise NotImplementedError
@@ -103,6 +116,15 @@ class Backend:
     def _imported(self, conn: Any) -> None:
         """After rows were copied in with their own ids (`copy-store`): set the engine's counters
         past them. SQLite's AUTOINCREMENT follows explicit ids by itself."""
+
+    def unreadable(self, error: BaseException) -> StoreUnreadable | None:
+        """The store's own error for what its driver raised reading this war-room (None for
+        anything else, and for a StoreError already said): one sentence for either engine."""
+        if isinstance(error, StoreError) or not isinstance(error, self.engine_errors):
+            return None
+        said = str(error).strip().splitlines()
+        return StoreUnreadable(f"{self.location} cannot be read ({said[0] if said else type(error).__name__}); "
+                               "`mopstui verify` says where it is damaged")
 
     def snapshot_notice(self) -> str | None:
         return None

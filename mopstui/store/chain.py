@@ -18,7 +18,7 @@ class ChainMixin(Backend):
         return Head(count, row[0], row[1]) if row else Head(0, 0, GENESIS)
 
     def verify(self, since_heads: Sequence[str] = (), *, checkpoint: Head | None = None,
-               quick: bool = False) -> VerifyResult:
+               quick: bool = False, exported: int | None = None) -> VerifyResult:
         """Recompute the hash chain and run SQLite's own integrity check. Each of `since_heads` (a
         head hash, or a prefix of 12 or more of its hex digits, noted earlier) must still be in
         the chain: that is what catches a deleted tail, a deleted log, ids reused after a lost
@@ -27,7 +27,10 @@ class ChainMixin(Backend):
         `checkpoint`: a head this user verified before (kept where the war-room group cannot
         write). When its event still carries its hash, the chain is recomputed from there only:
         any rewrite at or before it would have changed that hash, so an export of a long log
-        does not re-hash what was already checked."""
+        does not re-hash what was already checked. `exported`: an incident about to be exported;
+        its events (and the room's own) before the checkpoint are re-hashed too, each against its
+        stored hash and its predecessor's, so an export never vouches for a row it did not hash
+        (an entry edited in place after the checkpoint, hashes left alone, is caught)."""
         try:
             problems = self._integrity_problems(quick=quick)
         except self.engine_errors as error:
@@ -73,9 +76,33 @@ class ChainMixin(Backend):
             return VerifyResult(False, count, f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
                                 "were deleted or rewritten since it was noted", head=head)
         message = f"{count} events, hash chain intact, integrity ok"
-        if resumed:
+        if resumed and exported is not None:
+            broken, rehashed = self._rehash_before(exported, resumed)
+            if broken:
+                return VerifyResult(False, count, broken, head=head)
+            message = (f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
+                       f"`mopstui verify` checks it all); the {rehashed} exported events before it re-hashed and "
+                       f"intact, {'quick ' if quick else ''}integrity ok")
+        elif resumed:
             message = (f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
                        f"`mopstui verify` checks it all), {'quick ' if quick else ''}integrity ok")
         if since_heads:
             message += f"; the {len(since_heads)} noted head(s) are in the chain"
         return VerifyResult(True, count, message, head=head)
+
+    def _rehash_before(self, incident_id: int, resumed: int) -> tuple[str | None, int]:
+        """Re-hash the incident's events (and the room's) up to the checkpoint `resumed`: what
+        is wrong with the first that fails, or None; and how many were re-hashed."""
+        columns = ", ".join(f"e.{name.strip()}" for name in EVENT_COLUMNS.split(","))
+        rows = self.conn.execute(
+            f"SELECT {columns}, (SELECT p.hash FROM events p WHERE p.id = e.id - 1) FROM events e "
+            "WHERE (e.incident_id = ? OR e.incident_id IS NULL) AND e.id <= ? ORDER BY e.id", (incident_id, resumed))
+        rehashed = 0
+        for row in rows:
+            event_id, stored_hash, previous = row[0], row[-2], row[-1]
+            if previous is None and event_id > 1:
+                return f"event #{event_id - 1} is missing (deleted); the chain breaks at #{event_id}", rehashed
+            if chain_hash(previous or GENESIS, tuple(row[:-2])) != stored_hash:
+                return f"event #{event_id} does not match its hash: it was changed after it was written", rehashed
+            rehashed += 1
+        return None, rehashed

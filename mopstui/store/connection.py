@@ -8,31 +8,31 @@ rather than reported: the user never sees "database is locked" for an entry we c
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from ..files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
-from ..identity import Account, current_account
-from ..timeutil import UTC
+from ..base.files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
+from ..base.identity import Account, current_account
+from ..base.timeutil import UTC, to_store, utcnow
+from ..domain.leases import Claim, standing
 
 if TYPE_CHECKING:
     import sqlite_utils
 from .backend import Backend
 from .base import ReadOnlyStore, StoreBusy, StoreError
+from .sidecars import HeldUp, first_read
 
 T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
 # checks the two agree). Known here so that opening an up-to-date file needs no sqlite-utils.
 SCHEMA_STEPS = ("m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors", "m005_accounts",
-                "m006_digest_index")
+                "m006_digest_index", "m007_signals")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -66,7 +66,11 @@ class SQLiteConnection(Backend):
             raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
         except OSError as error:
             raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
-        self._retry(self._prepare)
+        try:
+            self._retry(self._prepare)
+        except sqlite3.DatabaseError as error:  # not a database, or a damaged one
+            self.conn.close()
+            raise self.unreadable(error) or error from None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -101,7 +105,22 @@ class SQLiteConnection(Backend):
                 share_descriptor(fd, info, self.gid)
         conn = self._connect_readonly() if self.readonly else self._connect("rw")
         self._check_same_file(conn, info)
+        if not self.readonly:  # (a reader's connection had its first read in _connect_readonly)
+            try:
+                self._first_read(conn)
+            except sqlite3.Error:
+                pass  # not a database, or a damaged one: said in one sentence by _prepare
         return conn
+
+    def _first_read(self, conn: sqlite3.Connection) -> None:
+        """The read where SQLite opens its side files, never held by a FIFO planted there."""
+        try:
+            first_read(self.path, lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone())
+        except HeldUp:
+            raise  # its connection stays with the thread that is still waiting
+        except UnsafeFile:
+            conn.close()
+            raise
 
     def _connect(self, mode: str, *extra: str) -> sqlite3.Connection:
         # mode=rw, never rwc: SQLite must not create a file at a path that changed under us.
@@ -132,6 +151,8 @@ class SQLiteConnection(Backend):
         problem = check_directory(directory, self.group)
         if problem:
             raise StoreError(problem)
+        import tempfile  # here, for the one command that creates a war-room: it loads shutil, bz2, lzma
+
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".new")
         try:
             share_descriptor(fd, os.fstat(fd), self.gid)
@@ -161,7 +182,7 @@ class SQLiteConnection(Backend):
         and entries still in the -wal are not seen, which every reader is told."""
         conn = self._connect("ro")
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._first_read(conn)
             return conn
         except sqlite3.DatabaseError:
             conn.close()
@@ -265,6 +286,8 @@ class SQLiteConnection(Backend):
                         f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "
                         "nothing was written, try again"
                     ) from None
+                import random  # here: only a busy war-room waits, and a read never does
+
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
 
@@ -288,6 +311,31 @@ class SQLiteConnection(Backend):
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
         top = conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
         return max(seq[0] if seq else 0, top) + 1
+
+    def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Under the file's write lock: the rule mopstui_take_lease keeps on PostgreSQL."""
+        now = utcnow()
+        row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
+        void = None
+        if row and row[0] != holder:
+            state = standing(row[1], now)
+            if state == "live":
+                return Claim(False, row[0])
+            if state == "void":
+                void = (str(row[0]), str(row[1]))
+        conn.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
+            "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+            (name, holder, to_store(now + ttl)),
+        )
+        return Claim(True, holder, void)
+
+    def _release(self, conn: Any, name: str, holder: str) -> None:
+        conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+    def _lease_clock(self) -> datetime:
+        """The clock leases are judged by: this host's (one host shares one SQLite file)."""
+        return utcnow()
 
     def _sequence_top(self) -> int | None:
         seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()

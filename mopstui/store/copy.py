@@ -12,6 +12,7 @@ from .base import Head, StoreError
 from .events import EVENT_COLUMNS
 from .observations import OBSERVATION_COLUMNS
 from .sessions import PRESENCE_COLUMNS
+from .signals import ARRIVAL_COLUMNS
 
 # In an order the foreign keys accept (an event's incident, and the event it refers to, first).
 TABLES = (
@@ -19,6 +20,8 @@ TABLES = (
     ("events", EVENT_COLUMNS, "id"),
     ("status_observations", OBSERVATION_COLUMNS, "id"),
     ("vendor_status", "vendor_id, payload, checked_at", "vendor_id"),
+    ("signal_status", "signal_id, payload, checked_at", "signal_id"),
+    ("signal_arrivals", ARRIVAL_COLUMNS, "id"),
     ("presence", PRESENCE_COLUMNS, "started_at, session"),
     ("cursors", "name, value", "name"),  # where notifications got to: none is sent twice after a move
 )

@@ -8,18 +8,28 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from ..base.identity import Account
+from ..base.textsafe import clean_line
+from ..base.timeutil import from_store, to_store, utcnow
 from ..domain.edits import edit_value
 from ..domain.followups import change_text, change_value
-from ..domain.model import ROOM_KINDS, Event, Incident, InputError, derive_incident, incident_label
+from ..domain.model import (
+    ENTRY_KINDS,
+    INCIDENT_STATE_KINDS,
+    ROOM_KINDS,
+    Event,
+    Incident,
+    InputError,
+    derive_incident,
+    incident_label,
+)
 from ..domain.rules import author_name, entry_text, severity_name, title_text, validate_append
-from ..identity import Account
-from ..textsafe import clean_line
-from ..timeutil import from_store, to_store, utcnow
+from ..domain.takeback import rekind_text, rekind_value
 from .backend import Backend
 from .base import GENESIS, chain_hash
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
-STATE_EVENT_KINDS = ("declared", "status", "severity", "role", "edit")
+_ENTRY_MARKS = ",".join("?" * len(ENTRY_KINDS))
 
 
 def _event(row: tuple) -> Event:
@@ -147,8 +157,12 @@ class EventsMixin(Backend):
                     if existing:
                         return _event(existing)
                 current = self._incident_in(conn, incident)
-                target = conn.execute("SELECT incident_id, kind FROM events WHERE id = ?", (ref,)).fetchone() if ref else None
-                validate_append(current, kind, value, ref, target[0] if target else None, target[1] if target else None)
+                target = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (ref,)).fetchone() if ref else None
+                withdrawn = conn.execute(
+                    f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = 'withdraw' AND ref = ? ORDER BY id",
+                    (incident, ref)).fetchone() if ref else None  # fmt: skip
+                validate_append(current, kind, value, ref, _event(target) if target else None,
+                                _event(withdrawn) if withdrawn else None, at)
                 return self._insert_event(
                     conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
                     text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
@@ -208,36 +222,55 @@ class EventsMixin(Backend):
     def star(self, incident: int, event_id: int, *, author: str) -> Event:
         return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
 
-    def correct(self, incident: int, event_id: int, text: str, *, author: str) -> Event:
-        return self.append(incident, "correction", text, author=author, ref=event_id)
+    def correct(self, incident: int, event_id: int, text: str, *, author: str, kind: str | None = None) -> Event:
+        """New words for an entry, a new kind (`kind`), or both: a `correction` pointing at it."""
+        value = rekind_value(kind)
+        if not text.strip() and value is None:
+            raise InputError("the correction is empty: write the corrected text, or give the entry's new kind")
+        if not text.strip():
+            text = rekind_text(kind or "note")
+        return self.append(incident, "correction", text, author=author, ref=event_id, value=value)
 
     # ------------------------------------------------------------------ reading
 
     def _incident_in(self, conn: Any, incident_id: int) -> Incident:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks})",
-            (incident_id, *STATE_EVENT_KINDS),
+            (incident_id, *INCIDENT_STATE_KINDS),
         ).fetchall()
-        if not rows:
+        events = [_event(r) for r in rows]
+        declared = next((e for e in events if e.kind == "declared"), None)
+        if declared is None:
             raise InputError(f"there is no incident {incident_label(incident_id)}")
-        return derive_incident(incident_id, [_event(r) for r in rows])
+        return derive_incident(incident_id, events + self._early_entries(conn, incident_id, declared.occurred_at))
+
+    def _early_entries(self, conn: Any, incident_id: int, declared_at: datetime) -> list[Event]:
+        """Entries dated before the declaration (few; read by time from the incident's index)."""
+        rows = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND occurred_at < ? "
+                            f"AND kind IN ({_ENTRY_MARKS})", (incident_id, to_store(declared_at), *ENTRY_KINDS))
+        return [_event(r) for r in rows]
 
     def incident(self, incident_id: int) -> Incident:
         return self._incident_in(self.conn, incident_id)
 
     def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
-        marks = ",".join("?" * len(STATE_EVENT_KINDS))
+        marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
         rows = self.conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
-            STATE_EVENT_KINDS,
+            INCIDENT_STATE_KINDS,
         ).fetchall()
         grouped: dict[int, list[Event]] = {}
         for row in rows:
             event = _event(row)
             if event.incident_id is not None:
                 grouped.setdefault(event.incident_id, []).append(event)
-        found = [derive_incident(i, evs) for i, evs in grouped.items() if any(e.kind == "declared" for e in evs)]
+        found = []
+        for incident_id, events in grouped.items():
+            declared = next((e for e in events if e.kind == "declared"), None)
+            if declared is not None:
+                early = self._early_entries(self.conn, incident_id, declared.occurred_at)
+                found.append(derive_incident(incident_id, events + early))
         if not include_resolved:
             found = [i for i in found if not i.resolved]
         return sorted(found, key=lambda i: i.id)
@@ -286,6 +319,15 @@ class EventsMixin(Backend):
     def last_event_id(self) -> int:
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
+    def written_since(self, incident_id: int, kind: str, author: str, since: datetime) -> list[datetime]:
+        """When `author` wrote entries of `kind` on an incident since `since`, oldest first: one range
+        of the (incident, kind, author, time) index, whichever process wrote them."""
+        rows = self.conn.execute(
+            "SELECT occurred_at FROM events WHERE incident_id = ? AND kind = ? AND author = ? AND occurred_at >= ? "
+            "ORDER BY occurred_at", (incident_id, kind, author, to_store(since)),
+        ).fetchall()
+        return [from_store(row[0]) for row in rows]
+
     def count_events(self, incident_id: int | None = None) -> int:
         if incident_id is None:
             return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -308,12 +350,6 @@ class EventsMixin(Backend):
             params.extend(matching[1])
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY occurred_at, id"
         return [_event(r) for r in self.conn.execute(sql, params)]
-
-    def last_of_kind(self, incident_id: int, kind: str) -> Event | None:
-        """The latest entry of `kind` (by when it happened): e.g. the last customer update."""
-        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = ? "
-                                "ORDER BY occurred_at DESC, id DESC LIMIT 1", (incident_id, kind)).fetchone()
-        return _event(row) if row else None
 
     def dedupe_keys(self, incident_id: int) -> set[str]:
         rows = self.conn.execute("SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident_id,))

@@ -1,7 +1,7 @@
 """Export rows formatted by SQLite itself: a 100,000-event incident is mostly formatting, and
 `json_object` in C writes an event's JSON several times faster than `json.dumps` of a dict built
 in Python. A row whose times are not in the store's own format comes back unformatted, for the
-Python path. (CSV and Markdown stay in Python, `export/rows.py`: their cells — local time, elapsed,
+Python path. (CSV and Markdown stay in Python, `domain/rows.py`: their cells — local time, elapsed,
 guards, cleaning — cost SQLite more than Python's lookups of values already seen, measured.)"""
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ def _micros(column: str) -> str:
 
 
 _ANNOTATIONS = """
-    LEFT JOIN (SELECT ref, 1 AS starred FROM events WHERE incident_id = :incident AND kind = 'star' GROUP BY ref) s
-        ON s.ref = e.id
+    LEFT JOIN (SELECT ref, 1 AS starred FROM events WHERE incident_id = :incident AND kind IN ('star', 'unstar')
+               GROUP BY ref HAVING max(id) = max(CASE WHEN kind = 'star' THEN id END)) s ON s.ref = e.id
+    LEFT JOIN (SELECT ref, min(id) AS id FROM events WHERE incident_id = :incident AND kind = 'withdraw' GROUP BY ref) w
+        ON w.ref = e.id
+    LEFT JOIN (SELECT ref, json_extract(value, '$.kind') AS kind, max(id) FROM events
+               WHERE incident_id = :incident AND kind = 'correction' AND json_extract(value, '$.kind') IS NOT NULL
+               GROUP BY ref) k ON k.ref = e.id
     LEFT JOIN (SELECT ref, json_group_array(id) AS ids, max(id) AS last FROM events
                WHERE incident_id = :incident AND kind = 'correction' GROUP BY ref) c ON c.ref = e.id
     LEFT JOIN events lc ON lc.id = c.last
@@ -56,7 +61,9 @@ class ExportRowsMixin(SQLiteConnection):
                 || ltrim(rtrim(json_object('login', e.login, 'uid', e.uid, 'hash', e.hash,
                     'elapsed_seconds', {_micros('e.occurred_at')} / 1000000.0), '}}'), '{{')
                 || ',"starred":' || CASE WHEN s.starred THEN 'true' ELSE 'false' END
-                || ',"corrected_by":' || COALESCE(c.ids, '[]') || '}}' END
+                || ',"corrected_by":' || COALESCE(c.ids, '[]')
+                || ',"withdrawn_by":' || COALESCE(w.id, 'null')
+                || ',"kind_now":' || COALESCE(json_quote(k.kind), 'null') || '}}' END
             FROM events e {_ANNOTATIONS}
             WHERE e.incident_id = :incident {'AND s.starred' if starred_only else ''}
             ORDER BY e.occurred_at, e.id

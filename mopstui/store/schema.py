@@ -114,6 +114,18 @@ def m006_digest_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_events_incident_id_kind")
 
 
+@migrations()
+def m007_signals(db: sqlite_utils.Database) -> None:
+    """Marketing signals: each one's latest state, and what arrived for the silence ones."""
+    db.table("signal_status").create({"signal_id": str, "payload": str, "checked_at": str}, pk="signal_id")
+    db.table("signal_arrivals").create(
+        {"id": int, "signal_id": str, "arrived_at": str, "count": int, "value": str, "source": str},
+        pk="id",
+        not_null=["signal_id", "arrived_at", "count"],
+    )
+    db.table("signal_arrivals").create_index(["signal_id", "arrived_at"])
+
+
 MIGRATION_NAMES = [m.name for m in migrations._migrations]
 
 

@@ -3,13 +3,25 @@ does the room's duties (leases)."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
-from ..timeutil import from_store, to_store, utcnow
+from ..base.timeutil import to_store, utcnow
+from ..domain.leases import Claim, lease_ttl, standing
 from .backend import Backend
 
 # "user" quoted: a reserved word in standard SQL (PostgreSQL reads a bare `user` as current_user).
 PRESENCE_COLUMNS = 'session, "user", login, host, client, pid, started_at, heartbeat_at, left_at, incident_id'
+
+# Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
+# within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests. The same for a screen and
+# for `mopstui mcp`.
+HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
+PRESENCE_WINDOW = timedelta(seconds=3 * HEARTBEAT_EVERY)
+
+# A presence row's `client` for `mopstui mcp` (a screen puts its SSH address there): shown among
+# those here ("claude for ana"), never offered a role.
+MCP_CLIENT = "mcp"
 
 PRESENCE_NAMES = [name.strip('"') for name in PRESENCE_COLUMNS.split(", ")]
 
@@ -57,31 +69,30 @@ class SessionsMixin(Backend):
 
     def take_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
         """Take or renew lease `name` for `holder`; True while it is ours."""
-        now = utcnow()
+        return self.claim_lease(name, holder, ttl).held
 
-        def write() -> bool:
+    def claim_lease(self, name: str, holder: str, ttl: timedelta) -> Claim:
+        """Take or renew lease `name` for `holder` (for at most LONGEST_LEASE): held, or who holds
+        it; a claim no session could have made (a far-off or unreadable end) is void, set aside,
+        and reported."""
+        ttl = lease_ttl(ttl)
+
+        def write() -> Claim:
             with self._write() as conn:
-                row = conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
-                if row and row[0] != holder and from_store(row[1]) > now:
-                    return False
-                conn.execute(
-                    "INSERT INTO leases (name, holder, expires_at) VALUES (?,?,?) "
-                    "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
-                    (name, holder, to_store(now + ttl)),
-                )
-                return True
+                return self._claim(conn, name, holder, ttl)
 
         return self._retry(write)
 
     def release_lease(self, name: str, holder: str) -> None:
         def write() -> None:
             with self._write() as conn:
-                conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+                self._release(conn, name, holder)
 
         self._retry(write)
 
     def lease_holder(self, name: str) -> str | None:
+        """Who holds the lease now; None when nobody does (or only a void claim stands)."""
         row = self.conn.execute("SELECT holder, expires_at FROM leases WHERE name = ?", (name,)).fetchone()
-        if row and from_store(row[1]) > utcnow():
+        if row and standing(row[1], self._lease_clock()) == "live":
             return row[0]
         return None

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual import on
 from textual.widgets import Input, Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
-from ..textsafe import clean_line
-from ..timeutil import TimeError, local_clock
+from ..store.sessions import MCP_CLIENT
 from . import incident_extras
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .timeline_view import TimelineView
@@ -91,17 +92,32 @@ class IncidentActions(AppState):
             return
         try:
             entry = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
-        except TimeError as error:
-            self.notify(str(error), severity="error")
+        except ValueError as error:  # TimeError, InputError: a slip, said beside the line, the text kept
+            self._entry_refused(str(error))
             return
         if not entry.text:
-            self.notify("The entry is empty: write what happened.", severity="error")
+            self._entry_refused("The entry is empty: write what happened.")
             return
         self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
         event.input.value = ""
+        self._entry_refused("")
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
             self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
                         "timeline.", timeout=4)
+
+    def _entry_refused(self: WarRoomApp, reason: str) -> None:
+        """A refused entry: the reason on the line above the entry line, the typed text left in it
+        to fix (never lost, never logged as something else); an empty reason clears the word."""
+        line = self.q("#entry-error", Static)
+        if reason:
+            reason = reason if reason.endswith((".", "?", ".)")) else reason + "."
+            line.update(Text(f"Not logged: {reason} Fix it and press Enter.", style="bold"))
+        line.display = bool(reason)
+
+    @on(Input.Changed, "#entry")
+    def _entry_changed(self: WarRoomApp, event: Input.Changed) -> None:
+        if not event.value:
+            self._entry_refused("")
 
     def action_declare(self: WarRoomApp) -> None:
         def declared(result: Declaration | None) -> None:
@@ -162,7 +178,8 @@ class IncidentActions(AppState):
         def picked_role(role: str | None) -> None:
             if not role:
                 return
-            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present]))
+            # People only: an MCP client present for someone takes no role.
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present if p.get("client") != MCP_CLIENT]))
             choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
             choices.append(("\0other", "someone else…"))
             self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))

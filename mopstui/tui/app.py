@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from ..base.timeutil import utcnow
 from ..config import Config
 from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
-from ..timeutil import utcnow
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
@@ -96,6 +97,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         poll_interval: float = 0.4,
         animations: bool | None = None,
         poll_vendors: bool = True,
+        check_setup: bool | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -105,6 +107,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.poll_interval = poll_interval
         self.session_id = uuid.uuid4().hex[:12]
         self.poll_vendors = poll_vendors
+        self.check_setup = check_setup  # the doctor's cheap checks at start; None: on a real terminal
         self.exported = None  # where the last postmortem export was written
         self._poller = None
         self._stop_poller = threading.Event()
@@ -118,6 +121,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.entry_kind = "note"
         self.statuses = {}
         self.health = {}
+        self.signal_states: dict = {}
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()
@@ -140,6 +144,14 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         if not animations:
             self.animation_level = "none"
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and not os.environ.get("TEXTUAL_DRIVER"):  # not Windows, not chosen
+            from .driver import SturdyLinuxDriver
+
+            return SturdyLinuxDriver
+        return driver
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -207,7 +219,33 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             self.call_after_refresh(self._run_poller)
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
+        if self.check_setup or (self.check_setup is None and not self.is_headless and not self.demo):
+            self.call_after_refresh(self._check_setup)
         self.call_after_refresh(_settle_memory, freeze=not self.is_headless)
+
+    def _check_setup(self) -> None:
+        """The doctor's cheap checks (no network), once, after the first frame: a finding that
+        would hurt during an incident is said once, in plain words, with where to read the fix."""
+
+        def check() -> None:
+            from ..room import doctor
+
+            def open_own():
+                return open_store(self.config.database_location, group=self.config.database_group)
+
+            try:
+                findings = doctor.screen_findings(self.config, open_own)
+            except Exception as error:  # a check that cannot run is said, never a crash
+                self.call_from_thread(self.notify, f"The set-up check could not run ({error}).", title="Set-up")
+                return
+            problems = doctor.problems(findings)
+            if problems:
+                said = " ".join(f.text for f in problems[:3])
+                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+                self.call_from_thread(self.notify, f"{said}{more} Run `mopstui doctor` for the fixes.",
+                                      title="Set-up problem", severity="warning", timeout=20)
+
+        self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
 
     @property
     def war_room(self) -> WarRoom:

@@ -12,14 +12,15 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from ..base.files import UnsafeFile
+from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
 from ..domain.pagelag import lags as page_lags
-from ..room import lift_override, set_override
+from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
-from ..textsafe import clean_line
 from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
 from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
 
@@ -70,6 +71,7 @@ class Details(AppState):
         for label, value in cat.service_facts(self.config, service):
             body.append(f"{label:<12}", "bold")
             body.append(clean_line(value) + "\n")
+        self._signal_facts(service, body)
         vendor = self.statuses.get(service.vendor or "")
         if vendor is not None:
             body.append("\nVendor components\n", "bold")
@@ -82,6 +84,26 @@ class Details(AppState):
                 for change in reversed(history):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
+
+    def _signal_facts(self: WarRoomApp, service, body: Text) -> None:
+        """The signals that speak for this service (its own and its touchpoint's), with their
+        evidence: state, why, since, the last value, and their recent changes."""
+        from ..domain.evidence import local_time
+
+        signals = self.config.signals_of(service)
+        if not signals:
+            return
+        body.append("\nSignals (our own measurement)\n", "bold")
+        for signal in signals:
+            state = self.signal_states.get(signal.id)
+            if state is None:
+                continue
+            body.append_text(badge_text(state.vendor_state))
+            body.append(f"  {clean_line(signal.label, 40)} ({signal.kind}): {clean_line(state.why, 200)}")
+            since = f"since {local_time(state.since, self.config.tz)}" if state.since else "not checked yet"
+            body.append(f"\n      {since}" + (f" · last: {clean_line(state.value, 40)}" if state.value else "") + "\n")
+            for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
+                body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
 
     def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
         """The highlighted vendor, and the component label when a component row is highlighted."""
@@ -163,8 +185,8 @@ class Details(AppState):
         try:
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
-        except (OSError, StoreError, InputError) as error:
-            self.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+        except (OSError, StoreError, InputError, UnsafeFile) as error:
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",

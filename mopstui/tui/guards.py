@@ -4,18 +4,12 @@ down, a server gone away), the presence timings, and dialog callbacks."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
-from datetime import timedelta
 
 from textual.css.query import NoMatches
 
 from ..store import StoreError
-
-# Presence: a heartbeat every 15 s; three missed and a session is gone (a dead one drops out
-# within a minute). $MOPSTUI_HEARTBEAT_SECONDS shortens it, for tests.
-HEARTBEAT_EVERY = float(os.environ.get("MOPSTUI_HEARTBEAT_SECONDS") or 15.0)
-PRESENCE_WINDOW = timedelta(seconds=3 * HEARTBEAT_EVERY)
+from ..store.sessions import HEARTBEAT_EVERY, PRESENCE_WINDOW  # noqa: F401 - the screen's timings
 
 
 def _skip_when_screen_gone(method):
@@ -43,11 +37,13 @@ def _said_when_unreachable(method):
         except StoreError as error:
             if not self.unreachable:
                 self.unreachable = True
+                self._render_room_bar()
                 self.notify(f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
                             title="Database unreachable", severity="error", timeout=10)
             return None
         if self.unreachable:
             self.unreachable = False
+            self._render_room_bar()
             self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
         return result
 

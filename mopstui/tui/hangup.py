@@ -4,7 +4,10 @@ second writer thread that shutdown then waits on forever (21 of 50 screens staye
 their tmux server was killed). So on SIGHUP: the resume handler is switched off, the app is asked
 to exit, and a watchdog ends the process after a grace period whatever is in flight (a held
 database lock, a slow vendor fetch, a blocked write to the terminal), having released the
-poller lease and the presence row with a short timeout of its own."""
+poller lease and the presence row with a short timeout of its own.
+
+A screen started under `su -c`, `runuser` or `sudo -iu` has no controlling terminal and gets no
+SIGHUP: its input loop sees the terminal end instead and sends the same signal (driver.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-GRACE = 2.0  # seconds between the hang-up and the end, whatever is in flight
+GRACE = 1.5  # seconds between the hang-up and the end, whatever is in flight (the room promises 2)
 EXIT_HANGUP = 129  # 128 + SIGHUP, as a shell reports a hung-up process
 
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Input, Static
 
+from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
 from ..domain.followups import followups, parse_due
 from ..domain.impact import estimate
-from ..domain.model import InputError
-from ..textsafe import clean_line
+from ..domain.model import FOLLOWUP_KINDS, InputError
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def followup(app: WarRoomApp) -> None:
         if choice == "\0owner":
             app.push_screen(PromptScreen("Who owns it?", placeholder="name"), owner_given)
         elif choice == "\0due":
-            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, or +3d / +2w"), due_given)
+            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, tomorrow, or +3d / +2w"), due_given)
         elif choice:
             write(state=choice)
 
@@ -105,7 +105,7 @@ def open_followups_line(app: WarRoomApp) -> str:
     incident = app.current
     if incident is None:
         return ""
-    items = followups(app.store.events_of_kinds(("action_item", "followup"), incident.id))
+    items = followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id))
     open_items = [f for f in items if f.state == "open"]
     if not items:
         return ""

@@ -11,17 +11,20 @@ from textual import events, on
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
-from ..room import record_crossings
+from ..domain.evidence import local_time
+from ..domain.vendor_line import vendor_mark
+from ..room.duties import record_crossings
+from ..signals import DEGRADED, DOWN
 from ..status.model import RANK
-from ..textsafe import clean_line
-from ..timeutil import utcnow
 from . import incident_extras
 from .timeline_view import TimelineView
 
 if TYPE_CHECKING:
-    pass
+    from ..config import Config
 
 from .guards import _skip_when_screen_gone
 from .state import AppState
@@ -78,13 +81,13 @@ class Panes(AppState):
         ]  # fmt: skip
         with self.batch_update():
             table.show_rows(columns, [(s.id, service_row(s, self.health[s.id], wide)) for s in services], rebuild=rebuild)
-        lines = []
-        rollup = cat.touchpoints(self.config, self.health)
+        lines = signal_lines(self.config, self.signal_states)[:1]  # the territory first
+        rollup = cat.touchpoints(self.config, self.health, self.signal_states)
         if rollup and all(t.state == "unknown" for t in rollup):
             rollup = []
             lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True,
                               overflow="ellipsis"))
-        for touchpoint in rollup[: 3 if wide else 2]:
+        for touchpoint in rollup[: (3 if wide else 2) - len(lines)]:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append_text(badge_text(touchpoint.state))
             line.append(" ")
@@ -140,7 +143,7 @@ class Panes(AppState):
         ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
         if ordered:
             line.append(" · ")
-            line.append_text(badge_text(ordered[0].state, stale=ordered[0].stale, overridden=bool(ordered[0].override)))
+            line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
             line.append(" " + clean_line(ordered[0].name), "bold")
         line.append("  2 services · 3 vendors", "bright_black")
         self._update_if_changed("#room-strip", line)
@@ -230,3 +233,18 @@ class Panes(AppState):
         except NoMatches:
             return
         room.set_class(width < 60 or height < 16, "-too-small")
+
+
+def signal_lines(config: Config, states: dict) -> list[Text]:
+    """One line per signal in trouble, worst first: "✖ Contact form: the form is missing · since 10:03"."""
+    troubled = [states[s.id] for s in config.signals if s.id in states and states[s.id].state in (DOWN, DEGRADED)
+                and not states[s.id].suppressed_by]
+    lines = []
+    for state in sorted(troubled, key=lambda st: (st.state != DOWN, st.name)):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append_text(badge_text("major_outage" if state.state == DOWN else "degraded"))
+        line.append(" " + clean_line(state.name, 40) + ": ", "bold")
+        since = f" · since {local_time(state.since, config.tz)}" if state.since else ""
+        line.append(clean_line(state.why, 160) + since, "bright_black")
+        lines.append(line)
+    return lines

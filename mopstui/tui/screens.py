@@ -16,9 +16,9 @@ from textual.widgets import Button, Input, Label, OptionList, Select, SelectionL
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from ..base.textsafe import clean_line
 from ..config import Config
 from ..domain.model import SEVERITIES
-from ..textsafe import clean_line
 
 HELP = """\
 mopstui — the incident war-room

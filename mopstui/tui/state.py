@@ -21,7 +21,7 @@ from ..store import SQLStore
 from .link import LinkWatch
 
 if TYPE_CHECKING:
-    from ..status.poller import Poller
+    from ..room.poller import Poller
 
 
 class AppState(App):

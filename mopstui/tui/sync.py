@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, work
 
+from ..base.identity import hostname, ssh_client
+from ..base.textsafe import clean_line
 from ..domain import catalog as cat
-from ..domain.model import Event, InputError
-from ..identity import hostname, ssh_client
-from ..room import statuses_as_ruled
+from ..domain.leases import holder_name, holder_words
+from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
+from ..domain.takeback import TAKEBACK_KINDS
+from ..room.duties import statuses_as_ruled
+from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
-from ..textsafe import clean_line
 from .link import PROBE
 from .timeline_view import TimelineView
 
@@ -50,7 +53,7 @@ class StoreSync(AppState):
             self.current_id = self.incidents[-1].id
         for incident in self.incidents:
             if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_of_kind(incident.id, "comms")
+                self._comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self: WarRoomApp) -> None:
@@ -58,8 +61,9 @@ class StoreSync(AppState):
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
-        self.health = cat.service_health(self.config, self.statuses)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health)}
+        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
+        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 
     @_skip_when_screen_gone
     @_said_when_unreachable
@@ -77,7 +81,7 @@ class StoreSync(AppState):
             self._apply_new_events(new)
         # Separate kinds of change: a heartbeat repaints nothing; a poller round or an override
         # reloads the vendors; an entry appends a line (above).
-        mark = self.store.vendor_status_mark()
+        mark = (self.store.vendor_status_mark(), self.store.signal_status_mark() if self.config.signals else None)
         if mark != self._vendor_mark or any(e.kind == "override" for e in new):
             self._vendor_mark = mark
             self._load_vendor_statuses()
@@ -89,11 +93,11 @@ class StoreSync(AppState):
         for event in events:
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
-            if event.kind == "comms" and event.incident_id is not None:
-                previous = self._comms.get(event.incident_id)
-                if previous is None or (event.occurred_at, event.id) > (previous.occurred_at, previous.id):
-                    self._comms[event.incident_id] = event
-            if event.kind in ("declared", "status", "severity", "role", "edit"):
+            if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
+                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+            elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
+                self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
+            if event.kind in INCIDENT_STATE_KINDS:
                 state_changed = True
         if state_changed:
             self._load_incidents()
@@ -112,6 +116,11 @@ class StoreSync(AppState):
         if self._store is None:
             return
         self.present = self.store.present(within=PRESENCE_WINDOW)
+        self._render_room_bar()
+
+    def _render_room_bar(self: WarRoomApp) -> None:
+        """The top line: the war-room, who you are, who else is here; and while the server does not
+        answer, that it does not, until it is back (a toast fades, the outage may not)."""
         others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
@@ -120,6 +129,8 @@ class StoreSync(AppState):
             room.append(" (demo)", "italic")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
+        if self.unreachable:
+            room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
         self._update_if_changed("#room", room)
@@ -159,12 +170,13 @@ class StoreSync(AppState):
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
 
-        from ..status.poller import Poller
+        from ..room.poller import Poller
 
         if self._store is None or self.store.readonly:
             return
         with open_store(self.config.database_location, group=self.config.database_group) as store:
-            self._poller = Poller(self.config, store, f"tui:{hostname()}:{os.getpid()}:{self.session_id}",
+            self._poller = Poller(self.config, store, holder_name("tui", store.account.login, hostname(), os.getpid(),
+                                                               self.session_id),
                                   on_round=self._poller_report)
             if self.link.away:  # restarted while nobody reads this screen: it stays down
                 self._poller.standing_down.set()
@@ -182,8 +194,9 @@ class StoreSync(AppState):
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
-            holder = self.store.lease_holder("poller") or "another session"
-            self.notify(f"Vendors are polled by {holder}; this screen shows its results.", timeout=5)
+            holder = self.store.lease_holder("poller")
+            self.notify(f"Vendors are polled by {holder_words(holder) if holder else 'another session'}; this screen "
+                        "shows its results.", timeout=5)
         else:
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)

@@ -21,10 +21,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import local_clock, short_duration
 from ..domain.model import KIND_LABELS, Event
-from ..textsafe import clean_line
-from ..timeline import Annotations, author_mark, entry_text, marks
-from ..timeutil import local_clock, short_duration
+from ..domain.timeline import Annotations, author_mark, entry_text, marks
 
 KIND_STYLES = {
     "comms": "bold cyan",
@@ -35,6 +35,7 @@ KIND_STYLES = {
     "severity": "bold red",
     "system": "italic bright_black",
     "vendor": "italic yellow",
+    "evidence": "italic cyan",
     "declared": "bold",
     "correction": "yellow",
     "pending": "dim italic",

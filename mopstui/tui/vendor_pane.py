@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
+from ..base.textsafe import clean_line
 from ..domain.history import state_series
 from ..domain.pagelag import PageLag
+from ..domain.vendor_line import vendor_mark
 from ..status.model import VendorStatus, grouped
-from ..textsafe import clean_line
 from .screens import _Dialog
 from .widgets import badge_text
 
@@ -48,7 +49,7 @@ class VendorHistory(Horizontal):
 
 def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
     body = Text()
-    body.append_text(badge_text(status.state, stale=status.stale, overridden=bool(status.override)))
+    body.append_text(badge_text(status.state, mark=vendor_mark(status)))
     if status.stale or status.state == "unknown":
         body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
     if status.override:

@@ -42,6 +42,7 @@ class WarRoom(Screen):
                 yield Static(id="filter-bar")
                 yield TimelineView(tz=self.config.tz, id="timeline")
                 yield Static(id="selected-entry")
+                yield Static(id="entry-error")  # why the line was not logged, the text kept in it
                 with Horizontal(id="entry-row"):
                     yield Static("note ▸", id="entry-kind")
                     yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")

@@ -13,14 +13,15 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from ..base.textsafe import clean_line
+from ..base.timeutil import humanize_duration
 from ..config import Config
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
 from ..domain.rules import MAX_TEXT
+from ..domain.vendor_line import vendor_mark, vendor_note
 from ..status.model import VendorStatus
-from ..textsafe import clean_line
-from ..timeutil import humanize_duration
 
 STATE_STYLES = {
     "operational": "green",
@@ -36,10 +37,10 @@ SEVERITY_STYLES = {"SEV1": "bold white on red", "SEV2": "bold red", "SEV3": "bol
 STATUS_SYMBOLS = {"investigating": "🔍", "identified": "◎", "monitoring": "◑", "resolved": "✓"}
 
 
-def badge_text(state: str, *, stale: bool = False, overridden: bool = False) -> Text:
-    """Symbol and word (never colour alone); a stale state carries a ~ mark, the room's override a !."""
-    mark = "!" if overridden else "~" if stale else ""
-    return Text(mark + cat.badge(state), style=STATE_STYLES.get(state, "") + (" underline" if overridden else ""))
+def badge_text(state: str, *, mark: str = "") -> Text:
+    """Symbol and word (never colour alone), after a vendor's mark (`vendor_mark`: `~` stale,
+    `!` the room's override, which is underlined too)."""
+    return Text(mark + cat.badge(state), style=STATE_STYLES.get(state, "") + (" underline" if mark == "!" else ""))
 
 
 def plain(value: object, width: int | None = None) -> Text:
@@ -242,19 +243,14 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
         heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
     state = status.state
     rows = []
-    cells = [badge_text(state, stale=status.stale, overridden=bool(status.override)), plain(status.name, 48)]
+    cells = [badge_text(state, mark=vendor_mark(status)), plain(status.name, 48)]
     if wide:
-        note = status.reason if (status.stale or state == "unknown") else ""
-        if status.incidents:
-            note = status.incidents[0].title
-        if status.override:
-            note = f"override: {status.override}"
-        cells += [Text(heard, style="bright_black"), plain(note, 60)]
+        cells += [Text(heard, style="bright_black"), plain(vendor_note(status), 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
     for component in status.watched_components:
         # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
         label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
-        sub = [badge_text(component.state, stale=status.stale), label]
+        sub = [badge_text(component.state, mark="~" if status.stale else ""), label]
         if wide:
             sub += [Text(""), Text("")]
         rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))

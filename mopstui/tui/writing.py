@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from ..base.timeutil import TimeError
 from ..domain.model import InputError
 from ..store import ReadOnlyStore, SQLStore, StoreBusy, StoreError, open_store
-from ..timeutil import TimeError
 from .messages import WriteDone, WriteFailed, WriteWaiting
 from .timeline_view import Pending, TimelineView
 

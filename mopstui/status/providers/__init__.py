@@ -42,9 +42,27 @@ class Provider:
 
 
 def _registry() -> dict[str, Provider]:
-    from . import google, heroku, instatus, meta, probe, rss, salesforce, slack, statusio, statuspage, stripe, zendesk
+    from . import (
+        betterstack,
+        cachet,
+        google,
+        heroku,
+        incidentio,
+        instatus,
+        meta,
+        probe,
+        rss,
+        salesforce,
+        slack,
+        sorry,
+        statusio,
+        statuspage,
+        stripe,
+        zendesk,
+    )
 
-    modules = (statuspage, instatus, statusio, slack, google, rss, heroku, salesforce, stripe, zendesk, meta, probe)
+    modules = (statuspage, incidentio, instatus, betterstack, statusio, sorry, cachet, slack, google, rss, heroku, salesforce,
+               stripe, zendesk, meta, probe)
     return {m.PROVIDER.kind: m.PROVIDER for m in modules}
 
 

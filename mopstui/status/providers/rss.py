@@ -1,13 +1,16 @@
-"""Atom/RSS history feeds (AWS, Azure, Statuspage's own feeds, pages with nothing better), read
-with feedparser.
+"""Atom/RSS history feeds (AWS, Azure, Statuspage's and incident.io's own feeds, a vendor's own
+`history.atom`), read with feedparser.
 
-A feed is history, not state. Each entry is an incident or a maintenance whose summary lists its
-updates, the latest first ("Identified - We found …"). An entry is open while its latest update
-is not a resolution, however long ago that update was (within a week: older unresolved entries
-are vendors forgetting to close them); a maintenance is `maintenance` while in progress and
-listed as upcoming otherwise, never an incident. Feed HTML is reduced to text, and feed dates
-(RFC 822 or ISO) become ISO 8601. Feeds that declare XML entities are refused before any parser
-sees them (no entity expansion, ever).
+A feed is a log of updates, not a statement of the current state. Entries are folded into what
+they are about, by guid and by subject ("Investigating: Email delays" and "Resolved: Email
+delays" are one incident); the latest entry of each speaks for it. It is closed when its latest
+words say so in any vendor's wording (`feedwords`: resolved, recovered, "is now operational",
+completed …), open otherwise while that latest word is under a week old (older unresolved ones are
+vendors forgetting to close them), and as bad as its words say (an outage is not a degradation).
+A maintenance is never an incident: its window is read from its words ("Dec 18, 02:00 - 04:00
+UTC") or the feed's `maintenanceStartDate`/`maintenanceEndDate`, however far ahead it was
+announced; in progress inside the window, scheduled before it, gone after it. Feed HTML is reduced
+to text. Feeds that declare XML entities are refused before any parser sees them.
 """
 
 from __future__ import annotations
@@ -16,15 +19,16 @@ import calendar
 import html
 import re
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from ...config import Vendor
-from ..model import DEGRADED, MAINTENANCE, OPERATIONAL, Maintenance, Parsed, VendorIncident
+from ..model import MAINTENANCE, OPERATIONAL, Maintenance, Parsed, VendorIncident, worst
 from . import Fetched, ParseError, Provider, configured_url
+from .feedwords import closes, impact, subject, window
 
 OPEN_FOR_SECONDS = 7 * 24 * 3600  # an unresolved entry older than this is a vendor forgetting to close it
-_RESOLVED = re.compile(r"^\s*(?:\[?resolved\]?|completed|recovered|postmortem|fixed)\b|operating normally",
-                       re.IGNORECASE)
+MAX_ENTRIES = 200
 _MAINTENANCE = re.compile(r"scheduled (?:event|maintenance)|\bmaintenance\b|^\s*(?:scheduled|in progress|verifying)\b",
                           re.IGNORECASE)
 _IN_PROGRESS = re.compile(r"^\s*(?:in progress|verifying)\b", re.IGNORECASE)
@@ -40,9 +44,10 @@ def plain(markup: str) -> str:
 
 
 def latest_update(summary: str) -> str:
-    """The first update of a summary that lists them latest first, without its timestamp line."""
+    """The first update of a summary that lists them latest first, without its timestamp line
+    and without a maintenance's "THIS IS A SCHEDULED EVENT …" heading."""
     lines = plain(summary).splitlines()
-    if lines and re.match(r"^[A-Z][a-z]{2} +\d{1,2}, +\d", lines[0]):  # "Jan 21, 21:00 UTC"
+    while lines and (re.match(r"^[A-Z][a-z]{2} +\d{1,2}, +\d", lines[0]) or lines[0].upper().startswith("THIS IS A SCHEDULED")):
         lines = lines[1:]
     return lines[0] if lines else ""
 
@@ -51,38 +56,103 @@ def iso(stamp: time.struct_time | None) -> str | None:
     return datetime.fromtimestamp(calendar.timegm(stamp), UTC).isoformat() if stamp else None
 
 
+@dataclass
+class Entry:
+    title: str
+    text: str  # the whole summary as text
+    latest: str  # its latest words
+    posted: float
+    guid: str
+    start_hint: str | None
+    end_hint: str | None
+
+
+def _entries(feed) -> list[Entry]:
+    found = []
+    for entry in feed.entries[:MAX_ENTRIES]:
+        # Ask only for keys the entry has: feedparser's fallbacks between them are deprecated.
+        keys = entry.keys()
+        stamp = next((entry[k] for k in ("updated_parsed", "published_parsed") if k in keys and entry[k]), None)
+        if stamp is None:
+            continue
+        summary = entry.get("summary", "")
+        found.append(Entry(plain(entry.get("title", "")), plain(summary), latest_update(summary) or plain(summary),
+                           calendar.timegm(stamp), str(entry.get("id") or ""),
+                           entry.get("maintenancestartdate"), entry.get("maintenanceenddate")))
+    return found
+
+
+def fold(entries: list[Entry]) -> list[list[Entry]]:
+    """Entries about the same thing, oldest first: one guid, or one subject."""
+    threads: list[list[Entry]] = []
+    by_key: dict[str, int] = {}
+    for entry in sorted(entries, key=lambda e: e.posted):
+        keys = [k for k in (f"guid:{entry.guid}" if entry.guid else "", f"subject:{subject(entry.title)}")
+                if k and k != "subject:"]
+        index = next((by_key[k] for k in keys if k in by_key), None)
+        if index is None:
+            index = len(threads)
+            threads.append([])
+        threads[index].append(entry)
+        for key in keys:
+            by_key[key] = index
+    return threads
+
+
+def _maintenance(thread: list[Entry], now: datetime) -> Maintenance | None:
+    latest = thread[-1]
+    if closes(latest.latest) or closes(latest.title):
+        return None
+    posted = datetime.fromtimestamp(latest.posted, UTC)
+    start = end = None
+    for entry in reversed(thread):  # the newest words that give a window
+        start, end = window(entry.text, datetime.fromtimestamp(entry.posted, UTC), start_hint=entry.start_hint,
+                            end_hint=entry.end_hint)
+        if start or end:
+            break
+    if start is None and end is None:  # no window given: as the words say, while it is recent
+        if (now - posted).total_seconds() > OPEN_FOR_SECONDS:
+            return None
+        return Maintenance(latest.title, "in progress" if _IN_PROGRESS.search(latest.latest) else "scheduled", None, None)
+    if end is not None and end <= now:
+        return None  # over
+    if end is None and start is not None and start < now - timedelta(days=1):
+        return None  # began long ago and said no end: over by now
+    status = "in progress" if (start is None or start <= now) else "scheduled"
+    return Maintenance(latest.title, status, start.isoformat() if start else None, end.isoformat() if end else None)
+
+
 def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Parsed:
     import feedparser  # only pollers of feeds pay for it
 
     body = fetched.body.strip()
     if not body:
         raise ParseError("empty body")
+    if re.match(rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", body[:4096], re.IGNORECASE | re.DOTALL):
+        raise ParseError("HTML page, not a feed")  # a 200 page where a feed was expected says nothing of the status
     if _ENTITY.search(body[:65536]):
         raise ParseError("feed declares XML entities; refused")
     feed = feedparser.parse(body)
     if not feed.entries and (feed.bozo or not feed.feed):
         raise ParseError("not an RSS or Atom feed")
     now = time.time() if now is None else now
+    moment = datetime.fromtimestamp(now, UTC)
     incidents, maintenances = [], []
-    for entry in feed.entries[:50]:
-        # Ask only for keys the entry has: feedparser's fallbacks between them are deprecated.
-        keys = entry.keys()
-        stamp = next((entry[k] for k in ("updated_parsed", "published_parsed") if k in keys and entry[k]), None)
-        if stamp is None or now - calendar.timegm(stamp) > OPEN_FOR_SECONDS:
+    for thread in fold(_entries(feed)):
+        latest = thread[-1]
+        if any(_MAINTENANCE.search(e.title) or _MAINTENANCE.search(e.latest) for e in thread):
+            maintenance = _maintenance(thread, moment)
+            if maintenance is not None:
+                maintenances.append(maintenance)
             continue
-        title, summary = plain(entry.get("title", "")), entry.get("summary", "")
-        latest = latest_update(summary) or plain(summary)
-        if _RESOLVED.search(title) or _RESOLVED.search(latest):
+        if now - latest.posted > OPEN_FOR_SECONDS or closes(latest.latest) or closes(latest.title):
             continue
-        when = iso(stamp)
-        if _MAINTENANCE.search(title) or _MAINTENANCE.search(latest):
-            status = "in progress" if _IN_PROGRESS.search(latest) else "scheduled"
-            maintenances.append(Maintenance(title, status, when, None))
-            continue
-        status = latest.split(" - ", 1)[0].strip().lower() if " - " in latest else "open"
-        incidents.append(VendorIncident(title, DEGRADED, status[:30], when, latest))
+        status = latest.latest.split(" - ", 1)[0].strip().lower() if " - " in latest.latest else "open"
+        incidents.append(VendorIncident(latest.title, impact(f"{latest.title}\n{latest.latest}"), status[:30],
+                                        datetime.fromtimestamp(latest.posted, UTC).isoformat(), latest.latest))
+    incidents.reverse()  # the latest first, as the feed lists them
     if incidents:
-        state = DEGRADED
+        state = worst(i.impact for i in incidents)
     elif any(m.status == "in progress" for m in maintenances):
         state = MAINTENANCE
     else:

@@ -3,7 +3,7 @@ a list of instances (`/v1/instances/status/preview`), or the incidents list (`/v
 
 An instance's `status` is a code (`OK`, `MINOR_INCIDENT_CORE`, `MAINTENANCE_NONCORE` ...); an
 incident is open while one of its impacts has no `endTime`. `product` in the vendor's config
-keeps only the incidents of that instance key (e.g. `NA224`).
+keeps only that instance key (e.g. `NA224`): its incidents, its line of the instances list.
 """
 
 from __future__ import annotations
@@ -92,6 +92,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
             for i in items(data)
             if i.get("isActive", True) is not False
         )
+        if vendor.product:  # one instance is ours: the others' troubles are not
+            ours = [c for c in components if c.name.casefold() == vendor.product.strip().casefold()]
+            if not ours:
+                raise ParseError(f"instance {vendor.product[:30]!r} is not in the instances list")
+            return Parsed(ours[0].state, tuple(ours), (), (), None)
         return Parsed(worst(c.state for c in components), components, (), (), None)
     if isinstance(data, list) and all(_is_incident(i) for i in data[:50]):
         incidents = _open_incidents(items(data), vendor.product)

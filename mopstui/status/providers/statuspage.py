@@ -1,5 +1,10 @@
 """Atlassian Statuspage v2 (`/api/v2/summary.json`, or `components.json`), and the
-incident.io pages that imitate it (they send `null` for empty arrays and no incident components).
+incident.io pages that imitate it (they send `null` for empty arrays, may leave out `incidents`,
+have no groups and repeat component names: components carry the page's ids).
+
+An incident's `impact` is what it was declared at, not what it causes now: once the page's own
+indicator says something (say "minor" after mitigation), the indicator and the components are the
+current word, and an incident listing its components is as bad as they are now.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from ..model import (
     PARTIAL,
     UNKNOWN,
     Component,
+    Group,
     Maintenance,
     Parsed,
     VendorIncident,
@@ -40,22 +46,32 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     incidents_only = "components" not in data and "status" not in data and isinstance(data.get("incidents"), list)
     if "components" not in data and "status" not in data and not incidents_only:
         raise ParseError("not a Statuspage summary (no components, no status, no incidents)")
-    groups = {c.get("id"): text(c.get("name")) for c in raw_components if c.get("group")}
+    raw_groups = [c for c in raw_components if c.get("group")]
+    group_names = {c.get("id"): text(c.get("name")) for c in raw_groups}
     components = [
-        Component(text(c.get("name")), COMPONENT_STATES.get(text(c.get("status")), UNKNOWN), groups.get(c.get("group_id")))
+        Component(text(c.get("name")), COMPONENT_STATES.get(text(c.get("status")), UNKNOWN),
+                  group_names.get(c.get("group_id")), id=text(c.get("id")) or None)
         for c in raw_components
         if not c.get("group")
     ]
+    groups = tuple(Group(text(g.get("name")), COMPONENT_STATES.get(text(g.get("status")), UNKNOWN), text(g.get("id")) or None)
+                   for g in raw_groups)
+    by_id = {c.id: c.state for c in components if c.id}
+    indicator = INDICATOR_STATES.get(text(mapping(data.get("status")).get("indicator")))
     incidents = []
     for incident in items(data.get("incidents")):
         if text(incident.get("status")) in ("resolved", "postmortem"):
             continue
         updates = items(incident.get("incident_updates"))
         latest = max(updates, key=lambda u: text(u.get("created_at")), default={})
+        impact = IMPACT_STATES.get(text(incident.get("impact")), DEGRADED)
+        now = [by_id.get(text(c.get("id"))) for c in items(incident.get("components"))]
+        if indicator not in (None, OPERATIONAL) and any(now):
+            impact = worst(now)  # after mitigation: as bad as its components are now
         incidents.append(
             VendorIncident(
                 title=text(incident.get("name")),
-                impact=IMPACT_STATES.get(text(incident.get("impact")), DEGRADED),
+                impact=impact,
                 status=text(incident.get("status")),
                 updated_at=text(incident.get("updated_at")) or None,
                 latest_update=text(latest.get("body")),
@@ -67,9 +83,12 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         for m in items(data.get("scheduled_maintenances"))
         if text(m.get("status")) in OPEN_MAINTENANCE
     ]
-    indicator = INDICATOR_STATES.get(text(mapping(data.get("status")).get("indicator")))
-    # The indicator can say "none" while an incident is open: the worst of all three wins.
-    state = worst([indicator] + [c.state for c in components] + [i.impact for i in incidents])
+    if indicator not in (None, OPERATIONAL):
+        # The page's current word: an incident's declared impact is history once it has one.
+        state = worst([indicator] + [c.state for c in components])
+    else:
+        # The indicator can say "none" while an incident is open: the worst of all three wins.
+        state = worst([indicator] + [c.state for c in components] + [i.impact for i in incidents])
     if incidents_only:
         # incidents.json or incidents/unresolved.json: exactly which incidents are open, nothing
         # else; no open incident means none the page admits to.
@@ -82,6 +101,7 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         incidents=tuple(incidents),
         maintenances=tuple(maintenances),
         updated_at=text(mapping(data.get("page")).get("updated_at")) or None,
+        groups=groups,
     )
 
 

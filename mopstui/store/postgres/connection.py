@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,8 +26,9 @@ import psycopg
 from psycopg import errors
 from psycopg.pq import TransactionStatus
 
-from ...identity import Account, current_account
-from ...locations import shown
+from ...base.identity import Account, current_account
+from ...base.locations import shown
+from ...domain.leases import Claim
 from ..backend import Backend, paced
 from ..base import ReadOnlyStore, StoreBusy, StoreError
 from .schema import CHANNEL, create_or_upgrade
@@ -112,6 +114,9 @@ class PostgresConnection(Backend):
                              "ask the database's owner to open it once with mopstui") from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self._lost(error) from None
+        except psycopg.Error as error:  # the server answered: what it holds is not a war-room it can read
+            self.close()
+            raise self.unreadable(error) or error from None
         except BaseException:
             self.close()  # refused (not a war-room, a newer schema): nothing left open behind
             raise
@@ -229,8 +234,8 @@ class PostgresConnection(Backend):
                 if time.monotonic() >= deadline:
                     raise StoreBusy(f"{self.location} kept conflicting with other writers; nothing was written") from None
                 time.sleep(0.01)
-            except errors.InsufficientPrivilege:
-                raise ReadOnlyStore(f"{self.location} is read-only for this role: you can watch but not write") from None
+            except errors.InsufficientPrivilege as error:
+                raise ReadOnlyStore(_refused(self.location, error)) from None
             except errors.RaiseException as error:  # the append-only triggers
                 raise StoreError(f"{self.location} refused the change: {_first_line(error)}") from None
             except psycopg.Error as error:
@@ -239,10 +244,22 @@ class PostgresConnection(Backend):
     # ------------------------------------------------------------------ what PostgreSQL does its own way
 
     def _next_event_id(self, conn: Any) -> int:
-        # Under the chain's lock: the counter moves only with a committed event, so the ids have no
-        # gaps, and a deleted newest event still leaves its id here for `verify` to miss.
-        return int(conn.execute("UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0)) + 1 "
-                                "RETURNING seq").fetchone()[0])
+        # Under the chain's lock, the one after the last: the server's trigger (events_ids_step)
+        # refuses any other and moves the counter itself; this role may not write the counter.
+        return int(conn.execute("SELECT seq + 1 FROM event_sequence").fetchone()[0])
+
+    # Leases change only through the owner's functions, by the server's clock (schema step p003).
+    def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
+        held, held_by, was_void, void_holder, void_until = conn.execute(
+            "SELECT is_held, held_by, was_void, void_holder, void_until FROM mopstui_take_lease(?, ?, ?)",
+            (name, holder, ttl.total_seconds())).fetchone()
+        return Claim(bool(held), held_by, (str(void_holder), str(void_until)) if was_void else None)
+
+    def _release(self, conn: Any, name: str, holder: str) -> None:
+        conn.execute("SELECT mopstui_release_lease(?, ?)", (name, holder))
+
+    def _lease_clock(self) -> datetime:
+        return self.conn.execute("SELECT clock_timestamp()").fetchone()[0]
 
     def _sequence_top(self) -> int | None:
         row = self.conn.execute("SELECT seq FROM event_sequence").fetchone()
@@ -253,7 +270,7 @@ class PostgresConnection(Backend):
         del quick
         guards = {row[0] for row in self.conn.execute(
             "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND tgenabled <> 'D' AND NOT tgisinternal")}
-        missing = sorted({"events_append_only", "events_no_truncate", "events_notify"} - guards)
+        missing = sorted({"events_append_only", "events_no_truncate", "events_notify", "events_ids_step"} - guards)
         return [f"the log's trigger {name} is missing or disabled" for name in missing]
 
     def _search_clause(self, query: str) -> tuple[str, list[object]] | None:
@@ -263,9 +280,9 @@ class PostgresConnection(Backend):
         return ("to_tsvector('simple', text || ' ' || author || ' ' || kind) @@ plainto_tsquery('simple', ?)", [query])
 
     def _imported(self, conn: Any) -> None:
-        """After `copy-store` wrote rows with their own ids: the counters continue after them."""
-        conn.execute("UPDATE event_sequence SET seq = greatest(seq, coalesce((SELECT max(id) FROM events), 0))")
-        for table in ("incidents", "status_observations"):
+        """After `copy-store` wrote rows with their own ids: the counters continue after them (the
+        events' own counter moved with each row, by the server's trigger)."""
+        for table in ("incidents", "status_observations", "signal_arrivals"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
                          f"FROM {table}")
 
@@ -361,6 +378,14 @@ class PostgresConnection(Backend):
             self._drain(left)
         self._gather()
         return self._version
+
+
+def _refused(location: str, error: BaseException) -> str:
+    """A permission error said as what it is: which privilege on what, and who can grant it (the
+    role is not read-only as a whole: it lacks this one grant)."""
+    said = _first_line(error)  # "permission denied for sequence incidents_id_seq"
+    return (f"{location}: your database role lacks a privilege this needs ({said}); ask the database's owner "
+            "to grant it (see the README, 'Beyond one host'), or run this as the owner")
 
 
 def _first_line(error: BaseException) -> str:

@@ -14,9 +14,16 @@ from ..events import EVENT_COLUMNS, _event
 
 _ANNOTATED = f"""
     SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))},
-           s.ref IS NOT NULL AS starred, coalesce(c.ids, '{{}}') AS corrected_by
+           s.ref IS NOT NULL AS starred, coalesce(c.ids, '{{}}') AS corrected_by, w.id AS withdrawn_by, k.kind AS kind_now
     FROM events e
-    LEFT JOIN (SELECT DISTINCT ref FROM events WHERE incident_id = %(incident)s AND kind = 'star') s ON s.ref = e.id
+    LEFT JOIN (SELECT ref FROM events WHERE incident_id = %(incident)s AND kind IN ('star', 'unstar')
+               GROUP BY ref HAVING max(id) = max(CASE WHEN kind = 'star' THEN id END)) s ON s.ref = e.id
+    LEFT JOIN (SELECT ref, min(id) AS id FROM events WHERE incident_id = %(incident)s AND kind = 'withdraw'
+               GROUP BY ref) w ON w.ref = e.id
+    LEFT JOIN (SELECT DISTINCT ON (ref) ref, value::json ->> 'kind' AS kind FROM events
+               WHERE incident_id = %(incident)s AND kind = 'correction' AND value IS NOT NULL
+                 AND value::json ->> 'kind' IS NOT NULL
+               ORDER BY ref, id DESC) k ON k.ref = e.id
     LEFT JOIN (SELECT ref, array_agg(id ORDER BY id) AS ids FROM events
                WHERE incident_id = %(incident)s AND kind = 'correction' GROUP BY ref) c ON c.ref = e.id
     WHERE e.incident_id = %(incident)s
@@ -49,5 +56,5 @@ class PostgresExportRowsMixin(Backend):
             event = _event(row[:13])
             item = event.to_dict()
             item.update(elapsed_seconds=(event.occurred_at - start).total_seconds(), starred=bool(row[13]),
-                        corrected_by=list(row[14]))
+                        corrected_by=list(row[14]), withdrawn_by=row[15], kind_now=row[16])
             yield event.id, encode(item)

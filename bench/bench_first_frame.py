@@ -1,0 +1,71 @@
+"""The war-room's first painted frame, against its floor, measured in the same run.
+
+- floor: a Textual app with the same kinds of widgets filled from constants (floor_app.py);
+- bare: a one-line Textual app (bare_app.py), for scale;
+- mopstui on the demo's war-room (a few entries), and on one incident of 100,000 entries.
+
+Each is started in a real 80x24 pseudo-terminal and timed from process start to the first frame
+that shows its marker; the median of RUNS. Prints the ratios mopstui/floor and 100,000/100.
+
+Usage: python bench/bench_first_frame.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from common import big_database  # noqa: E402
+from pty_harness import PtyProcess  # noqa: E402
+
+from mopstui import demo  # noqa: E402
+from mopstui.store import Store  # noqa: E402
+
+PYTHON = sys.executable
+MOPSTUI = str(Path(sys.executable).parent / "mopstui")
+
+
+def first_frame(argv: list[str], marker: bytes, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        proc = PtyProcess(argv, cols=80, rows=24)
+        try:
+            times.append(proc.wait_for(marker))
+        finally:
+            proc.close()
+    return statistics.median(times)
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        seeded = workdir / "demo.db"
+        with Store(seeded) as store:
+            demo.seed(store, demo.demo_config(seeded))
+        big = big_database(workdir, 100_000)
+        small = big_database(workdir, 100)
+        figures = {
+            "bare": first_frame([PYTHON, str(HERE / "bare_app.py")], b"BARE-READY", runs),
+            "floor": first_frame([PYTHON, str(HERE / "floor_app.py")], b"FLOOR-READY", runs),
+            "demo": first_frame([MOPSTUI, "--db", str(seeded), "--user", "bench"], b"Chat widget", runs),
+            "100": first_frame([MOPSTUI, "--db", str(small), "--user", "bench"], b"INC-1", runs),
+            "100k": first_frame([MOPSTUI, "--db", str(big), "--user", "bench"], b"INC-1", runs),
+        }
+    print(f"first painted frame, 80x24 pty, median of {runs}")
+    print(f"  bare Textual app          {figures['bare']:.3f} s")
+    print(f"  floor (same widgets)      {figures['floor']:.3f} s   floor/bare {figures['floor'] / figures['bare']:.2f}")
+    print(f"  mopstui, demo war-room    {figures['demo']:.3f} s   mopstui/floor {figures['demo'] / figures['floor']:.2f}")
+    print(f"  mopstui, 100 entries      {figures['100']:.3f} s   mopstui/floor {figures['100'] / figures['floor']:.2f}")
+    print(f"  mopstui, 100,000 entries  {figures['100k']:.3f} s   mopstui/floor {figures['100k'] / figures['floor']:.2f}"
+          f"   100,000/100 {figures['100k'] / figures['100']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

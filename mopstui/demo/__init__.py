@@ -1,0 +1,128 @@
+"""`mopstui demo`: a war-room with an incident under way, on a temporary database, offline."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from .. import config as config_module
+from ..base.identity import Account
+from ..base.timeutil import utcnow
+from ..config import Config
+from ..domain.catalog import catalog_snapshot
+from ..store import SQLStore, open_store
+
+DEMO_USERS = ("priya", "sam")
+
+# (seconds after the start, author, kind, text): a chat widget outage, as two people logged it.
+SCRIPT = (
+    (35, "sam", "customer", "Customer on social: chat bubble spins forever on the pricing page"),
+    (70, "priya", "note", "Reproduced in Chrome and Safari: the Messenger script never finishes loading"),
+    (100, "priya", "action", "Checked Intercom status page: Messenger listed as operational so far"),
+    (150, "sam", "action", "Put a 'chat is down, email support@ instead' banner on pricing and contact pages"),
+    (190, "sam", "comms", "Banner live; posted the same on the help centre and social"),
+    (260, "priya", "decision", "Route chat requests to the lead form until Intercom recovers"),
+)
+
+
+def demo_config(database: Path) -> Config:
+    return config_module.load([config_module.bundled_path("example.yaml")], database=str(database))
+
+
+def seed(store: SQLStore, config: Config, *, now: datetime | None = None, minutes_ago: float = 6.0) -> int:
+    """Write the demo incident; returns its id."""
+    now = now or utcnow()
+    start = now - timedelta(minutes=minutes_ago)
+    incident = store.declare(
+        "Chat widget not loading on the website",
+        severity="SEV2",
+        author="priya",
+        services=["chat-widget", "support-inbox"],
+        at=start,
+        catalog=catalog_snapshot(config),
+        replay_recorded_at=start,
+        replay_account=Account("priya", -1),
+    )
+    def replay(seconds: int, author: str, kind: str, text: str, **extra):
+        moment = start + timedelta(seconds=seconds)
+        # A scripted person: each entry as written by that person's own account.
+        return store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment,
+                            replay_account=Account(author, -1), **extra)
+
+    replay(20, "sam", "role", "comms → sam", value=json.dumps({"role": "comms", "user": "sam"}))
+    decision = None
+    for seconds, author, kind, text in SCRIPT:
+        event = replay(seconds, author, kind, text)
+        if kind == "decision":
+            decision = event
+    replay(280, "priya", "status", "status → identified", value="identified")
+    if decision is not None:
+        replay(290, "priya", "star", f"starred #{decision.id}", ref=decision.id)
+    return incident.id
+
+
+def run_demo(ctx) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="mopstui-demo-"))
+    database = workdir / "demo.db"
+    config = demo_config(database)
+    with open_store(database) as store:
+        seed(store, config)
+    from ..tui.app import run_app  # Textual only now, after the seeding
+    from .server import DemoVendors
+
+    vendors = DemoVendors(config).start()
+    try:
+        return run_app(vendors.rewire(config), ctx.user, demo=True)
+    finally:
+        vendors.stop()
+
+
+def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> tuple[Config, dict[str, dict]]:
+    """One real poll of the demo's vendors, `at_second` into the script, heard at a fixed time;
+    with the config the demo polls them by."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from ..room.poller import poll
+    from .server import DemoVendors
+
+    moment = [0.0]
+    vendors = DemoVendors(config, clock=lambda: moment[0]).start()
+    moment[0] = at_second
+    try:
+        rewired = vendors.rewire(config)
+        # Its own thread: callers may already be inside an event loop (screenshots, tests).
+        with ThreadPoolExecutor(1) as pool:
+            statuses = pool.submit(asyncio.run, poll(rewired)).result()
+    finally:
+        vendors.stop()
+    stamp = heard.isoformat()
+    return rewired, {k: replace(v, checked_at=stamp, last_good_at=stamp, latency_ms=None).to_dict() for k, v in statuses.items()}
+
+
+def picture_app(workdir: Path):
+    """The demo war-room on a stopped clock, for screenshots and snapshot tests.
+
+    Everything on screen is relative to the incident's start, so pictures only change when the
+    screen does. Returns the app and a check that says when its background writes have landed.
+    """
+    from ..tui.app import WarRoomApp
+
+    # A fixed moment, not today's: wide pictures show the clock time of every entry.
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    database = workdir / "warroom.db"
+    config = demo_config(database)
+    with open_store(database) as store:
+        incident_id = seed(store, config, now=now)
+        config, statuses = _scripted_statuses(config, at_second=80, heard=now - timedelta(seconds=30))
+        store.save_vendor_statuses(statuses, [])
+    app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False, poll_vendors=False)
+
+    def settled() -> bool:
+        view = app.q("#timeline")
+        return view.events[0].incident_id == incident_id and any(e.kind == "system" for e in view.events) and not view.pending
+
+    return app, settled

@@ -1,0 +1,133 @@
+"""How a timeline reads: which entries are starred, corrected or back-dated, and one line each.
+
+Shared by the CLI, the screen and the export so that the three never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from ..base.textsafe import clean_line
+from ..base.timeutil import format_duration, local_clock
+from .model import KIND_LABELS, Event
+from .takeback import TakeBacks
+
+
+@dataclass
+class Annotations:
+    """What later events say about earlier ones: stars (and unstars), corrections (of the words,
+    of the kind) and withdrawals. Added in the order they were written."""
+
+    starred: set[int] = field(default_factory=set)
+    corrections: dict[int, list[Event]] = field(default_factory=dict)
+    taken_back: TakeBacks = field(default_factory=TakeBacks)
+
+    def add(self, event: Event) -> None:
+        if not event.ref:
+            return
+        if event.kind == "star":
+            self.starred.add(event.ref)
+        elif event.kind == "unstar":
+            self.starred.discard(event.ref)
+        elif event.kind == "correction":
+            self.corrections.setdefault(event.ref, []).append(event)
+            self.taken_back.add(event)
+        elif event.kind == "withdraw":
+            self.taken_back.add(event)
+
+    @property
+    def withdrawn(self) -> dict[int, Event]:
+        return self.taken_back.withdrawn
+
+    def kind_now(self, event: Event) -> str:
+        """The entry's kind as last corrected (its written kind when it never was)."""
+        return self.taken_back.kinds.get(event.id, event.kind)
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> Annotations:
+        notes = cls()
+        for event in events:
+            notes.add(event)
+        return notes
+
+
+def marks(event: Event, notes: Annotations) -> str:
+    """A two-character margin: ★ starred, ↶ back-dated, ✎ corrected later, ⊘ withdrawn."""
+    star = "★" if event.id in notes.starred else " "
+    if event.id in notes.withdrawn:
+        other = "⊘"
+    elif event.id in notes.corrections:
+        other = "✎"
+    elif event.backdated:
+        other = "↶"
+    else:
+        other = " "
+    return star + other
+
+
+def entry_text(event: Event) -> str:
+    return entry_words(event.kind, event.ref, event.text)
+
+
+# Evidence a program added for a person (`mopstui mcp`) is marked wherever an entry is shown, so
+# that nobody reads it as something a person in the room wrote or decided.
+EVIDENCE_MARK = "◇"
+
+
+def entry_words(kind: str, ref: int | None, text: str) -> str:
+    """An entry's text as a timeline shows it, from its parts (exports format raw rows)."""
+    if kind == "correction" and ref:
+        return f"correction of #{ref}: {clean_line(text)}"
+    if kind == "evidence":
+        return f"{EVIDENCE_MARK} {clean_line(text)}"
+    if kind == "withdraw" and ref:
+        return f"withdrew #{ref}: {clean_line(text)}"
+    if kind == "reopen":
+        return f"reopened: {clean_line(text)}"
+    return clean_line(text)
+
+
+def withdrawn_note(withdrawal: Event) -> str:
+    """What a withdrawn entry carries beside its text: who took it back, and why."""
+    return f"[withdrawn by {clean_line(withdrawal.author)}: {clean_line(withdrawal.text)}]"
+
+
+def kind_note(event: Event, notes: Annotations) -> str:
+    """`[now comms]` on an entry whose kind was corrected."""
+    kind = notes.taken_back.kinds.get(event.id)
+    return f"[now {KIND_LABELS.get(kind, kind)}] " if kind and kind != event.kind else ""
+
+
+def annotated_text(event: Event, notes: Annotations) -> str:
+    """The entry's words with what was said about it since: its new kind, its withdrawal."""
+    text = kind_note(event, notes) + entry_text(event)
+    withdrawal = notes.withdrawn.get(event.id)
+    return f"{withdrawn_note(withdrawal)} {text}" if withdrawal else text
+
+
+def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10) -> str:
+    elapsed = format_duration(event.occurred_at - start, signed=True)
+    author = clean_line(event.author)[:author_width]
+    kind = KIND_LABELS.get(event.kind, event.kind)[:8]
+    return (
+        f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
+        f"{author:<{author_width}} {kind:<8} {annotated_text(event, notes)}{account_note(event)}"
+    )
+
+
+def author_mark(event: Event) -> str:
+    """The author as the screen's author column shows it: `priya≠login sam` where the chosen name
+    is not the account that wrote the entry (never cut: the column grows into the text)."""
+    label = event.account_label
+    author = clean_line(event.author)
+    if not label:
+        return author
+    return f"{author}≠{clean_line(label)}" if label.startswith("login ") else f"{author}≠login unknown"
+
+
+def account_note(event: Event) -> str:
+    """Where the chosen name is not the account that wrote the entry, the account, after the text."""
+    label = event.account_label
+    return f"  ({clean_line(label)})" if label else ""

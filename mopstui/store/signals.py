@@ -1,0 +1,75 @@
+"""Signal evidence: the latest state of each marketing signal (a cache, overwritten by the
+session holding the room's duties), and what arrived for the silence and deliverability signals
+(history, appended by `mopstui signal`, `mopstui listen` and read back to learn the usual gap).
+State changes go to the same history as the vendors' (`status_observations`, as `signal:ID`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from .backend import Backend
+
+ARRIVAL_COLUMNS = "id, signal_id, arrived_at, count, value, source"
+MAX_ARRIVALS_READ = 100_000  # a week of one lead a minute is 10,080: far below
+
+
+class SignalsMixin(Backend):
+    def save_signal_states(self, states: dict[str, dict], observations: list[dict]) -> list[int]:
+        """One round's signal states and the changes among them, in one transaction."""
+
+        def write() -> list[int]:
+            with self._write() as conn:
+                for signal_id, payload in states.items():
+                    conn.execute(
+                        "INSERT INTO signal_status (signal_id, payload, checked_at) VALUES (?,?,?) "
+                        "ON CONFLICT(signal_id) DO UPDATE SET payload = excluded.payload, checked_at = excluded.checked_at",
+                        (signal_id, json.dumps(payload, ensure_ascii=False), payload.get("checked_at")),
+                    )
+                ids = []
+                for item in observations:
+                    cur = conn.execute(
+                        "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
+                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+                        (item["vendor_id"], None, None, item["state"], item.get("previous_state"), item.get("vendor_time"),
+                         item["seen_at"], item.get("reason")),
+                    )
+                    ids.append(int(cur.fetchone()[0]))
+                return ids
+
+        return self._retry(write)
+
+    def signal_state_payloads(self) -> dict[str, dict]:
+        result = {}
+        for signal_id, payload in self.conn.execute("SELECT signal_id, payload FROM signal_status"):
+            try:
+                value = json.loads(payload)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(value, dict):
+                result[signal_id] = value
+        return result
+
+    def signal_status_mark(self) -> tuple:
+        return tuple(self.conn.execute("SELECT count(*), max(checked_at) FROM signal_status").fetchone())
+
+    def record_arrivals(self, rows: Sequence[tuple[str, str, int, str | None, str]]) -> None:
+        """(signal id, when, count, value, source) for each arrival, in one transaction."""
+
+        def write() -> None:
+            with self._write() as conn:
+                conn.executemany("INSERT INTO signal_arrivals (signal_id, arrived_at, count, value, source) "
+                                 "VALUES (?,?,?,?,?)", rows)
+
+        self._retry(write)
+
+    def arrivals(self, signal_id: str, *, since: str | None = None, latest: int = MAX_ARRIVALS_READ) -> list[dict]:
+        """What arrived for a signal (a count of at least one: "checked, none" is no arrival),
+        oldest first, at most the `latest` of them."""
+        sql = f"SELECT {ARRIVAL_COLUMNS} FROM signal_arrivals WHERE signal_id = ? AND count > 0"
+        params: list[object] = [signal_id]
+        if since:
+            sql += " AND arrived_at >= ?"
+            params.append(since)
+        sql = f"SELECT * FROM ({sql} ORDER BY arrived_at DESC LIMIT {int(latest)}) AS latest ORDER BY arrived_at"
+        return [dict(zip(ARRIVAL_COLUMNS.split(", "), row)) for row in self.conn.execute(sql, params).fetchall()]
