@@ -168,8 +168,9 @@ def test_every_command_is_documented_in_the_readme():
 def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     """`timeline` writes a whole incident from raw rows (the exports' fast way); every line is the
     one `format_line` makes of the row's Event: back-dated by a hair over and exactly a minute,
-    before the start, over an hour in, starred, corrected, a name with a control character, an
-    account unrecorded, a row in another writer's time format, in a zone of its own."""
+    before the start, over an hour in, starred, unstarred, corrected, withdrawn, given another
+    kind, a name with a control character, an account unrecorded, a row in another writer's time
+    format, in a zone of its own."""
     from datetime import timedelta
 
     from mopstui.base.timeutil import utcnow, zone
@@ -189,6 +190,10 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
         late = store.append(1, "comms", "an hour and more in", author="pat the scribe", at=start + timedelta(minutes=95))
         store.star(1, late.id, author="sam")
         store.correct(1, late.id, "corrected", author="sam")
+        store.withdraw(1, 2, "wrong incident", author="sam")
+        store.correct(1, 3, "", author="sam", kind="comms")
+        store.star(1, 4, author="sam")
+        store.unstar(1, 4, author="sam")
         store.conn.execute("DROP TRIGGER events_append_only_update")  # rows another tool wrote
         store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")
         store.conn.execute("UPDATE events SET login = NULL WHERE id = 4")
@@ -206,3 +211,5 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     written = capsys.readouterr().out.splitlines()
     assert written == expected
     assert any("↶" in line for line in written) and any("★✎" in line for line in written)
+    assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
+    assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)

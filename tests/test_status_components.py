@@ -216,3 +216,16 @@ def test_vendors_components_lists_the_page_and_the_lines_to_watch_it(tmp_path, s
     assert all(c.ok for c in check_watched_components(load([config])))
     unknown = run_cli("--config", str(path), "vendors", "components", "intercon")
     assert unknown.returncode == 1 and "did you mean 'intercom'?" in unknown.stderr
+
+
+def test_the_screen_shows_why_a_component_is_unknown_and_one_row_per_repeated_name():
+    from mopstui.base.timeutil import utcnow
+    from mopstui.status.model import Component, VendorStatus
+    from mopstui.tui.widgets import vendor_rows
+
+    status = VendorStatus("zap", "Zapier", "statuspage", state="degraded", components=(
+        Component("Production - Billing", "operational", id="01HB1"), Component("Production - Billing", "degraded", id="01HB2"),
+        Component("Inbox", "unknown", note="not on the page; did you mean 'Inbox (US)'?")))
+    rows = vendor_rows(status, utcnow(), wide=True)
+    assert len({key for key, _ in rows}) == len(rows) == 4  # a table refuses two rows of one key
+    assert str(rows[3][1][3]) == "not on the page; did you mean 'Inbox (US)'?"

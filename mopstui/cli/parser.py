@@ -106,8 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     q = command("components", _lazy("vendors", "cmd_vendors_components"),
                 "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
-    q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
+    q.add_argument("vendor", metavar="ID", help="a vendor id from the config or the vendor directory, or a status page's URL")
     q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
+    q.add_argument("--json", action="store_true", help="as JSON")
+    q = command("search", _lazy("vendors", "cmd_vendors_search"), "the vendor directory: the SaaS tools marketing runs, "
+                "with their status page, its format and when it was checked", under=vendors_sub, prefix="vendors ")
+    q.add_argument("words", nargs="+", metavar="WORD", help="words of the name, id, touchpoint or format (email, forms, braze)")
     q.add_argument("--json", action="store_true", help="as JSON")
     p = command("doctor", _lazy("doctor", "cmd_doctor"),
                 "check the room's set-up as you: folder, group, files, watch service, anchor, "

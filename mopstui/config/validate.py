@@ -9,6 +9,7 @@ from typing import overload
 from urllib.parse import urlparse
 
 from ..base.timeutil import TimeError, parse_duration
+from . import directory
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
@@ -225,8 +226,8 @@ class _Checker(_Checks):
         result: list[Vendor] = []
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
-            if not isinstance(item, _Map):
-                self.fail(pos, f"a vendor must be a mapping, not {_type_name(item)}")
+            item = directory.resolve(self, item, pos)
+            if item is None:
                 continue
             self.keys(item, ("id", "name", "kind", "url", "components", "interval", "product"), "a vendor")
             vendor_id = self.text(item, "id", required=True, where="vendor: ")
