@@ -24,12 +24,8 @@ from textual.strip import Strip
 from ..base.textsafe import clean_line
 from ..base.timeutil import local_clock, short_duration
 from ..domain.model import KIND_LABELS, Event
-<<<<<<< HEAD
-from ..domain.timeline import Annotations, author_mark, entry_text, marks
-=======
 from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, account_note, entry_text, kind_note, marks, withdrawn_note
->>>>>>> main
+from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, withdrawn_note
 
 KIND_STYLES = {
     "comms": "bold cyan",
@@ -343,7 +339,6 @@ class TimelineView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing one entry
 
-<<<<<<< HEAD
     def _time_column(self, occurred_at: datetime, width: int) -> str:
         elapsed = short_duration(occurred_at - self.start, signed=True) if self.start else ""
         if width >= 90:
@@ -361,31 +356,16 @@ class TimelineView(ScrollView, can_focus=True):
     def _render_event(self, event: Event, width: int, highlighted: bool) -> list[Strip]:
         head = self._head(self._time_column(event.occurred_at, width), marks(event, self.notes), author_mark(event),
                           KIND_LABELS.get(event.kind, event.kind), KIND_STYLES.get(event.kind, ""))
-        body = Text(entry_text(event))
-        for correction in self.notes.corrections.get(event.id, ())[-1:]:
-            body.append(f"  ✎ {clean_line(correction.text)}", "yellow")
-        return self._wrap(head, body, width, highlighted)
-=======
-    def _render_event(self, event: Event, width: int, highlighted: bool) -> Strip:
-        wide = width >= 90
-        line = Text(no_wrap=True, overflow="ellipsis")
-        elapsed = format_duration(event.occurred_at - self.start, signed=True) if self.start else ""
-        line.append(self._prefix(event.occurred_at) if wide else f"{elapsed:>7} ", "bright_black")
-        line.append(marks(event, self.notes) + " ", "bold yellow")
-        author_width = 10 if wide else 7
-        line.append(f"{clean_line(event.author)[:author_width]:<{author_width}} ", "bold")
-        line.append(f"{KIND_LABELS.get(event.kind, event.kind)[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
+        body = Text()
         withdrawal = self.notes.withdrawn.get(event.id)
-        if withdrawal:  # who took it back, and why, first: a narrow line cuts the end
-            line.append(f"{withdrawn_note(withdrawal)} ", "italic")
-        line.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
-        line.append(account_note(event), "bright_black")
+        if withdrawal:  # who took it back, and why, first
+            body.append(f"{withdrawn_note(withdrawal)} ", "italic")
+        body.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
             words = new_words(correction)
             if words:
-                line.append(f"  ✎ {clean_line(words)}", "yellow")
-        return self._to_strip(line, width, highlighted)
->>>>>>> main
+                body.append(f"  ✎ {clean_line(words)}", "yellow")
+        return self._wrap(head, body, width, highlighted)
 
     def _render_pending(self, item: Pending, width: int) -> list[Strip]:
         state = f"NOT SAVED ({item.failed})" if item.failed else "saving…"
