@@ -31,7 +31,7 @@ from .incidents import (
 from .overrides import cmd_override, cmd_overrides
 from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
 from .signals import cmd_signal, cmd_signals
-from .stores import cmd_copy_store
+from .stores import cmd_copy_store, cmd_init
 from .vendors import cmd_vendors_components
 
 
@@ -335,6 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "  mopstui copy-store ~/.local/share/mopstui/warroom.db postgresql://db.internal/warroom")
     p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
     p.add_argument("destination", metavar="TO", help="an empty (or new) war-room: a file or a postgresql:// URL")
+
+    command("init", cmd_init, "start an empty war-room where --db points (on PostgreSQL: the schema, as its owner)",
+            "Start a new, empty war-room where the config or --db points: a file, or the schema in an\n"
+            "empty PostgreSQL database (run it as the owner role). Only this, declare, log, watch and the\n"
+            "screen start a war-room; every other command says there is none.")
 
     p = command("verify", cmd_verify, "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
                 "Recompute the log's hash chain and run the database's integrity check (SQLite's, or that the\n"
