@@ -168,3 +168,53 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in COMMANDS if f"| `{name}" not in readme]
     assert not missing, f"commands with no row in README's table: {missing}"
+
+
+def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
+    """`timeline` writes a whole incident from raw rows (the exports' fast way); every line is the
+    one `format_line` makes of the row's Event: back-dated by a hair over and exactly a minute,
+    before the start, over an hour in, starred, unstarred, corrected, withdrawn, given another
+    kind, a name with a control character, an account unrecorded, a row in another writer's time
+    format, in a zone of its own."""
+    from datetime import timedelta
+
+    from mopstui.base.timeutil import utcnow, zone
+    from mopstui.cli import main
+    from mopstui.domain.timeline import Annotations, format_line
+
+    db = tmp_path / "w.db"
+    config = tmp_path / "c.yaml"
+    config.write_text("timezone: Asia/Tokyo\n")
+    start = utcnow().replace(microsecond=250000) - timedelta(hours=3)
+    with Store(db) as store:
+        store.declare("Odd rows", severity="SEV2", author="alice", at=start)
+        for i, text in enumerate(["plain", "esc \x1b[2J gone", "bidi \u202e reversed", "ünïcödé ✓", "two  spaces"]):
+            store.append(1, "note", text, author="sam", at=start + timedelta(minutes=7 * i, microseconds=i))
+        store.append(1, "action", "before the start", author="sam", at=start - timedelta(minutes=3))
+        store.append(1, "note", "at the end of its second", author="sam", at=start.replace(microsecond=999999))
+        late = store.append(1, "comms", "an hour and more in", author="pat the scribe", at=start + timedelta(minutes=95))
+        store.star(1, late.id, author="sam")
+        store.correct(1, late.id, "corrected", author="sam")
+        store.withdraw(1, 2, "wrong incident", author="sam")
+        store.correct(1, 3, "", author="sam", kind="comms")
+        store.star(1, 4, author="sam")
+        store.unstar(1, 4, author="sam")
+        store.conn.execute("DROP TRIGGER events_append_only_update")  # rows another tool wrote
+        store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")
+        store.conn.execute("UPDATE events SET login = NULL WHERE id = 4")
+        for event_id, micros in ((5, "100001"), (6, "100000")):
+            store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
+                               "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
+                               "|| '.' || ? || 'Z' WHERE id = ?", (micros, event_id))
+        store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 19) || '+00:00' WHERE id = 7")
+        store.conn.commit()
+        incident, events = store.incident(1), store.events(1)
+    notes = Annotations.of(events)
+    expected = ["INC-1 SEV2 investigating: Odd rows"] + [
+        f"#{e.id:<5} " + format_line(e, incident.started_at, zone("Asia/Tokyo"), notes) for e in events]
+    assert main(["--config", str(config), "--db", str(db), "timeline", "1"]) == 0
+    written = capsys.readouterr().out.splitlines()
+    assert written == expected
+    assert any("↶" in line for line in written) and any("★✎" in line for line in written)
+    assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
+    assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)

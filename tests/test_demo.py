@@ -31,3 +31,49 @@ def test_scripted_outage_through_the_real_poller():
         assert all(s.state != "unknown" for s in statuses.values())  # no vendor reaches for the internet
     finally:
         vendors.stop()
+
+
+def test_the_lead_form_loses_its_form_while_the_vendor_stays_green():
+    """The demo's second story, through the real signals duty: the form signal goes down after two
+    checks while HubSpot's page says operational, and the lead capture touchpoint says map ≠ territory."""
+    from mopstui.domain import catalog as cat
+    from mopstui.room.signals import SignalDuty, stored_states
+    from mopstui.status.fetch import Fetcher
+    from mopstui.store import open_store
+
+    database = Path(tempfile.mkdtemp()) / "demo.db"
+    moment = [0.0]
+    vendors = DemoVendors(demo.demo_config(database), clock=lambda: moment[0]).start()
+    try:
+        config = vendors.rewire(demo.demo_config(database))
+        with open_store(database) as store:
+            demo.seed_leads(store, config)
+
+            def round_at(seconds):
+                moment[0] = seconds
+
+                async def run():
+                    fetcher = Fetcher(config.polling, retries=0)
+                    try:
+                        await SignalDuty(config, store).round(fetcher, force=True)
+                    finally:
+                        await fetcher.aclose()
+
+                asyncio.run(run())
+                return stored_states(store, config)
+
+            before = round_at(10)
+            assert {k: s.state for k, s in before.items()} == {
+                "contact-form": "ok", "gtm": "ok", "gtm-on-home": "ok", "leads": "ok", "ga4-leads": "ok",
+                "email-delivery": "ok"}
+            assert before["ga4-leads"].value == "12 leads"
+            round_at(50)
+            after = round_at(55)
+            assert after["contact-form"].state == "down" and after["ga4-leads"].why == "0 leads, below 1"
+            statuses = asyncio.run(poll(config))
+            assert statuses["hubspot"].state == "operational"
+            health = cat.service_health(config, statuses, after)
+            assert health["lead-form"].state == cat.DISAGREE
+            assert health["lead-form"].reason.startswith("vendor says operational, our signal Contact form: form missing from its page")
+    finally:
+        vendors.stop()

@@ -1,8 +1,10 @@
-"""What each module pulls in at import time, checked over the whole package in fresh processes:
-Textual only with the screen, httpx only where vendors are fetched or webhooks sent, sqlite-utils
-only to create or migrate a schema. (lint-imports checks the static contract; this checks what
-really loads, lazy imports included.)"""
+"""What each module pulls in at import time, checked over the whole package in fresh processes (one
+per module): Textual only with the screen, httpx only where vendors are fetched or webhooks sent,
+sqlite-utils only to create or migrate a schema; and what the headless read commands load, so that
+they stay quick to start. (lint-imports checks the static contract; this checks what really loads,
+lazy imports included.)"""
 
+import json
 import pkgutil
 import subprocess
 import sys
@@ -10,48 +12,71 @@ import sys
 import pytest
 
 import mopstui
+from mopstui.store import Store
 
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
-FETCHING = ("mopstui.status.fetch", "mopstui.room.poller", "mopstui.tui", "mopstui.serve", "mopstui.demo.server",
+FETCHING = ("mopstui.status.fetch", "mopstui.status.online", "mopstui.room.poller", "mopstui.tui", "mopstui.serve",
+            "mopstui.demo.server",
             "mopstui.mcp_server.tools")
 
 
-def loaded(module: str, prefixes: tuple[str, ...]) -> list[str]:
-    code = (f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(prefixes)!r}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return eval(result.stdout)  # a printed list of names
+def loaded_after(code: str) -> set[str]:
+    """The modules loaded in a fresh interpreter once `code` has run."""
+    result = subprocess.run([sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+                            capture_output=True, text=True, check=True)
+    return set(json.loads(result.stdout.splitlines()[-1]))
 
 
 def test_every_module_is_checked():
     assert len(ALL) > 40 and "mopstui.domain.grammar" in ALL and "mopstui.store.events" in ALL
 
 
-@pytest.mark.parametrize("module", [m for m in ALL if not m.startswith(SCREEN)])
-def test_no_textual_outside_the_screen(module):
-    assert loaded(module, ("textual",)) == [], f"{module} imports Textual"
-
-
-@pytest.mark.parametrize("module", [m for m in ALL if not m.startswith(FETCHING)])
-def test_no_httpx_outside_fetching(module):
-    assert loaded(module, ("httpx",)) == [], f"{module} imports httpx"
+@pytest.mark.parametrize("module", ALL)
+def test_textual_only_with_the_screen_and_httpx_only_where_pages_are_fetched(module):
+    tops = {name.split(".")[0] for name in loaded_after(f"import {module}")}
+    if not module.startswith(SCREEN):
+        assert "textual" not in tops, f"{module} imports Textual"
+    if not module.startswith(FETCHING):
+        assert "httpx" not in tops, f"{module} imports httpx"
 
 
 def test_the_mcp_sdk_loads_only_for_mopstui_mcp():
-    code = "import sys, mopstui.cli, mopstui.mcp_server, mopstui.mcp_server.views; print('mcp' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert "mcp" not in loaded_after("import mopstui.cli, mopstui.mcp_server, mopstui.mcp_server.views")
 
 
 def test_an_ordinary_command_needs_no_sqlite_utils(tmp_path):
-    from mopstui.store import Store
-
     db = tmp_path / "w.db"
     Store(db).close()  # created (and migrated) here, with sqlite-utils
-    code = ("import sys\nfrom mopstui.cli import main\n"
-            f"main(['--db', {str(db)!r}, '--user', 'a', 'declare', 'x', '-s', 'SEV3'])\n"
-            f"main(['--db', {str(db)!r}, '--user', 'a', 'log', '1', 'hello'])\n"
-            "print('sqlite_utils' in sys.modules, 'yaml' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "False True"
+    loaded = loaded_after("from mopstui.cli import main\n"
+                          f"main(['--db', {str(db)!r}, '--user', 'a', 'declare', 'x', '-s', 'SEV3'])\n"
+                          f"main(['--db', {str(db)!r}, '--user', 'a', 'log', '1', 'hello'])")
+    assert "sqlite_utils" not in loaded and "yaml" not in loaded  # no config file: no YAML to read
+
+
+# What a read command has no use for: the other commands' modules and what they bring (the
+# screen, vendor pages, the room's duties, exports), writing files (tempfile, and shutil, bz2 and
+# lzma behind it), the host name by socket (os.uname has it), the config cache of big catalogs
+# (pickle, hashlib), "did you mean" (difflib: only an error needs it), and YAML with no config.
+NOT_FOR_READING = {
+    "textual", "httpx", "rich", "sqlite_utils", "yaml", "tempfile", "shutil", "bz2", "lzma", "socket", "pickle",
+    "hashlib", "difflib", "random", "mopstui.tui", "mopstui.status", "mopstui.room", "mopstui.export", "mopstui.demo",
+    "mopstui.cli.catalog", "mopstui.cli.followups", "mopstui.cli.overrides", "mopstui.cli.room", "mopstui.cli.stores",
+    "mopstui.cli.vendors", "mopstui.cli.doctor", "mopstui.cli.signals", "mopstui.mcp_server", "mcp",
+    "mopstui.domain.overrides", "mopstui.domain.grammar",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", [["incidents"], ["incidents", "--all"], ["timeline", "1"], ["log", "1", "a note"]],
+                         ids=["incidents", "incidents --all", "timeline", "log"])
+def test_a_read_command_loads_what_it_uses(tmp_path, argv):
+    db = tmp_path / "w.db"
+    with Store(db) as store:
+        store.declare("Lead form down", severity="SEV2", author="a")
+        store.append(1, "note", "the form returns 500", author="a")
+    loaded = loaded_after(f"from mopstui.cli import main\nmain(['--db', {str(db)!r}, '--user', 'a', *{argv!r}])")
+    allowed = {"hashlib", "mopstui.domain.grammar"} if argv[0] == "log" else set()  # a write hashes; log reads /kinds
+    found = {name for name in loaded if name in NOT_FOR_READING or name.split(".")[0] in NOT_FOR_READING
+             or any(name.startswith(prefix + ".") for prefix in NOT_FOR_READING)} - allowed
+    assert found == set()

@@ -107,9 +107,9 @@ def test_a_form_is_down_only_after_two_failures_and_the_incident_hears_of_it(set
         assert first.state == "ok" and "once so far" in first.why and first.failures == 1
         one_round(config, store)
         down = states(config, store)["contact-form"]
-        assert down.state == "down" and "form is missing" in down.why and down.value == "form missing"
+        assert down.state == "down" and "form missing from its page" in down.why and down.value == "form missing"
         lines = [e.text for e in store.events(1) if e.kind == "vendor"]
-        assert len(lines) == 1 and lines[0].startswith("Contact form (signal): ok → down: the page loads but the form")
+        assert len(lines) == 1 and lines[0].startswith("Contact form (signal): ok → down: form missing from its page")
         assert "seen " in lines[0]
         # The touchpoint says map ≠ territory: HubSpot's page is operational, the form is not.
         pages = asyncio.run(poll(config))
@@ -339,8 +339,8 @@ async def test_the_screen_shows_a_signals_evidence_at_80x24(setup, server):
     async with app.run_test(size=(80, 24)) as pilot:
         rollup = lambda: str(app.q("#touchpoints", Static).render())  # noqa: E731
         await wait_for(pilot, lambda: "Contact form" in rollup(), message="the signal line")
-        assert rollup().splitlines()[0].startswith("✖ down Contact form: the page loads but the form is mi")
-        await wait_for(pilot, lambda: any(e.text.startswith("Contact form (signal): unknown → down: the page loads")
+        assert rollup().splitlines()[0].startswith("✖ down Contact form: form missing from its page")
+        await wait_for(pilot, lambda: any(e.text.startswith("Contact form (signal): unknown → down: form missing from its page")
                                           for e in timeline(app).events),
                        message=f"the evidence on the timeline: {[e.text for e in timeline(app).events]}")
         app.show_service("lead-form")
@@ -348,7 +348,7 @@ async def test_the_screen_shows_a_signals_evidence_at_80x24(setup, server):
                        message="the service detail")
         body = str(app.screen.query_one("#detail-body", Static).render())
         assert "Signals (our own measurement)" in body
-        assert "Contact form (form): the page loads but the form is missing" in body and "last: form missing" in body
+        assert "Contact form (form): form missing from its page" in body and "last: form missing" in body
         assert "unknown → down" in body
 
 
@@ -361,7 +361,7 @@ def test_signal_changes_are_exported_beside_the_vendors(setup, server):
     markdown = run_cli("--config", str(path), "--db", str(db), "export", "1")
     assert markdown.returncode == 0, markdown.stderr
     section = markdown.stdout.split("## Our signals during the incident", 1)[1]
-    assert "| Contact form | unknown → down | the page loads but the form is missing" in section
+    assert "| Contact form | unknown → down | form missing from its page" in section
     data = json.loads(run_cli("--config", str(path), "--db", str(db), "export", "1", "-f", "json").stdout)
     assert [c["state"] for c in data["signal_changes"]] == ["down"]
     assert all(not c["vendor_id"].startswith("signal:") for c in data["vendor_changes"])

@@ -17,7 +17,6 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -205,6 +204,8 @@ def open_shared_files(paths: Sequence[Path | str], group: str | None, *, newline
     written to a fresh temporary file beside it with its mode set on the descriptor, and renamed
     into place only once all are complete, or none is. A link planted at a name is replaced,
     never written through; a half-written or half-renamed export never appears."""
+    import tempfile  # here: it loads shutil, bz2 and lzma, which no read needs
+
     targets = [check_output_target(path) for path in paths]
     gid = group_id(group)
     temporaries: list[str] = []

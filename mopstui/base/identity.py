@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import socket
 from dataclasses import dataclass
 
 from .errors import InputError
@@ -70,4 +69,5 @@ def ssh_client() -> str:
 
 
 def hostname() -> str:
-    return socket.gethostname()
+    # os.uname() has it: `socket` (and `selectors` behind it) cost a headless command 4 ms to load.
+    return os.uname().nodename

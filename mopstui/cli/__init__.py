@@ -17,8 +17,7 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import TimeError
 from ..domain.model import InputError, TooLong
 from .context import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, Context
-from .parser import COMMANDS, build_parser
-from .room import cmd_tui
+from .parser import COMMANDS, _lazy, build_parser
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -28,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        func = cmd_tui
+        func = _lazy("room", "cmd_tui")
         if argv is None:
             # A screen of its own process: no garbage-collector rounds until its first frame (the
             # screen turns them back on then): start-up makes ~300,000 objects that all live on,

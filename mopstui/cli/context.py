@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +12,8 @@ from ..base.identity import current_user
 from ..base.timeutil import parse_at
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..config import Config
     from ..store import SQLStore
 
@@ -69,5 +69,7 @@ class Context:
 
 
 def _print_json(data: object) -> None:
+    import json  # only for JSON output
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

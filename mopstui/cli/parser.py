@@ -3,40 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import sys
 from collections.abc import Callable
 
 from .. import __version__
 from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
-from .catalog import cmd_catalog, cmd_catalog_impact, cmd_catalog_show, cmd_check_config, cmd_import_backstage
 from .context import Context
-from .doctor import cmd_doctor
-from .followups import cmd_draft, cmd_edit, cmd_followup, cmd_followups
-from .incidents import (
-    cmd_correct,
-    cmd_declare,
-    cmd_export,
-    cmd_incidents,
-    cmd_log,
-    cmd_reopen,
-    cmd_resolve,
-    cmd_role,
-    cmd_set_severity,
-    cmd_set_status,
-    cmd_star,
-    cmd_timeline,
-    cmd_unstar,
-    cmd_verify,
-    cmd_withdraw,
-)
-from .overrides import cmd_override, cmd_overrides
-from .room import cmd_demo, cmd_mcp, cmd_serve, cmd_status, cmd_watch
-from .signals import cmd_signal, cmd_signals
-from .stores import cmd_copy_store, cmd_init
-from .vendors import cmd_vendors_components
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    """argparse's own, given the terminal's width the way shutil would find it: argparse makes a
+    formatter for every option it adds, and without a width each one imports shutil (and with it
+    bz2, lzma and fnmatch), which a command that prints no help does not need."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    """shutil.get_terminal_size().columns, without shutil: $COLUMNS, else the terminal's, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80 if sys.__stdout__ else 80
+    except (ValueError, OSError):
+        return 80
+
+
+def _lazy(module: str, name: str) -> Callable[[Context], int]:
+    """A command's function, its module (`mopstui.cli.<module>`) imported only when the command
+    runs: `mopstui incidents` loads none of the other commands' modules, nor what they import."""
+
+    def run(ctx: Context) -> int:
+        func: Callable[[Context], int] = getattr(importlib.import_module(f".{module}", __package__), name)
+        return func(ctx)
+
+    run.__name__ = run.__qualname__ = name
+    return run
 
 
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -82,24 +91,30 @@ def build_parser() -> argparse.ArgumentParser:
         COMMANDS[prefix + name] = func
         return p
 
-    command("demo", cmd_demo, "offline demo: a seeded incident on a temporary database",
+    command("demo", _lazy("room", "cmd_demo"), "offline demo: a seeded incident on a temporary database",
             "Open the war-room on a temporary database seeded with a bundled marketing catalog and an\n"
             "incident under way, with a scripted vendor outage served from this machine. No network.")
-    p = command("check-config", cmd_check_config, "validate the config; exit 2 with FILE:LINE errors",
+    p = command("check-config", _lazy("catalog", "cmd_check_config"), "validate the config; exit 2 with FILE:LINE errors",
                 "Validate the config; exit 2 with FILE:LINE errors. With --online, also read every vendor's live\n"
                 "page and compare the components the config watches against it: a name the page does not have,\n"
                 "or has several times, is named with what the page does have (exit 1).")
     p.add_argument("--online", action="store_true", help="compare watched components against the vendors' live pages")
 
-    p = command("vendors", cmd_vendors_components, "vendor status pages: what each really has",
+    p = command("vendors", _lazy("vendors", "cmd_vendors_components"), "vendor status pages: what each really has",
                 "Vendor status pages. `vendors components ID` lists what a vendor's page really has.")
     vendors_sub = p.add_subparsers(dest="vendors_command", metavar="SUBCOMMAND", required=True)
-    q = command("components", cmd_vendors_components, "what a vendor's page has: groups, components, ids, states, and "
+    q = command("components", _lazy("vendors", "cmd_vendors_components"),
+                "what a vendor's page has: groups, components, ids, states, and "
                 "the config lines to watch them", under=vendors_sub, prefix="vendors ")
-    q.add_argument("vendor", metavar="ID", help="a vendor id from the config, or a status page's URL")
+    q.add_argument("vendor", metavar="ID", help="a vendor id from the config or the vendor directory, or a status page's URL")
     q.add_argument("--kind", help="with a URL: the page's format (default: found by asking the page)")
     q.add_argument("--json", action="store_true", help="as JSON")
-    p = command("doctor", cmd_doctor, "check the room's set-up as you: folder, group, files, watch service, anchor, "
+    q = command("search", _lazy("vendors", "cmd_vendors_search"), "the vendor directory: the SaaS tools marketing runs, "
+                "with their status page, its format and when it was checked", under=vendors_sub, prefix="vendors ")
+    q.add_argument("words", nargs="+", metavar="WORD", help="words of the name, id, touchpoint or format (email, forms, braze)")
+    q.add_argument("--json", action="store_true", help="as JSON")
+    p = command("doctor", _lazy("doctor", "cmd_doctor"),
+                "check the room's set-up as you: folder, group, files, watch service, anchor, "
                 "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
                 "Check what the war-room depends on, as the person who runs it, and say each finding in one\n"
                 "plain sentence with its fix. Exit 1 when something would hurt during an incident.")
@@ -107,13 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="skip the network checks (webhooks, vendor pages and probes)")
     p.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
-    p = command("declare", cmd_declare, "declare an incident; prints its id (INC-n)")
+    p = command("declare", _lazy("incidents", "cmd_declare"), "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
     p.add_argument("--severity", "-s", required=True, type=str.upper, choices=SEVERITIES, help="SEV1 (worst) .. SEV4")
     p.add_argument("--service", action="append", default=[], metavar="ID", help="an affected service id; repeat")
     _at_option(p)
 
-    p = command("log", cmd_log, "add an entry to an incident's timeline; prints its #id")
+    p = command("log", _lazy("incidents", "cmd_log"), "add an entry to an incident's timeline; prints its #id")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("text", help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), "
                                 "@10:02 … (back-dated)")
@@ -121,36 +136,38 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
 
-    p = command("set-status", cmd_set_status, "move an incident along " + " → ".join(STATUSES))
+    p = command("set-status", _lazy("incidents", "cmd_set_status"), "move an incident along " + " → ".join(STATUSES))
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("status", type=str.lower, choices=STATUSES)
     _at_option(p)
 
-    p = command("resolve", cmd_resolve, "mark an incident resolved (same as set-status INCIDENT resolved)")
+    p = command("resolve", _lazy("incidents", "cmd_resolve"), "mark an incident resolved (same as set-status INCIDENT resolved)")
     p.add_argument("incident", metavar="INCIDENT")
     _at_option(p)
 
-    p = command("set-severity", cmd_set_severity, "change an incident's severity")
+    p = command("set-severity", _lazy("incidents", "cmd_set_severity"), "change an incident's severity")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("severity", type=str.upper, choices=SEVERITIES)
     _at_option(p)
 
-    p = command("role", cmd_role, "take or assign a role (commander, comms, scribe)")
+    p = command("role", _lazy("incidents", "cmd_role"), "take or assign a role (commander, comms, scribe)")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("role", choices=ROLES)
     p.add_argument("name", nargs="?", help="who takes it (default: you)")
     p.add_argument("--release", action="store_true", help="leave the role empty")
     _at_option(p)
 
-    p = command("star", cmd_star, "star an entry for the postmortem")
+    p = command("star", _lazy("incidents", "cmd_star"), "star an entry for the postmortem")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
 
-    p = command("unstar", cmd_unstar, "take a star off an entry (a new entry; the star stays in the log)")
+    p = command("unstar", _lazy("incidents", "cmd_unstar"),
+                "take a star off an entry (a new entry; the star stays in the log)")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
 
-    p = command("correct", cmd_correct, "correct an entry's words or kind (a new entry that points at it; nothing is edited)",
+    p = command("correct", _lazy("incidents", "cmd_correct"),
+                "correct an entry's words or kind (a new entry that points at it; nothing is edited)",
                 "Correct an entry: new words, a new kind, or both. The entry stays as written, marked ✎;\n"
                 "the correction is a new entry pointing at it. A new kind counts from then on: a note\n"
                 "corrected to comms resets the customer-update clock.\n\n"
@@ -161,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
     p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
 
-    p = command("withdraw", cmd_withdraw, "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
+    p = command("withdraw", _lazy("incidents", "cmd_withdraw"),
+                "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
                 "Withdraw an entry written by mistake, or in the wrong incident. Nothing is deleted: the entry\n"
                 "stays in the log and the export, marked withdrawn with who and why, and stops counting for\n"
                 "the clocks and figures (a withdrawn customer update no longer resets the update clock).\n\n"
@@ -170,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
     p.add_argument("--reason", "-r", required=True, help="why, for the others and the postmortem")
 
-    p = command("reopen", cmd_reopen, "reopen a resolved incident when the trouble comes back",
+    p = command("reopen", _lazy("incidents", "cmd_reopen"),
+                "reopen a resolved incident when the trouble comes back",
                 "Reopen a resolved incident: its clocks resume, and the postmortem shows each span\n"
                 "(resolved at, reopened at, resolved again at).\n\n"
                 "  mopstui reopen 2 --reason 'form errors are back after the second deploy'")
@@ -180,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                    default="investigating", help="where it stands now (default: investigating)")
     _at_option(p)
 
-    p = command("edit", cmd_edit, "change what was declared: title, summary, affected services (as new events)",
+    p = command("edit", _lazy("followups", "cmd_edit"),
+                "change what was declared: title, summary, affected services (as new events)",
                 "Change an incident's title, summary or affected services. Nothing is overwritten: each\n"
                 "change is a new `edit` event, so the timeline and the export show what it was before.\n\n"
                 "  mopstui edit 1 --title 'Lead form rejects EU visitors' --add-service cdn\n"
@@ -193,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--add-service", action="append", default=[], metavar="ID", help="add an affected service; repeat")
     p.add_argument("--remove-service", action="append", default=[], metavar="ID", help="remove one; repeat")
 
-    p = command("followup", cmd_followup, "change an action item: done, won't do, reopen, owner, due date",
+    p = command("followup", _lazy("followups", "cmd_followup"), "change an action item: done, won't do, reopen, owner, due date",
                 "Action items are entries written with /todo (owner:NAME and due:DATE or due:+3d may ride\n"
                 "along). This moves one to closure, as a new event on its incident.\n\n"
                 "  mopstui followup 1 42 --owner sam --due 2026-12-05\n"
@@ -207,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", metavar="NAME", help="who owns it")
     p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, today, tomorrow, or +3d / +2w from today")
 
-    p = command("draft", cmd_draft, "draft a customer update from a channel's template (site banner, email, ...)",
+    p = command("draft", _lazy("followups", "cmd_draft"),
+                "draft a customer update from a channel's template (site banner, email, ...)",
                 "Fill a customer-update template from the incident as it stands: {title}, {touchpoints},\n"
                 "{status}, {next_update}, {elapsed} ... Templates are per channel in the config's\n"
                 "`templates:` (built in: site-banner, email, social, support-macro). Log what you send with\n"
@@ -217,21 +238,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", "-t", default="site-banner", metavar="CHANNEL", help="default: site-banner")
     p.add_argument("--list", action="store_true", help="list the templates")
 
-    p = command("followups", cmd_followups, "action items across incidents, with owner, due date and state")
+    p = command("followups", _lazy("followups", "cmd_followups"), "action items across incidents, with owner, due date and state")
     p.add_argument("--open", action="store_true", help="only the open ones")
     p.add_argument("--owner", metavar="NAME", help="only this owner's")
     p.add_argument("--json", action="store_true", help="a list with one object per action item")
 
-    p = command("incidents", cmd_incidents, "list active incidents")
+    p = command("incidents", _lazy("incidents", "cmd_incidents"), "list active incidents")
     p.add_argument("--all", action="store_true", help="include resolved incidents")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
 
-    p = command("timeline", cmd_timeline, "print an incident's timeline")
+    p = command("timeline", _lazy("incidents", "cmd_timeline"), "print an incident's timeline")
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("--search", metavar="QUERY", help="only matching entries: words, kind:comms, author:sam (as on screen)")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
 
-    p = command("catalog", cmd_catalog, "the service catalog: owner, tier, touchpoint and health of every service",
+    p = command("catalog", _lazy("catalog", "cmd_catalog"),
+                "the service catalog: owner, tier, touchpoint and health of every service",
                 "The service catalog, worst first, with the customer touchpoints at the top. Health is the\n"
                 "last status the poller stored (run `mopstui watch` or keep a screen open).")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
@@ -240,19 +262,21 @@ def build_parser() -> argparse.ArgumentParser:
     def catalog_command(name: str, func: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
         return command(name, func, help_text, under=catalog_sub, prefix="catalog ")
 
-    q = catalog_command("show", cmd_catalog_show, "one service: runbook, contacts, dependencies both ways, vendor history")
+    q = catalog_command("show", _lazy("catalog", "cmd_catalog_show"),
+                        "one service: runbook, contacts, dependencies both ways, vendor history")
     q.add_argument("id", metavar="ID")
     q.add_argument("--json", action="store_true", help="JSON for scripts")
-    q = catalog_command("impact", cmd_catalog_impact, "which services and touchpoints a vendor (or one component) reaches")
+    q = catalog_command("impact", _lazy("catalog", "cmd_catalog_impact"),
+                        "which services and touchpoints a vendor (or one component) reaches")
     q.add_argument("target", metavar="VENDOR[:COMPONENT]")
     q.add_argument("--json", action="store_true", help="JSON for scripts")
-    q = catalog_command("import-backstage", cmd_import_backstage,
+    q = catalog_command("import-backstage", _lazy("catalog", "cmd_import_backstage"),
                         "Backstage catalog-info.yaml files to services: YAML: relations followed, proposals marked, one "
                         "summary of what was skipped and what is left to decide")
     q.add_argument("paths", nargs="+", metavar="FILE|DIR")
     q.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
-    p = command("export", cmd_export, "postmortem export of an incident: Markdown, JSON or CSV",
+    p = command("export", _lazy("incidents", "cmd_export"), "postmortem export of an incident: Markdown, JSON or CSV",
                 "Turn an incident's log into a postmortem draft (md), data for other tools (json) or a\n"
                 "spreadsheet (csv): summary, impact and its estimated cost, key figures, thresholds\n"
                 "crossed, overdue updates, vendor changes and how late each page admitted them, the room's\n"
@@ -265,14 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE", help="show times in this IANA zone (default: the configured one)")
     p.add_argument("--starred-only", action="store_true", help="only starred entries in the timeline")
 
-    p = command("serve", cmd_serve, "serve the war-room screen to a browser (needs the 'serve' extra)",
+    p = command("serve", _lazy("room", "cmd_serve"), "serve the war-room screen to a browser (needs the 'serve' extra)",
                 "Serve the same screen to a web browser, for people who cannot SSH. Bound to this machine\n"
                 "(127.0.0.1) unless --host says otherwise. Only the link printed at start (it carries a random\n"
                 "token) opens it; other users of the host, and other sites in your browser, are refused.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
-    command("mcp", cmd_mcp, "the war-room for an agent: a Model Context Protocol server on stdio (needs the 'mcp' extra)",
+    command("mcp", _lazy("room", "cmd_mcp"),
+            "the war-room for an agent: a Model Context Protocol server on stdio (needs the 'mcp' extra)",
             "Serve the war-room to an agent (Claude Code, an IDE, any MCP client) over standard input\n"
             "and output, started by the agent's host: {\"command\": \"mopstui\", \"args\": [\"mcp\"]}.\n"
             "It reads the room (active incidents and their clocks, timelines, vendors and probes with the\n"
@@ -281,12 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
             "declaring, resolving, status, severity, roles, customer updates or overrides.\n"
             "Ends when the host closes its input. Install: pip install 'mopstui[mcp]'")
 
-    p = command("status", cmd_status, "poll every vendor and probe once: components under their groups, open incidents "
+    p = command("status", _lazy("room", "cmd_status"),
+                "poll every vendor and probe once: components under their groups, open incidents "
                 "with their status and last update, maintenances with their times (exit 0 even when vendors are down)")
     p.add_argument("--json", action="store_true", help="a list with one object per vendor or probe")
     p.add_argument("--fail-on", choices=("degraded", "outage"), help="exit 1 when any vendor is at least this bad")
 
-    p = command("override", cmd_override, "overrule a vendor's page: it is down for us, or it does not affect us",
+    p = command("override", _lazy("overrides", "cmd_override"),
+                "overrule a vendor's page: it is down for us, or it does not affect us",
                 "The room knows better than the page: say a vendor (or one component) is down for us, or\n"
                 "that its trouble does not affect us, with a reason. Health, impact, the touchpoint roll-up,\n"
                 "`status`, webhooks and exports follow it, shown as an override beside the page's own word.\n"
@@ -300,15 +327,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", "-r", metavar="TEXT", help="why the room overrules the page (required unless --lift)")
     p.add_argument("--until-lifted", action="store_true", help="hold until lifted, even when the page changes")
     p.add_argument("--lift", action="store_true", help="lift the override on this vendor or component")
-    p = command("overrides", cmd_overrides, "the overrides in force: who set them, why, and what the page says now")
+    p = command("overrides", _lazy("overrides", "cmd_overrides"),
+                "the overrides in force: who set them, why, and what the page says now")
     p.add_argument("--json", action="store_true", help="a list with one object per override")
 
-    p = command("signals", cmd_signals, "the marketing signals: form, tag, silence ...: state, since when, why",
+    p = command("signals", _lazy("signals", "cmd_signals"),
+                "the marketing signals: form, tag, silence ...: state, since when, why",
                 "Each signal from the config's `signals:` as the session holding the room's duties (`watch`,\n"
                 "or the first screen open) last judged it: ok, degraded, down, or unknown (we cannot see:\n"
                 "a bot wall, nothing answered; never down). Since when, why, the last value read.")
     p.add_argument("--json", action="store_true", help="a list with one object per signal")
-    p = command("signal", cmd_signal, "tell a silence signal that something arrived (for cron, CRM workflows, Zapier)",
+    p = command("signal", _lazy("signals", "cmd_signal"),
+                "tell a silence signal that something arrived (for cron, CRM workflows, Zapier)",
                 "Record that leads, orders, syncs ... arrived, for a `silence` signal: silence longer than\n"
                 "its expect_every (or, with learn: 7d, than the usual gap for this hour of the week) turns it\n"
                 "degraded, then down.\n\n"
@@ -319,7 +349,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
     _at_option(p)
 
-    p = command("watch", cmd_watch, "run the room's duties headless (for systemd); one lease holder per database",
+    p = command("listen", _lazy("signals", "cmd_listen"),
+                "receive arrivals over HTTP for silence and deliverability signals (webhooks)",
+                "An HTTP receiver for CRM workflows, Zapier steps and ESP event webhooks (SendGrid's event\n"
+                "array, Mailgun's events). POST to /signal/ID/TOKEN, or to /signal/ID with the token in an\n"
+                "X-Mopstui-Token or Authorization: Bearer header; the token is the value of the signal's\n"
+                "token_env variable here (never in the config file). A silence signal's body may say\n"
+                '{"count": N}. Bodies are at most 1 MB; each signal takes 60 at once, then 10 a second.\n'
+                "Bound to this machine unless --host says otherwise: put a reverse proxy (TLS) in front for\n"
+                "SaaS webhooks.\n\n"
+                "  MOPSTUI_LEADS_TOKEN=... mopstui listen --port 8787\n"
+                "  curl -X POST http://127.0.0.1:8787/signal/leads -H 'X-Mopstui-Token: ...'")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8787, help="port (default: 8787; 0 picks a free one)")
+
+    p = command("watch", _lazy("room", "cmd_watch"),
+                "run the room's duties headless (for systemd); one lease holder per database",
                 "A complete war-room without a screen: poll vendors and probes, store every state change and\n"
                 "write it to the incidents it affects; write threshold crossings and overdue customer updates\n"
                 "at the moment they happen; send webhook notifications; note the log's head in anchor.file.\n"
@@ -327,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "its results.")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    p = command("copy-store", cmd_copy_store, "move a war-room between SQLite and PostgreSQL, ids and hashes kept",
+    p = command("copy-store", _lazy("stores", "cmd_copy_store"),
+                "move a war-room between SQLite and PostgreSQL, ids and hashes kept",
                 "Copy every event (ids, times, authors, accounts and hashes as they are), vendor history,\n"
                 "presence and notification cursors from FROM into TO, an empty war-room, in one transaction:\n"
                 "the copy is whole or absent. FROM must verify; TO must verify to the same head afterwards,\n"
@@ -336,12 +382,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
     p.add_argument("destination", metavar="TO", help="an empty (or new) war-room: a file or a postgresql:// URL")
 
-    command("init", cmd_init, "start an empty war-room where --db points (on PostgreSQL: the schema, as its owner)",
+    command("init", _lazy("stores", "cmd_init"),
+            "start an empty war-room where --db points (on PostgreSQL: the schema, as its owner)",
             "Start a new, empty war-room where the config or --db points: a file, or the schema in an\n"
             "empty PostgreSQL database (run it as the owner role). Only this, declare, log, watch and the\n"
             "screen start a war-room; every other command says there is none.")
 
-    p = command("verify", cmd_verify, "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
+    p = command("verify", _lazy("incidents", "cmd_verify"),
+                "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
                 "Recompute the log's hash chain and run the database's integrity check (SQLite's, or that the\n"
                 "log's guards are in place on PostgreSQL); print the head (events, last\n"
                 "id, hash). Note the head somewhere the war-room group cannot write (every export and webhook\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import to_store, utcnow
@@ -67,4 +68,53 @@ def cmd_signal(ctx: Context) -> int:
     ctx.store.record_arrivals([(signal.id, to_store(at), count, None, f"cli:{ctx.user}")])
     what = f" ({signal.what})" if signal.what else ""
     print(f"{signal.id}: {count} recorded{what}, at {local_time(to_store(at), ctx.config.tz)}")
+    return EXIT_OK
+
+
+def cmd_listen(ctx: Context) -> int:
+    """Receive arrivals for silence and deliverability signals over HTTP until stopped."""
+    import signal as os_signal
+    import sys
+    import threading
+
+    from ..room.listen import Receiver
+
+    receivable = [s for s in ctx.config.signals if s.kind in ("silence", "deliverability")]
+    if not receivable:
+        raise InputError("no silence or deliverability signals to receive for (see `signals:` in config.example.yaml)")
+    store = ctx.store
+    writer: dict = {}
+
+    def write(rows: list) -> None:
+        # The receiver's one writing thread opens its own connection (one per thread).
+        if "store" not in writer:
+            from ..store import open_store
+
+            writer["store"] = open_store(ctx.config.database_location, group=ctx.config.database_group)
+        writer["store"].record_arrivals(rows)
+
+    store.record_arrivals([])  # the war-room opens (and is created) before anyone posts
+    try:
+        receiver = Receiver(ctx.config, (ctx.args.host, ctx.args.port), write)
+    except OSError as error:
+        raise InputError(f"cannot listen on {ctx.args.host}:{ctx.args.port}: {error.strerror or error}") from None
+    for signal in receivable:
+        if not signal.token_env or not os.environ.get(signal.token_env):
+            print(f"mopstui: warning: {signal.id} has no token (set token_env and that variable): its posts are refused",
+                  file=sys.stderr, flush=True)
+    host, port = str(receiver.server_address[0]), receiver.server_address[1]
+    print(f"listening on http://{host}:{port}/signal/ID for {', '.join(s.id for s in receivable)}; Ctrl-C stops", flush=True)
+    stop = threading.Event()
+    for signum in (os_signal.SIGINT, os_signal.SIGTERM):
+        os_signal.signal(signum, lambda *_: stop.set())
+    serving = threading.Thread(target=receiver.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    serving.start()
+    said = 0
+    while not stop.wait(0.5):
+        for problem in receiver.problems[said:]:
+            print(f"mopstui: warning: {problem}", file=sys.stderr, flush=True)
+        said = len(receiver.problems)
+    receiver.close()
+    if "store" in writer:
+        writer["store"].close()
     return EXIT_OK

@@ -2,7 +2,8 @@
 
 Every problem is reported as `FILE:LINE: message`, all of them at once, so that a marketer
 editing the catalog can fix a file in one pass. The model is in `model`, YAML with line marks in
-`yaml_lines`, checking in `validate`, finding and layering files in `load`. No Textual or httpx.
+`yaml_lines` (the tree it builds, with no YAML, in `tree`), checking in `validate`, finding and layering
+files in `load`. No Textual or httpx.
 """
 
 from .load import bundled_path, config_files, load, load_default, secret_warnings
@@ -25,7 +26,7 @@ from .model import (
     default_database_path,
     user_config_path,
 )
-from .yaml_lines import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING
+from .tree import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING
 
 __all__ = [
     "DEFAULT_SEVERITIES", "DEFAULT_THRESHOLDS", "MAX_CONFIG_BYTES", "MAX_MAPPING_ENTRIES", "MAX_NESTING", "SYSTEM_CONFIG",

@@ -13,8 +13,8 @@ from ..base.timeutil import TimeError, parse_duration, zone
 from . import marketing
 from . import signals as signal_config
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
+from .tree import _Map
 from .validate import _Checker
-from .yaml_lines import _Map
 
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import cache
 from .build import _build
 from .model import SYSTEM_CONFIG, Config, ConfigError, user_config_path
-from .yaml_lines import Pos, _load_file, _Map, _merge
+from .tree import Pos, _Map, _merge
 
 
 def config_files(explicit: Iterable[str] = ()) -> list[Path]:
@@ -36,6 +36,8 @@ def load(paths: Iterable[str | Path] = (), *, database: str | None = None) -> Co
     merged = _Map()
     merged.pos, merged.key_pos = Pos("<defaults>", 0), {}
     sources: list[str] = []
+    if files:
+        from .yaml_lines import _load_file  # YAML only to read a file: the defaults need none
     for path in files:
         data = _load_file(path, problems)
         if data is not None:

@@ -3,15 +3,13 @@ customer-update templates per channel."""
 
 from __future__ import annotations
 
-import difflib
 import math
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .validate import _Checker, _type_name
-from .yaml_lines import _Map
+from .tree import _Map
+from .validate import _Checker, _close_matches, _type_name
 
 # The fields a template may use; drafts fill them from the incident (domain/drafts.py).
 TEMPLATE_FIELDS = ("incident", "title", "summary", "severity", "status", "touchpoints", "services", "elapsed",
@@ -68,7 +66,7 @@ def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, Touch
     for name, item, section in _entries(check, data, "touchpoints", _Map, "a mapping of rates"):
         check.keys(item, (*RATES, "currency", "tracked_by"), f"touchpoint {name}")
         if known and name not in known:
-            hint = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = _close_matches(name, sorted(known), n=1)
             check.fail(check.at(section, name), f"no service has touchpoint {name!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         tracked_by = check.texts(item, "tracked_by")
@@ -84,6 +82,8 @@ def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, Touch
 def templates(check: _Checker, data: _Map) -> dict[str, str]:
     found = dict(DEFAULT_TEMPLATES)
     for channel, text, section in _entries(check, data, "templates", str, "text"):
+        import string  # here: only a config with templates of its own needs it
+
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
         except ValueError as error:
@@ -91,7 +91,7 @@ def templates(check: _Checker, data: _Map) -> dict[str, str]:
             continue
         for field_name in fields:
             if field_name not in TEMPLATE_FIELDS:
-                hint = difflib.get_close_matches(field_name, TEMPLATE_FIELDS, n=1)
+                hint = _close_matches(field_name, TEMPLATE_FIELDS, n=1)
                 check.fail(check.at(section, channel), f"template {channel!r}: unknown field {{{field_name}}}"
                            + (f"; did you mean {{{hint[0]}}}?" if hint else f" (fields: {', '.join(TEMPLATE_FIELDS)})"))
         found[channel] = text

@@ -9,14 +9,13 @@ from `token_command`; a receiver's token comes from `token_env`.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .validate import _Checker, _type_name
-from .yaml_lines import _Map
+from .tree import _Map
+from .validate import _Checker, _close_matches, _type_name
 
 SIGNAL_KINDS = ("form", "tag", "silence", "metric", "deliverability")
 COMMON_KEYS = ("id", "name", "kind", "touchpoint", "service", "interval", "after")
@@ -24,7 +23,7 @@ KIND_KEYS = {
     "form": ("url", "selector", "blocked_selector"),
     "tag": ("url", "min_bytes", "page", "container"),
     "silence": ("expect_every", "learn", "what", "token_env", "down_after"),
-    "metric": ("url", "method", "body", "path", "headers", "token_command", "below", "above", "baseline",
+    "metric": ("url", "method", "body", "path", "scale", "headers", "token_command", "below", "above", "baseline",
                "what", "gives"),
     "deliverability": ("window", "max_share", "token_env", "min_events"),
 }  # fmt: skip
@@ -62,6 +61,7 @@ class Signal:
     below: float | None = None
     above: float | None = None
     baseline: int = 0  # metric: compare with the same hour of this many previous weeks
+    scale: float = 1.0  # metric: multiplies what the path reads (0.000001: micros to money)
     gives: str = "value"  # metric: what its number is (spend feeds blind spend; status reads a mitigation back)
     window: timedelta = timedelta(minutes=30)  # deliverability
     max_share: float = 0.05  # deliverability: bounce + dropped + deferred over this share is degraded
@@ -97,11 +97,11 @@ def signals(check: _Checker, data: _Map, touchpoints: set[str], service_ids: set
             continue
         seen[signal.id] = pos.line
         if touchpoints and signal.touchpoint not in touchpoints:
-            hint = difflib.get_close_matches(signal.touchpoint, sorted(touchpoints), n=1)
+            hint = _close_matches(signal.touchpoint, sorted(touchpoints), n=1)
             check.fail(check.at(item, "touchpoint"), f"signal {signal.id}: no service has touchpoint {signal.touchpoint!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         if signal.service is not None and signal.service not in service_ids:
-            hint = difflib.get_close_matches(signal.service, sorted(service_ids), n=1)
+            hint = _close_matches(signal.service, sorted(service_ids), n=1)
             check.fail(check.at(item, "service"), f"signal {signal.id} names unknown service {signal.service!r}"
                        + (f"; did you mean {hint[0]!r}?" if hint else ""))
         found.append(signal)
@@ -112,7 +112,7 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     signal_id = check.text(item, "id", required=True, where="signal: ")
     kind = check.text(item, "kind", required=True, where=f"signal {signal_id}: ")
     if kind is not None and kind not in SIGNAL_KINDS:
-        hint = difflib.get_close_matches(kind, SIGNAL_KINDS, n=1)
+        hint = _close_matches(kind, SIGNAL_KINDS, n=1)
         check.fail(check.at(item, "kind"), f"unknown signal kind {kind!r}"
                    + (f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(SIGNAL_KINDS)})"))
         kind = None
@@ -175,7 +175,7 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     return Signal(**common, url=url, path=path, method=method, body=body, headers=_headers(check, item),
                   token_command=check.text(item, "token_command"), below=below, above=above,
                   baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
-                  gives=gives)
+                  gives=gives, scale=_number(check, item, "scale", 1.0))
 
 
 def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:

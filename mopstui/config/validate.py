@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import overload
 from urllib.parse import urlparse
 
 from ..base.timeutil import TimeError, parse_duration
+from . import directory
 from .model import (
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
@@ -23,9 +23,16 @@ from .model import (
     WatchedComponent,
     Webhook,
 )
-from .yaml_lines import Pos, _Map, _Seq, _type_name
+from .tree import Pos, _Map, _Seq, _type_name
 
 MAX_CYCLES_SHOWN = 20
+
+
+def _close_matches(word: str, candidates: Iterable[str], n: int = 1) -> list[str]:
+    """The near names for a "did you mean": difflib is loaded only when a config has a mistake."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n)
 
 
 class _Checks:
@@ -45,7 +52,7 @@ class _Checks:
         allowed = list(allowed)
         for key in data:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
+                hint = _close_matches(key, allowed, n=1)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(allowed)})"
                 self.fail(data.key_pos[key], f"unknown key {key!r} in {where}{suggestion}")
 
@@ -219,14 +226,14 @@ class _Checker(_Checks):
         result: list[Vendor] = []
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
-            if not isinstance(item, _Map):
-                self.fail(pos, f"a vendor must be a mapping, not {_type_name(item)}")
+            item = directory.resolve(self, item, pos)
+            if item is None:
                 continue
             self.keys(item, ("id", "name", "kind", "url", "components", "interval", "product"), "a vendor")
             vendor_id = self.text(item, "id", required=True, where="vendor: ")
             kind = self.text(item, "kind", default="auto")  # found by asking the page (status/detect.py)
             if kind is not None and kind not in VENDOR_KINDS:
-                hint = difflib.get_close_matches(kind, VENDOR_KINDS, n=1)
+                hint = _close_matches(kind, VENDOR_KINDS, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(VENDOR_KINDS)})"
                 self.fail(self.at(item, "kind"), f"unknown vendor kind {kind!r}{extra}")
                 kind = None
@@ -284,7 +291,7 @@ class _Checker(_Checks):
             service_id = self.text(item, "id", required=True, where="service: ")
             vendor = self.text(item, "vendor")
             if vendor is not None and vendor not in vendor_ids:
-                hint = difflib.get_close_matches(vendor, vendor_ids, n=1)
+                hint = _close_matches(vendor, vendor_ids, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else " (add it under vendors:)"
                 self.fail(self.at(item, "vendor"), f"service {service_id} names unknown vendor {vendor!r}{extra}")
             if not service_id:
@@ -331,7 +338,7 @@ class _Checker(_Checks):
         for service in services:
             for dep in service.depends_on:
                 if dep not in ids:
-                    hint = difflib.get_close_matches(dep, sorted(ids), n=1)
+                    hint = _close_matches(dep, sorted(ids), n=1)
                     extra = f"; did you mean {hint[0]!r}?" if hint else ""
                     self.fail(self.at(positions[service.id], "depends_on"),
                               f"service {service.id} depends on unknown service {dep!r}{extra}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import config as config_module
 from ..base.identity import Account
-from ..base.timeutil import utcnow
+from ..base.timeutil import to_store, utcnow
 from ..config import Config
 from ..domain.catalog import catalog_snapshot
 from ..store import SQLStore, open_store
@@ -63,12 +63,28 @@ def seed(store: SQLStore, config: Config, *, now: datetime | None = None, minute
     return incident.id
 
 
+def seed_leads(store: SQLStore, config: Config, *, now: datetime | None = None) -> None:
+    """A week of leads every few minutes, ending a few minutes ago: the `leads` silence signal
+    has its history to learn from, and a silence to notice (held back while the form is down)."""
+    if config.signal("leads") is None:
+        return
+    now = now or utcnow()
+    rows = []
+    moment = now - timedelta(days=7)
+    while moment < now - timedelta(minutes=4):
+        rows.append(("leads", to_store(moment), 1, None, "demo"))
+        moment += timedelta(minutes=3 if 7 <= moment.hour < 20 else 40)
+    rows.append(("leads", to_store(now - timedelta(minutes=2)), 1, None, "demo"))  # the last one, whatever the hour
+    store.record_arrivals(rows)
+
+
 def run_demo(ctx) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mopstui-demo-"))
     database = workdir / "demo.db"
     config = demo_config(database)
     with open_store(database) as store:
         seed(store, config)
+        seed_leads(store, config)
     from ..tui.app import run_app  # Textual only now, after the seeding
     from .server import DemoVendors
 

@@ -29,6 +29,15 @@ SCRIPT = (
 )
 
 
+# The lead form loses its form (a consent-banner release broke the embed) while HubSpot's page
+# stays green: the map says fine, our form signal says otherwise.
+FORM_LOST_AT = 45
+FORM_PAGE = (b"<html><body><h1>Talk to sales</h1><form id=contact action=/submit><input type=email name=email>"
+             b"<button>Send</button></form></body></html>")
+FORMLESS_PAGE = b"<html><body><h1>Talk to sales</h1><div id=hs-form-placeholder></div></body></html>"
+CONTAINER = b"/* Google Tag Manager container */" + b"var dataLayer=dataLayer||[];" * 1200
+
+
 def phase(elapsed: float) -> tuple:
     current: tuple = SCRIPT[0]
     for step in SCRIPT:
@@ -71,6 +80,10 @@ class DemoVendors:
             def log_message(self, *args) -> None:
                 pass
 
+            def do_POST(self) -> None:
+                self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 65536))
+                self.do_GET()
+
             def do_GET(self) -> None:
                 status, body, kind = owner.answer(self.path)
                 self.send_response(status)
@@ -89,6 +102,17 @@ class DemoVendors:
 
     def answer(self, path: str) -> tuple[int, bytes, str]:
         elapsed = self.clock() - self.started
+        if path.startswith("/site/contact"):
+            return 200, (FORM_PAGE if elapsed < FORM_LOST_AT else FORMLESS_PAGE), "text/html"
+        if path.startswith("/site/gtm.js"):
+            return 200, CONTAINER, "application/javascript"
+        if path.startswith("/api/ga4"):  # GA4 runRealtimeReport: leads stop when the form goes
+            leads = "12" if elapsed < FORM_LOST_AT else "0"
+            rows = [{"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
+                    {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": leads}]}]
+            return 200, json.dumps({"rows": rows, "rowCount": 2}).encode(), "application/json"
+        if path.startswith("/site/home"):
+            return 200, b'<html><script async src="/site/gtm.js?id=GTM-XXXXXXX"></script><h1>Home</h1></html>', "text/html"
         if path.startswith("/probe/"):
             ok = phase(elapsed)[5] or not path.startswith(f"/probe/{CHAT_SERVICE}.")
             if ok:
@@ -124,4 +148,19 @@ class DemoVendors:
             for s in config.services
         )
         polling = replace(config.polling, interval=timedelta(seconds=5), timeout=timedelta(seconds=3))
-        return replace(config, vendors=vendors, services=services, polling=polling)
+        return replace(config, vendors=vendors, services=services, polling=polling, signals=self._signals(config))
+
+    def _signals(self, config: Config) -> tuple:
+        """The form and tag signals checked here, every 5 s; the others as configured."""
+        where = {"form": f"{self.base}/site/contact", "tag": f"{self.base}/site/gtm.js"}
+        rewired = []
+        for signal in config.signals:
+            if signal.kind == "tag" and signal.page:
+                signal = replace(signal, page=f"{self.base}/site/home", interval=timedelta(seconds=5))
+            elif signal.kind in where:
+                signal = replace(signal, url=where[signal.kind], interval=timedelta(seconds=5))
+            elif signal.kind == "metric":  # answered here, as GA4 would: no token, no network
+                signal = replace(signal, url=f"{self.base}/api/ga4", token_command=None, headers=(),
+                                 interval=timedelta(seconds=5))
+            rewired.append(signal)
+        return tuple(rewired)

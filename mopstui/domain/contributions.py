@@ -9,7 +9,7 @@ the OS login and uid are recorded with the entry as for every other one.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from ..base.textsafe import clean_line
 from .model import InputError, TooLong
@@ -60,23 +60,20 @@ def evidence_entry(text: str, source: str | None, client: str, person: str) -> t
     return shown, json.dumps({"client": client_name(client), "for": person, "source": source or None})
 
 
-@dataclass
-class Pace:
-    """A token bucket: `burst` at once, then one every `every` seconds. The caller gives the time
-    (a monotonic clock), so tests can move it."""
+# The pace of evidence: a burst of PACE_BURST, then one every PACE_EVERY seconds, for each client
+# and person on each incident, counted from the log itself so that it holds whatever the number of
+# processes. Writes older than PACE_WINDOW cannot matter: within the pace, the bucket refills long
+# before.
+PACE_BURST, PACE_EVERY, PACE_WINDOW = 10, 1.0, 60.0
 
-    every: float = 1.0
-    burst: int = 10
-    _tokens: float = -1.0
-    _at: float = 0.0
 
-    def take(self, now: float) -> float:
-        """0 when one more write may go now (and counts it), else the seconds to wait."""
-        if self._tokens < 0:
-            self._tokens, self._at = float(self.burst), now
-        self._tokens = min(float(self.burst), self._tokens + max(0.0, now - self._at) / self.every)
-        self._at = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return 0.0
-        return (1.0 - self._tokens) * self.every
+def pace_wait(written: Sequence[float], now: float, *, burst: int = PACE_BURST, every: float = PACE_EVERY,
+              window: float = PACE_WINDOW) -> float:
+    """A token bucket replayed over the writes of the last `window` seconds (their times, oldest
+    first; any clock in seconds): 0 when one more write may go at `now`, else the seconds to wait."""
+    tokens, at = float(burst), now - window
+    for moment in written:
+        tokens = min(float(burst), tokens + max(0.0, moment - at) / every) - 1.0
+        at = max(at, moment)
+    tokens = min(float(burst), tokens + max(0.0, now - at) / every)
+    return 0.0 if tokens >= 1.0 else (1.0 - tokens) * every

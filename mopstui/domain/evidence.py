@@ -72,7 +72,7 @@ def signal_services(config: Config, signal_id: str) -> list[str]:
 
 
 def signal_text(change: dict, name: str, tz: tzinfo) -> str:
-    """"Lead form (signal): ok → down: the page loads but the form is missing (source 10:02, seen 10:03)"."""
+    """"Lead form (signal): ok → down: form missing from its page (source 10:02, seen 10:03)"."""
     why = clean_line(change.get("reason") or "", 200)
     source = f"source time {local_time(change.get('vendor_time'), tz)}, " if change.get("vendor_time") else ""
     return (f"{name} (signal): {_word(change['previous_state'])} → {_word(change['state'])}{': ' + why if why else ''} "

@@ -12,10 +12,10 @@ from typing import IO
 from ..base.timeutil import format_duration
 from ..domain.followups import followups
 from ..domain.model import FOLLOWUP_KINDS
+from ..domain.rows import Memo, RowTimes, store_shaped, utc_iso
 from ..domain.timeline import Annotations
 from ..store import SQLStore
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
-from .rows import Memo, RowTimes, store_shaped, utc_iso
 
 # --------------------------------------------------------------------------- JSON
 

@@ -10,13 +10,13 @@ from ..base.timeutil import format_duration, humanize_duration
 from ..domain.followups import STATE_WORDS, followups
 from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABELS, Event, who
 from ..domain.overrides import ruling_line
+from ..domain.rows import Memo, RowTimes, store_shaped
 from ..domain.takeback import new_words
 from ..domain.timeline import Annotations, entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
 from .pictures import mermaid_flowchart, mermaid_gantt
-from .rows import Memo, RowTimes, store_shaped
 
 # --------------------------------------------------------------------------- Markdown
 

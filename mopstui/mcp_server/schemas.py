@@ -52,8 +52,10 @@ class Entry(BaseModel):
     text: str
     ref: int | None
     backdated: bool
+    kind_now: str = Field(description="the kind as last corrected by a person (the written kind when never corrected)")
     starred: bool
     corrected_by: list[int]
+    withdrawn_by: int | None = Field(description="the entry that withdrew it: a withdrawn entry no longer counts")
 
 
 class IncidentHeader(BaseModel):

@@ -169,7 +169,7 @@ def build(room: Visit) -> WarRoomServer:
         source: Annotated[str | None, Field(description="where it was seen: a link, a query, a log")] = None,
     ) -> Annotated[CallToolResult, schemas.Added]:
         """Add evidence to an incident's timeline, shown as '<you> for <the person who started you>'. It informs;
-        it decides nothing. At most 10 at once, then one a second."""
+        it decides nothing. At most 10 at once on an incident, then one a second."""
         room.met(request)
         data, line = _plain(lambda: room.add_evidence(parse_incident_ref(incident), text, source))
         return _result(schemas.Added, data, line)

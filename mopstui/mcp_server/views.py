@@ -22,7 +22,8 @@ from ..domain.drafts import draft
 from ..domain.followups import followups
 from ..domain.grammar import parse_search
 from ..domain.model import FOLLOWUP_KINDS, Event, Incident, InputError, incident_label, parse_incident_ref
-from ..domain.timeline import Annotations, entry_text
+from ..domain.takeback import ANNOTATION_KINDS
+from ..domain.timeline import Annotations, annotated_text
 from ..status.model import UNKNOWN, VendorStatus, from_payloads
 from ..store import SQLStore
 
@@ -83,13 +84,15 @@ def entry(event: Event, notes: Annotations) -> dict:
         "occurred_at": event.occurred_at.isoformat(), "recorded_at": event.recorded_at.isoformat(),
         "author": clean_line(event.author), "account": clean_line(event.account_label or "") or None,
         "kind": event.kind, "text": clean(event.text).strip(), "ref": event.ref, "backdated": event.backdated,
-        "starred": event.id in notes.starred,
+        "kind_now": notes.kind_now(event), "starred": event.id in notes.starred,
         "corrected_by": [c.id for c in notes.corrections.get(event.id, ())],
+        "withdrawn_by": notes.withdrawn[event.id].id if event.id in notes.withdrawn else None,
     }  # fmt: skip
 
 
-def entry_line(item: dict, event: Event) -> str:
-    return f"{item['incident']} #{item['id']} {item['occurred_at'][:16]} {event.who} {item['kind']}: {entry_text(event)}"
+def entry_line(item: dict, event: Event, notes: Annotations) -> str:
+    when = item["occurred_at"][:16]
+    return f"{item['incident']} #{item['id']} {when} {event.who} {item['kind']}: {annotated_text(event, notes)}"
 
 
 def timeline(config: Config, store: SQLStore, incident_ref: str, *, since: int = 0, search: str = "",
@@ -100,10 +103,9 @@ def timeline(config: Config, store: SQLStore, incident_ref: str, *, since: int =
     query = parse_search(search or "")
     if query.empty:
         events = store.events(incident.id, after_id=since)
-        notes = Annotations.of(store.events_of_kinds(("star", "correction"), incident.id))
     else:
         events = [e for e in store.search(incident.id, query.words, kind=query.kind, author=query.author) if e.id > since]
-        notes = Annotations.of(store.events_of_kinds(("star", "correction"), incident.id))
+    notes = Annotations.of(store.events_of_kinds(ANNOTATION_KINDS, incident.id))
     limit = max(1, min(limit, MAX_ENTRIES))
     left_out = max(0, len(events) - limit)
     shown = events[left_out:]
@@ -115,7 +117,7 @@ def timeline(config: Config, store: SQLStore, incident_ref: str, *, since: int =
     lines = [f"{incident.label} {incident.severity} {incident.status}: {clean_line(incident.title)}"]
     if left_out:
         lines.append(f"({left_out} earlier entries left out; ask with a higher limit or a search)")
-    lines += [entry_line(item, event) for item, event in zip(items, shown)]
+    lines += [entry_line(item, event, notes) for item, event in zip(items, shown)]
     if not items:
         lines.append("no entries" + (" match" if not query.empty else "") + (f" after #{since}" if since else ""))
     lines.append(f"(next time, since={last} gives only what is new)")

@@ -6,15 +6,18 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from datetime import timedelta
 from typing import Any, Protocol
 
 import anyio
 
 from ..base.identity import hostname
 from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..config import Config
-from ..domain.contributions import Pace, client_name, contributor, evidence_entry
+from ..domain.contributions import PACE_WINDOW, client_name, contributor, evidence_entry, pace_wait
 from ..domain.model import InputError, incident_label
+from ..domain.takeback import ANNOTATION_KINDS
 from ..domain.timeline import Annotations
 from ..store import SQLStore
 from ..store.sessions import HEARTBEAT_EVERY, MCP_CLIENT
@@ -37,7 +40,6 @@ class Visit:
         self.ctx = ctx
         self.session_id = f"mcp-{uuid.uuid4().hex[:12]}"
         self.client: str | None = None  # the client's self-declared name, once it has said it
-        self.pace = Pace(every=1.0, burst=10)
         self.poll_every = poll_every
         self._beat_at = 0.0
         self._present = False
@@ -85,8 +87,10 @@ class Visit:
         user = self.ctx.user
         shown, value = evidence_entry(text, source, self.client or "", user)
         store = self.ctx.store
-        store.incident(incident_id)  # an unknown incident is said before the pace counts it
-        wait = self.pace.take(time.monotonic())
+        store.incident(incident_id)  # an unknown incident is said before the pace
+        now = utcnow()
+        earlier = store.written_since(incident_id, "evidence", self.author, now - timedelta(seconds=PACE_WINDOW))
+        wait = pace_wait([(moment - now).total_seconds() for moment in earlier], 0.0)
         if wait:
             raise InputError(f"too much at once: at most 10 entries together, then one a second; try again in "
                              f"{wait:.1f} s (nothing was written)")
@@ -103,7 +107,7 @@ class Visit:
         events = events[: views.MAX_ENTRIES]
         # Where the next wait starts: after everything looked at here, or after the last one returned.
         last = events[-1].id if len(events) == views.MAX_ENTRIES else max([after_id, *(e.id for e in written)])
-        notes = Annotations.of(e for e in events if e.kind in ("star", "correction"))
+        notes = Annotations.of(e for e in events if e.kind in ANNOTATION_KINDS)
         items = [views.entry(e, notes) for e in events]
-        lines = [views.entry_line(item, e) for item, e in zip(items, events)]
+        lines = [views.entry_line(item, e, notes) for item, e in zip(items, events)]
         return {"entries": items, "last_entry_id": last}, "\n".join(lines) or f"nothing new after #{after_id}"

@@ -16,10 +16,12 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import from_store, to_store, utcnow
 from ..config import Config
 from ..signals import DEGRADED, DOWN, Reading, SignalState, blank, changes, step
+from ..signals.deliverability import judge_deliverability
 from ..signals.judge import judge_form, judge_tag, unreachable
-from ..signals.silence import judge_silence
+from ..signals.silence import judge_silence, span_words
 from ..signals.state import BLIND, MAX_WHY
 from ..store import SQLStore
+from .metrics import read_metric
 
 
 def stored_states(store: SQLStore, config: Config) -> dict[str, SignalState]:
@@ -59,20 +61,30 @@ class SignalDuty:
         if not self.config.signals:
             return {}
         clock = time.monotonic()
-        polled = [s for s in self.config.signals if s.kind in ("form", "tag")
-                  and (force or self.due.get(s.id, 0) <= clock)]
-        for signal in polled:
+        due = [s for s in self.config.signals if s.polled and (force or self.due.get(s.id, 0) <= clock)]
+        for signal in due:
             self.due[signal.id] = clock + self._interval(signal)
+        polled = [s for s in due if s.kind in ("form", "tag")]
+        metrics = [s for s in due if s.kind == "metric"]
+        now = now or utcnow()
+        metric_readings = asyncio.gather(*(read_metric(s, fetcher, self.store, now, self.config.tz) for s in metrics))
         outcomes = await asyncio.gather(*(fetcher.fetch(s.url or s.page, conditional=False, judge_any_status=True)
                                           for s in polled))
         readings: dict[str, Reading] = dict(zip((s.id for s in polled), await asyncio.to_thread(self._read, polled, outcomes)))
         if len(polled) >= 2 and all(o.unreachable for o in outcomes):
             # Nothing answered at all: this host cannot see, which is not every form being down.
             readings = {k: Reading(BLIND, "nothing answered, this host may be offline", "no answer") for k in readings}
-        now = now or utcnow()
+        readings.update(zip((s.id for s in metrics), await metric_readings))
+        numbers = [(s.id, to_store(now), 1, repr(readings[s.id].number), "metric") for s in metrics
+                   if readings[s.id].number is not None]
+        if numbers:
+            self.store.record_arrivals(numbers)  # the metric's history: the same hour of earlier weeks
         for signal in self.config.signals:
             if signal.kind == "silence":
                 readings[signal.id] = judge_silence(signal, arrival_times(self.store, signal, now), now, self.config.tz)
+            elif signal.kind == "deliverability":
+                rows = self.store.arrivals(signal.id, since=to_store(now - signal.window))
+                readings[signal.id] = judge_deliverability(signal, [r["value"] for r in rows], span_words(signal.window))
         return self.record(readings, now)
 
     @staticmethod
@@ -98,7 +110,7 @@ class SignalDuty:
         for signal in self.config.signals:
             reading = readings.get(signal.id)
             if reading is not None:
-                after = 1 if signal.kind == "silence" else signal.after
+                after = 1 if signal.kind in ("silence", "deliverability") else signal.after
                 fresh[signal.id] = step(previous[signal.id], reading, after=after, now=at)
         fresh = suppressed(self.config, previous, fresh)
         found = [c for signal_id, state in fresh.items() for c in changes(previous.get(signal_id), state)]

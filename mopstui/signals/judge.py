@@ -55,7 +55,7 @@ def judge_form(signal, status: int, body: bytes, headers: dict[str, str] | None 
     if status != 200:
         return Reading(FAIL, f"the form's page answered HTTP {status}", f"HTTP {status}")
     if tree.css_first(signal.selector) is None:
-        return Reading(FAIL, f"the page loads but the form is missing (nothing matches {clean_line(signal.selector, 60)})",
+        return Reading(FAIL, f"form missing from its page (nothing matches {clean_line(signal.selector, 60)})",
                        "form missing")
     return Reading(PASS, "the form is on its page", "form found")
 

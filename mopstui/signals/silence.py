@@ -85,6 +85,10 @@ def judge_silence(signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -
     return Reading(FAIL, f"no {what} for {_span(quiet)} ({limit.words})", last_words, source, level=level)
 
 
+def span_words(delta: timedelta) -> str:
+    return _span(delta.total_seconds())
+
+
 def _span(seconds: float) -> str:
     """"45 s", "23 min", "2 h 5 min", "3 days": how a person says a silence."""
     if seconds < 60:

@@ -28,6 +28,7 @@ class Reading:
     value: str | None = None
     source_time: str | None = None  # the source's own time (last lead's, the report's), if it gave one
     level: str = DOWN  # how bad a FAIL is once confirmed: down, or degraded (a silence not yet long)
+    number: float | None = None  # a metric's number, kept as its history (the baseline, blind spend)
 
 
 @dataclass(frozen=True)

@@ -184,8 +184,11 @@ class Fetcher:
         return self.clients[slot % len(self.clients)]
 
     async def fetch(self, url: str, validators: Validators | None = None, *, slot: int | None = None,
-                    conditional: bool = True, judge_any_status: bool = False) -> Outcome:
-        """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers."""
+                    conditional: bool = True, judge_any_status: bool = False, method: str = "GET",
+                    headers: dict[str, str] | None = None, content: bytes | None = None) -> Outcome:
+        """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers.
+        `method`, `headers`, `content`: a metric signal's API call (a POST of a report query)."""
+        request = (method, headers or {}, content)
         validators = validators or Validators()
         if validators.not_before > time.monotonic():
             wait = validators.not_before - time.monotonic()
@@ -204,7 +207,7 @@ class Fetcher:
                     deadline = time.monotonic() + self.timeout
                 try:
                     outcome = await asyncio.wait_for(
-                        self._get(client, url, validators if conditional else Validators(), judge_any_status),
+                        self._get(client, url, validators if conditional else Validators(), judge_any_status, request),
                         max(0.001, deadline - time.monotonic()),
                     )
                 except Exception as error:
@@ -236,8 +239,10 @@ class Fetcher:
             attempt += 1
             await asyncio.sleep(delay)
 
-    async def _get(self, client: httpx.AsyncClient, url: str, validators: Validators, judge_any_status: bool) -> Outcome:
-        headers = {}
+    async def _get(self, client: httpx.AsyncClient, url: str, validators: Validators, judge_any_status: bool,
+                   request: tuple[str, dict[str, str], bytes | None] = ("GET", {}, None)) -> Outcome:
+        method, extra_headers, content = request
+        headers = dict(extra_headers)
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
@@ -252,7 +257,7 @@ class Fetcher:
 
         # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
         extensions = {"mopstui_configured_url": url, "trace": trace}
-        async with client.stream("GET", url, headers=headers, extensions=extensions) as response:
+        async with client.stream(method, url, headers=headers, content=content, extensions=extensions) as response:
             fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
             if response.status_code == 304:
                 return Outcome(not_modified=True, validators=Validators(validators.etag, validators.last_modified))

@@ -8,9 +8,7 @@ rather than reported: the user never sees "database is locked" for an entry we c
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -169,6 +167,8 @@ class SQLiteConnection(Backend):
         problem = check_directory(directory, self.group)
         if problem:
             raise StoreError(problem)
+        import tempfile  # here, for the one command that creates a war-room: it loads shutil, bz2, lzma
+
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".new")
         try:
             share_descriptor(fd, os.fstat(fd), self.gid)
@@ -302,6 +302,8 @@ class SQLiteConnection(Backend):
                         f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "
                         "nothing was written, try again"
                     ) from None
+                import random  # here: only a busy war-room waits, and a read never does
+
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.5)
 

@@ -319,6 +319,15 @@ class EventsMixin(Backend):
     def last_event_id(self) -> int:
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
+    def written_since(self, incident_id: int, kind: str, author: str, since: datetime) -> list[datetime]:
+        """When `author` wrote entries of `kind` on an incident since `since`, oldest first: one range
+        of the (incident, kind, author, time) index, whichever process wrote them."""
+        rows = self.conn.execute(
+            "SELECT occurred_at FROM events WHERE incident_id = ? AND kind = ? AND author = ? AND occurred_at >= ? "
+            "ORDER BY occurred_at", (incident_id, kind, author, to_store(since)),
+        ).fetchall()
+        return [from_store(row[0]) for row in rows]
+
     def count_events(self, incident_id: int | None = None) -> int:
         if incident_id is None:
             return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]

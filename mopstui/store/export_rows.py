@@ -1,7 +1,7 @@
 """Export rows formatted by SQLite itself: a 100,000-event incident is mostly formatting, and
 `json_object` in C writes an event's JSON several times faster than `json.dumps` of a dict built
 in Python. A row whose times are not in the store's own format comes back unformatted, for the
-Python path. (CSV and Markdown stay in Python, `export/rows.py`: their cells — local time, elapsed,
+Python path. (CSV and Markdown stay in Python, `domain/rows.py`: their cells — local time, elapsed,
 guards, cleaning — cost SQLite more than Python's lookups of values already seen, measured.)"""
 
 from __future__ import annotations

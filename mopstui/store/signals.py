@@ -6,6 +6,7 @@ State changes go to the same history as the vendors' (`status_observations`, as 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from .backend import Backend
 
@@ -52,7 +53,7 @@ class SignalsMixin(Backend):
     def signal_status_mark(self) -> tuple:
         return tuple(self.conn.execute("SELECT count(*), max(checked_at) FROM signal_status").fetchone())
 
-    def record_arrivals(self, rows: list[tuple[str, str, int, str | None, str]]) -> None:
+    def record_arrivals(self, rows: Sequence[tuple[str, str, int, str | None, str]]) -> None:
         """(signal id, when, count, value, source) for each arrival, in one transaction."""
 
         def write() -> None:

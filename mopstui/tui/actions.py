@@ -14,8 +14,9 @@ from ..base.timeutil import local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
+from ..domain.takeback import early_note
 from ..store.sessions import MCP_CLIENT
-from . import incident_extras
+from . import incident_extras, takeback
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .timeline_view import TimelineView
 
@@ -96,8 +97,9 @@ class IncidentActions(AppState):
         event.input.value = ""
         self._entry_refused("")
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
+            early = early_note(incident, entry.at, self.config.tz)
             self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
-                        "timeline.", timeout=4)
+                        "timeline." + (f" {early}." if early else ""), timeout=10 if early else 4)
 
     def _entry_refused(self: WarRoomApp, reason: str) -> None:
         """A refused entry: the reason on the line above the entry line, the typed text left in it
@@ -136,6 +138,9 @@ class IncidentActions(AppState):
     def action_set_status(self: WarRoomApp) -> None:
         incident = self._need_incident()
         if incident is None:
+            return
+        if incident.resolved:
+            takeback.reopen(self, incident)
             return
         choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
         self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
@@ -198,19 +203,20 @@ class IncidentActions(AppState):
         return event
 
     def action_star(self: WarRoomApp) -> None:
+        """Star the selected entry, or take its star off."""
         incident, event = self._need_incident(), self._selected_entry()
         if incident and event:
-            self._queue_write(None, lambda s: s.star(incident.id, event.id, author=self.user))
+            takeback.toggle_star(self, incident, event)
 
     def action_correct(self: WarRoomApp) -> None:
         incident, event = self._need_incident(), self._selected_entry()
-        if not (incident and event):
-            return
-        self.push_screen(
-            PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}): the corrected text", value=event.text),
-            _if_given(lambda text: text.strip() and self._queue_write(
-                None, lambda s: s.correct(incident.id, event.id, text, author=self.user))),
-        )
+        if incident and event:
+            takeback.correct(self, incident, event)
+
+    def action_withdraw(self: WarRoomApp) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if incident and event:
+            takeback.withdraw(self, incident, event)
 
     def action_switch(self: WarRoomApp, step: int) -> None:
         if not self.incidents:

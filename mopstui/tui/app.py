@@ -68,6 +68,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         Binding("N", "declare", "Declare"),
         Binding("R", "resolve", "Resolve", show=False),
         Binding("asterisk", "star", "Star", show=False),
+        Binding("w", "withdraw", "Withdraw", show=False),
         Binding("e", "correct", "Correct", show=False),
         Binding("E", "edit_incident", "Edit incident", show=False),
         Binding("D", "draft_update", "Draft update", show=False),

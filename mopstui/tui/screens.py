@@ -37,7 +37,8 @@ The incident
   D  draft a customer update from a template (edit it; Enter logs it)
   f  the selected action item: done, won't do, owner, due date
   r  take or assign a role       R  resolve           [ ]  other incidents
-  *  star the selected entry     e  correct the selected entry
+  *  star or unstar the selected entry  e  correct its words or kind (/comms …)
+  w  withdraw the selected entry (kept, struck through)   s  reopen if resolved
   /  search the timeline: words, kind:comms, author:sam      Escape clears
   x  export the postmortem (Markdown and its SVG timeline, next to the database)
   ctrl+r  save again the entries shown as NOT SAVED

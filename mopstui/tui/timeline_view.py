@@ -19,7 +19,8 @@ from textual.strip import Strip
 from ..base.textsafe import clean_line
 from ..base.timeutil import format_duration, local_clock
 from ..domain.model import KIND_LABELS, Event
-from ..domain.timeline import Annotations, account_note, entry_text, marks
+from ..domain.takeback import new_words
+from ..domain.timeline import Annotations, account_note, entry_text, kind_note, marks, withdrawn_note
 
 KIND_STYLES = {
     "comms": "bold cyan",
@@ -33,6 +34,8 @@ KIND_STYLES = {
     "evidence": "italic cyan",
     "declared": "bold",
     "correction": "yellow",
+    "withdraw": "dim",
+    "reopen": "bold blue",
     "pending": "dim italic",
 }
 
@@ -242,10 +245,15 @@ class TimelineView(ScrollView, can_focus=True):
         author_width = 10 if wide else 7
         line.append(f"{clean_line(event.author)[:author_width]:<{author_width}} ", "bold")
         line.append(f"{KIND_LABELS.get(event.kind, event.kind)[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
-        line.append(entry_text(event))
+        withdrawal = self.notes.withdrawn.get(event.id)
+        if withdrawal:  # who took it back, and why, first: a narrow line cuts the end
+            line.append(f"{withdrawn_note(withdrawal)} ", "italic")
+        line.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
         line.append(account_note(event), "bright_black")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
-            line.append(f"  ✎ {clean_line(correction.text)}", "yellow")
+            words = new_words(correction)
+            if words:
+                line.append(f"  ✎ {clean_line(words)}", "yellow")
         return self._to_strip(line, width, highlighted)
 
     def _render_pending(self, item: Pending, width: int) -> Strip:

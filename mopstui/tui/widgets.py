@@ -234,13 +234,18 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
     if wide:
         cells += [Text(heard, style="bright_black"), plain(vendor_note(status), 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
+    keys: set[str] = set()
     for component in status.watched_components:
         # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
         label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
         sub = [badge_text(component.state, mark="~" if status.stale else ""), label]
         if wide:
-            sub += [Text(""), Text("")]
-        rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
+            sub += [Text(""), plain(component.note, 60)]  # why it is unknown: not on the page, or which of several
+        key = f"c:{status.id}:{component.label()}"
+        if key in keys:  # pages that repeat names, watched by id: one row each
+            key += f" [{component.id or len(keys)}]"
+        keys.add(key)
+        rows.append((key, tuple(sub)))
     return rows
 
 

@@ -1,10 +1,12 @@
-"""What the export's writing pass needs per row, computed once per distinct value: a 100,000-event
-timeline has a few thousand distinct seconds, a handful of authors and kinds, so the local clock,
-the elapsed time and the escaped name are looked up, not recomputed, for most rows.
+"""What a pass over raw rows needs per row, computed once per distinct value (the exports and
+`mopstui timeline`): a 100,000-event timeline has a few thousand distinct seconds, a handful of
+authors and kinds, so the local clock, the elapsed time and the escaped name are looked up, not
+recomputed, for most rows.
 
 Only rows whose times are in the store's own format (`YYYY-MM-DDTHH:MM:SS.ffffffZ`) take this
 way; any other row (an older or foreign writer's) is formatted from its `Event`, the slow and
-obviously right way, by the caller. `tests/test_export.py` holds both ways to the same bytes."""
+obviously right way, by the caller. `tests/test_export.py` and `tests/test_cli.py` hold both
+ways to the same bytes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,203 @@
+"""`mopstui listen`: an HTTP receiver for silence and deliverability signals (CRM workflows,
+Zapier, an ESP's event webhook), on 127.0.0.1 unless told otherwise; behind a reverse proxy for
+SaaS webhooks (README).
+
+Every request names its signal and carries that signal's secret, in the path
+(`/signal/ID/TOKEN`) or a header (`X-Mopstui-Token`, or `Authorization: Bearer`), compared in
+constant time with the value of the signal's `token_env` variable: a signal with no token is
+refused whole. Bounded: a body is at most MAX_BODY bytes, each signal takes a burst of BURST
+requests then RATE a second (429 past that), and arrivals wait in a bounded queue for the one
+thread that writes them (503 when it is full). Nothing a sender posts is run or shown as markup.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from ..base.timeutil import to_store, utcnow
+from ..config import Config
+from ..signals.deliverability import parse_events
+
+MAX_BODY = 1024 * 1024
+BURST, RATE = 60, 10.0
+QUEUE_SIZE = 2000
+MAX_ROWS_PER_REQUEST = 10_000
+TOKEN_HEADER = "X-Mopstui-Token"
+
+Row = tuple[str, str, int, "str | None", str]
+
+
+class Bucket:
+    """A token bucket: BURST at once, then RATE a second."""
+
+    def __init__(self, burst: int = BURST, rate: float = RATE) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens, self.at = float(burst), time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+class Receiver(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+    def __init__(self, config: Config, address: tuple[str, int], write: Callable[[list[Row]], None],
+                 environ: dict[str, str] | None = None) -> None:
+        environ = environ if environ is not None else dict(os.environ)
+        self.config = config
+        self.signals = {s.id: s for s in config.signals if s.kind in ("silence", "deliverability")}
+        self.tokens = {s.id: environ.get(s.token_env, "").encode() for s in self.signals.values() if s.token_env}
+        self.buckets = {signal_id: Bucket() for signal_id in self.signals}
+        self.pending: queue.Queue[list[Row]] = queue.Queue(QUEUE_SIZE)
+        self.write = write
+        self.problems: list[str] = []
+        self.writer = threading.Thread(target=self._drain, name="mopstui-listen-writer", daemon=True)
+        self.stopping = threading.Event()
+        super().__init__(address, _Handler)
+        self.writer.start()
+
+    def _drain(self) -> None:
+        """The one thread that writes: everything waiting, in one transaction at a time."""
+        while not (self.stopping.is_set() and self.pending.empty()):
+            try:
+                rows = self.pending.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while len(rows) < MAX_ROWS_PER_REQUEST:
+                try:
+                    rows += self.pending.get_nowait()
+                except queue.Empty:
+                    break
+            try:
+                self.write(rows)
+            except Exception as error:  # a busy or broken war-room: said, and the receiver goes on
+                self.problems.append(f"could not store {len(rows)} arrivals: {error}")
+
+    def close(self) -> None:
+        self.shutdown()
+        self.stopping.set()
+        self.writer.join(timeout=10)
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Receiver
+    protocol_version = "HTTP/1.1"
+    timeout = 10  # a sender that stops mid-request gives its thread back
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._answer(405, "send a POST to /signal/ID (with the signal's token)")
+
+    def do_POST(self) -> None:
+        parts = self.path.split("?", 1)[0].strip("/").split("/")
+        if len(parts) not in (2, 3) or parts[0] != "signal":
+            self._answer(404, "post to /signal/ID or /signal/ID/TOKEN")
+            return
+        signal = self.server.signals.get(parts[1])
+        if signal is None:
+            self._answer(404, "no such signal")
+            return
+        if not self._token_ok(signal.id, parts[2] if len(parts) == 3 else None):
+            return
+        if not self.server.buckets[signal.id].take():
+            self._answer(429, "too many requests for this signal; slow down", {"Retry-After": "1"})
+            return
+        body = self._body()
+        if body is None:
+            return
+        rows = self._rows(signal, body)
+        if rows is None:
+            return
+        try:
+            self.server.pending.put_nowait(rows)
+        except queue.Full:
+            self._answer(503, "busy storing what came before; retry shortly", {"Retry-After": "2"})
+            return
+        self._answer(202, f"{len(rows)} recorded")
+
+    def _token_ok(self, signal_id: str, in_path: str | None) -> bool:
+        expected = self.server.tokens.get(signal_id, b"")
+        if not expected:
+            self._answer(403, "this signal has no token set (token_env) on the receiving host: refused")
+            return False
+        given = in_path or self.headers.get(TOKEN_HEADER) or ""
+        bearer = self.headers.get("Authorization", "")
+        if not given and bearer.lower().startswith("bearer "):
+            given = bearer[7:].strip()
+        if not given:
+            self._answer(401, "a token is needed: in the path, X-Mopstui-Token, or Authorization: Bearer")
+            return False
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
+            self._answer(403, "wrong token")
+            return False
+        return True
+
+    def _body(self) -> bytes | None:
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._answer(411, "send a Content-Length", close=True)
+            return None
+        if length is None or not length.isdigit():
+            if length is None:
+                return b""
+            self._answer(400, "bad Content-Length", close=True)
+            return None
+        if int(length) > MAX_BODY:
+            self._answer(413, f"body too large (at most {MAX_BODY // 1024} KB)", close=True)
+            return None
+        return self.rfile.read(int(length))
+
+    def _rows(self, signal: Any, body: bytes) -> list[Row] | None:
+        now = to_store(utcnow())
+        source = f"listen:{self.client_address[0]}"
+        if signal.kind == "deliverability":
+            try:
+                events = parse_events(body)
+            except ValueError as error:
+                self._answer(400, str(error))
+                return None
+            return [(signal.id, now, 1, value, source) for value in events[:MAX_ROWS_PER_REQUEST]]
+        count = 1
+        if body.strip():
+            try:
+                data = json.loads(body)
+                count = data.get("count", 1) if isinstance(data, dict) else 1
+            except ValueError:
+                count = 1  # a form tool's own payload: one arrival, whatever it says
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1_000_000:
+                self._answer(400, "count must be a whole number from 0 to 1,000,000")
+                return None
+        return [(signal.id, now, count, None, source)]
+
+    def _answer(self, status: int, text: str, headers: dict[str, str] | None = None, *, close: bool = False) -> None:
+        body = (text + "\n").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)

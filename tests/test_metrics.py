@@ -1,0 +1,214 @@
+"""Metric signals against loopback servers answering the documented shapes: GA4
+runRealtimeReport, Google Ads searchStream, Meta Insights. Secrets come from the environment or a
+token_command; a refusal is unknown, never a drop; late conversions are judged against the same
+hour of earlier weeks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mopstui.base.timeutil import to_store, utcnow
+from mopstui.config import load
+from mopstui.room.signals import SignalDuty, stored_states
+from mopstui.status.fetch import Fetcher
+from mopstui.store import open_store
+
+from .conftest import write
+
+GA4 = {"dimensionHeaders": [{"name": "eventName"}], "metricHeaders": [{"name": "eventCount", "type": "TYPE_INTEGER"}],
+       "rows": [{"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
+                {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": "12"}]}],
+       "rowCount": 2, "kind": "analyticsData#runRealtimeReport"}
+ADS = [{"results": [{"campaign": {"resourceName": "customers/1/campaigns/9", "id": "9"},
+                     "metrics": {"costMicros": "2500000", "conversions": 0.0}, "segments": {"hour": 10}},
+                    {"campaign": {"id": "10"}, "metrics": {"costMicros": "1500000", "conversions": 0.0},
+                     "segments": {"hour": 10}}],
+        "fieldMask": "campaign.id,metrics.costMicros,metrics.conversions,segments.hour", "requestId": "r1"}]
+META = {"data": [{"spend": "84.20", "actions": [{"action_type": "lead", "value": "3"},
+                                                {"action_type": "link_click", "value": "61"}],
+                  "date_start": "2026-12-07", "date_stop": "2026-12-07"}], "paging": {"cursors": {}}}
+
+
+class Api(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.answers: dict[str, tuple[int, object]] = {}
+        self.seen: list[tuple[str, str, dict, bytes]] = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Api
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _answer(self) -> None:
+        path = self.path.split("?")[0]
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.seen.append((self.command, path, dict(self.headers), body))
+        status, data = self.server.answers.get(path, (404, {"error": "not found"}))
+        payload = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _answer
+
+
+@pytest.fixture
+def api():
+    server = Api()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def setup(tmp_path, api, monkeypatch):
+    monkeypatch.setenv("META_TOKEN", "meta-secret")
+    monkeypatch.setenv("ADS_DEVELOPER_TOKEN", "dev-token")
+    script = write(tmp_path / "token.py", "print('ya29.test-token')\n")
+    token_command = f"{sys.executable} {script}"
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+services: [{{id: form, touchpoint: lead capture}}, {{id: ads, touchpoint: ads}}]
+signals:
+  - id: ga4-leads
+    kind: metric
+    touchpoint: lead capture
+    what: leads
+    url: "{api.url('/v1beta/properties/123:runRealtimeReport')}"
+    method: POST
+    body: {{dimensions: [{{name: eventName}}], metrics: [{{name: eventCount}}]}}
+    token_command: '{token_command}'
+    headers: {{Authorization: "Bearer {{token}}"}}
+    path: "sum(rows[?dimensionValues[0].value=generate_lead].metricValues[0].value)"
+    below: 1
+    after: 1
+  - id: ads-spend
+    kind: metric
+    touchpoint: ads
+    what: € spent today
+    gives: spend
+    url: "{api.url('/v26/customers/1/googleAds:searchStream')}"
+    method: POST
+    body: {{query: "SELECT campaign.id, metrics.cost_micros, metrics.conversions FROM campaign WHERE segments.date DURING TODAY"}}
+    token_command: '{token_command}'
+    headers: {{Authorization: "Bearer {{token}}", developer-token: "${{ADS_DEVELOPER_TOKEN}}"}}
+    path: "sum([*].results[*].metrics.costMicros)"
+    scale: 0.000001
+  - id: ads-conversions
+    kind: metric
+    touchpoint: ads
+    what: conversions
+    gives: conversions
+    url: "{api.url('/v26/customers/1/googleAds:searchStream')}"
+    method: POST
+    token_command: '{token_command}'
+    headers: {{Authorization: "Bearer {{token}}"}}
+    path: "sum([*].results[*].metrics.conversions)"
+    below: 1
+    baseline: 3
+    after: 1
+  - id: meta-leads
+    kind: metric
+    touchpoint: ads
+    what: leads today
+    url: "{api.url('/v25.0/act_1/insights')}"
+    headers: {{Authorization: "Bearer ${{META_TOKEN}}"}}
+    path: "sum(data[*].actions[?action_type=lead].value)"
+""")
+    return load([path], database=str(tmp_path / "w.db")), tmp_path / "w.db"
+
+
+def one_round(config, store, now=None):
+    async def run():
+        fetcher = Fetcher(config.polling, retries=0)
+        try:
+            await SignalDuty(config, store).round(fetcher, force=True, now=now)
+        finally:
+            await fetcher.aclose()
+
+    asyncio.run(run())
+    return stored_states(store, config)
+
+
+def test_the_documented_shapes_are_read(tmp_path, api, monkeypatch):
+    api.answers = {"/v1beta/properties/123:runRealtimeReport": (200, GA4), "/v26/customers/1/googleAds:searchStream": (200, ADS),
+                   "/v25.0/act_1/insights": (200, META)}
+    config, db = setup(tmp_path, api, monkeypatch)
+    with open_store(db) as store:
+        states = one_round(config, store)
+    assert (states["ga4-leads"].state, states["ga4-leads"].value) == ("ok", "12 leads")
+    assert states["ads-spend"].value == "4 € spent today"
+    assert states["meta-leads"].value == "3 leads today"
+    ga4 = next(s for s in api.seen if s[1].endswith(":runRealtimeReport"))
+    assert ga4[0] == "POST" and json.loads(ga4[3]) == {"dimensions": [{"name": "eventName"}], "metrics": [{"name": "eventCount"}]}
+    assert ga4[2]["Authorization"] == "Bearer ya29.test-token"
+    ads = next(s for s in api.seen if s[1].endswith(":searchStream") and b"query" in s[3])
+    assert ads[2]["developer-token"] == "dev-token"
+    meta = next(s for s in api.seen if s[1].endswith("/insights"))
+    assert meta[0] == "GET" and meta[2]["Authorization"] == "Bearer meta-secret"
+
+
+def test_no_leads_in_the_realtime_report_is_down(tmp_path, api, monkeypatch):
+    api.answers = {"/v1beta/properties/123:runRealtimeReport": (200, {**GA4, "rows": GA4["rows"][:1], "rowCount": 1})}
+    config, db = setup(tmp_path, api, monkeypatch)
+    with open_store(db) as store:
+        ga4 = one_round(config, store)["ga4-leads"]
+    assert ga4.state == "down" and ga4.why == "0 leads, below 1"
+
+
+@pytest.mark.parametrize("status, words", [(401, "the API refused our credentials (HTTP 401)"),
+                                           (429, "the API answered HTTP 429"),
+                                           (200, "no number at data[*]")])
+def test_a_refusal_or_an_unreadable_answer_is_unknown_never_a_drop(tmp_path, api, monkeypatch, status, words):
+    api.answers = {"/v25.0/act_1/insights": (status, {"error": {"message": "Invalid OAuth access token"}})}
+    config, db = setup(tmp_path, api, monkeypatch)
+    with open_store(db) as store:
+        meta = one_round(config, store)["meta-leads"]
+    if status == 200:  # an answer with no rows is a real zero for a sum; a missing field is not
+        assert meta.state == "ok" and meta.value == "0 leads today"
+        return
+    assert meta.state == "unknown" and meta.why == f"cannot see: {words}"
+
+
+def test_a_secret_missing_from_the_environment_is_unknown(tmp_path, api, monkeypatch):
+    api.answers = {"/v25.0/act_1/insights": (200, META)}
+    config, db = setup(tmp_path, api, monkeypatch)
+    monkeypatch.delenv("META_TOKEN")
+    with open_store(db) as store:
+        meta = one_round(config, store)["meta-leads"]
+    assert meta.state == "unknown" and meta.why == "cannot see: the environment variable META_TOKEN is not set"
+    assert not any(s[1].endswith("/insights") for s in api.seen)  # nothing was sent without it
+
+
+def test_late_conversions_are_judged_against_the_same_hour_of_earlier_weeks(tmp_path, api, monkeypatch):
+    api.answers = {"/v26/customers/1/googleAds:searchStream": (200, ADS)}
+    config, db = setup(tmp_path, api, monkeypatch)
+    now = utcnow()
+    with open_store(db) as store:
+        store.record_arrivals([("ads-conversions", to_store(now - timedelta(weeks=w, minutes=2)), 1, repr(v), "metric")
+                               for w, v in ((1, 4.0), (2, 5.0), (3, 3.0))])
+        conversions = one_round(config, store, now)["ads-conversions"]
+    assert conversions.state == "down"
+    assert conversions.why == ("0 conversions, below 1; usually 4 at this hour (3 of 3 earlier weeks had more): a real drop "
+                               "is likely, but conversions can arrive late")
+    with open_store(tmp_path / "quiet.db") as store:  # nights with no conversions are nothing new
+        store.record_arrivals([("ads-conversions", to_store(now - timedelta(weeks=w)), 1, "0.0", "metric") for w in (1, 2)])
+        quiet = one_round(load(config.sources, database=str(tmp_path / "quiet.db")), store, now)["ads-conversions"]
+    assert quiet.state == "ok" and quiet.why == "0 conversions, as usual at this hour (median 0 over 2 earlier weeks)"
