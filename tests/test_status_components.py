@@ -229,3 +229,20 @@ def test_the_screen_shows_why_a_component_is_unknown_and_one_row_per_repeated_na
     rows = vendor_rows(status, utcnow(), wide=True)
     assert len({key for key, _ in rows}) == len(rows) == 4  # a table refuses two rows of one key
     assert str(rows[3][1][3]) == "not on the page; did you mean 'Inbox (US)'?"
+
+
+def test_doctor_says_the_config_no_longer_matches_the_page_not_that_it_cannot_see(tmp_path, server):
+    from mopstui.room.doctor import check_vendors
+
+    path = vendors_config(tmp_path, server, claude=["Claude API"], sendgrid=["Mail Sending"])
+    from mopstui.config import load
+
+    findings = check_vendors(load([path]))
+    texts = [f.text for f in findings]
+    assert any("claude's page can be read, but 1 of the components the config watches are not on it as named" in t
+               and "did you mean 'Claude API (api.anthropic.com)'" in t for t in texts), texts
+    assert not any("cannot see claude" in t.lower() for t in texts)
+    assert any(f.fix == "run `mopstui vendors components claude` and copy the lines it prints into the config"
+               for f in findings)
+    assert not any("sendgrid" in f.text for f in findings if f.level == "problem")  # on the page: no problem
+    assert findings[0].text.startswith("2 of 2 vendor pages and probes can be read")

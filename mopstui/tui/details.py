@@ -152,7 +152,9 @@ class Details(AppState):
                                                                 author=self.user))
             elif verdict:
                 self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
-                                              placeholder="the reason, for the log (holds until the page changes)"),
+                                              placeholder="the reason, for the log (holds until the page changes)",
+                                              required="Write the reason first: the log keeps why the room overruled "
+                                                       "the page"),
                                  _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
                                      s, self.config, vendor_id=status.id, component=component, verdict=verdict,
                                      reason=reason, until="page-changes", author=self.user))))

@@ -99,6 +99,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     def load(self, events: list[Event], start: datetime, *, filter_label: str = "") -> None:
         """Replace the whole content (switching incident, or a search result)."""
+        selected = self.selected
         self.start = start
         self.filter_label = filter_label
         self._events = sorted(events, key=lambda e: (e.occurred_at, e.id))
@@ -108,7 +109,9 @@ class TimelineView(ScrollView, can_focus=True):
         self._widen_authors(self._events)
         self._pending = []
         self.follow = True
-        self.cursor = -1
+        # The selected entry stays selected when it is still shown (a search cleared, a reload).
+        ids = [e.id for e in self._events]
+        self.cursor = ids.index(selected.id) if selected is not None and selected.id in ids else -1
         self._cache.clear()
         self._refresh_size()
         self._follow_to_end()

@@ -178,13 +178,17 @@ class FittedTable(DataTable):
         if (rebuild or len(self.columns) != len(columns) or keys != [r.value for r in self.rows] or width_changed
                 or widths != [c.width for c in self.columns.values()]):
             cursor = self.cursor_row
+            # The highlight stays on the same row (vendor, service), wherever a re-sort moves it:
+            # kept by row number, it silently moved to another vendor, and O overruled that one.
+            was_on = self.ordered_rows[cursor].key.value if 0 <= cursor < len(self.ordered_rows) else None
             self.clear(columns=True)
             for name, width in zip(columns, widths):
                 self.add_column(name, key=name.lower(), width=width)
             for key, cells in rows:
                 self.add_row(*cells, key=key)
             if rows:
-                self.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+                row = keys.index(was_on) if was_on in keys else min(cursor, len(rows) - 1)
+                self.move_cursor(row=row, animate=False)
             return
         for key, cells in rows:
             for column, value in zip(columns, cells):
