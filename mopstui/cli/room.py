@@ -85,13 +85,13 @@ def cmd_status(ctx: Context) -> int:
     else:
         if rows and all(row["state"] == "unknown" for row in rows) and any(CANNOT_SEE in row["reason"] for row in rows):
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
-        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
+        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<11} {'LATENCY':>8}  NOTE")
         for row in rows:
             status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
             state = vendor_mark(status) + badge(row["state"])
             note = vendor_note(status)
-            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
+            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<11} {latency:>8}  {clean_line(note, 80)}")
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
             for component in shown:

@@ -51,7 +51,8 @@ def cmd_vendors_components(ctx: Context) -> int:
                       "watch_with": r.watch_with} for r in rows])
         return EXIT_OK
     groups = sum(r.is_group for r in rows)
-    print(f"{clean_line(vendor.name)}: {len(rows) - groups} components in {groups} groups, "
+    count = len(rows) - groups
+    print(f"{clean_line(vendor.name)}: {count} component{'s' * (count != 1)} in {groups} group{'s' * (groups != 1)}, "
           f"page state {read.parsed.state.replace('_', ' ')}\n  read from {clean_line(read.url, 200)} ({read.kind})")
     if not rows:
         print("  the page lists no components: the vendor can only be watched whole")

@@ -12,6 +12,7 @@ from functools import cached_property
 from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
+from ..domain.blind import read_history
 from ..domain.impact import Impact, estimate
 from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
 from ..domain.pagelag import lags
@@ -222,7 +223,8 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end),
+                  verified.head or store.head(), page_lags, overrides,
+                  estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
                   signal_changes=signal_changes)
 
 

@@ -137,3 +137,4 @@ def suppressed(config: Config, previous: dict[str, SignalState], fresh: dict[str
             result[signal.id] = replace(state, suppressed_by=said.split(" is ")[0],
                                         why=clean_line(f"{state.why}; not alarmed: {said} (one cause, one alarm)", MAX_WHY))
     return result
+

@@ -23,6 +23,13 @@ class StoreError(Exception):
     """A problem with the database file itself; the message says what to do."""
 
 
+class NoWarRoom(StoreError):
+    """There is no war-room where the config or --db points, and the command may not start one."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(f"no war-room at {location} (check --db or MOPSTUI_DB)")
+
+
 class StoreBusy(StoreError):
     """The lock could not be had in time. Nothing was written."""
 
@@ -147,6 +154,7 @@ class WarRoomStore(Protocol):
     def signal_status_mark(self) -> tuple: ...
     def record_arrivals(self, rows: Sequence[tuple[str, str, int, str | None, str]]) -> None: ...
     def arrivals(self, signal_id: str, *, since: str | None = None, latest: int = ...) -> list[dict]: ...
+    def signal_history(self, changing: Sequence[str], spending: Sequence[str], until: str, since: str) -> tuple[dict, dict]: ...
     def set_cursor(self, name: str, value: int) -> None: ...
 
     # presence and leases

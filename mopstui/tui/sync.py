@@ -14,6 +14,7 @@ from textual import events, work
 from ..base.identity import hostname, ssh_client
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
+from ..domain.blind import read_history
 from ..domain.leases import holder_name, holder_words
 from ..domain.model import CUSTOMER_UPDATE_KIND, ENTRY_KINDS, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..domain.takeback import TAKEBACK_KINDS
@@ -62,6 +63,7 @@ class StoreSync(AppState):
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
         self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
         self.health = cat.service_health(self.config, self.statuses, self.signal_states)
         self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 

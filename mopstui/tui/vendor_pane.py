@@ -74,6 +74,8 @@ def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
             body.append("    " if component.group else "  ")
             body.append_text(badge_text(component.state))
             body.append(f"  {clean_line(component.name)}\n")
+            if component.note:  # not on the page, or which of several: said under it
+                body.append(f"      {clean_line(component.note, 300)}\n", "italic")
         if not chosen:
             body.append("none\n")
     body.append("\nOpen vendor incidents\n", "bold")
