@@ -95,6 +95,7 @@ def test_the_directory_is_well_formed():
     assert len(ids) == len(set(ids)) and all(i == i.lower() for i in ids)
     for entry in entries:
         assert urlsplit(entry.url).scheme == "https", entry.id
+        assert entry.checked[:4].isdigit(), entry.id  # every entry says when it was last checked
         assert entry.readable == bool(entry.kind), entry.id  # a format, or why none
         assert entry.readable or entry.probe, entry.id
         assert not entry.kind or entry.kind == "auto" or entry.kind in PROVIDERS, entry.id
