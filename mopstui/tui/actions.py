@@ -62,11 +62,17 @@ class IncidentActions(AppState):
             self.entry_kind = kind
         label = "todo" if self.entry_kind == "action_item" else self.entry_kind
         self.q("#entry-kind", Static).update(f"{label} ▸")
+        self.show_pane("incident")  # a narrow screen showing the services or vendors comes back
         # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
         # already queued behind this one and must reach the entry line, never the bindings.
         self.war_room.set_focus(self.q("#entry", Input))
 
     def action_leave_input(self: WarRoomApp) -> None:
+        room = self.war_room
+        side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
+        if side_shown and not (getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog")):
+            self.action_pane("incident")
+            return
         if self.filter_label:
             self._show_incident(reload=True)
             return

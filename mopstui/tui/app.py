@@ -49,7 +49,7 @@ from .guards import HEARTBEAT_EVERY
 class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
     CSS_PATH = "app.tcss"
     TITLE = "mopstui"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-wider")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (100, "-narrow"), (110, "-wide"), (160, "-wider")]
 
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
@@ -85,6 +85,9 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         Binding("x", "export", "Export", show=False),
         Binding("escape", "leave_input", "Back", show=False),
         Binding("ctrl+r", "retry_unsaved", "Retry unsaved", show=False),
+        Binding("1", "pane('incident')", "Incident", show=False),
+        Binding("2", "pane('services')", "Services", show=False),
+        Binding("3", "pane('vendors')", "Vendors", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -197,7 +200,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             Hangup(lambda: loop.call_soon_threadsafe(self.exit), self._release_on_hangup).install()
         except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
-        await self.push_screen(WarRoom(self.config))
+        await self.push_screen(WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS))
         self._fit_to(self.size.width, self.size.height)
         self._writer()
         self._initial_load()
