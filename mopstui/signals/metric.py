@@ -120,6 +120,14 @@ def extract(data: Any, path: str, scale: float = 1.0) -> float:
     return numbers[0] * scale
 
 
+def first_text(data: Any, path: str) -> str:
+    """The first thing at `path`, as words (a status: ENABLED, PAUSED, SENDING)."""
+    found = [v for v in _walk(data, _segments(path)) if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+    if not found:
+        raise PathError(f"nothing at {path} in the answer")
+    return str(found[0])[:80]
+
+
 def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
