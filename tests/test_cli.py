@@ -120,7 +120,12 @@ def test_every_command_has_help():
         assert result.returncode == 0 and "usage: mopstui" in result.stdout, name
 
 
-def test_incidents_json_on_empty_db(cli):
+def test_incidents_json_on_empty_db(cli, db_path):
+    missing = cli("incidents", "--json")  # no war-room yet: said, and none made
+    assert missing.returncode == 1 and "no war-room at" in missing.stderr and not db_path.exists()
+    from mopstui.store import open_store
+
+    open_store(str(db_path)).close()
     assert json.loads(cli("incidents", "--json").stdout) == []
 
 

@@ -98,7 +98,7 @@ def test_a_wrong_directory_is_explained(tmp_path):
     shared.mkdir()
     os.chmod(shared, 0o755)  # not group-writable
     config = write(tmp_path / "c.yaml", f"database: {shared / 'w.db'}\ndatabase_group: {MY_GROUP}\n")
-    result = run_cli("--config", str(config), "incidents")
+    result = run_cli("--config", str(config), "init")
     assert result.returncode == 1
     assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 3770 {shared}" in result.stderr
 
@@ -391,7 +391,7 @@ def test_a_failing_webhook_is_recorded_not_hidden(tmp_path, db_path):
 def test_a_world_readable_config_with_webhooks_warns(tmp_path):
     path = write(tmp_path / "c.yaml", 'notify:\n  webhooks: ["https://hooks.example.com/services/T/B/secret"]\n')
     os.chmod(path, 0o644)
-    result = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents")
+    result = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "init")
     assert result.returncode == 0
     assert f"{path} holds webhook URLs (secrets) and is readable by every user; run: chmod o-r {path}" in result.stderr
     assert "secret" not in result.stderr.replace("secrets", "")

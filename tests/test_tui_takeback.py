@@ -31,8 +31,8 @@ async def answer(pilot, text: str) -> None:
 
 def line_of(app, event_id: int) -> str:
     view = timeline(app)
-    event = next(e for e in view.events if e.id == event_id)
-    return view._render_event(event, 200, False).text
+    index = next(i for i, e in enumerate(view.events) if e.id == event_id)
+    return view.entry_text_shown(index)
 
 
 async def select(pilot, event_id: int) -> None:

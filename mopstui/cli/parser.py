@@ -394,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
     p.add_argument("destination", metavar="TO", help="an empty (or new) war-room: a file or a postgresql:// URL")
 
+    command("init", _lazy("stores", "cmd_init"),
+            "start an empty war-room where --db points (on PostgreSQL: the schema, as its owner)",
+            "Start a new, empty war-room where the config or --db points: a file, or the schema in an\n"
+            "empty PostgreSQL database (run it as the owner role). Only this, declare, log, watch and the\n"
+            "screen start a war-room; every other command says there is none.")
+
     p = command("verify", _lazy("incidents", "cmd_verify"),
                 "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
                 "Recompute the log's hash chain and run the database's integrity check (SQLite's, or that the\n"

@@ -102,10 +102,21 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> _Seq:
     return result
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> object:
+    """A value that looks like a date (YAML reads `2026-02-30` as one, unquoted) but is not a
+    real one is said with its line, like any other bad value, not raised from deep in PyYAML."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        loader.problems.append(f"{_pos(loader, node)}: {node.value!r} is not a real date or time ({error})")
+        return node.value
+
+
 for _loader_class in (_Loader, _CLoader):
     if _loader_class is not None:
         _loader_class.add_constructor("tag:yaml.org,2002:map", _construct_map)
         _loader_class.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+        _loader_class.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _load_file(path: Path, problems: list[str]) -> _Map | None:

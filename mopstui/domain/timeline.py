@@ -128,6 +128,16 @@ def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *
     )
 
 
+def author_mark(event: Event) -> str:
+    """The author as the screen's author column shows it: `priya≠login sam` where the chosen name
+    is not the account that wrote the entry (never cut: the column grows into the text)."""
+    label = event.account_label
+    author = clean_line(event.author)
+    if not label:
+        return author
+    return f"{author}≠{clean_line(label)}" if label.startswith("login ") else f"{author}≠login unknown"
+
+
 def account_note(event: Event) -> str:
     """Where the chosen name is not the account that wrote the entry, the account, after the text."""
     label = event.account_label

@@ -23,6 +23,13 @@ class StoreError(Exception):
     """A problem with the database file itself; the message says what to do."""
 
 
+class NoWarRoom(StoreError):
+    """There is no war-room where the config or --db points, and the command may not start one."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(f"no war-room at {location} (check --db or MOPSTUI_DB)")
+
+
 class StoreBusy(StoreError):
     """The lock could not be had in time. Nothing was written."""
 

@@ -62,11 +62,17 @@ class IncidentActions(AppState):
             self.entry_kind = kind
         label = "todo" if self.entry_kind == "action_item" else self.entry_kind
         self.q("#entry-kind", Static).update(f"{label} ▸")
+        self.show_pane("incident")  # a narrow screen showing the services or vendors comes back
         # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
         # already queued behind this one and must reach the entry line, never the bindings.
         self.war_room.set_focus(self.q("#entry", Input))
 
     def action_leave_input(self: WarRoomApp) -> None:
+        room = self.war_room
+        side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
+        if side_shown and not (getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog")):
+            self.action_pane("incident")
+            return
         if self.filter_label:
             self._show_incident(reload=True)
             return
@@ -76,7 +82,9 @@ class IncidentActions(AppState):
             self.notify("Catalog filter cleared.", timeout=2)
             return
         if isinstance(self.focused, Input):
-            self.q("#timeline").focus()
+            # Now, not after the queue (Widget.focus defers): a kind key in the same burst as the
+            # Escape must find the line closed and pick its kind, not be typed into it.
+            self.war_room.set_focus(self.q("#timeline"))
 
     @on(Input.Submitted, "#entry")
     def _submit_entry(self: WarRoomApp, event: Input.Submitted) -> None:
@@ -142,8 +150,11 @@ class IncidentActions(AppState):
         if incident.resolved:
             takeback.reopen(self, incident)
             return
-        choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
-        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
+        following = STATUSES.index(incident.status) + 1
+        suggested = STATUSES[following] if following < len(STATUSES) else None
+        choices = [(s, f"{'→ ' if s == suggested else '  '}{s}") for s in STATUSES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status,
+                                      suggested=suggested),
                          _if_given(lambda value: self.set_status(incident.id, value)))
 
     def set_status(self: WarRoomApp, incident_id: int, status: str) -> None:

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from ..base.timeutil import utcnow
@@ -30,6 +32,7 @@ from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
+from .keyguard import KeyGuard
 from .link import LinkWatch
 from .panes import Panes
 from .sync import StoreSync
@@ -46,7 +49,7 @@ from .guards import HEARTBEAT_EVERY
 class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
     CSS_PATH = "app.tcss"
     TITLE = "mopstui"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-wider")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (100, "-narrow"), (110, "-wide"), (160, "-wider")]
 
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
@@ -82,6 +85,9 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         Binding("x", "export", "Export", show=False),
         Binding("escape", "leave_input", "Back", show=False),
         Binding("ctrl+r", "retry_unsaved", "Retry unsaved", show=False),
+        Binding("1", "pane('incident')", "Incident", show=False),
+        Binding("2", "pane('services')", "Services", show=False),
+        Binding("3", "pane('vendors')", "Vendors", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -137,12 +143,28 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._writes = queue.Queue()
         self._waiting_notice = False
         self.bells = 0
+        self.key_guard = KeyGuard()
         if animations is None:
             animations = config.animations
         if animations is None:
             animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         if not animations:
             self.animation_level = "none"
+
+    async def on_event(self, event: events.Event) -> None:
+        # The rest of a burst that opened a dialog, and stray typing meant for a closed entry
+        # line, are dropped here, before any binding or widget sees them (keyguard.py).
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.key_guard.drops(self, event):
+                event.stop()
+                return
+            if event.key == "escape" and isinstance(self.focused, Input) and isinstance(self.screen, WarRoom):
+                # Leave the entry line as the key arrives, not once it has gone round the line:
+                # by then the kind key of the same burst was already queued to the line as text.
+                event.stop()
+                self.action_leave_input()
+                return
+        await super().on_event(event)
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -178,7 +200,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             Hangup(lambda: loop.call_soon_threadsafe(self.exit), self._release_on_hangup).install()
         except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
-        await self.push_screen(WarRoom(self.config))
+        await self.push_screen(WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS))
         self._fit_to(self.size.width, self.size.height)
         self._writer()
         self._initial_load()

@@ -40,6 +40,19 @@ if TYPE_CHECKING:
     from .app import WarRoomApp
 
 
+def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorStatus | None, str | None]:
+    """A vendor table row key (`v:ID`, `c:ID:COMPONENT`) as its vendor and component. An id may
+    hold a colon itself (a probe is `probe:chat`): a split on colons named no vendor, so the line
+    under the table kept showing the vendor highlighted before."""
+    kind, _, rest = key.partition(":")
+    if kind == "v":
+        return statuses.get(rest), None
+    for vendor_id, status in statuses.items():
+        if rest.startswith(vendor_id + ":"):
+            return status, rest[len(vendor_id) + 1:]
+    return None, None
+
+
 class Details(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
@@ -98,8 +111,7 @@ class Details(AppState):
         if not table.row_count:
             return None, None
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        parts = key.split(":", 2)
-        return self.statuses.get(parts[1]), (parts[2] if parts[0] == "c" and len(parts) > 2 else None)
+        return vendor_of_row(key, self.statuses)
 
     @on(DataTable.RowHighlighted, "#vendors")
     def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
@@ -140,7 +152,9 @@ class Details(AppState):
                                                                 author=self.user))
             elif verdict:
                 self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
-                                              placeholder="the reason, for the log (holds until the page changes)"),
+                                              placeholder="the reason, for the log (holds until the page changes)",
+                                              required="Write the reason first: the log keeps why the room overruled "
+                                                       "the page"),
                                  _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
                                      s, self.config, vendor_id=status.id, component=component, verdict=verdict,
                                      reason=reason, until="page-changes", author=self.user))))

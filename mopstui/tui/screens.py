@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rich.text import Text
+from textual._time import get_time  # the clock Textual stamps each key with
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -58,9 +59,15 @@ Answer = TypeVar("Answer")
 
 class _Dialog(ModalScreen[Answer], Generic[Answer]):
     """A dialog answers once. A second Enter (a double press, or keys arriving in one burst over a
-    slow link) used to dismiss the screen below it too, the war-room itself, and end the app."""
+    slow link) used to dismiss the screen below it too, the war-room itself, and end the app.
+    Keys made before it was on screen (`opened_at`) are the rest of the burst that opened it: the
+    app drops them (keyguard.py)."""
 
     _answered = False
+    opened_at = float("inf")
+
+    def on_mount(self) -> None:
+        self.opened_at = get_time()
 
     def dismiss(self, result: Answer | None = None) -> AwaitComplete:
         if self._answered or not self.is_current:
@@ -78,17 +85,42 @@ class HelpScreen(_Dialog[None]):
             yield Label("Escape to close", classes="hint")
 
 
+class _Choices(OptionList):
+    """The choices of a dialog, none highlighted at first: the first ↓ goes to the suggested
+    choice (the next status, not back to the first), and Enter before any choice says what to do
+    instead of doing nothing (which looked stuck)."""
+
+    def __init__(self, *options: Option, suggested: str | None = None, id: str | None = None) -> None:
+        super().__init__(*options, id=id)
+        self.suggested = suggested
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None and self.suggested is not None:
+            self.highlighted = self.get_option_index(self.suggested)
+            return
+        super().action_cursor_down()
+
+    def action_select(self) -> None:
+        if self.highlighted is None:
+            self.screen.query_one(".hint", Label).update(Text("Nothing chosen yet: ↑ ↓ to choose, then Enter · "
+                                                              "Escape to cancel", style="bold"))
+            return
+        super().action_select()
+
+
 class ChoiceScreen(_Dialog[str | None]):
-    """Pick one of a few values (status, severity, role)."""
+    """Pick one of a few values (status, severity, role); the current one is marked and cannot be
+    picked again."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None,
-                 deliberate: bool = True) -> None:
+                 deliberate: bool = True, suggested: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         self.current = current
+        self.suggested = suggested
         # Nothing highlighted until the user moves (an arrow key): the rest of a burst of typing,
         # a stray Enter, cannot change a status, a severity or a role, or resolve an incident.
         self.deliberate = deliberate
@@ -96,8 +128,9 @@ class ChoiceScreen(_Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            options = [Option(Text(label), id=value, disabled=value == self.current) for value, label in self.choices]
-            yield OptionList(*options, id="choices")
+            options = [Option(Text(label + ("  (now)" if value == self.current else "")), id=value,
+                              disabled=value == self.current) for value, label in self.choices]
+            yield _Choices(*options, suggested=self.suggested, id="choices")
             if self.deliberate:
                 yield Label("↑ ↓ to choose, then Enter · Escape to cancel", classes="hint")
 
@@ -113,13 +146,14 @@ class ChoiceScreen(_Dialog[str | None]):
 
 
 class PromptScreen(_Dialog[str | None]):
-    """Ask for one line of text."""
+    """Ask for one line of text. With `required`, an empty answer keeps the dialog open with that
+    word (an empty override reason once closed it silently and wrote nothing)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "", required: str = "") -> None:
         super().__init__()
-        self.title_text, self.value, self.placeholder = title, value, placeholder
+        self.title_text, self.value, self.placeholder, self.required = title, value, placeholder, required
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -128,6 +162,9 @@ class PromptScreen(_Dialog[str | None]):
             yield Label("Enter to confirm · Escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.required and not event.value.strip():
+            self.query_one(".hint", Label).update(Text(f"{self.required} · Escape to cancel", style="bold"))
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

@@ -41,7 +41,8 @@ def withdraw(app: WarRoomApp, incident: Incident, event: Event) -> None:
         app._queue_write(None, lambda s: s.withdraw(incident.id, event.id, reason, author=app.user))
 
     app.push_screen(PromptScreen(f"Withdraw #{event.id} ({clean_line(event.author)}: {_said(event.text)})? It stays in "
-                                 "the log, marked withdrawn. Why?", placeholder="e.g. wrong incident: meant INC-2"),
+                                 "the log, marked withdrawn. Why?", placeholder="e.g. wrong incident: meant INC-2",
+                                 required="Say why first: the others read it beside the entry"),
                     answered)
 
 
@@ -83,7 +84,9 @@ def correct(app: WarRoomApp, incident: Incident, event: Event) -> None:
 
     label = KIND_LABELS.get(event.kind, event.kind)
     app.push_screen(PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}, {label}): the right words; start "
-                                 "with /comms, /note … to change its kind", value=event.text), _if_given(answered))
+                                 "with /comms, /note … to change its kind", value=event.text,
+                                 required="Write the right words (Escape leaves the entry as it is)"),
+                    _if_given(answered))
 
 
 def reopen(app: WarRoomApp, incident: Incident) -> None:
@@ -98,7 +101,8 @@ def reopen(app: WarRoomApp, incident: Incident) -> None:
             app._queue_write(None, lambda s: s.reopen(incident.id, reason, author=app.user, status=status))
             app.notify(f"{incident.label} reopened ({status}): the clocks run again.", timeout=4)
 
-        app.push_screen(PromptScreen(f"Reopen {incident.label} as {status}: why? (the trouble is back …)"), answered)
+        app.push_screen(PromptScreen(f"Reopen {incident.label} as {status}: why? (the trouble is back …)",
+                                     required="Say why first: the log keeps why it was reopened"), answered)
 
     choices = [(s, f"Reopen it: {s}") for s in REOPEN_STATUSES]
     app.push_screen(ChoiceScreen(f"{incident.label} is resolved. The trouble is back?", choices), _if_given(picked))

@@ -16,12 +16,16 @@ from .widgets import CatalogTable, EntryInput, IncidentSummary, VendorTable
 
 
 class WarRoom(Screen):
-    def __init__(self, config: Config) -> None:
-        super().__init__()
+    def __init__(self, config: Config, *, width: int = 0, breakpoints: list[tuple[int, str]] | None = None) -> None:
+        # The width's class from the start, not from the first resize: the tables were laid out
+        # for the narrow side pane in the first second (4-wide columns) and again a second later.
+        chosen = [name for edge, name in (breakpoints or []) if width >= edge][-1:]
+        super().__init__(classes=" ".join(chosen) or None)
         self.config = config
 
     def compose(self) -> ComposeResult:
         yield Static(id="room")
+        yield Static(id="room-strip")  # below 100 columns, where the side panes fold away
         with Horizontal(id="main"):
             with Vertical(id="side"):
                 with Vertical(id="catalog-pane", classes="pane"):

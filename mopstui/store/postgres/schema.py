@@ -11,7 +11,7 @@ import psycopg
 
 from ...base.timeutil import to_store, utcnow
 from ...domain.leases import LONGEST_LEASE
-from ..base import StoreError
+from ..base import NoWarRoom, StoreError
 
 CHANNEL = "mopstui"
 STEPS = ("p001_initial", "p002_digest_index", "p003_guarded_state", "p004_signals")
@@ -236,9 +236,12 @@ def applied_steps(conn: psycopg.Connection) -> list[str] | None:
     return [row[0] for row in conn.execute("SELECT name FROM mopstui_schema ORDER BY applied_at, name")]
 
 
-def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int) -> None:
-    """Check the schema; create or upgrade it once, under the chain's lock, when it is behind."""
+def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int, *, create: bool = True) -> None:
+    """Check the schema; create or upgrade it once, under the chain's lock, when it is behind.
+    `create` False: a database with no war-room is said, not made one (a read-only command)."""
     steps = applied_steps(conn)
+    if steps is None and not create:
+        raise NoWarRoom(location)
     if steps is not None:
         unknown = [name for name in steps if name not in STEPS]
         if unknown:
