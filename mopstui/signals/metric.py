@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, tzinfo
 from statistics import median
 from typing import Any
 
-from .silence import hour_of_week
 from .state import FAIL, PASS, Reading
 
 
@@ -135,12 +134,13 @@ def format_number(value: float) -> str:
 
 
 def baseline_at(history: list[tuple[datetime, float]], now: datetime, weeks: int, tz: tzinfo) -> list[float]:
-    """The reading nearest this moment of each of the `weeks` previous weeks (within 30 min)."""
+    """The reading nearest this moment of each of the `weeks` previous weeks (within 30 min either
+    side: this hour of the week, without losing 10:58 at 11:01)."""
     found = []
     for week in range(1, weeks + 1):
         moment = now - timedelta(weeks=week)
         near = [(abs((at - moment).total_seconds()), value) for at, value in history
-                if abs((at - moment).total_seconds()) <= 1800 and hour_of_week(at, tz) == hour_of_week(moment, tz)]
+                if abs((at - moment).total_seconds()) <= 1800]
         if near:
             found.append(min(near)[1])
     return found
