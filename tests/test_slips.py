@@ -143,11 +143,11 @@ async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
         await pilot.pause()
         for key in ("E", "s", "v", "r", "R", "N"):
             burst(app, key + "|Hs7';7d8?`7 junk")  # and the Enter that would save it
-            await pilot.pause(0.2)
-            assert app.screen is not app.war_room, f"{key} opened its dialog"
+            await wait_for(pilot, lambda: app.screen is not app.war_room and app.screen.opened_at < float("inf"),
+                           message=f"{key} opens its dialog")
+            await pilot.pause(0.1)
             await pilot.press("escape")
-            await pilot.pause()
-            assert app.screen is app.war_room
+            await wait_for(pilot, lambda: app.screen is app.war_room, message=f"{key}: its dialog closes")
         await pilot.pause(0.3)
     with Store(declared) as store:
         incident = store.incidents()[0]

@@ -34,8 +34,8 @@ class KeyGuard:
         if key.key == "escape":  # back in control, wherever
             self.stray_until = 0.0
         screen = app.screen
-        if isinstance(screen, Dialog):
-            return key.time < screen.opened_at
+        if isinstance(screen, Dialog):  # Escape always gets through: it only ever cancels
+            return key.time < screen.opened_at and key.key != "escape"
         if not isinstance(screen, WarRoom) or isinstance(app.focused, Input) or key.key == "escape":
             return False
         printable = key.is_printable or key.key in ("enter", "space")
