@@ -93,7 +93,7 @@ def cmd_listen(ctx: Context) -> int:
             writer["store"] = open_store(ctx.config.database_location, group=ctx.config.database_group)
         writer["store"].record_arrivals(rows)
 
-    store.record_arrivals([])  # the war-room opens (and is created) before anyone posts
+    store.record_arrivals([])  # the war-room opens before anyone posts: a missing or read-only one is said now
     try:
         receiver = Receiver(ctx.config, (ctx.args.host, ctx.args.port), write)
     except OSError as error:
