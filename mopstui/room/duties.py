@@ -108,8 +108,8 @@ def set_override(store: SQLStore, config: Config, *, vendor_id: str, component: 
         known_names = set(on_page) | {c.name for c in raw[vendor_id].components} if on_page else set()
         known_names |= {w.name for w in vendor.components} | {f"{w.group} / {w.name}" for w in vendor.components if w.group}
         if not known_names:
-            raise InputError(f"{vendor.name}'s page has not been read (or could not be), so its components are not known: override "
-                             f"the whole vendor ({vendor_id}), or run `mopstui status` first")
+            raise InputError(f"{vendor.name}'s page has not been read (or could not be), so its components are not "
+                             f"known: override the whole vendor ({vendor_id}), or run `mopstui status` first")
         if component not in known_names:
             raise InputError(f"{vendor_id} has no component {component!r}"
                              f"{_did_you_mean(component, sorted(known_names))} (see `mopstui vendors components "
