@@ -151,6 +151,9 @@ def test_the_line_under_vendors_names_the_highlighted_row(tmux, tmp_path):
     AWS (`AWS 24h ? unknown · no history yet`): a probe's id holds a colon."""
     demo(tmux, tmp_path, 120, 40)
     wait_screen(tmux, "demo", lambda s: re.search(r"│ ✖ down\s+Website chat wid", s) is not None, timeout=30)
+    tmux.send("demo", "3")  # to the vendors, then up to the probe's row, the first
+    for _ in range(3):
+        tmux.send("demo", "Up")
     screen = wait_screen(tmux, "demo", lambda s: any(line.startswith("│Website cha") and "24h" in line
                                                      for line in s.splitlines()), timeout=5)
     assert "AWS 24h" not in screen

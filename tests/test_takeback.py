@@ -69,6 +69,8 @@ def test_a_withdrawn_customer_update_stays_in_the_log_and_stops_counting(room):
     code, out, _ = cli(room, "timeline", "1")
     line = next(x for x in out.splitlines() if x.startswith(f"#{mistaken} "))
     assert "⊘" in line and "[withdrawn by priya: wrong incident: meant INC-2] Banner is live" in line
+    shown = {e["id"]: e for e in json.loads(cli(room, "timeline", "1", "--json")[1])["events"]}
+    assert shown[mistaken]["withdrawn_by"] == withdrawal and shown[earlier]["withdrawn_by"] is None
     md = exported(room, "md")
     assert "⊘ ~~Banner is live (meant for INC-2)~~ — withdrawn by priya (login " in md
     assert "| Time to first customer update (comms) | 5m |" in md

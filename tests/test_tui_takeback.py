@@ -104,6 +104,7 @@ async def test_reopen_from_the_status_dialog_and_back_dating_is_said(tmp_path, d
             store.set_status(1, "resolved", author="sam", at=start + timedelta(minutes=10))
         await wait_for(pilot, lambda: app.current is not None and app.current.resolved, message="the resolved incident")
         await pilot.press("s")
+        await wait_for(pilot, lambda: app.screen.query("OptionList"), message="the reopen dialog")
         await choose(pilot, "identified")
         await answer(pilot, "form errors are back")
         await wait_for(pilot, lambda: app.current is not None and app.current.status == "identified", message="reopened")
@@ -112,3 +113,6 @@ async def test_reopen_from_the_status_dialog_and_back_dating_is_said(tmp_path, d
         await type_entry(pilot, "n", f"@{early} Chat widget stopped loading")
         await wait_for(pilot, lambda: said(app, "before INC-1 was declared ("), message="the plain word on back-dating")
         assert said(app, f"the impact now counts from {early}:00")
+        # The clocks count from there: the incident on screen moved its impact start.
+        await wait_for(pilot, lambda: app.current.impact_start < app.current.started_at - timedelta(hours=3),
+                       message="the impact start to move")

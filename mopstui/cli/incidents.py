@@ -174,7 +174,11 @@ def cmd_timeline(ctx: Context) -> int:
         write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')
         separator = "\n    "
         for event in events:
-            write(separator + json.dumps(event.to_dict(), ensure_ascii=False))
+            # What was said about it since, as the export's events say it.
+            withdrawal = notes.withdrawn.get(event.id)
+            item = {**event.to_dict(), "starred": event.id in notes.starred,
+                    "withdrawn_by": withdrawal.id if withdrawal else None, "kind_now": notes.taken_back.kinds.get(event.id)}
+            write(separator + json.dumps(item, ensure_ascii=False))
             separator = ",\n    "
         write("\n  ]\n}\n")
         return EXIT_OK

@@ -41,6 +41,7 @@ class Entry:
     probe: str = ""  # what to watch instead
     needs: str = ""  # what a config must add (Salesforce: the instance)
     note: str = ""
+    checked: str = ""  # when this entry was last checked (the directory's date, unless the entry says)
 
     @property
     def readable(self) -> bool:
@@ -58,6 +59,7 @@ def directory() -> tuple[str, tuple[Entry, ...]]:
     from .load import bundled_path
 
     data = yaml.safe_load(bundled_path("vendors.yaml").read_text(encoding="utf-8"))
+    checked = str(data["checked"])
     entries = []
     for raw in data["vendors"]:
         entries.append(Entry(
@@ -65,9 +67,9 @@ def directory() -> tuple[str, tuple[Entry, ...]]:
             kind=str(raw.get("kind", "")), product=raw.get("product"),
             components=tuple(str(c) for c in raw.get("components", ())), clusters=tuple(str(c) for c in raw.get("clusters", ())),
             none=str(raw.get("none", "")), probe=str(raw.get("probe", "")), needs=str(raw.get("needs", "")),
-            note=str(raw.get("note", "")),
+            note=str(raw.get("note", "")), checked=str(raw.get("checked", checked)),
         ))  # fmt: skip
-    return str(data["checked"]), tuple(entries)
+    return checked, tuple(entries)
 
 
 def find(vendor_id: str) -> Entry | None:
@@ -87,7 +89,7 @@ def search(word: str) -> list[Entry]:
 
 
 def not_readable(entry: Entry) -> str:
-    return (f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {directory()[0]}): "
+    return (f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {entry.checked}): "
             f"watch {entry.probe} instead, on the service that depends on it; or give url: and kind: if that has changed")
 
 

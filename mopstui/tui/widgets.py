@@ -89,7 +89,9 @@ class ClockBar(Widget):
 
     def set_clock(self, clock: Clock) -> None:
         self.clock = clock
-        if self.is_mounted:
+        # Mounted, its parts perhaps not yet (a clock added when an incident is reopened, set on the
+        # next tick): on_mount paints it then; painting now raised NoMatches and ended the screen.
+        if self.is_mounted and self.query("#time"):
             self._paint(clock)
 
     def on_mount(self) -> None:
