@@ -293,6 +293,27 @@ BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
     ("  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n",
      4, "duplicate signal id 'a'"),
     ("  - just text\n", 3, "a signal must be a mapping"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: soon}\n", 3, "learn: 'soon' is not a duration"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, interval: never}\n", 3, "interval"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, down_after: 0.5}\n", 3, "down_after must be between"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, name: [x]}\n", 3, "name must be text"),
+    ("  - {id: a, kind: tag, touchpoint: web, page: 'gopher://x', container: GTM-1}\n", 3, "page must be an http(s) URL"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, method: PUT}\n", 3,
+     "method must be GET or POST"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: [x]}\n", 3,
+     "headers must be a mapping"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, baseline: 99}\n", 3,
+     "baseline must be between 0 and 12"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: money}\n", 3, "gives must be one of"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, scale: lots}\n", 3, "scale must be a number"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, token_command: [gcloud]}\n", 3,
+     "token_command must be text"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: status, expect: PAUSED, "
+     "confirms: pause-add}\n", 3, "did you mean 'pause-ads'?"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, confirms: pause-ads}\n", 3,
+     "confirms needs gives: status and expect:"),
+    ("  - {id: a, kind: deliverability, touchpoint: web, window: later}\n", 3, "window"),
+    ("  - {id: a, kind: deliverability, touchpoint: web, min_events: 0}\n", 3, "min_events must be between"),
 ])
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)

@@ -349,6 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
     _at_option(p)
 
+    p = command("mitigate", _lazy("signals", "cmd_mitigate"), "log a marketing mitigation (pause ads, pause sends, banner "
+                "up, switch channel); a status signal reads it back",
+                "Log what the playbook says to do, as an action with your name and the time. mopstui never\n"
+                "pauses anything itself: a metric signal with gives: status and confirms: WHAT reads the\n"
+                "campaign's status, and when it says so (expect:) the timeline gets 'Ads campaign status:\n"
+                "PAUSED, confirmed 14:32'.\n\n"
+                "  mopstui mitigate INC-1 pause-ads --note 'all search campaigns'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("what", choices=("pause-ads", "pause-sends", "banner-up", "switch-channel"))
+    p.add_argument("--note", metavar="TEXT", help="what exactly (which campaigns, which sends)")
+    _at_option(p)
+
     p = command("listen", _lazy("signals", "cmd_listen"),
                 "receive arrivals over HTTP for silence and deliverability signals (webhooks)",
                 "An HTTP receiver for CRM workflows, Zapier steps and ESP event webhooks (SendGrid's event\n"

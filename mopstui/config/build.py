@@ -78,6 +78,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         animations=animations,
         away_after=away_after,
         webhooks=check.webhooks(data),
+        notify_catch_up=check.catch_up(data),
         anchor_file=anchor_file,
         anchor_every=anchor_every,
         sources=sources,

@@ -20,7 +20,7 @@ from ..signals.deliverability import judge_deliverability
 from ..signals.judge import judge_form, judge_tag, unreachable
 from ..signals.silence import judge_silence, span_words
 from ..signals.state import BLIND, MAX_WHY
-from ..store import SQLStore
+from ..store import SQLStore, StoreError
 from .metrics import read_metric
 
 
@@ -117,7 +117,21 @@ class SignalDuty:
         ids = self.store.save_signal_states({k: v.to_dict() for k, v in fresh.items()}, found)
         names = {s.source_id: s.label for s in self.config.signals}
         record_evidence(self.store, self.config, found, ids, names)
+        if any(s.confirms for s in self.config.signals):
+            self._confirm_mitigations({**previous, **fresh})
         return {"signals": len(fresh), "signal_changes": len(found)}
+
+    def _confirm_mitigations(self, states: dict[str, SignalState]) -> None:
+        """Read back each logged mitigation (pause ads …) once its status signal says it happened."""
+        from ..signals.mitigation import confirmations
+
+        open_ids = {i.id for i in self.store.incidents()}
+        actions = [e for e in self.store.events_of_kinds(("action",)) if e.incident_id in open_ids]
+        for item in confirmations(self.config, actions, states, self.config.tz):
+            try:
+                self.store.append(item.incident_id, "system", item.text, author="mopstui", dedupe=item.dedupe)
+            except StoreError:
+                pass  # the next round writes it: the key makes it once
 
 
 def suppressed(config: Config, previous: dict[str, SignalState], fresh: dict[str, SignalState]) -> dict[str, SignalState]:
