@@ -397,3 +397,37 @@ def test_a_world_readable_config_with_webhooks_warns(tmp_path):
     assert "secret" not in result.stderr.replace("secrets", "")
     os.chmod(path, 0o640)
     assert "warning" not in run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents").stderr
+
+
+@pytest.mark.parametrize("catch_up, told", [("", ["INC-2 declared"]), ("  catch_up: 90m\n", ["INC-1", "INC-2"])])
+def test_the_first_notifier_tells_what_open_incidents_saw_lately(tmp_path, db_path, catch_up, told):
+    """The first `watch` ever started on a war-room sent no webhook for what was declared before
+    it. It now sends what open incidents saw in the last `notify.catch_up` (15 minutes unless
+    set), nothing older and nothing of a resolved incident."""
+    import asyncio
+    from datetime import timedelta
+
+    from mopstui.base.timeutil import utcnow
+    from mopstui.room.notify import Notifier
+
+    Hooks.received, Hooks.fail_first = [], 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    path = write(tmp_path / "c.yaml", f"notify:\n  webhooks: [\"{url}\"]\n{catch_up}")
+    os.chmod(path, 0o600)
+    config = load([path], database=str(db_path))
+    now = utcnow()
+    try:
+        with Store(db_path) as store:
+            store.declare("An hour ago", severity="SEV2", author="alice", replay_recorded_at=now - timedelta(hours=1))
+            store.declare("Five minutes ago", severity="SEV1", author="alice", replay_recorded_at=now - timedelta(minutes=5))
+            store.declare("Over already", severity="SEV3", author="alice", replay_recorded_at=now - timedelta(minutes=6))
+            store.set_status(3, "resolved", author="alice")
+            sent = asyncio.run(_with_client(Notifier(config, store)))
+            texts = [body["text"] for _, body in Hooks.received]
+            assert sent == len(told) == len(texts) and all(any(t.startswith(w) for t in texts) for w in told), texts
+            assert not any(t.startswith("INC-3") for t in texts)
+            assert asyncio.run(_with_client(Notifier(config, store))) == 0  # and never twice
+    finally:
+        server.shutdown()
