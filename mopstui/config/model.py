@@ -152,6 +152,7 @@ class Config:
     economics: dict[str, Any] = field(default_factory=dict)  # touchpoint -> marketing.TouchpointEconomics
     templates: dict[str, str] = field(default_factory=dict)  # channel -> customer-update template
     signals: tuple[Any, ...] = ()  # signals.Signal: what the marketing territory says, beside the vendors' map
+    keys: tuple[tuple[str, str], ...] = ()  # `keys:`: (command id, keys) that replace its default keys
 
     def signal(self, signal_id: str) -> Any:
         return next((s for s in self.signals if s.id == signal_id), None)

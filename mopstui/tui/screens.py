@@ -48,6 +48,7 @@ Panes
   Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail
   p  poll vendors now           o  show the selected service's runbook link
   O  overrule the highlighted vendor's page: down for us, or not us (a reason)
+  1 2 3  incident, services, vendors    j k g G  down, up, first, last
 
 Everywhere
   ctrl+p  command palette (same names as the CLI)   ?  this help   q  quit
@@ -79,8 +80,14 @@ class _Dialog(ModalScreen[Answer], Generic[Answer]):
 class HelpScreen(_Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, remapped: str = "") -> None:
+        super().__init__()
+        self.remapped = remapped  # the config's `keys:`, which replace the keys below
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
+            if self.remapped:
+                yield Static(Text(self.remapped, style="bold"), id="help-remapped")
             yield Static(Text(HELP), id="help-text")
             yield Label("Escape to close", classes="hint")
 
