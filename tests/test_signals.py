@@ -386,3 +386,22 @@ def test_signal_changes_are_exported_beside_the_vendors(setup, server):
     data = json.loads(run_cli("--config", str(path), "--db", str(db), "export", "1", "-f", "json").stdout)
     assert [c["state"] for c in data["signal_changes"]] == ["down"]
     assert all(not c["vendor_id"].startswith("signal:") for c in data["vendor_changes"])
+
+
+def test_the_duty_in_both_engines(location, server, tmp_path):
+    """The same round on SQLite and PostgreSQL: the form goes down after two checks, its change is
+    in the history and on the incident's timeline, and a silence is judged from its arrivals."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    server.serve("/gtm.js", GTM, headers={"Content-Type": "application/javascript"})
+    config = load([write(tmp_path / "c.yaml", config_text(server))], database=str(tmp_path / "unused.db"))
+    with open_store(location) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=15)), 1, None, "test")])
+        one_round(config, store)
+        one_round(config, store)
+        found = states(config, store)
+        assert found["contact-form"].state == "down" and found["gtm"].state == "ok"
+        assert found["leads"].state == "degraded" and found["leads"].suppressed_by == "Contact form"
+        assert [o["state"] for o in store.observations(vendor_id="signal:contact-form")] == ["down"]
+        assert any(e.text.startswith("Contact form (signal): unknown → down") for e in store.events(1))

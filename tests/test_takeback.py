@@ -199,6 +199,11 @@ def test_back_dating_before_the_declaration_is_said_and_moves_the_impact_start(r
     md = exported(room, "md")
     assert "| Impact started |" in md and "Each from when the impact started" in md
     assert "Ordering problems" not in md
+    # Every elapsed time counts from there too: nothing exported is negative.
+    assert "| -" not in md.split("## Timeline")[1]
+    rows = list(csv.DictReader(io.StringIO(exported(room, "csv"))))
+    assert not any(r["elapsed"].startswith("-") for r in rows)
+    assert min(e["elapsed_seconds"] for e in json.loads(exported(room, "json"))["events"]) == 0
     # Withdrawn, it no longer moves the start.
     assert cli(room, "withdraw", "1", str(early.id), "--reason", "wrong day")[0] == 0
     with Store(db) as store:

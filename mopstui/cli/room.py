@@ -40,10 +40,9 @@ def cmd_serve(ctx: Context) -> int:
     for path in ctx.config.sources:
         argv += ["--config", path]
     # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
+    # A serve is one person's screen in a browser: whoever opens its link writes as its starter.
     server = GuardedServer("exec " + shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room",
-                           token=new_token())
-    print(f"serving the war-room at {server.link}\n(only this link opens it: do not share it; Ctrl-C stops)",
-          file=sys.stderr, flush=True)
+                           token=new_token(), starter=ctx.user)
     try:
         server.serve()
     finally:

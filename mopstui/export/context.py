@@ -203,10 +203,10 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     notes = Annotations()
     metrics = compute(incident, store, config, now, notes)
     window_end = metrics.end
-    seen = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    seen = store.observations(since=incident.impact_start.isoformat(), until=window_end.isoformat())
     vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
     signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
-    sessions = store.sessions_between(incident.started_at, window_end)
+    sessions = store.sessions_between(incident.impact_start, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
     # event this export shows, however old.
     verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
@@ -215,12 +215,12 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"
-    start, end = incident.started_at.isoformat(), window_end.isoformat()
+    start, end = incident.impact_start.isoformat(), window_end.isoformat()
     affected = set(incident.services)
     page_lags = [lag for lag in lags(config, store.observations(until=end))
                  if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
                  and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
-    overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
+    overrides = [e for e in store.room_events("override") if incident.impact_start <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
                   verified.head or store.head(), page_lags, overrides,

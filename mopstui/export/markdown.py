@@ -165,7 +165,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     is made from lookups (the same second, author and kind recur); any other from its Event.
     Returns the action items and lessons met on the way."""
     incident, metrics, tz, notes = export.incident, export.metrics, export.tz, export.notes
-    times = RowTimes(incident.started_at, tz)
+    times = RowTimes(incident.impact_start, tz)
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
     kinds = Memo(md_inline)
@@ -223,7 +223,7 @@ def _timeline_row(event: Event, export: Export) -> str:
     text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
         text = md_inline(event.text)
-    return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)}"
+    return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
             f" | {md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
 
 

@@ -101,8 +101,14 @@ def help_text() -> Text:
 class HelpScreen(_Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, remapped: str = "") -> None:
+        super().__init__()
+        self.remapped = remapped  # the config's `keys:`, which replace the keys below
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
+            if self.remapped:
+                yield Static(Text(self.remapped, style="bold"), id="help-remapped")
             yield Static(help_text(), id="help-text")
             yield Label("↑ ↓ to scroll · Escape to close", classes="hint")
 
