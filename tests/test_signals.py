@@ -405,3 +405,33 @@ def test_the_duty_in_both_engines(location, server, tmp_path):
         assert found["leads"].state == "degraded" and found["leads"].suppressed_by == "Contact form"
         assert [o["state"] for o in store.observations(vendor_id="signal:contact-form")] == ["down"]
         assert any(e.text.startswith("Contact form (signal): unknown → down") for e in store.events(1))
+
+
+def test_map_and_territory_disagree_on_the_timeline(tmp_path, server):
+    """A service's own form signal fails while its vendor's page is operational: the incident's
+    timeline says map ≠ territory once, and once again when they agree."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+vendors:
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url('/hubspot')}"}}
+services:
+  - {{id: lead-form, name: Lead form, touchpoint: lead capture, vendor: hubspot}}
+signals:
+  - {{id: contact-form, name: Contact form, kind: form, touchpoint: lead capture, service: lead-form,
+     url: "{server.url('/contact')}", selector: "form#contact"}}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    with open_store(db) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.save_vendor_statuses({k: v.to_dict() for k, v in asyncio.run(poll(config)).items()}, [])
+        for _ in range(3):
+            one_round(config, store)
+        server.serve("/contact", FORM_PAGE, headers={"Content-Type": "text/html"})
+        one_round(config, store)
+        lines = [e.text for e in store.events(1) if e.kind == "vendor"]
+    assert [t for t in lines if t.startswith("Lead form")] == [
+        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches "
+        "form#contact)",
+        "Lead form: the vendor's page and our own checks agree again"], lines
