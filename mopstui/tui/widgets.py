@@ -95,7 +95,9 @@ class ClockBar(Widget):
             self._paint(clock)
 
     def on_mount(self) -> None:
-        if self.clock is not None:
+        # Not when it was removed before its mount came (an incident switched, the screen quit at
+        # once): its parts are gone, and painting them ended the screen.
+        if self.clock is not None and self.children:
             self._paint(self.clock)
 
     def _paint(self, clock: Clock) -> None:
