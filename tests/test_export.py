@@ -236,11 +236,11 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
         assert '"\'=pat, the scribe"' in fast
         rows = list(csv.DictReader(io.StringIO(fast)))
         assert [r["backdated"] for r in rows if r["id"] in ("5", "6")] == ["yes", ""]
-        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "00:00"
+        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "03:00"  # from the action 3 min before
         fast, slow = both("json")
         events = jsonlib.loads(fast)["events"]
         assert events == jsonlib.loads(slow)["events"]
-        assert next(e for e in events if e["text"] == "at the end of its second")["elapsed_seconds"] == 0.749999
+        assert next(e for e in events if e["text"] == "at the end of its second")["elapsed_seconds"] == 180.749999
         assert [e["backdated"] for e in events if e["id"] in (5, 6)] == [True, False]
         for fmt in ("md", "csv", "json"):
             for options in ({}, {"starred_only": True}, {"tz": zone("Asia/Kolkata")}):

@@ -247,3 +247,36 @@ signals:
     assert "Ads spend: spent between" in blind.inputs
     exported = run_cli("--config", str(path), "--db", str(db), "export", "1")
     assert exported.returncode == 0 and "€55 ads spend while Tag container was blind (measured)" in exported.stdout
+
+
+def test_a_paused_campaign_is_read_back_for_the_mitigation(tmp_path, api, monkeypatch):
+    """`mitigate pause-ads` is logged with who and when; the status metric confirms it on the
+    timeline only once the campaign reads PAUSED, and only once."""
+    from .conftest import run_cli
+
+    status = lambda word: (200, [{"results": [{"campaign": {"id": "9", "status": word}}]}])  # noqa: E731
+    api.answers = {"/status": status("ENABLED")}
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+services: [{{id: ads, touchpoint: ads}}]
+signals:
+  - {{id: ads-status, name: Ads campaign status, kind: metric, touchpoint: ads, gives: status, confirms: pause-ads,
+     expect: PAUSED, url: "{api.url('/status')}", method: POST, path: "[0].results[0].campaign.status"}}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    with open_store(db) as store:
+        store.declare("Landing page down", severity="SEV1", author="alice", services=["ads"])
+    logged = run_cli("--config", str(path), "--db", str(db), "--user", "priya", "mitigate", "1", "pause-ads")
+    assert logged.returncode == 0, logged.stderr
+    assert "pause ads logged; Ads campaign status confirms it when it reads PAUSED" in logged.stdout
+    with open_store(db) as store:
+        assert one_round(config, store)["ads-status"].value == "ENABLED"
+        assert not [e for e in store.events(1) if e.kind == "system" and "confirmed" in e.text]
+        api.answers = {"/status": status("PAUSED")}
+        one_round(config, store)
+        one_round(config, store)
+        confirmed = [e.text for e in store.events(1) if e.kind == "system" and "confirmed" in e.text]
+        action = next(e for e in store.events(1) if e.kind == "action")
+    assert action.author == "priya" and action.text == "Mitigation: pause ads"
+    assert len(confirmed) == 1 and confirmed[0].startswith("Ads campaign status: PAUSED, confirmed ")
+    assert confirmed[0].endswith(f"(pause ads, logged by priya at {action.occurred_at:%H:%M})")

@@ -168,3 +168,31 @@ def test_the_tables_are_sized_for_their_pane_from_the_first_frame(tmux, tmp_path
     header = next(line for line in screen.splitlines() if "Health" in line)
     assert "Service " in header and "Touchpoint" in header and "Owner" in header, header
     quit_screen(tmux, "demo")
+
+
+def test_the_help_fits_80x24_has_a_legend_and_says_how_to_read_an_entry(tmux, tmp_path, db_path):
+    """`?` at 80x24 wrapped mid-phrase (`c  comms (customer` / `update)`), had no legend for
+    ★ ↶ ✎ ≠ ! ◐ ▲ and did not say how to read an entry whole."""
+    from mopstui.domain import catalog
+    from mopstui.domain.timeline import EVIDENCE_MARK
+    from mopstui.tui.widgets import STATUS_SYMBOLS
+
+    run_cli("--db", str(db_path), "--user", "ops", "declare", "Lead form down", "--severity", "SEV2", check=True)
+    tmux.start("room", [MOPSTUI, "--db", str(db_path), "--user", "ops"], env={"TERM": "xterm-256color"}, width=80, height=24)
+    tmux.wait_for("room", "Lead form down")
+    tmux.send("room", "?")
+    pages = [tmux.wait_for("room", "Reading the story")]
+    for _ in range(8):  # scroll to the end, a page at a time
+        tmux.send("room", "PageDown")
+        time.sleep(0.3)
+        pages.append(tmux.screen("room"))
+    shown = "\n".join(pages)
+    lines = {line.strip(" │┃▎▊█▌▐▆▇▅▄▃▂▁") for page in pages for line in page.splitlines()}
+    assert "c  comms (update)" in shown and not any(line == "update)" for line in lines)
+    assert "Every entry is shown whole" in shown and "What the marks mean" in shown
+    marks = set("★↶✎⊘≠!~└⋯") | {EVIDENCE_MARK} | set(catalog.SYMBOLS.values()) | set(STATUS_SYMBOLS.values())
+    legend = shown.split("What the marks mean", 1)[1]
+    assert {mark for mark in marks if mark not in legend} == set()
+    tmux.send("room", "Escape")
+    time.sleep(0.5)
+    quit_screen(tmux, "room")

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
+from ..base.errors import InputError
+from ..domain.model import ENTRY_KIND_WORDS, ROLES, SEVERITIES, STATUSES, entry_kind_named
 from .context import Context
 
 
@@ -34,6 +35,17 @@ def _columns() -> int:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80 if sys.__stdout__ else 80
     except (ValueError, OSError):
         return 80
+
+
+def _entry_kind(word: str) -> str:
+    """`--kind todo` (the word the screen shows) or `--kind action_item` (older scripts)."""
+    try:
+        return entry_kind_named(word)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_KIND_METAVAR = "{" + ",".join(ENTRY_KIND_WORDS) + "}"
 
 
 def _lazy(module: str, name: str) -> Callable[[Context], int]:
@@ -147,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("text", help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), "
                                 "@10:02 … (back-dated)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR,
                    help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
 
@@ -191,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
     p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR, help="the entry's right kind")
 
     p = command("withdraw", _lazy("incidents", "cmd_withdraw"),
                 "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
@@ -362,6 +374,18 @@ def build_parser() -> argparse.ArgumentParser:
                 "  mopstui signal leads --at 10:02")
     p.add_argument("id", metavar="ID", help="the signal's id in the config")
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
+    _at_option(p)
+
+    p = command("mitigate", _lazy("signals", "cmd_mitigate"), "log a marketing mitigation (pause ads, pause sends, banner "
+                "up, switch channel); a status signal reads it back",
+                "Log what the playbook says to do, as an action with your name and the time. mopstui never\n"
+                "pauses anything itself: a metric signal with gives: status and confirms: WHAT reads the\n"
+                "campaign's status, and when it says so (expect:) the timeline gets 'Ads campaign status:\n"
+                "PAUSED, confirmed 14:32'.\n\n"
+                "  mopstui mitigate INC-1 pause-ads --note 'all search campaigns'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("what", choices=("pause-ads", "pause-sends", "banner-up", "switch-channel"))
+    p.add_argument("--note", metavar="TEXT", help="what exactly (which campaigns, which sends)")
     _at_option(p)
 
     p = command("listen", _lazy("signals", "cmd_listen"),

@@ -106,7 +106,9 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
     result = dict(statuses)
     for override in overrides:
         status = result.get(override.vendor_id)
-        if status is None or lapsed(override, statuses):
+        if status is None:  # a page never read: the room's word is all there is, and it counts
+            status = VendorStatus(override.vendor_id, override.vendor_id, "unknown", reason="not read yet")
+        elif lapsed(override, statuses):
             continue
         page = status.page_state or status.state
         if override.component is None:  # the whole vendor: every part the room watches follows

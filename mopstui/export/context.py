@@ -14,7 +14,7 @@ from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.blind import read_history
 from ..domain.impact import Impact, estimate
-from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
@@ -91,7 +91,8 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
         notes.add(event)
     for event_id, kind, occurred in digest["early"]:
         since = datetime.fromisoformat(occurred) - start
-        metrics.problems.append(f"entry #{event_id} ({kind}) is dated {humanize_duration(-since)} before the start")
+        label = KIND_LABELS.get(kind, kind)
+        metrics.problems.append(f"entry #{event_id} ({label}) is dated {humanize_duration(-since)} before the start")
     if digest["first_action"]:
         metrics.first_action = datetime.fromisoformat(digest["first_action"]) - start
     if digest["first_comms"]:
@@ -203,10 +204,10 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     notes = Annotations()
     metrics = compute(incident, store, config, now, notes)
     window_end = metrics.end
-    seen = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    seen = store.observations(since=incident.impact_start.isoformat(), until=window_end.isoformat())
     vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
     signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
-    sessions = store.sessions_between(incident.started_at, window_end)
+    sessions = store.sessions_between(incident.impact_start, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
     # event this export shows, however old.
     verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
@@ -215,12 +216,12 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"
-    start, end = incident.started_at.isoformat(), window_end.isoformat()
+    start, end = incident.impact_start.isoformat(), window_end.isoformat()
     affected = set(incident.services)
     page_lags = [lag for lag in lags(config, store.observations(until=end))
                  if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
                  and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
-    overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
+    overrides = [e for e in store.room_events("override") if incident.impact_start <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
                   verified.head or store.head(), page_lags, overrides,

@@ -165,10 +165,10 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     is made from lookups (the same second, author and kind recur); any other from its Event.
     Returns the action items and lessons met on the way."""
     incident, metrics, tz, notes = export.incident, export.metrics, export.tz, export.notes
-    times = RowTimes(incident.started_at, tz)
+    times = RowTimes(incident.impact_start, tz)
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
-    kinds = Memo(md_inline)
+    kinds = Memo(lambda kind: md_inline(KIND_LABELS.get(kind, kind)))  # `todo`, never `action_item`
     ticked = set(ENTRY_KINDS) | set(COMMAND_KINDS)
     action_items, lessons = [], []
     rows: list[str] = []  # written 5,000 at a time: one write per row cost a second on 100,000
@@ -223,8 +223,8 @@ def _timeline_row(event: Event, export: Export) -> str:
     text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
         text = md_inline(event.text)
-    return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.started_at, signed=True)}"
-            f" | {md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
+    return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
+            f" | {md_inline(event.who)} | {md_inline(KIND_LABELS.get(event.kind, event.kind))} | {mark}{text} |\n")
 
 
 def _signals(w, export: Export) -> None:

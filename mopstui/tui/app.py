@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from ..base.timeutil import utcnow
 from ..config import Config
+from ..config.keymap import COMMANDS
 from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
@@ -51,44 +52,10 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
     TITLE = "mopstui"
     HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (100, "-narrow"), (110, "-wide"), (160, "-wider")]
 
+    # Built from the one command list (config/keymap.py), which also builds the palette; the
+    # config's `keys:` remaps them by id (set_keymap in __init__).
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        # The keys that open the entry line are priority bindings, handled as the key arrives
-        # (not after it has gone round the focused widget), so that focus moves before the rest
-        # of the same burst is routed: those keys become text, never commands. check_action
-        # turns them off while any text field has focus.
-        Binding("n", "entry('note')", "Note", priority=True),
-        Binding("a", "entry('action')", "Action", priority=True),
-        Binding("d", "entry('decision')", "Decision", show=False, priority=True),
-        Binding("c", "entry('comms')", "Comms", priority=True),
-        Binding("u", "entry('customer')", "Customer", show=False, priority=True),
-        Binding("t", "entry('action_item')", "Todo", show=False, priority=True),
-        Binding("l", "entry('lesson')", "Lesson", show=False, priority=True),
-        Binding("i", "entry('')", "Input", show=False, priority=True),
-        Binding("s", "set_status", "Status"),
-        Binding("v", "set_severity", "Severity", show=False),
-        Binding("r", "role", "Role", show=False),
-        Binding("N", "declare", "Declare"),
-        Binding("R", "resolve", "Resolve", show=False),
-        Binding("asterisk", "star", "Star", show=False),
-        Binding("w", "withdraw", "Withdraw", show=False),
-        Binding("e", "correct", "Correct", show=False),
-        Binding("E", "edit_incident", "Edit incident", show=False),
-        Binding("D", "draft_update", "Draft update", show=False),
-        Binding("f", "followup", "Follow-up", show=False),
-        Binding("slash", "search", "Search"),
-        Binding("left_square_bracket", "switch(-1)", "Prev incident", show=False),
-        Binding("right_square_bracket", "switch(1)", "Next incident", show=False),
-        Binding("p", "poll_now", "Poll", show=False),
-        Binding("o", "runbook", "Runbook", show=False),
-        Binding("O", "override", "Overrule vendor", show=False, id="override"),
-        Binding("x", "export", "Export", show=False),
-        Binding("escape", "leave_input", "Back", show=False),
-        Binding("ctrl+r", "retry_unsaved", "Retry unsaved", show=False),
-        Binding("1", "pane('incident')", "Incident", show=False),
-        Binding("2", "pane('services')", "Services", show=False),
-        Binding("3", "pane('vendors')", "Vendors", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding(c.keys, c.action, c.label, show=c.show, priority=c.priority, id=c.id) for c in COMMANDS if c.keys
     ]
 
     def __init__(
@@ -121,6 +88,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.last_event_id = 0
         self.data_version = -1
         self.unreachable = False  # the war-room's server did not answer the last read
+        self.new_war_room = False  # this screen started the war-room (a mistyped --db shows at once)
         self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
         self.statuses = {}
@@ -144,6 +112,8 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._waiting_notice = False
         self.bells = 0
         self.key_guard = KeyGuard()
+        if config.keys:
+            self.set_keymap(dict(config.keys))
         if animations is None:
             animations = config.animations
         if animations is None:
@@ -194,6 +164,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     async def on_mount(self) -> None:
         try:
+            self.new_war_room = not self.demo and not self.config.war_room_exists()
             self._store = open_store(self.config.database_location, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)

@@ -3,6 +3,7 @@ postmortem export, help and the command palette."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
 from ..base.textsafe import clean_line
+from ..config.keymap import BY_ID, COMMANDS
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
@@ -195,34 +197,13 @@ class Details(AppState):
                               timeout=10, markup=False)
 
     def action_help(self: WarRoomApp) -> None:
-        self.push_screen(HelpScreen())
+        remapped = " · ".join(f"{keys} {BY_ID[command].label.lower()}" for command, keys in self.config.keys)
+        self.push_screen(HelpScreen(f"Your keys (the config's keys:): {remapped}" if remapped else ""))
 
     def get_system_commands(self: WarRoomApp, screen: Screen):
+        """The palette: Textual's own, then every war-room command that has a palette name (the
+        CLI's, where there is one), from the same list as the keys."""
         yield from super().get_system_commands(screen)
-        commands = [
-            ("declare", "Declare a new incident", self.action_declare),
-            ("log", "Log a note on the current incident", lambda: self.action_entry("note")),
-            ("log --kind action", "Log an action", lambda: self.action_entry("action")),
-            ("log --kind decision", "Log a decision", lambda: self.action_entry("decision")),
-            ("log --kind comms", "Log a customer update (resets the update-due clock)", lambda: self.action_entry("comms")),
-            ("log --kind customer", "Log a customer report", lambda: self.action_entry("customer")),
-            ("set-status", "Change the incident's status", self.action_set_status),
-            ("set-severity", "Change the incident's severity", self.action_set_severity),
-            ("role", "Take or assign a role", self.action_role),
-            ("star", "Star the selected entry for the postmortem (again: unstar)", self.action_star),
-            ("unstar", "Take the star off the selected entry", self.action_star),
-            ("correct", "Correct the selected entry's words or kind", self.action_correct),
-            ("withdraw", "Withdraw the selected entry (it stays in the log, marked withdrawn)", self.action_withdraw),
-            ("reopen", "Reopen the resolved incident", self.action_set_status),
-            ("resolve", "Resolve the incident", self.action_resolve),
-            ("edit", "Change what was declared: title, summary, services", self.action_edit_incident),
-            ("draft", "Draft a customer update from a template", self.action_draft_update),
-            ("followup", "Move the selected action item along: done, won't do, owner, due", self.action_followup),
-            ("search", "Search the timeline", self.action_search),
-            ("status", "Poll vendor status now", self.action_poll_now),
-            ("override", "Overrule the highlighted vendor's page (down for us / not us)", self.action_override),
-            ("export", "Export the postmortem as Markdown", self.action_export),
-            ("help", "Keys and prefixes", self.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        for command in COMMANDS:
+            if command.palette:
+                yield SystemCommand(command.palette, command.words, functools.partial(self.run_action, command.action))

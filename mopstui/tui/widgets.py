@@ -164,6 +164,14 @@ class FittedTable(DataTable):
     BADGE_WIDTH = 10
     WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 1, "Note": 2}
 
+    # k9s / lazygit habits, as in the timeline
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
+    ]
+
     class Resized(Message):
         pass
 

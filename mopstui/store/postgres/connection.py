@@ -106,6 +106,11 @@ class PostgresConnection(Backend):
         self.conn = _Adapter(self)
         try:
             create_or_upgrade(self._raw(), self.location, CHAIN_LOCK, create=create)
+            # The server's word for who writes: the role it says this session is (its trigger
+            # refuses any other), not the client's login and uid.
+            role = self.conn.execute("SELECT session_user").fetchone()[0]
+            if account is None:
+                self.account = Account(str(role), None)
             self.readonly = readonly or not self.conn.execute(
                 "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
         except errors.InsufficientPrivilege:
