@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mopstui.base.timeutil import to_store, utcnow
-from mopstui.config import load
+from mopstui.config import ConfigError, load
 from mopstui.domain import catalog as cat
 from mopstui.room.poller import poll
 from mopstui.room.signals import SignalDuty, stored_states
@@ -317,9 +317,21 @@ BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
 ])
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)
+    with pytest.raises(ConfigError) as info:  # in-process: check-config prints exactly these (below)
+        load([path])
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in info.value.errors), info.value.errors
+
+
+def test_check_config_exits_2_with_every_signal_problem(tmp_path):
+    path = write(tmp_path / "bad.yaml", BASE + "  - {id: a, kind: from, touchpoint: web}\n"
+                 "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n")
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in result.stderr.splitlines()), result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:3: unknown signal kind 'from'; did you mean 'form'?",
+        f"{path}:4: unknown key 'selectr' in a form signal; did you mean 'selector'?",
+        f"{path}:4: signal b: missing required key 'selector'",
+    ]
 
 
 def test_watch_runs_the_signals_duty_and_stops(setup, server):
