@@ -44,7 +44,8 @@ def cmd_log(ctx: Context) -> int:
     # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
     entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
     if ctx.args.kind and entry.kind != ctx.args.kind:
-        raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
+        said, typed = KIND_LABELS[ctx.args.kind], KIND_LABELS[entry.kind]
+        raise InputError(f"--kind {said} and the text's /{typed} disagree; give the kind once")
     if entry.at and ctx.args.at:
         raise InputError("--at and the text's @TIME both give a time; give it once")
     at = entry.at or ctx.at()
