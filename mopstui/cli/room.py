@@ -159,7 +159,8 @@ def cmd_watch(ctx: Context) -> int:
         elif "duties" in summary:
             # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
             if summary["ours"]:
-                print(f"{stamp} this watch does the room's duties (vendor rounds, crossings, notifications, anchor)",
+                print(f"{stamp} this watch does the room's duties (checks vendors, writes thresholds crossed and "
+                      "updates overdue, sends notifications)",
                       flush=True)
             else:
                 print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
