@@ -104,3 +104,16 @@ async def test_j_k_g_and_G_move_in_the_tables(tmp_path, db_path):
         assert table.cursor_row == table.row_count - 1
         await pilot.press("g")
         assert table.cursor_row == 0
+
+
+async def test_a_palette_command_runs_its_action(tmp_path, db_path):
+    with Store(db_path) as store:
+        store.declare("Lead form down", severity="SEV2", author="alice")
+    app = make_app(make_config(tmp_path, db_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        lesson = next(c for c in app.get_system_commands(app.screen) if c.title == "log --kind lesson")
+        app.call_later(lesson.callback)
+        await wait_for(pilot, lambda: app.entry_kind == "lesson", message="the lesson line")
+        assert app.focused is app.q("#entry")
+

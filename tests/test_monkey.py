@@ -124,8 +124,7 @@ async def test_bursts_after_every_dialog_key_change_no_declared_fact_and_every_e
     typed: list[str] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        for step in range(2 * len(DIALOG_KEYS)):  # each dialog key twice
-            key = DIALOG_KEYS[step % len(DIALOG_KEYS)] if step % 3 else rng.choice(DIALOG_KEYS)
+        for step, key in enumerate(DIALOG_KEYS):  # each once: the noise is what the seed varies
             noise = "".join(rng.choice(NOISE + ODD) for _ in range(rng.randint(1, 30)))
             try:
                 await pilot.press("down")  # something selected, so that e, f and O open their dialogs

@@ -431,3 +431,34 @@ def test_the_first_notifier_tells_what_open_incidents_saw_lately(tmp_path, db_pa
             assert asyncio.run(_with_client(Notifier(config, store))) == 0  # and never twice
     finally:
         server.shutdown()
+
+
+def test_serve_prints_one_working_link_and_never_a_request_or_the_token(db_path):
+    """Any local user's malformed request printed a traceback with its locals (the raw request
+    bytes, a 0x9b among them) into the starter's terminal; the access log printed the token on
+    every request; the library's banner printed a second, token-less link as the last address."""
+    port = free_port()
+    proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first = proc.stderr.readline()
+        assert first.startswith(f"serving the war-room at {base}/?token="), first
+        first += proc.stderr.readline()  # (read here: communicate() below reads past this stream's buffer)
+        token = first.split("token=", 1)[1].split()[0]
+        wait_for_http(base + "/static/")
+        for raw in (b"GET /\x9b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"\x16\x03\x01\x02\x00garbage\x9b\r\n\r\n",
+                    b"GET / HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: x\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(raw)
+                sock.recv(4096)
+        urllib.request.urlopen(f"{base}/?token={token}", timeout=10).close()  # the starter's own visit
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode is not None
+    terminal = out + first + err
+    assert "Traceback" not in terminal and "\x9b" not in terminal and "\x1b" not in terminal and "garbage" not in terminal
+    assert terminal.count(token) == 1 and terminal.count("http://") == 1  # the link, once, and the last address
+    assert "everyone who opens it writes as web" in terminal, terminal
+    assert "refused a request it could not read from 127.0.0.1" in terminal, terminal

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mopstui.base.timeutil import to_store, utcnow
-from mopstui.config import load
+from mopstui.config import ConfigError, load
 from mopstui.domain import catalog as cat
 from mopstui.room.poller import poll
 from mopstui.room.signals import SignalDuty, stored_states
@@ -317,9 +317,21 @@ BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
 ])
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)
+    with pytest.raises(ConfigError) as info:  # in-process: check-config prints exactly these (below)
+        load([path])
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in info.value.errors), info.value.errors
+
+
+def test_check_config_exits_2_with_every_signal_problem(tmp_path):
+    path = write(tmp_path / "bad.yaml", BASE + "  - {id: a, kind: from, touchpoint: web}\n"
+                 "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n")
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in result.stderr.splitlines()), result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:3: unknown signal kind 'from'; did you mean 'form'?",
+        f"{path}:4: unknown key 'selectr' in a form signal; did you mean 'selector'?",
+        f"{path}:4: signal b: missing required key 'selector'",
+    ]
 
 
 def test_watch_runs_the_signals_duty_and_stops(setup, server):
@@ -386,3 +398,52 @@ def test_signal_changes_are_exported_beside_the_vendors(setup, server):
     data = json.loads(run_cli("--config", str(path), "--db", str(db), "export", "1", "-f", "json").stdout)
     assert [c["state"] for c in data["signal_changes"]] == ["down"]
     assert all(not c["vendor_id"].startswith("signal:") for c in data["vendor_changes"])
+
+
+def test_the_duty_in_both_engines(location, server, tmp_path):
+    """The same round on SQLite and PostgreSQL: the form goes down after two checks, its change is
+    in the history and on the incident's timeline, and a silence is judged from its arrivals."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    server.serve("/gtm.js", GTM, headers={"Content-Type": "application/javascript"})
+    config = load([write(tmp_path / "c.yaml", config_text(server))], database=str(tmp_path / "unused.db"))
+    with open_store(location) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=15)), 1, None, "test")])
+        one_round(config, store)
+        one_round(config, store)
+        found = states(config, store)
+        assert found["contact-form"].state == "down" and found["gtm"].state == "ok"
+        assert found["leads"].state == "degraded" and found["leads"].suppressed_by == "Contact form"
+        assert [o["state"] for o in store.observations(vendor_id="signal:contact-form")] == ["down"]
+        assert any(e.text.startswith("Contact form (signal): unknown → down") for e in store.events(1))
+
+
+def test_map_and_territory_disagree_on_the_timeline(tmp_path, server):
+    """A service's own form signal fails while its vendor's page is operational: the incident's
+    timeline says map ≠ territory once, and once again when they agree."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+vendors:
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url('/hubspot')}"}}
+services:
+  - {{id: lead-form, name: Lead form, touchpoint: lead capture, vendor: hubspot}}
+signals:
+  - {{id: contact-form, name: Contact form, kind: form, touchpoint: lead capture, service: lead-form,
+     url: "{server.url('/contact')}", selector: "form#contact"}}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    with open_store(db) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.save_vendor_statuses({k: v.to_dict() for k, v in asyncio.run(poll(config)).items()}, [])
+        for _ in range(3):
+            one_round(config, store)
+        server.serve("/contact", FORM_PAGE, headers={"Content-Type": "text/html"})
+        one_round(config, store)
+        lines = [e.text for e in store.events(1) if e.kind == "vendor"]
+    assert [t for t in lines if t.startswith("Lead form")] == [
+        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches "
+        "form#contact)",
+        "Lead form: the vendor's page and our own checks agree again"], lines

@@ -257,3 +257,23 @@ async def test_the_highlight_stays_on_the_same_vendor_across_a_re_sort():
         table.show_rows(["State", "Vendor"], rows("intercom aws hubspot"))  # HubSpot overruled: re-sorted
         await pilot.pause()
         assert table.ordered_rows[table.cursor_row].key.value == "v:hubspot"
+
+
+async def test_the_selected_entry_stays_selected_when_the_timeline_reloads(tmp_path, db_path):
+    with Store(db_path) as store:
+        store.declare("Lead form down", severity="SEV2", author="alice")
+        for n in range(5):
+            store.append(1, "note", f"note {n}", author="alice")
+    app = make_app(make_config(tmp_path, db_path), clock=Clock(NOW))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        timeline = app.q("#timeline")
+        timeline.focus()
+        await pilot.press("k", "k")
+        chosen = timeline.selected
+        assert chosen is not None
+        app.search("note")  # a search, then Escape shows all again
+        await pilot.pause()
+        app._show_incident(reload=True)
+        await pilot.pause()
+        assert timeline.selected is not None and timeline.selected.id == chosen.id

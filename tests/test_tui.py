@@ -583,3 +583,15 @@ async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_
         options = app.screen.query_one(OptionList)
         offered = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "bob" in offered and "claude for alice" not in offered
+
+
+async def test_a_screen_that_starts_the_war_room_says_so_in_its_top_line(config, db_path):
+    """The screen may start a war-room (a mistyped path too): its top line says "new war-room"."""
+    assert not db_path.exists()
+    app = make_app(config, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "(new war-room)" in str(app.q("#room").render()), message="new war-room said")
+    again = make_app(config, "alice")
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert "alice" in str(again.q("#room").render()) and "new war-room" not in str(again.q("#room").render())

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, utcnow
+from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
 from ..domain.timeline import Annotations, entry_words, format_line
@@ -44,7 +44,8 @@ def cmd_log(ctx: Context) -> int:
     # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
     entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
     if ctx.args.kind and entry.kind != ctx.args.kind:
-        raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
+        said, typed = KIND_LABELS[ctx.args.kind], KIND_LABELS[entry.kind]
+        raise InputError(f"--kind {said} and the text's /{typed} disagree; give the kind once")
     if entry.at and ctx.args.at:
         raise InputError("--at and the text's @TIME both give a time; give it once")
     at = entry.at or ctx.at()
@@ -143,12 +144,12 @@ def cmd_incidents(ctx: Context) -> int:
         print("no active incidents" if not ctx.args.all else "no incidents")
         return EXIT_OK
     now = utcnow()
-    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'ELAPSED':>9}  {'COMMANDER':<12} TITLE")
+    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'OPEN FOR':>9}  {'COMMANDER':<12} TITLE")
     for incident in incidents:
         end = incident.resolved_at or now
         print(
             f"{incident.label:<8} {incident.severity:<5} {incident.status:<14} "
-            f"{format_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
+            f"{humanize_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
             f"{clean_line(incident.title)}"
         )
     return EXIT_OK

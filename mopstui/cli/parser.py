@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
+from ..base.errors import InputError
+from ..domain.model import ENTRY_KIND_WORDS, ROLES, SEVERITIES, STATUSES, entry_kind_named
 from .context import Context
 
 
@@ -34,6 +35,17 @@ def _columns() -> int:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80 if sys.__stdout__ else 80
     except (ValueError, OSError):
         return 80
+
+
+def _entry_kind(word: str) -> str:
+    """`--kind todo` (the word the screen shows) or `--kind action_item` (older scripts)."""
+    try:
+        return entry_kind_named(word)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_KIND_METAVAR = "{" + ",".join(ENTRY_KIND_WORDS) + "}"
 
 
 def _lazy(module: str, name: str) -> Callable[[Context], int]:
@@ -132,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("text", help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), "
                                 "@10:02 … (back-dated)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR,
                    help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
 
@@ -176,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
     p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR, help="the entry's right kind")
 
     p = command("withdraw", _lazy("incidents", "cmd_withdraw"),
                 "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",

@@ -94,7 +94,7 @@ def _one_text(config: Config, change: dict, name: str) -> str:
         label = service.name if service else source
         if change["state"] == cat.DISAGREE:
             return f"{label} {change.get('reason') or '≠ disagrees with its vendor'}"
-        return f"{label}: the vendor's page and our probe agree again"
+        return f"{label}: the vendor's page and our own checks agree again"
     return change_text(change, name, config.tz)
 
 

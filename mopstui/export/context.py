@@ -14,7 +14,7 @@ from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.blind import read_history
 from ..domain.impact import Impact, estimate
-from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
@@ -91,7 +91,8 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
         notes.add(event)
     for event_id, kind, occurred in digest["early"]:
         since = datetime.fromisoformat(occurred) - start
-        metrics.problems.append(f"entry #{event_id} ({kind}) is dated {humanize_duration(-since)} before the start")
+        label = KIND_LABELS.get(kind, kind)
+        metrics.problems.append(f"entry #{event_id} ({label}) is dated {humanize_duration(-since)} before the start")
     if digest["first_action"]:
         metrics.first_action = datetime.fromisoformat(digest["first_action"]) - start
     if digest["first_comms"]:

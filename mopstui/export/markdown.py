@@ -168,7 +168,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
     times = RowTimes(incident.impact_start, tz)
     clocks = Memo(lambda second: second[11:])  # "YYYY-MM-DD HH:MM:SS" -> "HH:MM:SS"
     names = Memo(lambda author_login: md_inline(who(*author_login)))
-    kinds = Memo(md_inline)
+    kinds = Memo(lambda kind: md_inline(KIND_LABELS.get(kind, kind)))  # `todo`, never `action_item`
     ticked = set(ENTRY_KINDS) | set(COMMAND_KINDS)
     action_items, lessons = [], []
     rows: list[str] = []  # written 5,000 at a time: one write per row cost a second on 100,000
@@ -224,7 +224,7 @@ def _timeline_row(event: Event, export: Export) -> str:
     if event.kind == "catalog":
         text = md_inline(event.text)
     return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
-            f" | {md_inline(event.who)} | {md_inline(event.kind)} | {mark}{text} |\n")
+            f" | {md_inline(event.who)} | {md_inline(KIND_LABELS.get(event.kind, event.kind))} | {mark}{text} |\n")
 
 
 def _signals(w, export: Export) -> None:

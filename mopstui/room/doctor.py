@@ -158,7 +158,12 @@ def check_files(config: Config) -> list[Finding]:
 
 def check_config(config: Config) -> list[Finding]:
     findings = [Finding(NOTE, "config", warning) for warning in config.warnings]
-    findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (the config's `timezone`)."))
+    if config.sources:
+        findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (`timezone:` in the config)."))
+    else:
+        findings.append(Finding(NOTE, "time zone", f"No config file was read, so times are shown in {config.timezone}; "
+                                "the room's zone belongs in the shared config.", "add `timezone: Europe/London` (your zone) "
+                                "to /etc/mopstui/config.yaml"))
     return findings
 
 

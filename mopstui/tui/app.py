@@ -88,6 +88,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.last_event_id = 0
         self.data_version = -1
         self.unreachable = False  # the war-room's server did not answer the last read
+        self.new_war_room = False  # this screen started the war-room (a mistyped --db shows at once)
         self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
         self.statuses = {}
@@ -158,6 +159,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     async def on_mount(self) -> None:
         try:
+            self.new_war_room = not self.demo and not self.config.war_room_exists()
             self._store = open_store(self.config.database_location, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)

@@ -12,10 +12,12 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import utcnow
+from ..base.timeutil import local_clock, short_duration, utcnow
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
 from ..domain.evidence import local_time
+from ..domain.model import KIND_LABELS
+from ..domain.timeline import author_mark
 from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
@@ -41,6 +43,19 @@ from .widgets import (
 
 if TYPE_CHECKING:
     from .app import WarRoomApp
+
+
+def entry_header(event, tz, started) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    text.append(f" · {local_clock(event.occurred_at, tz)}")
+    if started is not None:
+        text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
+    if event.backdated:
+        text.append(f" · written {local_clock(event.recorded_at, tz)}")
+    text.append("  e correct · w withdraw · * star", "bright_black")
+    return text
 
 
 class Panes(AppState):
@@ -213,15 +228,14 @@ class Panes(AppState):
 
     @on(TimelineView.Selected)
     def _show_selected_entry(self: WarRoomApp, message: TimelineView.Selected) -> None:
-        """The selected entry whole, wrapped, under the timeline: a narrow pane cuts every line."""
+        """Under the timeline, the highlighted entry's number, author, kind and time first (one
+        line, never pushed out by its text), then what is said about it."""
         strip = self.q("#selected-entry", Static)
         event = message.event
         if event is None:
             strip.display = False
             return
-        text = Text(f"#{event.id} {clean_line(event.who)} · {event.kind}: ", style="bold")
-        text.append(clean_line(event.text, 2000))
-        strip.update(text)
+        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
         strip.display = True
 
     def on_resize(self: WarRoomApp, event: events.Resize) -> None:

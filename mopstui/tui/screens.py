@@ -21,37 +21,45 @@ from ..base.textsafe import clean_line
 from ..config import Config
 from ..domain.model import SEVERITIES
 
+# Lines of at most 70 columns: the dialog's inside at 80x24 (a longer line wrapped mid-phrase).
 HELP = """\
 mopstui — the incident war-room
 
-Logging (the input line is always one key away)
-  n  note        a  action      d  decision     c  comms (customer update)
-  u  customer report            t  action item (todo)   l  lesson learned
-  i              focus the input with the last kind       Escape  leave it
-  While typing:  /comms text  (also /note /action /decision /customer /todo /lesson)
-                 !text  is an action       @10:02 text  back-dates the entry
-                 /todo … owner:sam due:+3d  sets its owner and due date
+Reading the story
+  Every entry is shown whole: a long one wraps under its text.
+  ↑ ↓ (or j k) move the highlight; the line under the timeline
+  shows the highlighted entry's number, author, kind and time.
+  g G  first, last entry      PgUp PgDn  a screen at a time
+  Below 100 columns: 1 incident · 2 services · 3 vendors
+
+Logging (one key away; Escape leaves the entry line)
+  n  note       a  action      d  decision     c  comms (update)
+  u  customer report           t  todo         l  lesson learned
+  i  the entry line, with the last kind
+  While typing:  /comms text  (or /note /action /decision
+                 /customer /todo /lesson)   !text  an action
+                 @10:02 text  back-dates the entry
+                 /todo … owner:sam due:+3d  owner and due date
 
 The incident
-  N  declare a new incident      s  change status     v  change severity
-  E  change what was declared (title, summary, services)
-  D  draft a customer update from a template (edit it; Enter logs it)
-  f  the selected action item: done, won't do, owner, due date
-  r  take or assign a role       R  resolve           [ ]  other incidents
-  *  star or unstar the selected entry  e  correct its words or kind (/comms …)
-  w  withdraw the selected entry (kept, struck through)   s  reopen if resolved
-  /  search the timeline: words, kind:comms, author:sam      Escape clears
-  x  export the postmortem (Markdown and its SVG timeline, next to the database)
+  N  declare a new incident        s  status (s reopens if resolved)
+  v  severity    r  role         R  resolve      [ ]  other incidents
+  E  change the title, summary or services
+  D  draft a customer update from a template (Enter logs it)
+  f  the highlighted todo: done, won't do, owner, due date
+  *  star or unstar the highlighted entry
+  e  correct its words or kind     w  withdraw it (kept, struck)
+  /  search: words, kind:comms, author:sam      Escape clears
+  x  write the postmortem (Markdown and a picture of the timeline)
   ctrl+r  save again the entries shown as NOT SAVED
 
-Panes
-  Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail
-  p  poll vendors now           o  show the selected service's runbook link
-  O  overrule the highlighted vendor's page: down for us, or not us (a reason)
-  1 2 3  incident, services, vendors    j k g G  down, up, first, last
+Services and vendors
+  Tab moves between panes; Enter opens the highlighted one's detail
+  p  read the vendors' pages now   o  the service's runbook link
+  O  overrule the vendor's page: down for us, or not us (why)
 
 Everywhere
-  ctrl+p  command palette (same names as the CLI)   ?  this help   q  quit
+  ctrl+p  every command by name    ?  this help    q  quit
 """
 
 
@@ -77,6 +85,19 @@ class _Dialog(ModalScreen[Answer], Generic[Answer]):
         return super().dismiss(result)
 
 
+def help_text() -> Text:
+    """The keys, then the legend of every mark the screen draws (domain/vocabulary.py)."""
+    from rich.cells import cell_len
+
+    from ..domain.vocabulary import SYMBOLS
+
+    text = Text(HELP)
+    text.append("\nWhat the marks mean\n")
+    for symbol, meaning in SYMBOLS:
+        text.append(f"  {symbol}{' ' * (9 - cell_len(symbol))}{meaning}\n")
+    return text
+
+
 class HelpScreen(_Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
@@ -88,8 +109,8 @@ class HelpScreen(_Dialog[None]):
         with VerticalScroll(id="help-body", classes="dialog"):
             if self.remapped:
                 yield Static(Text(self.remapped, style="bold"), id="help-remapped")
-            yield Static(Text(HELP), id="help-text")
-            yield Label("Escape to close", classes="hint")
+            yield Static(help_text(), id="help-text")
+            yield Label("↑ ↓ to scroll · Escape to close", classes="hint")
 
 
 class _Choices(OptionList):

@@ -134,6 +134,8 @@ class StoreSync(AppState):
         room.append(f" {self.config.database_name}", "bold")
         if self.demo:
             room.append(" (demo)", "italic")
+        if self.new_war_room:
+            room.append(" (new war-room)", "bold")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
         if self.unreachable:
