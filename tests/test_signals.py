@@ -218,7 +218,7 @@ signals:
 
 
 def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
-    config, _, db = setup
+    config, path, db = setup
     with open_store(db) as store:
         store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=40)), 1, None, "test")])
         server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
@@ -229,6 +229,8 @@ def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
         assert found["leads"].state == "down" and found["leads"].suppressed_by == "Contact form"
         assert "not alarmed: Contact form is down (one cause, one alarm)" in found["leads"].why
         assert store.observations(vendor_id="signal:leads") == []  # one cause, one alarm on the timeline
+        listed = run_cli("--config", str(path), "--db", str(db), "signals").stdout
+        assert "◌ held      Leads" in listed and "✖ down      Contact form" in listed
         health = cat.service_health(config, {}, found)
         (lead,) = [t for t in cat.touchpoints(config, health, found) if t.name == "lead capture"]
         assert lead.culprits == ("Contact form",)
