@@ -83,7 +83,9 @@ def _write_override(store: SQLStore, config: Config, vendor_id: str, component: 
     said = "override lifted" if verdict == "lift" else f"override: {ov.VERDICT_WORDS[verdict]}"
     for incident_id in _override_incidents(store, config, vendor_id, component):
         try:
-            store.append(incident_id, "vendor", f"{what}: {said} ({reason}; {author})", author="mopstui",
+            # The timeline's echo is the overruling person's (the log records their real account
+            # too); only a lapse the tool writes itself is mopstui's.
+            store.append(incident_id, "vendor", f"{what}: {said} ({reason})", author=author,
                          dedupe=f"INC-{incident_id}:override:{event.id}")
         except StoreError:
             pass  # the override itself is in the log; the timeline line is its echo
