@@ -100,3 +100,26 @@ def test_one_integrity_section_in_a_reviewers_words(mop, tmp_path):
     assert text.count("## Integrity") == 1 and text.index("## Integrity") > text.index("## Timeline")
     assert "sha256" not in text and text.count("not covered by the fingerprint") == 1
     assert "crossed**, by" not in text
+
+
+def test_help_gives_the_database_order_the_code_follows(mop, tmp_path, monkeypatch, capsys):
+    """--db, else $MOPSTUI_DB, else the config's `database`: the help says it in that order, and it is so."""
+    status, out, _ = mop("--help")
+    words = " ".join(out.split())
+    assert status == 0 and "Default: $MOPSTUI_DB, else the config's `database`" in words
+    config = tmp_path / "c.yaml"
+    config.write_text(f"database: {tmp_path / 'from-config.db'}\n")
+    monkeypatch.setenv("MOPSTUI_DB", str(tmp_path / "from-env.db"))
+    assert main(["--config", str(config), "--user", "alice", "declare", "x", "--severity", "SEV3"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "from-env.db").exists() and not (tmp_path / "from-config.db").exists()
+
+
+def test_the_demo_says_where_it_left_its_files(tmp_path):
+    from mopstui.demo import left_behind
+
+    (tmp_path / "demo.db").write_text("")
+    assert left_behind(tmp_path) == (f"mopstui: the demo's war-room stays in {tmp_path}/ (demo.db); "
+                                     "delete the folder when you are done")
+    (tmp_path / "INC-1-postmortem.md").write_text("")
+    assert f"{tmp_path}/ (demo.db, INC-1-postmortem.md)" in left_behind(tmp_path)
