@@ -523,7 +523,7 @@ async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, 
             app.post_message(events.Key(char, char))
         app.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: any(e.text == "second fast note" for e in timeline(app).events), message="the note")
-        assert app.screen is app.screen_stack[-1] and len(app.screen_stack) == 2  # no dialog was opened
+        assert app.screen is app.war_room and len(app.screen_stack) == 1  # no dialog was opened
     kinds = [e.kind for e in events_of(declared)]
     assert "status" not in kinds and "severity" not in kinds
 

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..base.errors import InputError
@@ -81,6 +81,21 @@ def _at_option(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {}
+
+
+def screen_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`mopstui [--config FILE] [--db FILE|URL] [--user NAME]`, the screen, read by a parser of
+    those options alone: the whole grammar is some 40 parsers, built for nothing on the way to the
+    screen's first frame. None for anything else (a command, --help, --version, a mistake): the
+    whole grammar reads it then, with its help and its errors."""
+    parser = argparse.ArgumentParser(prog="mopstui", add_help=False, allow_abbrev=False, exit_on_error=False,
+                                     formatter_class=_Formatter)
+    _global_options(parser, top=True)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
 
 
 def build_parser() -> argparse.ArgumentParser:
