@@ -11,9 +11,11 @@ Imported only by `mopstui serve`.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
 import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,10 +31,34 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class _OneLine(logging.Formatter):
+    """A problem the server logs, as one plain line: no traceback (its locals held the raw request
+    bytes any local user sent), no control characters, never the token."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        from .base.textsafe import clean_line
+
+        said = record.getMessage().replace(self.token, "…")
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):  # bytes that were not HTTP, from anyone on this host
+            said = said.replace("Error handling request", "refused a request it could not read") + \
+                f" ({type(error).__name__})"
+        elif error is not None:
+            said += f" ({type(error).__name__})"
+        return f"mopstui serve: {clean_line(said, 200)}"
+
+
 class GuardedServer(Server):
-    def __init__(self, command: str, *, host: str, port: int, title: str, token: str) -> None:
+    def __init__(self, command: str, *, host: str, port: int, title: str, token: str, starter: str = "") -> None:
         super().__init__(command, host=host, port=port, title=title)
         self.token = token
+        self.starter = starter
         names = LOOPBACK_NAMES if host in LOOPBACK_NAMES else (host,)
         self.allowed_hosts = {f"{name}:{port}" for name in names} | {f"[{host}]:{port}"}
         self.allowed_origins = {f"http://{netloc}" for netloc in self.allowed_hosts}
@@ -40,6 +66,20 @@ class GuardedServer(Server):
     @property
     def link(self) -> str:
         return f"{self.public_url}/?token={self.token}"
+
+    def initialize_logging(self) -> None:
+        """Problems only, one plain line each, on the starter's terminal; no access log (every
+        request's address carries the token) and no library banner (its link has no token)."""
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_OneLine(self.token))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+        logging.getLogger("aiohttp.access").disabled = True
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Once it listens: the one link that opens it, the last address on the screen."""
+        del app
+        print(f"serving the war-room at {self.link}\n(only this link opens it: do not share it; everyone who opens it "
+              f"writes as {self.starter or 'you'}; Ctrl-C stops)", file=sys.stderr, flush=True)
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()

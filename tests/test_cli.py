@@ -120,7 +120,12 @@ def test_every_command_has_help():
         assert result.returncode == 0 and "usage: mopstui" in result.stdout, name
 
 
-def test_incidents_json_on_empty_db(cli):
+def test_incidents_json_on_empty_db(cli, db_path):
+    missing = cli("incidents", "--json")  # no war-room yet: said, and none made
+    assert missing.returncode == 1 and "no war-room at" in missing.stderr and not db_path.exists()
+    from mopstui.store import open_store
+
+    open_store(str(db_path)).close()
     assert json.loads(cli("incidents", "--json").stdout) == []
 
 
@@ -212,6 +217,7 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert written == expected
     assert any("↶" in line for line in written) and any("★✎" in line for line in written)
     assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
+    assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
 
 
 def test_the_real_executable_end_to_end(db_path):
@@ -227,3 +233,25 @@ def test_the_real_executable_end_to_end(db_path):
     refused = run_cli_process(*base, "log", "9", "nowhere")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
     assert run_cli_process(*base, "set-status", "1", "sideways").returncode == 2
+
+
+@pytest.mark.parametrize("argv", [[], ["--user", "demo"], ["--db", "w.db", "--user", "a"], ["--user=priya"],
+                                  ["--config", "a.yaml", "--config", "b.yaml", "--db", "postgresql://db/room"]])
+def test_the_screen_reads_its_options_as_the_whole_grammar_does(argv):
+    """Opening the screen builds a parser of the global options only (not the 40 of every
+    command), and reads them exactly as the whole grammar would."""
+    from mopstui.cli.parser import build_parser, screen_args
+
+    quick, whole = screen_args(argv), build_parser().parse_args(argv)
+    assert quick is not None and whole.command is None
+    assert (quick.config, quick.db, quick.user) == (whole.config, whole.db, whole.user)
+
+
+@pytest.mark.parametrize("argv", [["incidents"], ["--user", "a", "timeline", "1"], ["-h"], ["--help"], ["--version"],
+                                  ["--db"], ["--us", "bob"], ["stray"], ["--", "x"]])
+def test_anything_but_the_screen_is_read_by_the_whole_grammar(argv):
+    """A command, help, the version, an abbreviation or a mistake: the whole grammar answers, with
+    its own help and errors."""
+    from mopstui.cli.parser import screen_args
+
+    assert screen_args(argv) is None

@@ -137,8 +137,9 @@ def test_an_error_in_the_second_layer_names_the_second_file(tmp_path):
 
 
 def test_missing_file(tmp_path):
+    """No `FILE:0:` for a file that is not there: line 0 means nothing to a reader."""
     (problem,) = errors_of(tmp_path / "nope.yaml")
-    assert problem == f"{tmp_path / 'nope.yaml'}:0: no such file"
+    assert problem == f"{tmp_path / 'nope.yaml'}: no such file"
 
 
 def test_check_config_command_exits_2_without_a_traceback(tmp_path):
@@ -209,3 +210,14 @@ def test_the_fast_loader_and_the_careful_one_agree(tmp_path):
     deep = write(tmp_path / "deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
     result = run_cli("--config", str(deep), "check-config")  # libyaml would crash on this; it never sees it
     assert result.returncode == 2 and "nested more than 64 levels deep" in result.stderr
+
+
+@pytest.mark.parametrize("value, said", [("2026-02-30", "not a real date"), ("!!timestamp 2026-13-45", "not a real date"),
+                                         ("!!timestamp x", "not a real date"), ("!!int 0xZZ", "not a whole number"),
+                                         ("!!float abc", "not a number"), ("!!bool maybe", "not true or false")])
+def test_a_value_yaml_reads_as_a_date_or_number_but_is_not_one_is_file_and_line(tmp_path, value, said):
+    """`away_after: 2026-02-30` was "internal error (ValueError …) This is a bug", exit 1."""
+    path = write(tmp_path / "c.yaml", f"timezone: UTC\nui:\n  away_after: {value}\n")
+    result = run_cli("--config", str(path), "check-config")
+    assert result.returncode == 2 and result.stderr.startswith(f"{path}:3: ") and said in result.stderr, result.stderr
+    assert "internal error" not in result.stderr

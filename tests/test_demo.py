@@ -63,11 +63,13 @@ def test_the_lead_form_loses_its_form_while_the_vendor_stays_green():
                 return stored_states(store, config)
 
             before = round_at(10)
-            assert {k: s.state for k, s in before.items()} == {"contact-form": "ok", "gtm": "ok", "gtm-on-home": "ok",
-                                                               "leads": "ok"}
+            assert {k: s.state for k, s in before.items()} == {
+                "contact-form": "ok", "gtm": "ok", "gtm-on-home": "ok", "leads": "ok", "ga4-leads": "ok",
+                "email-delivery": "ok"}
+            assert before["ga4-leads"].value == "12 leads"
             round_at(50)
             after = round_at(55)
-            assert after["contact-form"].state == "down"
+            assert after["contact-form"].state == "down" and after["ga4-leads"].why == "0 leads, below 1"
             statuses = asyncio.run(poll(config))
             assert statuses["hubspot"].state == "operational"
             health = cat.service_health(config, statuses, after)

@@ -212,3 +212,43 @@ def test_a_war_room_set_up_before_is_migrated_and_its_old_grants_revoked(postgre
         store.declare("Lead form down", severity="SEV1", author="owner")
     _attacks_refused(app_url)
     _app_works(app_url)
+
+
+# ------------------------------------------------------------------ the server's word for who wrote it
+
+
+def test_each_person_s_entries_carry_the_role_the_server_says_they_are(postgres_server, pg_url, capsys):
+    """The reproduction: every member connected as mopstui_app and the login and uid were the
+    client's; a member wrote an entry as another account and `verify` passed. With a role each
+    (members of mopstui_members, README), an entry records the server's session_user inside its
+    hash, and an entry claiming another account is refused by the server."""
+    from mopstui.cli import main
+
+    with open_store(pg_url) as store:
+        store.declare("Lead form down", severity="SEV1", author="owner")
+    database = pg_url.split("/")[-1].split("?")[0]
+    postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_members NOLOGIN; "
+                          "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    for person in ("priya", "sam"):
+        postgres_server.admin(f"DO $$ BEGIN CREATE ROLE {person} LOGIN IN ROLE mopstui_members; "
+                              "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    _app_url(postgres_server, pg_url, tuple(g.replace("TO mopstui_app", "TO mopstui_members") for g in APP_GRANTS))
+    postgres_server.admin(f"GRANT CONNECT ON DATABASE {database} TO mopstui_members")
+    priya, sam = (pg_url.replace("mopstui@", f"{p}@") for p in ("priya", "sam"))
+    assert main(["--db", priya, "--user", "Priya K", "log", "1", "Form fixed by the agency"]) == 0
+    assert main(["--db", sam, "--user", "sam", "log", "1", "Confirmed on the live site"]) == 0
+    with open_store(pg_url) as store:
+        written = [e for e in store.events(1) if e.kind == "note"]
+        assert [(e.author, e.login, e.uid) for e in written] == [("Priya K", "priya", None), ("sam", "sam", None)]
+        assert store.verify().ok
+    with psycopg.connect(priya, autocommit=True) as forger:  # priya writes an entry as sam, by hand
+        top = forger.execute("SELECT seq FROM event_sequence").fetchone()[0]
+        with pytest.raises(psycopg.errors.RaiseException, match="account is the database role"):
+            forger.execute("INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, login, "
+                           "hash) VALUES (%s, 1, 'x', 'x', 'sam', 'note', 'I did it', 'sam', 'x')", (top + 1,))
+    capsys.readouterr()
+    assert main(["--db", pg_url, "timeline", "1"]) == 0
+    out = capsys.readouterr().out
+    priya_line, sam_line = (next(line for line in out.splitlines() if words in line)
+                            for words in ("Form fixed", "Confirmed on the live site"))
+    assert "(login priya)" in priya_line and "login" not in sam_line  # both shown only where they differ

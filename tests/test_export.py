@@ -91,7 +91,10 @@ def test_dst_and_other_zones(scripted):
     assert "| 00:50:00 | +00:00 |" in london and "| 02:05:00 | +15:00 |" in london  # GMT, then BST
     assert "2026-03-29 00:50:00 GMT" in london and "2026-03-29 02:50:00 BST" in london
     tokyo = render(config, incident_id, "md", tz=zone("Asia/Tokyo"))
-    assert "| 09:50:00 | +00:00 |" in tokyo and "2026-03-29 10:50:00 JST" in tokyo
+    assert "| 09:50:00 | +00:00 |" in tokyo and "| 2026-03-29 10:50:00 |" in tokyo
+    # One zone, said once at the top: no clock changed in Tokyo, so no date repeats it.
+    assert "All times are Asia/Tokyo time (JST), to the second." in tokyo and tokyo.count("JST") == 1
+    assert "(UTC)" not in tokyo and "Time (" not in tokyo and "T00:53:00Z" not in tokyo
 
 
 def test_hostile_text_in_every_format(scripted):
@@ -236,11 +239,11 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
         assert '"\'=pat, the scribe"' in fast
         rows = list(csv.DictReader(io.StringIO(fast)))
         assert [r["backdated"] for r in rows if r["id"] in ("5", "6")] == ["yes", ""]
-        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "00:00"
+        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "03:00"  # from the action 3 min before
         fast, slow = both("json")
         events = jsonlib.loads(fast)["events"]
         assert events == jsonlib.loads(slow)["events"]
-        assert next(e for e in events if e["text"] == "at the end of its second")["elapsed_seconds"] == 0.749999
+        assert next(e for e in events if e["text"] == "at the end of its second")["elapsed_seconds"] == 180.749999
         assert [e["backdated"] for e in events if e["id"] in (5, 6)] == [True, False]
         for fmt in ("md", "csv", "json"):
             for options in ({}, {"starred_only": True}, {"tz": zone("Asia/Kolkata")}):

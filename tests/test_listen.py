@@ -37,6 +37,8 @@ signals:
 def listener(tmp_path):
     path = write(tmp_path / "c.yaml", CONFIG)
     db = tmp_path / "warroom.db"
+    with open_store(db):
+        pass  # the war-room exists: listen writes to one, it never makes one
     env = {**os.environ, "LEADS_TOKEN": TOKEN, "MAIL_TOKEN": MAIL_TOKEN}
     proc = subprocess.Popen([MOPSTUI, "--config", str(path), "--db", str(db), "listen", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -110,3 +110,36 @@ def test_bad_marketing_config_is_file_line(tmp_path, extra, said):
     with pytest.raises(ConfigError) as caught:
         load([path])
     assert said in str(caught.value) and "c.yaml:" in str(caught.value)
+
+
+NO_TEMPLATES = CONFIG.split("templates:")[0]
+STATUS_SAYS = {"investigating": "investigating", "identified": "found the cause", "monitoring": "fix for the problem",
+               "resolved": "is resolved"}
+
+
+@pytest.mark.parametrize("status", ["investigating", "identified", "monitoring", "resolved"])
+@pytest.mark.parametrize("channel", ["site-banner", "email", "social", "support-macro"])
+def test_every_built_in_template_reads_as_english_in_every_status(tmp_path, channel, status):
+    """"Our team is identified", "(status: identified, for 6m 41s)", and a resolved incident
+    promising its next update: the built-in templates put the status word into a sentence."""
+    from mopstui.domain.drafts import draft
+
+    config = load([write(tmp_path / "c.yaml", NO_TEMPLATES)])
+    with Store(tmp_path / "w.db") as store:
+        store.declare("Forms and checkout down", severity="SEV2", author="a", services=["lead-form", "shop"])
+        if status == "resolved":
+            store.set_status(1, "resolved", author="a")
+        elif status != "investigating":
+            store.set_status(1, status, author="a")
+        incident = store.incident(1)
+    assert incident.status == status
+    text = draft(config, incident, channel, utcnow())
+    body = text.split("\n\n", 1)[-1]
+    assert STATUS_SAYS[status] in body and "lead capture and checkout" in body, text
+    assert f"is {status}" not in body.replace("is resolved", "") and "status:" not in text and "{" not in text
+    assert body[0].isupper() and body.rstrip().endswith((".", "!")), text
+    promises = ("next update", "update you by", "post an update")
+    if status == "resolved":
+        assert "Thank you for your patience" in body and not any(p in body.lower() for p in promises), text
+    else:
+        assert any(p in body.lower() for p in promises), text

@@ -52,6 +52,7 @@ class Api(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: Api
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args) -> None:
         pass
@@ -212,3 +213,71 @@ def test_late_conversions_are_judged_against_the_same_hour_of_earlier_weeks(tmp_
         store.record_arrivals([("ads-conversions", to_store(now - timedelta(weeks=w)), 1, "0.0", "metric") for w in (1, 2)])
         quiet = one_round(load(config.sources, database=str(tmp_path / "quiet.db")), store, now)["ads-conversions"]
     assert quiet.state == "ok" and quiet.why == "0 conversions, as usual at this hour (median 0 over 2 earlier weeks)"
+
+
+def test_blind_spend_is_measured_from_the_spend_metric_while_the_tag_is_down(tmp_path):
+    """Ads kept spending while the tag container was down: the impact line says how much, from the
+    spend metric's running total, not from an hourly rate."""
+    from mopstui.domain.blind import read_history
+    from mopstui.domain.impact import estimate
+
+    from .conftest import run_cli
+
+    path = write(tmp_path / "c.yaml", """timezone: UTC
+services: [{id: site, touchpoint: analytics}, {id: ads, touchpoint: ads}]
+touchpoints:
+  ads: {ad_spend_per_hour: 300, currency: "€", tracked_by: [analytics]}
+signals:
+  - {id: gtm, name: Tag container, kind: tag, touchpoint: analytics, url: "http://127.0.0.1:9/gtm.js"}
+  - {id: spend, name: Ads spend, kind: metric, touchpoint: ads, gives: spend, url: "http://127.0.0.1:9/ads", path: total}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    start = utcnow() - timedelta(minutes=30)
+    at = lambda minutes: to_store(start + timedelta(minutes=minutes))  # noqa: E731
+    with open_store(db) as store:
+        incident = store.declare("Tracking blind", severity="SEV2", author="alice", services=["site"], at=start)
+        store.save_signal_states({}, [{"vendor_id": "signal:gtm", "state": "down", "previous_state": "ok",
+                                       "vendor_time": None, "seen_at": at(5), "reason": "HTTP 404"}])
+        store.record_arrivals([("spend", at(m), 1, repr(v), "metric") for m, v in ((0, 100.0), (5, 120.0), (15, 150.0),
+                                                                                 (25, 175.0))])
+        impact = estimate(config, incident, start + timedelta(minutes=30), signal_history=read_history(
+            store, config, start + timedelta(minutes=30)))
+    (blind,) = [f for f in impact.figures if f.what == "blind_spend"]
+    assert blind.amount == 55.0 and blind.text == "€55 ads spend while Tag container was blind (measured)"
+    assert "Ads spend: spent between" in blind.inputs
+    exported = run_cli("--config", str(path), "--db", str(db), "export", "1")
+    assert exported.returncode == 0 and "€55 ads spend while Tag container was blind (measured)" in exported.stdout
+
+
+def test_a_paused_campaign_is_read_back_for_the_mitigation(tmp_path, api, monkeypatch):
+    """`mitigate pause-ads` is logged with who and when; the status metric confirms it on the
+    timeline only once the campaign reads PAUSED, and only once."""
+    from .conftest import run_cli
+
+    status = lambda word: (200, [{"results": [{"campaign": {"id": "9", "status": word}}]}])  # noqa: E731
+    api.answers = {"/status": status("ENABLED")}
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+services: [{{id: ads, touchpoint: ads}}]
+signals:
+  - {{id: ads-status, name: Ads campaign status, kind: metric, touchpoint: ads, gives: status, confirms: pause-ads,
+     expect: PAUSED, url: "{api.url('/status')}", method: POST, path: "[0].results[0].campaign.status"}}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    with open_store(db) as store:
+        store.declare("Landing page down", severity="SEV1", author="alice", services=["ads"])
+    logged = run_cli("--config", str(path), "--db", str(db), "--user", "priya", "mitigate", "1", "pause-ads")
+    assert logged.returncode == 0, logged.stderr
+    assert "pause ads logged; Ads campaign status confirms it when it reads PAUSED" in logged.stdout
+    with open_store(db) as store:
+        assert one_round(config, store)["ads-status"].value == "ENABLED"
+        assert not [e for e in store.events(1) if e.kind == "system" and "confirmed" in e.text]
+        api.answers = {"/status": status("PAUSED")}
+        one_round(config, store)
+        one_round(config, store)
+        confirmed = [e.text for e in store.events(1) if e.kind == "system" and "confirmed" in e.text]
+        action = next(e for e in store.events(1) if e.kind == "action")
+    assert action.author == "priya" and action.text == "Mitigation: pause ads"
+    assert len(confirmed) == 1 and confirmed[0].startswith("Ads campaign status: PAUSED, confirmed ")
+    assert confirmed[0].endswith(f"(pause ads, logged by priya at {action.occurred_at:%H:%M})")

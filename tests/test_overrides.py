@@ -66,8 +66,9 @@ def test_down_for_us_until_the_page_changes(room):
         ruled = statuses_as_ruled(store)["hubspot"]
         assert ruled.state == "major_outage" and ruled.page_state == "operational"
         assert "down for us (forms fail for us since 10:02; sam" in ruled.override
-        timeline = [e.text for e in store.events(1)]
-        assert any("HubSpot: override: down for us (forms fail for us since 10:02; sam)" in t for t in timeline)
+        # The person who overruled the page is the echo's author on the timeline, not the tool.
+        timeline = {e.text: e.author for e in store.events(1)}
+        assert timeline["HubSpot: override: down for us (forms fail for us since 10:02)"] == "sam"
         override_event = store.room_events("override")[-1]
         assert override_event.login is not None and override_event.incident_id is None  # who really wrote it
         assert store.verify().ok
@@ -75,7 +76,8 @@ def test_down_for_us_until_the_page_changes(room):
         store.save_vendor_statuses({"hubspot": page("degraded", forms="degraded")}, [])
         assert statuses_as_ruled(store)["hubspot"].override == ""
         assert lapse_overrides(store, config) == 1
-        assert any("override lifted (the page changed: operational → degraded" in e.text for e in store.events(1))
+        [lapse] = [e for e in store.events(1) if "override lifted (the page changed: operational → degraded" in e.text]
+        assert lapse.author == "mopstui"  # the tool lifted it, so the tool says so
         # Flipping back to what it said before does not bring the old override back.
         store.save_vendor_statuses({"hubspot": page("operational")}, [])
         assert statuses_as_ruled(store)["hubspot"].state == "operational"
@@ -104,8 +106,8 @@ def test_does_not_affect_us_until_lifted(room):
     assert code == 0, err
     assert health(config_path, db)["forms"] == "partial_outage"
     with Store(db) as store:
-        lines = [e.text for e in store.events(1)]
-    assert any("HubSpot · Forms: override lifted (lifted; alice)" in t for t in lines)
+        lines = {e.text: e.author for e in store.events(1)}
+    assert lines["HubSpot · Forms: override lifted (lifted)"] == "alice"
 
 
 def test_an_unwatched_component_can_be_overruled_and_the_roll_up_follows(room):
@@ -179,3 +181,38 @@ def test_the_poller_lifts_an_override_when_the_page_changes(tmp_path):
             assert not statuses_as_ruled(store)["hubspot"].override
             lifts = [e for e in store.room_events("override") if '"lift"' in (e.value or "")]
             assert [e.text for e in lifts] == ["the page changed: operational → partial outage"]
+
+
+def test_an_override_names_a_vendor_and_component_that_exist(room, tmp_path):
+    """`override hubspot/Nope down` was accepted and stayed in force for a component HubSpot does
+    not have; `override Hubspot …` offered no "did you mean"."""
+    _, config_path, db = room
+    code, _, err = cli(config_path, db, "override", "Hubspot", "down", "--reason", "forms fail")
+    assert code == 1 and "there is no vendor 'Hubspot'; did you mean 'hubspot'?" in err
+    code, _, err = cli(config_path, db, "override", "hubspot/Nope", "down", "--reason", "forms fail")
+    assert code == 1 and "hubspot has no component 'Nope'" in err
+    code, _, err = cli(config_path, db, "override", "hubspot/forms", "down", "--reason", "forms fail")
+    assert code == 1 and "did you mean 'Forms'?" in err
+    # A page never read, and no components named in the config: none can be checked, none is taken.
+    fresh = tmp_path / "fresh.db"
+    with Store(fresh) as store:
+        store.declare("x", severity="SEV3", author="alice")
+    code, _, err = cli(config_path, fresh, "override", "hubspot/Forms", "down", "--reason", "forms fail")
+    assert code == 1 and "components are not known" in err
+    with Store(db) as store:
+        assert not store.room_events("override")
+
+
+def test_an_override_of_a_page_never_read_counts_everywhere(tmp_path):
+    """An override set while the page could not be read counted nowhere: the catalog said the
+    vendor was not polled, though the README says the room's word is honoured everywhere."""
+    config_path = write(tmp_path / "c.yaml", CONFIG.replace("URL", "http://127.0.0.1:9/nothing"))
+    db = tmp_path / "warroom.db"
+    with Store(db) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["forms"])
+    code, _, err = cli(config_path, db, "override", "hubspot", "down", "--reason", "forms fail for us")
+    assert code == 0, err
+    assert health(config_path, db)["forms"] == "major_outage"
+    with Store(db) as store:
+        ruled = statuses_as_ruled(store)
+    assert ruled["hubspot"].state == "major_outage" and ruled["hubspot"].page_state == "unknown"

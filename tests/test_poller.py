@@ -83,7 +83,7 @@ def test_changes_are_stored_and_written_to_affected_incidents(setup, server, db_
         # chat follows Messenger: its change is the evidence; the indicator reaches only services
         # that follow the whole vendor (none here)
         assert not any(t.startswith("Intercom: ") for t in texts)
-        assert "Intercom · Messenger: operational → major outage (vendor time 10:02, seen " in texts[0]
+        assert "Intercom Messenger ✖ down — was operational (the page dates it 10:02, seen " in texts[0]
         assert all(e.author == "mopstui" for e in vendor_events)
         assert not [e for e in store.events(2) if e.kind == "vendor"]  # no affected service there
 
@@ -100,11 +100,11 @@ def test_map_versus_territory(setup, server, db_path):
         statuses = {k: VendorStatus.from_dict(v) for k, v in store.vendor_status_payloads().items()}
         health = cat.service_health(config, statuses)
         assert health["chat"].state == "disagree"
-        assert "vendor says operational, our probe says major outage" in health["chat"].reason
+        assert health["chat"].reason == "✖ down (our probe) — Intercom's page still says operational"
         server.serve("/chat.js", "window.Intercom=1")
         one_round(config, store)
         texts = [e.text for e in store.events(1) if e.kind == "vendor"]
-        assert any("map ≠ territory" in t for t in texts)
+        assert any(t.endswith("✖ down (our probe) — Intercom's page still says operational") for t in texts), texts
         assert any("agree again" in t for t in texts)
         assert [o["state"] for o in store.observations(vendor_id="service:chat")] == ["disagree", "agree"]
 

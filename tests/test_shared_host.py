@@ -98,7 +98,7 @@ def test_a_wrong_directory_is_explained(tmp_path):
     shared.mkdir()
     os.chmod(shared, 0o755)  # not group-writable
     config = write(tmp_path / "c.yaml", f"database: {shared / 'w.db'}\ndatabase_group: {MY_GROUP}\n")
-    result = run_cli("--config", str(config), "incidents")
+    result = run_cli("--config", str(config), "init")
     assert result.returncode == 1
     assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 3770 {shared}" in result.stderr
 
@@ -392,9 +392,74 @@ def test_a_failing_webhook_is_recorded_not_hidden(tmp_path, db_path):
 def test_a_world_readable_config_with_webhooks_warns(tmp_path):
     path = write(tmp_path / "c.yaml", 'notify:\n  webhooks: ["https://hooks.example.com/services/T/B/secret"]\n')
     os.chmod(path, 0o644)
-    result = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents")
+    result = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "init")
     assert result.returncode == 0
     assert f"{path} holds webhook URLs (secrets) and is readable by every user; run: chmod o-r {path}" in result.stderr
     assert "secret" not in result.stderr.replace("secrets", "")
     os.chmod(path, 0o640)
     assert "warning" not in run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "incidents").stderr
+
+
+@pytest.mark.parametrize("catch_up, told", [("", ["INC-2 declared"]), ("  catch_up: 90m\n", ["INC-1", "INC-2"])])
+def test_the_first_notifier_tells_what_open_incidents_saw_lately(tmp_path, db_path, catch_up, told):
+    """The first `watch` ever started on a war-room sent no webhook for what was declared before
+    it. It now sends what open incidents saw in the last `notify.catch_up` (15 minutes unless
+    set), nothing older and nothing of a resolved incident."""
+    import asyncio
+    from datetime import timedelta
+
+    from mopstui.base.timeutil import utcnow
+    from mopstui.room.notify import Notifier
+
+    Hooks.received, Hooks.fail_first = [], 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    path = write(tmp_path / "c.yaml", f"notify:\n  webhooks: [\"{url}\"]\n{catch_up}")
+    os.chmod(path, 0o600)
+    config = load([path], database=str(db_path))
+    now = utcnow()
+    try:
+        with Store(db_path) as store:
+            store.declare("An hour ago", severity="SEV2", author="alice", replay_recorded_at=now - timedelta(hours=1))
+            store.declare("Five minutes ago", severity="SEV1", author="alice", replay_recorded_at=now - timedelta(minutes=5))
+            store.declare("Over already", severity="SEV3", author="alice", replay_recorded_at=now - timedelta(minutes=6))
+            store.set_status(3, "resolved", author="alice")
+            sent = asyncio.run(_with_client(Notifier(config, store)))
+            texts = [body["text"] for _, body in Hooks.received]
+            assert sent == len(told) == len(texts) and all(any(t.startswith(w) for t in texts) for w in told), texts
+            assert not any(t.startswith("INC-3") for t in texts)
+            assert asyncio.run(_with_client(Notifier(config, store))) == 0  # and never twice
+    finally:
+        server.shutdown()
+
+
+def test_serve_prints_one_working_link_and_never_a_request_or_the_token(db_path):
+    """Any local user's malformed request printed a traceback with its locals (the raw request
+    bytes, a 0x9b among them) into the starter's terminal; the access log printed the token on
+    every request; the library's banner printed a second, token-less link as the last address."""
+    port = free_port()
+    proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first = proc.stderr.readline()
+        assert first.startswith(f"serving the war-room at {base}/?token="), first
+        first += proc.stderr.readline()  # (read here: communicate() below reads past this stream's buffer)
+        token = first.split("token=", 1)[1].split()[0]
+        wait_for_http(base + "/static/")
+        for raw in (b"GET /\x9b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"\x16\x03\x01\x02\x00garbage\x9b\r\n\r\n",
+                    b"GET / HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: x\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(raw)
+                sock.recv(4096)
+        urllib.request.urlopen(f"{base}/?token={token}", timeout=10).close()  # the starter's own visit
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode is not None
+    terminal = out + first + err
+    assert "Traceback" not in terminal and "\x9b" not in terminal and "\x1b" not in terminal and "garbage" not in terminal
+    assert terminal.count(token) == 1 and terminal.count("http://") == 1  # the link, once, and the last address
+    assert "everyone who opens it writes as web" in terminal, terminal
+    assert "refused a request it could not read from 127.0.0.1" in terminal, terminal

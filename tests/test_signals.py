@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mopstui.base.timeutil import to_store, utcnow
-from mopstui.config import load
+from mopstui.config import ConfigError, load
 from mopstui.domain import catalog as cat
 from mopstui.room.poller import poll
 from mopstui.room.signals import SignalDuty, stored_states
@@ -218,7 +218,7 @@ signals:
 
 
 def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
-    config, _, db = setup
+    config, path, db = setup
     with open_store(db) as store:
         store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=40)), 1, None, "test")])
         server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
@@ -229,6 +229,8 @@ def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
         assert found["leads"].state == "down" and found["leads"].suppressed_by == "Contact form"
         assert "not alarmed: Contact form is down (one cause, one alarm)" in found["leads"].why
         assert store.observations(vendor_id="signal:leads") == []  # one cause, one alarm on the timeline
+        listed = run_cli("--config", str(path), "--db", str(db), "signals").stdout
+        assert "◌ held      Leads" in listed and "✖ down      Contact form" in listed
         health = cat.service_health(config, {}, found)
         (lead,) = [t for t in cat.touchpoints(config, health, found) if t.name == "lead capture"]
         assert lead.culprits == ("Contact form",)
@@ -293,12 +295,45 @@ BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
     ("  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n",
      4, "duplicate signal id 'a'"),
     ("  - just text\n", 3, "a signal must be a mapping"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: soon}\n", 3, "learn: 'soon' is not a duration"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, interval: never}\n", 3, "interval"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, down_after: 0.5}\n", 3, "down_after must be between"),
+    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, name: [x]}\n", 3, "name must be text"),
+    ("  - {id: a, kind: tag, touchpoint: web, page: 'gopher://x', container: GTM-1}\n", 3, "page must be an http(s) URL"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, method: PUT}\n", 3,
+     "method must be GET or POST"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: [x]}\n", 3,
+     "headers must be a mapping"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, baseline: 99}\n", 3,
+     "baseline must be between 0 and 12"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: money}\n", 3, "gives must be one of"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, scale: lots}\n", 3, "scale must be a number"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, token_command: [gcloud]}\n", 3,
+     "token_command must be text"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: status, expect: PAUSED, "
+     "confirms: pause-add}\n", 3, "did you mean 'pause-ads'?"),
+    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, confirms: pause-ads}\n", 3,
+     "confirms needs gives: status and expect:"),
+    ("  - {id: a, kind: deliverability, touchpoint: web, window: later}\n", 3, "window"),
+    ("  - {id: a, kind: deliverability, touchpoint: web, min_events: 0}\n", 3, "min_events must be between"),
 ])
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)
+    with pytest.raises(ConfigError) as info:  # in-process: check-config prints exactly these (below)
+        load([path])
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in info.value.errors), info.value.errors
+
+
+def test_check_config_exits_2_with_every_signal_problem(tmp_path):
+    path = write(tmp_path / "bad.yaml", BASE + "  - {id: a, kind: from, touchpoint: web}\n"
+                 "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n")
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in result.stderr.splitlines()), result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:3: unknown signal kind 'from'; did you mean 'form'?",
+        f"{path}:4: unknown key 'selectr' in a form signal; did you mean 'selector'?",
+        f"{path}:4: signal b: missing required key 'selector'",
+    ]
 
 
 def test_watch_runs_the_signals_duty_and_stops(setup, server):
@@ -365,3 +400,52 @@ def test_signal_changes_are_exported_beside_the_vendors(setup, server):
     data = json.loads(run_cli("--config", str(path), "--db", str(db), "export", "1", "-f", "json").stdout)
     assert [c["state"] for c in data["signal_changes"]] == ["down"]
     assert all(not c["vendor_id"].startswith("signal:") for c in data["vendor_changes"])
+
+
+def test_the_duty_in_both_engines(location, server, tmp_path):
+    """The same round on SQLite and PostgreSQL: the form goes down after two checks, its change is
+    in the history and on the incident's timeline, and a silence is judged from its arrivals."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    server.serve("/gtm.js", GTM, headers={"Content-Type": "application/javascript"})
+    config = load([write(tmp_path / "c.yaml", config_text(server))], database=str(tmp_path / "unused.db"))
+    with open_store(location) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=15)), 1, None, "test")])
+        one_round(config, store)
+        one_round(config, store)
+        found = states(config, store)
+        assert found["contact-form"].state == "down" and found["gtm"].state == "ok"
+        assert found["leads"].state == "degraded" and found["leads"].suppressed_by == "Contact form"
+        assert [o["state"] for o in store.observations(vendor_id="signal:contact-form")] == ["down"]
+        assert any(e.text.startswith("Contact form (signal): unknown → down") for e in store.events(1))
+
+
+def test_map_and_territory_disagree_on_the_timeline(tmp_path, server):
+    """A service's own form signal fails while its vendor's page is operational: the incident's
+    timeline says map ≠ territory once, and once again when they agree."""
+    server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
+    server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+vendors:
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url('/hubspot')}"}}
+services:
+  - {{id: lead-form, name: Lead form, touchpoint: lead capture, vendor: hubspot}}
+signals:
+  - {{id: contact-form, name: Contact form, kind: form, touchpoint: lead capture, service: lead-form,
+     url: "{server.url('/contact')}", selector: "form#contact"}}
+""")
+    db = tmp_path / "w.db"
+    config = load([path], database=str(db))
+    with open_store(db) as store:
+        store.declare("Leads dropping", severity="SEV2", author="alice", services=["lead-form"])
+        store.save_vendor_statuses({k: v.to_dict() for k, v in asyncio.run(poll(config)).items()}, [])
+        for _ in range(3):
+            one_round(config, store)
+        server.serve("/contact", FORM_PAGE, headers={"Content-Type": "text/html"})
+        one_round(config, store)
+        lines = [e.text for e in store.events(1) if e.kind == "vendor"]
+    assert [t for t in lines if t.startswith("Lead form")] == [
+        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches "
+        "form#contact)",
+        "Lead form: the vendor's page and our own checks agree again"], lines

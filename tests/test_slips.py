@@ -103,3 +103,177 @@ def test_the_command_line_refuses_the_same_slips(cli, declared):
     result = cli("log", "1", "/todo Fix due:2026-02-30")
     assert result.returncode == 1 and "is not a due date" in result.stderr, result.stderr
     assert texts(declared) == []
+
+
+# ---------------------------------------------------------------- bursts, dialogs, stray typing
+
+
+def burst(app, text: str, *, escape_first: bool = False, enter: bool = True) -> None:
+    """Keys queued all at once, as a fast typist or a laggy link delivers them."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    if escape_first:
+        app.post_message(events.Key("escape", "\x1b"))
+    for char in text:
+        app.post_message(events.Key(_character_to_key(char), char))
+    if enter:
+        app.post_message(events.Key("enter", "\r"))
+
+
+def entries(db_path) -> list[tuple[str, str]]:
+    with Store(db_path) as store:
+        return [(e.kind, e.text) for e in store.events(1) if e.kind in ("note", "action", "decision", "comms")]
+
+
+async def test_escape_and_a_kind_key_in_one_burst_log_in_that_kind(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_entry(pilot, "a", "Rolled back the tag")
+        await wait_for(pilot, lambda: len(entries(declared)) == 1, message="the action")
+        assert app.focused is app.q("#entry", Input)  # still in the line, kind action
+        burst(app, "dKeep the banner up", escape_first=True)
+        await wait_for(pilot, lambda: len(entries(declared)) == 2, message="the decision")
+    assert entries(declared) == [("action", "Rolled back the tag"), ("decision", "Keep the banner up")]
+
+
+async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("E", "s", "v", "r", "R", "N"):
+            burst(app, key + "|Hs7';7d8?`7 junk")  # and the Enter that would save it
+            await wait_for(pilot, lambda: app.screen is not app.war_room and app.screen.opened_at < float("inf"),
+                           message=f"{key} opens its dialog")
+            await pilot.pause(0.1)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.war_room, message=f"{key}: its dialog closes")
+        await pilot.pause(0.3)
+    with Store(declared) as store:
+        incident = store.incidents()[0]
+        assert (incident.title, incident.status, incident.severity) == ("Lead form not submitting", "investigating",
+                                                                         "SEV2")
+        assert len(store.incidents(include_resolved=True)) == 1
+        assert not [e for e in store.events(1) if e.kind in ("edit", "status", "severity", "role", "declared")
+                    and e.id > 2]
+
+
+async def test_enter_right_after_escape_never_saves_a_dialog(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#declare-title", Input).value = "Retitled by accident"
+        burst(app, "", escape_first=True)  # Escape, Enter in one burst
+        await pilot.pause(0.3)
+        assert app.screen is app.war_room
+    with Store(declared) as store:
+        assert store.incidents()[0].title == "Lead form not submitting"
+
+
+async def test_stray_typing_after_a_dialog_closes_is_not_logged(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the suggested next status
+        await wait_for(pilot, lambda: app.current.status == "identified", message="the status")
+        burst(app, "Intercom confirmed the fix")
+        await pilot.pause(0.5)
+        assert any("went nowhere" in str(n.message) for n in app._notifications)
+        # after a pause, keys are keys again: a kind key opens the line and its text is kept
+        app.key_guard.stray_until = 0
+        await type_entry(pilot, "n", "Intercom confirmed the fix")
+        await wait_for(pilot, lambda: entries(declared), message="the note")
+    assert entries(declared) == [("note", "Intercom confirmed the fix")]
+
+
+async def test_the_status_dialog_suggests_the_next_status_and_says_what_enter_needs(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        from textual.widgets import Label, OptionList
+
+        choices = app.screen.query_one(OptionList)
+        assert choices.highlighted is None
+        await pilot.press("enter")  # nothing chosen yet: a word, the dialog stays
+        await pilot.pause()
+        assert app.screen is not app.war_room
+        assert "Nothing chosen yet" in str(app.screen.query_one(".hint", Label).render())
+        await pilot.press("down")
+        assert choices.get_option_at_index(choices.highlighted).id == "identified"
+        await pilot.press("escape")
+        await pilot.press("v")
+        await pilot.pause()
+        current = [str(o.prompt) for o in app.screen.query_one(OptionList).options if "(now)" in str(o.prompt)]
+        assert len(current) == 1 and current[0].startswith("SEV2")
+        await pilot.press("escape")
+
+
+async def test_an_empty_reason_keeps_the_prompt_open_with_a_word():
+    from textual.app import App
+    from textual.widgets import Label
+
+    from mopstui.tui.screens import PromptScreen
+
+    answers: list[str | None] = []
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(PromptScreen("Why?", required="Write the reason first"), answers.append)
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and not answers
+        assert "Write the reason first" in str(app.screen.query_one(".hint", Label).render())
+        await pilot.press("x", "enter")
+        await pilot.pause()
+    assert answers == [" x"]
+
+
+async def test_the_highlight_stays_on_the_same_vendor_across_a_re_sort():
+    from rich.text import Text
+    from textual.app import App
+
+    from mopstui.tui.widgets import VendorTable
+
+    class Host(App):
+        def compose(self):
+            yield VendorTable(cursor_type="row")
+
+    def rows(order: str) -> list[tuple[str, tuple]]:
+        return [(f"v:{name}", (Text("ok"), Text(name))) for name in order.split()]
+
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(VendorTable)
+        table.show_rows(["State", "Vendor"], rows("aws hubspot intercom"))
+        table.move_cursor(row=1)
+        await pilot.pause()
+        table.show_rows(["State", "Vendor"], rows("intercom aws hubspot"))  # HubSpot overruled: re-sorted
+        await pilot.pause()
+        assert table.ordered_rows[table.cursor_row].key.value == "v:hubspot"
+
+
+async def test_the_selected_entry_stays_selected_when_the_timeline_reloads(tmp_path, db_path):
+    with Store(db_path) as store:
+        store.declare("Lead form down", severity="SEV2", author="alice")
+        for n in range(5):
+            store.append(1, "note", f"note {n}", author="alice")
+    app = make_app(make_config(tmp_path, db_path), clock=Clock(NOW))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        timeline = app.q("#timeline")
+        timeline.focus()
+        await pilot.press("k", "k")
+        chosen = timeline.selected
+        assert chosen is not None
+        app.search("note")  # a search, then Escape shows all again
+        await pilot.pause()
+        app._show_incident(reload=True)
+        await pilot.pause()
+        assert timeline.selected is not None and timeline.selected.id == chosen.id

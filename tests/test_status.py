@@ -558,3 +558,13 @@ def test_a_refused_connection_is_not_retried(tmp_path):
 
     outcome, took = asyncio.run(run())
     assert outcome.reason == "connection refused" and outcome.unreachable and took < 1.0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_rss_entities_are_refused_in_any_encoding(tmp_path, server, encoding):
+    """A UTF-16 body with <!ENTITY passed the byte pattern that promises to refuse declarations."""
+    feed = (f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;">]><rss><channel><title>&b;</title></channel></rss>')
+    url = server.serve(f"/bomb-{encoding}.rss", feed.encode(encoding))
+    status = poll_one(tmp_path, "rss", url)
+    assert status.state == "unknown" and "entities" in status.reason

@@ -216,3 +216,33 @@ def test_vendors_components_lists_the_page_and_the_lines_to_watch_it(tmp_path, s
     assert all(c.ok for c in check_watched_components(load([config])))
     unknown = run_cli("--config", str(path), "vendors", "components", "intercon")
     assert unknown.returncode == 1 and "did you mean 'intercom'?" in unknown.stderr
+
+
+def test_the_screen_shows_why_a_component_is_unknown_and_one_row_per_repeated_name():
+    from mopstui.base.timeutil import utcnow
+    from mopstui.status.model import Component, VendorStatus
+    from mopstui.tui.widgets import vendor_rows
+
+    status = VendorStatus("zap", "Zapier", "statuspage", state="degraded", components=(
+        Component("Production - Billing", "operational", id="01HB1"), Component("Production - Billing", "degraded", id="01HB2"),
+        Component("Inbox", "unknown", note="not on the page; did you mean 'Inbox (US)'?")))
+    rows = vendor_rows(status, utcnow(), wide=True)
+    assert len({key for key, _ in rows}) == len(rows) == 4  # a table refuses two rows of one key
+    assert str(rows[3][1][3]) == "not on the page; did you mean 'Inbox (US)'?"
+
+
+def test_doctor_says_the_config_no_longer_matches_the_page_not_that_it_cannot_see(tmp_path, server):
+    from mopstui.room.doctor import check_vendors
+
+    path = vendors_config(tmp_path, server, claude=["Claude API"], sendgrid=["Mail Sending"])
+    from mopstui.config import load
+
+    findings = check_vendors(load([path]))
+    texts = [f.text for f in findings]
+    assert any("claude's page can be read, but 1 of the components the config watches are not on it as named" in t
+               and "did you mean 'Claude API (api.anthropic.com)'" in t for t in texts), texts
+    assert not any("cannot see claude" in t.lower() for t in texts)
+    assert any(f.fix == "run `mopstui vendors components claude` and copy the lines it prints into the config"
+               for f in findings)
+    assert not any("sendgrid" in f.text for f in findings if f.level == "problem")  # on the page: no problem
+    assert findings[0].text.startswith("2 of 2 vendor pages and probes can be read")

@@ -166,3 +166,14 @@ def test_an_html_page_where_a_feed_was_expected_is_unknown(tmp_path, server):
     server.serve("/feed.rss", spa, headers={"Content-Type": "text/html"})
     status = poll_one(tmp_path, "rss", server.url("/feed.rss"))
     assert status.state == "unknown" and status.reason == "HTML page, not a feed"
+
+
+def test_a_canonical_link_cannot_send_the_poller_into_our_own_network():
+    import asyncio
+
+    from mopstui.status.detect import may_follow
+
+    assert not asyncio.run(may_follow("https://93.184.216.34/", "127.0.0.1"))  # a public page naming loopback
+    assert not asyncio.run(may_follow("https://93.184.216.34/", "10.0.0.8"))
+    assert asyncio.run(may_follow("http://127.0.0.1:8080/", "localhost"))  # configured inside: the user chose it
+    assert asyncio.run(may_follow("https://93.184.216.34/", "93.184.216.35"))  # public to public

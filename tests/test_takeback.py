@@ -69,6 +69,8 @@ def test_a_withdrawn_customer_update_stays_in_the_log_and_stops_counting(room):
     code, out, _ = cli(room, "timeline", "1")
     line = next(x for x in out.splitlines() if x.startswith(f"#{mistaken} "))
     assert "⊘" in line and "[withdrawn by priya: wrong incident: meant INC-2] Banner is live" in line
+    shown = {e["id"]: e for e in json.loads(cli(room, "timeline", "1", "--json")[1])["events"]}
+    assert shown[mistaken]["withdrawn_by"] == withdrawal and shown[earlier]["withdrawn_by"] is None
     md = exported(room, "md")
     assert "⊘ ~~Banner is live (meant for INC-2)~~ — withdrawn by priya (login " in md
     assert "| Time to first customer update (comms) | 5m |" in md
@@ -197,6 +199,11 @@ def test_back_dating_before_the_declaration_is_said_and_moves_the_impact_start(r
     md = exported(room, "md")
     assert "| Impact started |" in md and "Each from when the impact started" in md
     assert "Ordering problems" not in md
+    # Every elapsed time counts from there too: nothing exported is negative.
+    assert "| -" not in md.split("## Timeline")[1]
+    rows = list(csv.DictReader(io.StringIO(exported(room, "csv"))))
+    assert not any(r["elapsed"].startswith("-") for r in rows)
+    assert min(e["elapsed_seconds"] for e in json.loads(exported(room, "json"))["events"]) == 0
     # Withdrawn, it no longer moves the start.
     assert cli(room, "withdraw", "1", str(early.id), "--reason", "wrong day")[0] == 0
     with Store(db) as store:

@@ -117,3 +117,44 @@ def test_random_bytes_never_kill_the_screen(tmux, tmp_path, db_path, seed):
     assert tmux.alive("s")
     tmux.kill_server()
     assert gone(pid), "the screen outlived its terminal"
+
+
+def entries(db) -> list[tuple[str, str]]:
+    with Store(db) as store:
+        return [(e.kind, e.text) for e in store.events(1) if e.kind in ("note", "action", "decision")]
+
+
+def wait(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.05], ids=["one-burst", "50ms-apart"])
+def test_escape_then_a_kind_key_logs_in_that_kind_with_no_control_characters(tmux, tmp_path, db_path, gap):
+    start(tmux, tmp_path, db_path)
+    tmux.log_entry("s", "Rolled back the tag", key="a")  # the line stays open, kind action
+    assert wait(lambda: entries(db_path) == [("action", "Rolled back the tag")])
+    if gap:
+        send_bytes(tmux, b"\x1b")
+        time.sleep(gap)
+        send_bytes(tmux, b"dKeep the banner up\r")
+    else:
+        send_bytes(tmux, b"\x1bdKeep the banner up\r")
+    assert wait(lambda: len(entries(db_path)) == 2), tmux.screen("s")
+    assert entries(db_path)[1] == ("decision", "Keep the banner up")
+
+
+def test_enter_right_after_escape_does_not_save_the_edit_dialog(tmux, tmp_path, db_path):
+    start(tmux, tmp_path, db_path)
+    tmux.send("s", "E")
+    tmux.wait_for("s", "Change what was declared")
+    time.sleep(0.3)
+    tmux.send("s", " by accident", literal=True)
+    time.sleep(0.3)
+    send_bytes(tmux, b"\x1b\r")  # Escape and Enter in one read: Textual read it as Enter alone
+    time.sleep(1.0)
+    with Store(db_path) as store:
+        assert store.incidents()[0].title == "Lead form down"
+    assert "Change what was declared" not in tmux.screen("s")

@@ -246,7 +246,7 @@ async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(c
         await wait_for(pilot, lambda: earlier[3].id in drawn, message="the starred line redrawn")
         await pilot.pause()
         assert sorted(drawn) == [earlier[3].id, star.id]  # the marked line, and the star's own line
-        assert "★" in view.render_line(view.events.index(earlier[3]) - view.scroll_offset.y).text
+        assert any("★" in line and "earlier 3" in line for line in view.visible_lines())
 
 
 async def test_presence_lists_who_is_in_the_room(config, declared):
@@ -275,9 +275,9 @@ async def test_hostile_text_is_shown_literally(config, declared, hostile):
         line = next(i for i, e in enumerate(view.events) if e.author == "mallory[/]")
         view.scroll_to(y=0, animate=False, immediate=True)
         await pilot.pause()
-        rendered = "".join(seg.text for seg in view.render_line(line - int(view.scroll_offset.y)))
+        rendered = view.entry_text_shown(line)
         shown = hostile.replace("\x1b[2J", "")
-        assert f"note {shown}"[:25] in rendered
+        assert " ".join(f"note {shown}".split())[:25] in rendered
         assert "\x1b" not in rendered
         await pilot.click("#timeline")
         assert app.is_running  # no markup action was triggered
@@ -524,7 +524,7 @@ async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, 
             app.post_message(events.Key(char, char))
         app.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: any(e.text == "second fast note" for e in timeline(app).events), message="the note")
-        assert app.screen is app.screen_stack[-1] and len(app.screen_stack) == 2  # no dialog was opened
+        assert app.screen is app.war_room and len(app.screen_stack) == 1  # no dialog was opened
     kinds = [e.kind for e in events_of(declared)]
     assert "status" not in kinds and "severity" not in kinds
 
@@ -578,10 +578,23 @@ async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app._shown.get("#room", "")), message="presence")
         line = next(e for e in timeline(app).events if e.kind == "evidence")
-        assert "◇ Forms API answers 503" in timeline(app)._render_event(line, 100, False).text
+        view = timeline(app)
+        assert "◇ Forms API answers 503" in view.entry_text_shown(view.events.index(line))
         await pilot.press("r")
         await choose(pilot, "comms")
         await pilot.pause()
         options = app.screen.query_one(OptionList)
         offered = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "bob" in offered and "claude for alice" not in offered
+
+
+async def test_a_screen_that_starts_the_war_room_says_so_in_its_top_line(config, db_path):
+    """The screen may start a war-room (a mistyped path too): its top line says "new war-room"."""
+    assert not db_path.exists()
+    app = make_app(config, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "(new war-room)" in str(app.q("#room").render()), message="new war-room said")
+    again = make_app(config, "alice")
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert "alice" in str(again.q("#room").render()) and "new war-room" not in str(again.q("#room").render())

@@ -79,7 +79,9 @@ async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
         view.move_cursor(1)
         strip = app.q("#selected-entry", Static)
         await wait_for(pilot, lambda: strip.display, message="the selected entry")
-        assert long_text in str(strip.render())  # whole, where the timeline line shows a fraction
+        assert str(strip.render()).startswith("#2 · sam≠login ")  # who and what first, never pushed out
+        assert " · action · " in str(strip.render())
+        assert long_text in view.entry_text_shown(1)  # the text whole, wrapped in the timeline
         await pilot.press("N")
         await wait_for(pilot, lambda: app.screen.query("#declare-ok"), message="the declare dialog")
         button = app.screen.query_one("#declare-ok", Button)

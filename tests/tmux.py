@@ -31,7 +31,9 @@ class Tmux:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
 
     def start(self, name: str, command: list[str], *, env: dict[str, str], width: int = 100, height: int = 30) -> None:
-        full = ["env", *[f"{k}={v}" for k, v in env.items()], *command]
+        # Without COLUMNS/LINES: the test process has them (80x24), tmux hands them on, and the
+        # screen then drew 80x24 in a window of any size.
+        full = ["env", "-u", "COLUMNS", "-u", "LINES", *[f"{k}={v}" for k, v in env.items()], *command]
         self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), " ".join(_quote(c) for c in full))
 
     def send(self, name: str, *keys: str, literal: bool = False) -> None:

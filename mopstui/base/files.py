@@ -64,6 +64,29 @@ def check_directory(directory: Path, group: str | None) -> str | None:
     return None
 
 
+def outsider_words(directory: Path) -> str | None:
+    """When this user cannot even look into the war-room's directory for want of its group: the
+    sentence that says so, naming the group (None otherwise)."""
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return None
+    if os.access(directory, os.X_OK) or info.st_gid in os.getgroups() or info.st_gid == os.getegid():
+        return None
+    try:
+        name = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        name = str(info.st_gid)
+    return f"you are not in the war-room's group ({name}): ask to be added (sudo usermod -aG {name} {_login()})"
+
+
+def _login() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
 def directory_warnings(directory: Path, group: str | None) -> list[str]:
     """What `check-config` should point out about a shared directory that works but is unsafe."""
     if group is None:

@@ -22,7 +22,7 @@ MAX_NAME = 64
 @dataclass(frozen=True)
 class Account:
     login: str
-    uid: int
+    uid: int | None  # None: on PostgreSQL, where the account is the server's role, not a Unix uid
 
 
 def current_account() -> Account:

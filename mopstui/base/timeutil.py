@@ -65,6 +65,24 @@ def humanize_duration(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+def short_duration(delta: timedelta, *, signed: bool = False) -> str:
+    """`+45s`, `+4m40s`, `+1h16m`, `+2d03h`: a duration with its units in at most 7 columns, for
+    the timeline's column (`01:16` read as a clock time, or as hours)."""
+    total = int(delta.total_seconds())
+    sign = "-" if total < 0 else ("+" if signed else "")
+    total = abs(total)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d{hours:02d}h"
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m{seconds:02d}s"
+    return f"{sign}{seconds}s"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

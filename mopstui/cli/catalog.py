@@ -57,19 +57,26 @@ def _last_known_statuses(ctx: Context) -> dict:
     """What the poller last stored (no network here), as the room rules it (overrides applied);
     nothing when there is no database yet."""
     from ..room.duties import statuses_as_ruled
+    from ..store import NoWarRoom
 
-    if not ctx.config.war_room_exists():
+    try:
+        return statuses_as_ruled(ctx.store)
+    except NoWarRoom as error:  # the catalog is the config's: shown, and the missing room said
+        print(f"mopstui: {error}: the catalog as configured, without the vendors' last states", file=sys.stderr)
         return {}
-    return statuses_as_ruled(ctx.store)
 
 
 def _last_known_signals(ctx: Context) -> dict:
     """What the duty holder last stored for each signal (nothing without a war-room or signals)."""
-    if not ctx.config.signals or not ctx.config.war_room_exists():
+    if not ctx.config.signals:
         return {}
     from ..room.signals import stored_states
+    from ..store import NoWarRoom
 
-    return stored_states(ctx.store, ctx.config)
+    try:
+        return stored_states(ctx.store, ctx.config)
+    except NoWarRoom:
+        return {}  # said once, with the vendors
 
 
 def cmd_catalog(ctx: Context) -> int:
@@ -167,6 +174,10 @@ def cmd_import_backstage(ctx: Context) -> int:
     for line in result.summary():
         print(f"mopstui: {line}", file=sys.stderr)
     text = result.to_yaml()
+    if not result.services and ctx.args.output:
+        # Nothing imported (a mistyped path, no components): the file named keeps what it had.
+        print(f"mopstui: nothing was imported; {ctx.args.output} was left as it was", file=sys.stderr)
+        return EXIT_INPUT
     if ctx.args.output:
         with open_shared_file(ctx.args.output, ctx.config.database_group) as handle:
             handle.write(text)

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ..store import SQLStore
 
 EXIT_OK, EXIT_INPUT, EXIT_CONFIG = 0, 1, 2
+# The commands that may start a new war-room where none is (besides the screen): an incident
+# declared, an entry logged, and the room's duties service, which may run before the first one.
+CREATING = frozenset({"declare", "log", "watch", "init"})
 
 
 class Context:
@@ -36,7 +39,9 @@ class Context:
         if self._store is None:
             from ..store import open_store
 
-            self._store = open_store(self.config.database_location, group=self.config.database_group)
+            # Only what adds to the log starts a war-room; a mistyped --db for anything else is said.
+            create = getattr(self.args, "command", None) in CREATING
+            self._store = open_store(self.config.database_location, group=self.config.database_group, create=create)
             notice = self._store.snapshot_notice()
             if notice:
                 print(f"mopstui: warning: {notice}", file=sys.stderr)

@@ -43,9 +43,7 @@ def cmd_followup(ctx: Context) -> int:
 def cmd_followups(ctx: Context) -> int:
     from ..domain.followups import STATE_WORDS, followups
 
-    items: list = []
-    if ctx.config.war_room_exists():
-        items = followups(ctx.store.events_of_kinds(FOLLOWUP_KINDS))
+    items = followups(ctx.store.events_of_kinds(FOLLOWUP_KINDS))  # no war-room: said, none made
     if ctx.args.open:
         items = [f for f in items if f.state == "open"]
     if ctx.args.owner:

@@ -10,12 +10,11 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from datetime import tzinfo
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, humanize_duration, local_clock, utcnow
+from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
-from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time
+from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
 from ..domain.timeline import Annotations, entry_words, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
 
@@ -45,28 +44,18 @@ def cmd_log(ctx: Context) -> int:
     # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
     entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
     if ctx.args.kind and entry.kind != ctx.args.kind:
-        raise InputError(f"--kind {ctx.args.kind} and the text's /{KIND_LABELS[entry.kind]} disagree; give the kind once")
+        said, typed = KIND_LABELS[ctx.args.kind], KIND_LABELS[entry.kind]
+        raise InputError(f"--kind {said} and the text's /{typed} disagree; give the kind once")
     if entry.at and ctx.args.at:
         raise InputError("--at and the text's @TIME both give a time; give it once")
-    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=entry.at or ctx.at(), value=entry.value)
+    at = entry.at or ctx.at()
+    before = ctx.store.incident(incident) if at is not None else None  # to say if it is dated before the declaration
+    event = ctx.store.append(incident, entry.kind, entry.text, author=ctx.user, at=at, value=entry.value)
     print(f"#{event.id}")
-    note = early_note(ctx.store.incident(incident), event, ctx.config.tz)
+    note = early_note(before, event.occurred_at, ctx.config.tz, entry_id=event.id) if before else None
     if note:
         print(f"mopstui: {note}", file=sys.stderr)
     return EXIT_OK
-
-
-def early_note(incident: Incident, event: Event, tz: tzinfo) -> str | None:
-    """Said plainly when an entry is dated before the declaration: accepted (impact often starts
-    before anyone declares), and it moves when the incident's impact started."""
-    if event.occurred_at >= incident.started_at:
-        return None
-    before = humanize_duration(incident.started_at - event.occurred_at)
-    said = (f"#{event.id} is dated {local_clock(event.occurred_at, tz)}, {before} before {incident.label} was declared "
-            f"({local_clock(incident.started_at, tz)})")
-    if incident.impact_start == event.occurred_at:
-        return said + f"; the impact now counts from {local_clock(event.occurred_at, tz)}"
-    return said
 
 
 def cmd_set_status(ctx: Context) -> int:
@@ -155,12 +144,12 @@ def cmd_incidents(ctx: Context) -> int:
         print("no active incidents" if not ctx.args.all else "no incidents")
         return EXIT_OK
     now = utcnow()
-    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'ELAPSED':>9}  {'COMMANDER':<12} TITLE")
+    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'OPEN FOR':>9}  {'COMMANDER':<12} TITLE")
     for incident in incidents:
         end = incident.resolved_at or now
         print(
             f"{incident.label:<8} {incident.severity:<5} {incident.status:<14} "
-            f"{format_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
+            f"{humanize_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
             f"{clean_line(incident.title)}"
         )
     return EXIT_OK
@@ -186,7 +175,11 @@ def cmd_timeline(ctx: Context) -> int:
         write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')
         separator = "\n    "
         for event in events:
-            write(separator + json.dumps(event.to_dict(), ensure_ascii=False))
+            # What was said about it since, as the export's events say it.
+            withdrawal = notes.withdrawn.get(event.id)
+            item = {**event.to_dict(), "starred": event.id in notes.starred,
+                    "withdrawn_by": withdrawal.id if withdrawal else None, "kind_now": notes.taken_back.kinds.get(event.id)}
+            write(separator + json.dumps(item, ensure_ascii=False))
             separator = ",\n    "
         write("\n  ]\n}\n")
         return EXIT_OK

@@ -37,13 +37,10 @@ def cmd_override(ctx: Context) -> int:
 def cmd_overrides(ctx: Context) -> int:
     from ..status.model import from_payloads
 
-    if not ctx.config.war_room_exists():
-        found: list = []
-        raw: dict = {}
-    else:
-        found = list(ov.current(ctx.store.room_events("override")).values())
-        raw = from_payloads(ctx.store.vendor_status_payloads())
-    rows = [{"vendor": o.vendor_id, "component": o.component, "verdict": o.verdict, "reason": o.reason, "until": o.until,
+    found = list(ov.current(ctx.store.room_events("override")).values())  # no war-room: said, none made
+    raw = from_payloads(ctx.store.vendor_status_payloads())
+    rows: list[dict] = [
+            {"vendor": o.vendor_id, "component": o.component, "verdict": o.verdict, "reason": o.reason, "until": o.until,
              "page_state_then": o.page_state, "page_state_now": ov.page_state(raw.get(o.vendor_id), o.component),
              "lapsed": ov.lapsed(o, raw), "author": o.author, "set_at": o.at, "event": o.event_id}
             for o in found]  # fmt: skip

@@ -6,10 +6,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..domain.model import ENTRY_KINDS, ROLES, SEVERITIES, STATUSES
+from ..base.errors import InputError
+from ..domain.model import ENTRY_KIND_WORDS, ROLES, SEVERITIES, STATUSES, entry_kind_named
 from .context import Context
 
 
@@ -34,6 +35,17 @@ def _columns() -> int:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80 if sys.__stdout__ else 80
     except (ValueError, OSError):
         return 80
+
+
+def _entry_kind(word: str) -> str:
+    """`--kind todo` (the word the screen shows) or `--kind action_item` (older scripts)."""
+    try:
+        return entry_kind_named(word)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_KIND_METAVAR = "{" + ",".join(ENTRY_KIND_WORDS) + "}"
 
 
 def _lazy(module: str, name: str) -> Callable[[Context], int]:
@@ -69,6 +81,21 @@ def _at_option(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {}
+
+
+def screen_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`mopstui [--config FILE] [--db FILE|URL] [--user NAME]`, the screen, read by a parser of
+    those options alone: the whole grammar is some 40 parsers, built for nothing on the way to the
+    screen's first frame. None for anything else (a command, --help, --version, a mistake): the
+    whole grammar reads it then, with its help and its errors."""
+    parser = argparse.ArgumentParser(prog="mopstui", add_help=False, allow_abbrev=False, exit_on_error=False,
+                                     formatter_class=_Formatter)
+    _global_options(parser, top=True)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("text", help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), "
                                 "@10:02 … (back-dated)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS,
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR,
                    help="default: note, or what the text says as on screen: /comms …, !… (action), @10:02 … (back-dated)")
     _at_option(p)
 
@@ -176,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument("entry", metavar="ENTRY", help="the entry's number, 12 or #12")
     p.add_argument("text", nargs="?", help="the corrected text (leave out to change only the kind)")
-    p.add_argument("--kind", "-k", choices=ENTRY_KINDS, help="the entry's right kind")
+    p.add_argument("--kind", "-k", type=_entry_kind, metavar=_KIND_METAVAR, help="the entry's right kind")
 
     p = command("withdraw", _lazy("incidents", "cmd_withdraw"),
                 "withdraw an entry logged by mistake (it stays in the log, marked withdrawn)",
@@ -349,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, metavar="N", help="how many arrived (default 1; 0: checked, none)")
     _at_option(p)
 
+    p = command("mitigate", _lazy("signals", "cmd_mitigate"), "log a marketing mitigation (pause ads, pause sends, banner "
+                "up, switch channel); a status signal reads it back",
+                "Log what the playbook says to do, as an action with your name and the time. mopstui never\n"
+                "pauses anything itself: a metric signal with gives: status and confirms: WHAT reads the\n"
+                "campaign's status, and when it says so (expect:) the timeline gets 'Ads campaign status:\n"
+                "PAUSED, confirmed 14:32'.\n\n"
+                "  mopstui mitigate INC-1 pause-ads --note 'all search campaigns'")
+    p.add_argument("incident", metavar="INCIDENT")
+    p.add_argument("what", choices=("pause-ads", "pause-sends", "banner-up", "switch-channel"))
+    p.add_argument("--note", metavar="TEXT", help="what exactly (which campaigns, which sends)")
+    _at_option(p)
+
     p = command("listen", _lazy("signals", "cmd_listen"),
                 "receive arrivals over HTTP for silence and deliverability signals (webhooks)",
                 "An HTTP receiver for CRM workflows, Zapier steps and ESP event webhooks (SendGrid's event\n"
@@ -381,6 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "  mopstui copy-store ~/.local/share/mopstui/warroom.db postgresql://db.internal/warroom")
     p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
     p.add_argument("destination", metavar="TO", help="an empty (or new) war-room: a file or a postgresql:// URL")
+
+    command("init", _lazy("stores", "cmd_init"),
+            "start an empty war-room where --db points (on PostgreSQL: the schema, as its owner)",
+            "Start a new, empty war-room where the config or --db points: a file, or the schema in an\n"
+            "empty PostgreSQL database (run it as the owner role). Only this, declare, log, watch and the\n"
+            "screen start a war-room; every other command says there is none.")
 
     p = command("verify", _lazy("incidents", "cmd_verify"),
                 "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",

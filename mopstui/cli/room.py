@@ -40,10 +40,9 @@ def cmd_serve(ctx: Context) -> int:
     for path in ctx.config.sources:
         argv += ["--config", path]
     # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
+    # A serve is one person's screen in a browser: whoever opens its link writes as its starter.
     server = GuardedServer("exec " + shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room",
-                           token=new_token())
-    print(f"serving the war-room at {server.link}\n(only this link opens it: do not share it; Ctrl-C stops)",
-          file=sys.stderr, flush=True)
+                           token=new_token(), starter=ctx.user)
     try:
         server.serve()
     finally:
@@ -85,13 +84,13 @@ def cmd_status(ctx: Context) -> int:
     else:
         if rows and all(row["state"] == "unknown" for row in rows) and any(CANNOT_SEE in row["reason"] for row in rows):
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
-        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<10} {'LATENCY':>8}  NOTE")
+        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<11} {'LATENCY':>8}  NOTE")
         for row in rows:
             status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
             state = vendor_mark(status) + badge(row["state"])
             note = vendor_note(status)
-            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<10} {latency:>8}  {clean_line(note, 80)}")
+            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<11} {latency:>8}  {clean_line(note, 80)}")
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
             for component in shown:
@@ -160,7 +159,8 @@ def cmd_watch(ctx: Context) -> int:
         elif "duties" in summary:
             # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
             if summary["ours"]:
-                print(f"{stamp} this watch does the room's duties (vendor rounds, crossings, notifications, anchor)",
+                print(f"{stamp} this watch does the room's duties (checks vendors, writes thresholds crossed and "
+                      "updates overdue, sends notifications)",
                       flush=True)
             else:
                 print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "

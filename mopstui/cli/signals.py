@@ -8,7 +8,7 @@ import os
 from ..base.textsafe import clean_line
 from ..base.timeutil import to_store, utcnow
 from ..domain.evidence import local_time
-from ..domain.model import InputError
+from ..domain.model import InputError, parse_incident_ref
 from .context import EXIT_OK, Context, _print_json
 
 MAX_COUNT = 1_000_000
@@ -43,7 +43,8 @@ def cmd_signals(ctx: Context) -> int:
     for signal, row in zip(ctx.config.signals, rows):
         state = states[signal.id]
         since = local_time(row["since"], tz) if row["since"] else "—"
-        print(f"{state.badge():<11} {clean_line(signal.label)[:20]:<20} {signal.kind:<8} "
+        badge = "◌ held" if state.suppressed_by else state.badge()  # its alarm is another signal's (one cause)
+        print(f"{badge:<11} {clean_line(signal.label)[:20]:<20} {signal.kind:<8} "
               f"{clean_line(signal.touchpoint)[:16]:<16} {since:<6} {clean_line(state.why, 120)}")
     return EXIT_OK
 
@@ -93,7 +94,7 @@ def cmd_listen(ctx: Context) -> int:
             writer["store"] = open_store(ctx.config.database_location, group=ctx.config.database_group)
         writer["store"].record_arrivals(rows)
 
-    store.record_arrivals([])  # the war-room opens (and is created) before anyone posts
+    store.record_arrivals([])  # the war-room opens before anyone posts: a missing or read-only one is said now
     try:
         receiver = Receiver(ctx.config, (ctx.args.host, ctx.args.port), write)
     except OSError as error:
@@ -117,4 +118,21 @@ def cmd_listen(ctx: Context) -> int:
     receiver.close()
     if "store" in writer:
         writer["store"].close()
+    return EXIT_OK
+
+
+def cmd_mitigate(ctx: Context) -> int:
+    """Log a marketing mitigation as an action; a status signal that confirms it reads it back."""
+    from ..config.signals import MITIGATIONS
+    from ..signals.mitigation import mitigation_value
+
+    what = ctx.args.what
+    words = MITIGATIONS[what]
+    note = f": {ctx.args.note}" if ctx.args.note else ""
+    event = ctx.store.append(parse_incident_ref(ctx.args.incident), "action", f"Mitigation: {words}{note}", author=ctx.user,
+                             value=mitigation_value(what), at=ctx.at())
+    readers = [f"{s.label} confirms it when it reads {s.expect}" for s in ctx.config.signals if s.confirms == what]
+    then = f"; {'; '.join(readers)}" if readers else \
+        f"; no signal reads it back (a metric with gives: status and confirms: {what} would)"
+    print(f"#{event.id} {words} logged{then}")
     return EXIT_OK

@@ -42,3 +42,20 @@ def cmd_copy_store(ctx: Context) -> int:
     print(f"copied {shown(source)} → {shown(destination)}: {counts or 'an empty war-room'}")
     print(f"both verify to {copied.head.line()}")
     return EXIT_OK
+
+
+def cmd_init(ctx: Context) -> int:
+    """Start an empty war-room where the config or --db points (on a server: its schema, run as
+    the owner role), or say that one is there; schema steps an older one lacks are applied."""
+    from ..store import NoWarRoom, open_store
+
+    location = ctx.config.database_location
+    try:
+        open_store(location, group=ctx.config.database_group, create=False).close()
+        print(f"a war-room is already at {ctx.config.database_label}: nothing to do")
+        return EXIT_OK
+    except NoWarRoom:
+        pass
+    open_store(location, group=ctx.config.database_group, create=True).close()
+    print(f"new war-room at {ctx.config.database_label}")
+    return EXIT_OK

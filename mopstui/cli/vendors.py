@@ -51,7 +51,8 @@ def cmd_vendors_components(ctx: Context) -> int:
                       "watch_with": r.watch_with} for r in rows])
         return EXIT_OK
     groups = sum(r.is_group for r in rows)
-    print(f"{clean_line(vendor.name)}: {len(rows) - groups} components in {groups} groups, "
+    count = len(rows) - groups
+    print(f"{clean_line(vendor.name)}: {count} component{'s' * (count != 1)} in {groups} group{'s' * (groups != 1)}, "
           f"page state {read.parsed.state.replace('_', ' ')}\n  read from {clean_line(read.url, 200)} ({read.kind})")
     if not rows:
         print("  the page lists no components: the vendor can only be watched whole")
@@ -77,7 +78,7 @@ def cmd_vendors_search(ctx: Context) -> int:
         _print_json([{"id": e.id, "name": e.name, "touchpoint": e.touchpoint, "kind": e.kind or None, "url": e.url,
                       "machine_readable": e.readable, "instead": e.probe or None, "product": e.product,
                       "clusters": list(e.clusters), "components": list(e.components), "needs": e.needs or None,
-                      "note": e.note or None, "checked": checked} for e in found])
+                      "note": e.note or None, "checked": e.checked} for e in found])
         return EXIT_OK
     if not found:
         print(f"no vendor in the directory matches {' '.join(ctx.args.words)!r}; a vendor not listed works with its "
@@ -89,7 +90,7 @@ def cmd_vendors_search(ctx: Context) -> int:
         if not e.readable:
             print(f"{'':<17} no machine-readable page ({e.none}): watch {e.probe} instead")
         for extra in (f"clusters: {', '.join(e.clusters)}" if e.clusters else "", f"add {e.needs}" if e.needs else "",
-                      e.note):
+                      e.note, f"last checked {e.checked}" if e.checked != checked else ""):
             if extra:
                 print(f"{'':<17} {extra}")
     print(f"\nChecked {checked} from public material; anything in a config entry (url:, kind:, components:) overrides "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..base.locations import is_server_url, url_problem
 from ..base.timeutil import TimeError, parse_duration, zone
-from . import marketing
+from . import keymap, marketing
 from . import signals as signal_config
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
 from .tree import _Map
@@ -19,7 +19,7 @@ from .validate import _Checker
 TOP_LEVEL_KEYS = (
     "database", "database_group", "timezone", "thresholds", "comms", "severities", "polling",
     "vendors", "services", "ui", "notify", "anchor", "touchpoints", "templates",
-    "signals",
+    "signals", "keys",
 )  # fmt: skip
 
 
@@ -78,6 +78,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         animations=animations,
         away_after=away_after,
         webhooks=check.webhooks(data),
+        notify_catch_up=check.catch_up(data),
         anchor_file=anchor_file,
         anchor_every=anchor_every,
         sources=sources,
@@ -85,6 +86,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) 
         templates=marketing.templates(check, data),
         signals=signal_config.signals(check, data, {s.touchpoint for s in services if s.touchpoint},
                                       {s.id for s in services}),
+        keys=keymap.keys_section(check, data),
     )
     if check.problems:
         raise ConfigError(check.problems)

@@ -5,12 +5,11 @@ machine-readable is refused by name, with the probe or signal to use instead."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .yaml_lines import Pos, _Map, _Seq, _type_name
+from .tree import Pos, _Map, _Seq, _type_name  # the tree, not yaml_lines: a config with no file needs no YAML
 
 if TYPE_CHECKING:
     from .validate import _Checks
@@ -41,6 +40,7 @@ class Entry:
     probe: str = ""  # what to watch instead
     needs: str = ""  # what a config must add (Salesforce: the instance)
     note: str = ""
+    checked: str = ""  # when this entry was last checked (the directory's date, unless the entry says)
 
     @property
     def readable(self) -> bool:
@@ -58,6 +58,7 @@ def directory() -> tuple[str, tuple[Entry, ...]]:
     from .load import bundled_path
 
     data = yaml.safe_load(bundled_path("vendors.yaml").read_text(encoding="utf-8"))
+    checked = str(data["checked"])
     entries = []
     for raw in data["vendors"]:
         entries.append(Entry(
@@ -65,9 +66,9 @@ def directory() -> tuple[str, tuple[Entry, ...]]:
             kind=str(raw.get("kind", "")), product=raw.get("product"),
             components=tuple(str(c) for c in raw.get("components", ())), clusters=tuple(str(c) for c in raw.get("clusters", ())),
             none=str(raw.get("none", "")), probe=str(raw.get("probe", "")), needs=str(raw.get("needs", "")),
-            note=str(raw.get("note", "")),
+            note=str(raw.get("note", "")), checked=str(raw.get("checked", checked)),
         ))  # fmt: skip
-    return str(data["checked"]), tuple(entries)
+    return checked, tuple(entries)
 
 
 def find(vendor_id: str) -> Entry | None:
@@ -78,6 +79,8 @@ def find(vendor_id: str) -> Entry | None:
 def suggest(vendor_id: str) -> list[str]:
     ids = [e.id for e in directory()[1]]
     by_name = [e.id for e in directory()[1] if str(vendor_id).casefold() in e.name.casefold()]
+    import difflib  # only for a name that is not in the directory
+
     return by_name[:2] or difflib.get_close_matches(str(vendor_id).casefold(), ids, n=2, cutoff=0.6)
 
 
@@ -87,7 +90,7 @@ def search(word: str) -> list[Entry]:
 
 
 def not_readable(entry: Entry) -> str:
-    return (f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {directory()[0]}): "
+    return (f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {entry.checked}): "
             f"watch {entry.probe} instead, on the service that depends on it; or give url: and kind: if that has changed")
 
 

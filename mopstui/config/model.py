@@ -36,6 +36,10 @@ def default_database_path() -> Path:
 # --------------------------------------------------------------------------- the model
 
 
+# The first notifier on a war-room sends what open incidents saw this long before it started
+# (`notify.catch_up`): a watch started after a declaration still tells the channel; older is history.
+CATCH_UP = timedelta(minutes=15)
+
 @dataclass(frozen=True)
 class Threshold:
     name: str
@@ -140,6 +144,7 @@ class Config:
     animations: bool | None = None  # None: on, except over SSH
     away_after: timedelta = timedelta(seconds=60)  # a terminal silent this long (a frozen link) is away
     webhooks: tuple[Webhook, ...] = ()
+    notify_catch_up: timedelta = CATCH_UP  # what the first notifier on a war-room still sends
     anchor_file: Path | None = None  # where the lease holder notes the log's head (outside the war-room)
     anchor_every: timedelta = timedelta(minutes=5)
     sources: tuple[str, ...] = ()
@@ -147,6 +152,7 @@ class Config:
     economics: dict[str, Any] = field(default_factory=dict)  # touchpoint -> marketing.TouchpointEconomics
     templates: dict[str, str] = field(default_factory=dict)  # channel -> customer-update template
     signals: tuple[Any, ...] = ()  # signals.Signal: what the marketing territory says, beside the vendors' map
+    keys: tuple[tuple[str, str], ...] = ()  # `keys:`: (command id, keys) that replace its default keys
 
     def signal(self, signal_id: str) -> Any:
         return next((s for s in self.signals if s.id == signal_id), None)

@@ -24,10 +24,13 @@ KIND_KEYS = {
     "tag": ("url", "min_bytes", "page", "container"),
     "silence": ("expect_every", "learn", "what", "token_env", "down_after"),
     "metric": ("url", "method", "body", "path", "scale", "headers", "token_command", "below", "above", "baseline",
-               "what", "gives"),
+               "what", "gives", "confirms", "expect"),
     "deliverability": ("window", "max_share", "token_env", "min_events"),
 }  # fmt: skip
 METRIC_GIVES = ("value", "spend", "conversions", "status")
+# The marketing mitigations the playbooks name, which a `gives: status` metric can read back.
+MITIGATIONS = {"pause-ads": "pause ads", "pause-sends": "pause sends", "banner-up": "banner up",
+               "switch-channel": "switch channel"}
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_HEADER = re.compile(r"authorization|token|key|secret|cookie|password", re.IGNORECASE)
 SIGNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -61,6 +64,8 @@ class Signal:
     below: float | None = None
     above: float | None = None
     baseline: int = 0  # metric: compare with the same hour of this many previous weeks
+    confirms: str | None = None  # metric (gives: status): the mitigation it reads back, e.g. pause-ads
+    expect: str | None = None  # ... and the status that confirms it, e.g. PAUSED
     scale: float = 1.0  # metric: multiplies what the path reads (0.000001: micros to money)
     gives: str = "value"  # metric: what its number is (spend feeds blind spend; status reads a mitigation back)
     window: timedelta = timedelta(minutes=30)  # deliverability
@@ -172,10 +177,18 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     gives = check.text(item, "gives", default="value") or "value"
     if gives not in METRIC_GIVES:
         check.fail(check.at(item, "gives"), f"gives must be one of {', '.join(METRIC_GIVES)}, not {gives!r}")
+    confirms, expect = check.text(item, "confirms"), check.text(item, "expect")
+    if confirms is not None and confirms not in MITIGATIONS:
+        hint = _close_matches(confirms, list(MITIGATIONS), n=1)
+        check.fail(check.at(item, "confirms"), f"confirms names a mitigation ({', '.join(MITIGATIONS)}), not {confirms!r}"
+                   + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    elif confirms is not None and (gives != "status" or not expect):
+        check.fail(check.at(item, "confirms"), f"{where}confirms needs gives: status and expect: (the status that "
+                   "confirms it, e.g. PAUSED)")
     return Signal(**common, url=url, path=path, method=method, body=body, headers=_headers(check, item),
                   token_command=check.text(item, "token_command"), below=below, above=above,
                   baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
-                  gives=gives, scale=_number(check, item, "scale", 1.0))
+                  gives=gives, scale=_number(check, item, "scale", 1.0), confirms=confirms, expect=expect)
 
 
 def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:

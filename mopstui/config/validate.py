@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from ..base.timeutil import TimeError, parse_duration
 from . import directory
 from .model import (
+    CATCH_UP,
     DEFAULT_SEVERITIES,
     VENDOR_KINDS,
     Link,
@@ -371,11 +372,18 @@ class _Checker(_Checks):
                 found.append(Link(self.text(link, "title", default="") or url, url))
         return tuple(found)
 
+    def catch_up(self, data: _Map) -> timedelta:
+        """How far back the first notifier on a war-room sends what open incidents saw."""
+        section = data.get("notify")
+        if not isinstance(section, _Map):
+            return CATCH_UP
+        return self.duration(section, "catch_up", CATCH_UP)
+
     def webhooks(self, data: _Map) -> tuple[Webhook, ...]:
         section = self.mapping(data, "notify")
         if section is None:
             return ()
-        self.keys(section, ("webhooks",), "notify")
+        self.keys(section, ("webhooks", "catch_up"), "notify")
         result = []
         items = self.seq(section, "webhooks")
         for item, pos in zip(items, items.item_pos):

@@ -102,23 +102,49 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> _Seq:
     return result
 
 
+def _guarded(tag: str, construct: Any) -> Any:
+    """A scalar YAML reads as a date, number, truth value or bytes, and that is not one (an
+    unquoted `2026-02-30`, `!!int 0xZZ`, `!!bool maybe`): said with its line like any other bad
+    value, never raised from deep in PyYAML. The text stays as written."""
+
+    def construct_or_say(loader: Any, node: yaml.ScalarNode) -> object:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, yaml.constructor.ConstructorError) as error:
+            what = _WHAT[tag]
+            detail = f" ({error})" if isinstance(error, ValueError) else ""
+            loader.problems.append(f"{_pos(loader, node)}: {node.value!r} is not {what}{detail}")
+            return node.value
+
+    return construct_or_say
+
+
+_WHAT = {"timestamp": "a real date or time", "int": "a whole number", "float": "a number", "bool": "true or false",
+         "binary": "base64 bytes"}
+_SCALARS = {"timestamp": yaml.SafeLoader.construct_yaml_timestamp, "int": yaml.SafeLoader.construct_yaml_int,
+            "float": yaml.SafeLoader.construct_yaml_float, "bool": yaml.SafeLoader.construct_yaml_bool,
+            "binary": yaml.SafeLoader.construct_yaml_binary}
+
+
 for _loader_class in (_Loader, _CLoader):
     if _loader_class is not None:
         _loader_class.add_constructor("tag:yaml.org,2002:map", _construct_map)
         _loader_class.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+        for _tag, _construct in _SCALARS.items():
+            _loader_class.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(_tag, _construct))
 
 
 def _load_file(path: Path, problems: list[str]) -> _Map | None:
     try:
         text = _read_config_text(path)
     except FileNotFoundError:
-        problems.append(f"{path}:0: no such file")
+        problems.append(f"{path}: no such file")
         return None
     except ValueError as error:  # UnicodeDecodeError included
-        problems.append(f"{path}:0: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}:0: not UTF-8 text")
+        problems.append(f"{path}: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}: not UTF-8 text")
         return None
     except OSError as error:
-        problems.append(f"{path}:0: cannot read: {error.strerror or error}")
+        problems.append(f"{path}: cannot read: {error.strerror or error}")
         return None
     loader = None
     try:
@@ -136,7 +162,7 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
         problems.append(f"{path}:{line}: not valid YAML: {_yaml_reason(error)}")
         return None
     except RecursionError:
-        problems.append(f"{path}:0: not valid YAML: nested too deeply")
+        problems.append(f"{path}: not valid YAML: nested too deeply")
         return None
     finally:
         if loader is not None:

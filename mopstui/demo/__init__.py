@@ -74,6 +74,7 @@ def seed_leads(store: SQLStore, config: Config, *, now: datetime | None = None) 
     while moment < now - timedelta(minutes=4):
         rows.append(("leads", to_store(moment), 1, None, "demo"))
         moment += timedelta(minutes=3 if 7 <= moment.hour < 20 else 40)
+    rows.append(("leads", to_store(now - timedelta(minutes=2)), 1, None, "demo"))  # the last one, whatever the hour
     store.record_arrivals(rows)
 
 

@@ -80,6 +80,10 @@ class DemoVendors:
             def log_message(self, *args) -> None:
                 pass
 
+            def do_POST(self) -> None:
+                self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 65536))
+                self.do_GET()
+
             def do_GET(self) -> None:
                 status, body, kind = owner.answer(self.path)
                 self.send_response(status)
@@ -102,6 +106,11 @@ class DemoVendors:
             return 200, (FORM_PAGE if elapsed < FORM_LOST_AT else FORMLESS_PAGE), "text/html"
         if path.startswith("/site/gtm.js"):
             return 200, CONTAINER, "application/javascript"
+        if path.startswith("/api/ga4"):  # GA4 runRealtimeReport: leads stop when the form goes
+            leads = "12" if elapsed < FORM_LOST_AT else "0"
+            rows = [{"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
+                    {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": leads}]}]
+            return 200, json.dumps({"rows": rows, "rowCount": 2}).encode(), "application/json"
         if path.startswith("/site/home"):
             return 200, b'<html><script async src="/site/gtm.js?id=GTM-XXXXXXX"></script><h1>Home</h1></html>', "text/html"
         if path.startswith("/probe/"):
@@ -150,5 +159,8 @@ class DemoVendors:
                 signal = replace(signal, page=f"{self.base}/site/home", interval=timedelta(seconds=5))
             elif signal.kind in where:
                 signal = replace(signal, url=where[signal.kind], interval=timedelta(seconds=5))
+            elif signal.kind == "metric":  # answered here, as GA4 would: no token, no network
+                signal = replace(signal, url=f"{self.base}/api/ga4", token_command=None, headers=(),
+                                 interval=timedelta(seconds=5))
             rewired.append(signal)
         return tuple(rewired)

@@ -78,7 +78,8 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
     probe_state = probe.shown_state if probe else (UNKNOWN if service.probe else None)
     if (probe_state is not None and service.vendor and UNKNOWN not in (vendor_state, probe_state)
             and is_problem(vendor_state) != is_problem(probe_state)):
-            said = "vendor says " + vendor_state.replace("_", " ") + ", our probe says " + probe_state.replace("_", " ")
+            vendor = statuses.get(service.vendor)
+            said = disagreement(vendor.name if vendor else service.vendor, vendor_state, probe_state)
             return Health(DISAGREE, said, via + ("probe",), vendor_state, probe_state)
     parts = [s for s in (vendor_state if service.vendor else None, probe_state) if s is not None]
     state = worst(parts)
@@ -294,6 +295,14 @@ SYMBOLS = {
     OPERATIONAL: "✓", "degraded": "◐", "partial_outage": "▲", MAJOR: "✖", "maintenance": "⚒",
     UNKNOWN: "?", AT_RISK: "!", DISAGREE: "≠",
 }  # fmt: skip
+
+
+def disagreement(vendor_name: str, vendor_state: str, probe_state: str) -> str:
+    """`✖ down (our probe) — Intercom's page still says operational`: what a marketer reads when
+    the vendor's page and our own probe disagree."""
+    page = vendor_state.replace("_", " ")
+    still = "still " if is_problem(probe_state) else ""
+    return f"{badge(probe_state)} (our probe) — {vendor_name}'s page {still}says {page}"
 
 
 def badge(state: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration
 from ..config import Config
+from ..config.marketing import DEFAULT_TEMPLATES, STATUS_TEMPLATES
 from .model import Incident, InputError
 
 
@@ -44,10 +45,13 @@ def fields(config: Config, incident: Incident, now: datetime) -> dict[str, str]:
 
 
 def draft(config: Config, incident: Incident, channel: str, now: datetime) -> str:
-    """The channel's template with the incident's fields; the result is plain text."""
+    """The channel's template with the incident's fields; the result is plain text. A built-in
+    channel the config leaves alone has a text for each status."""
     template = config.templates.get(channel)
     if template is None:
         raise InputError(f"no template {channel!r} (templates: {', '.join(sorted(config.templates)) or 'none'})")
+    if template == DEFAULT_TEMPLATES.get(channel):
+        template = STATUS_TEMPLATES[channel].get(incident.status, template)
     return clean(template.format_map(fields(config, incident, now))).strip()
 
 

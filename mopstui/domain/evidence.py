@@ -44,9 +44,15 @@ def local_time(moment: str | None, tz: tzinfo) -> str:
 
 
 def change_text(change: dict, name: str, tz: tzinfo) -> str:
-    what = f"{name} · {change['component']}" if change.get("component") else name
-    return (f"{what}: {_word(change['previous_state'])} → {_word(change['state'])} "
-            f"(vendor time {local_time(change.get('vendor_time'), tz)}, seen {local_time(change['seen_at'], tz)})")
+    """`Intercom Messenger ◐ degraded — was operational (seen 14:05)`."""
+    what = f"{name} {change['component']}" if change.get("component") else name
+    return f"{what} {cat.badge(change['state'])} — was {_word(change['previous_state'])} ({_when(change, tz)})"
+
+
+def _when(change: dict, tz: tzinfo) -> str:
+    seen = local_time(change["seen_at"], tz)
+    dated = local_time(change.get("vendor_time"), tz)
+    return f"seen {seen}" if dated in ("?", seen) else f"the page dates it {dated}, seen {seen}"
 
 
 def directly_reached(config: Config, change: dict) -> list[str]:
@@ -87,8 +93,8 @@ def _one_text(config: Config, change: dict, name: str) -> str:
         service = config.service(source.split(":", 1)[1])
         label = service.name if service else source
         if change["state"] == cat.DISAGREE:
-            return f"{label}: map ≠ territory: {change.get('reason') or ''}".rstrip(": ")
-        return f"{label}: vendor and our probe agree again"
+            return f"{label} {change.get('reason') or '≠ disagrees with its vendor'}"
+        return f"{label}: the vendor's page and our own checks agree again"
     return change_text(change, name, config.tz)
 
 
@@ -96,13 +102,10 @@ def entry_text(config: Config, changes: list[dict], name: str) -> str:
     """One timeline entry for one source's changes in one round."""
     if len(changes) == 1 or changes[0]["vendor_id"].startswith("signal:"):
         return _one_text(config, changes[0], name)
-    listed = "; ".join(
-        f"{clean_line(c['component'] or 'overall')}: {_word(c['previous_state'])} → {_word(c['state'])}" for c in changes[:LISTED]
-    )
+    listed = "; ".join(f"{clean_line(c['component'] or 'overall')} {cat.badge(c['state'])} (was {_word(c['previous_state'])})"
+                       for c in changes[:LISTED])
     more = f"; and {len(changes) - LISTED} more" if len(changes) > LISTED else ""
-    first = changes[0]
-    return (f"{name}: {len(changes)} changes: {listed}{more} (vendor time {local_time(first.get('vendor_time'), config.tz)}, "
-            f"seen {local_time(first['seen_at'], config.tz)})")
+    return f"{name}: {len(changes)} changes — {listed}{more} ({_when(changes[0], config.tz)})"
 
 
 def evidence(config: Config, incidents: Iterable[Incident], changes: list[dict], observation_ids: list[int],

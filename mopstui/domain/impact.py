@@ -47,10 +47,12 @@ def _count(amount: float) -> str:
 
 
 def estimate(config: Config, incident: Incident, now: datetime,
-             touchpoint_states: Mapping[str, str] | None = None) -> Impact:
+             touchpoint_states: Mapping[str, str] | None = None, signal_history: tuple | None = None) -> Impact:
     """Estimates from the incident's start to its resolution (or now) for each affected
     touchpoint with rates; `touchpoint_states` (live health), when given, decides whether an ads
-    touchpoint is still up and so spending blind."""
+    touchpoint is still up and so spending blind. `signal_history` (the signals' state changes
+    and spend readings, see room.signals.history) turns blind spend from an estimate into what a
+    spend metric measured while a tag or conversions signal said the tracking was blind."""
     end = incident.resolved_at or now
     duration = max(timedelta(0), end - incident.impact_start)
     hours = duration.total_seconds() / 3600
@@ -74,7 +76,17 @@ def estimate(config: Config, incident: Incident, now: datetime,
                 figures.append(Figure(name, "revenue", value, f"≈ {_money(rates.currency, value)} revenue at risk",
                                       f"{_count(n)} orders x {_money(rates.currency, rates.average_order_value)}"))
     blind_since = None
+    measured_for: set[str] = set()
+    if signal_history is not None:
+        from .blind import measured
+
+        for touchpoint, amount, text, inputs in measured(config, incident, now, *signal_history):
+            figures.append(Figure(touchpoint, "blind_spend", amount, text, inputs))
+            measured_for.add(touchpoint)
+            blind_since = incident.started_at
     for name, rates in config.economics.items():
+        if name in measured_for:
+            continue  # measured beats estimated
         blinded = [t for t in rates.tracked_by if t in affected]
         ads_down = name in affected or (touchpoint_states or {}).get(name) in PROBLEM_STATES
         if not rates.ad_spend_per_hour or not blinded or ads_down:

@@ -53,6 +53,20 @@ KIND_LABELS = {
     "unstar": "unstar", "reopen": "reopen",
 }  # fmt: skip
 
+# The word a person types or reads for each entry kind is its label (`todo`); the stored name
+# (`action_item`) stays in the database, JSON and CSV, and is still accepted from older scripts.
+ENTRY_KIND_WORDS = tuple(KIND_LABELS[kind] for kind in ENTRY_KINDS)
+
+
+def entry_kind_named(word: str) -> str:
+    """The entry kind a person named: its label (`todo`) or its stored name (`action_item`)."""
+    text = word.strip().lower()
+    for kind in ENTRY_KINDS:
+        if text in (kind, KIND_LABELS[kind]):
+            return kind
+    raise InputError(f"{word!r} is not a kind of entry; the kinds are {', '.join(ENTRY_KIND_WORDS)}")
+
+
 TOOL_AUTHORS = ("mopstui",)
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 

@@ -14,7 +14,7 @@ own word is kept beside it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ..status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, worst
@@ -106,7 +106,9 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
     result = dict(statuses)
     for override in overrides:
         status = result.get(override.vendor_id)
-        if status is None or lapsed(override, statuses):
+        if status is None:  # a page never read: the room's word is all there is, and it counts
+            status = VendorStatus(override.vendor_id, override.vendor_id, "unknown", reason="not read yet")
+        elif lapsed(override, statuses):
             continue
         page = status.page_state or status.state
         if override.component is None:  # the whole vendor: every part the room watches follows
@@ -123,12 +125,13 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
     return result
 
 
-def ruling_line(event: Event) -> str:
-    """One override event as a line: "hubspot / Forms: down for us — forms fail (sam)"."""
+def ruling_line(event: Event, vendor_name: Callable[[str], str] = str) -> str:
+    """One override event as a line: "HubSpot / Forms: down for us — forms fail (sam)", the vendor
+    named by `vendor_name` (its id when not given)."""
     try:
         what = json.loads(event.value or "{}")
     except ValueError:
         what = {}
-    target = str(what.get("vendor", "?")) + (f" / {what['component']}" if what.get("component") else "")
+    target = vendor_name(str(what.get("vendor", "?"))) + (f" / {what['component']}" if what.get("component") else "")
     verdict = {**VERDICT_WORDS, "lift": "override lifted"}.get(what.get("verdict"), "?")
     return f"{target}: {verdict} — {event.text} ({event.who})"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
+from ..base.timeutil import humanize_duration
 from .model import CONTRIBUTED_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident, InputError
 
 # What a person wrote (or a program wrote for them) can be withdrawn; a state change is changed by
@@ -72,7 +73,7 @@ def new_kind(event: Event) -> str | None:
 
 def rekind_text(kind: str) -> str:
     """A correction's words when it changes only the kind."""
-    return f"now a {KIND_LABELS.get(kind, kind)} entry"
+    return f"kind now {KIND_LABELS.get(kind, kind)}"
 
 
 def new_words(correction: Event) -> str | None:
@@ -129,6 +130,24 @@ def check_state_time(incident: Incident, kind: str, at: datetime | None, tz: tzi
     if kind == "status" and incident.reopenings and at < incident.reopenings[-1][1]:
         raise InputError(f"{incident.label} was reopened at {_clock(incident.reopenings[-1][1], tz)}; its status cannot "
                          f"change before that ({_clock(at, tz)})")
+
+
+def early_note(incident: Incident, at: datetime, tz: tzinfo, *, entry_id: int | None = None) -> str | None:
+    """Said plainly when an entry is dated before the declaration: accepted (impact often starts
+    before anyone declares), and it moves when the incident's impact started. `incident` as it
+    stood before the entry was written."""
+    if at >= incident.started_at:
+        return None
+    before = humanize_duration(incident.started_at - at)
+    said = (f"{f'#{entry_id} is' if entry_id else 'It is'} dated {_hm(at, tz)}, {before} before {incident.label} "
+            f"was declared ({_hm(incident.started_at, tz)})")
+    if at < incident.impact_start:
+        return said + f"; the impact now counts from {_hm(at, tz)}"
+    return said
+
+
+def _hm(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M:%S")
 
 
 def _clock(moment: datetime, tz: tzinfo) -> str:

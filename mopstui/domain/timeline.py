@@ -96,14 +96,25 @@ def withdrawn_note(withdrawal: Event) -> str:
 
 def kind_note(event: Event, notes: Annotations) -> str:
     """`[now comms]` on an entry whose kind was corrected."""
-    kind = notes.taken_back.kinds.get(event.id)
-    return f"[now {KIND_LABELS.get(kind, kind)}] " if kind and kind != event.kind else ""
+    return _kind_note(event.id, event.kind, notes)
+
+
+def _kind_note(event_id: int, kind: str, notes: Annotations) -> str:
+    now = notes.taken_back.kinds.get(event_id)
+    return f"[now {KIND_LABELS.get(now, now)}] " if now and now != kind else ""
 
 
 def annotated_text(event: Event, notes: Annotations) -> str:
     """The entry's words with what was said about it since: its new kind, its withdrawal."""
-    text = kind_note(event, notes) + entry_text(event)
-    withdrawal = notes.withdrawn.get(event.id)
+    return annotated_words(event.id, event.kind, entry_text(event), notes)
+
+
+def annotated_words(event_id: int, kind: str, words: str, notes: Annotations) -> str:
+    """`annotated_text` from a row's parts (the fast timeline and exports format raw rows)."""
+    if event_id not in notes.withdrawn and event_id not in notes.taken_back.kinds:
+        return words
+    text = _kind_note(event_id, kind, notes) + words
+    withdrawal = notes.withdrawn.get(event_id)
     return f"{withdrawn_note(withdrawal)} {text}" if withdrawal else text
 
 
@@ -115,6 +126,16 @@ def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *
         f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
         f"{author:<{author_width}} {kind:<8} {annotated_text(event, notes)}{account_note(event)}"
     )
+
+
+def author_mark(event: Event) -> str:
+    """The author as the screen's author column shows it: `priya≠login sam` where the chosen name
+    is not the account that wrote the entry (never cut: the column grows into the text)."""
+    label = event.account_label
+    author = clean_line(event.author)
+    if not label:
+        return author
+    return f"{author}≠{clean_line(label)}" if label.startswith("login ") else f"{author}≠login unknown"
 
 
 def account_note(event: Event) -> str:

@@ -12,8 +12,9 @@ from functools import cached_property
 from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
+from ..domain.blind import read_history
 from ..domain.impact import Impact, estimate
-from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, Event, Incident
+from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
@@ -90,7 +91,8 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
         notes.add(event)
     for event_id, kind, occurred in digest["early"]:
         since = datetime.fromisoformat(occurred) - start
-        metrics.problems.append(f"entry #{event_id} ({kind}) is dated {humanize_duration(-since)} before the start")
+        label = KIND_LABELS.get(kind, kind)
+        metrics.problems.append(f"entry #{event_id} ({label}) is dated {humanize_duration(-since)} before the start")
     if digest["first_action"]:
         metrics.first_action = datetime.fromisoformat(digest["first_action"]) - start
     if digest["first_comms"]:
@@ -143,10 +145,12 @@ def _span(value: timedelta | None) -> str:
 
 
 _MARKDOWN_ESCAPES = str.maketrans({"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;",
-                                   **{char: "\\" + char for char in "\\`*_[]|#!"}})
+                                   **{char: "\\" + char for char in "\\`*_[]|"}})
 
 
-_MARKDOWN_SPECIAL = re.compile(r"[\n&<>\\`*_\[\]|#!]")
+# `#` matters only where it starts the text (a list item `- # x` is a heading), so `#5` reads as
+# typed; `!` makes an image only before a `[`, which is escaped.
+_MARKDOWN_SPECIAL = re.compile(r"[\n&<>\\`*_\[\]|]")
 
 
 def md_inline(text: object) -> str:
@@ -155,7 +159,8 @@ def md_inline(text: object) -> str:
     value = clean(text)
     if _MARKDOWN_SPECIAL.search(value):
         value = value.translate(_MARKDOWN_ESCAPES)
-    return value.strip()
+    value = value.strip()
+    return "\\" + value if value.startswith("#") else value
 
 
 FORMULA_STARTS = "=+-@\t\r"  # what a spreadsheet reads as the start of a formula
@@ -202,10 +207,10 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     notes = Annotations()
     metrics = compute(incident, store, config, now, notes)
     window_end = metrics.end
-    seen = store.observations(since=incident.started_at.isoformat(), until=window_end.isoformat())
+    seen = store.observations(since=incident.impact_start.isoformat(), until=window_end.isoformat())
     vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
     signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
-    sessions = store.sessions_between(incident.started_at, window_end)
+    sessions = store.sessions_between(incident.impact_start, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
     # event this export shows, however old.
     verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
@@ -214,17 +219,53 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
     integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
     if store.snapshot_notice():
         integrity += f" ({store.snapshot_notice()})"
-    start, end = incident.started_at.isoformat(), window_end.isoformat()
+    start, end = incident.impact_start.isoformat(), window_end.isoformat()
     affected = set(incident.services)
     page_lags = [lag for lag in lags(config, store.observations(until=end))
                  if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
                  and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
-    overrides = [e for e in store.room_events("override") if incident.started_at <= e.occurred_at <= window_end]
+    overrides = [e for e in store.room_events("override") if incident.impact_start <= e.occurred_at <= window_end]
     return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
                   integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides, estimate(config, incident, window_end),
+                  verified.head or store.head(), page_lags, overrides,
+                  estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
                   signal_changes=signal_changes)
 
 
-NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "
-               "(vendor observations, sessions); treat it as unverified._")
+NOT_CHAINED = ("The vendor and signal changes and where people connected from are not covered by the "
+               "fingerprint: they come from the room's own notes, not the log, so treat them as unverified.")
+
+
+def zone_words(tz: tzinfo, start: datetime, end: datetime) -> str:
+    """The zone the export's times are in, said once: `Europe/London time (GMT)`, or with both
+    abbreviations when the clocks changed in the window (`Europe/London time (GMT, then BST)`)."""
+    name = getattr(tz, "key", None) or "UTC"
+    first, last = start.astimezone(tz).strftime("%Z"), max(start, end).astimezone(tz).strftime("%Z")
+    short = first if first == last else f"{first}, then {last}"
+    if name in ("UTC", "Etc/UTC") and short in ("", "UTC"):
+        return "UTC"
+    return f"{name} time" if short in ("", name) else f"{name} time ({short})"
+
+
+def source_name(config: Config, source: str) -> str:
+    """A vendor changes row's name in words: the vendor's name, or the service a probe or a
+    page-versus-probe comparison is about (`probe:chat-widget` -> `Website chat widget (our probe)`)."""
+    vendor = config.vendor(source)
+    if vendor is not None:
+        return vendor.name
+    kind, _, service_id = source.partition(":")
+    service = config.service(service_id) if kind in ("probe", "service") else None
+    name = service.name if service is not None else service_id or source
+    return {"probe": f"{name} (our probe)", "service": f"{name} (page vs our probe)"}.get(kind, source)
+
+
+_CHANGE_WORDS = {("agree", "disagree"): "the page and our probe start to disagree",
+                 ("disagree", "agree"): "the page and our probe agree again"}
+
+
+def change_words(change: dict) -> str:
+    """`operational → major outage`, or a disagreement between page and probe in words."""
+    before, after = str(change.get("previous_state") or ""), str(change.get("state") or "")
+    said = _CHANGE_WORDS.get((before, after))
+    return said or f"{before.replace('_', ' ')} → {after.replace('_', ' ')}"
+

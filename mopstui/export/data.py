@@ -51,7 +51,7 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
     # SQLite writes each event's JSON (json_object, in C); a row it cannot (times not in the
     # store's own format) is written here, the same fields in the same order.
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    start, starred, corrections = incident.started_at, export.notes.starred, export.notes.corrections
+    start, starred, corrections = incident.impact_start, export.notes.starred, export.notes.corrections
 
     def python_json(id_: int) -> str:
         event = store.event(id_)
@@ -123,7 +123,7 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
     writer.writerow(CSV_COLUMNS)
     out.write(buffer.getvalue())
     head = export.head.hash if export.head else ""  # on the first row only: the head this export was made from
-    start, tz = export.incident.started_at, export.tz
+    start, tz = export.incident.impact_start, export.tz
     times, slow_local = RowTimes(start, tz), _local_time(tz)
     notes = export.notes
     starred, corrections, starred_only = notes.starred, notes.corrections, export.starred_only

@@ -158,7 +158,12 @@ def check_files(config: Config) -> list[Finding]:
 
 def check_config(config: Config) -> list[Finding]:
     findings = [Finding(NOTE, "config", warning) for warning in config.warnings]
-    findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (the config's `timezone`)."))
+    if config.sources:
+        findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (`timezone:` in the config)."))
+    else:
+        findings.append(Finding(NOTE, "time zone", f"No config file was read, so times are shown in {config.timezone}; "
+                                "the room's zone belongs in the shared config.", "add `timezone: Europe/London` (your zone) "
+                                "to /etc/mopstui/config.yaml"))
     return findings
 
 
@@ -283,13 +288,23 @@ def check_vendors(config: Config) -> list[Finding]:
     findings = []
     for key, status in sorted(statuses.items()):
         name = status.name or key
+        # The page was read, but what the config watches is not on it as named (or is there
+        # several times): the config no longer matches the page, which is not "cannot see".
+        unmatched = [c for c in status.watched_components if c.note] if status.last_good_at and not status.stale else []
+        if unmatched:
+            said = "; ".join(f"{c.label()}: {c.note}" for c in unmatched)
+            findings.append(Finding(PROBLEM, "vendors", f"{name}'s page can be read, but {len(unmatched)} of the components the "
+                                    f"config watches are not on it as named ({said}).",
+                                    f"run `mopstui vendors components {key}` and copy the lines it prints into the config"))
+        if unmatched and status.state == "unknown":
+            continue
         if status.state == "unknown":
             findings.append(Finding(PROBLEM, "vendors", f"We cannot see {name} from this host: {status.reason or 'no answer'}. "
                                     "(Cannot see is not down: the room shows it as unknown.)",
                                     "check the host's proxy or firewall, or the URL in the config"))
         elif status.state != "operational":
             findings.append(Finding(NOTE, "vendors", f"{name} can be seen, and says {status.state.replace('_', ' ')} right now."))
-    seen = len(statuses) - sum(f.level == PROBLEM for f in findings)
+    seen = len(statuses) - sum(f.level == PROBLEM and f.text.startswith("We cannot see") for f in findings)
     findings.insert(0, Finding(OK if seen else PROBLEM, "vendors", f"{seen} of {len(statuses)} vendor pages and probes can be "
                                "read from this host."))
     return findings

@@ -83,7 +83,9 @@ def _write_override(store: SQLStore, config: Config, vendor_id: str, component: 
     said = "override lifted" if verdict == "lift" else f"override: {ov.VERDICT_WORDS[verdict]}"
     for incident_id in _override_incidents(store, config, vendor_id, component):
         try:
-            store.append(incident_id, "vendor", f"{what}: {said} ({reason}; {author})", author="mopstui",
+            # The timeline's echo is the overruling person's (the log records their real account
+            # too); only a lapse the tool writes itself is mopstui's.
+            store.append(incident_id, "vendor", f"{what}: {said} ({reason})", author=author,
                          dedupe=f"INC-{incident_id}:override:{event.id}")
         except StoreError:
             pass  # the override itself is in the log; the timeline line is its echo
@@ -93,19 +95,37 @@ def _write_override(store: SQLStore, config: Config, vendor_id: str, component: 
 def set_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, verdict: str, reason: str,
                  until: str, author: str) -> Event:
     """"It is down for us" / "it does not affect us", in the log and on the affected timelines."""
-    if config.vendor(vendor_id) is None:
+    vendor = config.vendor(vendor_id)
+    if vendor is None:
         known = ", ".join(v.id for v in config.vendors) or "none configured"
-        raise InputError(f"there is no vendor {vendor_id!r} (vendors: {clean_line(known, 200)})")
+        raise InputError(f"there is no vendor {vendor_id!r}{_did_you_mean(vendor_id, [v.id for v in config.vendors])} "
+                         f"(vendors: {clean_line(known, 200)})")
     if verdict not in ov.VERDICTS:
         raise InputError(f"an override says down or unaffected, not {verdict!r}")
     if not clean_line(reason):
         raise InputError("an override needs a reason: say why the room overrules the page")
     raw = from_payloads(store.vendor_status_payloads())
-    if component is not None and raw.get(vendor_id) and not any(component in (c.label(), c.name)
-                                                                 for c in raw[vendor_id].components):
-        raise InputError(f"{vendor_id} has no component {component!r} on its page")
+    if component is not None:
+        on_page = [c.label() for c in raw[vendor_id].components] if raw.get(vendor_id) else []
+        known_names = set(on_page) | {c.name for c in raw[vendor_id].components} if on_page else set()
+        known_names |= {w.name for w in vendor.components} | {f"{w.group} / {w.name}" for w in vendor.components if w.group}
+        if not known_names:
+            raise InputError(f"{vendor.name}'s page has not been read (or could not be), so its components are not "
+                             f"known: override the whole vendor ({vendor_id}), or run `mopstui status` first")
+        if component not in known_names:
+            raise InputError(f"{vendor_id} has no component {component!r}"
+                             f"{_did_you_mean(component, sorted(known_names))} (see `mopstui vendors components "
+                             f"{vendor_id}`)")
     return _write_override(store, config, vendor_id, component, verdict, reason, until, author,
                            ov.page_state(raw.get(vendor_id), component))
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    import difflib
+
+    same = [c for c in candidates if c.casefold() == word.casefold()]
+    close = same or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"; did you mean {clean_line(close[0], 80)!r}?" if close else ""
 
 
 def lift_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, author: str,

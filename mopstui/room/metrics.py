@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..base.timeutil import from_store, to_store
-from ..signals.metric import PathError, extract, judge_metric
-from ..signals.state import BLIND, Reading
+from ..signals.metric import PathError, extract, first_text, judge_metric
+from ..signals.state import BLIND, PASS, Reading
 
 TOKEN_TIMEOUT = 20.0
 TOKEN_MAX_BYTES = 16 * 1024
@@ -108,7 +108,11 @@ def _judge(signal: Any, body: bytes, history: list[tuple[datetime, float]], now:
     import json
 
     try:
-        value = extract(json.loads(body), signal.path, signal.scale)
+        data = json.loads(body)
+        if signal.gives == "status":  # a campaign's or a send's state, read as words
+            text = first_text(data, signal.path)
+            return Reading(PASS, f"reads {text}", text)
+        value = extract(data, signal.path, signal.scale)
     except (ValueError, RecursionError) as error:
         why = str(error) if isinstance(error, PathError) else "the API's answer is not JSON we can read"
         return Reading(BLIND, why)

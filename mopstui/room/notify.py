@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..base.textsafe import clean_line
+from ..base.timeutil import utcnow
 from ..config import Config, Webhook
 from ..domain.model import Event, incident_label
 from ..store import Head, SQLStore, StoreError
@@ -102,13 +103,15 @@ class Notifier:
         if not self.config.webhooks:
             return 0
         cursor = self.store.cursor(CURSOR)
-        if cursor is None:  # first run on this database: history is not news
-            self.store.set_cursor(CURSOR, self.store.last_event_id())
-            return 0
+        catching_up: set[int] | None = None  # on the first run: the open incidents, the only ones told
+        if cursor is None:  # first run on this database: only the last `notify.catch_up` is news
+            cursor = self.store.last_event_id_before(utcnow() - self.config.notify_catch_up)
+            self.store.set_cursor(CURSOR, cursor)
+            catching_up = {incident.id for incident in self.store.incidents()}
         attempted = 0
         for event in self.store.events_since(cursor):
             what = classify(event)
-            if what and event.incident_id is not None:
+            if what and event.incident_id is not None and (catching_up is None or event.incident_id in catching_up):
                 title = self.store.incident(event.incident_id).title
                 for number, hook in enumerate(self.config.webhooks, start=1):
                     if what not in hook.events:

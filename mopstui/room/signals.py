@@ -20,7 +20,7 @@ from ..signals.deliverability import judge_deliverability
 from ..signals.judge import judge_form, judge_tag, unreachable
 from ..signals.silence import judge_silence, span_words
 from ..signals.state import BLIND, MAX_WHY
-from ..store import SQLStore
+from ..store import SQLStore, StoreError
 from .metrics import read_metric
 
 
@@ -114,10 +114,48 @@ class SignalDuty:
                 fresh[signal.id] = step(previous[signal.id], reading, after=after, now=at)
         fresh = suppressed(self.config, previous, fresh)
         found = [c for signal_id, state in fresh.items() for c in changes(previous.get(signal_id), state)]
+        found += self._disagreements(previous, {**previous, **fresh}, at)
         ids = self.store.save_signal_states({k: v.to_dict() for k, v in fresh.items()}, found)
         names = {s.source_id: s.label for s in self.config.signals}
         record_evidence(self.store, self.config, found, ids, names)
+        if any(s.confirms for s in self.config.signals):
+            self._confirm_mitigations({**previous, **fresh})
         return {"signals": len(fresh), "signal_changes": len(found)}
+
+    def _disagreements(self, before: dict[str, SignalState], after: dict[str, SignalState], at: str) -> list[dict]:
+        """Map versus territory: one observation when a service's vendor page and its own signal
+        start to disagree, one when they agree again (as the poller writes them for probes)."""
+        watched = [s for s in self.config.services if s.vendor and any(g.service == s.id for g in self.config.signals)]
+        if not watched:
+            return []
+        from ..domain import catalog as cat
+        from .duties import statuses_as_ruled
+
+        pages = statuses_as_ruled(self.store)
+        was, now = cat.service_health(self.config, pages, before), cat.service_health(self.config, pages, after)
+        found = []
+        for service in watched:
+            then_disagree, now_disagree = was[service.id].state == cat.DISAGREE, now[service.id].state == cat.DISAGREE
+            if then_disagree != now_disagree:
+                found.append({
+                    "vendor_id": f"service:{service.id}", "component": None, "group_name": None,
+                    "state": cat.DISAGREE if now_disagree else "agree",
+                    "previous_state": "agree" if now_disagree else cat.DISAGREE,
+                    "vendor_time": None, "seen_at": at, "reason": (now if now_disagree else was)[service.id].reason,
+                })  # fmt: skip
+        return found
+
+    def _confirm_mitigations(self, states: dict[str, SignalState]) -> None:
+        """Read back each logged mitigation (pause ads …) once its status signal says it happened."""
+        from ..signals.mitigation import confirmations
+
+        open_ids = {i.id for i in self.store.incidents()}
+        actions = [e for e in self.store.events_of_kinds(("action",)) if e.incident_id in open_ids]
+        for item in confirmations(self.config, actions, states, self.config.tz):
+            try:
+                self.store.append(item.incident_id, "system", item.text, author="mopstui", dedupe=item.dedupe)
+            except StoreError:
+                pass  # the next round writes it: the key makes it once
 
 
 def suppressed(config: Config, previous: dict[str, SignalState], fresh: dict[str, SignalState]) -> dict[str, SignalState]:
@@ -137,3 +175,4 @@ def suppressed(config: Config, previous: dict[str, SignalState], fresh: dict[str
             result[signal.id] = replace(state, suppressed_by=said.split(" is ")[0],
                                         why=clean_line(f"{state.why}; not alarmed: {said} (one cause, one alarm)", MAX_WHY))
     return result
+

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, tzinfo
 from statistics import median
 from typing import Any
 
-from .silence import hour_of_week
 from .state import FAIL, PASS, Reading
 
 
@@ -120,6 +119,14 @@ def extract(data: Any, path: str, scale: float = 1.0) -> float:
     return numbers[0] * scale
 
 
+def first_text(data: Any, path: str) -> str:
+    """The first thing at `path`, as words (a status: ENABLED, PAUSED, SENDING)."""
+    found = [v for v in _walk(data, _segments(path)) if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+    if not found:
+        raise PathError(f"nothing at {path} in the answer")
+    return str(found[0])[:80]
+
+
 def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
@@ -127,12 +134,13 @@ def format_number(value: float) -> str:
 
 
 def baseline_at(history: list[tuple[datetime, float]], now: datetime, weeks: int, tz: tzinfo) -> list[float]:
-    """The reading nearest this moment of each of the `weeks` previous weeks (within 30 min)."""
+    """The reading nearest this moment of each of the `weeks` previous weeks (within 30 min either
+    side: this hour of the week, without losing 10:58 at 11:01)."""
     found = []
     for week in range(1, weeks + 1):
         moment = now - timedelta(weeks=week)
         near = [(abs((at - moment).total_seconds()), value) for at, value in history
-                if abs((at - moment).total_seconds()) <= 1800 and hour_of_week(at, tz) == hour_of_week(moment, tz)]
+                if abs((at - moment).total_seconds()) <= 1800]
         if near:
             found.append(min(near)[1])
     return found

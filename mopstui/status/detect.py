@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from ..base.timeutil import utcnow
 from ..config import Vendor
 from ..config.cache import read_private, write_private
-from .fetch import Fetcher, Outcome, Validators
+from .fetch import Fetcher, Outcome, Validators, _host_is_internal
 from .model import Parsed
 from .providers import ParseError, provider
 
@@ -148,6 +148,9 @@ async def detect(vendor: Vendor, fetcher: Fetcher, *, slot: int | None = None) -
             host = elsewhere.hostname if elsewhere else None
             if elsewhere and host and host != urlsplit(vendor.url).hostname and host not in tried_hosts:
                 tried_hosts.add(host)
+                if not await may_follow(vendor.url, host):
+                    said.append(f"its canonical host {host} is an internal address: not followed")
+                    continue
                 # The canonical host serves the data (custom hosts of hosted pages often do not).
                 queue += candidates(f"{elsewhere.scheme or 'https'}://{elsewhere.netloc}")
     if html_only:
@@ -156,6 +159,14 @@ async def detect(vendor: Vendor, fetcher: Fetcher, *, slot: int | None = None) -
     else:
         reason = "no status format answered (" + ", ".join(dict.fromkeys(said))[:160] + ")"
     return Detection(reason=reason), said
+
+
+async def may_follow(configured: str, host: str) -> bool:
+    """A page may send us to its canonical host, as a redirect may: never into our own network
+    (loopback, private, link-local) unless the configured URL is there too."""
+    if urlsplit(configured).scheme not in ("http", "https"):
+        return False
+    return not await _host_is_internal(host) or await _host_is_internal(urlsplit(configured).hostname or "")
 
 
 def moved(before: Candidate, now: Candidate) -> str:

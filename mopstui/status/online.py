@@ -15,7 +15,7 @@ from .detect import Memory, check_auto
 from .fetch import Fetcher, Validators
 from .model import Component, Parsed
 from .providers import ParseError, provider
-from .watch import Match, group_component, match
+from .watch import Index, Match, match
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def check_watched_components(config: Config, vendor_ids: list[str] | None = None
 # --------------------------------------------------------------------------- what a page has
 
 
-def config_words(parsed: Parsed, component: Component, *, is_group: bool = False) -> str:
+def config_words(parsed: Parsed, component: Component, *, is_group: bool = False, index: Index | None = None) -> str:
     """The shortest config words that name exactly this component (or group) on this page."""
     if is_group:
         tries = [WatchedComponent(component.name), WatchedComponent(component.name, "")]
@@ -107,7 +107,7 @@ def config_words(parsed: Parsed, component: Component, *, is_group: bool = False
     if component.id:
         tries.append(WatchedComponent("", None, component.id))
     for want in tries:
-        found = match(parsed, want).found
+        found = match(parsed, want, index).found
         if found is not None and found.id == component.id and found.name == component.name:
             return _yaml(want)
     return _yaml(tries[-1])
@@ -140,14 +140,15 @@ class Row:
 def page_listing(parsed: Parsed) -> list[Row]:
     """Every group (then its components) and every top-level component, in the page's order."""
     rows = []
+    index = Index(parsed)
     group_names = {g.name for g in parsed.groups}
     for group in parsed.groups:
-        children = [c for c in parsed.components if c.group == group.name]
+        children = index.children[group.name]
         as_component = Component(group.name, group.state, None, True, group.id)
-        shown = group_component(group, children)
-        rows.append(Row(f"{group.name} (group)", shown.state, group.id or "", config_words(parsed, as_component, is_group=True),
-                        is_group=True))
-        rows += [Row(c.name, c.state, c.id or "", config_words(parsed, c), in_group=True) for c in children]
-    rows += [Row(c.label(), c.state, c.id or "", config_words(parsed, c))
+        words = config_words(parsed, as_component, is_group=True, index=index)
+        rows.append(Row(f"{group.name} (group)", index.group(group).state, group.id or "", words, is_group=True))
+        rows += [Row(c.name, c.state, c.id or "", config_words(parsed, c, index=index), in_group=True)
+                 for c in children]
+    rows += [Row(c.label(), c.state, c.id or "", config_words(parsed, c, index=index))
              for c in parsed.components if c.group is None or c.group not in group_names]
     return rows

@@ -66,27 +66,54 @@ def how_to_name(component: Component, *, is_group: bool = False, repeated: bool 
     return component.label() if component.group else f"{{group: \"\", name: {component.name}}}"
 
 
-def match(parsed: Parsed, want: WatchedComponent) -> Match:
+class Index:
+    """A page's components and groups by their compared names, made once per page: a page of
+    1,463 components is matched line by line without reading it whole for each line."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.children: dict[str, list[Component]] = {g.name: [] for g in parsed.groups}
+        self.by_name: dict[str, list[Component]] = {}
+        self.by_label: dict[str, list[Component]] = {}
+        self.by_id: dict[str, Component] = {}
+        for c in parsed.components:
+            if c.group in self.children:
+                self.children[c.group].append(c)
+            self.by_name.setdefault(_key(c.name), []).append(c)
+            if c.group:
+                self.by_label.setdefault(_key(c.label()), []).append(c)
+            if c.id:
+                self.by_id.setdefault(c.id, c)
+        self.groups: dict[str, list[Group]] = {}
+        for g in parsed.groups:
+            self.groups.setdefault(_key(g.name), []).append(g)
+
+    def group(self, group: Group) -> Component:
+        return group_component(group, self.children[group.name])
+
+
+def match(parsed: Parsed, want: WatchedComponent, index: Index | None = None) -> Match:
+    index = index if index is not None and index.parsed is parsed else Index(parsed)
     components, groups = parsed.components, parsed.groups
-    children = {g.name: [c for c in components if c.group == g.name] for g in groups}
     if want.id is not None:
-        for component in components:
-            if component.id == want.id:
-                return Match(want, component)
+        if want.id in index.by_id:
+            return Match(want, index.by_id[want.id])
         for group in groups:
             if group.id == want.id:
-                return Match(want, group_component(group, children[group.name]))
+                return Match(want, index.group(group))
         return Match(want)
     name = _key(want.name)
     fits: list[tuple[Component, bool]] = []  # (component, is a group)
+    named = index.by_name.get(name, [])
+    same_groups = [(index.group(g), True) for g in index.groups.get(name, [])]
     if want.group is not None:
         in_group = _key(want.group)
-        fits += [(c, False) for c in components if _key(c.name) == name and _key(c.group) == in_group]
+        fits += [(c, False) for c in named if _key(c.group) == in_group]
         if not in_group:
-            fits += [(group_component(g, children[g.name]), True) for g in groups if _key(g.name) == name]
+            fits += same_groups
     else:
-        fits += [(c, False) for c in components if _key(c.name) == name or (c.group and _key(c.label()) == name)]
-        fits += [(group_component(g, children[g.name]), True) for g in groups if _key(g.name) == name]
+        fits += [(c, False) for c in named] + [(c, False) for c in index.by_label.get(name, []) if c not in named]
+        fits += same_groups
     if len(fits) == 1:
         return Match(want, fits[0][0])
     if fits:
@@ -113,7 +140,8 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
     word on the rest of it (an incident elsewhere on the page is not ours)."""
     if not watched:
         return parsed
-    matches = [match(parsed, want) for want in watched]
+    index = Index(parsed)
+    matches = [match(parsed, want, index) for want in watched]
     kept: list[Component] = []
     for found in matches:
         if found.found is not None:

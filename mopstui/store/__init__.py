@@ -19,6 +19,7 @@ from .base import (
     MAX_TEXT,
     MAX_TITLE,
     Head,
+    NoWarRoom,
     ReadOnlyStore,
     StoreBusy,
     StoreError,
@@ -67,9 +68,9 @@ def open_store(location: str | Path, **options: Any) -> SQLStore:
 
 
 __all__ = [
-    "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "ReadOnlyStore", "SQLStore", "SQLiteStore",
-    "Store", "StoreBusy", "StoreError", "StoreUnreadable", "VerifyResult", "WarRoomStore", "canonical", "chain_hash",
-    "hashed_fields", "is_server_url", "open_store",
+    "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "NoWarRoom", "ReadOnlyStore", "SQLStore",
+    "SQLiteStore", "Store", "StoreBusy", "StoreError", "StoreUnreadable", "VerifyResult", "WarRoomStore", "canonical",
+    "chain_hash", "hashed_fields", "is_server_url", "open_store",
 ]
 
 

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from ..base.files import UnsafeFile, check_directory, group_id, inspect, share_descriptor, share_existing
+from ..base.files import (
+    UnsafeFile,
+    check_directory,
+    group_id,
+    inspect,
+    outsider_words,
+    share_descriptor,
+    share_existing,
+)
 from ..base.identity import Account, current_account
 from ..base.timeutil import UTC, to_store, utcnow
 from ..domain.leases import Claim, standing
@@ -25,7 +33,7 @@ from ..domain.leases import Claim, standing
 if TYPE_CHECKING:
     import sqlite_utils
 from .backend import Backend
-from .base import ReadOnlyStore, StoreBusy, StoreError
+from .base import NoWarRoom, ReadOnlyStore, StoreBusy, StoreError
 from .sidecars import HeldUp, first_read
 
 T = TypeVar("T")
@@ -48,7 +56,9 @@ class SQLiteConnection(Backend):
     engine_errors = (sqlite3.Error,)
 
     def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None,
-                 account: Account | None = None):
+                 account: Account | None = None, create: bool = True):
+        """`create`: start a new war-room where none is (declare, log, the screen); False for what
+        only reads, which says there is none instead."""
         self.path = Path(path)
         self.location = str(self.path)
         self.write_timeout = write_timeout
@@ -59,11 +69,12 @@ class SQLiteConnection(Backend):
         self.snapshot: datetime | None = None
         try:
             self.gid = group_id(group)
-            self.conn = self._open(readonly)
+            self.conn = self._open(readonly, create)
         except (UnsafeFile, ValueError) as error:
             raise StoreError(str(error)) from None
         except PermissionError:
-            raise StoreError(f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
+            raise StoreError(outsider_words(self.path.parent) or
+                             f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
         except OSError as error:
             raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
         try:
@@ -81,8 +92,13 @@ class SQLiteConnection(Backend):
 
     # ------------------------------------------------------------------ files (see files.py)
 
-    def _open(self, readonly: bool) -> sqlite3.Connection:
+    def _open(self, readonly: bool, create: bool = True) -> sqlite3.Connection:
         if not os.path.lexists(self.path):
+            shut_out = outsider_words(self.path.parent)
+            if shut_out:
+                raise StoreError(shut_out)
+            if not create:
+                raise NoWarRoom(str(self.path))
             if readonly or (self.path.parent.exists() and not os.access(self.path.parent, os.W_OK | os.X_OK)):
                 raise StoreError(f"{self.path} does not exist, and this user may not create it")
             self._create()

@@ -319,6 +319,11 @@ class EventsMixin(Backend):
     def last_event_id(self) -> int:
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
+    def last_event_id_before(self, moment: datetime) -> int:
+        """The last event recorded before `moment` (0 for none)."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events WHERE recorded_at < ?",
+                                 (to_store(moment),)).fetchone()[0]
+
     def written_since(self, incident_id: int, kind: str, author: str, since: datetime) -> list[datetime]:
         """When `author` wrote entries of `kind` on an incident since `since`, oldest first: one range
         of the (incident, kind, author, time) index, whichever process wrote them."""

@@ -73,3 +73,23 @@ class SignalsMixin(Backend):
             params.append(since)
         sql = f"SELECT * FROM ({sql} ORDER BY arrived_at DESC LIMIT {int(latest)}) AS latest ORDER BY arrived_at"
         return [dict(zip(ARRIVAL_COLUMNS.split(", "), row)) for row in self.conn.execute(sql, params).fetchall()]
+
+    def signal_history(self, changing: Sequence[str], spending: Sequence[str], until: str, since: str) -> tuple[dict, dict]:
+        """For measured blind spend: the state changes of the `changing` signals up to `until`,
+        and the readings of the `spending` ones between `since` and `until`."""
+        from ..base.timeutil import from_store
+
+        changes: dict[str, list] = {}
+        for signal_id in changing:
+            changes[signal_id] = [(from_store(o["seen_at"]), o["state"])
+                                  for o in self.observations(vendor_id=f"signal:{signal_id}", until=until)]  # type: ignore[attr-defined]
+        spend: dict[str, list] = {}
+        for signal_id in spending:
+            readings = []
+            for row in self.arrivals(signal_id, since=since):
+                try:
+                    readings.append((from_store(row["arrived_at"]), float(row["value"])))
+                except (TypeError, ValueError):
+                    continue
+            spend[signal_id] = [r for r in readings if r[0] <= from_store(until)]
+        return changes, spend

@@ -14,8 +14,9 @@ from ..base.timeutil import local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
 from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
+from ..domain.takeback import early_note
 from ..store.sessions import MCP_CLIENT
-from . import incident_extras
+from . import incident_extras, takeback
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .timeline_view import TimelineView
 
@@ -61,11 +62,17 @@ class IncidentActions(AppState):
             self.entry_kind = kind
         label = "todo" if self.entry_kind == "action_item" else self.entry_kind
         self.q("#entry-kind", Static).update(f"{label} ▸")
+        self.show_pane("incident")  # a narrow screen showing the services or vendors comes back
         # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
         # already queued behind this one and must reach the entry line, never the bindings.
         self.war_room.set_focus(self.q("#entry", Input))
 
     def action_leave_input(self: WarRoomApp) -> None:
+        room = self.war_room
+        side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
+        if side_shown and not (getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog")):
+            self.action_pane("incident")
+            return
         if self.filter_label:
             self._show_incident(reload=True)
             return
@@ -75,7 +82,9 @@ class IncidentActions(AppState):
             self.notify("Catalog filter cleared.", timeout=2)
             return
         if isinstance(self.focused, Input):
-            self.q("#timeline").focus()
+            # Now, not after the queue (Widget.focus defers): a kind key in the same burst as the
+            # Escape must find the line closed and pick its kind, not be typed into it.
+            self.war_room.set_focus(self.q("#timeline"))
 
     @on(Input.Submitted, "#entry")
     def _submit_entry(self: WarRoomApp, event: Input.Submitted) -> None:
@@ -96,8 +105,9 @@ class IncidentActions(AppState):
         event.input.value = ""
         self._entry_refused("")
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
+            early = early_note(incident, entry.at, self.config.tz)
             self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
-                        "timeline.", timeout=4)
+                        "timeline." + (f" {early}." if early else ""), timeout=10 if early else 4)
 
     def _entry_refused(self: WarRoomApp, reason: str) -> None:
         """A refused entry: the reason on the line above the entry line, the typed text left in it
@@ -137,8 +147,14 @@ class IncidentActions(AppState):
         incident = self._need_incident()
         if incident is None:
             return
-        choices = [(s, f"{'→ ' if STATUSES.index(s) == STATUSES.index(incident.status) + 1 else '  '}{s}") for s in STATUSES]
-        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status),
+        if incident.resolved:
+            takeback.reopen(self, incident)
+            return
+        following = STATUSES.index(incident.status) + 1
+        suggested = STATUSES[following] if following < len(STATUSES) else None
+        choices = [(s, f"{'→ ' if s == suggested else '  '}{s}") for s in STATUSES]
+        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status,
+                                      suggested=suggested),
                          _if_given(lambda value: self.set_status(incident.id, value)))
 
     def set_status(self: WarRoomApp, incident_id: int, status: str) -> None:
@@ -198,19 +214,20 @@ class IncidentActions(AppState):
         return event
 
     def action_star(self: WarRoomApp) -> None:
+        """Star the selected entry, or take its star off."""
         incident, event = self._need_incident(), self._selected_entry()
         if incident and event:
-            self._queue_write(None, lambda s: s.star(incident.id, event.id, author=self.user))
+            takeback.toggle_star(self, incident, event)
 
     def action_correct(self: WarRoomApp) -> None:
         incident, event = self._need_incident(), self._selected_entry()
-        if not (incident and event):
-            return
-        self.push_screen(
-            PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}): the corrected text", value=event.text),
-            _if_given(lambda text: text.strip() and self._queue_write(
-                None, lambda s: s.correct(incident.id, event.id, text, author=self.user))),
-        )
+        if incident and event:
+            takeback.correct(self, incident, event)
+
+    def action_withdraw(self: WarRoomApp) -> None:
+        incident, event = self._need_incident(), self._selected_entry()
+        if incident and event:
+            takeback.withdraw(self, incident, event)
 
     def action_switch(self: WarRoomApp, step: int) -> None:
         if not self.incidents:

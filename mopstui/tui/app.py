@@ -17,19 +17,23 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from ..base.timeutil import utcnow
 from ..config import Config
+from ..config.keymap import COMMANDS
 from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
+from .keyguard import KeyGuard
 from .link import LinkWatch
 from .panes import Panes
 from .sync import StoreSync
@@ -46,42 +50,12 @@ from .guards import HEARTBEAT_EVERY
 class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
     CSS_PATH = "app.tcss"
     TITLE = "mopstui"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-wider")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (100, "-narrow"), (110, "-wide"), (160, "-wider")]
 
+    # Built from the one command list (config/keymap.py), which also builds the palette; the
+    # config's `keys:` remaps them by id (set_keymap in __init__).
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        # The keys that open the entry line are priority bindings, handled as the key arrives
-        # (not after it has gone round the focused widget), so that focus moves before the rest
-        # of the same burst is routed: those keys become text, never commands. check_action
-        # turns them off while any text field has focus.
-        Binding("n", "entry('note')", "Note", priority=True),
-        Binding("a", "entry('action')", "Action", priority=True),
-        Binding("d", "entry('decision')", "Decision", show=False, priority=True),
-        Binding("c", "entry('comms')", "Comms", priority=True),
-        Binding("u", "entry('customer')", "Customer", show=False, priority=True),
-        Binding("t", "entry('action_item')", "Todo", show=False, priority=True),
-        Binding("l", "entry('lesson')", "Lesson", show=False, priority=True),
-        Binding("i", "entry('')", "Input", show=False, priority=True),
-        Binding("s", "set_status", "Status"),
-        Binding("v", "set_severity", "Severity", show=False),
-        Binding("r", "role", "Role", show=False),
-        Binding("N", "declare", "Declare"),
-        Binding("R", "resolve", "Resolve", show=False),
-        Binding("asterisk", "star", "Star", show=False),
-        Binding("e", "correct", "Correct", show=False),
-        Binding("E", "edit_incident", "Edit incident", show=False),
-        Binding("D", "draft_update", "Draft update", show=False),
-        Binding("f", "followup", "Follow-up", show=False),
-        Binding("slash", "search", "Search"),
-        Binding("left_square_bracket", "switch(-1)", "Prev incident", show=False),
-        Binding("right_square_bracket", "switch(1)", "Next incident", show=False),
-        Binding("p", "poll_now", "Poll", show=False),
-        Binding("o", "runbook", "Runbook", show=False),
-        Binding("O", "override", "Overrule vendor", show=False, id="override"),
-        Binding("x", "export", "Export", show=False),
-        Binding("escape", "leave_input", "Back", show=False),
-        Binding("ctrl+r", "retry_unsaved", "Retry unsaved", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding(c.keys, c.action, c.label, show=c.show, priority=c.priority, id=c.id) for c in COMMANDS if c.keys
     ]
 
     def __init__(
@@ -114,11 +88,13 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self.last_event_id = 0
         self.data_version = -1
         self.unreachable = False  # the war-room's server did not answer the last read
+        self.new_war_room = False  # this screen started the war-room (a mistyped --db shows at once)
         self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
         self.statuses = {}
         self.health = {}
         self.signal_states: dict = {}
+        self.signal_history: tuple | None = None  # state changes and spend readings, for measured blind spend
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()
@@ -135,12 +111,35 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._writes = queue.Queue()
         self._waiting_notice = False
         self.bells = 0
+        self.key_guard = KeyGuard()
+        if config.keys:
+            self.set_keymap(dict(config.keys))
         if animations is None:
             animations = config.animations
         if animations is None:
             animations = not (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         if not animations:
             self.animation_level = "none"
+
+    async def on_event(self, event: events.Event) -> None:
+        # The rest of a burst that opened a dialog, and stray typing meant for a closed entry
+        # line, are dropped here, before any binding or widget sees them (keyguard.py).
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.key_guard.drops(self, event):
+                event.stop()
+                return
+            if event.key == "escape" and isinstance(self.focused, Input) and isinstance(self.screen, WarRoom):
+                # Leave the entry line as the key arrives, not once it has gone round the line:
+                # by then the kind key of the same burst was already queued to the line as text.
+                event.stop()
+                self.action_leave_input()
+                return
+        await super().on_event(event)
+
+    def get_default_screen(self) -> WarRoom:
+        """The war-room is the first screen, made with the app at the terminal's size: pushed over
+        Textual's blank screen it was styled, laid out and focused again before the first frame."""
+        return WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS)
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -165,6 +164,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     async def on_mount(self) -> None:
         try:
+            self.new_war_room = not self.demo and not self.config.war_room_exists()
             self._store = open_store(self.config.database_location, group=self.config.database_group)
         except StoreError as error:
             self.exit(message=f"mopstui: {error}", return_code=1)
@@ -176,7 +176,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             Hangup(lambda: loop.call_soon_threadsafe(self.exit), self._release_on_hangup).install()
         except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
-        await self.push_screen(WarRoom(self.config))
+        await self.war_room.composed()
         self._fit_to(self.size.width, self.size.height)
         self._writer()
         self._initial_load()
@@ -189,7 +189,11 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._render_catalog(rebuild=True)
         self._render_vendors(rebuild=True)
         self._show_incident(reload=True)
-        self.q("#timeline").focus()
+        timeline = self.q("#timeline", TimelineView)
+        if timeline.has_focus:  # since the screen was made (WarRoom.AUTO_FOCUS), before it had entries:
+            timeline.on_focus()  # the newest is selected now, as focusing it selects it
+        else:
+            timeline.focus()
         self._heartbeat()
         self._refresh_presence()
         if not self.config.services and not self.config.vendors:

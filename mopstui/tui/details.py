@@ -3,6 +3,7 @@ postmortem export, help and the command palette."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
 from ..base.textsafe import clean_line
+from ..config.keymap import BY_ID, COMMANDS
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
@@ -38,6 +40,19 @@ from .widgets import (
 
 if TYPE_CHECKING:
     from .app import WarRoomApp
+
+
+def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorStatus | None, str | None]:
+    """A vendor table row key (`v:ID`, `c:ID:COMPONENT`) as its vendor and component. An id may
+    hold a colon itself (a probe is `probe:chat`): a split on colons named no vendor, so the line
+    under the table kept showing the vendor highlighted before."""
+    kind, _, rest = key.partition(":")
+    if kind == "v":
+        return statuses.get(rest), None
+    for vendor_id, status in statuses.items():
+        if rest.startswith(vendor_id + ":"):
+            return status, rest[len(vendor_id) + 1:]
+    return None, None
 
 
 class Details(AppState):
@@ -98,8 +113,7 @@ class Details(AppState):
         if not table.row_count:
             return None, None
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        parts = key.split(":", 2)
-        return self.statuses.get(parts[1]), (parts[2] if parts[0] == "c" and len(parts) > 2 else None)
+        return vendor_of_row(key, self.statuses)
 
     @on(DataTable.RowHighlighted, "#vendors")
     def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
@@ -121,7 +135,7 @@ class Details(AppState):
                   for o in self.store.observations(vendor_id=cat.probe_id(s.id))]
         lags = page_lags(self.config, observations + probes, vendor_id=status.id)
         series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
-        self.push_screen(VendorDetailScreen(status, lags, series))
+        self.push_screen(VendorDetailScreen(status, lags, series, self.config.tz))
 
     def action_override(self: WarRoomApp) -> None:
         """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
@@ -140,7 +154,9 @@ class Details(AppState):
                                                                 author=self.user))
             elif verdict:
                 self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
-                                              placeholder="the reason, for the log (holds until the page changes)"),
+                                              placeholder="the reason, for the log (holds until the page changes)",
+                                              required="Write the reason first: the log keeps why the room overruled "
+                                                       "the page"),
                                  _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
                                      s, self.config, vendor_id=status.id, component=component, verdict=verdict,
                                      reason=reason, until="page-changes", author=self.user))))
@@ -181,31 +197,13 @@ class Details(AppState):
                               timeout=10, markup=False)
 
     def action_help(self: WarRoomApp) -> None:
-        self.push_screen(HelpScreen())
+        remapped = " · ".join(f"{keys} {BY_ID[command].label.lower()}" for command, keys in self.config.keys)
+        self.push_screen(HelpScreen(f"Your keys (the config's keys:): {remapped}" if remapped else ""))
 
     def get_system_commands(self: WarRoomApp, screen: Screen):
+        """The palette: Textual's own, then every war-room command that has a palette name (the
+        CLI's, where there is one), from the same list as the keys."""
         yield from super().get_system_commands(screen)
-        commands = [
-            ("declare", "Declare a new incident", self.action_declare),
-            ("log", "Log a note on the current incident", lambda: self.action_entry("note")),
-            ("log --kind action", "Log an action", lambda: self.action_entry("action")),
-            ("log --kind decision", "Log a decision", lambda: self.action_entry("decision")),
-            ("log --kind comms", "Log a customer update (resets the update-due clock)", lambda: self.action_entry("comms")),
-            ("log --kind customer", "Log a customer report", lambda: self.action_entry("customer")),
-            ("set-status", "Change the incident's status", self.action_set_status),
-            ("set-severity", "Change the incident's severity", self.action_set_severity),
-            ("role", "Take or assign a role", self.action_role),
-            ("star", "Star the selected entry for the postmortem", self.action_star),
-            ("correct", "Correct the selected entry", self.action_correct),
-            ("resolve", "Resolve the incident", self.action_resolve),
-            ("edit", "Change what was declared: title, summary, services", self.action_edit_incident),
-            ("draft", "Draft a customer update from a template", self.action_draft_update),
-            ("followup", "Move the selected action item along: done, won't do, owner, due", self.action_followup),
-            ("search", "Search the timeline", self.action_search),
-            ("status", "Poll vendor status now", self.action_poll_now),
-            ("override", "Overrule the highlighted vendor's page (down for us / not us)", self.action_override),
-            ("export", "Export the postmortem as Markdown", self.action_export),
-            ("help", "Keys and prefixes", self.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        for command in COMMANDS:
+            if command.palette:
+                yield SystemCommand(command.palette, command.words, functools.partial(self.run_action, command.action))

@@ -16,7 +16,13 @@ that a shared jump host meets:
   the error a hung-up terminal gives) is the hang-up: the process sends itself SIGHUP, and the
   one hang-up path (hangup.py) saves what it can and ends it within its grace period.
 
-The loop below is Textual's, changed only there; drop it once Textual's own loop does both.
+- It reads Escape followed by a letter in one read (a fast typist's Escape then `d`, or a laggy
+  link delivering both at once) as the start of an escape sequence: `Escape dKeep the banner up`
+  became the text `^dKeep the banner up`, and with a 50 ms gap `alt+d`, typed as `d`. The war-room
+  has no alt bindings: here Escape followed by anything that cannot start a sequence is the
+  Escape key, then that key (outside a bracketed paste, whose text is kept as it came).
+
+The loop below is Textual's, changed only there; drop it once Textual's own loop does all three.
 """
 
 from __future__ import annotations
@@ -26,10 +32,63 @@ import selectors
 import signal
 from codecs import getincrementaldecoder
 
+from textual import events
 from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+ESCAPE = "\x1b"
+# What may follow ESC in a sequence a terminal sends: CSI, SS3, OSC, DCS, APC, PM, ST, SOS.
+SEQUENCE_STARTS = frozenset("[O]P_^\\X")
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+
+
+class EscapeSplitter:
+    """Cuts decoded input where an Escape key press stands on its own: the pieces are text for
+    Textual's parser, and None for an Escape key. An ESC at the very end of a read is held until
+    the next read (or until no more input comes: `flush`)."""
+
+    def __init__(self) -> None:
+        self.held = False
+        self.in_paste = False
+
+    def split(self, text: str) -> list[str | None]:
+        if self.held:
+            self.held = False
+            text = ESCAPE + text
+        pieces: list[str | None] = []
+        start = index = 0
+        while index < len(text):
+            if self.in_paste:
+                end = text.find(PASTE_END, index)
+                if end < 0:
+                    break
+                self.in_paste, index = False, end + len(PASTE_END)
+                continue
+            if text.startswith(PASTE_START, index):
+                self.in_paste, index = True, index + len(PASTE_START)
+                continue
+            if text[index] == ESCAPE:
+                if index + 1 == len(text):  # more may come: the rest of a sequence, or nothing
+                    if start < index:
+                        pieces.append(text[start:index])
+                    self.held = True
+                    return pieces
+                if text[index + 1] not in SEQUENCE_STARTS:
+                    if start < index:
+                        pieces.append(text[start:index])
+                    pieces.append(None)
+                    start = index + 1
+            index += 1
+        if start < len(text):
+            pieces.append(text[start:])
+        return pieces
+
+    def flush(self) -> bool:
+        """No more input came: a held ESC was the Escape key."""
+        held, self.held = self.held, False
+        return held
 
 
 def terminal_gone() -> None:
@@ -49,6 +108,8 @@ class SturdyLinuxDriver(LinuxDriver):
         feed, tick = parser.feed, parser.tick
         decode = getincrementaldecoder("utf-8")(errors="replace").decode  # Textual's is strict
 
+        splitter = EscapeSplitter()
+
         def process(selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> bool:
             """Feed what arrived to the parser; False when the terminal is gone."""
             for last, (_key, mask) in loop_last(selector_events):
@@ -59,8 +120,11 @@ class SturdyLinuxDriver(LinuxDriver):
                         return False
                     if not data:  # end of input: a terminal that is gone, or a closed pipe
                         return False
-                    for event in feed(decode(data, final=final and last)):
-                        self.process_message(event)
+                    for piece in splitter.split(decode(data, final=final and last)):
+                        for event in feed(piece) if piece is not None else [events.Key("escape", ESCAPE)]:
+                            self.process_message(event)
+            if not selector_events and splitter.flush():
+                self.process_message(events.Key("escape", ESCAPE))
             for event in tick():
                 self.process_message(event)
             return True

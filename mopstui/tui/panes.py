@@ -12,10 +12,13 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import utcnow
+from ..base.timeutil import local_clock, short_duration, utcnow
 from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
 from ..domain.evidence import local_time
+from ..domain.model import KIND_LABELS
+from ..domain.timeline import author_mark
+from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
 from ..status.model import RANK
@@ -40,6 +43,19 @@ from .widgets import (
 
 if TYPE_CHECKING:
     from .app import WarRoomApp
+
+
+def entry_header(event, tz, started) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    text.append(f" · {local_clock(event.occurred_at, tz)}")
+    if started is not None:
+        text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
+    if event.backdated:
+        text.append(f" · written {local_clock(event.recorded_at, tz)}")
+    text.append("  e correct · w withdraw · * star", "bright_black")
+    return text
 
 
 class Panes(AppState):
@@ -69,7 +85,7 @@ class Panes(AppState):
 
     def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
         table = self.q("#catalog", CatalogTable)
-        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
+        wide = self._roomy(table)
         columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
         filter_text = getattr(self, "catalog_filter", "").lower()
         services = [
@@ -94,6 +110,7 @@ class Panes(AppState):
             line.append(clean_line(cat.culprits_line(self.config, touchpoint, limit=2)), "bright_black")
             lines.append(line)
         rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        self._render_room_strip()
         self._update_if_changed("#touchpoints", rollup_text)
         title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
         pane = self.q("#catalog-pane")
@@ -102,7 +119,7 @@ class Panes(AppState):
 
     def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
         table = self.q("#vendors", VendorTable)
-        wide = self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
+        wide = self._roomy(table)
         columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
         now = self.now()
         ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
@@ -110,6 +127,47 @@ class Panes(AppState):
         with self.batch_update():
             table.show_rows(columns, rows, rebuild=rebuild)
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
+        self._render_room_strip()
+
+    def action_pane(self: WarRoomApp, name: str) -> None:
+        """1 the incident, 2 the services, 3 the vendors (lazygit's panel keys). Below 100 columns
+        only one of them is on screen at a time; wider, the key moves the focus there."""
+        self.show_pane(name)
+        target = {"incident": "#timeline", "services": "#catalog", "vendors": "#vendors"}[name]
+        self.war_room.set_focus(self.q(target))
+
+    def show_pane(self: WarRoomApp, name: str) -> None:
+        room = self.war_room
+        room.set_class(name == "services", "-show-services")
+        room.set_class(name == "vendors", "-show-vendors")
+
+    def _render_room_strip(self: WarRoomApp) -> None:
+        """One line for narrow screens: the worst touchpoint and the worst vendor, and where the
+        rest is."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        rollup = cat.touchpoints(self.config, self.health) if self.health else []
+        if rollup and rollup[0].state not in ("unknown",):
+            worst = rollup[0]
+            line.append_text(badge_text(worst.state))
+            line.append(" " + clean_line(worst.name), "bold")
+            culprits = cat.culprits_line(self.config, worst, limit=1)
+            if culprits:
+                line.append(" " + clean_line(culprits), "bright_black")
+        else:
+            line.append("? touchpoints not known yet", "bright_black")
+        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
+        if ordered:
+            line.append(" · ")
+            line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
+            line.append(" " + clean_line(ordered[0].name), "bold")
+        line.append("  2 services · 3 vendors", "bright_black")
+        self._update_if_changed("#room-strip", line)
+
+    def _roomy(self: WarRoomApp, table: FittedTable) -> bool:
+        """Room for the extra columns: a wide screen, or a narrow one showing the pane alone."""
+        if table.size.width:
+            return table.size.width >= 48
+        return self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
 
     def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
         """Static.update() lays the screen out again and repaints what it covers: on a shared
@@ -170,15 +228,14 @@ class Panes(AppState):
 
     @on(TimelineView.Selected)
     def _show_selected_entry(self: WarRoomApp, message: TimelineView.Selected) -> None:
-        """The selected entry whole, wrapped, under the timeline: a narrow pane cuts every line."""
+        """Under the timeline, the highlighted entry's number, author, kind and time first (one
+        line, never pushed out by its text), then what is said about it."""
         strip = self.q("#selected-entry", Static)
         event = message.event
         if event is None:
             strip.display = False
             return
-        text = Text(f"#{event.id} {clean_line(event.who)} · {event.kind}: ", style="bold")
-        text.append(clean_line(event.text, 2000))
-        strip.update(text)
+        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
         strip.display = True
 
     def on_resize(self: WarRoomApp, event: events.Resize) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rich.text import Text
+from textual._time import get_time  # the clock Textual stamps each key with
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -20,35 +21,45 @@ from ..base.textsafe import clean_line
 from ..config import Config
 from ..domain.model import SEVERITIES
 
+# Lines of at most 70 columns: the dialog's inside at 80x24 (a longer line wrapped mid-phrase).
 HELP = """\
 mopstui — the incident war-room
 
-Logging (the input line is always one key away)
-  n  note        a  action      d  decision     c  comms (customer update)
-  u  customer report            t  action item (todo)   l  lesson learned
-  i              focus the input with the last kind       Escape  leave it
-  While typing:  /comms text  (also /note /action /decision /customer /todo /lesson)
-                 !text  is an action       @10:02 text  back-dates the entry
-                 /todo … owner:sam due:+3d  sets its owner and due date
+Reading the story
+  Every entry is shown whole: a long one wraps under its text.
+  ↑ ↓ (or j k) move the highlight; the line under the timeline
+  shows the highlighted entry's number, author, kind and time.
+  g G  first, last entry      PgUp PgDn  a screen at a time
+  Below 100 columns: 1 incident · 2 services · 3 vendors
+
+Logging (one key away; Escape leaves the entry line)
+  n  note       a  action      d  decision     c  comms (update)
+  u  customer report           t  todo         l  lesson learned
+  i  the entry line, with the last kind
+  While typing:  /comms text  (or /note /action /decision
+                 /customer /todo /lesson)   !text  an action
+                 @10:02 text  back-dates the entry
+                 /todo … owner:sam due:+3d  owner and due date
 
 The incident
-  N  declare a new incident      s  change status     v  change severity
-  E  change what was declared (title, summary, services)
-  D  draft a customer update from a template (edit it; Enter logs it)
-  f  the selected action item: done, won't do, owner, due date
-  r  take or assign a role       R  resolve           [ ]  other incidents
-  *  star the selected entry     e  correct the selected entry
-  /  search the timeline: words, kind:comms, author:sam      Escape clears
-  x  export the postmortem (Markdown and its SVG timeline, next to the database)
+  N  declare a new incident        s  status (s reopens if resolved)
+  v  severity    r  role         R  resolve      [ ]  other incidents
+  E  change the title, summary or services
+  D  draft a customer update from a template (Enter logs it)
+  f  the highlighted todo: done, won't do, owner, due date
+  *  star or unstar the highlighted entry
+  e  correct its words or kind     w  withdraw it (kept, struck)
+  /  search: words, kind:comms, author:sam      Escape clears
+  x  write the postmortem (Markdown and a picture of the timeline)
   ctrl+r  save again the entries shown as NOT SAVED
 
-Panes
-  Tab / Shift+Tab move between panes; ↑ ↓ select; Enter opens the detail
-  p  poll vendors now           o  show the selected service's runbook link
-  O  overrule the highlighted vendor's page: down for us, or not us (a reason)
+Services and vendors
+  Tab moves between panes; Enter opens the highlighted one's detail
+  p  read the vendors' pages now   o  the service's runbook link
+  O  overrule the vendor's page: down for us, or not us (why)
 
 Everywhere
-  ctrl+p  command palette (same names as the CLI)   ?  this help   q  quit
+  ctrl+p  every command by name    ?  this help    q  quit
 """
 
 
@@ -57,9 +68,15 @@ Answer = TypeVar("Answer")
 
 class _Dialog(ModalScreen[Answer], Generic[Answer]):
     """A dialog answers once. A second Enter (a double press, or keys arriving in one burst over a
-    slow link) used to dismiss the screen below it too, the war-room itself, and end the app."""
+    slow link) used to dismiss the screen below it too, the war-room itself, and end the app.
+    Keys made before it was on screen (`opened_at`) are the rest of the burst that opened it: the
+    app drops them (keyguard.py)."""
 
     _answered = False
+    opened_at = float("inf")
+
+    def on_mount(self) -> None:
+        self.opened_at = get_time()
 
     def dismiss(self, result: Answer | None = None) -> AwaitComplete:
         if self._answered or not self.is_current:
@@ -68,26 +85,70 @@ class _Dialog(ModalScreen[Answer], Generic[Answer]):
         return super().dismiss(result)
 
 
+def help_text() -> Text:
+    """The keys, then the legend of every mark the screen draws (domain/vocabulary.py)."""
+    from rich.cells import cell_len
+
+    from ..domain.vocabulary import SYMBOLS
+
+    text = Text(HELP)
+    text.append("\nWhat the marks mean\n")
+    for symbol, meaning in SYMBOLS:
+        text.append(f"  {symbol}{' ' * (9 - cell_len(symbol))}{meaning}\n")
+    return text
+
+
 class HelpScreen(_Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, remapped: str = "") -> None:
+        super().__init__()
+        self.remapped = remapped  # the config's `keys:`, which replace the keys below
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
-            yield Static(Text(HELP), id="help-text")
-            yield Label("Escape to close", classes="hint")
+            if self.remapped:
+                yield Static(Text(self.remapped, style="bold"), id="help-remapped")
+            yield Static(help_text(), id="help-text")
+            yield Label("↑ ↓ to scroll · Escape to close", classes="hint")
+
+
+class _Choices(OptionList):
+    """The choices of a dialog, none highlighted at first: the first ↓ goes to the suggested
+    choice (the next status, not back to the first), and Enter before any choice says what to do
+    instead of doing nothing (which looked stuck)."""
+
+    def __init__(self, *options: Option, suggested: str | None = None, id: str | None = None) -> None:
+        super().__init__(*options, id=id)
+        self.suggested = suggested
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None and self.suggested is not None:
+            self.highlighted = self.get_option_index(self.suggested)
+            return
+        super().action_cursor_down()
+
+    def action_select(self) -> None:
+        if self.highlighted is None:
+            self.screen.query_one(".hint", Label).update(Text("Nothing chosen yet: ↑ ↓ to choose, then Enter · "
+                                                              "Escape to cancel", style="bold"))
+            return
+        super().action_select()
 
 
 class ChoiceScreen(_Dialog[str | None]):
-    """Pick one of a few values (status, severity, role)."""
+    """Pick one of a few values (status, severity, role); the current one is marked and cannot be
+    picked again."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None,
-                 deliberate: bool = True) -> None:
+                 deliberate: bool = True, suggested: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         self.current = current
+        self.suggested = suggested
         # Nothing highlighted until the user moves (an arrow key): the rest of a burst of typing,
         # a stray Enter, cannot change a status, a severity or a role, or resolve an incident.
         self.deliberate = deliberate
@@ -95,8 +156,9 @@ class ChoiceScreen(_Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            options = [Option(Text(label), id=value, disabled=value == self.current) for value, label in self.choices]
-            yield OptionList(*options, id="choices")
+            options = [Option(Text(label + ("  (now)" if value == self.current else "")), id=value,
+                              disabled=value == self.current) for value, label in self.choices]
+            yield _Choices(*options, suggested=self.suggested, id="choices")
             if self.deliberate:
                 yield Label("↑ ↓ to choose, then Enter · Escape to cancel", classes="hint")
 
@@ -112,13 +174,14 @@ class ChoiceScreen(_Dialog[str | None]):
 
 
 class PromptScreen(_Dialog[str | None]):
-    """Ask for one line of text."""
+    """Ask for one line of text. With `required`, an empty answer keeps the dialog open with that
+    word (an empty override reason once closed it silently and wrote nothing)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "", required: str = "") -> None:
         super().__init__()
-        self.title_text, self.value, self.placeholder = title, value, placeholder
+        self.title_text, self.value, self.placeholder, self.required = title, value, placeholder, required
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -127,6 +190,9 @@ class PromptScreen(_Dialog[str | None]):
             yield Label("Enter to confirm · Escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.required and not event.value.strip():
+            self.query_one(".hint", Label).update(Text(f"{self.required} · Escape to cancel", style="bold"))
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

@@ -18,6 +18,7 @@ from ..domain import catalog as cat
 from ..domain.model import Event, Incident
 from ..status.model import VendorStatus
 from ..store import SQLStore
+from .keyguard import KeyGuard
 from .link import LinkWatch
 
 if TYPE_CHECKING:
@@ -61,3 +62,4 @@ class AppState(App):
     _writes: queue.Queue
     _waiting_notice: bool
     bells: int
+    key_guard: KeyGuard

@@ -14,8 +14,9 @@ from textual import events, work
 from ..base.identity import hostname, ssh_client
 from ..base.textsafe import clean_line
 from ..domain import catalog as cat
+from ..domain.blind import read_history
 from ..domain.leases import holder_name, holder_words
-from ..domain.model import CUSTOMER_UPDATE_KIND, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
+from ..domain.model import CUSTOMER_UPDATE_KIND, ENTRY_KINDS, INCIDENT_STATE_KINDS, Event, InputError, latest_customer_update
 from ..domain.takeback import TAKEBACK_KINDS
 from ..room.duties import statuses_as_ruled
 from ..room.signals import stored_states
@@ -62,6 +63,7 @@ class StoreSync(AppState):
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
         self.statuses = known
         self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
         self.health = cat.service_health(self.config, self.statuses, self.signal_states)
         self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
 
@@ -88,6 +90,11 @@ class StoreSync(AppState):
             self._render_catalog()
             self._render_vendors()
 
+    def _moves_impact_start(self: WarRoomApp, event: Event) -> bool:
+        """An entry dated before its incident's impact started moves it: the clocks count from there."""
+        incident = next((i for i in self.incidents if i.id == event.incident_id), None)
+        return incident is not None and event.kind in ENTRY_KINDS and event.occurred_at < incident.impact_start
+
     def _apply_new_events(self: WarRoomApp, events: list[Event]) -> None:
         state_changed = False
         for event in events:
@@ -97,7 +104,7 @@ class StoreSync(AppState):
                 self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
             elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
                 self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
-            if event.kind in INCIDENT_STATE_KINDS:
+            if event.kind in INCIDENT_STATE_KINDS or self._moves_impact_start(event):
                 state_changed = True
         if state_changed:
             self._load_incidents()
@@ -127,6 +134,8 @@ class StoreSync(AppState):
         room.append(f" {self.config.database_name}", "bold")
         if self.demo:
             room.append(" (demo)", "italic")
+        if self.new_war_room:
+            room.append(" (new war-room)", "bold")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
         if self.unreachable:

@@ -1,5 +1,9 @@
 """The timeline: a virtual list drawn line by line (Textual's Line API), so 100,000 events cost
 only the lines on screen. Newest at the bottom, followed unless the user scrolls up.
+
+Every entry is shown whole: a long one wraps under the text column. Heights vary, so the scroll
+position counts entries, not lines: it names the entry drawn at the bottom of the pane, and the
+lines above it are laid out backwards from there. Only the entries on screen are ever wrapped.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -17,9 +22,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, local_clock
+from ..base.timeutil import local_clock, short_duration
 from ..domain.model import KIND_LABELS, Event
-from ..domain.timeline import Annotations, account_note, entry_text, marks
+from ..domain.takeback import new_words
+from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, withdrawn_note
 
 KIND_STYLES = {
     "comms": "bold cyan",
@@ -33,6 +39,8 @@ KIND_STYLES = {
     "evidence": "italic cyan",
     "declared": "bold",
     "correction": "yellow",
+    "withdraw": "dim",
+    "reopen": "bold blue",
     "pending": "dim italic",
 }
 
@@ -79,21 +87,31 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         # Drawn lines by (event id, width, highlighted): a new entry scrolls every line up one, and
         # redrawing them all cost each of 50 screens on a host ~18 ms an entry at 200x50.
-        self._cache: dict[tuple[int, int, bool], Strip] = {}
+        self._cache: dict[tuple[int, int, bool], list[Strip]] = {}
+        self._screen_key: tuple | None = None
+        self._screen: list[Strip] = []
+        self._owners: list[int] = []  # the item each line on screen belongs to
+        self._first_screen = 1  # how many items the top of the timeline shows on its first screen
+        self.author_width = 5
         self.filter_label = ""
 
     # ------------------------------------------------------------------ content
 
     def load(self, events: list[Event], start: datetime, *, filter_label: str = "") -> None:
         """Replace the whole content (switching incident, or a search result)."""
+        selected = self.selected
         self.start = start
         self.filter_label = filter_label
         self._events = sorted(events, key=lambda e: (e.occurred_at, e.id))
         self._keys = [(e.occurred_at, e.id) for e in self._events]
         self.notes = Annotations.of(self._events)
+        self.author_width = 5
+        self._widen_authors(self._events)
         self._pending = []
         self.follow = True
-        self.cursor = -1
+        # The selected entry stays selected when it is still shown (a search cleared, a reload).
+        ids = [e.id for e in self._events]
+        self.cursor = ids.index(selected.id) if selected is not None and selected.id in ids else -1
         self._cache.clear()
         self._refresh_size()
         self._follow_to_end()
@@ -101,6 +119,8 @@ class TimelineView(ScrollView, can_focus=True):
     def add(self, events: list[Event]) -> None:
         """New events from any session; back-dated ones go to their `occurred_at` place."""
         at_bottom = self.follow or self.is_vertical_scroll_end
+        bottom, shifted = self._bottom(), 0
+        self._widen_authors(events)
         for event in events:
             key = (event.occurred_at, event.id)
             index = bisect.bisect(self._keys, key)
@@ -110,12 +130,27 @@ class TimelineView(ScrollView, can_focus=True):
             self._events.insert(index, event)
             if self.cursor >= index:
                 self.cursor += 1
+            if index <= bottom:
+                shifted += 1
             self.notes.add(event)
             if event.ref is not None:  # a star or a correction changes how the line it marks looks
                 self._forget(event.ref)
         self._refresh_size()
         if at_bottom:
             self._follow_to_end()
+        elif shifted:  # an entry written above the lines being read does not move them
+            self.scroll_to(y=self.scroll_offset.y + shifted, animate=False, immediate=True)
+
+    def _widen_authors(self, events: list[Event]) -> None:
+        """The author column fits the room's longest name (up to 12); longer ones run on into the
+        text, never cut. Measured once per name and account, not per entry."""
+        names = {(e.author, e.login): e for e in events}
+        widest = max((cell_len(author_mark(e)) for e in names.values()), default=0)
+        widest = min(12, max(self.author_width, widest))
+        if widest != self.author_width:
+            self.author_width = widest
+            self._cache.clear()
+            self._screen_key = None
 
     def add_pending(self, pending: Pending) -> None:
         self._pending.append(pending)
@@ -160,10 +195,32 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
+    def _count(self) -> int:
+        return len(self._events) + len(self._pending)
+
     def _refresh_size(self) -> None:
+        """One scroll step per entry: the position names the bottom entry, from the last one of
+        the top screen (everything above it is on that screen) to the newest."""
+        height = max(1, self.scrollable_content_region.height)
+        self._first_screen = self._items_fitting_from(0, height)
+        rows = self._count() - self._first_screen + height
         # Lines are cut to the width, never scrolled sideways.
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._events) + len(self._pending))
+        self.virtual_size = Size(self.scrollable_content_region.width, rows)
+        self._screen_key = None
         self.refresh()
+
+    def _bottom(self) -> int:
+        return int(self.scroll_offset.y) + self._first_screen - 1
+
+    def _items_fitting_from(self, index: int, height: int) -> int:
+        """How many items from `index` on fit whole in `height` lines (at least one)."""
+        used = count = 0
+        for item in range(index, self._count()):
+            used += len(self._lines(item))
+            if used > height:
+                break
+            count += 1
+        return max(1, count)
 
     # ------------------------------------------------------------------ cursor and scrolling
 
@@ -174,7 +231,8 @@ class TimelineView(ScrollView, can_focus=True):
         self.move_cursor(max(0, min(len(self._events) - 1, current + step)))
 
     def action_cursor_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 1))
+        shown = len(set(self._owners)) if self._owners else self.size.height
+        self.action_cursor(direction * max(1, shown - 1))
 
     def action_cursor_to(self, index: int) -> None:
         if self._events:
@@ -183,18 +241,21 @@ class TimelineView(ScrollView, can_focus=True):
     def move_cursor(self, index: int) -> None:
         self.cursor = index
         self.follow = index == len(self._events) - 1
-        self.scroll_to_region_line(index)
         self._cache.clear()
+        self._screen_key = None
+        self.scroll_to_region_line(index)
         self.refresh()
         self.post_message(self.Selected(self.selected))
 
     def scroll_to_region_line(self, index: int) -> None:
-        top = self.scroll_offset.y
+        """Scroll the least that shows the entry whole (its top, if it is taller than the pane)."""
         height = max(1, self.size.height)
-        if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        _, owners = self._lay_out(self._bottom(), height)
+        if owners.count(index) == min(len(self._lines(index)), height):
+            return
+        # Below the screen: it becomes the bottom entry; above: the top one.
+        bottom = index if index > self._bottom() else index + self._items_fitting_from(index, height) - 1
+        self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
@@ -205,54 +266,138 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache.clear()
         self._refresh_size()
 
-    # ------------------------------------------------------------------ drawing
+    # ------------------------------------------------------------------ laying out the screen
 
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index < len(self._events):
-            event = self._events[index]
-            key = (event.id, width, index == self.cursor and self.has_focus)
-            strip = self._cache.get(key)
-            if strip is None:
-                strip = self._render_event(event, width, key[2])
-                if len(self._cache) > 2000:
-                    self._cache.clear()
-                self._cache[key] = strip
-            return strip
-        pending_index = index - len(self._events)
-        if 0 <= pending_index < len(self._pending):
-            return self._render_pending(self._pending[pending_index], width)
+        lines = self._visible()
+        if 0 <= y < len(lines):
+            return lines[y]
         return Strip.blank(width, self.rich_style)
+
+    def visible_lines(self) -> list[str]:
+        """The text on screen, line by line (what a reader sees)."""
+        return [strip.text for strip in self._visible()]
+
+    def entry_text_shown(self, index: int) -> str:
+        """An item's drawn text with its wrapping undone (its lines joined by one space)."""
+        return " ".join(strip.text.strip() for strip in self._lines(index))
+
+    def _visible(self) -> list[Strip]:
+        height = max(1, self.size.height)
+        key = (int(self.scroll_offset.y), self.scrollable_content_region.width, height, len(self._events),
+               len(self._pending), self.cursor, self.has_focus)
+        if key != self._screen_key:
+            self._screen_key = key
+            self._screen, self._owners = self._lay_out(self._bottom(), height)
+        return self._screen
+
+    def _lay_out(self, bottom: int, height: int) -> tuple[list[Strip], list[int]]:
+        """The screen's lines ending with item `bottom`'s last line; at the top of the timeline,
+        filled downwards from the first item instead. Only items on screen are wrapped."""
+        count = self._count()
+        if not count:
+            return [], []
+        bottom = max(0, min(count - 1, bottom))
+        lines: list[Strip] = []
+        owners: list[int] = []
+        index = bottom
+        while index >= 0 and len(lines) < height:
+            strips = self._lines(index)
+            if index == bottom:
+                strips = strips[:height]  # an entry taller than the pane: its beginning
+            lines[:0] = strips
+            owners[:0] = [index] * len(strips)
+            index -= 1
+        if len(lines) > height:
+            del lines[: len(lines) - height], owners[: len(owners) - height]
+        elif index < 0:
+            index = bottom + 1
+            while index < count and len(lines) < height:
+                strips = self._lines(index)
+                lines += strips
+                owners += [index] * len(strips)
+                index += 1
+            del lines[height:], owners[height:]
+        return lines, owners
+
+    def _lines(self, index: int) -> list[Strip]:
+        width = self.scrollable_content_region.width
+        if index >= len(self._events):
+            return self._render_pending(self._pending[index - len(self._events)], width)
+        event = self._events[index]
+        key = (event.id, width, index == self.cursor and self.has_focus)
+        strips = self._cache.get(key)
+        if strips is None:
+            strips = self._render_event(event, width, key[2])
+            if len(self._cache) > 2000:
+                self._cache.clear()
+            self._cache[key] = strips
+        return strips
 
     def _forget(self, event_id: int) -> None:
         for key in [k for k in self._cache if k[0] == event_id]:
             del self._cache[key]
+        self._screen_key = None
 
-    def _prefix(self, occurred_at: datetime) -> str:
-        elapsed = format_duration(occurred_at - self.start, signed=True) if self.start else ""
-        return f"{local_clock(occurred_at, self.tz)} {elapsed:>7} "
+    # ------------------------------------------------------------------ drawing one entry
 
-    def _render_event(self, event: Event, width: int, highlighted: bool) -> Strip:
-        wide = width >= 90
-        line = Text(no_wrap=True, overflow="ellipsis")
-        elapsed = format_duration(event.occurred_at - self.start, signed=True) if self.start else ""
-        line.append(self._prefix(event.occurred_at) if wide else f"{elapsed:>7} ", "bright_black")
-        line.append(marks(event, self.notes) + " ", "bold yellow")
-        author_width = 10 if wide else 7
-        line.append(f"{clean_line(event.author)[:author_width]:<{author_width}} ", "bold")
-        line.append(f"{KIND_LABELS.get(event.kind, event.kind)[:8]:<8} ", KIND_STYLES.get(event.kind, ""))
-        line.append(entry_text(event))
-        line.append(account_note(event), "bright_black")
+    def _time_column(self, occurred_at: datetime, width: int) -> str:
+        elapsed = short_duration(occurred_at - self.start, signed=True) if self.start else ""
+        if width >= 90:
+            return f"{local_clock(occurred_at, self.tz)} {elapsed:>7} "
+        return f"{elapsed:>7} "
+
+    def _head(self, time_column: str, mark: str, author: str, kind: str, kind_style: str) -> Text:
+        head = Text(no_wrap=True)
+        head.append(time_column, "bright_black")
+        head.append(mark + " ", "bold yellow")
+        head.append(author + " " * max(1, self.author_width - cell_len(author) + 1), "bold")
+        head.append(f"{kind[:8]:<8} ", kind_style)
+        return head
+
+    def _render_event(self, event: Event, width: int, highlighted: bool) -> list[Strip]:
+        head = self._head(self._time_column(event.occurred_at, width), marks(event, self.notes), author_mark(event),
+                          KIND_LABELS.get(event.kind, event.kind), KIND_STYLES.get(event.kind, ""))
+        body = Text()
+        withdrawal = self.notes.withdrawn.get(event.id)
+        if withdrawal:  # who took it back, and why, first
+            body.append(f"{withdrawn_note(withdrawal)} ", "italic")
+        body.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
-            line.append(f"  ✎ {clean_line(correction.text)}", "yellow")
-        return self._to_strip(line, width, highlighted)
+            words = new_words(correction)
+            if words:
+                body.append(f"  ✎ {clean_line(words)}", "yellow")
+        return self._wrap(head, body, width, highlighted)
 
-    def _render_pending(self, item: Pending, width: int) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis")
+    def _render_pending(self, item: Pending, width: int) -> list[Strip]:
         state = f"NOT SAVED ({item.failed})" if item.failed else "saving…"
-        line.append(f"{'':>7} ⋯  {clean_line(item.author)[:7]:<7} {item.kind[:8]:<8} {clean_line(item.text)}  [{state}]")
-        return self._to_strip(line, width, False, style="bold red" if item.failed else KIND_STYLES["pending"])
+        head = self._head(f"{'':>7} ", "⋯ ", clean_line(item.author), KIND_LABELS.get(item.kind, item.kind), "")
+        body = Text(f"{clean_line(item.text)}  [{state}]")
+        return self._wrap(head, body, width, False, style="bold red" if item.failed else KIND_STYLES["pending"])
+
+    def _wrap(self, head: Text, body: Text, width: int, highlighted: bool, style: str = "") -> list[Strip]:
+        """The head (time, marks, author, kind), then the text wrapped under the text column."""
+        indent = len(self._time_column(self.start or datetime.min, width)) + 3 + self.author_width + 1 + 9
+        text_width = max(10, width - indent)
+        indent = min(indent, max(0, width - text_width))
+        spill = head.cell_len - indent  # an author longer than the column runs on into the text
+        rows: list[Text] = []
+        if spill > text_width // 2:
+            rows.append(head)
+            spill = -1
+        elif spill > 0:
+            body = Text(" " * spill) + body
+        wrapped = body.wrap(self.app.console, text_width) if body.plain else [Text()]
+        for number, part in enumerate(wrapped):
+            if number == 0 and spill >= 0:
+                row = head.copy()
+                row.append_text(part[max(0, spill):] if spill > 0 else part)
+            else:
+                row = Text(" " * indent)
+                row.append_text(part)
+            rows.append(row)
+        return [self._to_strip(row, width, highlighted, style) for row in rows]
 
     def _to_strip(self, line: Text, width: int, highlighted: bool, style: str = "") -> Strip:
         if style:
@@ -267,9 +412,10 @@ class TimelineView(ScrollView, can_focus=True):
         if self.cursor < 0 and self._events:
             self.cursor = len(self._events) - 1
         self._cache.clear()
+        self._screen_key = None
         self.refresh()
 
     def on_blur(self) -> None:
         self._cache.clear()
+        self._screen_key = None
         self.refresh()
-

@@ -93,10 +93,17 @@ class ClockBar(Widget):
             self._paint(clock)
 
     def on_mount(self) -> None:
-        if self.clock is not None:
+        # Not when it was removed before its mount came (an incident switched, the screen quit at
+        # once): its parts are gone, and painting them ended the screen.
+        if self.clock is not None and self.children:
             self._paint(self.clock)
 
     def _paint(self, clock: Clock) -> None:
+        # A bar whose parts are not mounted yet, or already gone (the clocks change in number when
+        # an incident is resolved or reopened, and two ticks can replace the bars twice): on_mount
+        # paints it when they come; painting now raised NoMatches and ended the screen.
+        if not self.query("#time"):
+            return
         label, bar, time = (self.query_one(part, _ClockPart) for part in ("#label", "#bar", "#time"))
         label.shown = ((f"{clock.label()[:12]:<13}", "bold"),)
         bar_width = max(4, bar.size.width or 20)
@@ -155,11 +162,18 @@ class FittedTable(DataTable):
     the columns or the width change, and otherwise only the cells whose text changed are touched
     (an unchanged row costs nothing on the wire)."""
 
-    # Column weights: the first column is the state badge (symbol + word); the rest of the width
-    # is shared out by weight, names getting the most.
+    # Column weights: the first column is the state badge (symbol + word); where the cells do not
+    # all fit, columns give way by weight, names the least.
     BADGE_WIDTH = 10
-    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 3, "Touchpoint": 3, "Heard": 2, "Note": 4}
-    FIXED = {"Tier": 4}
+    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 1, "Note": 2}
+
+    # k9s / lazygit habits, as in the timeline
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
+    ]
 
     class Resized(Message):
         pass
@@ -175,29 +189,47 @@ class FittedTable(DataTable):
         keys = [key for key, _ in rows]
         width_changed = self._laid_out_at is not None and self._laid_out_at != self.size.width
         self._laid_out_at = self.size.width
-        if rebuild or len(self.columns) != len(columns) or keys != [r.value for r in self.rows] or width_changed:
+        widths = self._widths(columns, rows)
+        if (rebuild or len(self.columns) != len(columns) or keys != [r.value for r in self.rows] or width_changed
+                or widths != [c.width for c in self.columns.values()]):
             cursor = self.cursor_row
+            # The highlight stays on the same row (vendor, service), wherever a re-sort moves it:
+            # kept by row number, it silently moved to another vendor, and O overruled that one.
+            was_on = self.ordered_rows[cursor].key.value if 0 <= cursor < len(self.ordered_rows) else None
             self.clear(columns=True)
-            self._add_columns(columns)
+            for name, width in zip(columns, widths):
+                self.add_column(name, key=name.lower(), width=width)
             for key, cells in rows:
                 self.add_row(*cells, key=key)
             if rows:
-                self.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+                row = keys.index(was_on) if was_on in keys else min(cursor, len(rows) - 1)
+                self.move_cursor(row=row, animate=False)
             return
         for key, cells in rows:
             for column, value in zip(columns, cells):
                 if str(self.get_cell(key, column.lower())) != str(value):
                     self.update_cell(key, column.lower(), value)
 
-    def _add_columns(self, columns: list[str]) -> None:
-        """Columns sized to the pane, so nothing hides behind a horizontal scrollbar."""
-        available = (self.size.width or 28) - 1 - 2 * self.cell_padding * len(columns) - self.BADGE_WIDTH
-        available -= sum(self.FIXED.get(c, 0) for c in columns)
-        total = sum(self.WEIGHTS[c] for c in columns[1:]) or 1
-        self.add_column(columns[0], key=columns[0].lower(), width=self.BADGE_WIDTH)
-        for name in columns[1:]:
-            width = self.FIXED.get(name) or max(4, available * self.WEIGHTS[name] // total)
-            self.add_column(name, key=name.lower(), width=width)
+    def _widths(self, columns: list[str], rows: list[tuple[str, tuple]]) -> list[int]:
+        """Each column as wide as its widest cell (or header), all of them within the pane: where
+        they do not fit, the column widest for its weight gives way first, down to its header. What is left
+        over goes to the names. Sized from the rows themselves, so the first frame is right."""
+        available = (self.size.width or 28) - 1 - 2 * self.cell_padding * len(columns)
+        widths = [len(name) for name in columns]
+        for _, cells in rows:
+            for index, cell in enumerate(cells):
+                widths[index] = max(widths[index], cell.cell_len if isinstance(cell, Text) else len(str(cell)))
+        widths[0] = self.BADGE_WIDTH
+        weights = [0] + [self.WEIGHTS[c] for c in columns[1:]]
+        while sum(widths) > available:
+            shrinkable = [i for i in range(1, len(widths)) if weights[i] and widths[i] > max(4, len(columns[i]))]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i] / weights[i])
+            widths[widest] -= 1
+        if len(widths) > 1 and sum(widths) < available:
+            widths[1] += available - sum(widths)
+        return widths
 
 
 class CatalogTable(FittedTable):
@@ -234,13 +266,18 @@ def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[s
     if wide:
         cells += [Text(heard, style="bright_black"), plain(vendor_note(status), 60)]
     rows.append((f"v:{status.id}", tuple(cells)))
+    keys: set[str] = set()
     for component in status.watched_components:
         # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
         label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
         sub = [badge_text(component.state, mark="~" if status.stale else ""), label]
         if wide:
-            sub += [Text(""), Text("")]
-        rows.append((f"c:{status.id}:{component.label()}", tuple(sub)))
+            sub += [Text(""), plain(component.note, 60)]  # why it is unknown: not on the page, or which of several
+        key = f"c:{status.id}:{component.label()}"
+        if key in keys:  # pages that repeat names, watched by id: one row each
+            key += f" [{component.id or len(keys)}]"
+        keys.add(key)
+        rows.append((key, tuple(sub)))
     return rows
 
 

@@ -32,7 +32,10 @@ MAX_ENTRIES = 200
 _MAINTENANCE = re.compile(r"scheduled (?:event|maintenance)|\bmaintenance\b|^\s*(?:scheduled|in progress|verifying)\b",
                           re.IGNORECASE)
 _IN_PROGRESS = re.compile(r"^\s*(?:in progress|verifying)\b", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY|<!DOCTYPE[^>]*\[", re.IGNORECASE)
+_ENTITY = re.compile(r"<!ENTITY|<!DOCTYPE[^>]*\[", re.IGNORECASE)
+_DECLARED = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']")
+_ENTITY_BYTES = re.compile(rb"<!ENTITY|<!DOCTYPE[^>]*\[", re.IGNORECASE)
+_WIDE = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<\s*(?:br|/p|/li|/div)\s*/?>", re.IGNORECASE)
 
@@ -122,6 +125,26 @@ def _maintenance(thread: list[Entry], now: datetime) -> Maintenance | None:
     return Maintenance(latest.title, status, start.isoformat() if start else None, end.isoformat() if end else None)
 
 
+def declares_entities(head: bytes) -> bool:
+    """An entity declaration in the feed's first bytes, in any encoding an XML parser could read
+    them in: as bytes (every ASCII-compatible one), UTF-16 and UTF-32 with or without a byte-order
+    mark, and the one the feed declares."""
+    if _ENTITY_BYTES.search(head):
+        return True
+    encodings = list(_WIDE) if b"\x00" in head[:512] or head[:2] in (b"\xff\xfe", b"\xfe\xff") else []
+    declared = _DECLARED.search(head.replace(b"\x00", b"")[:200])
+    if declared:
+        encodings.append(declared.group(1).decode("ascii"))
+    for encoding in encodings:
+        try:
+            text = head.decode(encoding, errors="ignore")
+        except LookupError:
+            continue
+        if _ENTITY.search(text):
+            return True
+    return False
+
+
 def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Parsed:
     import feedparser  # only pollers of feeds pay for it
 
@@ -130,7 +153,7 @@ def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Pars
         raise ParseError("empty body")
     if re.match(rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", body[:4096], re.IGNORECASE | re.DOTALL):
         raise ParseError("HTML page, not a feed")  # a 200 page where a feed was expected says nothing of the status
-    if _ENTITY.search(body[:65536]):
+    if declares_entities(body[:65536]):
         raise ParseError("feed declares XML entities; refused")
     feed = feedparser.parse(body)
     if not feed.entries and (feed.bozo or not feed.feed):

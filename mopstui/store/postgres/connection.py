@@ -89,7 +89,7 @@ class PostgresConnection(Backend):
     engine_errors = (psycopg.Error,)
 
     def __init__(self, url: str, *, write_timeout: float = 60.0, readonly: bool = False, account: Account | None = None,
-                 group: str | None = None) -> None:
+                 group: str | None = None, create: bool = True) -> None:
         del group  # who may use a server's war-room is its roles' business, not a Unix group's
         self.url = url
         self.location = shown(url)
@@ -105,7 +105,12 @@ class PostgresConnection(Backend):
         self._watching = False  # a thread of ours listens: data_version only reads the count
         self.conn = _Adapter(self)
         try:
-            create_or_upgrade(self._raw(), self.location, CHAIN_LOCK)
+            create_or_upgrade(self._raw(), self.location, CHAIN_LOCK, create=create)
+            # The server's word for who writes: the role it says this session is (its trigger
+            # refuses any other), not the client's login and uid.
+            role = self.conn.execute("SELECT session_user").fetchone()[0]
+            if account is None:
+                self.account = Account(str(role), None)
             self.readonly = readonly or not self.conn.execute(
                 "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
         except errors.InsufficientPrivilege:

@@ -11,10 +11,10 @@ import psycopg
 
 from ...base.timeutil import to_store, utcnow
 from ...domain.leases import LONGEST_LEASE
-from ..base import StoreError
+from ..base import NoWarRoom, StoreError
 
 CHANNEL = "mopstui"
-STEPS = ("p001_initial", "p002_digest_index", "p003_guarded_state", "p004_signals")
+STEPS = ("p001_initial", "p002_digest_index", "p003_guarded_state", "p004_signals", "p005_server_account")
 
 _INITIAL = r"""
 CREATE TABLE incidents (
@@ -216,8 +216,32 @@ BEGIN
 END $$;
 """
 
+# The server's word for who wrote an entry: an event's account (`login`, inside its hash) must be
+# the role the server says the session is (session_user), and its uid (a client's number) empty;
+# only the tables' owner (copy-store, restoring rows as they were) may write another.
+_SERVER_ACCOUNT = r"""
+CREATE OR REPLACE FUNCTION mopstui_event_ids_step() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @SCHEMA@, pg_temp AS $$
+DECLARE
+    top BIGINT;
+BEGIN
+    PERFORM pg_advisory_xact_lock(@LOCK@);
+    SELECT seq INTO top FROM event_sequence FOR UPDATE;
+    IF NEW.id IS DISTINCT FROM top + 1 THEN
+        RAISE EXCEPTION 'event ids follow one another: the next is #%, not #%', top + 1, NEW.id;
+    END IF;
+    IF (NEW.login IS DISTINCT FROM session_user::text OR NEW.uid IS NOT NULL)
+       AND NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RAISE EXCEPTION 'an entry''s account is the database role that writes it (%), not % (only the owner role '
+            'copies entries written by others: run copy-store as the owner)', session_user, coalesce(NEW.login, 'none');
+    END IF;
+    UPDATE event_sequence SET seq = NEW.id;
+    RETURN NEW;
+END $$;
+"""
+
 STEP_SQL = {"p001_initial": _INITIAL, "p002_digest_index": _DIGEST_INDEX, "p003_guarded_state": _GUARDED_STATE,
-            "p004_signals": _SIGNALS}
+            "p004_signals": _SIGNALS, "p005_server_account": _SERVER_ACCOUNT}
 
 
 def _step_sql(conn: psycopg.Connection, name: str, lock: int) -> str:
@@ -236,9 +260,12 @@ def applied_steps(conn: psycopg.Connection) -> list[str] | None:
     return [row[0] for row in conn.execute("SELECT name FROM mopstui_schema ORDER BY applied_at, name")]
 
 
-def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int) -> None:
-    """Check the schema; create or upgrade it once, under the chain's lock, when it is behind."""
+def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int, *, create: bool = True) -> None:
+    """Check the schema; create or upgrade it once, under the chain's lock, when it is behind.
+    `create` False: a database with no war-room is said, not made one (a read-only command)."""
     steps = applied_steps(conn)
+    if steps is None and not create:
+        raise NoWarRoom(location)
     if steps is not None:
         unknown = [name for name in steps if name not in STEPS]
         if unknown:

@@ -1,0 +1,102 @@
+"""The words a marketer meets outside the screen: CLI messages, tables, the postmortem, help.
+Each test here was a finding of a new user trying the tool; every one fails on the old wording."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from mopstui.cli import main
+
+
+@pytest.fixture
+def mop(tmp_path, capsys):
+    """`mopstui ARGS` in-process on a fresh war-room: (exit status, stdout, stderr)."""
+    db = tmp_path / "w.db"
+
+    def call(*args: str, user: str = "alice") -> tuple[int, str, str]:
+        try:
+            status = main(["--db", str(db), "--user", user, *args])
+        except SystemExit as leaving:  # argparse refuses by exiting
+            status = leaving.code if isinstance(leaving.code, int) else 2
+        out = capsys.readouterr()
+        return status, out.out, out.err
+
+    return call
+
+
+def test_log_takes_todo_as_the_screen_says_it_and_action_item_from_old_scripts(mop):
+    assert mop("declare", "Lead form down", "--severity", "SEV2")[0] == 0
+    status, out, err = mop("log", "1", "Fix the form", "--kind", "todo")
+    assert (status, err) == (0, "") and out.startswith("#")
+    assert mop("log", "1", "Old script's item", "--kind", "action_item")[0] == 0
+    events = json.loads(mop("timeline", "1", "--json")[1])["events"]
+    assert [e["kind"] for e in events[-2:]] == ["action_item", "action_item"]  # JSON keeps the stored name
+    timeline = mop("timeline", "1")[1]
+    assert "action_item" not in timeline and timeline.count(" todo ") == 2
+
+
+def test_a_wrong_kind_is_refused_in_the_screens_words(mop):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, _, err = mop("log", "1", "x", "--kind", "todos")
+    assert status == 2 and "todo" in err and "action_item" not in err
+    status, _, err = mop("log", "1", "/comms banner up", "--kind", "action_item")
+    assert status == 1 and "--kind todo and the text's /comms disagree" in err
+
+
+def test_help_names_todo_not_action_item(mop):
+    for command in ("log", "correct"):
+        status, out, _ = mop(command, "--help")
+        assert status == 0 and "todo" in out and "action_item" not in out
+
+
+def test_the_postmortem_kind_column_says_todo(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    mop("log", "1", "/todo Fix the form owner:sam")
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "--format", "md", "-o", str(out))[0] == 0
+    text = out.read_text()
+    assert "| todo |" in text and "action\\_item" not in text and "action_item" not in text
+
+
+def test_the_postmortem_names_things_as_people_do(tmp_path):
+    """Vendor rows from our probes and from page-versus-probe comparisons by the service's name,
+    a disagreement in words, a selector shown as typed, an override by the vendor's name."""
+    from mopstui.demo import demo_config
+    from mopstui.export.context import change_words, md_inline, source_name
+    from mopstui.store import open_store
+
+    config = demo_config(tmp_path / "d.db")
+    assert source_name(config, "intercom") == "Intercom"
+    assert source_name(config, "probe:chat-widget") == "Website chat widget (our probe)"
+    assert source_name(config, "service:chat-widget") == "Website chat widget (page vs our probe)"
+    assert change_words({"previous_state": "agree", "state": "disagree"}) == "the page and our probe start to disagree"
+    assert change_words({"previous_state": "major_outage", "state": "operational"}) == "major outage → operational"
+    assert md_inline("nothing matches form#contact input") == "nothing matches form#contact input"  # no `\#`
+    assert md_inline("# not a heading") == "\\# not a heading"
+    with open_store(tmp_path / "d.db") as store:
+        from mopstui.demo import seed
+        from mopstui.export import export_incident
+        from mopstui.room.duties import set_override
+
+        incident_id = seed(store, config)
+        set_override(store, config, vendor_id="intercom", component=None, verdict="down", reason="chat fails for us",
+                     until="page-changes", author="priya")
+        written = io.StringIO()
+        export_incident(store, incident_id, config, "md", written)
+    text = written.getvalue()
+    assert "- " in text and "Intercom: down for us — chat fails for us (priya" in text
+    assert "intercom: down" not in text
+
+
+def test_one_integrity_section_in_a_reviewers_words(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "-o", str(out))[0] == 0
+    text = out.read_text()
+    assert "Not tamper-evident" not in text and "hash chain does not cover" not in text and "Log head" not in text
+    assert text.count("## Integrity") == 1 and text.index("## Integrity") > text.index("## Timeline")
+    assert "sha256" not in text and text.count("not covered by the fingerprint") == 1
+    assert "crossed**, by" not in text
