@@ -362,7 +362,8 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
     data = json.loads(run_cli("--db", str(db_path), "export", "1", "-f", "json").stdout)
     csv_text = run_cli("--db", str(db_path), "export", "1", "-f", "csv").stdout
     assert head in markdown and data["head"]["hash"] == head and head in csv_text.splitlines()[1]
-    assert markdown.count("not covered by the fingerprint") == 1 and data["not_tamper_evident"] == ["vendor_changes", "page_lags", "sessions"]
+    assert markdown.count("not covered by the fingerprint") == 1
+    assert data["not_tamper_evident"] == ["vendor_changes", "signal_changes", "page_lags", "sessions"]
     saved = write(tmp_path / "noted.md", markdown)
     assert run_cli("--db", str(db_path), "verify", "--heads", str(saved)).returncode == 0
     rewritten(db_path)
