@@ -5,7 +5,7 @@ import pytest
 
 from mopstui.store import Store
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_process
 
 
 def test_round_trip(cli, db_path):
@@ -218,6 +218,21 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert any("↶" in line for line in written) and any("★✎" in line for line in written)
     assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
     assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
+
+
+def test_the_real_executable_end_to_end(db_path):
+    """Most command-line tests call `main` in-process; this one runs the installed `mopstui` as a
+    script would: its start-up, exit codes, and one sentence (never a traceback) for bad input."""
+    base = ("--db", str(db_path), "--user", "alice")
+    assert run_cli_process("--version").stdout.startswith("mopstui ")
+    assert run_cli_process(*base, "declare", "Lead form down", "-s", "SEV2", check=True).stdout == "INC-1\n"
+    assert run_cli_process(*base, "log", "1", "/comms Banner is live", check=True).stdout.startswith("#")
+    listed = run_cli_process(*base, "incidents", check=True).stdout
+    assert "INC-1" in listed and "Lead form down" in listed
+    assert "Banner is live" in run_cli_process(*base, "timeline", "1", check=True).stdout
+    refused = run_cli_process(*base, "log", "9", "nowhere")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert run_cli_process(*base, "set-status", "1", "sideways").returncode == 2
 
 
 @pytest.mark.parametrize("argv", [[], ["--user", "demo"], ["--db", "w.db", "--user", "a"], ["--user=priya"],

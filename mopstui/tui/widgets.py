@@ -165,7 +165,7 @@ class FittedTable(DataTable):
     # Column weights: the first column is the state badge (symbol + word); where the cells do not
     # all fit, columns give way by weight, names the least.
     BADGE_WIDTH = 10
-    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 1, "Note": 2}
+    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 3, "Note": 2}
 
     # k9s / lazygit habits, as in the timeline
     BINDINGS = [
