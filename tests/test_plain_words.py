@@ -123,3 +123,40 @@ def test_the_demo_says_where_it_left_its_files(tmp_path):
                                      "delete the folder when you are done")
     (tmp_path / "INC-1-postmortem.md").write_text("")
     assert f"{tmp_path}/ (demo.db, INC-1-postmortem.md)" in left_behind(tmp_path)
+
+
+def test_the_example_config_watches_no_vendor_the_directory_refuses(capsys):
+    """Mailchimp has no machine-readable page (the directory refuses it by name): the example
+    watches its API with a probe instead of calling its HTML page a Statuspage."""
+    from mopstui.config import bundled_path
+    from mopstui.demo import demo_config
+
+    config = demo_config(bundled_path("example.yaml").parent / "unused.db")
+    assert config.vendor("mailchimp") is None
+    newsletters = config.service("newsletters")
+    assert newsletters is not None and newsletters.probe is not None and "mailchimp.com" in newsletters.probe.url
+    assert main(["--config", str(bundled_path("example.yaml")), "check-config"]) == 0
+
+
+def test_a_name_with_no_dns_answer_is_said_with_the_host():
+    import socket
+
+    import httpx
+
+    from mopstui.status.fetch import _describe
+
+    request = httpx.Request("GET", "https://status.example.invalid/api/v2/summary.json")
+    error = httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+    error.__cause__ = socket.gaierror(-2, "Name or service not known")
+    assert _describe(error, 5) == "this host cannot find status.example.invalid (no DNS answer)"
+
+
+def test_a_page_given_by_its_address_is_named_by_it(mop):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: refused at once, on this machine only
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    status, _, err = mop("vendors", "components", url)
+    assert status == 1 and err.startswith(f"mopstui: cannot read the page at {url}: ") and "'s page" not in err
