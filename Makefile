@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check bench screenshots clean install-shared uninstall-shared
+.PHONY: demo test test-fast check bench screenshots clean install-shared uninstall-shared
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,20 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-deps
 	$(BIN)/mopstui demo
 
-# The README's test command: static checks first (lint, types, the import contract), then the suite.
+# The README's test command: static checks first (lint, types, the import contract), then the whole
+# suite (what CI runs). `make test-fast` is for a change: the same checks, then the suite without its
+# slow and timing tests (the markers are in pyproject.toml; tests/conftest.py says which are slow).
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check mopstui tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.test-deps
+	$(BIN)/ruff check mopstui tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -q -m "not slow and not timing"
 
 bench: $(VENV)/.test-deps
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

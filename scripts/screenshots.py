@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mopstui.demo import picture_app
 
-SHOTS = (((80, 24), "main-80x24", ()), ((120, 40), "main-120x40", ()), ((100, 34), "help", ("question_mark",)))
+SHOTS = (((80, 24), "main-80x24", ()), ((120, 40), "main-120x40", ()), ((80, 24), "help", ("question_mark",)))
 
 
 async def settle(pilot, settled, timeout: float = 10.0) -> None:

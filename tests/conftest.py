@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -28,7 +29,43 @@ def db_path(tmp_path) -> Path:
 
 
 def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
-    """The real `mopstui` entry point, in a subprocess."""
+    """The command line's entry point (`mopstui.cli.main`), in this process: what a script would
+    see (exit code, standard output and error) without an interpreter's start-up per call. Use
+    `run_cli_process` where the process itself is the point (start-up, signals, a terminal)."""
+    del timeout  # in-process: nothing to wait for
+    from mopstui.cli import main
+
+    out, err = _Captured(), _Captured()
+    saved = sys.stdout, sys.stderr, sys.stdin, dict(os.environ)
+    os.environ.update(env or {})
+    sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse: usage errors (2), --help and --version (0)
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    finally:
+        sys.stdout, sys.stderr, sys.stdin = saved[:3]
+        os.environ.clear()
+        os.environ.update(saved[3])
+    result = subprocess.CompletedProcess(["mopstui", *args], code, out.text(), err.text())
+    if check and result.returncode != 0:
+        raise AssertionError(f"mopstui {' '.join(args)} exited {result.returncode}: {result.stderr}")
+    return result
+
+
+class _Captured(io.TextIOWrapper):
+    """A standard stream as a pipe would be: text over bytes (`.buffer` works), not a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), encoding="utf-8", newline="\n", write_through=True)
+
+    def text(self) -> str:
+        self.flush()
+        return self.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+
+
+def run_cli_process(*args: str, env: dict | None = None, check: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real `mopstui` executable, in a subprocess (the few tests where the process matters)."""
     full_env = {**os.environ, **(env or {})}
     result = subprocess.run([MOPSTUI, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
     if check and result.returncode != 0:
@@ -72,3 +109,29 @@ def location(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "warroom.db")
     return request.getfixturevalue("pg_url")
+
+
+# --------------------------------------------------------------------------- the suite's two speeds
+
+# `make test-fast` leaves out what is slow by nature: whole files whose every test starts real
+# processes, tmux, a served screen or a property run, and any test that needs the PostgreSQL server
+# (it starts once per run, in seconds). A single slow test elsewhere says `@pytest.mark.slow` itself.
+SLOW_FILES = {
+    "test_e2e.py", "test_shared_host.py", "test_hangup.py", "test_hangup_accounts.py", "test_concurrency.py",
+    "test_monkey.py", "test_properties.py", "test_setup.py", "test_poller.py", "test_room.py", "test_link.py",
+    "test_snapshots.py", "test_postgres.py", "test_tui_postgres.py", "test_duties.py",
+}  # fmt: skip
+SERVER_FIXTURES = {"postgres_server", "pg_url"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(item, "callspec", None)
+        needs_server = bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or (
+            params is not None and params.params.get("location") == "postgresql")
+        if item.path.name in SLOW_FILES or needs_server:
+            item.add_marker(pytest.mark.slow)
+        # A wall-clock bound is the machine's as much as the code's: once more before it counts,
+        # and the rerun is named in the summary (-raR).
+        if item.get_closest_marker("timing"):
+            item.add_marker(pytest.mark.flaky(reruns=1))

@@ -5,7 +5,7 @@ import pytest
 
 from mopstui.store import Store
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_process
 
 
 def test_round_trip(cli, db_path):
@@ -218,3 +218,40 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert any("↶" in line for line in written) and any("★✎" in line for line in written)
     assert any("⊘" in line for line in written) and any("[now comms]" in line for line in written)
     assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
+
+
+def test_the_real_executable_end_to_end(db_path):
+    """Most command-line tests call `main` in-process; this one runs the installed `mopstui` as a
+    script would: its start-up, exit codes, and one sentence (never a traceback) for bad input."""
+    base = ("--db", str(db_path), "--user", "alice")
+    assert run_cli_process("--version").stdout.startswith("mopstui ")
+    assert run_cli_process(*base, "declare", "Lead form down", "-s", "SEV2", check=True).stdout == "INC-1\n"
+    assert run_cli_process(*base, "log", "1", "/comms Banner is live", check=True).stdout.startswith("#")
+    listed = run_cli_process(*base, "incidents", check=True).stdout
+    assert "INC-1" in listed and "Lead form down" in listed
+    assert "Banner is live" in run_cli_process(*base, "timeline", "1", check=True).stdout
+    refused = run_cli_process(*base, "log", "9", "nowhere")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert run_cli_process(*base, "set-status", "1", "sideways").returncode == 2
+
+
+@pytest.mark.parametrize("argv", [[], ["--user", "demo"], ["--db", "w.db", "--user", "a"], ["--user=priya"],
+                                  ["--config", "a.yaml", "--config", "b.yaml", "--db", "postgresql://db/room"]])
+def test_the_screen_reads_its_options_as_the_whole_grammar_does(argv):
+    """Opening the screen builds a parser of the global options only (not the 40 of every
+    command), and reads them exactly as the whole grammar would."""
+    from mopstui.cli.parser import build_parser, screen_args
+
+    quick, whole = screen_args(argv), build_parser().parse_args(argv)
+    assert quick is not None and whole.command is None
+    assert (quick.config, quick.db, quick.user) == (whole.config, whole.db, whole.user)
+
+
+@pytest.mark.parametrize("argv", [["incidents"], ["--user", "a", "timeline", "1"], ["-h"], ["--help"], ["--version"],
+                                  ["--db"], ["--us", "bob"], ["stray"], ["--", "x"]])
+def test_anything_but_the_screen_is_read_by_the_whole_grammar(argv):
+    """A command, help, the version, an abbreviation or a mistake: the whole grammar answers, with
+    its own help and errors."""
+    from mopstui.cli.parser import screen_args
+
+    assert screen_args(argv) is None

@@ -137,8 +137,9 @@ def test_an_error_in_the_second_layer_names_the_second_file(tmp_path):
 
 
 def test_missing_file(tmp_path):
+    """No `FILE:0:` for a file that is not there: line 0 means nothing to a reader."""
     (problem,) = errors_of(tmp_path / "nope.yaml")
-    assert problem == f"{tmp_path / 'nope.yaml'}:0: no such file"
+    assert problem == f"{tmp_path / 'nope.yaml'}: no such file"
 
 
 def test_check_config_command_exits_2_without_a_traceback(tmp_path):

@@ -57,6 +57,7 @@ def _present(db) -> list[str]:
 
 
 @pytest.mark.parametrize("locked", [False, True], ids=["idle", "database-locked"])
+@pytest.mark.timing  # a wall-clock bound
 def test_a_hung_up_screen_leaves_within_seconds(tmp_path, locked):
     config_path = tmp_path / "c.yaml"
     config_path.write_text("timezone: UTC\n")

@@ -80,3 +80,43 @@ def test_a_read_command_loads_what_it_uses(tmp_path, argv):
     found = {name for name in loaded if name in NOT_FOR_READING or name.split(".")[0] in NOT_FOR_READING
              or any(name.startswith(prefix + ".") for prefix in NOT_FOR_READING)} - allowed
     assert found == set()
+
+
+# What the screen loads before it is first filled, beyond what Textual itself loads: not
+# the other commands' modules (nor their parsers: see screen_args), not YAML with no config file,
+# nor what only an error ("did you mean"), the cache of big catalogs, a file written, a vendor
+# page fetched or an export needs. Each was once paid before the first frame.
+NOT_FOR_THE_FIRST_FRAME = {
+    "yaml", "difflib", "pickle", "hashlib", "tempfile", "socket", "shutil", "bz2", "lzma", "httpx", "sqlite_utils",
+    "mopstui.export", "mopstui.demo", "mopstui.mcp_server", "mopstui.status.fetch", "mopstui.room.poller",
+    "mopstui.room.doctor", "mopstui.cli.incidents", "mopstui.cli.catalog", "mopstui.cli.followups",
+    "mopstui.cli.overrides", "mopstui.cli.stores", "mopstui.cli.vendors", "mopstui.cli.doctor", "mopstui.cli.signals",
+}  # fmt: skip
+
+
+def test_the_screen_loads_what_its_first_frame_needs(tmp_path):
+    db = tmp_path / "w.db"
+    with Store(db) as store:
+        store.declare("Lead form down", severity="SEV2", author="a")
+        store.append(1, "note", "the form returns 500", author="a")
+    # The real start (mopstui --db ... --user ...), headless, its modules taken once it is filled.
+    code = ("import json, sys\n"
+            "from textual.app import App\n"
+            "from mopstui.tui import app as screen\n"
+            "run, fill, seen = App.run, screen.WarRoomApp._initial_load, set()\n"
+            "def filled(self):\n"
+            "    fill(self)\n"
+            "    seen.update(sys.modules)\n"
+            "    self.exit()\n"
+            "screen.WarRoomApp._initial_load = filled\n"
+            "screen.WarRoomApp.run = lambda self: run(self, headless=True, size=(80, 24))\n"
+            "from mopstui.cli import main\n"
+            f"assert main(['--db', {str(db)!r}, '--user', 'a']) == 0\n"
+            "print(json.dumps(sorted(seen)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "mopstui.tui.war_room" in loaded and "mopstui.store" in loaded
+    loaded -= loaded_after("import textual.app")  # Textual's own (it loads difflib, tempfile, pickle ... itself)
+    found = {name for name in loaded if name in NOT_FOR_THE_FIRST_FRAME or name.split(".")[0] in NOT_FOR_THE_FIRST_FRAME
+             or any(name.startswith(prefix + ".") for prefix in NOT_FOR_THE_FIRST_FRAME)}
+    assert found == set()

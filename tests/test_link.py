@@ -16,6 +16,8 @@ import struct
 import termios
 import time
 
+import pytest
+
 from mopstui.store import Store
 from mopstui.tui.link import LinkWatch
 
@@ -70,6 +72,7 @@ class Terminal:
         os.close(self.master)
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_a_frozen_link_is_shown_away_and_gives_the_lease_up(tmp_path):
     db = tmp_path / "warroom.db"
     config = write(tmp_path / "c.yaml", "timezone: UTC\nui: {away_after: 3s}\npolling: {interval: 1s}\nvendors:\n"

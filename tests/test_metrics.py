@@ -52,6 +52,7 @@ class Api(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: Api
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args) -> None:
         pass

@@ -10,9 +10,12 @@ import random
 
 import pytest
 from textual import events
+from textual.message import Message
 
 from mopstui.config import load
+from mopstui.domain.model import Event
 from mopstui.store import Store
+from mopstui.tui.messages import WriteDone, WriteFailed
 
 from .status_server import StatusServer
 from .tui_helpers import make_app
@@ -47,7 +50,8 @@ async def test_a_random_walk_never_kills_the_screen_or_loses_an_entry(tmp_path, 
             store.declare("Lead form down", severity="SEV2", author="alice", services=["lead-form"])
         app = make_app(config, poll_vendors=True)
         submitted: list[str] = []
-        async with app.run_test(size=(100, 30)) as pilot:
+        said: list[Message] = []  # every message the app handled: what the writer said it saved or refused
+        async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
             for step in range(STEPS):
                 roll = rng.random()
                 try:
@@ -78,6 +82,7 @@ async def test_a_random_walk_never_kills_the_screen_or_loses_an_entry(tmp_path, 
             while app.q("#timeline").pending and deadline:
                 await pilot.pause(0.1)
                 deadline -= 1
+            assert not app.q("#timeline").pending, f"seed {seed}: entries still waiting to be written"
     with Store(db_path) as store:
         texts = {e.text for e in store.events(1)}
         verified = store.verify()
@@ -86,6 +91,15 @@ async def test_a_random_walk_never_kills_the_screen_or_loses_an_entry(tmp_path, 
     # burst that reached the entry line was saved.
     landed = [t for t in submitted if any(t in text for text in texts)]
     assert landed, "no burst ever reached the log"
+    # Every entry the screen accepted (its writer answered for it) was written, and is in the log as
+    # written: nothing refused, nothing said saved that is not there.
+    accepted = [m.result for m in said if isinstance(m, WriteDone) and isinstance(m.result, Event) and m.result.incident_id]
+    refused = [m.reason for m in said if isinstance(m, WriteFailed)]
+    assert refused == [], f"seed {seed}: {refused}"
+    with Store(db_path) as store:
+        for entry in accepted:
+            assert store.event(entry.id) == entry, f"seed {seed}: #{entry.id} {entry.text!r} is not in the log as written"
+    assert set(landed) <= {t for t in submitted if any(t in e.text for e in accepted)}
 
 
 DIALOG_KEYS = ["s", "v", "r", "R", "N", "E", "e", "f", "D", "O", "/", "?", "ctrl+p"]

@@ -81,8 +81,8 @@ def test_the_postmortem_and_status_json_say_how_late_the_page_was(tmp_path):
                      until="lifted", author="sam")
     code, out, err = run_main(["--config", str(config_path), "--db", str(db), "export", "1"])
     assert code == 0, err
-    assert "HubSpot's page admitted the outage 14 min after our probe (forms)" in out
-    assert "hubspot: down for us — our probe is red (sam" in out
+    assert "HubSpot's page admitted the outage 14 min after our probe (Lead forms)" in out
+    assert "HubSpot: down for us — our probe is red (sam" in out
     code, out, _ = run_main(["--config", str(config_path), "--db", str(db), "export", "1", "-f", "json"])
     data = json.loads(out)
     assert data["page_lags"][0]["outage_lag_min"] == 14.0 and data["overrides"][0]["verdict"] == "down"

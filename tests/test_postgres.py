@@ -16,7 +16,7 @@ import pytest
 from mopstui.cli import main
 from mopstui.store import StoreError, open_store
 
-from .conftest import ROOT, run_cli, write
+from .conftest import ROOT, run_cli, run_cli_process, write
 from .test_duties import APP_GRANTS
 
 WRITER = [sys.executable, "-m", "tests.writer"]
@@ -70,6 +70,7 @@ def test_a_password_is_never_taken_from_a_config_or_a_command_line(postgres_serv
     assert code == 2 and err.startswith(f"{config}:1:") and "hunter2" not in err + out
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_an_unreachable_server_is_one_sentence(tmp_path, capsys):
     url = f"postgresql://nobody@/warroom?host={tmp_path}"  # no server listens there
     started = time.monotonic()
@@ -179,7 +180,7 @@ def test_a_notification_wakes_a_waiting_session_from_another_process(pg_url):
         woke: list[float] = []
         waiter = threading.Thread(target=lambda: woke.append(store.wait_for_change(since, timeout=30)))
         waiter.start()
-        written = run_cli("--db", pg_url, "--user", "b", "log", "1", "from another process")
+        written = run_cli_process("--db", pg_url, "--user", "b", "log", "1", "from another process")
         assert written.returncode == 0, written.stderr
         waiter.join(timeout=30)
         assert not waiter.is_alive() and woke and woke[0] != since
@@ -230,6 +231,7 @@ def test_a_war_room_from_a_newer_mopstui_is_refused(pg_url):
         open_store(pg_url)
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_a_commit_elsewhere_wakes_a_screen_s_watcher_at_once_and_bursts_once(pg_url):
     """What a screen on a server is woken by: another session's commit, at once after a quiet
     spell; a burst of heartbeats wakes it once more at most every half second, not once per

@@ -196,3 +196,36 @@ def test_the_help_fits_80x24_has_a_legend_and_says_how_to_read_an_entry(tmux, tm
     tmux.send("room", "Escape")
     time.sleep(0.5)
     quit_screen(tmux, "room")
+
+
+def test_plain_words_durations_with_units_and_times_to_the_second(db_path):
+    """`ELAPSED 01:16` read as a clock time; the vendor detail showed the stored
+    `2026-12-06T14:48:27.709908+00:00`."""
+    from datetime import UTC, datetime, timedelta
+
+    from mopstui.base.timeutil import zone
+    from mopstui.tui.vendor_pane import when
+
+    started = datetime.now(UTC) - timedelta(hours=1, minutes=16, seconds=5)
+    with Store(db_path) as store:
+        store.declare("Lead form down", severity="SEV2", author="ops", at=started)
+    listed = run_cli("--db", str(db_path), "incidents", check=True).stdout
+    assert "OPEN FOR" in listed and "1h 16m" in listed and "ELAPSED" not in listed, listed
+    now = datetime(2026, 12, 6, 14, 50, 0, tzinfo=UTC)
+    shown = when("2026-12-06T14:48:27.709908+00:00", zone("Europe/Berlin"), now)
+    assert shown == "15:48:27 (1m 32s ago)"
+    assert when("2026-12-05T14:48:27+00:00", zone("UTC"), now).startswith("Sat 05 Dec 14:48:27")
+    assert when(None, zone("UTC")) == "never"
+
+
+def test_one_glossary_in_the_docs_and_the_code():
+    """The README's "Words on the screen" names every word and mark of the vocabulary module."""
+    from mopstui.domain.vocabulary import GLOSSARY, SYMBOLS
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Words on the screen", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip().strip("`") for line in section.splitlines() if line.startswith("| ")}
+    assert {term for term, _ in GLOSSARY} <= rows
+    assert {symbol for symbol, _ in SYMBOLS if symbol} <= rows

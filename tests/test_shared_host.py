@@ -186,6 +186,7 @@ def test_a_killed_session_drops_out_of_presence(tmp_path, db_path):
         tmux.kill_server()
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_two_people_in_tmux_see_each_other_and_closing_the_window_ends_the_process(tmp_path, db_path):
     with Store(db_path) as store:
         store.declare("Email sends failing", severity="SEV2", author="lead")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mopstui.base.timeutil import to_store, utcnow
-from mopstui.config import load
+from mopstui.config import ConfigError, load
 from mopstui.domain import catalog as cat
 from mopstui.room.poller import poll
 from mopstui.room.signals import SignalDuty, stored_states
@@ -218,7 +218,7 @@ signals:
 
 
 def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
-    config, _, db = setup
+    config, path, db = setup
     with open_store(db) as store:
         store.record_arrivals([("leads", to_store(utcnow() - timedelta(minutes=40)), 1, None, "test")])
         server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
@@ -229,6 +229,8 @@ def test_silence_is_not_alarmed_while_the_form_is_down(setup, server):
         assert found["leads"].state == "down" and found["leads"].suppressed_by == "Contact form"
         assert "not alarmed: Contact form is down (one cause, one alarm)" in found["leads"].why
         assert store.observations(vendor_id="signal:leads") == []  # one cause, one alarm on the timeline
+        listed = run_cli("--config", str(path), "--db", str(db), "signals").stdout
+        assert "◌ held      Leads" in listed and "✖ down      Contact form" in listed
         health = cat.service_health(config, {}, found)
         (lead,) = [t for t in cat.touchpoints(config, health, found) if t.name == "lead capture"]
         assert lead.culprits == ("Contact form",)
@@ -317,9 +319,21 @@ BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
 ])
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)
+    with pytest.raises(ConfigError) as info:  # in-process: check-config prints exactly these (below)
+        load([path])
+    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in info.value.errors), info.value.errors
+
+
+def test_check_config_exits_2_with_every_signal_problem(tmp_path):
+    path = write(tmp_path / "bad.yaml", BASE + "  - {id: a, kind: from, touchpoint: web}\n"
+                 "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n")
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in result.stderr.splitlines()), result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}:3: unknown signal kind 'from'; did you mean 'form'?",
+        f"{path}:4: unknown key 'selectr' in a form signal; did you mean 'selector'?",
+        f"{path}:4: signal b: missing required key 'selector'",
+    ]
 
 
 def test_watch_runs_the_signals_duty_and_stops(setup, server):

@@ -219,6 +219,7 @@ def test_timeout(tmp_path, server):
     assert (status.state, status.reason) == ("unknown", "timeout after 1s")
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_slow_drip_is_cut_by_the_total_time_limit(tmp_path, server):
     url = server.serve("/drip.json", handler=drip())
     status = poll_one(tmp_path, "statuspage", url)
@@ -355,6 +356,7 @@ def test_an_over_long_integer_is_bad_json_not_a_crash(tmp_path, server):
     assert status.state == "unknown" and status.reason.startswith("bad JSON") and "AttributeError" not in status.reason
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_one_deadline_for_a_check_retries_included(tmp_path, server):
     import time
 
@@ -471,6 +473,7 @@ def test_statuspage_incident_endpoints_say_which_incidents_are_open(tmp_path, se
     assert "not a Statuspage summary" in poll_one(tmp_path, "statuspage", url).reason
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_a_probe_measures_the_network_not_our_parsing(tmp_path, server):
     """Thirteen big vendor pages arrive while a probe waits for its answer: reading them must not
     be counted in the probe's latency (it was: a 50 ms probe measured 400-700 ms)."""
@@ -531,6 +534,7 @@ def test_status_shows_progress_on_a_terminal_only(tmp_path, server):
     assert "checking" not in run_cli("--config", str(path), "status").stderr  # never into a pipe
 
 
+@pytest.mark.timing  # a wall-clock bound
 def test_a_refused_connection_is_not_retried(tmp_path):
     """Offline, 19 targets took 7-12 s though each failed in 10 ms: retries queued behind the
     resolver. A name that does not resolve or a port that refuses is answered at once."""

@@ -28,7 +28,7 @@ from mopstui.base.identity import Account
 from mopstui.config import load
 from mopstui.store import Store
 
-from .conftest import MOPSTUI, ROOT, run_cli, write
+from .conftest import MOPSTUI, ROOT, run_cli, run_cli_process, write
 from .status_server import StatusServer
 
 AS_ROOT = os.geteuid() == 0
@@ -194,7 +194,7 @@ def test_damaged_databases_give_one_sentence(tmp_path, db_path):
     flipped.write_bytes(data[:8192] + bytes(b ^ 0xFF for b in data[8192:12288]) + data[12288:])
     for damaged in (truncated, flipped):
         for args in (("verify",), ("timeline", "1"), ("incidents",), ("export", "1")):
-            result = run_cli("--db", str(damaged), "--user", "v", *args)
+            result = run_cli_process("--db", str(damaged), "--user", "v", *args)  # a real process: no traceback
             assert result.returncode == 1, (damaged.name, args, result.stdout[-200:])
             assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
@@ -362,7 +362,8 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
     data = json.loads(run_cli("--db", str(db_path), "export", "1", "-f", "json").stdout)
     csv_text = run_cli("--db", str(db_path), "export", "1", "-f", "csv").stdout
     assert head in markdown and data["head"]["hash"] == head and head in csv_text.splitlines()[1]
-    assert "Not tamper-evident" in markdown and data["not_tamper_evident"] == ["vendor_changes", "page_lags", "sessions"]
+    assert markdown.count("not covered by the fingerprint") == 1
+    assert data["not_tamper_evident"] == ["vendor_changes", "signal_changes", "page_lags", "sessions"]
     saved = write(tmp_path / "noted.md", markdown)
     assert run_cli("--db", str(db_path), "verify", "--heads", str(saved)).returncode == 0
     rewritten(db_path)

@@ -11,7 +11,7 @@ from mopstui.store import Store
 from mopstui.tui.screens import DeclareScreen
 
 from .conftest import run_cli
-from .tui_helpers import Clock, choose, make_app, make_config, timeline, type_entry, wait_for
+from .tui_helpers import Clock, Said, choose, make_app, make_config, timeline, type_entry, wait_for
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ async def test_clocks_cross_thresholds_once_with_an_injected_clock(config, db_pa
     async with app.run_test(size=(100, 30)) as pilot:
         clock.advance(seconds=59)
         app._tick()
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # a negative: nothing may be written, so there is no message to wait for
         assert not [e for e in events_of(db_path) if e.kind == "system"]
         bars = app.war_room.query("ClockBar")
         assert [b.clock.crossed for b in bars] == [False, False, False]
@@ -172,8 +172,7 @@ async def test_clocks_cross_thresholds_once_with_an_injected_clock(config, db_pa
         app._tick()
         await wait_for(pilot, lambda: sum(e.kind == "system" for e in events_of(db_path)) == 2, message="overdue")
         app._tick()
-        await pilot.pause(0.3)
-        assert app.bells == 2
+        await wait_for(pilot, lambda: app.bells == 2, message="the second bell")
     system = [e for e in events_of(db_path) if e.kind == "system"]
     assert [e.dedupe for e in system] == ["INC-1:threshold:abandon", "INC-1:overdue:0"]
     assert system[0].occurred_at == clock.value - timedelta(minutes=15, seconds=1)  # when it was crossed
@@ -211,7 +210,7 @@ async def test_two_sessions_write_a_crossing_exactly_once(config, db_path):
 async def test_another_process_entry_appears_within_a_second(config, declared):
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: bool(timeline(app).events), message="the timeline")
         result = run_cli("--db", str(declared), "--user", "bob", "log", "1", "Written from the CLI")
         assert result.returncode == 0, result.stderr
         pilot.app._loop.time() if hasattr(pilot.app, "_loop") else None
@@ -271,7 +270,7 @@ async def test_hostile_text_is_shown_literally(config, declared, hostile):
     assert result.returncode == 0
     app = make_app(config)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any(e.author == "mallory[/]" for e in timeline(app).events), message="the entry")
         view = timeline(app)
         line = next(i for i, e in enumerate(view.events) if e.author == "mallory[/]")
         view.scroll_to(y=0, animate=False, immediate=True)
@@ -293,8 +292,7 @@ async def test_hostile_incident_title_and_config(tmp_path, db_path):
         store.declare("[@click=app.quit]Title[/]", severity="SEV1", author="a")
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
-        assert "[@click=app.quit]Title[/]" in str(app.q("#summary").render())
+        await wait_for(pilot, lambda: "[@click=app.quit]Title[/]" in str(app.q("#summary").render()), message="the title")
         assert app.is_running
 
 
@@ -428,36 +426,39 @@ async def test_catalog_filter_and_service_detail(config, declared):
 
 async def test_runbook_key_shows_the_link(config, declared):
     app = make_app(config)
-    async with app.run_test(size=(120, 40)) as pilot:
+    said = Said()
+    async with app.run_test(message_hook=said.append, size=(120, 40)) as pilot:
         table = app.q("#catalog")
         table.focus()
         table.move_cursor(row=[row.value for row in table.rows].index("lead-form"))
         await pilot.press("o")
         await pilot.pause()
-        assert any("https://wiki.example.com/lead" in str(n.message) for n in app._notifications)
+        assert said.told("https://wiki.example.com/lead")
 
 
 async def test_export_key_writes_markdown_next_to_the_database(config, declared):
     app = make_app(config)
-    async with app.run_test(size=(100, 30)) as pilot:
+    said = Said()
+    async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
         await pilot.press("x")
         await wait_for(pilot, lambda: app.exported is not None, message="the export")
         await pilot.pause()
         assert app.exported == declared.parent / "INC-1-postmortem.md"
         assert app.exported.read_text().startswith("# INC-1: Lead form not submitting")
-        assert any(str(app.exported) in str(n.message) for n in app._notifications)
+        assert said.told(str(app.exported))
 
 
 async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
     from textual import events
 
     app = make_app(config)
-    async with app.run_test(size=(100, 30)) as pilot:
+    said = Said()
+    async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
         await pilot.press("n")
         entry = app.q("#entry", Input)
         await wait_for(pilot, lambda: entry.has_focus, message="the entry line")
         entry.post_message(events.Paste("x" * 20_000))
-        await wait_for(pilot, lambda: any("Paste refused" in str(n.message) for n in app._notifications),
+        await wait_for(pilot, lambda: said.told("Paste refused"),
                        message="the refusal")
         assert entry.value == ""
         entry.post_message(events.Paste("short paste"))
@@ -518,12 +519,12 @@ async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, 
 
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: bool(timeline(app).events), message="the timeline")
         for char in "nsecond fast note":  # all queued before the app handles the first
             app.post_message(events.Key(char, char))
         app.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: any(e.text == "second fast note" for e in timeline(app).events), message="the note")
-        assert app.screen is app.screen_stack[-1] and len(app.screen_stack) == 2  # no dialog was opened
+        assert app.screen is app.war_room and len(app.screen_stack) == 1  # no dialog was opened
     kinds = [e.kind for e in events_of(declared)]
     assert "status" not in kinds and "severity" not in kinds
 
@@ -535,9 +536,10 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
     clock = Clock()
     app = make_app(config, clock=clock)
     earlier = (clock() - timedelta(minutes=5)).astimezone(UTC).strftime("%H:%M")
-    async with app.run_test(size=(100, 30)) as pilot:
+    said = Said()
+    async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
         await type_entry(pilot, "n", f"@{earlier} first complaint")
-        await wait_for(pilot, lambda: any("back-dated" in str(n.message) for n in app._notifications), message="notice")
+        await wait_for(pilot, lambda: said.told("back-dated"), message="notice")
         # Escape clears the catalog filter
         app.catalog_filter = "zzz-nothing"
         app._render_catalog(rebuild=True)
@@ -548,8 +550,9 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
     # an empty catalog says why
     empty = load([], database=str(db_path))
     app = make_app(empty)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: any("No catalog configured" in str(n.message) for n in app._notifications),
+    said = Said()
+    async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: said.told("No catalog configured"),
                        message="the hint")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from mopstui.store import Store
 from mopstui.tui.timeline_view import TimelineView
 
-from .tui_helpers import make_app, make_config, texts, type_entry, wait_for
+from .tui_helpers import Said, make_app, make_config, texts, type_entry, wait_for
 
 
 async def test_an_unexpected_write_error_keeps_the_entry_and_ctrl_r_saves_it(tmp_path, db_path, monkeypatch):
@@ -56,10 +56,10 @@ async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatc
 
     monkeypatch.setattr(poller_module.Poller, "run", dies_once)
     app = make_app(config, poll_vendors=True)
-    async with app.run_test(size=(120, 40)) as pilot:
+    said = Said()
+    async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
         await wait_for(pilot, lambda: len(runs) >= 2, timeout=10, message="the restarted poller")
-        said = [n.message for n in app._notifications]
-        assert any("The poller stopped (RuntimeError: bad day); restarting it." in m for m in said)
+        assert said.told("The poller stopped (RuntimeError: bad day); restarting it.")
         assert app._restarts == {"poller": 1}
 
 

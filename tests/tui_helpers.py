@@ -85,3 +85,16 @@ def texts(location) -> list[str]:
 
     with open_store(str(location)) as store:
         return [e.text for e in store.events(1)]
+
+
+class Said(list):
+    """Every message the app handled, in order: `app.run_test(message_hook=said.append)`. What the
+    screen told the person is read from its Notify messages, not from the app's private state."""
+
+    def notices(self) -> list[str]:
+        from textual.notifications import Notify
+
+        return [str(m.notification.message) for m in self if isinstance(m, Notify)]
+
+    def told(self, words: str) -> bool:
+        return any(words in notice for notice in self.notices())

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, utcnow
+from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
 from ..domain.timeline import Annotations, entry_words, format_line
@@ -144,12 +144,12 @@ def cmd_incidents(ctx: Context) -> int:
         print("no active incidents" if not ctx.args.all else "no incidents")
         return EXIT_OK
     now = utcnow()
-    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'ELAPSED':>9}  {'COMMANDER':<12} TITLE")
+    print(f"{'ID':<8} {'SEV':<5} {'STATUS':<14} {'OPEN FOR':>9}  {'COMMANDER':<12} TITLE")
     for incident in incidents:
         end = incident.resolved_at or now
         print(
             f"{incident.label:<8} {incident.severity:<5} {incident.status:<14} "
-            f"{format_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
+            f"{humanize_duration(end - incident.started_at):>9}  {clean_line(incident.roles.get('commander', ''))[:12]:<12} "
             f"{clean_line(incident.title)}"
         )
     return EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..base.errors import InputError
@@ -69,8 +69,8 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                              "else /etc/mopstui/config.yaml and ~/.config/mopstui/config.yaml")
     parser.add_argument("--db", metavar="FILE|URL", default=default(None),
                         help="the war-room: an SQLite file, or postgresql://HOST/DBNAME (password from ~/.pgpass or "
-                             "$PGPASSWORD, never here). Default: config `database`, $MOPSTUI_DB, "
-                             "or ~/.local/share/mopstui/warroom.db")
+                             "$PGPASSWORD, never here). Default: $MOPSTUI_DB, else the config's "
+                             "`database`, else ~/.local/share/mopstui/warroom.db")
     parser.add_argument("--user", metavar="NAME", default=default(None),
                         help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)")
 
@@ -81,6 +81,21 @@ def _at_option(parser: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {}
+
+
+def screen_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`mopstui [--config FILE] [--db FILE|URL] [--user NAME]`, the screen, read by a parser of
+    those options alone: the whole grammar is some 40 parsers, built for nothing on the way to the
+    screen's first frame. None for anything else (a command, --help, --version, a mistake): the
+    whole grammar reads it then, with its help and its errors."""
+    parser = argparse.ArgumentParser(prog="mopstui", add_help=False, allow_abbrev=False, exit_on_error=False,
+                                     formatter_class=_Formatter)
+    _global_options(parser, top=True)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
 
 
 def build_parser() -> argparse.ArgumentParser:

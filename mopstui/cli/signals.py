@@ -43,7 +43,8 @@ def cmd_signals(ctx: Context) -> int:
     for signal, row in zip(ctx.config.signals, rows):
         state = states[signal.id]
         since = local_time(row["since"], tz) if row["since"] else "—"
-        print(f"{state.badge():<11} {clean_line(signal.label)[:20]:<20} {signal.kind:<8} "
+        badge = "◌ held" if state.suppressed_by else state.badge()  # its alarm is another signal's (one cause)
+        print(f"{badge:<11} {clean_line(signal.label)[:20]:<20} {signal.kind:<8} "
               f"{clean_line(signal.touchpoint)[:16]:<16} {since:<6} {clean_line(state.why, 120)}")
     return EXIT_OK
 

@@ -5,12 +5,11 @@ machine-readable is refused by name, with the probe or signal to use instead."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .yaml_lines import Pos, _Map, _Seq, _type_name
+from .tree import Pos, _Map, _Seq, _type_name  # the tree, not yaml_lines: a config with no file needs no YAML
 
 if TYPE_CHECKING:
     from .validate import _Checks
@@ -80,6 +79,8 @@ def find(vendor_id: str) -> Entry | None:
 def suggest(vendor_id: str) -> list[str]:
     ids = [e.id for e in directory()[1]]
     by_name = [e.id for e in directory()[1] if str(vendor_id).casefold() in e.name.casefold()]
+    import difflib  # only for a name that is not in the directory
+
     return by_name[:2] or difflib.get_close_matches(str(vendor_id).casefold(), ids, n=2, cutoff=0.6)
 
 

@@ -138,13 +138,13 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
     try:
         text = _read_config_text(path)
     except FileNotFoundError:
-        problems.append(f"{path}:0: no such file")
+        problems.append(f"{path}: no such file")
         return None
     except ValueError as error:  # UnicodeDecodeError included
-        problems.append(f"{path}:0: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}:0: not UTF-8 text")
+        problems.append(f"{path}: {error}" if not isinstance(error, UnicodeDecodeError) else f"{path}: not UTF-8 text")
         return None
     except OSError as error:
-        problems.append(f"{path}:0: cannot read: {error.strerror or error}")
+        problems.append(f"{path}: cannot read: {error.strerror or error}")
         return None
     loader = None
     try:
@@ -162,7 +162,7 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
         problems.append(f"{path}:{line}: not valid YAML: {_yaml_reason(error)}")
         return None
     except RecursionError:
-        problems.append(f"{path}:0: not valid YAML: nested too deeply")
+        problems.append(f"{path}: not valid YAML: nested too deeply")
         return None
     finally:
         if loader is not None:

@@ -14,7 +14,7 @@ own word is kept beside it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ..status.model import MAJOR, OPERATIONAL, UNKNOWN, VendorStatus, worst
@@ -125,12 +125,13 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
     return result
 
 
-def ruling_line(event: Event) -> str:
-    """One override event as a line: "hubspot / Forms: down for us — forms fail (sam)"."""
+def ruling_line(event: Event, vendor_name: Callable[[str], str] = str) -> str:
+    """One override event as a line: "HubSpot / Forms: down for us — forms fail (sam)", the vendor
+    named by `vendor_name` (its id when not given)."""
     try:
         what = json.loads(event.value or "{}")
     except ValueError:
         what = {}
-    target = str(what.get("vendor", "?")) + (f" / {what['component']}" if what.get("component") else "")
+    target = vendor_name(str(what.get("vendor", "?"))) + (f" / {what['component']}" if what.get("component") else "")
     verdict = {**VERDICT_WORDS, "lift": "override lifted"}.get(what.get("verdict"), "?")
     return f"{target}: {verdict} — {event.text} ({event.who})"

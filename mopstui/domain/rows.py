@@ -10,7 +10,9 @@ ways to the same bytes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from ..base.timeutil import format_duration
 
@@ -58,13 +60,13 @@ def utc_iso(stored: str) -> str:
     return (stored[:19] if stored[20:26] == "000000" else stored[:26]) + "+00:00"
 
 
-class Memo(dict):
+class Memo(dict[Hashable, Any]):
     """`escape(value)` remembered: authors and kinds repeat on every row."""
 
-    def __init__(self, escape) -> None:
+    def __init__(self, escape: Callable[[Any], Any]) -> None:
         super().__init__()
         self.escape = escape
 
-    def __missing__(self, key):
+    def __missing__(self, key: Hashable) -> Any:
         value = self[key] = self.escape(key)
         return value

@@ -145,10 +145,12 @@ def _span(value: timedelta | None) -> str:
 
 
 _MARKDOWN_ESCAPES = str.maketrans({"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;",
-                                   **{char: "\\" + char for char in "\\`*_[]|#!"}})
+                                   **{char: "\\" + char for char in "\\`*_[]|"}})
 
 
-_MARKDOWN_SPECIAL = re.compile(r"[\n&<>\\`*_\[\]|#!]")
+# `#` matters only where it starts the text (a list item `- # x` is a heading), so `#5` reads as
+# typed; `!` makes an image only before a `[`, which is escaped.
+_MARKDOWN_SPECIAL = re.compile(r"[\n&<>\\`*_\[\]|]")
 
 
 def md_inline(text: object) -> str:
@@ -157,7 +159,8 @@ def md_inline(text: object) -> str:
     value = clean(text)
     if _MARKDOWN_SPECIAL.search(value):
         value = value.translate(_MARKDOWN_ESCAPES)
-    return value.strip()
+    value = value.strip()
+    return "\\" + value if value.startswith("#") else value
 
 
 FORMULA_STARTS = "=+-@\t\r"  # what a spreadsheet reads as the start of a formula
@@ -229,5 +232,40 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
                   signal_changes=signal_changes)
 
 
-NOT_CHAINED = ("_Not tamper-evident: this section comes from tables the log's hash chain does not cover "
-               "(vendor observations, sessions); treat it as unverified._")
+NOT_CHAINED = ("The vendor and signal changes and where people connected from are not covered by the "
+               "fingerprint: they come from the room's own notes, not the log, so treat them as unverified.")
+
+
+def zone_words(tz: tzinfo, start: datetime, end: datetime) -> str:
+    """The zone the export's times are in, said once: `Europe/London time (GMT)`, or with both
+    abbreviations when the clocks changed in the window (`Europe/London time (GMT, then BST)`)."""
+    name = getattr(tz, "key", None) or "UTC"
+    first, last = start.astimezone(tz).strftime("%Z"), max(start, end).astimezone(tz).strftime("%Z")
+    short = first if first == last else f"{first}, then {last}"
+    if name in ("UTC", "Etc/UTC") and short in ("", "UTC"):
+        return "UTC"
+    return f"{name} time" if short in ("", name) else f"{name} time ({short})"
+
+
+def source_name(config: Config, source: str) -> str:
+    """A vendor changes row's name in words: the vendor's name, or the service a probe or a
+    page-versus-probe comparison is about (`probe:chat-widget` -> `Website chat widget (our probe)`)."""
+    vendor = config.vendor(source)
+    if vendor is not None:
+        return vendor.name
+    kind, _, service_id = source.partition(":")
+    service = config.service(service_id) if kind in ("probe", "service") else None
+    name = service.name if service is not None else service_id or source
+    return {"probe": f"{name} (our probe)", "service": f"{name} (page vs our probe)"}.get(kind, source)
+
+
+_CHANGE_WORDS = {("agree", "disagree"): "the page and our probe start to disagree",
+                 ("disagree", "agree"): "the page and our probe agree again"}
+
+
+def change_words(change: dict) -> str:
+    """`operational → major outage`, or a disagreement between page and probe in words."""
+    before, after = str(change.get("previous_state") or ""), str(change.get("state") or "")
+    said = _CHANGE_WORDS.get((before, after))
+    return said or f"{before.replace('_', ' ')} → {after.replace('_', ' ')}"
+

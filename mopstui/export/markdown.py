@@ -15,7 +15,7 @@ from ..domain.takeback import new_words
 from ..domain.timeline import Annotations, entry_text, entry_words
 from ..store import SQLStore
 from ..store.events import _event
-from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, md_inline
+from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, change_words, md_inline, source_name, zone_words
 from .pictures import mermaid_flowchart, mermaid_gantt
 
 # --------------------------------------------------------------------------- Markdown
@@ -23,13 +23,19 @@ from .pictures import mermaid_flowchart, mermaid_gantt
 
 def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     incident, metrics, tz = export.incident, export.metrics, export.tz
-    zone = getattr(tz, "key", None) or "UTC"
+
+    # The zone is said once at the top; a date carries its abbreviation only when the clocks
+    # changed in the window (01:30 can then happen twice).
+    later = max(export.now, incident.impact_start)
+    shifted = incident.impact_start.astimezone(tz).utcoffset() != later.astimezone(tz).utcoffset()
+    stamp = "%Y-%m-%d %H:%M:%S %Z" if shifted else "%Y-%m-%d %H:%M:%S"
 
     def when(moment: datetime | None) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z") if moment else NOT_YET
+        return moment.astimezone(tz).strftime(stamp) if moment else NOT_YET
 
     w = out.write
     w(f"# {incident.label}: {md_inline(incident.title)}\n\n")
+    w(f"All times are {md_inline(zone_words(tz, incident.impact_start, export.now))}, to the second.\n\n")
     w("| Field | Value |\n|---|---|\n")
     for label, value in (
         ("Severity", incident.severity), ("Status", incident.status), ("Started", when(incident.started_at)),
@@ -77,7 +83,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         limit = humanize_duration(timedelta(seconds=item["limit_seconds"]))
         if item["crossed"]:
             over = humanize_duration(timedelta(seconds=item["over_by_seconds"]))
-            w(f"- {md_inline(item['name'])} ({limit}): **crossed**, by {over}\n")
+            w(f"- {md_inline(item['name'])} ({limit}): **crossed**, and went {over} past it\n")
         else:
             w(f"- {md_inline(item['name'])} ({limit}): not crossed\n")
     w("\n### Customer updates overdue\n\n")
@@ -98,15 +104,12 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     if export.vendor_changes:
         w("| Vendor | Component | Change | Vendor time | Seen |\n|---|---|---|---|---|\n")
         for change in export.vendor_changes:
-            vendor = export.config.vendor(change["vendor_id"])
-            name = vendor.name if vendor else change["vendor_id"]
             seen = datetime.fromisoformat(change["seen_at"])
-            w(f"| {md_inline(name)} | {md_inline(change['component'] or '(overall)')} | "
-              f"{md_inline(change['previous_state'].replace('_', ' '))} → {md_inline(change['state'].replace('_', ' '))} | "
-              f"{md_inline(change['vendor_time'] or '')} | {_hm(seen, tz)} |\n")
+            w(f"| {md_inline(source_name(export.config, change['vendor_id']))} | "
+              f"{md_inline(change['component'] or '(overall)')} | {md_inline(change_words(change))} | "
+              f"{_source_time(change.get('vendor_time'), tz)} | {_hm(seen, tz)} |\n")
     else:
         w("No vendor status changes were seen in the incident's window.\n")
-    w(f"\n{NOT_CHAINED}\n")
     _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
@@ -117,11 +120,14 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         w("\n### How honest were the vendors' pages\n\n")
         for lag in export.page_lags:
             vendor = export.config.vendor(lag.vendor_id)
-            w(f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} ({md_inline(lag.service_id)})\n")
+            service = export.config.service(lag.service_id)
+            w(f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} "
+              f"({md_inline(service.name if service else lag.service_id)})\n")
     if export.overrides:
         w("\n### The room overruled the pages\n\n")
         for event in export.overrides:
-            w(f"- {_hm(event.occurred_at, tz)} {md_inline(ruling_line(event))}\n")
+            ruling = ruling_line(event, lambda vendor_id: source_name(export.config, vendor_id))
+            w(f"- {_hm(event.occurred_at, tz)} {md_inline(ruling)}\n")
 
     w("\n## Participants and roles\n\n| Person | Entries | Roles | Connected from |\n|---|---|---|---|\n")
     roles: dict[str, list[str]] = {}
@@ -135,11 +141,10 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     for person in people:
         w(f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
           f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
-    w(f"\n{NOT_CHAINED}\n")
 
     w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later · "
       "⊘ withdrawn (struck through, with who and why)\n\n")
-    w(f"| Time ({md_inline(zone)}) | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
+    w("| Time | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
     action_items, lessons = _write_timeline(store, export, w)
     w("\n## Action items\n\n")
     for followup in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id)):
@@ -155,9 +160,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     for event in lessons:
         if event.id not in export.notes.withdrawn:
             w(f"- {md_inline(event.text)} ({md_inline(event.who)})\n")
-    w(f"\n---\n\nLog integrity at export: {md_inline(export.integrity)}\n")
-    if export.head:
-        w(f"\nLog {md_inline(export.head.line())} (compare with `mopstui verify --since-head HASH`)\n")
+    _integrity(w, export)
 
 
 def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object]) -> tuple[list[Event], list[Event]]:
@@ -246,6 +249,28 @@ def _signals(w, export: Export) -> None:
             source = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else None
         except ValueError:  # the source's own time, as it gave it: shown only when it reads as one
             source = None
-        w(f"| {md_inline(name)} | {md_inline(change['previous_state'])} → {md_inline(change['state'])} | "
+        w(f"| {md_inline(name)} | {md_inline(change_words(change))} | "
           f"{md_inline(change.get('reason') or '')} | {_hm(source, tz) if source else ''} | {_hm(seen, tz)} |\n")
-    w(f"\n{NOT_CHAINED}\n")
+
+
+def _integrity(w: Callable[[str], object], export: Export) -> None:
+    """The reviewer's detail, once, at the end: whether the log was intact, its fingerprint, and
+    which sections the fingerprint does not cover."""
+    w("\n---\n\n## Integrity\n\n")
+    w(f"- The log, checked at export: {md_inline(export.integrity)}.\n")
+    if export.head:
+        head = export.head
+        w(f"- Its fingerprint: {head.events} events, last #{head.last_id}, SHA-256 `{head.hash}`; "
+          "anyone can compare it later with `mopstui verify --since-head HASH`.\n")
+    w(f"- {NOT_CHAINED}\n")
+
+
+def _source_time(text: str | None, tz) -> str:
+    """A vendor's own time for a change, in the export's zone when it reads as a time."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return md_inline(text)
+    return _hm(moment, tz) if moment.tzinfo else md_inline(text)

@@ -165,10 +165,14 @@ def _mermaid_id(prefix: str, text: str) -> str:
 
 
 def mermaid_gantt(export: Export) -> str:
-    # UTC: Mermaid's dates carry no zone, and a local clock can repeat or skip an hour (DST).
-    tz = UTC
+    # The export's zone, as every other time in it; UTC only when the clocks changed in the window
+    # (Mermaid's dates carry no zone, so a repeated or skipped hour would draw wrong), and then said.
+    start, end = export.incident.impact_start, max(export.metrics.end, export.incident.impact_start)
+    same_offset = start.astimezone(export.tz).utcoffset() == end.astimezone(export.tz).utcoffset()
+    tz = export.tz if same_offset else UTC
     fmt = "%Y-%m-%d %H:%M:%S"
-    lines = ["```mermaid", "gantt", f"    title {_mermaid_text(export.incident.label + ' ' + export.incident.title)} (UTC)",
+    zone = "" if same_offset else " (in UTC: the clocks changed during it)"
+    lines = ["```mermaid", "gantt", f"    title {_mermaid_text(export.incident.label + ' ' + export.incident.title)}{zone}",
              "    dateFormat YYYY-MM-DD HH:mm:ss", "    axisFormat %H:%M", "    section Incident"]
     times = sorted(export.incident.status_times.items(), key=lambda kv: kv[1])
     ends = [t for _, t in times[1:]] + [export.metrics.end]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..base.textsafe import clean_line
@@ -17,6 +18,9 @@ from ..base.timeutil import utcnow
 from ..config import Config, Webhook
 from ..domain.model import Event, incident_label
 from ..store import Head, SQLStore, StoreError
+
+if TYPE_CHECKING:
+    import httpx
 
 CURSOR = "notify"
 
@@ -75,7 +79,7 @@ class Notifier:
         self.backoff = backoff
         self.timeout = timeout
 
-    async def send(self, client, hook: Webhook, text: str) -> tuple[bool, str, int]:
+    async def send(self, client: httpx.AsyncClient, hook: Webhook, text: str) -> tuple[bool, str, int]:
         """(delivered, reason, tries)."""
         import httpx
 
@@ -94,7 +98,7 @@ class Notifier:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1) * (0.5 + random.random()))
         return False, reason, self.retries
 
-    async def round(self, client) -> int:
+    async def round(self, client: httpx.AsyncClient) -> int:
         """Send what is new since the cursor; returns how many notifications were attempted."""
         if not self.config.webhooks:
             return 0

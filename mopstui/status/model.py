@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 from ..base.textsafe import clean, clean_line
@@ -16,7 +17,7 @@ RANK = {OPERATIONAL: 0, MAINTENANCE: 1, DEGRADED: 2, PARTIAL: 3, MAJOR: 4}
 MAX_NAME, MAX_TITLE, MAX_UPDATE = 120, 200, 600
 
 
-def worst(states) -> str:
+def worst(states: Iterable[str | None]) -> str:
     """The worst known state; unknown only when nothing is known."""
     known = [s for s in states if s in RANK]
     return max(known, key=RANK.__getitem__) if known else UNKNOWN

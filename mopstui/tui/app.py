@@ -136,6 +136,11 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
                 return
         await super().on_event(event)
 
+    def get_default_screen(self) -> WarRoom:
+        """The war-room is the first screen, made with the app at the terminal's size: pushed over
+        Textual's blank screen it was styled, laid out and focused again before the first frame."""
+        return WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS)
+
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
         if driver.__name__ == "LinuxDriver" and not os.environ.get("TEXTUAL_DRIVER"):  # not Windows, not chosen
@@ -171,7 +176,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             Hangup(lambda: loop.call_soon_threadsafe(self.exit), self._release_on_hangup).install()
         except (ValueError, OSError):  # not the main thread (tests drive the app from elsewhere)
             pass
-        await self.push_screen(WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS))
+        await self.war_room.composed()
         self._fit_to(self.size.width, self.size.height)
         self._writer()
         self._initial_load()
@@ -184,7 +189,11 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._render_catalog(rebuild=True)
         self._render_vendors(rebuild=True)
         self._show_incident(reload=True)
-        self.q("#timeline").focus()
+        timeline = self.q("#timeline", TimelineView)
+        if timeline.has_focus:  # since the screen was made (WarRoom.AUTO_FOCUS), before it had entries:
+            timeline.on_focus()  # the newest is selected now, as focusing it selects it
+        else:
+            timeline.focus()
         self._heartbeat()
         self._refresh_presence()
         if not self.config.services and not self.config.vendors:

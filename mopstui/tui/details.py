@@ -135,7 +135,7 @@ class Details(AppState):
                   for o in self.store.observations(vendor_id=cat.probe_id(s.id))]
         lags = page_lags(self.config, observations + probes, vendor_id=status.id)
         series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
-        self.push_screen(VendorDetailScreen(status, lags, series))
+        self.push_screen(VendorDetailScreen(status, lags, series, self.config.tz))
 
     def action_override(self: WarRoomApp) -> None:
         """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""

@@ -5,33 +5,41 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from textual.css.query import NoMatches
 
 from ..store import StoreError
 from ..store.sessions import HEARTBEAT_EVERY, PRESENCE_WINDOW  # noqa: F401 - the screen's timings
 
+if TYPE_CHECKING:
+    from .app import WarRoomApp
 
-def _skip_when_screen_gone(method):
+P = ParamSpec("P")
+R = TypeVar("R")
+App = TypeVar("App", bound="WarRoomApp")
+
+
+def _skip_when_screen_gone(method: Callable[P, R]) -> Callable[P, R | None]:
     """Timers and resizes can fire while the war-room screen is being built or torn down:
     there is nothing to draw then, and nothing is lost (the next tick redraws)."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
-            return method(self, *args, **kwargs)
+            return method(*args, **kwargs)
         except NoMatches:
             return None
 
     return wrapper
 
 
-def _said_when_unreachable(method):
+def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable[Concatenate[App, P], R | None]:
     """A read of a war-room on a server that has gone away: said once, tried again on the next
     tick, and the return said too (entries written meanwhile wait as NOT SAVED)."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: App, /, *args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             result = method(self, *args, **kwargs)
         except StoreError as error:

@@ -4,7 +4,7 @@ how far the page lagged our probes, open incidents and maintenances)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
 from ..base.textsafe import clean_line
+from ..base.timeutil import humanize_duration
 from ..domain.history import state_series
 from ..domain.pagelag import PageLag
 from ..domain.vendor_line import vendor_mark
@@ -47,7 +48,24 @@ class VendorHistory(Horizontal):
         self.refresh(layout=True)  # the label's width follows its new text
 
 
-def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
+def when(moment: str | None, tz: tzinfo | None, now: datetime | None = None) -> str:
+    """A stored time as the room reads it: `14:48:27` in the room's zone, with how long ago
+    (`2026-12-06T14:48:27.709908+00:00` was shown as it was stored)."""
+    if not moment:
+        return "never"
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return clean_line(moment, 40)
+    if parsed.tzinfo is None or tz is None:
+        return clean_line(moment, 40)
+    now = now or datetime.now(parsed.tzinfo)
+    shown = parsed.astimezone(tz)
+    day = "" if shown.date() == now.astimezone(tz).date() else shown.strftime("%a %d %b ")
+    return f"{day}{shown:%H:%M:%S} ({humanize_duration(now - parsed)} ago)" if now >= parsed else f"{day}{shown:%H:%M:%S}"
+
+
+def detail_text(status: VendorStatus, lags: list[PageLag], tz: tzinfo | None = None) -> Text:
     body = Text()
     body.append_text(badge_text(status.state, mark=vendor_mark(status)))
     if status.stale or status.state == "unknown":
@@ -56,7 +74,7 @@ def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
         body.append("\nOverride: ", "bold")
         body.append(clean_line(status.override, 300))
         body.append(f"\nThe page itself says: {(status.page_state or 'unknown').replace('_', ' ')}")
-    heard, checked = clean_line(status.last_good_at or "never"), clean_line(status.checked_at or "never")
+    heard, checked = when(status.last_good_at, tz), when(status.checked_at, tz)
     body.append(f"\nLast heard: {heard}   checked: {checked}")
     if status.latency_ms is not None:
         body.append(f"   latency: {status.latency_ms} ms")
@@ -82,7 +100,7 @@ def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
     for incident in status.incidents or ():
         body.append_text(badge_text(incident.impact))
         body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status or 'open')}, "
-                    f"updated {clean_line(incident.updated_at or '?')})\n", "bold")
+                    f"updated {when(incident.updated_at, tz)})\n", "bold")
         if incident.latest_update:
             body.append(f"    {clean_line(incident.latest_update, 400)}\n")
     if not status.incidents:
@@ -90,8 +108,8 @@ def detail_text(status: VendorStatus, lags: list[PageLag]) -> Text:
     if status.maintenances:
         body.append("\nMaintenance\n", "bold")
         for item in status.maintenances:
-            when = " → ".join(clean_line(t) for t in (item.starts_at, item.ends_at) if t)
-            body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}){' ' + when if when else ''}\n")
+            span = " → ".join(when(t, tz) for t in (item.starts_at, item.ends_at) if t)
+            body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}){' ' + span if span else ''}\n")
     body.append("\nHow honest is the page (behind our probes)\n", "bold")
     for lag in lags[-5:]:
         body.append(f"  {clean_line(lag.sentence(status.name), 300)} ({clean_line(lag.service_id)})\n")
@@ -105,14 +123,14 @@ class VendorDetailScreen(_Dialog[None]):
 
     BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
 
-    def __init__(self, status: VendorStatus, lags: list[PageLag], series: list[float]) -> None:
+    def __init__(self, status: VendorStatus, lags: list[PageLag], series: list[float], tz: tzinfo | None = None) -> None:
         super().__init__()
-        self.status, self.lags, self.series = status, lags, series
+        self.status, self.lags, self.series, self.tz = status, lags, series, tz
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog detail"):
             yield Label(Text(f"{clean_line(self.status.name)} — {self.status.kind}"), classes="dialog-title")
             yield Label(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"))
             yield Sparkline(self.series, summary_function=max, id="detail-history")
-            yield Static(detail_text(self.status, self.lags), id="detail-body")
+            yield Static(detail_text(self.status, self.lags, self.tz), id="detail-body")
             yield Label("O to overrule this vendor's page · Escape to close", classes="hint")

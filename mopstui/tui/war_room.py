@@ -4,6 +4,8 @@ is too small. WarRoomApp (app.py) fills it."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -16,12 +18,19 @@ from .widgets import CatalogTable, EntryInput, IncidentSummary, VendorTable
 
 
 class WarRoom(Screen):
+    AUTO_FOCUS = "#timeline"  # focused as it is made: moving focus there later re-styled both panes
+
     def __init__(self, config: Config, *, width: int = 0, breakpoints: list[tuple[int, str]] | None = None) -> None:
         # The width's class from the start, not from the first resize: the tables were laid out
         # for the narrow side pane in the first second (4-wide columns) and again a second later.
         chosen = [name for edge, name in (breakpoints or []) if width >= edge][-1:]
         super().__init__(classes=" ".join(chosen) or None)
         self.config = config
+        self._composed = asyncio.Event()
+
+    async def composed(self) -> None:
+        """Until the screen's widgets are mounted, ready to be filled."""
+        await self._composed.wait()
 
     def compose(self) -> ComposeResult:
         yield Static(id="room")
@@ -54,3 +63,4 @@ class WarRoom(Screen):
         self.query_one("#catalog-pane").border_title = "Services"
         self.query_one("#vendor-pane").border_title = "Vendors"
         self.query_one("#incident-pane").border_title = "Incident"
+        self._composed.set()

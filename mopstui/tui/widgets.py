@@ -89,16 +89,21 @@ class ClockBar(Widget):
 
     def set_clock(self, clock: Clock) -> None:
         self.clock = clock
-        # Mounted, its parts perhaps not yet (a clock added when an incident is reopened, set on the
-        # next tick): on_mount paints it then; painting now raised NoMatches and ended the screen.
-        if self.is_mounted and self.query("#time"):
+        if self.is_mounted:
             self._paint(clock)
 
     def on_mount(self) -> None:
-        if self.clock is not None:
+        # Not when it was removed before its mount came (an incident switched, the screen quit at
+        # once): its parts are gone, and painting them ended the screen.
+        if self.clock is not None and self.children:
             self._paint(self.clock)
 
     def _paint(self, clock: Clock) -> None:
+        # A bar whose parts are not mounted yet, or already gone (the clocks change in number when
+        # an incident is resolved or reopened, and two ticks can replace the bars twice): on_mount
+        # paints it when they come; painting now raised NoMatches and ended the screen.
+        if not self.query("#time"):
+            return
         label, bar, time = (self.query_one(part, _ClockPart) for part in ("#label", "#bar", "#time"))
         label.shown = ((f"{clock.label()[:12]:<13}", "bold"),)
         bar_width = max(4, bar.size.width or 20)
@@ -160,7 +165,7 @@ class FittedTable(DataTable):
     # Column weights: the first column is the state badge (symbol + word); where the cells do not
     # all fit, columns give way by weight, names the least.
     BADGE_WIDTH = 10
-    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 1, "Note": 2}
+    WEIGHTS = {"Service": 4, "Vendor": 5, "Tier": 0, "Owner": 2, "Touchpoint": 2, "Heard": 3, "Note": 2}
 
     # k9s / lazygit habits, as in the timeline
     BINDINGS = [
