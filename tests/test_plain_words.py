@@ -160,3 +160,17 @@ def test_a_page_given_by_its_address_is_named_by_it(mop):
     url = f"http://127.0.0.1:{port}/"
     status, _, err = mop("vendors", "components", url)
     assert status == 1 and err.startswith(f"mopstui: cannot read the page at {url}: ") and "'s page" not in err
+
+
+def test_the_postmortem_holds_no_engineers_word(mop, tmp_path):
+    from mopstui.domain.vocabulary import ENGINEER_WORDS
+
+    mop("declare", "Lead form down", "--severity", "SEV2", "--at", "10:00")
+    mop("log", "1", "/todo Fix the form owner:sam")
+    mop("log", "1", "we saw it first", "--at", "09:50")
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "-o", str(out))[0] == 0
+    # The reviewer's detail (the check's own words, the checksum) is kept to the Integrity section.
+    text, integrity = out.read_text().lower().split("## integrity")
+    assert [word for word in ENGINEER_WORDS if word.lower() in text] == []
+    assert "sha-256" in integrity
