@@ -111,3 +111,34 @@ def test_the_command_line_refuses_a_second_star_in_one_sentence(cli, declared):
     assert cli("star", "1", str(note.id)).returncode == 0
     again = cli("star", "1", str(note.id))
     assert again.returncode == 1 and "already starred" in again.stderr and "Traceback" not in again.stderr
+
+
+async def test_o_on_a_narrow_screen_shows_the_vendors_before_overruling_any(config, declared):
+    """At 80x24 the vendors pane is hidden: `O` once overruled the vendor last highlighted there."""
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")  # the vendors, a row highlighted, then back to the incident
+        await pilot.press("1")
+        await pilot.press("O")
+        await pilot.pause()
+        assert app.screen is app.war_room  # no "Overrule …'s page" for a row out of sight
+        assert app.war_room.has_class("-show-vendors")
+        assert any("highlight the one to overrule" in str(n.message) for n in app._notifications)
+
+
+async def test_the_todo_dialog_says_owner_and_due_and_offers_only_what_applies(config, declared):
+    with Store(declared) as store:
+        item = store.append(1, "action_item", "Add a synthetic check", author="alice",
+                            value='{"owner": "sam", "due": "2026-12-10"}')
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.q("#timeline")
+        await wait_for(pilot, lambda: any(e.id == item.id for e in view.events), message="the todo")
+        view.focus()
+        view.move_cursor(next(i for i, e in enumerate(view.events) if e.id == item.id))
+        choices = await _open(pilot, "f")
+        title = str(app.screen.query_one(".dialog-title", Label).render())
+        assert "owner sam" in title and "due 2026-12-10" in title and "open" in title
+        offered = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
+        assert "open" not in offered and "done" in offered  # open already: no "Open again"
+        await pilot.press("escape")

@@ -139,6 +139,13 @@ class Details(AppState):
 
     def action_override(self: WarRoomApp) -> None:
         """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
+        room = self.war_room
+        if room.has_class("-compact") and not room.has_class("-show-vendors"):
+            # The vendors are not on screen (below 100 columns): a highlight the person cannot see
+            # once overruled AWS's page. Show them first; O again acts on the row in sight.
+            self.action_pane("vendors")
+            self.notify("Here are the vendors: highlight the one to overrule (↑ ↓), then O again.", timeout=6)
+            return
         status, component = self._vendor_under_cursor()
         if status is None or status.kind == "probe" or self.config.vendor(status.id) is None:
             self.notify("Highlight a vendor (or one of its components) in the Vendors pane first.", severity="warning")

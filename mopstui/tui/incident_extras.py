@@ -54,6 +54,9 @@ def draft_update(app: WarRoomApp) -> None:
     app.push_screen(ChoiceScreen("Draft a customer update for…", choices, deliberate=False), picked)
 
 
+STATE_SAID = {"open": "open", "done": "done", "wont_do": "won't do"}
+
+
 def followup(app: WarRoomApp) -> None:
     incident, event = app._need_incident(), app._selected_entry()
     if incident is None or event is None:
@@ -61,8 +64,15 @@ def followup(app: WarRoomApp) -> None:
     if event.kind != "action_item":
         app.notify("Select an action item (a /todo entry) in the timeline first.", severity="warning")
         return
-    choices = [("done", "Done"), ("wont_do", "Won't do"), ("open", "Open again"), ("\0owner", "Set the owner…"),
-               ("\0due", "Set the due date…")]
+    item = next((f for f in followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id))
+                 if f.event_id == event.id), None)
+    state = item.state if item else "open"
+    # Only what applies: "Open again" on an open item, "Done" on a done one, did nothing.
+    choices = [(value, label) for value, label in (("done", "Done"), ("wont_do", "Won't do"), ("open", "Open again"))
+               if value != state] + [("\0owner", "Set the owner…"), ("\0due", "Set the due date…")]
+    # What it is now, in the title: its owner and due date were shown nowhere.
+    owner = clean_line(item.owner, 20) if item and item.owner else "none"
+    now = f"{STATE_SAID.get(state, state)}, owner {owner}, due {item.due if item and item.due else 'none'}"
 
     def write(**change) -> None:
         app._queue_write(None, lambda s: s.change_followup(incident.id, event.id, author=app.user, **change))
@@ -87,7 +97,7 @@ def followup(app: WarRoomApp) -> None:
         elif choice:
             write(state=choice)
 
-    app.push_screen(ChoiceScreen(f"Action item #{event.id}: {clean_line(event.text, 50)}", choices), picked)
+    app.push_screen(ChoiceScreen(f"Todo #{event.id}: {clean_line(event.text, 50)} ({now})", choices), picked)
 
 
 def render_impact(app: WarRoomApp) -> None:
