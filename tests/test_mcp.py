@@ -376,7 +376,11 @@ def test_without_the_extra_it_says_how_to_install_it(db_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT,
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.strip() == "mopstui: `mopstui mcp` needs the optional extra: pip install 'mopstui[mcp]'"
+    # Run from this checkout (as `make demo` does): its own pip, and the installed-package way too.
+    pip = Path(sys.executable).with_name("pip")
+    assert result.stderr.strip() == (f"mopstui: `mopstui mcp` needs the optional extra: {pip} install -e "
+                                     f"'{Path(ROOT).resolve()}[mcp]' (this checkout), or pip install 'mopstui[mcp]' "
+                                     "(an installed mopstui)")
 
 
 def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):

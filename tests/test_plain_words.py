@@ -100,3 +100,63 @@ def test_one_integrity_section_in_a_reviewers_words(mop, tmp_path):
     assert text.count("## Integrity") == 1 and text.index("## Integrity") > text.index("## Timeline")
     assert "sha256" not in text and text.count("not covered by the fingerprint") == 1
     assert "crossed**, by" not in text
+
+
+def test_help_gives_the_database_order_the_code_follows(mop, tmp_path, monkeypatch, capsys):
+    """--db, else $MOPSTUI_DB, else the config's `database`: the help says it in that order, and it is so."""
+    status, out, _ = mop("--help")
+    words = " ".join(out.split())
+    assert status == 0 and "Default: $MOPSTUI_DB, else the config's `database`" in words
+    config = tmp_path / "c.yaml"
+    config.write_text(f"database: {tmp_path / 'from-config.db'}\n")
+    monkeypatch.setenv("MOPSTUI_DB", str(tmp_path / "from-env.db"))
+    assert main(["--config", str(config), "--user", "alice", "declare", "x", "--severity", "SEV3"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "from-env.db").exists() and not (tmp_path / "from-config.db").exists()
+
+
+def test_the_demo_says_where_it_left_its_files(tmp_path):
+    from mopstui.demo import left_behind
+
+    (tmp_path / "demo.db").write_text("")
+    assert left_behind(tmp_path) == (f"mopstui: the demo's war-room stays in {tmp_path}/ (demo.db); "
+                                     "delete the folder when you are done")
+    (tmp_path / "INC-1-postmortem.md").write_text("")
+    assert f"{tmp_path}/ (demo.db, INC-1-postmortem.md)" in left_behind(tmp_path)
+
+
+def test_the_example_config_watches_no_vendor_the_directory_refuses(capsys):
+    """Mailchimp has no machine-readable page (the directory refuses it by name): the example
+    watches its API with a probe instead of calling its HTML page a Statuspage."""
+    from mopstui.config import bundled_path
+    from mopstui.demo import demo_config
+
+    config = demo_config(bundled_path("example.yaml").parent / "unused.db")
+    assert config.vendor("mailchimp") is None
+    newsletters = config.service("newsletters")
+    assert newsletters is not None and newsletters.probe is not None and "mailchimp.com" in newsletters.probe.url
+    assert main(["--config", str(bundled_path("example.yaml")), "check-config"]) == 0
+
+
+def test_a_name_with_no_dns_answer_is_said_with_the_host():
+    import socket
+
+    import httpx
+
+    from mopstui.status.fetch import _describe
+
+    request = httpx.Request("GET", "https://status.example.invalid/api/v2/summary.json")
+    error = httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+    error.__cause__ = socket.gaierror(-2, "Name or service not known")
+    assert _describe(error, 5) == "this host cannot find status.example.invalid (no DNS answer)"
+
+
+def test_a_page_given_by_its_address_is_named_by_it(mop):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: refused at once, on this machine only
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    status, _, err = mop("vendors", "components", url)
+    assert status == 1 and err.startswith(f"mopstui: cannot read the page at {url}: ") and "'s page" not in err

@@ -69,8 +69,8 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                              "else /etc/mopstui/config.yaml and ~/.config/mopstui/config.yaml")
     parser.add_argument("--db", metavar="FILE|URL", default=default(None),
                         help="the war-room: an SQLite file, or postgresql://HOST/DBNAME (password from ~/.pgpass or "
-                             "$PGPASSWORD, never here). Default: config `database`, $MOPSTUI_DB, "
-                             "or ~/.local/share/mopstui/warroom.db")
+                             "$PGPASSWORD, never here). Default: $MOPSTUI_DB, else the config's "
+                             "`database`, else ~/.local/share/mopstui/warroom.db")
     parser.add_argument("--user", metavar="NAME", default=default(None),
                         help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)")
 

@@ -31,7 +31,9 @@ def cmd_serve(ctx: Context) -> int:
     try:
         from ..serve import GuardedServer, end_screens, new_token
     except ImportError:
-        raise InputError("serving to a browser needs the optional extra: pip install 'mopstui[serve]'") from None
+        from ..base.extras import install_hint
+
+        raise InputError("serving to a browser needs the optional extra: " + install_hint("serve")) from None
     if ctx.args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
               "to the war-room; put it behind TLS and your own authentication", file=sys.stderr)

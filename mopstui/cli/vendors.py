@@ -41,7 +41,9 @@ def cmd_vendors_components(ctx: Context) -> int:
     vendor = _vendor(ctx, ctx.args.vendor)
     read = asyncio.run(read_pages(ctx.config, [vendor]))[0]
     if read.parsed is None:
-        print(f"mopstui: cannot read {clean_line(vendor.name)}'s page: {clean_line(read.reason, 200)}", file=sys.stderr)
+        page = f"the page at {vendor.url}" if vendor.name in (vendor.url, vendor.id) or "://" in vendor.name \
+            else f"{vendor.name}'s page"
+        print(f"mopstui: cannot read {clean_line(page)}: {clean_line(read.reason, 200)}", file=sys.stderr)
         return EXIT_INPUT
     rows = page_listing(read.parsed)
     if ctx.args.json:

@@ -93,6 +93,14 @@ def run_demo(ctx) -> int:
         return run_app(vendors.rewire(config), ctx.user, demo=True)
     finally:
         vendors.stop()
+        print(left_behind(workdir))  # stdout: the screen itself draws on stderr
+
+
+def left_behind(workdir: Path) -> str:
+    """The one line a demo ends with: where its war-room (and any postmortem written) stays."""
+    exported = sorted(p.name for p in workdir.glob("*-postmortem.md"))
+    kept = ", ".join(["demo.db", *exported])
+    return f"mopstui: the demo's war-room stays in {workdir}/ ({kept}); delete the folder when you are done"
 
 
 def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> tuple[Config, dict[str, dict]]:

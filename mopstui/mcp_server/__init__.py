@@ -14,12 +14,13 @@ import sys
 from io import TextIOWrapper
 from typing import TYPE_CHECKING
 
+from ..base.extras import install_hint
 from ..domain.model import InputError
 
 if TYPE_CHECKING:
     from .visit import Context
 
-INSTALL_HINT = "`mopstui mcp` needs the optional extra: pip install 'mopstui[mcp]'"
+INSTALL_HINT = "`mopstui mcp` needs the optional extra: " + install_hint("mcp")
 
 
 def serve(ctx: Context) -> None:

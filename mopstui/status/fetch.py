@@ -128,6 +128,18 @@ def _retry_after(response: httpx.Response) -> float | None:
     return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
+# What the resolver says when a name has no answer (glibc, macOS, a resolver that gave up).
+_NO_DNS_ANSWER = ("name or service not known", "nodename nor servname", "no address associated",
+                  "temporary failure in name resolution")
+
+
+def _host_of(error: Exception) -> str:
+    try:
+        return str(error.request.url.host)  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is set
+        return ""
+
+
 def _describe(error: Exception, timeout: float) -> str:
     if isinstance(error, (asyncio.TimeoutError, httpx.TimeoutException)):
         return f"timeout after {timeout:g}s"
@@ -140,8 +152,8 @@ def _describe(error: Exception, timeout: float) -> str:
         while cause is not None:  # httpx wraps the OS error; the cause says what happened
             if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
                 return "connection refused"
-            if "name or service not known" in str(cause).lower() or "nodename nor servname" in str(cause).lower():
-                return "DNS lookup failed"
+            if any(words in str(cause).lower() for words in _NO_DNS_ANSWER):
+                return f"this host cannot find {_host_of(error) or 'the page'} (no DNS answer)"
             cause = cause.__cause__ or cause.__context__
         return f"cannot connect ({str(error)[:60]})" if str(error) else "cannot connect"
     if isinstance(error, httpx.RemoteProtocolError):

@@ -60,7 +60,9 @@ def open_store(location: str | Path, **options: Any) -> SQLStore:
         try:
             from .postgres import PostgresStore
         except ImportError:
-            raise StoreError("a war-room on PostgreSQL needs psycopg: pip install 'mopstui[postgresql]'") from None
+            from ..base.extras import install_hint
+
+            raise StoreError("a war-room on PostgreSQL needs psycopg: " + install_hint("postgresql")) from None
 
         options.pop("group", None)  # a server's roles, not a Unix group, say who may use it
         return PostgresStore(str(location), **options)
