@@ -149,7 +149,7 @@ def test_ordering_problems_are_reported(tmp_path):
         store.append(1, "status", "status → monitoring", author="a", at=at(5), value="monitoring")
         store.append(1, "status", "status → identified", author="a", at=at(9), value="identified")
     md = render(config, 1, "md")
-    assert "### Ordering problems" in md
+    assert "### Times out of order" in md
     # An entry dated before the declaration is no ordering problem: the impact started then.
     assert "| Impact started | 2026-03-29 00:40:00 GMT (an entry dated before the declaration) |" in md
     assert "Each from when the impact started (00:40:00, before the declaration)" in md

@@ -40,6 +40,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("update due", "time left before customers should hear from us again"),
     ("duties", "the background work one screen does for the room (reading vendor pages, clocks)"),
     ("verify", "check that nothing in the log was changed or removed after it was written"),
+    ("postmortem", "the incident written up for after: figures, timeline, todos, lessons (x, or `mopstui export`)"),
+    ("fingerprint", "the log's checksum at an export, in its Integrity section: verify compares it later"),
+    ("page vs our probe", "a vendor-table row saying when the vendor's page and our own probe disagreed"),
 )
 
 # Engineer's words that must not reach a marketer's screen or a command's plain message.

@@ -96,7 +96,7 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         overdue = humanize_duration(timedelta(seconds=item["overdue_by_seconds"]))
         w(f"- {_hm(start, tz)} → {_hm(end, tz)}: overdue by {overdue}{state}\n")
     if metrics.problems:
-        w("\n### Ordering problems\n\nThe log says these happened out of order; check them:\n\n")
+        w("\n### Times out of order\n\nThe log says these happened out of order; check them:\n\n")
         for problem in metrics.problems:
             w(f"- {md_inline(problem)}\n")
 
