@@ -53,3 +53,11 @@ def test_per_severity_overrides(tmp_path):
     assert [(c.name, c.limit) for c in sev1] == [("abandon", timedelta(seconds=30)), ("escalate", timedelta(minutes=5)), ("update", timedelta(minutes=5))]
     sev3 = incident_clocks(incident(severity="SEV3"), config, None, START)
     assert [c.name for c in sev3] == ["abandon", "resolve", "update"]
+
+
+def test_a_resolved_incident_s_clocks_say_they_stopped():
+    """`resolve 30m … 19m left` on a resolved incident read as a clock still running."""
+    done = incident(status="resolved", status_times={"resolved": START + timedelta(minutes=11)})
+    clocks = incident_clocks(done, load([]), None, START + timedelta(hours=5))
+    assert [c.status_text() for c in clocks] == ["resolved in 11m00s", "resolved in 11m00s"]
+    assert not any("left" in c.status_text() for c in clocks)

@@ -188,12 +188,14 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
     # The person's own view: the entry is there, marked, attributed to the agent for ana, and to the account.
     shown = run_cli("--db", location, "timeline", "1", check=True).stdout
     line = next(line for line in shown.splitlines() if "HubSpot Forms API answers 503" in line)
-    login = pwd.getpwuid(os.getuid()).pw_name
+    # On PostgreSQL the account is the server's word (session_user, the test server's role).
+    login = "mopstui" if location.startswith("postgresql://") else pwd.getpwuid(os.getuid()).pw_name
     assert "evidence ◇ HubSpot Forms API answers 503 (source: https://status.hubspot.com)" in line
     assert "claude for" in line and f"(login {login})" in line
     events = json.loads(run_cli("--db", location, "timeline", "1", "--json", check=True).stdout)["events"]
     evidence = [e for e in events if e["kind"] == "evidence"]
-    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, os.getuid())] * 2
+    uid = None if location.startswith("postgresql://") else os.getuid()  # a server's role has no Unix uid
+    assert [(e["author"], e["login"], e["uid"]) for e in evidence] == [("claude for ana", login, uid)] * 2
     assert json.loads(evidence[0]["value"]) == {"client": "claude", "for": "ana", "source": "https://status.hubspot.com"}
     assert run_cli("--db", location, "verify", check=True).stdout.startswith("ok: ")  # inside the hashed chain
     exported = run_cli("--db", location, "export", "1", check=True).stdout
@@ -384,6 +386,7 @@ def test_without_the_extra_it_says_how_to_install_it(db_path):
 
 
 def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
+    run_cli("--db", str(db_path), "init", check=True)  # mcp serves a war-room, it never starts one
     process = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     try:

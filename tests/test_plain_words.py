@@ -174,3 +174,55 @@ def test_the_postmortem_holds_no_engineers_word(mop, tmp_path):
     text, integrity = out.read_text().lower().split("## integrity")
     assert [word for word in ENGINEER_WORDS if word.lower() in text] == []
     assert "sha-256" in integrity
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_status_columns_fit_their_names(tmp_path, capsys):
+    """A probe's name (`Website lead form (probe)`) no longer runs into the KIND column."""
+    port = _closed_port()
+    config = tmp_path / "c.yaml"
+    config.write_text(f"""vendors:
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "http://127.0.0.1:{port}/"}}
+services:
+  - id: lead-form
+    name: Website lead form
+    tier: 1
+    vendor: hubspot
+    probe: {{url: "http://127.0.0.1:{port}/contact"}}
+""")
+    assert main(["--config", str(config), "--db", str(tmp_path / "w.db"), "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("STATE"))
+    kind_at = header.index("KIND")
+    probe = next(line for line in lines if "Website lead form" in line)
+    assert probe[kind_at - 1] == " " and probe[kind_at:].startswith("probe")
+    assert "(probe probe" not in probe
+
+
+def test_signals_columns_fit_their_names(tmp_path, capsys):
+    from mopstui.config import bundled_path
+
+    assert main(["--config", str(bundled_path("example.yaml")), "--db", str(tmp_path / "w.db"), "signals"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0]
+    ga4 = next(line for line in lines if "Leads in GA4" in line)
+    email = next(line for line in lines if "Email delivery" in line)
+    assert "Leads in GA4 (last 30 min)" in ga4
+    for column in ("KIND", "TOUCHPOINT", "SINCE"):
+        at = header.index(column)
+        assert ga4[at - 1] == " " and email[at - 1] == " " and email[at] != " ", column
+
+
+def test_cells_are_cut_with_an_ellipsis():
+    from mopstui.base.textsafe import cell, column_width
+
+    assert cell("Website lead form (probe)", 10) == "Website l…"
+    assert cell("ok", 4) == "ok  "
+    assert column_width("NAME", ["a", "a much longer name"], 8) == 8

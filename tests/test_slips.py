@@ -131,7 +131,8 @@ async def test_escape_and_a_kind_key_in_one_burst_log_in_that_kind(config, decla
     async with app.run_test(size=(80, 24)) as pilot:
         await type_entry(pilot, "a", "Rolled back the tag")
         await wait_for(pilot, lambda: len(entries(declared)) == 1, message="the action")
-        assert app.focused is app.q("#entry", Input)  # still in the line, kind action
+        await pilot.press("i")  # Enter closed the line: back in it, kind action
+        assert app.focused is app.q("#entry", Input)
         burst(app, "dKeep the banner up", escape_first=True)
         await wait_for(pilot, lambda: len(entries(declared)) == 2, message="the decision")
     assert entries(declared) == [("action", "Rolled back the tag"), ("decision", "Keep the banner up")]
@@ -197,10 +198,6 @@ async def test_the_status_dialog_suggests_the_next_status_and_says_what_enter_ne
 
         choices = app.screen.query_one(OptionList)
         assert choices.highlighted is None
-        await pilot.press("enter")  # nothing chosen yet: a word, the dialog stays
-        await pilot.pause()
-        assert app.screen is not app.war_room
-        assert "Nothing chosen yet" in str(app.screen.query_one(".hint", Label).render())
         await pilot.press("down")
         assert choices.get_option_at_index(choices.highlighted).id == "identified"
         await pilot.press("escape")
@@ -208,6 +205,10 @@ async def test_the_status_dialog_suggests_the_next_status_and_says_what_enter_ne
         await pilot.pause()
         current = [str(o.prompt) for o in app.screen.query_one(OptionList).options if "(now)" in str(o.prompt)]
         assert len(current) == 1 and current[0].startswith("SEV2")
+        await pilot.press("enter")  # nothing chosen yet (no choice suggested): a word, the dialog stays
+        await pilot.pause()
+        assert app.screen is not app.war_room
+        assert "Nothing chosen yet" in str(app.screen.query_one(".hint", Label).render())
         await pilot.press("escape")
 
 

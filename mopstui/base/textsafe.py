@@ -51,3 +51,17 @@ def clean(text: object, *, max_length: int | None = None, single_line: bool = Fa
 def clean_line(text: object, max_length: int | None = None) -> str:
     """`clean` for one-line places: titles, names, table cells."""
     return clean(text, max_length=max_length, single_line=True)
+
+
+def cell(text: object, width: int) -> str:
+    """One table cell `width` wide: clean, cut with `…` when longer (never run into the next
+    column), padded when shorter."""
+    value = clean_line(text)
+    if len(value) > width:
+        value = value[: max(width - 1, 0)] + "…"
+    return f"{value:<{width}}"
+
+
+def column_width(header: str, values: list[str], cap: int) -> int:
+    """A column as wide as its widest value (or header), at most `cap`."""
+    return min(max([len(header), *(len(clean_line(v)) for v in values)]), cap)

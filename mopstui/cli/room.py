@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..base.textsafe import clean_line
+from ..base.textsafe import cell, clean_line, column_width
 from ..base.timeutil import utcnow
 from ..domain.model import InputError
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
@@ -86,13 +86,17 @@ def cmd_status(ctx: Context) -> int:
     else:
         if rows and all(row["state"] == "unknown" for row in rows) and any(CANNOT_SEE in row["reason"] for row in rows):
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
-        print(f"{'STATE':<13} {'VENDOR':<24} {'KIND':<11} {'LATENCY':>8}  NOTE")
+        # Columns as wide as what they hold (a long name is cut with …, never run into KIND).
+        name_width = column_width("VENDOR", [row["name"] for row in rows], 32)
+        kind_width = column_width("KIND", [row["kind"] for row in rows], 12)
+        print(f"{'STATE':<13} {cell('VENDOR', name_width)} {cell('KIND', kind_width)} {'LATENCY':>8}  NOTE")
         for row in rows:
             status = statuses[row["id"]]
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
             state = vendor_mark(status) + badge(row["state"])
             note = vendor_note(status)
-            print(f"{state:<13} {clean_line(row['name'])[:24]:<24} {row['kind']:<11} {latency:>8}  {clean_line(note, 80)}")
+            print(f"{state:<13} {cell(row['name'], name_width)} {cell(row['kind'], kind_width)} {latency:>8}  "
+                  f"{clean_line(note, 80)}")
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
             for component in shown:

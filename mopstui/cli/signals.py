@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 
-from ..base.textsafe import clean_line
+from ..base.textsafe import cell, clean_line, column_width
 from ..base.timeutil import to_store, utcnow
 from ..domain.evidence import local_time
 from ..domain.model import InputError, parse_incident_ref
@@ -39,13 +39,18 @@ def cmd_signals(ctx: Context) -> int:
         print("no signals configured (see `signals:` in config.example.yaml)")
         return EXIT_OK
     tz = ctx.config.tz
-    print(f"{'STATE':<11} {'SIGNAL':<20} {'KIND':<8} {'TOUCHPOINT':<16} {'SINCE':<6} WHY")
+    signals = ctx.config.signals
+    name_width = column_width("SIGNAL", [s.label for s in signals], 32)
+    kind_width = column_width("KIND", [s.kind for s in signals], 14)
+    place_width = column_width("TOUCHPOINT", [s.touchpoint or "" for s in signals], 16)
+    print(f"{'STATE':<11} {cell('SIGNAL', name_width)} {cell('KIND', kind_width)} {cell('TOUCHPOINT', place_width)} "
+          f"{'SINCE':<8} WHY")
     for signal, row in zip(ctx.config.signals, rows):
         state = states[signal.id]
         since = local_time(row["since"], tz) if row["since"] else "—"
         badge = "◌ held" if state.suppressed_by else state.badge()  # its alarm is another signal's (one cause)
-        print(f"{badge:<11} {clean_line(signal.label)[:20]:<20} {signal.kind:<8} "
-              f"{clean_line(signal.touchpoint)[:16]:<16} {since:<6} {clean_line(state.why, 120)}")
+        print(f"{badge:<11} {cell(signal.label, name_width)} {cell(signal.kind, kind_width)} "
+              f"{cell(signal.touchpoint or '', place_width)} {since:<8} {clean_line(state.why, 120)}")
     return EXIT_OK
 
 

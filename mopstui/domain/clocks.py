@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..base.timeutil import format_duration, humanize_duration
+from ..base.timeutil import format_duration, humanize_duration, short_duration
 from ..config import Config
 from .model import Event, Incident
 
@@ -25,6 +25,7 @@ class Clock:
     kind: str  # "threshold" or "update"
     anchor: datetime  # what it counts from: the start, or the last comms entry
     anchor_id: int = 0  # update clock: the comms entry it counts from (0: the start)
+    stopped: bool = False  # the incident is resolved: the clock shows where it stopped, no countdown
 
     @property
     def crossed_at(self) -> datetime:
@@ -52,6 +53,8 @@ class Clock:
     def status_text(self) -> str:
         """Seconds while they matter (within 5 minutes of the threshold, either side), minutes
         otherwise: the text then changes once a minute, and so does what is sent to terminals."""
+        if self.stopped:  # `19m left` on a resolved incident read as a clock still running
+            return f"resolved in {short_duration(self.elapsed)}"
         distance = abs(self.remaining)
         amount = format_duration(distance) if distance < PRECISE_WITHIN else f"{int(distance.total_seconds() // 60)}m"
         if self.crossed:
@@ -73,7 +76,7 @@ def incident_clocks(incident: Incident, config: Config, comms: Event | None, now
     """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
     end = incident.resolved_at or now
     elapsed = max(end - incident.impact_start, timedelta(0))
-    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.impact_start)
+    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.impact_start, stopped=incident.resolved)
               for t in config.thresholds_for(incident.severity)]
     if not incident.resolved:
         anchor = comms.occurred_at if comms else incident.started_at

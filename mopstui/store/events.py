@@ -219,9 +219,6 @@ class EventsMixin(Backend):
         value = change_value(state, clean_line(owner, 64) if owner else None, due)
         return self.append(incident, "followup", change_text(value), author=author, ref=event_id, value=value)
 
-    def star(self, incident: int, event_id: int, *, author: str) -> Event:
-        return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
-
     def correct(self, incident: int, event_id: int, text: str, *, author: str, kind: str | None = None) -> Event:
         """New words for an entry, a new kind (`kind`), or both: a `correction` pointing at it."""
         value = rekind_value(kind)

@@ -16,6 +16,13 @@ class TakeBackMixin(EventsMixin):
         """The entry stays in the log, marked withdrawn with who and why; it stops counting."""
         return self.append(incident, "withdraw", reason, author=author, ref=event_id)
 
+    def star(self, incident: int, event_id: int, *, author: str) -> Event:
+        """Star an entry; starring one already starred is refused, as unstarring one that is not
+        (a second star once logged a second `starred #3`)."""
+        if event_id in self.starred(incident):
+            raise InputError(f"entry #{event_id} is already starred (unstar takes the star off)")
+        return self.append(incident, "star", f"starred #{event_id}", author=author, ref=event_id)
+
     def unstar(self, incident: int, event_id: int, *, author: str) -> Event:
         if event_id not in self.starred(incident):
             raise InputError(f"entry #{event_id} is not starred")

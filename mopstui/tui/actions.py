@@ -23,7 +23,7 @@ from .timeline_view import TimelineView
 if TYPE_CHECKING:
     pass
 
-from .guards import _if_given, _unless_cancelled
+from .guards import _if_given, _skip_when_screen_gone, _unless_cancelled
 from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
@@ -104,6 +104,10 @@ class IncidentActions(AppState):
         self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
         event.input.value = ""
         self._entry_refused("")
+        # Logged: the line is left, so the next key picks the next entry's kind (`c` then the words
+        # logs comms). Left open, a `c` typed into it made the customer update a note `cChat is…`.
+        # Now, not after the queue: a kind key in the same burst as the Enter must find it closed.
+        self.war_room.set_focus(self.q("#timeline"))
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
             early = early_note(incident, entry.at, self.config.tz)
             self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
@@ -119,6 +123,7 @@ class IncidentActions(AppState):
         line.display = bool(reason)
 
     @on(Input.Changed, "#entry")
+    @_skip_when_screen_gone  # the line cleared by the last Enter as the screen closes: nothing to say
     def _entry_changed(self: WarRoomApp, event: Input.Changed) -> None:
         if not event.value:
             self._entry_refused("")

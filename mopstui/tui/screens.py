@@ -32,7 +32,7 @@ Reading the story
   g G  first, last entry      PgUp PgDn  a screen at a time
   Below 100 columns: 1 incident · 2 services · 3 vendors
 
-Logging (one key away; Escape leaves the entry line)
+Logging: a kind key opens the line; Enter logs and closes it
   n  note       a  action      d  decision     c  comms (update)
   u  customer report           t  todo         l  lesson learned
   i  the entry line, with the last kind
@@ -114,21 +114,42 @@ class HelpScreen(_Dialog[None]):
 
 
 class _Choices(OptionList):
-    """The choices of a dialog, none highlighted at first: the first ↓ goes to the suggested
-    choice (the next status, not back to the first), and Enter before any choice says what to do
-    instead of doing nothing (which looked stuck)."""
+    """The choices of a dialog, none highlighted at first. The first arrow moves from the current
+    value (severity: ↑ one more severe, ↓ one less), the first ↓ goes to the suggested choice, and
+    nothing wraps: ↑ once went from nothing to the bottom, a downgrade to SEV4. Enter takes the
+    suggested choice the dialog shows (→), and with none says what to do (doing nothing looked stuck)."""
 
-    def __init__(self, *options: Option, suggested: str | None = None, id: str | None = None) -> None:
+    def __init__(self, *options: Option, suggested: str | None = None, current: str | None = None,
+                 id: str | None = None) -> None:
         super().__init__(*options, id=id)
-        self.suggested = suggested
+        self.suggested, self.current = suggested, current
+
+    def _step(self, direction: int) -> None:
+        index = self.highlighted
+        if index is None:
+            if direction > 0 and self.suggested is not None:
+                self.highlighted = self.get_option_index(self.suggested)
+                return
+            if self.current is not None:
+                index = self.get_option_index(self.current)
+            else:
+                index = -1 if direction > 0 else self.option_count
+        index += direction
+        while 0 <= index < self.option_count:  # the next choice that can be picked, never round the end
+            if not self.get_option_at_index(index).disabled:
+                self.highlighted = index
+                return
+            index += direction
 
     def action_cursor_down(self) -> None:
-        if self.highlighted is None and self.suggested is not None:
-            self.highlighted = self.get_option_index(self.suggested)
-            return
-        super().action_cursor_down()
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
 
     def action_select(self) -> None:
+        if self.highlighted is None and self.suggested is not None:
+            self.highlighted = self.get_option_index(self.suggested)
         if self.highlighted is None:
             self.screen.query_one(".hint", Label).update(Text("Nothing chosen yet: ↑ ↓ to choose, then Enter · "
                                                               "Escape to cancel", style="bold"))
@@ -158,8 +179,11 @@ class ChoiceScreen(_Dialog[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             options = [Option(Text(label + ("  (now)" if value == self.current else "")), id=value,
                               disabled=value == self.current) for value, label in self.choices]
-            yield _Choices(*options, suggested=self.suggested, id="choices")
-            if self.deliberate:
+            yield _Choices(*options, suggested=self.suggested, current=self.current, id="choices")
+            if self.deliberate and self.suggested is not None:
+                yield Label(Text(f"Enter: {self.suggested} (→) · ↑ ↓ another, then Enter · Escape to cancel"),
+                            classes="hint")
+            elif self.deliberate:
                 yield Label("↑ ↓ to choose, then Enter · Escape to cancel", classes="hint")
 
     def on_mount(self) -> None:

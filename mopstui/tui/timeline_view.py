@@ -22,27 +22,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import local_clock, short_duration
 from ..domain.model import KIND_LABELS, Event
 from ..domain.takeback import new_words
 from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, withdrawn_note
-
-KIND_STYLES = {
-    "comms": "bold cyan",
-    "customer": "bold magenta",
-    "decision": "bold yellow",
-    "action": "green",
-    "status": "bold blue",
-    "severity": "bold red",
-    "system": "italic bright_black",
-    "vendor": "italic yellow",
-    "evidence": "italic cyan",
-    "declared": "bold",
-    "correction": "yellow",
-    "withdraw": "dim",
-    "reopen": "bold blue",
-    "pending": "dim italic",
-}
+from .timeline_lines import KIND_STYLES, EntryDrawing, items_fitting, lay_out
 
 
 @dataclass
@@ -213,14 +196,7 @@ class TimelineView(ScrollView, can_focus=True):
         return int(self.scroll_offset.y) + self._first_screen - 1
 
     def _items_fitting_from(self, index: int, height: int) -> int:
-        """How many items from `index` on fit whole in `height` lines (at least one)."""
-        used = count = 0
-        for item in range(index, self._count()):
-            used += len(self._lines(item))
-            if used > height:
-                break
-            count += 1
-        return max(1, count)
+        return items_fitting(self._lines, self._count(), index, height)
 
     # ------------------------------------------------------------------ cursor and scrolling
 
@@ -250,7 +226,7 @@ class TimelineView(ScrollView, can_focus=True):
     def scroll_to_region_line(self, index: int) -> None:
         """Scroll the least that shows the entry whole (its top, if it is taller than the pane)."""
         height = max(1, self.size.height)
-        _, owners = self._lay_out(self._bottom(), height)
+        _, owners = lay_out(self._lines, self._count(), self._bottom(), height)
         if owners.count(index) == min(len(self._lines(index)), height):
             return
         # Below the screen: it becomes the bottom entry; above: the top one.
@@ -289,37 +265,8 @@ class TimelineView(ScrollView, can_focus=True):
                len(self._pending), self.cursor, self.has_focus)
         if key != self._screen_key:
             self._screen_key = key
-            self._screen, self._owners = self._lay_out(self._bottom(), height)
+            self._screen, self._owners = lay_out(self._lines, self._count(), self._bottom(), height)
         return self._screen
-
-    def _lay_out(self, bottom: int, height: int) -> tuple[list[Strip], list[int]]:
-        """The screen's lines ending with item `bottom`'s last line; at the top of the timeline,
-        filled downwards from the first item instead. Only items on screen are wrapped."""
-        count = self._count()
-        if not count:
-            return [], []
-        bottom = max(0, min(count - 1, bottom))
-        lines: list[Strip] = []
-        owners: list[int] = []
-        index = bottom
-        while index >= 0 and len(lines) < height:
-            strips = self._lines(index)
-            if index == bottom:
-                strips = strips[:height]  # an entry taller than the pane: its beginning
-            lines[:0] = strips
-            owners[:0] = [index] * len(strips)
-            index -= 1
-        if len(lines) > height:
-            del lines[: len(lines) - height], owners[: len(owners) - height]
-        elif index < 0:
-            index = bottom + 1
-            while index < count and len(lines) < height:
-                strips = self._lines(index)
-                lines += strips
-                owners += [index] * len(strips)
-                index += 1
-            del lines[height:], owners[height:]
-        return lines, owners
 
     def _lines(self, index: int) -> list[Strip]:
         width = self.scrollable_content_region.width
@@ -342,23 +289,13 @@ class TimelineView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing one entry
 
-    def _time_column(self, occurred_at: datetime, width: int) -> str:
-        elapsed = short_duration(occurred_at - self.start, signed=True) if self.start else ""
-        if width >= 90:
-            return f"{local_clock(occurred_at, self.tz)} {elapsed:>7} "
-        return f"{elapsed:>7} "
-
-    def _head(self, time_column: str, mark: str, author: str, kind: str, kind_style: str) -> Text:
-        head = Text(no_wrap=True)
-        head.append(time_column, "bright_black")
-        head.append(mark + " ", "bold yellow")
-        head.append(author + " " * max(1, self.author_width - cell_len(author) + 1), "bold")
-        head.append(f"{kind[:8]:<8} ", kind_style)
-        return head
+    def _drawing(self) -> EntryDrawing:
+        return EntryDrawing(self.app.console, self.tz, self.start, self.author_width, self.rich_style)
 
     def _render_event(self, event: Event, width: int, highlighted: bool) -> list[Strip]:
-        head = self._head(self._time_column(event.occurred_at, width), marks(event, self.notes), author_mark(event),
-                          KIND_LABELS.get(event.kind, event.kind), KIND_STYLES.get(event.kind, ""))
+        drawing = self._drawing()
+        head = drawing.head(drawing.time_column(event.occurred_at, width), marks(event, self.notes), author_mark(event),
+                            KIND_LABELS.get(event.kind, event.kind), KIND_STYLES.get(event.kind, ""))
         body = Text()
         withdrawal = self.notes.withdrawn.get(event.id)
         if withdrawal:  # who took it back, and why, first
@@ -368,45 +305,14 @@ class TimelineView(ScrollView, can_focus=True):
             words = new_words(correction)
             if words:
                 body.append(f"  ✎ {clean_line(words)}", "yellow")
-        return self._wrap(head, body, width, highlighted)
+        return drawing.wrap(head, body, width, highlighted)
 
     def _render_pending(self, item: Pending, width: int) -> list[Strip]:
         state = f"NOT SAVED ({item.failed})" if item.failed else "saving…"
-        head = self._head(f"{'':>7} ", "⋯ ", clean_line(item.author), KIND_LABELS.get(item.kind, item.kind), "")
+        drawing = self._drawing()
+        head = drawing.head(f"{'':>7} ", "⋯ ", clean_line(item.author), KIND_LABELS.get(item.kind, item.kind), "")
         body = Text(f"{clean_line(item.text)}  [{state}]")
-        return self._wrap(head, body, width, False, style="bold red" if item.failed else KIND_STYLES["pending"])
-
-    def _wrap(self, head: Text, body: Text, width: int, highlighted: bool, style: str = "") -> list[Strip]:
-        """The head (time, marks, author, kind), then the text wrapped under the text column."""
-        indent = len(self._time_column(self.start or datetime.min, width)) + 3 + self.author_width + 1 + 9
-        text_width = max(10, width - indent)
-        indent = min(indent, max(0, width - text_width))
-        spill = head.cell_len - indent  # an author longer than the column runs on into the text
-        rows: list[Text] = []
-        if spill > text_width // 2:
-            rows.append(head)
-            spill = -1
-        elif spill > 0:
-            body = Text(" " * spill) + body
-        wrapped = body.wrap(self.app.console, text_width) if body.plain else [Text()]
-        for number, part in enumerate(wrapped):
-            if number == 0 and spill >= 0:
-                row = head.copy()
-                row.append_text(part[max(0, spill):] if spill > 0 else part)
-            else:
-                row = Text(" " * indent)
-                row.append_text(part)
-            rows.append(row)
-        return [self._to_strip(row, width, highlighted, style) for row in rows]
-
-    def _to_strip(self, line: Text, width: int, highlighted: bool, style: str = "") -> Strip:
-        if style:
-            line.stylize(style)
-        if highlighted:
-            line.stylize("reverse")
-        line.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(line.render(self.app.console))
-        return Strip(segments, width).apply_style(self.rich_style)
+        return drawing.wrap(head, body, width, False, style="bold red" if item.failed else KIND_STYLES["pending"])
 
     def on_focus(self) -> None:
         if self.cursor < 0 and self._events:

@@ -75,7 +75,7 @@ class ClockBar(Widget):
     DEFAULT_CSS = """
     ClockBar { height: 1; layout: horizontal; }
     ClockBar > #bar { width: 1fr; }
-    ClockBar > #time { width: 13; }
+    ClockBar > #time { width: 19; }  /* ` resolved in 1h16m` */
     """
 
     def __init__(self) -> None:

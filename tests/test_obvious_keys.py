@@ -1,0 +1,113 @@
+"""The obvious move is the right one: after Enter the next kind key picks the next entry's kind;
+the severity and status dialogs move from where the incident is, never wrapping; Enter takes the
+status the dialog suggests; a star is given once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.widgets import Label, OptionList
+
+from mopstui.domain.model import InputError
+from mopstui.store import Store
+
+from .tui_helpers import Clock, make_app, make_config, wait_for
+
+NOW = datetime(2026, 12, 7, 14, 32, tzinfo=UTC)
+
+
+@pytest.fixture
+def config(tmp_path, db_path):
+    return make_config(tmp_path, db_path)
+
+
+@pytest.fixture
+def declared(db_path):
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+    return db_path
+
+
+def entries(db_path) -> list[tuple[str, str]]:
+    with Store(db_path) as store:
+        return [(e.kind, e.text) for e in store.events(1) if e.kind in ("note", "action", "decision", "comms")]
+
+
+def keys(text: str) -> list[str]:
+    return ["space" if char == " " else char for char in text]
+
+
+async def test_after_enter_the_next_kind_key_picks_the_kind(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", *keys("Spoke to Intercom"), "enter")
+        await pilot.press("a", *keys("Paused the ads"), "enter")
+        await pilot.press("c", *keys("Chat is down"), "enter")
+        await wait_for(pilot, lambda: len(entries(declared)) == 3, message="three entries")
+        assert not app.q("#entry").has_focus  # the line was left: the next key is a key
+    assert entries(declared) == [("note", "Spoke to Intercom"), ("action", "Paused the ads"),
+                                 ("comms", "Chat is down")]
+
+
+async def _open(pilot, key: str) -> OptionList:
+    await pilot.press(key)
+    await wait_for(pilot, lambda: pilot.app.screen is not pilot.app.war_room, message="the dialog")
+    await pilot.pause()
+    return pilot.app.screen.query_one(OptionList)
+
+
+def _highlighted(choices: OptionList) -> str | None:
+    return None if choices.highlighted is None else choices.get_option_at_index(choices.highlighted).id
+
+
+async def test_severity_arrows_move_from_the_current_severity_and_never_wrap(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        choices = await _open(pilot, "v")
+        await pilot.press("up")
+        assert _highlighted(choices) == "SEV1"  # one more severe, not round to SEV4
+        await pilot.press("up")
+        assert _highlighted(choices) == "SEV1"  # the top stays the top
+        await pilot.press("escape")
+        choices = await _open(pilot, "v")
+        await pilot.press("down")
+        assert _highlighted(choices) == "SEV3"
+        await pilot.press("down", "down", "down")
+        assert _highlighted(choices) == "SEV4"  # the bottom stays the bottom, never round to SEV1
+        await pilot.press("escape")
+        choices = await _open(pilot, "v")
+        await pilot.press("up", "enter")
+        await wait_for(pilot, lambda: app.current.severity == "SEV1", message="SEV1")
+
+
+async def test_enter_takes_the_status_the_dialog_suggests(config, declared):
+    app = make_app(config, clock=Clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "s")
+        assert "Enter: identified" in str(app.screen.query_one(".hint", Label).render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.current.status == "identified", message="the suggested status")
+        choices = await _open(pilot, "s")
+        await pilot.press("up")
+        assert _highlighted(choices) == "investigating"  # ↑ goes back one, from the current status
+        await pilot.press("escape")
+
+
+def test_a_star_is_given_once(declared):
+    with Store(declared) as store:
+        note = store.append(1, "note", "Spoke to Intercom", author="alice")
+        store.star(1, note.id, author="alice")
+        with pytest.raises(InputError, match=f"entry #{note.id} is already starred"):
+            store.star(1, note.id, author="alice")
+        store.unstar(1, note.id, author="alice")
+        store.star(1, note.id, author="alice")  # starred again after the star was taken off
+        assert len([e for e in store.events(1) if e.kind == "star"]) == 2
+
+
+def test_the_command_line_refuses_a_second_star_in_one_sentence(cli, declared):
+    with Store(declared) as store:
+        note = store.append(1, "note", "Spoke to Intercom", author="alice")
+    assert cli("star", "1", str(note.id)).returncode == 0
+    again = cli("star", "1", str(note.id))
+    assert again.returncode == 1 and "already starred" in again.stderr and "Traceback" not in again.stderr
