@@ -177,3 +177,101 @@ def test_a_canonical_link_cannot_send_the_poller_into_our_own_network():
     assert not asyncio.run(may_follow("https://93.184.216.34/", "10.0.0.8"))
     assert asyncio.run(may_follow("http://127.0.0.1:8080/", "localhost"))  # configured inside: the user chose it
     assert asyncio.run(may_follow("https://93.184.216.34/", "93.184.216.35"))  # public to public
+
+
+def bounded_run(code: str, seconds: float = 30) -> str:
+    """Run `code` in a Python of its own and return what it printed; a search that backtracks
+    holds the interpreter's lock, so only another process can be stopped when it runs away. The
+    bound is generous: the point is that the work is bounded at all."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds,
+                              cwd=Path(__file__).parent.parent)
+    except subprocess.TimeoutExpired:  # run() killed and reaped it
+        return "still searching"
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("repeat", [300, 64 * 1024 // 20])  # the review's 6 KB page, and 64 KB of it
+def test_a_page_built_to_stall_the_canonical_search_is_read_at_once(repeat):
+    code = f"""if True:
+        from mopstui.status.detect import canonical_url
+        print(canonical_url(b"<html>" + b"<link rel=canonical " * {repeat}))
+        print(canonical_url(b'<html><link rel="canonical" href="' + b"a" * 65536))
+    """
+    assert bounded_run(code, 5) == "None\nNone"
+
+
+def test_the_canonical_link_is_read_in_its_usual_spellings():
+    from mopstui.status.detect import canonical_url
+
+    assert canonical_url(b'<html><link rel="canonical" href="https://a.example/">') == "https://a.example/"
+    assert canonical_url(b"<html><LINK HREF='https://b.example/x' REL='Canonical'>") == "https://b.example/x"
+    assert canonical_url(b"<html><link rel=canonical href=https://c.example/ />") == "https://c.example/"
+    assert canonical_url(b'<link rel="icon" href="/i.png"><link rel="alternate canonical" href="//d.example">') == "//d.example"
+    assert canonical_url(b'<html><link rel="stylesheet" href="https://e.example/">') is None
+
+
+def test_a_hostile_page_on_every_path_leaves_auto_detection_bounded(tmp_path, server):
+    from mopstui.status.detect import candidates
+
+    hostile = b"<html>" + b"<link rel=canonical " * (64 * 1024 // 20)
+    for candidate in candidates(server.url("/")):
+        server.serve(candidate.url.removeprefix(server.base) or "/", hostile, headers={"Content-Type": "text/html"})
+    code = f"""if True:
+        import os; os.environ["XDG_CACHE_HOME"] = {str(tmp_path / "cache")!r}
+        from pathlib import Path
+        from tests.test_status import poll_one
+        status = poll_one(Path({str(tmp_path)!r}), "auto", {server.url("/")!r})
+        print(status.state, "HTML only" in status.reason)
+    """
+    assert bounded_run(code, 60) == "unknown True"
+
+
+@pytest.mark.parametrize("address", [
+    "100.100.100.200", "100.64.0.1",  # carrier-grade NAT, a cloud's metadata service
+    "169.254.169.254", "fe80::1", "127.0.0.1", "::1", "0.0.0.0", "::", "10.1.2.3", "192.168.0.1",
+    "fc00::1", "fec0::1",  # unique-local, site-local
+    "2002:7f00:1::", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "::7f00:1",
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo carrying 127.0.0.1
+    "224.0.0.1", "ff02::1", "240.0.0.1", "192.0.2.1", "198.18.0.1",
+])
+def test_every_address_outside_the_public_internet_is_internal(address):
+    from mopstui.status.addresses import is_internal
+
+    assert is_internal(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700::1", "2002:5db8:d822::"])
+def test_public_addresses_are_not_internal(address):
+    from mopstui.status.addresses import is_internal
+
+    assert not is_internal(address)
+
+
+def test_a_private_configured_page_unlocks_only_its_own_part_of_the_network():
+    import asyncio
+
+    from mopstui.status.detect import may_follow
+
+    assert asyncio.run(may_follow("http://10.1.2.3/status", "10.9.9.9"))  # private to private
+    assert not asyncio.run(may_follow("http://10.1.2.3/status", "169.254.169.254"))  # never the metadata service
+    assert not asyncio.run(may_follow("http://10.1.2.3/status", "127.0.0.1"))  # nor this host
+    assert not asyncio.run(may_follow("http://10.1.2.3/status", "[::ffff:127.0.0.1]"))
+    assert not asyncio.run(may_follow("http://127.0.0.1:8080/", "10.0.0.8"))  # loopback does not unlock private
+    assert not asyncio.run(may_follow("http://127.0.0.1:8080/", "100.100.100.200"))
+    assert asyncio.run(may_follow("http://169.254.169.254/", "169.254.1.1"))  # configured there: the user chose it
+    assert not asyncio.run(may_follow("https://93.184.216.34/", "fec0::1"))
+    assert not asyncio.run(may_follow("https://93.184.216.34/", "2002:7f00:1::"))
+
+
+@pytest.mark.parametrize("target", ["169.254.169.254", "[::ffff:169.254.169.254]", "100.100.100.200", "10.0.0.8"])
+def test_a_loopback_page_cannot_redirect_the_poller_elsewhere_inside(tmp_path, server, target):
+    url = server.serve("/summary.json", status=302, headers={"Location": f"http://{target}/latest/meta-data/"})
+    status = poll_one(tmp_path, "statuspage", url)
+    assert status.state == "unknown"
+    assert status.reason == f"redirect to an internal address ({target.strip('[]')}) refused"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import math
 import os
 import random
@@ -26,6 +25,7 @@ import httpx
 
 from .. import __version__
 from ..config import Polling
+from .addresses import may_go
 from .providers import Fetched
 
 USER_AGENT = f"mopstui/{__version__} (+status poller)"
@@ -53,38 +53,18 @@ class RedirectRefused(Exception):
     """A redirect to somewhere a status page has no business sending us."""
 
 
-def _is_internal(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_multicast or ip.is_reserved
-
-
-async def _host_is_internal(host: str) -> bool:
-    """Whether `host` is, or resolves to, a loopback, private or link-local address."""
-    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    if _is_internal(host.strip("[]")):
-        return True
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError:
-        return False  # unresolvable: the request itself will fail and say so
-    return any(_is_internal(str(info[4][0])) for info in infos)
-
-
 async def _guard_redirect(response: httpx.Response) -> None:
-    """Follow a redirect only to http(s), and never into our own network (loopback, private,
-    link-local) unless the configured URL itself was there: a vendor page must not be able to
-    point the poller at the jump host's neighbours."""
+    """Follow a redirect only to http(s), and never into our own network unless the configured
+    URL itself is in that part of it (see `addresses`): a vendor page must not be able to point
+    the poller at the jump host's neighbours or the cloud's metadata service."""
     if not response.has_redirect_location:
         return
     target = response.request.url.join(response.headers["location"])
     if target.scheme not in ("http", "https"):
         raise RedirectRefused(f"redirect to a {target.scheme or 'relative'} URL refused")
     configured = response.request.extensions.get("mopstui_configured_url")
-    if await _host_is_internal(target.host) and not (configured and await _host_is_internal(httpx.URL(configured).host)):
+    configured_host = httpx.URL(configured).host if configured else ""
+    if not await may_go(configured_host, target.host):
         raise RedirectRefused(f"redirect to an internal address ({target.host}) refused")
 
 
