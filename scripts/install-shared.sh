@@ -33,6 +33,14 @@ install)
     case "$real" in
         /root/*|/home/*) fail "$python is $real, inside a private home: other accounts could not run it; set SHARED_PYTHON=/usr/bin/python3" ;;
     esac
+    # Everything below runs as root and every account will run it: only what root (or the admin
+    # who ran sudo) owns, and nobody else can change, may go in.
+    trusted_owner() { owner=$(stat -c %u "$1"); [ "$owner" = 0 ] || [ "$owner" = "${SUDO_UID:-0}" ]; }
+    writable_by_others() { [ -n "$(find "$1" -maxdepth 0 -perm /022 2>/dev/null)" ]; }
+    trusted_owner "$real" && ! writable_by_others "$real" \
+        || fail "$real may be changed by someone other than root: build from a Python only root can change"
+    trusted_owner "$src" && ! writable_by_others "$src" \
+        || fail "$src belongs to $(stat -c %U "$src") or is writable by others: installing it as root would run their code; clone it as root or as yourself"
     umask 022
     if [ -x "$dir/venv/bin/python" ]; then
         say "upgrading mopstui in $dir/venv (the war-room and /etc/mopstui are not touched)"
@@ -52,7 +60,10 @@ install)
     chmod 644 "$units/mopstui-watch.service"
     if has_systemd; then
         systemctl daemon-reload
-        if [ -f /etc/mopstui/config.yaml ] && id mopstui >/dev/null 2>&1; then
+        if [ -f /etc/mopstui/config.yaml ] && { [ "$(stat -c %u /etc/mopstui/config.yaml)" != 0 ] || writable_by_others /etc/mopstui/config.yaml; }; then
+            say "not starting the watch service: /etc/mopstui/config.yaml must belong to root and be writable by root alone"
+            say "  (it says which commands the service runs): sudo chown root: /etc/mopstui/config.yaml && sudo chmod 644 /etc/mopstui/config.yaml"
+        elif [ -f /etc/mopstui/config.yaml ] && id mopstui >/dev/null 2>&1; then
             systemctl enable --now mopstui-watch && say "the watch service is enabled and running (systemctl status mopstui-watch)"
         else
             say "installed $units/mopstui-watch.service; to start it: create the account mopstui (in the war-room's group),"

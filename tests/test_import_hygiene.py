@@ -17,7 +17,7 @@ from mopstui.store import Store
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
-FETCHING = ("mopstui.status.fetch", "mopstui.status.online", "mopstui.room.poller", "mopstui.tui", "mopstui.serve",
+FETCHING = ("mopstui.status.fetch", "mopstui.status.online", "mopstui.status.detect", "mopstui.room.poller", "mopstui.tui", "mopstui.serve",
             "mopstui.demo.server",
             "mopstui.mcp_server.tools")
 

@@ -419,3 +419,15 @@ def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_a_client_name_cannot_pose_as_a_person_or_the_room():
+    """Blanks that print as nothing padded "priya" so that " for ana" fell out of the author
+    column; a no-break space got " for " past the rule; a zero-width space got past the reserved
+    names. Names are folded to what they show before the rules."""
+    from mopstui.domain.contributions import contributor
+
+    assert contributor("priya" + "\u2800" * 18, "ana") == "priya for ana"
+    assert contributor("priya\u00a0for\u00a0sam", "ana") == "priya sam for ana"
+    assert contributor("Mopstui\u200b", "ana") == contributor("\uff53\uff59\uff53\uff54\uff45\uff4d", "ana") == "mcp client for ana"
+    assert contributor("Claude Code", "ana") == "Claude Code for ana"

@@ -64,6 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
         status, data = self.server.answers.get(path, (404, {"error": "not found"}))
         payload = json.dumps(data).encode()
         self.send_response(status)
+        if 300 <= status < 400:  # a redirect: {"location": ...}
+            self.send_header("Location", data["location"])  # type: ignore[index]
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -281,3 +283,66 @@ signals:
     assert action.author == "priya" and action.text == "Mitigation: pause ads"
     assert len(confirmed) == 1 and confirmed[0].startswith("Ads campaign status: PAUSED, confirmed ")
     assert confirmed[0].endswith(f"(pause ads, logged by priya at {action.occurred_at:%H:%M})")
+
+
+def test_a_redirect_to_another_host_is_not_followed_and_no_secret_leaves(tmp_path, api, monkeypatch):
+    """A metric API answering 307 to another address: httpx would strip only Authorization on the way,
+    so developer-token and X-Api-Key reached the other host. Now the redirect is not followed at all."""
+    other = Api()
+    try:
+        other.answers = {"/collect": (200, {"v": 5})}
+        monkeypatch.setenv("ADS_DEVELOPER_TOKEN", "dev-token")
+        monkeypatch.setenv("API_KEY", "api-key")
+        script = write(tmp_path / "token.py", "print('ya29.test-token')\n")
+        api.answers = {"/report": (307, {"location": f"http://localhost:{other.server_address[1]}/collect"})}
+        path = write(tmp_path / "c.yaml", f"""timezone: UTC
+services: [{{id: ads, touchpoint: ads}}]
+signals:
+  - id: spend
+    kind: metric
+    touchpoint: ads
+    url: "{api.url('/report')}"
+    method: POST
+    body: {{q: 1}}
+    token_command: '{sys.executable} {script}'
+    headers: {{Authorization: "Bearer {{token}}", developer-token: "${{ADS_DEVELOPER_TOKEN}}", X-Api-Key: "${{API_KEY}}"}}
+    path: v
+    after: 1
+""")
+        config = load([path], database=str(tmp_path / "w.db"))
+        with open_store(tmp_path / "w.db") as store:
+            spend = one_round(config, store)["spend"]
+        assert [s[1] for s in api.seen] == ["/report"] and api.seen[0][2]["X-Api-Key"] == "api-key"
+        assert other.seen == []  # the second host received nothing, so none of the secrets
+        assert spend.state == "unknown"
+        assert spend.why.startswith(f"cannot see: the API redirected to localhost:{other.server_address[1]} (not followed")
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+@pytest.mark.parametrize("url, refused", [("http://ads.example.com/report", True), ("https://ads.example.com/r", False),
+                                          ("http://127.0.0.1:9/r", False), ("http://localhost:9/r", False),
+                                          ("http://[::1]:9/r", False)])
+@pytest.mark.parametrize("header", ['"Bearer {token}"', '"${API_KEY}"'])
+def test_a_secret_header_over_plain_http_is_refused_unless_loopback(tmp_path, url, refused, header):
+    from mopstui.config import ConfigError
+
+    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+services: [{{id: ads, touchpoint: ads}}]
+signals:
+  - id: spend
+    kind: metric
+    touchpoint: ads
+    url: "{url}"
+    token_command: printf t
+    headers: {{X-Api-Key: {header}}}
+    path: v
+""")
+    if not refused:
+        assert load([path]).signals[0].url == url
+        return
+    with pytest.raises(ConfigError) as error:
+        load([path])
+    assert error.value.errors == [f"{path}:7: signal spend: url is plain http:// but the headers carry a secret "
+                                  "(${VAR} or {token}): anyone on the network path could read it; use https://"]

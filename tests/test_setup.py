@@ -156,18 +156,36 @@ def test_doctor_on_a_missing_folder_creates_nothing(tmp_path):
 
 
 def test_doctor_says_when_nobody_holds_the_duties_and_when_a_watch_does(tmp_path, db_path):
+    """Nobody, then a claim written by hand in the name of a watch that is not running (the pytest
+    process: any pid, pid 1 included, passed before), then a real `watch` process."""
     run_cli("--db", str(db_path), "declare", "Chat widget gone", "-s", "SEV2", check=True)
     code, report = doctor("--db", str(db_path))
     assert code == 1
     assert texts(report, "duties", "problem")[0].startswith("Nobody is doing the room's duties now")
+    from datetime import timedelta
+
     from mopstui.store import Store
 
     with Store(db_path) as store:
-        from datetime import timedelta
-
         assert store.take_lease("poller", f"watch:{os.uname().nodename}:{os.getpid()}", timedelta(minutes=1))
     code, report = doctor("--db", str(db_path))
-    assert texts(report, "duties", "ok") == [f"The watch service on {os.uname().nodename} is doing the room's duties."]
+    [planted] = texts(report, "duties", "problem")
+    assert planted.startswith("The room's duties are claimed for a watch service on this host") and code == 1
+    with Store(db_path) as store:
+        store.release_lease("poller", f"watch:{os.uname().nodename}:{os.getpid()}")
+    watch = subprocess.Popen([MOPSTUI, "--db", str(db_path), "watch", "--quiet"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not texts(doctor("--db", str(db_path))[1], "duties", "ok"):
+            assert watch.poll() is None, watch.stderr.read() if watch.stderr else ""
+            assert time.monotonic() < deadline, "the watch service never took the room's duties"
+            time.sleep(0.2)
+        assert texts(doctor("--db", str(db_path))[1], "duties", "ok")[0].startswith("The watch service on ")
+    finally:
+        watch.terminate()
+        watch.wait(timeout=20)
+    assert watch.poll() is not None
 
 
 WITHOUT_PRIVILEGE = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]

@@ -9,6 +9,7 @@ from `token_command`; a receiver's token comes from `token_env`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -185,10 +186,30 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     elif confirms is not None and (gives != "status" or not expect):
         check.fail(check.at(item, "confirms"), f"{where}confirms needs gives: status and expect: (the status that "
                    "confirms it, e.g. PAUSED)")
-    return Signal(**common, url=url, path=path, method=method, body=body, headers=_headers(check, item),
+    headers = _headers(check, item)
+    if url is not None and _secret_in_clear(url, headers):
+        check.fail(check.at(item, "url"), f"{where}url is plain http:// but the headers carry a secret (${{VAR}} or "
+                   "{token}): anyone on the network path could read it; use https://")
+    return Signal(**common, url=url, path=path, method=method, body=body, headers=headers,
                   token_command=check.text(item, "token_command"), below=below, above=above,
                   baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
                   gives=gives, scale=_number(check, item, "scale", 1.0), confirms=confirms, expect=expect)
+
+
+def _secret_in_clear(url: str, headers: tuple[tuple[str, str], ...]) -> bool:
+    """A secret-bearing header on plain http to anywhere but this host itself (a local relay or a test)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not any(ENV_REFERENCE.search(value) or "{token}" in value for _, value in headers):
+        return False
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:

@@ -9,6 +9,8 @@ the OS login and uid are recorded with the entry as for every other one.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from ..base.textsafe import clean_line
@@ -20,15 +22,27 @@ MAX_CLIENT_NAME = 24
 UNNAMED_CLIENT = "mcp client"
 # Names that would read as the room's own voice or as another person's hand.
 _REFUSED_CLIENT_NAMES = ("mopstui", "system")
+# Characters that print as nothing or as a blank without being a space: a name padded with them
+# ("priya" + braille blanks) pushed " for ana" out of a narrow author column.
+_BLANKS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u180e\u200b\u200c\u200d\u2060\ufeff")
+_FOR = re.compile(r"\s+for\s+", re.IGNORECASE)
+
+
+def _visible(text: str) -> str:
+    """NFKC (so look-alike spaces and letters fold to plain ones), blanks and format characters
+    as one plain space, runs of space as one."""
+    folded = unicodedata.normalize("NFKC", text)
+    plain = "".join(" " if c in _BLANKS or unicodedata.category(c) in ("Zs", "Zl", "Zp", "Cf") else c for c in folded)
+    return " ".join(plain.split())
 
 
 def client_name(declared: object) -> str:
     """The client's self-declared name, as one short line of plain text."""
-    name = clean_line(declared or "", MAX_CLIENT_NAME + 1).strip()
+    name = _visible(clean_line(str(declared or ""), 4 * MAX_CLIENT_NAME))
+    # " for " inside the name would let a client pose as working for someone else.
+    name = _FOR.sub(" ", f" {name} ").strip()
     if len(name) > MAX_CLIENT_NAME:
         name = name[: MAX_CLIENT_NAME - 1] + "…"
-    # " for " inside the name would let a client pose as working for someone else.
-    name = name.replace(" for ", " ")
     if not name or name.casefold() in _REFUSED_CLIENT_NAMES:
         return UNNAMED_CLIENT
     return name

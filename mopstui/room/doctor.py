@@ -169,13 +169,23 @@ def check_config(config: Config) -> list[Finding]:
 
 # ---------------------------------------------------------------- the room (reads the war-room)
 
-def _process_uid(holder: str) -> int | None:
-    """The account of a `watch:HOST:PID` on this host, from /proc; None when it is elsewhere or gone."""
+def _this_host(holder: str) -> bool:
     parts = holder.split(":")
-    if len(parts) != 3 or parts[1] not in (socket.gethostname(), os.uname().nodename):
+    return len(parts) == 3 and parts[1] in (socket.gethostname(), os.uname().nodename)
+
+
+def _watch_uid(holder: str) -> int | None:
+    """The account of a `watch:HOST:PID` on this host, from /proc, when that process really is a
+    mopstui watch (a claim written by hand may name any process, pid 1 included); else None."""
+    if not _this_host(holder):
         return None
     try:
-        return os.stat(f"/proc/{int(parts[2])}").st_uid
+        pid = int(holder.split(":")[2])
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"watch" not in argv or not any(Path(arg.decode(errors="replace")).name == "mopstui" or b"mopstui" in arg
+                                           for arg in argv[:3]):
+            return None
+        return os.stat(f"/proc/{pid}").st_uid
     except (OSError, ValueError):
         return None
 
@@ -188,6 +198,10 @@ def check_duties(config: Config, holder: str | None) -> list[Finding]:
                         start)]
     if holder.startswith("watch:"):
         where = holder.split(":")[1] if holder.count(":") >= 2 else "?"
+        if _this_host(holder) and _watch_uid(holder) is None:
+            return [Finding(PROBLEM, "duties", f"The room's duties are claimed for a watch service on this host (process "
+                            f"{holder.split(':')[2]}) that is not running: nobody is really doing them, and the claim may "
+                            "have been written by hand. It lapses within two minutes unless renewed.", start)]
         return [Finding(OK, "duties", f"The watch service on {where} is doing the room's duties.")]
     return [Finding(NOTE, "duties", "A screen is doing the room's duties; when the last screen closes they stop. "
                     "A watch service would keep them going while nobody has the room open.", start)]
@@ -197,7 +211,7 @@ def check_anchor(config: Config, holder: str | None) -> list[Finding]:
     path = config.anchor_file
     if path is None:
         return []
-    watch_uid = _process_uid(holder) if holder and holder.startswith("watch:") else None
+    watch_uid = _watch_uid(holder) if holder and holder.startswith("watch:") else None
     target = path if path.exists() else path.parent
     if watch_uid is not None:
         info = os.stat(target) if target.exists() else None

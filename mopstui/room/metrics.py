@@ -78,8 +78,14 @@ async def read_metric(signal: Any, fetcher: Any, store: Any, now: datetime, tz: 
         return Reading(BLIND, str(error))
     if signal.body is not None:
         headers.setdefault("Content-Type", "application/json")
+    # Never followed: the request carries the signal's secrets, and httpx strips only Authorization
+    # on a change of host (an API key or developer token would reach wherever a redirect points).
     outcome = await fetcher.fetch(signal.url, conditional=False, judge_any_status=True, method=signal.method,
-                                  headers=headers, content=signal.body.encode() if signal.body is not None else None)
+                                  headers=headers, content=signal.body.encode() if signal.body is not None else None,
+                                  follow_redirects=False)
+    if outcome.redirect_to:
+        return Reading(BLIND, f"the API redirected to {_host(outcome.redirect_to)} (not followed: our credentials "
+                       "go only to the configured address; put the new URL in the config)")
     fetched = outcome.fetched
     if fetched is None:
         return Reading(BLIND, f"the API did not answer ({outcome.reason})")
@@ -89,6 +95,19 @@ async def read_metric(signal: Any, fetcher: Any, store: Any, now: datetime, tz: 
         return Reading(BLIND, f"the API answered HTTP {fetched.status_code}")
     history = _history(signal, store, now)  # here: the store belongs to this thread
     return await asyncio.to_thread(_judge, signal, fetched.body, history, now, tz)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    from ..base.textsafe import clean_line
+
+    try:
+        parts = urlsplit(url)
+        host = f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "")
+        return clean_line(host, 80) or "another address"  # never the userinfo of user:password@
+    except ValueError:
+        return "another address"
 
 
 def _history(signal: Any, store: Any, now: datetime) -> list[tuple[datetime, float]]:

@@ -86,6 +86,7 @@ class Outcome:
     latency_ms: int | None = None
     validators: Validators = field(default_factory=Validators)
     unreachable: bool = False  # no answer at the network level (DNS, connect, timeout): nobody spoke
+    redirect_to: str = ""  # where a redirect pointed, when it was not followed (a metric's API call)
 
 
 class TooLarge(Exception):
@@ -177,10 +178,12 @@ class Fetcher:
 
     async def fetch(self, url: str, validators: Validators | None = None, *, slot: int | None = None,
                     conditional: bool = True, judge_any_status: bool = False, method: str = "GET",
-                    headers: dict[str, str] | None = None, content: bytes | None = None) -> Outcome:
+                    headers: dict[str, str] | None = None, content: bytes | None = None,
+                    follow_redirects: bool = True) -> Outcome:
         """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers.
-        `method`, `headers`, `content`: a metric signal's API call (a POST of a report query)."""
-        request = (method, headers or {}, content)
+        `method`, `headers`, `content`: a metric signal's API call (a POST of a report query).
+        `follow_redirects=False`: a redirect is answered, not followed (its target in `redirect_to`)."""
+        request = (method, headers or {}, content, follow_redirects)
         validators = validators or Validators()
         if validators.not_before > time.monotonic():
             wait = validators.not_before - time.monotonic()
@@ -232,8 +235,8 @@ class Fetcher:
             await asyncio.sleep(delay)
 
     async def _get(self, client: httpx.AsyncClient, url: str, validators: Validators, judge_any_status: bool,
-                   request: tuple[str, dict[str, str], bytes | None] = ("GET", {}, None)) -> Outcome:
-        method, extra_headers, content = request
+                   request: tuple[str, dict[str, str], bytes | None, bool] = ("GET", {}, None, True)) -> Outcome:
+        method, extra_headers, content, follow = request
         headers = dict(extra_headers)
         if validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -249,8 +252,12 @@ class Fetcher:
 
         # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
         extensions = {"mopstui_configured_url": url, "trace": trace}
-        async with client.stream(method, url, headers=headers, content=content, extensions=extensions) as response:
+        async with client.stream(method, url, headers=headers, content=content, extensions=extensions,
+                                 follow_redirects=follow) as response:
             fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+            if not follow and response.has_redirect_location:
+                target = response.request.url.join(response.headers["location"])
+                return Outcome(reason=f"HTTP {response.status_code}", validators=validators, redirect_to=str(target))
             if response.status_code == 304:
                 return Outcome(not_modified=True, validators=Validators(validators.etag, validators.last_modified))
             if not judge_any_status and response.status_code >= 400:
