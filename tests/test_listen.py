@@ -7,14 +7,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import select
 import signal
+import socket
+import struct
 import subprocess
+import time
 
 import httpx
 import pytest
 
 from mopstui.config import load
-from mopstui.room.listen import BURST, MAX_BODY
+from mopstui.room.listen import BURST, MAX_BODY, MAX_CONNECTIONS, REQUEST_DEADLINE
 from mopstui.room.signals import SignalDuty, stored_states
 from mopstui.status.fetch import Fetcher
 from mopstui.store import open_store
@@ -48,9 +52,15 @@ def listener(tmp_path):
         base = line.split()[2].rsplit("/signal/", 1)[0]
         yield base, load([path], database=str(db)), db, proc
     finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        err = stop(proc) if proc.returncode is None else "(stopped by the test)"
     assert proc.returncode == 0, err  # it ended, and cleanly
+
+
+def stop(proc) -> str:
+    """Stop the receiver as Ctrl-C would; what it said on stderr."""
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    return err
 
 
 def arrivals(db, signal_id):
@@ -153,3 +163,103 @@ def test_sendgrid_and_mailgun_events_make_a_deliverability_signal(listener):
     assert email.why == ("24% of 21 emails bounced, dropped or deferred in the last 30 min (4 bounce, 1 deferred); "
                          "most: 5.7.26 Gmail: not authenticated (SPF, DKIM and DMARC must pass)")
     assert json.loads(json.dumps(email.to_dict()))["value"] == "24% of 21"
+
+
+def raw(base: str, data: bytes, *, reset: bool = False) -> bytes:
+    """Send bytes on one loopback connection and read every byte of the answer until the
+    receiver hangs up (or, with `reset`, hang up first, abruptly)."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        if b"Expect: 100-continue" in data:
+            assert sock.recv(100).startswith(b"HTTP/1.1 100")
+        if reset:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return b""
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_slow_senders_get_a_bounded_number_of_threads_and_a_deadline(listener):
+    """A sender dripping one byte a second never trips a per-read timeout; the whole request has
+    REQUEST_DEADLINE seconds, and only MAX_CONNECTIONS connections are served at once."""
+    base, _, _, proc = listener
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(MAX_CONNECTIONS + 40):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"POST /signal/leads HTTP/1.1\r\n")
+            socks.append(sock)
+        started = time.monotonic()
+        open_ = set(socks)
+        refused = 0
+        while open_ and time.monotonic() < started + REQUEST_DEADLINE + 10:
+            threads = len(os.listdir(f"/proc/{proc.pid}/task"))
+            assert threads <= MAX_CONNECTIONS + 8, threads
+            ready, _, _ = select.select(list(open_), [], [], 1.0)
+            for sock in ready:
+                try:
+                    answer = sock.recv(4096)
+                except OSError:
+                    answer = b""
+                refused += answer.startswith(b"HTTP/1.1 503")
+                if not answer or answer.endswith(b"\n"):
+                    open_.discard(sock)
+            for sock in open_:
+                try:
+                    sock.send(b"X")  # one more header byte: each read is quick, the request never ends
+                except OSError:
+                    pass
+        assert not open_, f"{len(open_)} slow connections still held after {time.monotonic() - started:.0f} s"
+        assert refused >= 40
+        assert time.monotonic() - started < REQUEST_DEADLINE + 5
+        with httpx.Client(base_url=base) as client:  # and a real sender gets through afterwards
+            assert client.post(f"/signal/leads/{TOKEN}").status_code == 202
+    finally:
+        for sock in socks:
+            sock.close()
+    assert all(sock.fileno() == -1 for sock in socks)
+
+
+def test_hung_up_senders_and_deep_json_leave_no_traceback(listener):
+    base, _, db, proc = listener
+    for _ in range(30):  # senders that hang up abruptly, mid-headers and mid-body
+        raw(base, b"POST /signal/leads HTTP/1.1\r\nHost: x\r\n", reset=True)
+        raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n".encode(),
+            reset=True)  # after "100 Continue": the receiver is reading the body when the reset comes
+    deep = b"[" * 200_000
+    with httpx.Client(base_url=base) as client:
+        assert client.post(f"/signal/leads/{TOKEN}", content=deep).status_code == 202  # a form tool's own payload
+        nested = client.post(f"/signal/email/{MAIL_TOKEN}", content=deep)
+        assert nested.status_code == 400 and "nested too deeply" in nested.text
+    superscript = raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nContent-Length: ".encode() + b"\xb2\r\n\r\nab")
+    assert superscript.startswith(b"HTTP/1.1 400") and b"bad Content-Length" in superscript  # "\u00b2".isdigit()
+    wait_for_rows(db, "leads", 1)
+    err = stop(proc)
+    assert "Traceback" not in err and "RecursionError" not in err, err[:2000]
+    said = [line for line in err.splitlines() if "ended badly" in line]
+    assert len(said) == 1 and said[0].startswith("mopstui: warning: a connection from 127.0.0.1 ended badly"), err
+
+
+INNER = f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode()
+
+
+def test_a_body_is_never_read_as_a_second_request(listener):
+    base, _, _, _ = listener
+    wrong = raw(base, b"POST /signal/leads/WRONG HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(INNER) + INNER)
+    assert wrong.count(b"HTTP/1.1 ") == 1 and wrong.startswith(b"HTTP/1.1 403") and b"Connection: close" in wrong
+    no_token = raw(base, b"POST /signal/leads HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(INNER) + INNER)
+    assert no_token.count(b"HTTP/1.1 ") == 1 and no_token.startswith(b"HTTP/1.1 401")
+    encoded = raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity"
+                        "\r\n\r\n".encode() + INNER)
+    assert encoded.count(b"HTTP/1.1 ") == 1 and encoded.startswith(b"HTTP/1.1 411")
+    twice = raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: "
+                      f"{len(INNER)}\r\n\r\n".encode() + INNER)
+    assert twice.count(b"HTTP/1.1 ") == 1 and twice.startswith(b"HTTP/1.1 400") and b"more than one" in twice
+    # Accepted requests still share a connection.
+    kept = raw(base, INNER + INNER)
+    assert kept.count(b"HTTP/1.1 202") == 2

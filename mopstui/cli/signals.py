@@ -121,6 +121,8 @@ def cmd_listen(ctx: Context) -> int:
             print(f"mopstui: warning: {problem}", file=sys.stderr, flush=True)
         said = len(receiver.problems)
     receiver.close()
+    for problem in receiver.problems[said:]:  # what went wrong in the last moments is said too
+        print(f"mopstui: warning: {problem}", file=sys.stderr, flush=True)
     if "store" in writer:
         writer["store"].close()
     return EXIT_OK

@@ -7,15 +7,21 @@ Every request names its signal and carries that signal's secret, in the path
 constant time with the value of the signal's `token_env` variable: a signal with no token is
 refused whole. Bounded: a body is at most MAX_BODY bytes, each signal takes a burst of BURST
 requests then RATE a second (429 past that), and arrivals wait in a bounded queue for the one
-thread that writes them (503 when it is full). Nothing a sender posts is run or shown as markup.
+thread that writes them (503 when it is full). At most MAX_CONNECTIONS connections are served at
+once (503 past that), and a request has REQUEST_DEADLINE seconds in all to send its headers and
+body, however slowly it drips them. A refusal made before the body is read closes the connection,
+so a body can never be taken for a second request. Nothing a sender posts is run or shown as markup.
 """
 
 from __future__ import annotations
 
 import hmac
+import io
 import json
 import os
 import queue
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +37,13 @@ BURST, RATE = 60, 10.0
 QUEUE_SIZE = 2000
 MAX_ROWS_PER_REQUEST = 10_000
 TOKEN_HEADER = "X-Mopstui-Token"
+MAX_CONNECTIONS = 64
+REQUEST_DEADLINE = 10.0  # seconds for a whole request, from waiting for its first line to its last body byte
+IDLE_TIMEOUT = 10  # seconds for any one read or write
+PROBLEM_EVERY = 60.0  # a broken connection is said at most once a minute (with how many since)
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+        b"Connection: close\r\nContent-Length: 40\r\n\r\ntoo many connections at once; retry soon\n")
+DIGITS = re.compile(r"[0-9]{1,18}")
 
 Row = tuple[str, str, int, "str | None", str]
 
@@ -54,6 +67,24 @@ class Bucket:
             return False
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket read with a deadline for the whole request, not just for each read: a sender
+    dripping a byte every few seconds is cut off when its time is up."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.deadline = sock, float("inf")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        self.sock.settimeout(min(left, IDLE_TIMEOUT))
+        return self.sock.recv_into(buffer)
+
+
 class Receiver(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
@@ -70,6 +101,9 @@ class Receiver(ThreadingHTTPServer):
         self.problems: list[str] = []
         self.writer = threading.Thread(target=self._drain, name="mopstui-listen-writer", daemon=True)
         self.stopping = threading.Event()
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.broken, self.said_broken_at = 0, -PROBLEM_EVERY
+        self.problem_lock = threading.Lock()
         super().__init__(address, _Handler)
         self.writer.start()
 
@@ -90,6 +124,44 @@ class Receiver(ThreadingHTTPServer):
             except Exception as error:  # a busy or broken war-room: said, and the receiver goes on
                 self.problems.append(f"could not store {len(rows)} arrivals: {error}")
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, at most MAX_CONNECTIONS of them: past that, a short 503."""
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.setblocking(False)  # the accepting thread never waits on a sender
+                request.send(BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender that hangs up mid-request (or any other failure of one connection) is one plain
+        line among the problems, at most once a minute, never a traceback."""
+        import sys
+
+        error = sys.exc_info()[1]
+        with self.problem_lock:
+            self.broken += 1
+            now = time.monotonic()
+            if now - self.said_broken_at < PROBLEM_EVERY:
+                return
+            self.said_broken_at, more, self.broken = now, self.broken - 1, 0
+        what = type(error).__name__ if error else "unknown"
+        since = f", and {more} more since the last such warning" if more else ""
+        self.problems.append(f"a connection from {client_address[0]} ended badly ({what}){since}; the receiver goes on")
+
     def close(self) -> None:
         self.shutdown()
         self.stopping.set()
@@ -100,8 +172,19 @@ class Receiver(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: Receiver
     protocol_version = "HTTP/1.1"
-    timeout = 10  # a sender that stops mid-request gives its thread back
+    timeout = IDLE_TIMEOUT  # a sender that stops mid-request gives its thread back
     disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart
+    body_read = False
+
+    def setup(self) -> None:
+        super().setup()
+        self.reader = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        self.reader.deadline = time.monotonic() + REQUEST_DEADLINE
+        self.body_read = False
+        super().handle_one_request()
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -126,7 +209,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
-        rows = self._rows(signal, body)
+        try:
+            rows = self._rows(signal, body)
+        except Exception:  # whatever a sender's body does to a parser, it is refused, not a traceback
+            self._answer(400, "could not read the body")
+            return
         if rows is None:
             return
         try:
@@ -154,19 +241,28 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._answer(411, "send a Content-Length", close=True)
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get_all("Transfer-Encoding"):
+            self._answer(411, "send a Content-Length, without Transfer-Encoding")
             return None
-        if length is None or not length.isdigit():
-            if length is None:
-                return b""
-            self._answer(400, "bad Content-Length", close=True)
+        if len(lengths) > 1:
+            self._answer(400, "more than one Content-Length")
             return None
-        if int(length) > MAX_BODY:
-            self._answer(413, f"body too large (at most {MAX_BODY // 1024} KB)", close=True)
+        if not lengths:
+            self.body_read = True
+            return b""
+        if not DIGITS.fullmatch(lengths[0].strip()):
+            self._answer(400, "bad Content-Length")
             return None
-        return self.rfile.read(int(length))
+        if int(lengths[0]) > MAX_BODY:
+            self._answer(413, f"body too large (at most {MAX_BODY // 1024} KB)")
+            return None
+        body = self.rfile.read(int(lengths[0]))
+        if len(body) < int(lengths[0]):
+            self.close_connection = True  # the sender hung up mid-body: nothing to answer
+            return None
+        self.body_read = True
+        return body
 
     def _rows(self, signal: Any, body: bytes) -> list[Row] | None:
         now = to_store(utcnow())
@@ -177,13 +273,16 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError as error:
                 self._answer(400, str(error))
                 return None
+            except RecursionError:
+                self._answer(400, "the body is nested too deeply to read")
+                return None
             return [(signal.id, now, 1, value, source) for value in events[:MAX_ROWS_PER_REQUEST]]
         count = 1
         if body.strip():
             try:
                 data = json.loads(body)
                 count = data.get("count", 1) if isinstance(data, dict) else 1
-            except ValueError:
+            except (ValueError, RecursionError):
                 count = 1  # a form tool's own payload: one arrival, whatever it says
             if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1_000_000:
                 self._answer(400, "count must be a whole number from 0 to 1,000,000")
@@ -192,6 +291,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, text: str, headers: dict[str, str] | None = None, *, close: bool = False) -> None:
         body = (text + "\n").encode()
+        # Refused before its body was read: whatever follows on this connection is that body, not
+        # a next request, so the connection ends here.
+        close = close or (status >= 400 and not self.body_read)
+        self.connection.settimeout(IDLE_TIMEOUT)  # the answer leaves whatever the request's deadline
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
