@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 import pytest
@@ -221,3 +222,64 @@ def test_a_value_yaml_reads_as_a_date_or_number_but_is_not_one_is_file_and_line(
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and result.stderr.startswith(f"{path}:3: ") and said in result.stderr, result.stderr
     assert "internal error" not in result.stderr
+
+
+# ---------------------------------------------------------------- files others can change
+
+SECRETS = """timezone: UTC
+services: [{id: ads, touchpoint: ads}]
+signals:
+  - id: spend
+    kind: metric
+    touchpoint: ads
+    url: https://ads.example.com/report
+    token_command: printf t
+    headers: {Authorization: "Bearer {token}", X-Api-Key: "${API_KEY}"}
+    path: v
+"""
+AS_ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not AS_ROOT, reason="needs root to chown a config to another uid")
+if os.environ.get("CI") == "true":
+    needs_root = pytest.mark.skipif(False, reason="")  # CI runs as root: never skipped there
+
+
+def _refusals(path) -> list[str]:
+    fix = f"fix: sudo chown root: {path} && sudo chmod 644 {path}"
+    return [line for line in _errors(path) if line.endswith(fix)]
+
+
+def _errors(path) -> list[str]:
+    result = run_cli("--config", str(path), "check-config")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    return result.stderr.splitlines()
+
+
+def test_a_config_every_user_can_change_carries_no_command_and_no_environment_secret(tmp_path):
+    """A group- or world-writable config: whoever can edit it would run commands (token_command) as
+    the member whose session holds the room's duties, or send that member's variables anywhere."""
+    path = write(tmp_path / "c.yaml", SECRETS)
+    os.chmod(path, 0o666)
+    errors = _refusals(path)
+    assert errors[0].startswith(f"{path}:8: signal spend: token_command is refused here: this file can be changed by "
+                                "every user on this host, and whoever can change it could run commands")
+    assert errors[1].startswith(f"{path}:9: header 'X-Api-Key' (${{VAR}}) is refused here")
+    assert len(errors) == 2
+    os.chmod(path, 0o664)
+    assert "can be changed by its whole group" in _refusals(path)[0]
+    os.chmod(path, 0o644)
+    assert load([path]).signals[0].token_command == "printf t"
+    os.chmod(path, 0o666)  # without secrets, the same file loads
+    write(path, SECRETS.replace('    token_command: printf t\n', '').replace(
+        '{Authorization: "Bearer {token}", X-Api-Key: "${API_KEY}"}', '{Accept: application/json}'))
+    assert load([path]).signals[0].headers == (("Accept", "application/json"),)
+
+
+@needs_root
+def test_a_config_owned_by_another_account_carries_no_command(tmp_path):
+    path = write(tmp_path / "c.yaml", SECRETS)
+    os.chmod(path, 0o644)
+    os.chown(path, 65534, 65534)
+    errors = _refusals(path)
+    assert len(errors) == 2 and "this file is owned by " in errors[0] and ", so they can change it" in errors[0]
+    os.chown(path, 0, 0)
+    assert load([path]).signals[0].token_command == "printf t"

@@ -373,3 +373,21 @@ def test_doctor_says_a_pooler_in_transaction_mode_drops_notifications(postgres_s
             proc.wait(timeout=20)
             assert proc.poll() is not None
         shutil.rmtree(pooler, ignore_errors=True)
+
+
+def test_doctor_names_a_config_others_can_change_and_the_fix(tmp_path):
+    config = write(tmp_path / "c.yaml", "timezone: UTC\n")
+    os.chmod(config, 0o666)
+    code, report = doctor("--config", str(config), "--db", str(tmp_path / "w.db"))
+    assert code == 1
+    [problem] = [f for f in report["findings"] if f["check"] == "config" and f["level"] == "problem"]
+    assert problem["text"].startswith(f"The config {config} can be changed by every user on this host: whoever can "
+                                      "change it changes the room for everyone, and it may not hold token_command")
+    assert problem["fix"] == f"sudo chown root: {config} && sudo chmod 644 {config}"
+    os.chmod(config, 0o644)
+    code, report = doctor("--config", str(config), "--db", str(tmp_path / "w.db"))
+    assert not [f for f in report["findings"] if f["check"] == "config" and f["level"] == "problem"]
+    if AS_ROOT:
+        os.chown(config, 65534, 65534)
+        code, report = doctor("--config", str(config), "--db", str(tmp_path / "w.db"))
+        assert [f["text"] for f in report["findings"] if f["check"] == "config" and "is owned by " in f["text"]]

@@ -23,8 +23,11 @@ TOP_LEVEL_KEYS = (
 )  # fmt: skip
 
 
-def _build(data: _Map, sources: tuple[str, ...], database_override: str | None) -> Config:
+def _build(data: _Map, sources: tuple[str, ...], database_override: str | None,
+           untrusted: dict[str, str] | None = None) -> Config:
+    """`untrusted`: the files others can change, and why (trust.py): no commands or secrets from them."""
     check = _Checker()
+    check.untrusted = untrusted or {}
     check.keys(data, TOP_LEVEL_KEYS, "the config")
     timezone_name = check.text(data, "timezone", default="UTC") or "UTC"
     try:

@@ -38,7 +38,8 @@ def key(paths: Iterable[Path], database: str | None) -> str | None:
         if not stat.S_ISREG(info.st_mode):
             return None
         total += info.st_size
-        files.append((str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+        # owner and mode too: they decide what a file may carry (trust.py), and a chmod keeps the mtime
+        files.append((str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_uid, info.st_mode))
     if total < MIN_BYTES:
         return None
     import hashlib

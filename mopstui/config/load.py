@@ -36,16 +36,17 @@ def load(paths: Iterable[str | Path] = (), *, database: str | None = None) -> Co
     merged = _Map()
     merged.pos, merged.key_pos = Pos("<defaults>", 0), {}
     sources: list[str] = []
+    untrusted: dict[str, str] = {}
     if files:
         from .yaml_lines import _load_file  # YAML only to read a file: the defaults need none
     for path in files:
-        data = _load_file(path, problems)
+        data = _load_file(path, problems, untrusted)
         if data is not None:
             merged = _merge(merged, data, ())
             sources.append(str(path))
     if problems:
         raise ConfigError(problems)
-    config = _build(merged, tuple(sources), database)
+    config = _build(merged, tuple(sources), database, untrusted)
     if cache_key is not None:
         cache.write(cache_key, config)
     return config

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .tree import _Map
+from .tree import Pos, _Map
 from .validate import _Checker, _close_matches, _type_name
 
 ARRIVALS_KEPT_AT_LEAST = timedelta(days=8)  # a week of learning, and a day to spare
@@ -195,12 +195,15 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     elif confirms is not None and (gives != "status" or not expect):
         check.fail(check.at(item, "confirms"), f"{where}confirms needs gives: status and expect: (the status that "
                    "confirms it, e.g. PAUSED)")
+    token_command = check.text(item, "token_command")
+    if token_command is not None and _refused_here(check, check.at(item, "token_command"), f"{where}token_command"):
+        token_command = None
     headers = _headers(check, item)
     if url is not None and _secret_in_clear(url, headers):
         check.fail(check.at(item, "url"), f"{where}url is plain http:// but the headers carry a secret (${{VAR}} or "
                    "{token}): anyone on the network path could read it; use https://")
     return Signal(**common, url=url, path=path, method=method, body=body, headers=headers,
-                  token_command=check.text(item, "token_command"), below=below, above=above,
+                  token_command=token_command, below=below, above=above,
                   baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
                   gives=gives, scale=_number(check, item, "scale", 1.0), confirms=confirms, expect=expect)
 
@@ -236,8 +239,21 @@ def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:
             check.fail(check.at(section, name), f"header {name!r} holds a secret: write ${{ENV_VAR}} or {{token}} "
                        "(from token_command), never the secret itself")
             continue
+        if ENV_REFERENCE.search(text) and _refused_here(check, check.at(section, name), f"header {name!r} (${{VAR}})"):
+            continue
         found.append((str(name), text))
     return tuple(found)
+
+
+def _refused_here(check: _Checker, pos: Pos, what: str) -> bool:
+    """A command or an environment secret from a file others can change is a config error (trust.py)."""
+    reason = check.untrusted.get(pos.file)
+    if reason is None:
+        return False
+    from .trust import refusal
+
+    check.fail(pos, refusal(what, pos.file, reason))
+    return True
 
 
 def _css(check: _Checker, item: _Map, key: str, *, required: bool = False, where: str = "") -> str | None:

@@ -42,6 +42,7 @@ class _Checks:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.untrusted: dict[str, str] = {}  # files others can change -> why (trust.py)
 
     def fail(self, pos: Pos, message: str) -> None:
         self.problems.append(f"{pos}: {message}")

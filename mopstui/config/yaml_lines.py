@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .tree import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING, Pos, _Map, _Seq, _type_name
+from .trust import untrusted_reason
 
 
 class _Bounded:
@@ -134,9 +135,10 @@ for _loader_class in (_Loader, _CLoader):
             _loader_class.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(_tag, _construct))
 
 
-def _load_file(path: Path, problems: list[str]) -> _Map | None:
+def _load_file(path: Path, problems: list[str], untrusted: dict[str, str] | None = None) -> _Map | None:
+    """`untrusted` gets this file's path and why, when others than its owner can change it (trust.py)."""
     try:
-        text = _read_config_text(path)
+        text = _read_config_text(path, untrusted)
     except FileNotFoundError:
         problems.append(f"{path}: no such file")
         return None
@@ -178,7 +180,7 @@ def _load_file(path: Path, problems: list[str]) -> _Map | None:
     return data
 
 
-def _read_config_text(path: Path) -> str:
+def _read_config_text(path: Path, untrusted: dict[str, str] | None = None) -> str:
     """A config is a regular file of bounded size: a FIFO, a device (/dev/zero) or a huge file
     is refused before reading. A symlink is followed only when it belongs to this user or to
     root: another group member's link must not make us read (and quote) a file of ours."""
@@ -197,6 +199,9 @@ def _read_config_text(path: Path) -> str:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
             raise ValueError("not a regular file (a FIFO, device or directory); a config must be a file")
+        reason = untrusted_reason(opened)  # of the file actually read, not of what the name points at later
+        if reason and untrusted is not None:
+            untrusted[str(path)] = reason
         if opened.st_size > MAX_CONFIG_BYTES:
             raise ValueError(f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config file")
         data = handle.read(MAX_CONFIG_BYTES + 1)

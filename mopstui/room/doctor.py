@@ -158,6 +158,7 @@ def check_files(config: Config) -> list[Finding]:
 
 def check_config(config: Config) -> list[Finding]:
     findings = [Finding(NOTE, "config", warning) for warning in config.warnings]
+    findings += _config_files_others_can_change(config)
     if config.sources:
         findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (`timezone:` in the config)."))
     else:
@@ -165,6 +166,24 @@ def check_config(config: Config) -> list[Finding]:
                                 "the room's zone belongs in the shared config.", "add `timezone: Europe/London` (your zone) "
                                 "to /etc/mopstui/config.yaml"))
     return findings
+
+
+def _config_files_others_can_change(config: Config) -> list[Finding]:
+    """A config others can change changes the room for everyone, and may not carry token_command or
+    ${VAR} secrets (loading refuses them: they would run, or be read, as whoever holds the duties)."""
+    from ..config.trust import fix_for, untrusted_reason
+
+    found = []
+    for source in config.sources:
+        try:
+            reason = untrusted_reason(os.stat(source))
+        except OSError:
+            continue
+        if reason:
+            found.append(Finding(PROBLEM, "config", f"The config {source} {reason}: whoever can change it changes the room "
+                                 "for everyone, and it may not hold token_command or ${VAR} secrets (they would run, or "
+                                 "be read, as whoever's session holds the room's duties).", fix_for(source)))
+    return found
 
 
 # ---------------------------------------------------------------- the room (reads the war-room)
