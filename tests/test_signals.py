@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mopstui.base.timeutil import to_store, utcnow
+from mopstui.base.timeutil import from_store, to_store, utcnow
 from mopstui.config import ConfigError, load
 from mopstui.domain import catalog as cat
 from mopstui.room.poller import poll
@@ -449,3 +449,36 @@ signals:
         "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches "
         "form#contact)",
         "Lead form: the vendor's page and our own checks agree again"], lines
+
+
+def test_old_arrivals_are_forgotten_but_the_last_one_and_what_learning_needs_are_kept(location, tmp_path):
+    from mopstui.room.signals import prune_arrivals
+
+    path = write(tmp_path / "c.yaml", """timezone: UTC
+services: [{id: form, touchpoint: lead capture}]
+signals:
+  - {id: leads, kind: silence, touchpoint: lead capture, expect_every: 10m}
+  - {id: quiet, kind: silence, touchpoint: lead capture, expect_every: 10m}
+  - {id: learned, kind: silence, touchpoint: lead capture, learn: 21d}
+""")
+    config = load([path], database=location)
+    signals = {s.id: s for s in config.signals}
+    assert signals["leads"].keeps_arrivals_for == timedelta(days=8)  # at least a week and a day
+    assert signals["learned"].keeps_arrivals_for == timedelta(days=22)  # what it learns from, and a day
+    now = utcnow()
+    rows = []
+    for signal_id in ("leads", "learned"):
+        rows += [(signal_id, to_store(now - timedelta(days=days)), 1, None, "cli:test") for days in (30, 15, 3)]
+    rows += [("quiet", to_store(now - timedelta(days=60)), 1, None, "cli:test"),
+             ("quiet", to_store(now - timedelta(days=90)), 1, None, "cli:test")]
+    with open_store(location) as store:
+        store.record_arrivals(rows)
+        prune_arrivals(store, config, now)
+        ages = {s: [round((now - from_store(r["arrived_at"])).total_seconds() / 86400) for r in store.arrivals(s)]
+                for s in signals}
+        assert ages == {"leads": [3], "learned": [15, 3], "quiet": [60]}  # the last ever stays: a silence counts from it
+        # A flood is capped per signal, the newest written kept.
+        store.record_arrivals([("leads", to_store(now), 1, None, f"listen:{i}") for i in range(50)])
+        store.prune_arrivals("leads", to_store(now - timedelta(days=8)), at_most=10)
+        kept = store.arrivals("leads")
+        assert len(kept) == 10 and {r["source"] for r in kept} == {f"listen:{i}" for i in range(40, 50)}

@@ -82,8 +82,11 @@ def cmd_listen(ctx: Context) -> int:
     import signal as os_signal
     import sys
     import threading
+    import time
 
+    from ..base.timeutil import utcnow
     from ..room.listen import Receiver
+    from ..room.signals import PRUNE_EVERY, prune_arrivals
 
     receivable = [s for s in ctx.config.signals if s.kind in ("silence", "deliverability")]
     if not receivable:
@@ -98,6 +101,9 @@ def cmd_listen(ctx: Context) -> int:
 
             writer["store"] = open_store(ctx.config.database_location, group=ctx.config.database_group)
         writer["store"].record_arrivals(rows)
+        if time.monotonic() - writer.get("pruned_at", -PRUNE_EVERY) >= PRUNE_EVERY:
+            writer["pruned_at"] = time.monotonic()  # a flood of posts is forgotten once its signal no longer needs it
+            prune_arrivals(writer["store"], ctx.config, utcnow())
 
     store.record_arrivals([])  # the war-room opens before anyone posts: a missing or read-only one is said now
     try:

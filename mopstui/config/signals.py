@@ -18,6 +18,7 @@ from datetime import timedelta
 from .tree import Pos, _Map
 from .validate import _Checker, _close_matches, _type_name
 
+ARRIVALS_KEPT_AT_LEAST = timedelta(days=8)  # a week of learning, and a day to spare
 SIGNAL_KINDS = ("form", "tag", "silence", "metric", "deliverability")
 COMMON_KEYS = ("id", "name", "kind", "touchpoint", "service", "interval", "after")
 KIND_KEYS = {
@@ -81,6 +82,14 @@ class Signal:
     def source_id(self) -> str:
         """The id its state changes carry in the vendor-and-signal history."""
         return f"signal:{self.id}"
+
+    @property
+    def keeps_arrivals_for(self) -> timedelta:
+        """How long its arrivals are kept: what its judgement reads back (the learning, the window,
+        the baseline weeks), a day more, and never less than ARRIVALS_KEPT_AT_LEAST."""
+        needed = max(self.learn or timedelta(0), (self.expect_every or timedelta(0)) * 4, self.window,
+                     timedelta(weeks=self.baseline, hours=1))
+        return max(ARRIVALS_KEPT_AT_LEAST, needed + timedelta(days=1))
 
     @property
     def polled(self) -> bool:

@@ -48,11 +48,22 @@ def arrival_times(store: SQLStore, signal: Any, now: datetime) -> list[datetime]
     return times
 
 
+PRUNE_EVERY = 600.0  # seconds between forgetting old arrivals
+
+
+def prune_arrivals(store: SQLStore, config: Config, now: datetime) -> None:
+    """Forget the arrivals no judgement reads any more (Signal.keeps_arrivals_for)."""
+    for signal in config.signals:
+        if signal.kind in ("silence", "deliverability", "metric"):
+            store.prune_arrivals(signal.id, to_store(now - signal.keeps_arrivals_for))
+
+
 class SignalDuty:
     def __init__(self, config: Config, store: SQLStore) -> None:
         self.config = config
         self.store = store
         self.due: dict[str, float] = {}
+        self.pruned_at = -PRUNE_EVERY
 
     def _interval(self, signal: Any) -> float:
         return (signal.interval or self.config.polling.interval).total_seconds()
@@ -79,6 +90,9 @@ class SignalDuty:
                    if readings[s.id].number is not None]
         if numbers:
             self.store.record_arrivals(numbers)  # the metric's history: the same hour of earlier weeks
+        if clock - self.pruned_at >= PRUNE_EVERY:
+            self.pruned_at = clock
+            prune_arrivals(self.store, self.config, now)
         for signal in self.config.signals:
             if signal.kind == "silence":
                 readings[signal.id] = judge_silence(signal, arrival_times(self.store, signal, now), now, self.config.tz)

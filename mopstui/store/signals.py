@@ -12,6 +12,7 @@ from .backend import Backend
 
 ARRIVAL_COLUMNS = "id, signal_id, arrived_at, count, value, source"
 MAX_ARRIVALS_READ = 100_000  # a week of one lead a minute is 10,080: far below
+MAX_ARRIVALS_KEPT = 200_000  # per signal: a token holder posting in a loop cannot fill the disk
 
 
 class SignalsMixin(Backend):
@@ -60,6 +61,23 @@ class SignalsMixin(Backend):
             with self._write() as conn:
                 conn.executemany("INSERT INTO signal_arrivals (signal_id, arrived_at, count, value, source) "
                                  "VALUES (?,?,?,?,?)", rows)
+
+        self._retry(write)
+
+    def prune_arrivals(self, signal_id: str, before: str, *, at_most: int = MAX_ARRIVALS_KEPT) -> None:
+        """Forget a signal's arrivals from before `before`, except the last one ever (a long
+        silence is measured from it), and all but the newest `at_most` written."""
+
+        def write() -> None:
+            with self._write() as conn:
+                conn.execute(
+                    "DELETE FROM signal_arrivals WHERE signal_id = ? AND arrived_at < ? AND id NOT IN "
+                    "(SELECT id FROM signal_arrivals WHERE signal_id = ? AND count > 0 ORDER BY arrived_at DESC, id DESC "
+                    "LIMIT 1)", (signal_id, before, signal_id))
+                row = conn.execute("SELECT id FROM signal_arrivals WHERE signal_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+                                   (signal_id, int(at_most))).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM signal_arrivals WHERE signal_id = ? AND id <= ?", (signal_id, row[0]))
 
         self._retry(write)
 
