@@ -26,12 +26,14 @@ demo: $(VENV)/.run-deps
 # slow and timing tests (the markers are in pyproject.toml; tests/conftest.py says which are slow).
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check mopstui tests bench scripts
+	$(BIN)/ruff format --check mopstui tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.test-deps
 	$(BIN)/ruff check mopstui tests bench scripts
+	$(BIN)/ruff format --check mopstui tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -m "not slow and not timing"

@@ -28,16 +28,24 @@ def catalog(services: int) -> str:
     rng = random.Random(7)
     lines = ["vendors:"]
     for v in range(40):
-        lines.append(f"  - {{id: v{v}, name: Vendor {v}, kind: statuspage, url: \"https://status.v{v}.example.com\"}}")
+        lines.append(f'  - {{id: v{v}, name: Vendor {v}, kind: statuspage, url: "https://status.v{v}.example.com"}}')
     lines.append("services:")
     infra = 50
     for i in range(services):
         deps = sorted({f"svc-{rng.randrange(infra)}" for _ in range(rng.randrange(3))} - {f"svc-{i}"})
         if i >= infra and rng.random() < 0.3:
             deps.append(f"svc-{rng.randrange(infra, services)}")
-        lines += [f"  - id: svc-{i}", f"    name: Service {i}", f"    owner: team-{i % 120}", f"    tier: {1 + i % 4}",
-                  f"    touchpoint: touchpoint-{i % 9}", f"    vendor: v{i % 40}", "    components: [API]",
-                  f"    depends_on: [{', '.join(deps)}]", f"    runbook: https://wiki.example.com/runbooks/{i}"]
+        lines += [
+            f"  - id: svc-{i}",
+            f"    name: Service {i}",
+            f"    owner: team-{i % 120}",
+            f"    tier: {1 + i % 4}",
+            f"    touchpoint: touchpoint-{i % 9}",
+            f"    vendor: v{i % 40}",
+            "    components: [API]",
+            f"    depends_on: [{', '.join(deps)}]",
+            f"    runbook: https://wiki.example.com/runbooks/{i}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -66,12 +74,18 @@ def main() -> None:
         cold = timed([*base, "check-config"], env, runs=1)
         print(f"check-config, first after a change: {cold:.2f} s ({cold / floor:.1f}x the floor)")
         subprocess.run([*base, "declare", "Load test", "-s", "SEV3"], env=env, check=True, capture_output=True)
-        for name, args in (("check-config", ["check-config"]), ("catalog", ["catalog"]), ("incidents", ["incidents"]),
-                           ("log", ["log", "1", "a note"]), ("declare", ["declare", "Another", "-s", "SEV4"]),
-                           ("export", ["export", "1"])):
+        for name, args in (
+            ("check-config", ["check-config"]),
+            ("catalog", ["catalog"]),
+            ("incidents", ["incidents"]),
+            ("log", ["log", "1", "a note"]),
+            ("declare", ["declare", "Another", "-s", "SEV4"]),
+            ("export", ["export", "1"]),
+        ):
             figure = timed([*base, *args], env)
-            print(f"{name:<13} {figure:.2f} s ({figure / floor:.2f}x the floor, "
-                  f"{'within' if figure < 1 else 'OVER'} the 1 s goal)")
+            print(
+                f"{name:<13} {figure:.2f} s ({figure / floor:.2f}x the floor, {'within' if figure < 1 else 'OVER'} the 1 s goal)"
+            )
 
 
 if __name__ == "__main__":

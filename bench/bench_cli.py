@@ -43,21 +43,32 @@ def start_up(tmp: Path, runs: int) -> None:
     for n in range(20):
         subprocess.run([*base, "log", "1", f"entry {n}"], check=True, stdout=subprocess.DEVNULL)
     floor_wall, floor_cpu = measure([sys.executable, "-c", "import sqlite3"], runs)
-    print(f"python -c 'import sqlite3' (the floor): {floor_wall * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU "
-          f"(median of {runs})")
-    for name, args in (("--version", ["--version"]), ("incidents", ["incidents"]), ("timeline", ["timeline", "1"]),
-                       ("log", ["log", "1", "a note"]), ("declare", ["declare", "Another", "-s", "SEV4"])):
+    print(
+        f"python -c 'import sqlite3' (the floor): {floor_wall * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU "
+        f"(median of {runs})"
+    )
+    for name, args in (
+        ("--version", ["--version"]),
+        ("incidents", ["incidents"]),
+        ("timeline", ["timeline", "1"]),
+        ("log", ["log", "1", "a note"]),
+        ("declare", ["declare", "Another", "-s", "SEV4"]),
+    ):
         wall, cpu = measure([MOPSTUI, *args] if name == "--version" else [*base, *args], runs)
         goal = ""
         if name in ("incidents", "timeline", "log"):
             goal = f"  {'within' if wall / floor_wall <= GOAL else 'OVER'} the {GOAL:.0f}x goal"
-        print(f"  mopstui {name:<10} {wall * 1000:5.0f} ms wall ({wall / floor_wall:4.1f}x)  "
-              f"{cpu * 1000:5.0f} ms CPU ({cpu / floor_cpu:4.1f}x){goal}")
+        print(
+            f"  mopstui {name:<10} {wall * 1000:5.0f} ms wall ({wall / floor_wall:4.1f}x)  "
+            f"{cpu * 1000:5.0f} ms CPU ({cpu / floor_cpu:4.1f}x){goal}"
+        )
 
 
 def big_timeline(tmp: Path, events: int, runs: int) -> None:
-    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; "
-            f"from pathlib import Path; big_database(Path({str(tmp)!r}), {events})")
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; "
+        f"from pathlib import Path; big_database(Path({str(tmp)!r}), {events})"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     db = str(tmp / f"big-{events}.db")
     print(f"one incident of {events:,} events")
@@ -65,11 +76,9 @@ def big_timeline(tmp: Path, events: int, runs: int) -> None:
     print(f"  sqlite-utils rows --csv (baseline) {base_wall:5.2f} s wall  {base_cpu:5.2f} s CPU")
     env_cache = {"XDG_CACHE_HOME": str(tmp / "cache")}  # the export's verified checkpoint stays in here
     os.environ.update(env_cache)
-    for name, args in (("export --format csv", ["export", "1", "--format", "csv"]),
-                       ("timeline", ["timeline", "1"])):
+    for name, args in (("export --format csv", ["export", "1", "--format", "csv"]), ("timeline", ["timeline", "1"])):
         wall, cpu = measure([MOPSTUI, "--db", db, *args], runs)
-        print(f"  mopstui {name:<26} {wall:5.2f} s wall ({wall / base_wall:3.1f}x)  {cpu:5.2f} s CPU "
-              f"({cpu / base_cpu:3.1f}x)")
+        print(f"  mopstui {name:<26} {wall:5.2f} s wall ({wall / base_wall:3.1f}x)  {cpu:5.2f} s CPU ({cpu / base_cpu:3.1f}x)")
 
 
 def main() -> None:

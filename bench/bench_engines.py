@@ -61,8 +61,10 @@ def run_engine(label: str, location: str, writers: int, each: int, listeners: in
     with open_store(location) as store:
         store.declare("bench", severity="SEV3", author="bench")
     me = [sys.executable, str(Path(__file__).resolve())]
-    ears = [subprocess.Popen([*me, "listener", location, str(writers * each)], stdout=subprocess.PIPE, text=True)
-            for _ in range(listeners)]
+    ears = [
+        subprocess.Popen([*me, "listener", location, str(writers * each)], stdout=subprocess.PIPE, text=True)
+        for _ in range(listeners)
+    ]
     for ear in ears:
         assert ear.stdout is not None and ear.stdout.readline().strip() == "ready"
     started = time.perf_counter()
@@ -80,17 +82,21 @@ def run_engine(label: str, location: str, writers: int, each: int, listeners: in
         assert result.ok and result.events == writers * each + 1, result.message
     delivery = "no listeners"
     if delays:
-        delivery = (f"delivery to {listeners} sessions p50 {statistics.median(delays) * 1000:6.1f} ms, "
-                    f"p95 {p95(delays) * 1000:6.1f} ms ({len(delays)} deliveries)")
+        delivery = (
+            f"delivery to {listeners} sessions p50 {statistics.median(delays) * 1000:6.1f} ms, "
+            f"p95 {p95(delays) * 1000:6.1f} ms ({len(delays)} deliveries)"
+        )
     if pause:
         print(f"  {label:<10}: one entry every {pause * 1000:.0f} ms; {delivery}")
     else:
-        print(f"  {label:<10}: {writers * each / seconds:7.0f} appends/s ({writers} writers x {each}, {seconds:5.2f} s); "
-              f"{delivery}; chain verified")
+        print(
+            f"  {label:<10}: {writers * each / seconds:7.0f} appends/s ({writers} writers x {each}, {seconds:5.2f} s); "
+            f"{delivery}; chain verified"
+        )
 
 
 def main() -> None:
-    writers, each, listeners = (int(a) for a in (sys.argv[1:4] + ["8", "250", "10"][len(sys.argv[1:4]):]))
+    writers, each, listeners = (int(a) for a in (sys.argv[1:4] + ["8", "250", "10"][len(sys.argv[1:4]) :]))
     from tests.pg import PostgresServer
 
     server = PostgresServer(durable=True)

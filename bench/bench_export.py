@@ -39,19 +39,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         # Built in another process: a child's peak memory counts its parent's at fork time.
-        code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; "
-                f"from pathlib import Path; big_database(Path({tmp!r}), {events})")
+        code = (
+            f"import sys; sys.path.insert(0, {str(HERE)!r}); from common import big_database; "
+            f"from pathlib import Path; big_database(Path({tmp!r}), {events})"
+        )
         subprocess.run([sys.executable, "-c", code], check=True)
         database = workdir / f"big-{events}.db"
         print(f"export of one incident with {events:,} events")
         if shutil.which("sqlite3"):
-            query = ("SELECT id, occurred_at, recorded_at, author, kind, text FROM events WHERE incident_id = 1 "
-                     "ORDER BY occurred_at, id")
+            query = (
+                "SELECT id, occurred_at, recorded_at, author, kind, text FROM events WHERE incident_id = 1 "
+                "ORDER BY occurred_at, id"
+            )
             base, base_mem = run(["sqlite3", "-csv", "-header", str(database), query], workdir / "base.csv")
             print(f"  sqlite3 -csv (baseline) : {base:6.2f} s  {base_mem:6.0f} MiB peak")
             # The floor under any Python export: reading the same rows into Python, formatting nothing.
-            read = (f"import sqlite3; c = sqlite3.connect({str(database)!r}).execute({query!r})\n"
-                    "while c.fetchmany(5000): pass")
+            read = f"import sqlite3; c = sqlite3.connect({str(database)!r}).execute({query!r})\nwhile c.fetchmany(5000): pass"
             floor, _ = run([sys.executable, "-c", read], workdir / "floor.txt")
             print(f"  python reads those rows : {floor:6.2f} s  ratio {floor / base:5.1f}x (formatting nothing)")
         else:
@@ -64,8 +67,10 @@ def main() -> None:
             out = workdir / f"out.{fmt}"
             seconds, memory = run([MOPSTUI, "--db", str(database), "export", "1", "--format", fmt], out, env)
             ratio = f"ratio {seconds / base:5.1f}x" if base else ""
-            print(f"  mopstui export --format {fmt:<4}: {seconds:6.2f} s  {memory:6.0f} MiB peak  "
-                  f"{out.stat().st_size / 1e6:6.1f} MB  {ratio}{'  (cold: whole chain verified)' if label else ''}")
+            print(
+                f"  mopstui export --format {fmt:<4}: {seconds:6.2f} s  {memory:6.0f} MiB peak  "
+                f"{out.stat().st_size / 1e6:6.1f} MB  {ratio}{'  (cold: whole chain verified)' if label else ''}"
+            )
         seconds, memory = run([MOPSTUI, "--db", str(database), "timeline", "1", "--json"], workdir / "t.json", env)
         ratio = f"ratio {seconds / base:5.1f}x" if base else ""
         print(f"  mopstui timeline --json  : {seconds:6.2f} s  {memory:6.0f} MiB peak  {ratio} (streamed)")

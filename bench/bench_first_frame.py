@@ -63,8 +63,10 @@ def main() -> None:
     print(f"  floor (same widgets)      {figures['floor']:.3f} s   floor/bare {figures['floor'] / figures['bare']:.2f}")
     print(f"  mopstui, demo war-room    {figures['demo']:.3f} s   mopstui/floor {figures['demo'] / figures['floor']:.2f}")
     print(f"  mopstui, 100 entries      {figures['100']:.3f} s   mopstui/floor {figures['100'] / figures['floor']:.2f}")
-    print(f"  mopstui, 100,000 entries  {figures['100k']:.3f} s   mopstui/floor {figures['100k'] / figures['floor']:.2f}"
-          f"   100,000/100 {figures['100k'] / figures['100']:.2f}")
+    print(
+        f"  mopstui, 100,000 entries  {figures['100k']:.3f} s   mopstui/floor {figures['100k'] / figures['floor']:.2f}"
+        f"   100,000/100 {figures['100k'] / figures['100']:.2f}"
+    )
 
 
 if __name__ == "__main__":

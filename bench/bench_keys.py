@@ -34,14 +34,25 @@ def war_room(workdir: Path, events: int, components: int) -> tuple[Path, Path]:
     database = big_database(workdir, events)
     names = [f"Component {n:04d}" for n in range(components)]
     config = workdir / f"config-{events}.yaml"
-    config.write_text("timezone: UTC\npolling: {interval: 1h}\nvendors:\n"
-                      "  - {id: big, name: Big Vendor, kind: statuspage, url: 'http://127.0.0.1:9/x', components: ["
-                      + ", ".join(f"'{n}'" for n in names) + "]}\n")
+    config.write_text(
+        "timezone: UTC\npolling: {interval: 1h}\nvendors:\n"
+        "  - {id: big, name: Big Vendor, kind: statuspage, url: 'http://127.0.0.1:9/x', components: ["
+        + ", ".join(f"'{n}'" for n in names)
+        + "]}\n"
+    )
     now = to_store(utcnow())
-    status = VendorStatus(id="big", name="Big Vendor", kind="statuspage", state="degraded_performance", reason="",
-                          checked_at=now, last_good_at=now,
-                          components=tuple(Component(n, "degraded_performance" if i % 7 == 0 else "operational",
-                                                     f"Region {i % 10}") for i, n in enumerate(names)))
+    status = VendorStatus(
+        id="big",
+        name="Big Vendor",
+        kind="statuspage",
+        state="degraded_performance",
+        reason="",
+        checked_at=now,
+        last_good_at=now,
+        components=tuple(
+            Component(n, "degraded_performance" if i % 7 == 0 else "operational", f"Region {i % 10}") for i, n in enumerate(names)
+        ),
+    )
     with Store(database) as store:
         store.save_vendor_statuses({"big": status.to_dict()}, [])
     return database, config

@@ -62,8 +62,9 @@ def deliveries(location: str, entries: int, config: Path) -> list[float]:
 
 
 def line(label: str, delays: list[float]) -> str:
-    return (f"  {label:<10}: p50 {statistics.median(delays) * 1000:6.1f} ms, p95 {p95(delays) * 1000:6.1f} ms "
-            f"({len(delays)} entries)")
+    return (
+        f"  {label:<10}: p50 {statistics.median(delays) * 1000:6.1f} ms, p95 {p95(delays) * 1000:6.1f} ms ({len(delays)} entries)"
+    )
 
 
 def main() -> None:

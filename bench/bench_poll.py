@@ -94,15 +94,19 @@ def main() -> None:
                             await fetcher.aclose()
                         bad = [s for s in statuses.values() if s.state != "operational"]
                         assert not bad, bad[0].reason
+
                     asyncio.run(go())
+
                 return run
 
             print(f"{vendors} vendors, each answering after 100 ms (~4 KB), concurrency {concurrency}")
             floor_wall, _ = timed("bare asyncio floor (streams, keep-alive)", floor)
             one_wall, one_cpu = timed("poller, one shared AsyncClient", poller(1))
             part_wall, part_cpu = timed("poller, partitioned pools (default)", poller(None))
-            print(f"  poller / floor: {part_wall / floor_wall:.2f}x (goal: at most 3x); "
-                  f"partitioned vs one client: {one_wall / part_wall:.2f}x wall, {one_cpu / max(part_cpu, 1e-3):.2f}x CPU")
+            print(
+                f"  poller / floor: {part_wall / floor_wall:.2f}x (goal: at most 3x); "
+                f"partitioned vs one client: {one_wall / part_wall:.2f}x wall, {one_cpu / max(part_cpu, 1e-3):.2f}x CPU"
+            )
         finally:
             server.terminate()
             server.wait()

@@ -43,8 +43,9 @@ def drain(procs: list[PtyProcess], seconds: float) -> dict[int, int]:
     return counts
 
 
-def room(argv: list[str], marker: bytes, sessions: int, seconds: float, cols: int, rows: int,
-         env: dict | None = None) -> tuple[list[PtyProcess], float, float]:
+def room(
+    argv: list[str], marker: bytes, sessions: int, seconds: float, cols: int, rows: int, env: dict | None = None
+) -> tuple[list[PtyProcess], float, float]:
     """Start `sessions` processes, wait for each first frame, then measure: (processes, percent
     of one core for all together, bytes per session per minute)."""
     procs = []
@@ -75,13 +76,16 @@ def main() -> None:
             print(f"  bare apps, 10 clocks each : {bare_cpu:5.1f} % of one core together, {bare_bytes:8,.0f} B/min each")
             procs, our_cpu, our_bytes = room(ours, b"Chat widget", sessions, seconds, cols, rows)
             try:
-                print(f"  mopstui                   : {our_cpu:5.1f} % of one core together, {our_bytes:8,.0f} B/min each"
-                      f"   (ratio {our_cpu / max(bare_cpu, 0.01):.2f}x CPU, {our_bytes / max(bare_bytes, 1):.2f}x bytes)")
+                print(
+                    f"  mopstui                   : {our_cpu:5.1f} % of one core together, {our_bytes:8,.0f} B/min each"
+                    f"   (ratio {our_cpu / max(bare_cpu, 0.01):.2f}x CPU, {our_bytes / max(bare_bytes, 1):.2f}x bytes)"
+                )
                 marker = f"zq{int(time.time()) % 100000}"  # short: an 80x24 timeline shows ~17 characters
                 cpu_at_entry = sum(p.cpu_seconds() for p in procs)
                 started = time.perf_counter()
-                subprocess.run([MOPSTUI, "--db", str(database), "--user", "bench", "log", "1", marker], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    [MOPSTUI, "--db", str(database), "--user", "bench", "log", "1", marker], check=True, capture_output=True
+                )
                 logged = time.perf_counter() - started
                 waiting = list(procs)
                 seen = {}
@@ -98,8 +102,10 @@ def main() -> None:
                     print(f"  CPU of the screens for the entry: {spent * 1000 / sessions:.1f} ms each beyond idle")
                     print("  each screen:", " ".join(f"{t:.2f}" for t in times))
                 middle = times[len(times) // 2] if times else float("nan")
-                print(f"  an entry from another process on {len(seen)}/{sessions} screens in {slowest:.2f} s (slowest; "
-                      f"median screen {middle:.2f} s; `mopstui log` itself took {logged:.2f} s of that)")
+                print(
+                    f"  an entry from another process on {len(seen)}/{sessions} screens in {slowest:.2f} s (slowest; "
+                    f"median screen {middle:.2f} s; `mopstui log` itself took {logged:.2f} s of that)"
+                )
             finally:
                 for proc in procs:
                     proc.close()

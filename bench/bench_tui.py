@@ -100,8 +100,10 @@ def main() -> None:
         small, big = big_database(workdir, 100), big_database(workdir, 100_000)
         small_open, small_key = asyncio.run(key_latency(small))
         big_open, big_key = asyncio.run(key_latency(big))
-        print("2. key press to repaint in the timeline (median of 60 presses, 80x24; through the test pilot, whose "
-              "own wait is most of it: bench_keys.py measures a real pty)")
+        print(
+            "2. key press to repaint in the timeline (median of 60 presses, 80x24; through the test pilot, whose "
+            "own wait is most of it: bench_keys.py measures a real pty)"
+        )
         print(f"   100 events       : {small_key * 1000:.1f} ms  (opened in {small_open:.2f} s)")
         print(f"   100,000 events   : {big_key * 1000:.1f} ms  (opened in {big_open:.2f} s)   ratio {big_key / small_key:.2f}")
 
@@ -110,8 +112,10 @@ def main() -> None:
         print(f"3. idle, incident open, clocks ticking, 80x24 pty, measured over {idle_seconds:.0f} s")
         print(f"   bare Textual app : {bare_cpu:.2f} CPU s/min ({bare_cpu / 60 * 100:.2f}% of a core), {bare_bytes:,.0f} B/min")
         print(f"   mopstui          : {our_cpu:.2f} CPU s/min ({our_cpu / 60 * 100:.2f}% of a core), {our_bytes:,.0f} B/min")
-        print(f"   ratio CPU {our_cpu / max(bare_cpu, 1e-3):.1f}x; bytes {our_bytes / max(bare_bytes, 1):.0f}x "
-              f"(~{our_bytes / 60:,.0f} B/s for 3 clocks)")
+        print(
+            f"   ratio CPU {our_cpu / max(bare_cpu, 1e-3):.1f}x; bytes {our_bytes / max(bare_bytes, 1):.0f}x "
+            f"(~{our_bytes / 60:,.0f} B/s for 3 clocks)"
+        )
 
 
 if __name__ == "__main__":

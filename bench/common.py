@@ -24,9 +24,20 @@ def big_database(workdir: Path, events: int) -> Path:
         previous = store.conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
         rows = []
         for i in range(events):
-            row = (i + 2, 1, to_store(start + timedelta(milliseconds=100 * i)), to_store(utcnow()), f"user{i % 7}",
-                   KINDS[i % len(KINDS)], f"entry number {i} with some realistic text about the lead form", None, None, None,
-                   store.account.login, store.account.uid)
+            row = (
+                i + 2,
+                1,
+                to_store(start + timedelta(milliseconds=100 * i)),
+                to_store(utcnow()),
+                f"user{i % 7}",
+                KINDS[i % len(KINDS)],
+                f"entry number {i} with some realistic text about the lead form",
+                None,
+                None,
+                None,
+                store.account.login,
+                store.account.uid,
+            )
             previous = chain_hash(previous, row)
             rows.append(row + (previous,))
         store.conn.execute("BEGIN")

@@ -112,8 +112,10 @@ def main() -> None:
     print("to the first painted frame, 80x24 pty (counts; the seconds, to App() and to the frame, only for scale)")
     print(f"  {'':10} {'modules':>8} {'applied':>8} {'passes':>7} {'set_class':>10} {'layouts':>8} {'to App()':>9} {'frame':>7}")
     for name, f in figures.items():
-        print(f"  {name:10} {len(f['modules']):8} {f['apply']:8} {f['update_nodes']:7} {f['set_class']:10} "
-              f"{f['refresh_layout']:8} {f['app']:9.3f} {f['seconds']:7.3f}")
+        print(
+            f"  {name:10} {len(f['modules']):8} {f['apply']:8} {f['update_nodes']:7} {f['set_class']:10} "
+            f"{f['refresh_layout']:8} {f['app']:9.3f} {f['seconds']:7.3f}"
+        )
     if "--modules" in sys.argv:
         extra = sorted(set(figures["demo"]["modules"]) - set(figures["floor"]["modules"]))
         print(f"\nimported by mopstui (demo) and not by the floor: {len(extra)}")

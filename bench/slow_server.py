@@ -9,8 +9,11 @@ from pathlib import Path
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests/fixtures/status/statuspage/cloudamqp-summary-maintenance.json"
 BODY = FIXTURE.read_bytes()[:5000]
-BODY = b'{"status": {"indicator": "none"}, "components": [' + b",".join(
-    b'{"id": "c%d", "name": "Component %d", "status": "operational"}' % (i, i) for i in range(60)) + b"]}"
+BODY = (
+    b'{"status": {"indicator": "none"}, "components": ['
+    + b",".join(b'{"id": "c%d", "name": "Component %d", "status": "operational"}' % (i, i) for i in range(60))
+    + b"]}"
+)
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:

@@ -47,8 +47,7 @@ class _OneLine(logging.Formatter):
         said = record.getMessage().replace(self.token, "…")
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, HttpProcessingError):  # bytes that were not HTTP, from anyone on this host
-            said = said.replace("Error handling request", "refused a request it could not read") + \
-                f" ({type(error).__name__})"
+            said = said.replace("Error handling request", "refused a request it could not read") + f" ({type(error).__name__})"
         elif error is not None:
             said += f" ({type(error).__name__})"
         return f"mopstui serve: {clean_line(said, 200)}"
@@ -78,8 +77,12 @@ class GuardedServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         """Once it listens: the one link that opens it, the last address on the screen."""
         del app
-        print(f"serving the war-room at {self.link}\n(only this link opens it: do not share it; everyone who opens it "
-              f"writes as {self.starter or 'you'}; Ctrl-C stops)", file=sys.stderr, flush=True)
+        print(
+            f"serving the war-room at {self.link}\n(only this link opens it: do not share it; everyone who opens it "
+            f"writes as {self.starter or 'you'}; Ctrl-C stops)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -90,8 +93,9 @@ class GuardedServer(Server):
         return web.Response(status=403, text=f"mopstui: {why}\n")
 
     @web.middleware
-    async def _guard(self, request: web.Request,
-                     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         if request.host not in self.allowed_hosts:
             return self._refuse("unexpected Host header")
         if request.path.startswith("/static/"):  # the page's scripts and fonts: nothing of the war-room

@@ -128,7 +128,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         params = getattr(item, "callspec", None)
         needs_server = bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or (
-            params is not None and params.params.get("location") == "postgresql")
+            params is not None and params.params.get("location") == "postgresql"
+        )
         if item.path.name in SLOW_FILES or needs_server:
             item.add_marker(pytest.mark.slow)
         # A wall-clock bound is the machine's as much as the code's: once more before it counts,

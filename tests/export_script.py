@@ -37,8 +37,15 @@ def write_config(tmp_path):
 
 
 def build(store: Store, config, *, resolve: bool = True) -> int:
-    incident = store.declare("Lead form not submitting", severity="SEV1", author="priya", services=["lead-form"],
-                             at=START, catalog=catalog_snapshot(config), replay_recorded_at=START)
+    incident = store.declare(
+        "Lead form not submitting",
+        severity="SEV1",
+        author="priya",
+        services=["lead-form"],
+        at=START,
+        catalog=catalog_snapshot(config),
+        replay_recorded_at=START,
+    )
     i = incident.id
 
     def log(minutes, kind, text, author, recorded=None, **extra):
@@ -48,7 +55,7 @@ def build(store: Store, config, *, resolve: bool = True) -> int:
     action = log(3, "action", "Rolled back the tag manager container", "priya")
     hostile = log(5, "note", HOSTILE, "sam")
     log(8, "comms", "Banner posted on the pricing page", "sam")
-    log(9, "note", "=HYPERLINK(\"http://evil\",\"click\")", "mallory")
+    log(9, "note", '=HYPERLINK("http://evil","click")', "mallory")
     log(15, "status", "status → identified", "priya", value="identified")
     log(2, "note", "First 500 in the logs at 00:52", "priya", recorded=16)  # back-dated
     log(17, "correction", "Form endpoint returns 500 since the 00:49 deploy", "sam", ref=hostile.id)
@@ -60,12 +67,36 @@ def build(store: Store, config, *, resolve: bool = True) -> int:
     log(56, "lesson", "Tag manager changes need a second pair of eyes", "sam")
     if resolve:
         log(60, "status", "status → resolved", "priya", value="resolved")
-    store.save_vendor_statuses({}, [
-        {"vendor_id": "hubspot", "component": "Forms", "group_name": None, "state": "major_outage",
-         "previous_state": "operational", "vendor_time": "2026-03-29T00:53:00Z", "seen_at": at(4).isoformat()},
-        {"vendor_id": "hubspot", "component": "Forms", "group_name": None, "state": "operational",
-         "previous_state": "major_outage", "vendor_time": "2026-03-29T01:28:00Z", "seen_at": at(40).isoformat()},
-        {"vendor_id": "hubspot", "component": "Forms", "group_name": None, "state": "degraded",
-         "previous_state": "operational", "vendor_time": None, "seen_at": at(200).isoformat()},  # after: not in the window
-    ])
+    store.save_vendor_statuses(
+        {},
+        [
+            {
+                "vendor_id": "hubspot",
+                "component": "Forms",
+                "group_name": None,
+                "state": "major_outage",
+                "previous_state": "operational",
+                "vendor_time": "2026-03-29T00:53:00Z",
+                "seen_at": at(4).isoformat(),
+            },
+            {
+                "vendor_id": "hubspot",
+                "component": "Forms",
+                "group_name": None,
+                "state": "operational",
+                "previous_state": "major_outage",
+                "vendor_time": "2026-03-29T01:28:00Z",
+                "seen_at": at(40).isoformat(),
+            },
+            {
+                "vendor_id": "hubspot",
+                "component": "Forms",
+                "group_name": None,
+                "state": "degraded",
+                "previous_state": "operational",
+                "vendor_time": None,
+                "seen_at": at(200).isoformat(),
+            },  # after: not in the window
+        ],
+    )
     return i

@@ -51,13 +51,40 @@ class PostgresServer:
 
     def start(self, *, init: bool = True) -> None:
         if init:
-            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "mopstui", "--auth=trust", "-E", "UTF8",
-                      "--locale=C", "--no-sync")
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "mopstui",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
         with open(self.root / "server.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [str(self.bindir / "postgres"), "-D", str(self.data), "-k", str(self.root), "-c", "listen_addresses=",
-                 "-c", f"fsync={'on' if self.durable else 'off'}", "-c", "max_connections=200", "-c", "shared_buffers=32MB"],
-                user=self.as_user, cwd=self.root, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+                [
+                    str(self.bindir / "postgres"),
+                    "-D",
+                    str(self.data),
+                    "-k",
+                    str(self.root),
+                    "-c",
+                    "listen_addresses=",
+                    "-c",
+                    f"fsync={'on' if self.durable else 'off'}",
+                    "-c",
+                    "max_connections=200",
+                    "-c",
+                    "shared_buffers=32MB",
+                ],
+                user=self.as_user,
+                cwd=self.root,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
             )
         self.wait_ready()
 

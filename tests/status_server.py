@@ -14,8 +14,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "status"
 
 
 class Route:
-    def __init__(self, body: bytes = b"", status: int = 200, headers: dict | None = None,
-                 handler: Callable[[Handler], None] | None = None) -> None:
+    def __init__(
+        self, body: bytes = b"", status: int = 200, headers: dict | None = None, handler: Callable[[Handler], None] | None = None
+    ) -> None:
         self.body, self.status, self.headers, self.handler = body, status, headers or {}, handler
 
 
@@ -94,11 +95,13 @@ def slow(seconds: float, body: bytes = b"{}") -> Callable[[Handler], None]:
     def handler(h: Handler) -> None:
         time.sleep(seconds)
         h.reply(200, body)
+
     return handler
 
 
 def drip(total: int = 2000, every: float = 0.2) -> Callable[[Handler], None]:
     """Sends a byte at a time, forever-ish: a read timeout alone would never fire."""
+
     def handler(h: Handler) -> None:
         h.send_response(200)
         h.send_header("Content-Length", str(total))
@@ -110,6 +113,7 @@ def drip(total: int = 2000, every: float = 0.2) -> Callable[[Handler], None]:
                 time.sleep(every)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
     return handler
 
 
@@ -126,4 +130,5 @@ def huge(megabytes: int = 50, chunked: bool = True) -> Callable[[Handler], None]
             h.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             pass
+
     return handler

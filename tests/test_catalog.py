@@ -30,8 +30,15 @@ def config(tmp_path):
 
 
 def status(vendor_id, state, components=(), **kw):
-    return VendorStatus(vendor_id, vendor_id.title(), "statuspage", state=state, last_good_at="2026-01-01T00:00:00+00:00",
-                        components=tuple(Component(n, s) for n, s in components), **kw)
+    return VendorStatus(
+        vendor_id,
+        vendor_id.title(),
+        "statuspage",
+        state=state,
+        last_good_at="2026-01-01T00:00:00+00:00",
+        components=tuple(Component(n, s) for n, s in components),
+        **kw,
+    )
 
 
 def test_everything_unknown_before_any_poll(config):
@@ -40,8 +47,11 @@ def test_everything_unknown_before_any_poll(config):
 
 
 def test_a_vendor_outage_propagates_as_at_risk_through_chains(config):
-    statuses = {"cloudflare": status("cloudflare", "major_outage"), "hubspot": status("hubspot", "operational", [("Forms", "operational")]),
-                "intercom": status("intercom", "operational")}
+    statuses = {
+        "cloudflare": status("cloudflare", "major_outage"),
+        "hubspot": status("hubspot", "operational", [("Forms", "operational")]),
+        "intercom": status("intercom", "operational"),
+    }
     health = cat.service_health(config, statuses)
     assert health["cdn"].state == "major_outage"
     assert health["tracking"].state == "at_risk"  # no vendor of its own, depends on cdn
@@ -52,7 +62,10 @@ def test_a_vendor_outage_propagates_as_at_risk_through_chains(config):
 
 
 def test_own_state_wins_over_at_risk(config):
-    statuses = {"cloudflare": status("cloudflare", "degraded"), "hubspot": status("hubspot", "partial_outage", [("Forms", "major_outage")])}
+    statuses = {
+        "cloudflare": status("cloudflare", "degraded"),
+        "hubspot": status("hubspot", "partial_outage", [("Forms", "major_outage")]),
+    }
     health = cat.service_health(config, statuses)
     assert health["forms"].state == "major_outage"
     assert health["landing"].state == "partial_outage"  # no watched component: the vendor's overall state
@@ -65,8 +78,11 @@ def test_a_stale_vendor_is_unknown_not_up(config):
 
 
 def test_touchpoint_roll_up(config):
-    statuses = {"hubspot": status("hubspot", "major_outage", [("Forms", "major_outage")]), "cloudflare": status("cloudflare", "operational"),
-                "intercom": status("intercom", "operational")}
+    statuses = {
+        "hubspot": status("hubspot", "major_outage", [("Forms", "major_outage")]),
+        "cloudflare": status("cloudflare", "operational"),
+        "intercom": status("intercom", "operational"),
+    }
     health = cat.service_health(config, statuses)
     rollup = {t.name: t for t in cat.touchpoints(config, health)}
     assert rollup["lead capture"].state == "major_outage"
@@ -159,8 +175,16 @@ ORG = FIXTURES / "backstage-org"
 def test_an_organisation_s_catalog_imports_whole(tmp_path):
     result = import_backstage([ORG])
     by_id = {s["id"]: s for s in result.services}
-    assert set(by_id) == {"marketing-site", "website", "lead-form", "api-gateway", "search-service",
-                          "analytics-service", "apps-service", "crm-db"}
+    assert set(by_id) == {
+        "marketing-site",
+        "website",
+        "lead-form",
+        "api-gateway",
+        "search-service",
+        "analytics-service",
+        "apps-service",
+        "crm-db",
+    }
     # every relation that means "depends on"
     assert sorted(by_id["api-gateway"]["depends_on"]) == ["analytics-service", "apps-service", "search-service"]  # + dependencyOf
     assert by_id["search-service"]["depends_on"] == ["api-gateway"]  # the cycle is kept

@@ -48,6 +48,7 @@ def test_hh_mm_is_today_in_the_configured_zone(cli, tmp_path):
     with Store(tmp_path / "warroom.db") as store:
         occurred = store.event(1).occurred_at
     from zoneinfo import ZoneInfo
+
     local = occurred.astimezone(ZoneInfo("Pacific/Kiritimati"))
     assert (local.hour, local.minute) == (0, 0)
 
@@ -203,15 +204,19 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
         store.conn.execute("UPDATE events SET author = 'mal\x07lory' WHERE id = 3")
         store.conn.execute("UPDATE events SET login = NULL WHERE id = 4")
         for event_id, micros in ((5, "100001"), (6, "100000")):
-            store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
-                               "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
-                               "|| '.' || ? || 'Z' WHERE id = ?", (micros, event_id))
+            store.conn.execute(
+                "UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
+                "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
+                "|| '.' || ? || 'Z' WHERE id = ?",
+                (micros, event_id),
+            )
         store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 19) || '+00:00' WHERE id = 7")
         store.conn.commit()
         incident, events = store.incident(1), store.events(1)
     notes = Annotations.of(events)
     expected = ["INC-1 SEV2 investigating: Odd rows"] + [
-        f"#{e.id:<5} " + format_line(e, incident.started_at, zone("Asia/Tokyo"), notes) for e in events]
+        f"#{e.id:<5} " + format_line(e, incident.started_at, zone("Asia/Tokyo"), notes) for e in events
+    ]
     assert main(["--config", str(config), "--db", str(db), "timeline", "1"]) == 0
     written = capsys.readouterr().out.splitlines()
     assert written == expected
@@ -235,8 +240,16 @@ def test_the_real_executable_end_to_end(db_path):
     assert run_cli_process(*base, "set-status", "1", "sideways").returncode == 2
 
 
-@pytest.mark.parametrize("argv", [[], ["--user", "demo"], ["--db", "w.db", "--user", "a"], ["--user=priya"],
-                                  ["--config", "a.yaml", "--config", "b.yaml", "--db", "postgresql://db/room"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--user", "demo"],
+        ["--db", "w.db", "--user", "a"],
+        ["--user=priya"],
+        ["--config", "a.yaml", "--config", "b.yaml", "--db", "postgresql://db/room"],
+    ],
+)
 def test_the_screen_reads_its_options_as_the_whole_grammar_does(argv):
     """Opening the screen builds a parser of the global options only (not the 40 of every
     command), and reads them exactly as the whole grammar would."""
@@ -247,8 +260,20 @@ def test_the_screen_reads_its_options_as_the_whole_grammar_does(argv):
     assert (quick.config, quick.db, quick.user) == (whole.config, whole.db, whole.user)
 
 
-@pytest.mark.parametrize("argv", [["incidents"], ["--user", "a", "timeline", "1"], ["-h"], ["--help"], ["--version"],
-                                  ["--db"], ["--us", "bob"], ["stray"], ["--", "x"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["incidents"],
+        ["--user", "a", "timeline", "1"],
+        ["-h"],
+        ["--help"],
+        ["--version"],
+        ["--db"],
+        ["--us", "bob"],
+        ["stray"],
+        ["--", "x"],
+    ],
+)
 def test_anything_but_the_screen_is_read_by_the_whole_grammar(argv):
     """A command, help, the version, an abbreviation or a mistake: the whole grammar answers, with
     its own help and errors."""

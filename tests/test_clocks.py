@@ -50,7 +50,11 @@ def test_per_severity_overrides(tmp_path):
     path.write_text("severities:\n  SEV1:\n    thresholds: {abandon: 30s, escalate: 5m}\n    update_every: 5m\n")
     config = load([path])
     sev1 = incident_clocks(incident(severity="SEV1"), config, None, START)
-    assert [(c.name, c.limit) for c in sev1] == [("abandon", timedelta(seconds=30)), ("escalate", timedelta(minutes=5)), ("update", timedelta(minutes=5))]
+    assert [(c.name, c.limit) for c in sev1] == [
+        ("abandon", timedelta(seconds=30)),
+        ("escalate", timedelta(minutes=5)),
+        ("update", timedelta(minutes=5)),
+    ]
     sev3 = incident_clocks(incident(severity="SEV3"), config, None, START)
     assert [c.name for c in sev3] == ["abandon", "resolve", "update"]
 

@@ -16,7 +16,10 @@ WRITER = [sys.executable, "-m", "tests.writer"]
 def start_writer(db_path, name, count):
     return subprocess.Popen(
         [*WRITER, str(db_path), "1", name, str(count)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -68,10 +71,16 @@ def test_concurrent_cli_writers(cli, db_path):
     cli("declare", "cli load", "--severity", "SEV2", check=True)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c",
-             "import sys; from mopstui.cli import main\n"
-             f"for i in range(10): assert main(['--db', {str(db_path)!r}, '--user', 'u{n}', 'log', '1', f'u{n} #{{i}}']) == 0"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from mopstui.cli import main\n"
+                f"for i in range(10): assert main(['--db', {str(db_path)!r}, '--user', 'u{n}', 'log', '1', f'u{n} #{{i}}']) == 0",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(4)
     ]

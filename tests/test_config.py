@@ -38,8 +38,19 @@ def errors_of(*paths) -> list[str]:
 def test_example_config_loads_with_a_realistic_stack():
     config = load([ROOT / "config.example.yaml"])
     names = {v.name for v in config.vendors}
-    assert {"HubSpot", "Segment", "Intercom", "Twilio", "SendGrid", "Cloudflare", "Shopify", "Zapier",
-            "Stripe", "Google Ads", "Salesforce"} <= names
+    assert {
+        "HubSpot",
+        "Segment",
+        "Intercom",
+        "Twilio",
+        "SendGrid",
+        "Cloudflare",
+        "Shopify",
+        "Zapier",
+        "Stripe",
+        "Google Ads",
+        "Salesforce",
+    } <= names
     assert all(v.url.startswith("https://") for v in config.vendors)
     assert config.thresholds_for("SEV1")[1].name == "escalate"
     assert config.update_every_for("SEV1") == timedelta(minutes=10)
@@ -49,14 +60,19 @@ def test_example_config_loads_with_a_realistic_stack():
 
 def test_defaults_without_any_file():
     config = load([])
-    assert [(t.name, t.after) for t in config.thresholds] == [("abandon", timedelta(minutes=1)), ("resolve", timedelta(minutes=30))]
+    assert [(t.name, t.after) for t in config.thresholds] == [
+        ("abandon", timedelta(minutes=1)),
+        ("resolve", timedelta(minutes=30)),
+    ]
     assert set(config.severities) == {"SEV1", "SEV2", "SEV3", "SEV4"}
     assert config.database == cfg.default_database_path()
 
 
 def test_layering_overrides_key_by_key_and_merges_lists_by_id(tmp_path):
     base = write(tmp_path / "central.yaml", BASE)
-    team = write(tmp_path / "team.yaml", """\
+    team = write(
+        tmp_path / "team.yaml",
+        """\
 thresholds:
   resolve: 20m
 polling:
@@ -71,7 +87,8 @@ services:
   - id: chat
     name: Chat widget
     vendor: intercom
-""")
+""",
+    )
     config = load([base, team])
     assert config.timezone == "Europe/Berlin"  # untouched by the later file
     assert {t.name: t.after for t in config.thresholds} == {"abandon": timedelta(minutes=1), "resolve": timedelta(minutes=20)}
@@ -168,8 +185,11 @@ def test_check_config_ok(tmp_path):
 def test_a_dependency_cycle_loads_with_one_warning_per_cycle(tmp_path):
     from mopstui.domain import catalog as cat
 
-    path = write(tmp_path / "c.yaml", "services:\n  - id: a\n    depends_on: [b]\n  - id: b\n    depends_on: [c]\n"
-                                      "  - id: c\n    depends_on: [a]\n  - id: d\n    depends_on: [a]\n")
+    path = write(
+        tmp_path / "c.yaml",
+        "services:\n  - id: a\n    depends_on: [b]\n  - id: b\n    depends_on: [c]\n"
+        "  - id: c\n    depends_on: [a]\n  - id: d\n    depends_on: [a]\n",
+    )
     config = load([path])
     assert config.warnings == (f"{path}:3: warning: depends_on cycle: a -> b -> c -> a",)
     result = run_cli("--config", str(path), "check-config")
@@ -213,9 +233,17 @@ def test_the_fast_loader_and_the_careful_one_agree(tmp_path):
     assert result.returncode == 2 and "nested more than 64 levels deep" in result.stderr
 
 
-@pytest.mark.parametrize("value, said", [("2026-02-30", "not a real date"), ("!!timestamp 2026-13-45", "not a real date"),
-                                         ("!!timestamp x", "not a real date"), ("!!int 0xZZ", "not a whole number"),
-                                         ("!!float abc", "not a number"), ("!!bool maybe", "not true or false")])
+@pytest.mark.parametrize(
+    "value, said",
+    [
+        ("2026-02-30", "not a real date"),
+        ("!!timestamp 2026-13-45", "not a real date"),
+        ("!!timestamp x", "not a real date"),
+        ("!!int 0xZZ", "not a whole number"),
+        ("!!float abc", "not a number"),
+        ("!!bool maybe", "not true or false"),
+    ],
+)
 def test_a_value_yaml_reads_as_a_date_or_number_but_is_not_one_is_file_and_line(tmp_path, value, said):
     """`away_after: 2026-02-30` was "internal error (ValueError …) This is a bug", exit 1."""
     path = write(tmp_path / "c.yaml", f"timezone: UTC\nui:\n  away_after: {value}\n")
@@ -260,8 +288,10 @@ def test_a_config_every_user_can_change_carries_no_command_and_no_environment_se
     path = write(tmp_path / "c.yaml", SECRETS)
     os.chmod(path, 0o666)
     errors = _refusals(path)
-    assert errors[0].startswith(f"{path}:8: signal spend: token_command is refused here: this file can be changed by "
-                                "every user on this host, and whoever can change it could run commands")
+    assert errors[0].startswith(
+        f"{path}:8: signal spend: token_command is refused here: this file can be changed by "
+        "every user on this host, and whoever can change it could run commands"
+    )
     assert errors[1].startswith(f"{path}:9: header 'X-Api-Key' (${{VAR}}) is refused here")
     assert len(errors) == 2
     os.chmod(path, 0o664)
@@ -269,8 +299,12 @@ def test_a_config_every_user_can_change_carries_no_command_and_no_environment_se
     os.chmod(path, 0o644)
     assert load([path]).signals[0].token_command == "printf t"
     os.chmod(path, 0o666)  # without secrets, the same file loads
-    write(path, SECRETS.replace('    token_command: printf t\n', '').replace(
-        '{Authorization: "Bearer {token}", X-Api-Key: "${API_KEY}"}', '{Accept: application/json}'))
+    write(
+        path,
+        SECRETS.replace("    token_command: printf t\n", "").replace(
+            '{Authorization: "Bearer {token}", X-Api-Key: "${API_KEY}"}', "{Accept: application/json}"
+        ),
+    )
     assert load([path]).signals[0].headers == (("Accept", "application/json"),)
 
 

@@ -64,8 +64,13 @@ def test_the_lead_form_loses_its_form_while_the_vendor_stays_green():
 
             before = round_at(10)
             assert {k: s.state for k, s in before.items()} == {
-                "contact-form": "ok", "gtm": "ok", "gtm-on-home": "ok", "leads": "ok", "ga4-leads": "ok",
-                "email-delivery": "ok"}
+                "contact-form": "ok",
+                "gtm": "ok",
+                "gtm-on-home": "ok",
+                "leads": "ok",
+                "ga4-leads": "ok",
+                "email-delivery": "ok",
+            }
             assert before["ga4-leads"].value == "12 leads"
             round_at(50)
             after = round_at(55)
@@ -74,6 +79,8 @@ def test_the_lead_form_loses_its_form_while_the_vendor_stays_green():
             assert statuses["hubspot"].state == "operational"
             health = cat.service_health(config, statuses, after)
             assert health["lead-form"].state == cat.DISAGREE
-            assert health["lead-form"].reason.startswith("vendor says operational, our signal Contact form: form missing from its page")
+            assert health["lead-form"].reason.startswith(
+                "vendor says operational, our signal Contact form: form missing from its page"
+            )
     finally:
         vendors.stop()

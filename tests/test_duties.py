@@ -41,8 +41,11 @@ def plant(location: str, row: tuple[str, str, str]) -> None:
     """What a member (SQLite: through the group-writable file) or the table's owner writes by hand."""
     if location.startswith("postgresql://"):
         with psycopg.connect(location, autocommit=True) as conn:
-            conn.execute("INSERT INTO leases (name, holder, expires_at) VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE "
-                         "SET holder = excluded.holder, expires_at = excluded.expires_at", row)
+            conn.execute(
+                "INSERT INTO leases (name, holder, expires_at) VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE "
+                "SET holder = excluded.holder, expires_at = excluded.expires_at",
+                row,
+            )
     else:
         with sqlite3.connect(location) as conn:
             conn.execute("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?,?,?)", row)
@@ -103,8 +106,13 @@ def _read_until(proc: subprocess.Popen, stream: str, wanted: str, timeout: float
 def _watch(tmp_path, db: str) -> subprocess.Popen:
     config = write(tmp_path / "c.yaml", "polling: {interval: 1s}\n")
     os.chmod(config, 0o600)
-    return subprocess.Popen([MOPSTUI, "--config", str(config), "--db", db, "watch"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [MOPSTUI, "--config", str(config), "--db", db, "watch"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _stop(proc: subprocess.Popen) -> tuple[str, str]:
@@ -160,16 +168,21 @@ def _attacks_refused(app_url: str) -> None:
     """The reproductions: the application role forging the duties' row, stepping the event ids
     far ahead (the log then failed `verify` for ever), or inserting an event past them."""
     with psycopg.connect(app_url, autocommit=True) as app:
-        for attack in ("UPDATE event_sequence SET seq = 9000000000000000000",
-                       "UPDATE event_sequence SET seq = 9223372036854775807",
-                       "INSERT INTO leases (name, holder, expires_at) VALUES ('x', 'someone', '9999-12-31T23:59:59Z')",
-                       "UPDATE leases SET holder = 'someone', expires_at = '9999-12-31T23:59:59Z'",
-                       "DELETE FROM leases", "TRUNCATE leases"):
+        for attack in (
+            "UPDATE event_sequence SET seq = 9000000000000000000",
+            "UPDATE event_sequence SET seq = 9223372036854775807",
+            "INSERT INTO leases (name, holder, expires_at) VALUES ('x', 'someone', '9999-12-31T23:59:59Z')",
+            "UPDATE leases SET holder = 'someone', expires_at = '9999-12-31T23:59:59Z'",
+            "DELETE FROM leases",
+            "TRUNCATE leases",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 app.execute(attack)
         with pytest.raises(psycopg.errors.RaiseException, match="next is #"):
-            app.execute("INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, hash) "
-                        "VALUES (9000000000000000000, 1, 'x', 'x', 'x', 'note', 'x', 'x')")
+            app.execute(
+                "INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, hash) "
+                "VALUES (9000000000000000000, 1, 'x', 'x', 'x', 'note', 'x', 'x')"
+            )
         with pytest.raises(psycopg.errors.RaiseException, match="at most"):
             app.execute("SELECT * FROM mopstui_take_lease('poller', 'someone', 1e12)")
 
@@ -202,12 +215,17 @@ def test_a_war_room_set_up_before_is_migrated_and_its_old_grants_revoked(postgre
         for name in ("p001_initial", "p002_digest_index"):
             owner.execute(pg_schema.STEP_SQL[name])
             owner.execute("INSERT INTO mopstui_schema VALUES (%s, '2026-01-01T00:00:00.000000Z')", (name,))
-    app_url = _app_url(postgres_server, pg_url, (
-        "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
-        "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence TO mopstui_app",
-        "GRANT DELETE ON leases TO mopstui_app",
-        "GRANT SELECT ON mopstui_schema TO mopstui_app",
-        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app"))
+    app_url = _app_url(
+        postgres_server,
+        pg_url,
+        (
+            "GRANT SELECT, INSERT ON events, incidents, status_observations TO mopstui_app",
+            "GRANT SELECT, INSERT, UPDATE ON presence, leases, vendor_status, cursors, event_sequence TO mopstui_app",
+            "GRANT DELETE ON leases TO mopstui_app",
+            "GRANT SELECT ON mopstui_schema TO mopstui_app",
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mopstui_app",
+        ),
+    )
     with open_store(pg_url) as store:
         store.declare("Lead form down", severity="SEV1", author="owner")
     _attacks_refused(app_url)
@@ -227,11 +245,11 @@ def test_each_person_s_entries_carry_the_role_the_server_says_they_are(postgres_
     with open_store(pg_url) as store:
         store.declare("Lead form down", severity="SEV1", author="owner")
     database = pg_url.split("/")[-1].split("?")[0]
-    postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_members NOLOGIN; "
-                          "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    postgres_server.admin("DO $$ BEGIN CREATE ROLE mopstui_members NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
     for person in ("priya", "sam"):
-        postgres_server.admin(f"DO $$ BEGIN CREATE ROLE {person} LOGIN IN ROLE mopstui_members; "
-                              "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        postgres_server.admin(
+            f"DO $$ BEGIN CREATE ROLE {person} LOGIN IN ROLE mopstui_members; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
     _app_url(postgres_server, pg_url, tuple(g.replace("TO mopstui_app", "TO mopstui_members") for g in APP_GRANTS))
     postgres_server.admin(f"GRANT CONNECT ON DATABASE {database} TO mopstui_members")
     priya, sam = (pg_url.replace("mopstui@", f"{p}@") for p in ("priya", "sam"))
@@ -244,11 +262,15 @@ def test_each_person_s_entries_carry_the_role_the_server_says_they_are(postgres_
     with psycopg.connect(priya, autocommit=True) as forger:  # priya writes an entry as sam, by hand
         top = forger.execute("SELECT seq FROM event_sequence").fetchone()[0]
         with pytest.raises(psycopg.errors.RaiseException, match="account is the database role"):
-            forger.execute("INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, login, "
-                           "hash) VALUES (%s, 1, 'x', 'x', 'sam', 'note', 'I did it', 'sam', 'x')", (top + 1,))
+            forger.execute(
+                "INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, login, "
+                "hash) VALUES (%s, 1, 'x', 'x', 'sam', 'note', 'I did it', 'sam', 'x')",
+                (top + 1,),
+            )
     capsys.readouterr()
     assert main(["--db", pg_url, "timeline", "1"]) == 0
     out = capsys.readouterr().out
-    priya_line, sam_line = (next(line for line in out.splitlines() if words in line)
-                            for words in ("Form fixed", "Confirmed on the live site"))
+    priya_line, sam_line = (
+        next(line for line in out.splitlines() if words in line) for words in ("Form fixed", "Confirmed on the live site")
+    )
     assert "(login priya)" in priya_line and "login" not in sam_line  # both shown only where they differ

@@ -19,8 +19,11 @@ def tmux():
 
 def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     said = tmp_path / "stdout.txt"  # what the demo says when it ends (the screen draws on stderr)
-    tmux.start("demo", ["sh", "-c", 'exec "$0" demo >"$1"', MOPSTUI, str(said)],
-               env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "e2e-user", "TERM": "xterm-256color"})
+    tmux.start(
+        "demo",
+        ["sh", "-c", 'exec "$0" demo >"$1"', MOPSTUI, str(said)],
+        env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "e2e-user", "TERM": "xterm-256color"},
+    )
     tmux.wait_for("demo", "Chat widget not loading")
     tmux.log_entry("demo", "CDN all green")
     screen = tmux.wait_for("demo", "CDN all green")
@@ -39,8 +42,9 @@ def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     time.sleep(0.5)  # or the terminal reads ESC q as Alt+q
     tmux.send("demo", "q")
     assert tmux.wait_gone("demo"), "q did not end the program"
-    assert said.read_text().strip() == (f"mopstui: the demo's war-room stays in {database.parent}/ (demo.db); "
-                                        "delete the folder when you are done")
+    assert said.read_text().strip() == (
+        f"mopstui: the demo's war-room stays in {database.parent}/ (demo.db); delete the folder when you are done"
+    )
 
 
 def test_two_hosts_on_one_postgresql_war_room_see_each_other_live(tmux, pg_url):

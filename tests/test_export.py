@@ -60,7 +60,9 @@ def test_metrics_as_numbers(scripted):
     assert metrics.mitigated == timedelta(minutes=30)
     assert metrics.resolved == timedelta(minutes=60)
     assert [(t["name"], t["crossed"], t["over_by_seconds"]) for t in metrics.thresholds] == [
-        ("abandon", True, 59 * 60), ("resolve", True, 30 * 60)]
+        ("abandon", True, 59 * 60),
+        ("resolve", True, 30 * 60),
+    ]
     assert [o["overdue_by_seconds"] for o in metrics.overdue] == [29 * 60]  # 00:58 -> 01:42 with 15m due
     assert metrics.problems == []
     assert metrics.participants == {"priya": 9, "sam": 6, "mallory": 1}
@@ -120,7 +122,15 @@ def test_csv_is_rfc4180(scripted):
 
 def test_escapers():
     assert md_inline("a|b\nc <b>x</b> [l](u)") == "a\\|b c &lt;b&gt;x&lt;/b&gt; \\[l\\](u)"
-    assert [csv_cell(v) for v in ("=1+1", "+7", "-3", "@SUM(A1)", "\tx", "ok", 5)] == ["'=1+1", "'+7", "'-3", "'@SUM(A1)", "    x", "ok", "5"]
+    assert [csv_cell(v) for v in ("=1+1", "+7", "-3", "@SUM(A1)", "\tx", "ok", 5)] == [
+        "'=1+1",
+        "'+7",
+        "'-3",
+        "'@SUM(A1)",
+        "    x",
+        "ok",
+        "5",
+    ]
 
 
 def test_starred_only(scripted):
@@ -161,8 +171,18 @@ def test_cli_export_writes_a_private_file(scripted, tmp_path):
     out = tmp_path / "pm.md"
     old = os.umask(0o022)
     try:
-        result = run_cli("--db", str(config.database), "--config", str(tmp_path / "config.yaml"), "export", "INC-1",
-                         "--format", "md", "-o", str(out))
+        result = run_cli(
+            "--db",
+            str(config.database),
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "export",
+            "INC-1",
+            "--format",
+            "md",
+            "-o",
+            str(out),
+        )
     finally:
         os.umask(old)
     assert result.returncode == 0, result.stderr
@@ -191,9 +211,25 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
     start = utcnow().replace(microsecond=250000) - timedelta(hours=3)
     with Store(db) as store:
         store.declare("Odd rows", severity="SEV2", author="=alice", at=start)
-        texts = ['plain', 'with "quotes", and commas', "two\nlines", "=SUM(A1)", "+1", "-2", "@cmd", "tab\there",
-                 "esc \x1b[2J gone", "bidi \u202e reversed", "ünïcödé ✓", " leading space", "", "a | b *c* <d> #1",
-                 "two  spaces", "trailing ", "\u3000ideographic space"]
+        texts = [
+            "plain",
+            'with "quotes", and commas',
+            "two\nlines",
+            "=SUM(A1)",
+            "+1",
+            "-2",
+            "@cmd",
+            "tab\there",
+            "esc \x1b[2J gone",
+            "bidi \u202e reversed",
+            "ünïcödé ✓",
+            " leading space",
+            "",
+            "a | b *c* <d> #1",
+            "two  spaces",
+            "trailing ",
+            "\u3000ideographic space",
+        ]
         for i, text in enumerate(texts):
             store.append(1, "note", text or "x", author="sam", at=start + timedelta(minutes=7 * i, microseconds=i))
         store.append(1, "action", "before the start", author="sam", at=start - timedelta(minutes=3))
@@ -213,9 +249,12 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
         store.conn.execute("UPDATE events SET login = NULL WHERE id = 4")
         # Back-dated by a minute and a microsecond, and by exactly a minute (not back-dated).
         for event_id, micros in ((5, "100001"), (6, "100000")):
-            store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
-                               "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
-                               "|| '.' || ? || 'Z' WHERE id = ?", (micros, event_id))
+            store.conn.execute(
+                "UPDATE events SET occurred_at = substr(occurred_at, 1, 20) || '100000Z', "
+                "recorded_at = strftime('%Y-%m-%dT%H:%M:%S', substr(occurred_at, 1, 19), '+60 seconds') "
+                "|| '.' || ? || 'Z' WHERE id = ?",
+                (micros, event_id),
+            )
         store.conn.execute("UPDATE events SET occurred_at = substr(occurred_at, 1, 19) || '+00:00' WHERE id = 7")
         store.conn.commit()
 
@@ -223,9 +262,13 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
             fast = io.StringIO(newline="")
             export_incident(store, 1, config, fmt, fast, now=start + timedelta(hours=2), **options)
             with monkeypatch.context() as patch:
-                patch.setattr(type(store), "export_json_rows",
-                              lambda self, i, s, starred_only: ((e.id, None) for e in self.iter_events(i)
-                                                                if not starred_only or e.id == late.id))
+                patch.setattr(
+                    type(store),
+                    "export_json_rows",
+                    lambda self, i, s, starred_only: (
+                        (e.id, None) for e in self.iter_events(i) if not starred_only or e.id == late.id
+                    ),
+                )
                 patch.setattr(data, "store_shaped", lambda *_: False)
                 patch.setattr(markdown, "store_shaped", lambda *_: False)
                 slow = io.StringIO(newline="")
@@ -239,7 +282,9 @@ def test_fast_rows_equal_the_obviously_right_ones(tmp_path, monkeypatch):
         assert '"\'=pat, the scribe"' in fast
         rows = list(csv.DictReader(io.StringIO(fast)))
         assert [r["backdated"] for r in rows if r["id"] in ("5", "6")] == ["yes", ""]
-        assert next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "03:00"  # from the action 3 min before
+        assert (
+            next(r for r in rows if r["text"] == "at the end of its second")["elapsed"] == "03:00"
+        )  # from the action 3 min before
         fast, slow = both("json")
         events = jsonlib.loads(fast)["events"]
         assert events == jsonlib.loads(slow)["events"]
@@ -260,8 +305,10 @@ def test_a_csv_cell_of_printable_text_is_what_the_csv_writer_writes():
 
     from mopstui.export.data import _plain_cell
 
-    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
-        ['=1', '+', '-x', '@a', ',', '"', 'a,"b"', ' ', '']))
+    @given(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+        | st.sampled_from(["=1", "+", "-x", "@a", ",", '"', 'a,"b"', " ", ""])
+    )
     def check(text):
         cell = _plain_cell(text)
         if not text.isprintable():

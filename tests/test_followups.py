@@ -33,8 +33,17 @@ def cli(room, *args: str, user: str = "sam") -> tuple[int, str, str]:
 
 
 def test_edit_title_summary_services_keeps_the_history(room):
-    code, out, err = cli(room, "edit", "1", "--title", "Lead form rejects EU visitors", "--add-service", "cdn",
-                         "--summary", "Consent banner blocks the form script")
+    code, out, err = cli(
+        room,
+        "edit",
+        "1",
+        "--title",
+        "Lead form rejects EU visitors",
+        "--add-service",
+        "cdn",
+        "--summary",
+        "Consent banner blocks the form script",
+    )
     assert code == 0, err
     assert "edited: title → Lead form rejects EU visitors; summary → Consent banner blocks the form script; services +cdn" in out
     code, out, _ = cli(room, "incidents", "--json")
@@ -70,7 +79,8 @@ def test_followups_from_todo_to_done(room):
     rows = json.loads(out)
     assert [(r["text"], r["owner"], r["due"], r["state"]) for r in rows] == [
         ("Add a synthetic check on the lead form", "sam", "2026-12-05", "open"),
-        ("Review consent banner releases", None, None, "open")]
+        ("Review consent banner releases", None, None, "open"),
+    ]
     code, out, err = cli(room, "followup", "1", item, "--done", user="priya")
     assert code == 0 and "follow-up done" in out, err
     code, out, _ = cli(room, "followups", "--open")

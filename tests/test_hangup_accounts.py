@@ -56,8 +56,11 @@ def account():
     try:
         pwd.getpwnam(ACCOUNT)
     except KeyError:
-        subprocess.run(["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", ACCOUNT],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", ACCOUNT],
+            check=True,
+            capture_output=True,
+        )
         made = True
     yield ACCOUNT
     if made:
@@ -85,13 +88,30 @@ def sshd(account, tmp_path_factory):
     (base / "sshd_config").write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {base}/host\nPidFile {base}/sshd.pid\n"
         f"AuthorizedKeysFile {base}/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
-        f"KbdInteractiveAuthentication no\nAllowUsers {account}\n")
+        f"KbdInteractiveAuthentication no\nAllowUsers {account}\n"
+    )
     subprocess.run(["usermod", "-p", "*", account], check=True)  # "!" (locked) keeps a key out too
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's own privilege-separation directory
-    server = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ssh = ["ssh", "-t", "-i", str(base / "user"), "-p", str(port), "-o", "StrictHostKeyChecking=no",
-           "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", f"{account}@127.0.0.1"]
+    server = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    ssh = [
+        "ssh",
+        "-t",
+        "-i",
+        str(base / "user"),
+        "-p",
+        str(port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "LogLevel=ERROR",
+        f"{account}@127.0.0.1",
+    ]
     deadline = time.monotonic() + 10
     while subprocess.run([*ssh[:1], *ssh[2:], "true"], capture_output=True).returncode != 0:
         assert time.monotonic() < deadline and server.poll() is None, "the test's sshd did not start"
@@ -112,16 +132,23 @@ def room(account):
     os.chown(base, user.pw_uid, user.pw_gid)
     (base / "c.yaml").write_text("timezone: UTC\n")
     site = sysconfig.get_paths()["purelib"]
-    program = (f"import site, sys; sys.path.insert(0, {str(ROOT)!r}); site.addsitedir({site!r}); "
-               "sys.argv[0] = 'mopstui'; from mopstui.cli import main; sys.exit(main())")
+    program = (
+        f"import site, sys; sys.path.insert(0, {str(ROOT)!r}); site.addsitedir({site!r}); "
+        "sys.argv[0] = 'mopstui'; from mopstui.cli import main; sys.exit(main())"
+    )
     launcher = base / "run"
-    launcher.write_text("#!/bin/sh\n"
-                        'echo $$ > "$1"; shift\n'
-                        f"MOPSTUI_USER=hup exec {system_python()} -c {_sh(program)} "
-                        f"--config {base}/c.yaml --db {base}/warroom.db \"$@\"\n")
+    launcher.write_text(
+        "#!/bin/sh\n"
+        'echo $$ > "$1"; shift\n'
+        f"MOPSTUI_USER=hup exec {system_python()} -c {_sh(program)} "
+        f'--config {base}/c.yaml --db {base}/warroom.db "$@"\n'
+    )
     launcher.chmod(0o755)
-    subprocess.run(["runuser", "-u", account, "--", str(launcher), "/dev/null", "declare", "Lead form down",
-                    "--severity", "SEV2"], check=True, capture_output=True)
+    subprocess.run(
+        ["runuser", "-u", account, "--", str(launcher), "/dev/null", "declare", "Lead form down", "--severity", "SEV2"],
+        check=True,
+        capture_output=True,
+    )
     yield base
     shutil.rmtree(base, ignore_errors=True)
 
@@ -196,16 +223,19 @@ def start(way: str, room: Path, account: str, n: int, ssh: list[str] | None) -> 
         started.drop = hang_up
     elif way == "tmux killed":
         socket = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "80", "-y", "24", f"su - {account} -c '{run}'"],
-                       check=True)
+        subprocess.run(
+            ["tmux", "-L", socket, "new-session", "-d", "-x", "80", "-y", "24", f"su - {account} -c '{run}'"], check=True
+        )
         started.drop = lambda: subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
-        started.shows = lambda: subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True,
-                                               text=True).stdout
+        started.shows = lambda: (
+            subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
+        )
         started.extra.append(started.drop)
     elif way == "screen killed":
         name = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["screen", "-dmS", name, "su", "-", account, "-c", run], check=True,
-                       env={**os.environ, "TERM": "xterm-256color"})
+        subprocess.run(
+            ["screen", "-dmS", name, "su", "-", account, "-c", run], check=True, env={**os.environ, "TERM": "xterm-256color"}
+        )
         copy = room / f"{name}.txt"
 
         def screen_shows() -> str:
@@ -279,7 +309,8 @@ def test_a_screen_whose_terminal_is_gone_ends_within_two_seconds_however_it_was_
                 time.sleep(0.1)
             not_up = [s.way for s in screens if not drawn(s)]
             assert not not_up, f"round {round_number}: never came up: {not_up}: " + "; ".join(
-                f"{s.way}: {s.seen[-300:]!r} {s.shows()[-300:]!r}" for s in screens if not drawn(s))
+                f"{s.way}: {s.seen[-300:]!r} {s.shows()[-300:]!r}" for s in screens if not drawn(s)
+            )
             time.sleep(0.5)  # all settled into their loops
             dropped: dict[str, float] = {}
             for screen in screens:

@@ -17,15 +17,26 @@ from mopstui.store import Store
 ALL = sorted(m.name for m in pkgutil.walk_packages(mopstui.__path__, "mopstui.") if m.name != "mopstui.__main__")
 SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
-FETCHING = ("mopstui.status.fetch", "mopstui.status.online", "mopstui.status.detect", "mopstui.room.poller", "mopstui.tui", "mopstui.serve",
-            "mopstui.demo.server",
-            "mopstui.mcp_server.tools")
+FETCHING = (
+    "mopstui.status.fetch",
+    "mopstui.status.online",
+    "mopstui.status.detect",
+    "mopstui.room.poller",
+    "mopstui.tui",
+    "mopstui.serve",
+    "mopstui.demo.server",
+    "mopstui.mcp_server.tools",
+)
 
 
 def loaded_after(code: str) -> set[str]:
     """The modules loaded in a fresh interpreter once `code` has run."""
-    result = subprocess.run([sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
@@ -49,9 +60,11 @@ def test_the_mcp_sdk_loads_only_for_mopstui_mcp():
 def test_an_ordinary_command_needs_no_sqlite_utils(tmp_path):
     db = tmp_path / "w.db"
     Store(db).close()  # created (and migrated) here, with sqlite-utils
-    loaded = loaded_after("from mopstui.cli import main\n"
-                          f"main(['--db', {str(db)!r}, '--user', 'a', 'declare', 'x', '-s', 'SEV3'])\n"
-                          f"main(['--db', {str(db)!r}, '--user', 'a', 'log', '1', 'hello'])")
+    loaded = loaded_after(
+        "from mopstui.cli import main\n"
+        f"main(['--db', {str(db)!r}, '--user', 'a', 'declare', 'x', '-s', 'SEV3'])\n"
+        f"main(['--db', {str(db)!r}, '--user', 'a', 'log', '1', 'hello'])"
+    )
     assert "sqlite_utils" not in loaded and "yaml" not in loaded  # no config file: no YAML to read
 
 
@@ -68,8 +81,11 @@ NOT_FOR_READING = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("argv", [["incidents"], ["incidents", "--all"], ["timeline", "1"], ["log", "1", "a note"]],
-                         ids=["incidents", "incidents --all", "timeline", "log"])
+@pytest.mark.parametrize(
+    "argv",
+    [["incidents"], ["incidents", "--all"], ["timeline", "1"], ["log", "1", "a note"]],
+    ids=["incidents", "incidents --all", "timeline", "log"],
+)
 def test_a_read_command_loads_what_it_uses(tmp_path, argv):
     db = tmp_path / "w.db"
     with Store(db) as store:
@@ -77,8 +93,13 @@ def test_a_read_command_loads_what_it_uses(tmp_path, argv):
         store.append(1, "note", "the form returns 500", author="a")
     loaded = loaded_after(f"from mopstui.cli import main\nmain(['--db', {str(db)!r}, '--user', 'a', *{argv!r}])")
     allowed = {"hashlib", "mopstui.domain.grammar"} if argv[0] == "log" else set()  # a write hashes; log reads /kinds
-    found = {name for name in loaded if name in NOT_FOR_READING or name.split(".")[0] in NOT_FOR_READING
-             or any(name.startswith(prefix + ".") for prefix in NOT_FOR_READING)} - allowed
+    found = {
+        name
+        for name in loaded
+        if name in NOT_FOR_READING
+        or name.split(".")[0] in NOT_FOR_READING
+        or any(name.startswith(prefix + ".") for prefix in NOT_FOR_READING)
+    } - allowed
     assert found == set()
 
 
@@ -100,23 +121,30 @@ def test_the_screen_loads_what_its_first_frame_needs(tmp_path):
         store.declare("Lead form down", severity="SEV2", author="a")
         store.append(1, "note", "the form returns 500", author="a")
     # The real start (mopstui --db ... --user ...), headless, its modules taken once it is filled.
-    code = ("import json, sys\n"
-            "from textual.app import App\n"
-            "from mopstui.tui import app as screen\n"
-            "run, fill, seen = App.run, screen.WarRoomApp._initial_load, set()\n"
-            "def filled(self):\n"
-            "    fill(self)\n"
-            "    seen.update(sys.modules)\n"
-            "    self.exit()\n"
-            "screen.WarRoomApp._initial_load = filled\n"
-            "screen.WarRoomApp.run = lambda self: run(self, headless=True, size=(80, 24))\n"
-            "from mopstui.cli import main\n"
-            f"assert main(['--db', {str(db)!r}, '--user', 'a']) == 0\n"
-            "print(json.dumps(sorted(seen)))")
+    code = (
+        "import json, sys\n"
+        "from textual.app import App\n"
+        "from mopstui.tui import app as screen\n"
+        "run, fill, seen = App.run, screen.WarRoomApp._initial_load, set()\n"
+        "def filled(self):\n"
+        "    fill(self)\n"
+        "    seen.update(sys.modules)\n"
+        "    self.exit()\n"
+        "screen.WarRoomApp._initial_load = filled\n"
+        "screen.WarRoomApp.run = lambda self: run(self, headless=True, size=(80, 24))\n"
+        "from mopstui.cli import main\n"
+        f"assert main(['--db', {str(db)!r}, '--user', 'a']) == 0\n"
+        "print(json.dumps(sorted(seen)))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     loaded = set(json.loads(result.stdout.splitlines()[-1]))
     assert "mopstui.tui.war_room" in loaded and "mopstui.store" in loaded
     loaded -= loaded_after("import textual.app")  # Textual's own (it loads difflib, tempfile, pickle ... itself)
-    found = {name for name in loaded if name in NOT_FOR_THE_FIRST_FRAME or name.split(".")[0] in NOT_FOR_THE_FIRST_FRAME
-             or any(name.startswith(prefix + ".") for prefix in NOT_FOR_THE_FIRST_FRAME)}
+    found = {
+        name
+        for name in loaded
+        if name in NOT_FOR_THE_FIRST_FRAME
+        or name.split(".")[0] in NOT_FOR_THE_FIRST_FRAME
+        or any(name.startswith(prefix + ".") for prefix in NOT_FOR_THE_FIRST_FRAME)
+    }
     assert found == set()

@@ -17,8 +17,14 @@ from mopstui.tui.screens import HELP
 
 from .tui_helpers import make_app, make_config, wait_for
 
-NAMES = {"escape": "Escape", "slash": "/", "question_mark": "?", "asterisk": "*", "left_square_bracket": "[",
-         "right_square_bracket": "]"}
+NAMES = {
+    "escape": "Escape",
+    "slash": "/",
+    "question_mark": "?",
+    "asterisk": "*",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+}
 
 
 def shown(key: str) -> str:
@@ -34,8 +40,9 @@ def test_the_bindings_are_the_command_list():
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c.keys], ids=lambda c: c.id)
 def test_the_help_names_every_key(command):
     for key in command.keys.split(","):
-        assert re.search(rf"(^|\s){re.escape(shown(key))}(\s|$)", HELP, re.MULTILINE), \
+        assert re.search(rf"(^|\s){re.escape(shown(key))}(\s|$)", HELP, re.MULTILINE), (
             f"the help does not name {shown(key)!r} ({command.id})"
+        )
 
 
 async def test_the_palette_is_the_command_list_todo_and_lesson_included(tmp_path, db_path):
@@ -54,17 +61,20 @@ def write(tmp_path, text: str):
 
 
 def test_keys_remap_a_command_by_its_id(tmp_path):
-    config = load([write(tmp_path, "timezone: UTC\nkeys:\n  note: m\n  search: \"ctrl+f,/\"\n")])
+    config = load([write(tmp_path, 'timezone: UTC\nkeys:\n  note: m\n  search: "ctrl+f,/"\n')])
     assert config.keys == (("note", "m"), ("search", "ctrl+f,/"))
 
 
-@pytest.mark.parametrize("text, said", [
-    ("keys:\n  nots: m\n", "c.yaml:2: unknown key 'nots' in keys; did you mean 'note'?"),
-    ("keys:\n  note: s\n", "c.yaml:2: keys.note: s is already the key of status"),
-    ("keys:\n  note: \"\"\n", "c.yaml:2: keys.note: write a key"),
-    ("keys:\n  note: ctrl k\n", "c.yaml:2: keys.note: write a key"),
-    ("keys: [m]\n", "c.yaml:1: keys must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("keys:\n  nots: m\n", "c.yaml:2: unknown key 'nots' in keys; did you mean 'note'?"),
+        ("keys:\n  note: s\n", "c.yaml:2: keys.note: s is already the key of status"),
+        ('keys:\n  note: ""\n', "c.yaml:2: keys.note: write a key"),
+        ("keys:\n  note: ctrl k\n", "c.yaml:2: keys.note: write a key"),
+        ("keys: [m]\n", "c.yaml:1: keys must be a mapping"),
+    ],
+)
 def test_a_bad_keys_section_is_refused_with_file_and_line(tmp_path, text, said):
     with pytest.raises(ConfigError) as raised:
         load([write(tmp_path, text)])
@@ -82,8 +92,11 @@ async def test_a_remapped_key_opens_the_line_and_the_old_one_is_free(tmp_path, d
         await pilot.pause()
         assert app.focused is app.q("#entry") and app.entry_kind == "note"
         await pilot.press(*"remapped", "enter")
-        await wait_for(pilot, lambda: not app.q("#timeline").pending and any(
-            e.text == "remapped" for e in app.q("#timeline").events), message="the note")
+        await wait_for(
+            pilot,
+            lambda: not app.q("#timeline").pending and any(e.text == "remapped" for e in app.q("#timeline").events),
+            message="the note",
+        )
         await pilot.press("escape", "question_mark")
         await pilot.pause()
         assert "m note" in str(app.screen.query_one("#help-remapped").render())
@@ -116,4 +129,3 @@ async def test_a_palette_command_runs_its_action(tmp_path, db_path):
         app.call_later(lesson.callback)
         await wait_for(pilot, lambda: app.entry_kind == "lesson", message="the lesson line")
         assert app.focused is app.q("#entry")
-

@@ -75,14 +75,19 @@ class Terminal:
 @pytest.mark.timing  # a wall-clock bound
 def test_a_frozen_link_is_shown_away_and_gives_the_lease_up(tmp_path):
     db = tmp_path / "warroom.db"
-    config = write(tmp_path / "c.yaml", "timezone: UTC\nui: {away_after: 3s}\npolling: {interval: 1s}\nvendors:\n"
-                   "  - {id: hubspot, name: HubSpot, kind: statuspage, url: 'http://127.0.0.1:9/x'}\n")
+    config = write(
+        tmp_path / "c.yaml",
+        "timezone: UTC\nui: {away_after: 3s}\npolling: {interval: 1s}\nvendors:\n"
+        "  - {id: hubspot, name: HubSpot, kind: statuspage, url: 'http://127.0.0.1:9/x'}\n",
+    )
     with Store(db) as store:
         store.declare("Lead form down", severity="SEV2", author="alice")
-    terminal = Terminal([MOPSTUI, "--config", str(config), "--db", str(db), "--user", "frozen"],
-                        {"MOPSTUI_HEARTBEAT_SECONDS": "1"})
+    terminal = Terminal(
+        [MOPSTUI, "--config", str(config), "--db", str(db), "--user", "frozen"], {"MOPSTUI_HEARTBEAT_SECONDS": "1"}
+    )
     try:
         with Store(db) as store:
+
             def present() -> bool:
                 return any(p["user"] == "frozen" for p in store.present())
 

@@ -44,8 +44,13 @@ def listener(tmp_path):
     with open_store(db):
         pass  # the war-room exists: listen writes to one, it never makes one
     env = {**os.environ, "LEADS_TOKEN": TOKEN, "MAIL_TOKEN": MAIL_TOKEN}
-    proc = subprocess.Popen([MOPSTUI, "--config", str(path), "--db", str(db), "listen", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [MOPSTUI, "--config", str(path), "--db", str(db), "listen", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("listening on http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
@@ -124,19 +129,40 @@ def test_a_webhook_flood_is_bounded(listener):
 
 
 SENDGRID = [
-    *({"email": f"a{i}@example.com", "timestamp": 1764500000, "event": "delivered", "sg_event_id": f"d{i}"}
-      for i in range(16)),
-    *({"email": f"b{i}@gmail.com", "timestamp": 1764500000, "event": "bounce", "sg_event_id": f"b{i}", "status": "5.7.26",
-       "response": "550 5.7.26 This mail has been blocked because the sender is unauthenticated.",
-       "reason": "unauthenticated"} for i in range(3)),
+    *({"email": f"a{i}@example.com", "timestamp": 1764500000, "event": "delivered", "sg_event_id": f"d{i}"} for i in range(16)),
+    *(
+        {
+            "email": f"b{i}@gmail.com",
+            "timestamp": 1764500000,
+            "event": "bounce",
+            "sg_event_id": f"b{i}",
+            "status": "5.7.26",
+            "response": "550 5.7.26 This mail has been blocked because the sender is unauthenticated.",
+            "reason": "unauthenticated",
+        }
+        for i in range(3)
+    ),
     {"email": "c@example.com", "timestamp": 1764500000, "event": "open", "sg_event_id": "o1"},
-    {"email": "d@example.com", "timestamp": 1764500000, "event": "deferred", "sg_event_id": "f1",
-     "response": "421 4.7.28 Gmail has detected an unusual rate"},
+    {
+        "email": "d@example.com",
+        "timestamp": 1764500000,
+        "event": "deferred",
+        "sg_event_id": "f1",
+        "response": "421 4.7.28 Gmail has detected an unusual rate",
+    },
 ]
-MAILGUN = {"signature": {"token": "t", "timestamp": "1", "signature": "s"},
-           "event-data": {"event": "failed", "severity": "permanent", "recipient": "e@outlook.com",
-                          "delivery-status": {"code": 550, "message": "550 5.7.515 Access denied, sending domain "
-                                              "does not meet the required authentication level."}}}
+MAILGUN = {
+    "signature": {"token": "t", "timestamp": "1", "signature": "s"},
+    "event-data": {
+        "event": "failed",
+        "severity": "permanent",
+        "recipient": "e@outlook.com",
+        "delivery-status": {
+            "code": 550,
+            "message": "550 5.7.515 Access denied, sending domain does not meet the required authentication level.",
+        },
+    },
+}
 
 
 def test_sendgrid_and_mailgun_events_make_a_deliverability_signal(listener):
@@ -160,8 +186,10 @@ def test_sendgrid_and_mailgun_events_make_a_deliverability_signal(listener):
         asyncio.run(run())
         email = stored_states(store, config)["email"]
     assert email.state == "down"  # 5 of 21: over twice the 5 % allowed
-    assert email.why == ("24% of 21 emails bounced, dropped or deferred in the last 30 min (4 bounce, 1 deferred); "
-                         "most: 5.7.26 Gmail: not authenticated (SPF, DKIM and DMARC must pass)")
+    assert email.why == (
+        "24% of 21 emails bounced, dropped or deferred in the last 30 min (4 bounce, 1 deferred); "
+        "most: 5.7.26 Gmail: not authenticated (SPF, DKIM and DMARC must pass)"
+    )
     assert json.loads(json.dumps(email.to_dict()))["value"] == "24% of 21"
 
 
@@ -229,8 +257,11 @@ def test_hung_up_senders_and_deep_json_leave_no_traceback(listener):
     base, _, db, proc = listener
     for _ in range(30):  # senders that hang up abruptly, mid-headers and mid-body
         raw(base, b"POST /signal/leads HTTP/1.1\r\nHost: x\r\n", reset=True)
-        raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n".encode(),
-            reset=True)  # after "100 Continue": the receiver is reading the body when the reset comes
+        raw(
+            base,
+            f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n".encode(),
+            reset=True,
+        )  # after "100 Continue": the receiver is reading the body when the reset comes
     deep = b"[" * 200_000
     with httpx.Client(base_url=base) as client:
         assert client.post(f"/signal/leads/{TOKEN}", content=deep).status_code == 202  # a form tool's own payload
@@ -254,11 +285,15 @@ def test_a_body_is_never_read_as_a_second_request(listener):
     assert wrong.count(b"HTTP/1.1 ") == 1 and wrong.startswith(b"HTTP/1.1 403") and b"Connection: close" in wrong
     no_token = raw(base, b"POST /signal/leads HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(INNER) + INNER)
     assert no_token.count(b"HTTP/1.1 ") == 1 and no_token.startswith(b"HTTP/1.1 401")
-    encoded = raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity"
-                        "\r\n\r\n".encode() + INNER)
+    encoded = raw(
+        base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n".encode() + INNER
+    )
     assert encoded.count(b"HTTP/1.1 ") == 1 and encoded.startswith(b"HTTP/1.1 411")
-    twice = raw(base, f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: "
-                      f"{len(INNER)}\r\n\r\n".encode() + INNER)
+    twice = raw(
+        base,
+        f"POST /signal/leads/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: {len(INNER)}\r\n\r\n".encode()
+        + INNER,
+    )
     assert twice.count(b"HTTP/1.1 ") == 1 and twice.startswith(b"HTTP/1.1 400") and b"more than one" in twice
     # Accepted requests still share a connection.
     kept = raw(base, INNER + INNER)

@@ -42,13 +42,14 @@ def test_estimates_with_their_inputs(tmp_path, config):
     db = tmp_path / "w.db"
     start = utcnow() - timedelta(hours=2)
     with Store(db) as store:
-        incident = store.declare("Forms and checkout down", severity="SEV1", author="a", services=["lead-form", "shop"],
-                                 at=start)
+        incident = store.declare("Forms and checkout down", severity="SEV1", author="a", services=["lead-form", "shop"], at=start)
     impact = estimate(config, incident, start + timedelta(minutes=80))
     texts = [(f.text, f.inputs) for f in impact.figures]
-    assert texts == [("≈ 40 leads not captured", "lead capture: 1h 20m x 30 leads/h"),
-                     ("≈ 53 orders lost", "checkout: 1h 20m x 40 orders/h"),
-                     ("≈ €4,533 revenue at risk", "53 orders x €85")]
+    assert texts == [
+        ("≈ 40 leads not captured", "lead capture: 1h 20m x 30 leads/h"),
+        ("≈ 53 orders lost", "checkout: 1h 20m x 40 orders/h"),
+        ("≈ €4,533 revenue at risk", "53 orders x €85"),
+    ]
     assert impact.blind_since is None  # ads are not blinded by this one
 
 
@@ -71,8 +72,7 @@ def test_impact_in_the_export(tmp_path):
     config_path = write(tmp_path / "c.yaml", CONFIG)
     db = tmp_path / "w.db"
     with Store(db) as store:
-        store.declare("Analytics tag broken", severity="SEV2", author="a", services=["ga"],
-                      at=utcnow() - timedelta(minutes=20))
+        store.declare("Analytics tag broken", severity="SEV2", author="a", services=["ga"], at=utcnow() - timedelta(minutes=20))
     code, out, err = run_main(["--config", str(config_path), "--db", str(db), "export", "1"])
     assert code == 0, err
     assert "Estimated cost to marketing (estimates" in out and "ads spend while analytics is down" in out
@@ -113,14 +113,18 @@ def test_bad_marketing_config_is_file_line(tmp_path, extra, said):
 
 
 NO_TEMPLATES = CONFIG.split("templates:")[0]
-STATUS_SAYS = {"investigating": "investigating", "identified": "found the cause", "monitoring": "fix for the problem",
-               "resolved": "is resolved"}
+STATUS_SAYS = {
+    "investigating": "investigating",
+    "identified": "found the cause",
+    "monitoring": "fix for the problem",
+    "resolved": "is resolved",
+}
 
 
 @pytest.mark.parametrize("status", ["investigating", "identified", "monitoring", "resolved"])
 @pytest.mark.parametrize("channel", ["site-banner", "email", "social", "support-macro"])
 def test_every_built_in_template_reads_as_english_in_every_status(tmp_path, channel, status):
-    """"Our team is identified", "(status: identified, for 6m 41s)", and a resolved incident
+    """ "Our team is identified", "(status: identified, for 6m 41s)", and a resolved incident
     promising its next update: the built-in templates put the status word into a sentence."""
     from mopstui.domain.drafts import draft
 

@@ -39,12 +39,40 @@ services:
 """
 
 # What an agent may call. A new tool is a deliberate change here, after asking whether it decides.
-READ_TOOLS = {"active_incidents", "incident_timeline", "vendor_status", "service_catalog", "service_dependencies",
-              "impact", "open_followups", "draft_customer_update", "wait_for_entries"}
+READ_TOOLS = {
+    "active_incidents",
+    "incident_timeline",
+    "vendor_status",
+    "service_catalog",
+    "service_dependencies",
+    "impact",
+    "open_followups",
+    "draft_customer_update",
+    "wait_for_entries",
+}
 WRITE_TOOLS = {"add_evidence"}
 # Words of what only people do in the room.
-DECIDING_WORDS = ("declare", "resolve", "status_set", "set_status", "severity", "role", "comms", "log_", "override",
-                  "withdraw", "reopen", "edit", "star", "correct", "followup_", "lift", "assign", "post", "send")
+DECIDING_WORDS = (
+    "declare",
+    "resolve",
+    "status_set",
+    "set_status",
+    "severity",
+    "role",
+    "comms",
+    "log_",
+    "override",
+    "withdraw",
+    "reopen",
+    "edit",
+    "star",
+    "correct",
+    "followup_",
+    "lift",
+    "assign",
+    "post",
+    "send",
+)
 
 
 def _seed(location: str) -> None:
@@ -55,9 +83,16 @@ def _seed(location: str) -> None:
         store.append(1, "note", "Form returns 500 since the 09:50 deploy", author="ana")
         store.append(1, "action_item", "Add a probe on the thank-you page", author="sam", value=json.dumps({"owner": "sam"}))
         store.append(1, "comms", "Banner up: forms are failing, we are on it", author="sam")
-        hubspot = VendorStatus("hubspot", "HubSpot", "statuspage", state="degraded", reason="",
-                               checked_at="2026-12-01T09:00:00+00:00", last_good_at="2026-12-01T09:00:00+00:00",
-                               components=(Component("Forms", "degraded"),))
+        hubspot = VendorStatus(
+            "hubspot",
+            "HubSpot",
+            "statuspage",
+            state="degraded",
+            reason="",
+            checked_at="2026-12-01T09:00:00+00:00",
+            last_good_at="2026-12-01T09:00:00+00:00",
+            components=(Component("Forms", "degraded"),),
+        )
         store.save_vendor_statuses({"hubspot": hubspot.to_dict()}, [])
 
 
@@ -102,12 +137,18 @@ def _wait_gone(pids: set[int], marker: str, timeout: float = 15) -> None:
 @asynccontextmanager
 async def session(location: str, config: Path, *, user: str = "ana", client: str = "claude"):
     """The SDK's client on a real `mopstui mcp`; on leaving, that process is proven gone."""
-    params = StdioServerParameters(command=MOPSTUI, args=["--config", str(config), "--db", location, "--user", user, "mcp"],
-                                   env={**os.environ}, cwd=str(ROOT))
+    params = StdioServerParameters(
+        command=MOPSTUI,
+        args=["--config", str(config), "--db", location, "--user", user, "mcp"],
+        env={**os.environ},
+        cwd=str(ROOT),
+    )
     before = set(_mcp_processes(str(config)))
     with open(config.parent / "mcp-stderr.log", "a") as errlog:
-        async with stdio_client(params, errlog=errlog) as (reader, writer), \
-                ClientSession(reader, writer, client_info=Implementation(name=client, version="1.0")) as client_session:
+        async with (
+            stdio_client(params, errlog=errlog) as (reader, writer),
+            ClientSession(reader, writer, client_info=Implementation(name=client, version="1.0")) as client_session,
+        ):
             await client_session.initialize()
             mine = set(_mcp_processes(str(config))) - before
             assert mine, "no `mopstui mcp` process found"
@@ -120,9 +161,13 @@ def facts(location: str) -> dict:
     with open_store(location) as store:
         incident = store.incident(1).to_dict()
         kinds = sorted({e.kind for e in store.events(1)})
-        return {"incident": incident, "overrides": [e.id for e in store.room_events("override")],
-                "incidents": [i.id for i in store.incidents(include_resolved=True)], "kinds": kinds,
-                "comms": store.last_customer_update(1).id}  # type: ignore[union-attr]
+        return {
+            "incident": incident,
+            "overrides": [e.id for e in store.room_events("override")],
+            "incidents": [i.id for i in store.incidents(include_resolved=True)],
+            "kinds": kinds,
+            "comms": store.last_customer_update(1).id,
+        }  # type: ignore[union-attr]
 
 
 async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(room):
@@ -136,7 +181,11 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
         assert not incidents.isError
         first = incidents.structuredContent["incidents"][0]
         assert (first["label"], first["severity"], first["status"], first["roles"]) == (
-            "INC-1", "SEV1", "investigating", {"commander": "ana"})
+            "INC-1",
+            "SEV1",
+            "investigating",
+            {"commander": "ana"},
+        )
         assert {c["kind"] for c in first["clocks"]} == {"threshold", "update"} and first["update_due_at"]
         assert "INC-1 SEV1 investigating" in incidents.content[0].text and "update due" in incidents.content[0].text
 
@@ -150,8 +199,9 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
         searched = await client.call_tool("incident_timeline", {"incident": 1, "search": "author:sam probe"})
         assert [e["text"] for e in searched.structuredContent["entries"]] == ["Add a probe on the thank-you page"]
 
-        added = await client.call_tool("add_evidence", {"incident": "INC-1", "text": "HubSpot Forms API answers 503",
-                                                        "source": "https://status.hubspot.com"})
+        added = await client.call_tool(
+            "add_evidence", {"incident": "INC-1", "text": "HubSpot Forms API answers 503", "source": "https://status.hubspot.com"}
+        )
         assert not added.isError, added.content
         entry = added.structuredContent["entry"]
         assert entry["author"] == "claude for ana" and entry["kind"] == "evidence"
@@ -162,8 +212,18 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
 
         # A person takes a wrong reading back; the agent sees it withdrawn.
         wrong = await client.call_tool("add_evidence", {"incident": 1, "text": "Chat is down too"})
-        withdrawn = await asyncio.to_thread(run_cli, "--db", location, "--user", "ana", "withdraw", "1",
-                                            str(wrong.structuredContent["entry"]["id"]), "--reason", "that was staging")
+        withdrawn = await asyncio.to_thread(
+            run_cli,
+            "--db",
+            location,
+            "--user",
+            "ana",
+            "withdraw",
+            "1",
+            str(wrong.structuredContent["entry"]["id"]),
+            "--reason",
+            "that was staging",
+        )
         assert withdrawn.returncode == 0, withdrawn.stderr
         seen = await client.call_tool("incident_timeline", {"incident": 1, "search": "chat"})
         assert seen.structuredContent["entries"][0]["withdrawn_by"] is not None
@@ -213,12 +273,25 @@ async def test_no_tool_can_decide_anything(room):
             assert tool.annotations.readOnlyHint is (tool.name in READ_TOOLS), tool.name
             assert tool.annotations.destructiveHint is False
         # Every tool, called, changes nothing anyone decided; the entry grammar of people does not apply.
-        calls = [("active_incidents", {}), ("incident_timeline", {"incident": 1}), ("vendor_status", {}),
-                 ("service_catalog", {}), ("service_dependencies", {"service": "forms"}), ("impact", {"target": "hubspot"}),
-                 ("open_followups", {}), ("draft_customer_update", {"incident": 1}),
-                 ("wait_for_entries", {"timeout_seconds": 0.1})]
-        grammar = ("/comms All fixed, sorry!", "!Rolled back the deploy", "@09:00 backdated?", "/todo owner:claude due:+1d",
-                   "status → resolved", "severity → SEV4")
+        calls = [
+            ("active_incidents", {}),
+            ("incident_timeline", {"incident": 1}),
+            ("vendor_status", {}),
+            ("service_catalog", {}),
+            ("service_dependencies", {"service": "forms"}),
+            ("impact", {"target": "hubspot"}),
+            ("open_followups", {}),
+            ("draft_customer_update", {"incident": 1}),
+            ("wait_for_entries", {"timeout_seconds": 0.1}),
+        ]
+        grammar = (
+            "/comms All fixed, sorry!",
+            "!Rolled back the deploy",
+            "@09:00 backdated?",
+            "/todo owner:claude due:+1d",
+            "status → resolved",
+            "severity → SEV4",
+        )
         calls += [("add_evidence", {"incident": 1, "text": text}) for text in grammar]
         for name, arguments in calls:
             result = await client.call_tool(name, arguments)
@@ -271,8 +344,13 @@ async def test_evidence_is_paced_a_burst_of_ten_then_one_a_second_across_process
     # Two processes of the same client for the same person share one pace: it is counted from the log.
     async with session(location, config) as first, session(location, config) as second:
         started = time.monotonic()
-        results = await asyncio.gather(*(client.call_tool("add_evidence", {"incident": 1, "text": f"reading {n}"})
-                                         for n in range(8) for client in (first, second)))
+        results = await asyncio.gather(
+            *(
+                client.call_tool("add_evidence", {"incident": 1, "text": f"reading {n}"})
+                for n in range(8)
+                for client in (first, second)
+            )
+        )
         elapsed = time.monotonic() - started
         other = await first.call_tool("add_evidence", {"incident": 1, "text": "now on INC-1 only"})
     refused = [r for r in results if r.isError]
@@ -321,8 +399,9 @@ async def test_waiting_for_what_is_new_and_presence_in_the_room(room):
         assert not result.structuredContent["timed_out"]
         assert "Forms back for EU" in [e["text"] for e in result.structuredContent["entries"]]
 
-        quiet = await client.call_tool("wait_for_entries", {"since": result.structuredContent["last_entry_id"],
-                                                            "timeout_seconds": 0.3})
+        quiet = await client.call_tool(
+            "wait_for_entries", {"since": result.structuredContent["last_entry_id"], "timeout_seconds": 0.3}
+        )
         assert quiet.structuredContent["timed_out"] and quiet.structuredContent["entries"] == []
     with open_store(location) as store:
         assert "cursor for ana" not in [p["user"] for p in store.present()]  # left when its client closed
@@ -331,14 +410,27 @@ async def test_waiting_for_what_is_new_and_presence_in_the_room(room):
 def test_the_process_ends_when_its_client_closes_stdin_and_stdout_is_only_protocol(tmp_path, db_path):
     run_cli("--db", str(db_path), "--user", "ana", "declare", "Chat widget gone", "--severity", "SEV2", check=True)
     lines = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "incident_timeline",
-                                                                        "arguments": {"incident": "nope"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": "incident_timeline", "arguments": {"incident": "nope"}},
+        },
     ]
-    process = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen(
+        [MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     try:
         assert process.stdin is not None and process.stdout is not None
         for message in lines[:2]:
@@ -356,8 +448,12 @@ def test_the_process_ends_when_its_client_closes_stdin_and_stdout_is_only_protoc
         assert by_id[2]["result"]["isError"] is True
         assert "is not an incident" in by_id[2]["result"]["content"][0]["text"]
         # A long wait in flight when the client goes away does not keep the process.
-        waiting = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                   "params": {"name": "wait_for_entries", "arguments": {"timeout_seconds": 300}}}
+        waiting = {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "wait_for_entries", "arguments": {"timeout_seconds": 300}},
+        }
         process.stdin.write((json.dumps(waiting) + "\n").encode())
         process.stdin.flush()
         process.stdin.close()  # the client goes away
@@ -373,26 +469,39 @@ def test_the_process_ends_when_its_client_closes_stdin_and_stdout_is_only_protoc
 
 
 def test_without_the_extra_it_says_how_to_install_it(db_path):
-    code = ("import sys; sys.modules['mcp'] = None; from mopstui.cli import main; "
-            f"sys.exit(main(['--db', {str(db_path)!r}, 'mcp']))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            stdin=subprocess.DEVNULL)
+    code = (
+        f"import sys; sys.modules['mcp'] = None; from mopstui.cli import main; sys.exit(main(['--db', {str(db_path)!r}, 'mcp']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 1 and result.stdout == ""
     # Run from this checkout (as `make demo` does): its own pip, and the installed-package way too.
     pip = Path(sys.executable).with_name("pip")
-    assert result.stderr.strip() == (f"mopstui: `mopstui mcp` needs the optional extra: {pip} install -e "
-                                     f"'{Path(ROOT).resolve()}[mcp]' (this checkout), or pip install 'mopstui[mcp]' "
-                                     "(an installed mopstui)")
+    assert result.stderr.strip() == (
+        f"mopstui: `mopstui mcp` needs the optional extra: {pip} install -e "
+        f"'{Path(ROOT).resolve()}[mcp]' (this checkout), or pip install 'mopstui[mcp]' "
+        "(an installed mopstui)"
+    )
 
 
 def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
     run_cli("--db", str(db_path), "init", check=True)  # mcp serves a war-room, it never starts one
-    process = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen(
+        [MOPSTUI, "--db", str(db_path), "--user", "ana", "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     try:
         assert process.stdin is not None and process.stdout is not None and process.stderr is not None
-        hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}}
+        hello = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        }
         process.stdin.write((json.dumps(hello) + "\n").encode())
         process.stdin.flush()
         assert json.loads(process.stdout.readline())["id"] == 1
@@ -429,5 +538,7 @@ def test_a_client_name_cannot_pose_as_a_person_or_the_room():
 
     assert contributor("priya" + "\u2800" * 18, "ana") == "priya for ana"
     assert contributor("priya\u00a0for\u00a0sam", "ana") == "priya sam for ana"
-    assert contributor("Mopstui\u200b", "ana") == contributor("\uff53\uff59\uff53\uff54\uff45\uff4d", "ana") == "mcp client for ana"
+    assert (
+        contributor("Mopstui\u200b", "ana") == contributor("\uff53\uff59\uff53\uff54\uff45\uff4d", "ana") == "mcp client for ana"
+    )
     assert contributor("Claude Code", "ana") == "Claude Code for ana"

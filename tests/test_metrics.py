@@ -22,18 +22,41 @@ from mopstui.store import open_store
 
 from .conftest import write
 
-GA4 = {"dimensionHeaders": [{"name": "eventName"}], "metricHeaders": [{"name": "eventCount", "type": "TYPE_INTEGER"}],
-       "rows": [{"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
-                {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": "12"}]}],
-       "rowCount": 2, "kind": "analyticsData#runRealtimeReport"}
-ADS = [{"results": [{"campaign": {"resourceName": "customers/1/campaigns/9", "id": "9"},
-                     "metrics": {"costMicros": "2500000", "conversions": 0.0}, "segments": {"hour": 10}},
-                    {"campaign": {"id": "10"}, "metrics": {"costMicros": "1500000", "conversions": 0.0},
-                     "segments": {"hour": 10}}],
-        "fieldMask": "campaign.id,metrics.costMicros,metrics.conversions,segments.hour", "requestId": "r1"}]
-META = {"data": [{"spend": "84.20", "actions": [{"action_type": "lead", "value": "3"},
-                                                {"action_type": "link_click", "value": "61"}],
-                  "date_start": "2026-12-07", "date_stop": "2026-12-07"}], "paging": {"cursors": {}}}
+GA4 = {
+    "dimensionHeaders": [{"name": "eventName"}],
+    "metricHeaders": [{"name": "eventCount", "type": "TYPE_INTEGER"}],
+    "rows": [
+        {"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
+        {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": "12"}]},
+    ],
+    "rowCount": 2,
+    "kind": "analyticsData#runRealtimeReport",
+}
+ADS = [
+    {
+        "results": [
+            {
+                "campaign": {"resourceName": "customers/1/campaigns/9", "id": "9"},
+                "metrics": {"costMicros": "2500000", "conversions": 0.0},
+                "segments": {"hour": 10},
+            },
+            {"campaign": {"id": "10"}, "metrics": {"costMicros": "1500000", "conversions": 0.0}, "segments": {"hour": 10}},
+        ],
+        "fieldMask": "campaign.id,metrics.costMicros,metrics.conversions,segments.hour",
+        "requestId": "r1",
+    }
+]
+META = {
+    "data": [
+        {
+            "spend": "84.20",
+            "actions": [{"action_type": "lead", "value": "3"}, {"action_type": "link_click", "value": "61"}],
+            "date_start": "2026-12-07",
+            "date_stop": "2026-12-07",
+        }
+    ],
+    "paging": {"cursors": {}},
+}
 
 
 class Api(ThreadingHTTPServer):
@@ -87,14 +110,16 @@ def setup(tmp_path, api, monkeypatch):
     monkeypatch.setenv("ADS_DEVELOPER_TOKEN", "dev-token")
     script = write(tmp_path / "token.py", "print('ya29.test-token')\n")
     token_command = f"{sys.executable} {script}"
-    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        f"""timezone: UTC
 services: [{{id: form, touchpoint: lead capture}}, {{id: ads, touchpoint: ads}}]
 signals:
   - id: ga4-leads
     kind: metric
     touchpoint: lead capture
     what: leads
-    url: "{api.url('/v1beta/properties/123:runRealtimeReport')}"
+    url: "{api.url("/v1beta/properties/123:runRealtimeReport")}"
     method: POST
     body: {{dimensions: [{{name: eventName}}], metrics: [{{name: eventCount}}]}}
     token_command: '{token_command}'
@@ -107,7 +132,7 @@ signals:
     touchpoint: ads
     what: € spent today
     gives: spend
-    url: "{api.url('/v26/customers/1/googleAds:searchStream')}"
+    url: "{api.url("/v26/customers/1/googleAds:searchStream")}"
     method: POST
     body: {{query: "SELECT campaign.id, metrics.cost_micros, metrics.conversions FROM campaign WHERE segments.date DURING TODAY"}}
     token_command: '{token_command}'
@@ -119,7 +144,7 @@ signals:
     touchpoint: ads
     what: conversions
     gives: conversions
-    url: "{api.url('/v26/customers/1/googleAds:searchStream')}"
+    url: "{api.url("/v26/customers/1/googleAds:searchStream")}"
     method: POST
     token_command: '{token_command}'
     headers: {{Authorization: "Bearer {{token}}"}}
@@ -131,10 +156,11 @@ signals:
     kind: metric
     touchpoint: ads
     what: leads today
-    url: "{api.url('/v25.0/act_1/insights')}"
+    url: "{api.url("/v25.0/act_1/insights")}"
     headers: {{Authorization: "Bearer ${{META_TOKEN}}"}}
     path: "sum(data[*].actions[?action_type=lead].value)"
-""")
+""",
+    )
     return load([path], database=str(tmp_path / "w.db")), tmp_path / "w.db"
 
 
@@ -151,8 +177,11 @@ def one_round(config, store, now=None):
 
 
 def test_the_documented_shapes_are_read(tmp_path, api, monkeypatch):
-    api.answers = {"/v1beta/properties/123:runRealtimeReport": (200, GA4), "/v26/customers/1/googleAds:searchStream": (200, ADS),
-                   "/v25.0/act_1/insights": (200, META)}
+    api.answers = {
+        "/v1beta/properties/123:runRealtimeReport": (200, GA4),
+        "/v26/customers/1/googleAds:searchStream": (200, ADS),
+        "/v25.0/act_1/insights": (200, META),
+    }
     config, db = setup(tmp_path, api, monkeypatch)
     with open_store(db) as store:
         states = one_round(config, store)
@@ -176,9 +205,10 @@ def test_no_leads_in_the_realtime_report_is_down(tmp_path, api, monkeypatch):
     assert ga4.state == "down" and ga4.why == "0 leads, below 1"
 
 
-@pytest.mark.parametrize("status, words", [(401, "the API refused our credentials (HTTP 401)"),
-                                           (429, "the API answered HTTP 429"),
-                                           (200, "no number at data[*]")])
+@pytest.mark.parametrize(
+    "status, words",
+    [(401, "the API refused our credentials (HTTP 401)"), (429, "the API answered HTTP 429"), (200, "no number at data[*]")],
+)
 def test_a_refusal_or_an_unreadable_answer_is_unknown_never_a_drop(tmp_path, api, monkeypatch, status, words):
     api.answers = {"/v25.0/act_1/insights": (status, {"error": {"message": "Invalid OAuth access token"}})}
     config, db = setup(tmp_path, api, monkeypatch)
@@ -205,12 +235,18 @@ def test_late_conversions_are_judged_against_the_same_hour_of_earlier_weeks(tmp_
     config, db = setup(tmp_path, api, monkeypatch)
     now = utcnow()
     with open_store(db) as store:
-        store.record_arrivals([("ads-conversions", to_store(now - timedelta(weeks=w, minutes=2)), 1, repr(v), "metric")
-                               for w, v in ((1, 4.0), (2, 5.0), (3, 3.0))])
+        store.record_arrivals(
+            [
+                ("ads-conversions", to_store(now - timedelta(weeks=w, minutes=2)), 1, repr(v), "metric")
+                for w, v in ((1, 4.0), (2, 5.0), (3, 3.0))
+            ]
+        )
         conversions = one_round(config, store, now)["ads-conversions"]
     assert conversions.state == "down"
-    assert conversions.why == ("0 conversions, below 1; usually 4 at this hour (3 of 3 earlier weeks had more): a real drop "
-                               "is likely, but conversions can arrive late")
+    assert conversions.why == (
+        "0 conversions, below 1; usually 4 at this hour (3 of 3 earlier weeks had more): a real drop "
+        "is likely, but conversions can arrive late"
+    )
     with open_store(tmp_path / "quiet.db") as store:  # nights with no conversions are nothing new
         store.record_arrivals([("ads-conversions", to_store(now - timedelta(weeks=w)), 1, "0.0", "metric") for w in (1, 2)])
         quiet = one_round(load(config.sources, database=str(tmp_path / "quiet.db")), store, now)["ads-conversions"]
@@ -225,26 +261,45 @@ def test_blind_spend_is_measured_from_the_spend_metric_while_the_tag_is_down(tmp
 
     from .conftest import run_cli
 
-    path = write(tmp_path / "c.yaml", """timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        """timezone: UTC
 services: [{id: site, touchpoint: analytics}, {id: ads, touchpoint: ads}]
 touchpoints:
   ads: {ad_spend_per_hour: 300, currency: "€", tracked_by: [analytics]}
 signals:
   - {id: gtm, name: Tag container, kind: tag, touchpoint: analytics, url: "http://127.0.0.1:9/gtm.js"}
   - {id: spend, name: Ads spend, kind: metric, touchpoint: ads, gives: spend, url: "http://127.0.0.1:9/ads", path: total}
-""")
+""",
+    )
     db = tmp_path / "w.db"
     config = load([path], database=str(db))
     start = utcnow() - timedelta(minutes=30)
     at = lambda minutes: to_store(start + timedelta(minutes=minutes))  # noqa: E731
     with open_store(db) as store:
         incident = store.declare("Tracking blind", severity="SEV2", author="alice", services=["site"], at=start)
-        store.save_signal_states({}, [{"vendor_id": "signal:gtm", "state": "down", "previous_state": "ok",
-                                       "vendor_time": None, "seen_at": at(5), "reason": "HTTP 404"}])
-        store.record_arrivals([("spend", at(m), 1, repr(v), "metric") for m, v in ((0, 100.0), (5, 120.0), (15, 150.0),
-                                                                                 (25, 175.0))])
-        impact = estimate(config, incident, start + timedelta(minutes=30), signal_history=read_history(
-            store, config, start + timedelta(minutes=30)))
+        store.save_signal_states(
+            {},
+            [
+                {
+                    "vendor_id": "signal:gtm",
+                    "state": "down",
+                    "previous_state": "ok",
+                    "vendor_time": None,
+                    "seen_at": at(5),
+                    "reason": "HTTP 404",
+                }
+            ],
+        )
+        store.record_arrivals(
+            [("spend", at(m), 1, repr(v), "metric") for m, v in ((0, 100.0), (5, 120.0), (15, 150.0), (25, 175.0))]
+        )
+        impact = estimate(
+            config,
+            incident,
+            start + timedelta(minutes=30),
+            signal_history=read_history(store, config, start + timedelta(minutes=30)),
+        )
     (blind,) = [f for f in impact.figures if f.what == "blind_spend"]
     assert blind.amount == 55.0 and blind.text == "€55 ads spend while Tag container was blind (measured)"
     assert "Ads spend: spent between" in blind.inputs
@@ -259,12 +314,15 @@ def test_a_paused_campaign_is_read_back_for_the_mitigation(tmp_path, api, monkey
 
     status = lambda word: (200, [{"results": [{"campaign": {"id": "9", "status": word}}]}])  # noqa: E731
     api.answers = {"/status": status("ENABLED")}
-    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        f"""timezone: UTC
 services: [{{id: ads, touchpoint: ads}}]
 signals:
   - {{id: ads-status, name: Ads campaign status, kind: metric, touchpoint: ads, gives: status, confirms: pause-ads,
-     expect: PAUSED, url: "{api.url('/status')}", method: POST, path: "[0].results[0].campaign.status"}}
-""")
+     expect: PAUSED, url: "{api.url("/status")}", method: POST, path: "[0].results[0].campaign.status"}}
+""",
+    )
     db = tmp_path / "w.db"
     config = load([path], database=str(db))
     with open_store(db) as store:
@@ -295,20 +353,23 @@ def test_a_redirect_to_another_host_is_not_followed_and_no_secret_leaves(tmp_pat
         monkeypatch.setenv("API_KEY", "api-key")
         script = write(tmp_path / "token.py", "print('ya29.test-token')\n")
         api.answers = {"/report": (307, {"location": f"http://localhost:{other.server_address[1]}/collect"})}
-        path = write(tmp_path / "c.yaml", f"""timezone: UTC
+        path = write(
+            tmp_path / "c.yaml",
+            f"""timezone: UTC
 services: [{{id: ads, touchpoint: ads}}]
 signals:
   - id: spend
     kind: metric
     touchpoint: ads
-    url: "{api.url('/report')}"
+    url: "{api.url("/report")}"
     method: POST
     body: {{q: 1}}
     token_command: '{sys.executable} {script}'
     headers: {{Authorization: "Bearer {{token}}", developer-token: "${{ADS_DEVELOPER_TOKEN}}", X-Api-Key: "${{API_KEY}}"}}
     path: v
     after: 1
-""")
+""",
+        )
         config = load([path], database=str(tmp_path / "w.db"))
         with open_store(tmp_path / "w.db") as store:
             spend = one_round(config, store)["spend"]
@@ -321,14 +382,23 @@ signals:
         other.server_close()
 
 
-@pytest.mark.parametrize("url, refused", [("http://ads.example.com/report", True), ("https://ads.example.com/r", False),
-                                          ("http://127.0.0.1:9/r", False), ("http://localhost:9/r", False),
-                                          ("http://[::1]:9/r", False)])
+@pytest.mark.parametrize(
+    "url, refused",
+    [
+        ("http://ads.example.com/report", True),
+        ("https://ads.example.com/r", False),
+        ("http://127.0.0.1:9/r", False),
+        ("http://localhost:9/r", False),
+        ("http://[::1]:9/r", False),
+    ],
+)
 @pytest.mark.parametrize("header", ['"Bearer {token}"', '"${API_KEY}"'])
 def test_a_secret_header_over_plain_http_is_refused_unless_loopback(tmp_path, url, refused, header):
     from mopstui.config import ConfigError
 
-    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        f"""timezone: UTC
 services: [{{id: ads, touchpoint: ads}}]
 signals:
   - id: spend
@@ -338,11 +408,14 @@ signals:
     token_command: printf t
     headers: {{X-Api-Key: {header}}}
     path: v
-""")
+""",
+    )
     if not refused:
         assert load([path]).signals[0].url == url
         return
     with pytest.raises(ConfigError) as error:
         load([path])
-    assert error.value.errors == [f"{path}:7: signal spend: url is plain http:// but the headers carry a secret "
-                                  "(${VAR} or {token}): anyone on the network path could read it; use https://"]
+    assert error.value.errors == [
+        f"{path}:7: signal spend: url is plain http:// but the headers carry a secret "
+        "(${VAR} or {token}): anyone on the network path could read it; use https://"
+    ]

@@ -22,17 +22,72 @@ from .tui_helpers import make_app
 
 STEPS = int(os.environ.get("MOPSTUI_MONKEY_STEPS", "300"))
 SEEDS = [int(s) for s in os.environ.get("MOPSTUI_MONKEY_SEEDS", "1").split(",")]
-KEYS = ["n", "a", "d", "c", "u", "t", "l", "i", "s", "v", "r", "R", "N", "e", "*", "/", "x", "p", "o", "?",
-        "[", "]", "tab", "shift+tab", "up", "down", "pageup", "pagedown", "home", "end", "enter", "enter", "escape",
-        "escape", "backspace", "space", "left", "right", "ctrl+s"]  # never q or ctrl+c: the walk must not quit
-TEXTS = ["Form 500s since deploy", "[bold]x[/]", "[@click=app.quit]q[/]", "\x1b[2J", "@[/nope] x", "@99:99 late",
-         "/comms banner up", "!rolled back", '"', "NOT *", "\u202eevil", "a" * 300]
+KEYS = [
+    "n",
+    "a",
+    "d",
+    "c",
+    "u",
+    "t",
+    "l",
+    "i",
+    "s",
+    "v",
+    "r",
+    "R",
+    "N",
+    "e",
+    "*",
+    "/",
+    "x",
+    "p",
+    "o",
+    "?",
+    "[",
+    "]",
+    "tab",
+    "shift+tab",
+    "up",
+    "down",
+    "pageup",
+    "pagedown",
+    "home",
+    "end",
+    "enter",
+    "enter",
+    "escape",
+    "escape",
+    "backspace",
+    "space",
+    "left",
+    "right",
+    "ctrl+s",
+]  # never q or ctrl+c: the walk must not quit
+TEXTS = [
+    "Form 500s since deploy",
+    "[bold]x[/]",
+    "[@click=app.quit]q[/]",
+    "\x1b[2J",
+    "@[/nope] x",
+    "@99:99 late",
+    "/comms banner up",
+    "!rolled back",
+    '"',
+    "NOT *",
+    "\u202eevil",
+    "a" * 300,
+]
 
 
 def summary(indicator: str) -> str:
-    return json.dumps({"page": {"updated_at": "2026-11-23T10:02:00Z"}, "status": {"indicator": indicator},
-                       "components": [{"id": "f", "name": "Forms", "status": "operational" if indicator == "none"
-                                       else "major_outage"}], "incidents": []})
+    return json.dumps(
+        {
+            "page": {"updated_at": "2026-11-23T10:02:00Z"},
+            "status": {"indicator": indicator},
+            "components": [{"id": "f", "name": "Forms", "status": "operational" if indicator == "none" else "major_outage"}],
+            "incidents": [],
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -43,8 +98,9 @@ async def test_a_random_walk_never_kills_the_screen_or_loses_an_entry(tmp_path, 
         config_path = tmp_path / "c.yaml"
         config_path.write_text(
             "timezone: UTC\npolling: {interval: 1s, timeout: 2s}\nvendors:\n"
-            f"  - {{id: hubspot, name: HubSpot, kind: statuspage, url: \"{server.url('/hubspot')}\"}}\n"
-            "services:\n  - {id: lead-form, name: Lead form, vendor: hubspot, touchpoint: lead capture}\n")
+            f'  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url("/hubspot")}"}}\n'
+            "services:\n  - {id: lead-form, name: Lead form, vendor: hubspot, touchpoint: lead capture}\n"
+        )
         config = load([config_path], database=str(db_path))
         with Store(db_path) as store:
             store.declare("Lead form down", severity="SEV2", author="alice", services=["lead-form"])
@@ -113,8 +169,9 @@ def facts(db_path) -> tuple:
     with Store(db_path) as store:
         incidents = store.incidents(include_resolved=True)
         overrides = list(store.events_of_kinds(("override",)))
-    return tuple((i.id, i.title, i.status, i.severity, tuple(sorted(i.roles.items())), tuple(i.services), i.summary)
-                 for i in incidents), len(overrides)
+    return tuple(
+        (i.id, i.title, i.status, i.severity, tuple(sorted(i.roles.items())), tuple(i.services), i.summary) for i in incidents
+    ), len(overrides)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -126,9 +183,11 @@ async def test_bursts_after_every_dialog_key_change_no_declared_fact_and_every_e
 
     rng = random.Random(seed)
     config_path = tmp_path / "c.yaml"
-    config_path.write_text("timezone: UTC\nvendors:\n  - {id: hubspot, name: HubSpot, kind: statuspage, "
-                           "url: \"http://127.0.0.1:9/hubspot\"}\n"
-                           "services:\n  - {id: lead-form, name: Lead form, vendor: hubspot, touchpoint: lead capture}\n")
+    config_path.write_text(
+        "timezone: UTC\nvendors:\n  - {id: hubspot, name: HubSpot, kind: statuspage, "
+        'url: "http://127.0.0.1:9/hubspot"}\n'
+        "services:\n  - {id: lead-form, name: Lead form, vendor: hubspot, touchpoint: lead capture}\n"
+    )
     config = load([config_path], database=str(db_path))
     with Store(db_path) as store:
         store.declare("Lead form down", severity="SEV2", author="alice", services=["lead-form"])

@@ -38,8 +38,9 @@ def test_a_read_only_command_on_no_war_room_creates_nothing(tmp_path, capsys, co
 def test_the_catalog_is_the_config_s_and_says_the_war_room_is_missing(tmp_path, capsys, request, engine):
     """The catalog is configuration: it is shown without a war-room, which is said, and not made."""
     missing = str(tmp_path / "nonexistent" / "w.db") if engine == "sqlite" else request.getfixturevalue("pg_url")
-    config = write(tmp_path / "c.yaml", "services:\n  - {id: checkout, name: Checkout, owner: web, tier: 1, "
-                   "touchpoint: checkout}\n")
+    config = write(
+        tmp_path / "c.yaml", "services:\n  - {id: checkout, name: Checkout, owner: web, tier: 1, touchpoint: checkout}\n"
+    )
     code = main(["--config", str(config), "--db", missing, "catalog"])
     out, err = capsys.readouterr()
     assert code == 0 and "checkout" in out and f"no war-room at {missing.split('?')[0]}" in err.replace("?", "?")
@@ -72,8 +73,9 @@ def test_a_server_database_without_a_war_room_is_said_and_left_empty(pg_url, cap
 def test_a_failed_import_leaves_its_output_as_it_was(tmp_path, capsys):
     """`catalog import-backstage nothere -o services.yaml` overwrote services.yaml with `services: []`."""
     output = write(tmp_path / "services.yaml", "services:\n  - {id: checkout, name: Checkout}\n")
-    code, err = said(capsys, "--db", str(tmp_path / "w.db"), "catalog", "import-backstage", str(tmp_path / "nothere"),
-                     "-o", str(output))
+    code, err = said(
+        capsys, "--db", str(tmp_path / "w.db"), "catalog", "import-backstage", str(tmp_path / "nothere"), "-o", str(output)
+    )
     assert code == 1 and "no such file" in err and "left as it was" in err
     assert output.read_text() == "services:\n  - {id: checkout, name: Checkout}\n"
     assert not (tmp_path / "w.db").exists()

@@ -46,8 +46,7 @@ async def test_after_enter_the_next_kind_key_picks_the_kind(config, declared):
         await pilot.press("c", *keys("Chat is down"), "enter")
         await wait_for(pilot, lambda: len(entries(declared)) == 3, message="three entries")
         assert not app.q("#entry").has_focus  # the line was left: the next key is a key
-    assert entries(declared) == [("note", "Spoke to Intercom"), ("action", "Paused the ads"),
-                                 ("comms", "Chat is down")]
+    assert entries(declared) == [("note", "Spoke to Intercom"), ("action", "Paused the ads"), ("comms", "Chat is down")]
 
 
 async def _open(pilot, key: str) -> OptionList:
@@ -128,8 +127,9 @@ async def test_o_on_a_narrow_screen_shows_the_vendors_before_overruling_any(conf
 
 async def test_the_todo_dialog_says_owner_and_due_and_offers_only_what_applies(config, declared):
     with Store(declared) as store:
-        item = store.append(1, "action_item", "Add a synthetic check", author="alice",
-                            value='{"owner": "sam", "due": "2026-12-10"}')
+        item = store.append(
+            1, "action_item", "Add a synthetic check", author="alice", value='{"owner": "sam", "due": "2026-12-10"}'
+        )
     app = make_app(config, clock=Clock(NOW))
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.q("#timeline")

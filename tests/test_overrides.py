@@ -28,9 +28,16 @@ services:
 
 
 def page(state: str, forms: str = "operational", eu: str = "operational") -> dict:
-    return VendorStatus("hubspot", "HubSpot", "statuspage", state=state, reason="", checked_at="2026-11-24T09:00:00+00:00",
-                        last_good_at="2026-11-24T09:00:00+00:00",
-                        components=(Component("Forms", forms), Component("Scanner", eu, "EU", watched=False))).to_dict()
+    return VendorStatus(
+        "hubspot",
+        "HubSpot",
+        "statuspage",
+        state=state,
+        reason="",
+        checked_at="2026-11-24T09:00:00+00:00",
+        last_good_at="2026-11-24T09:00:00+00:00",
+        components=(Component("Forms", forms), Component("Scanner", eu, "EU", watched=False)),
+    ).to_dict()
 
 
 @pytest.fixture
@@ -90,8 +97,16 @@ def test_does_not_affect_us_until_lifted(room):
     with Store(db) as store:
         store.save_vendor_statuses({"hubspot": page("major_outage", forms="major_outage")}, [])
     assert health(config_path, db)["forms"] == "major_outage"
-    code, _, err = cli(config_path, db, "override", "hubspot/Forms", "unaffected", "--until-lifted",
-                       "--reason", "we moved forms to the backup endpoint")
+    code, _, err = cli(
+        config_path,
+        db,
+        "override",
+        "hubspot/Forms",
+        "unaffected",
+        "--until-lifted",
+        "--reason",
+        "we moved forms to the backup endpoint",
+    )
     assert code == 0, err
     assert health(config_path, db)["forms"] == "operational"
     with Store(db) as store:
@@ -101,7 +116,12 @@ def test_does_not_affect_us_until_lifted(room):
     code, out, _ = cli(config_path, db, "overrides", "--json")
     [row] = json.loads(out)
     assert (row["vendor"], row["component"], row["verdict"], row["until"], row["page_state_now"]) == (
-        "hubspot", "Forms", "unaffected", "lifted", "partial_outage")
+        "hubspot",
+        "Forms",
+        "unaffected",
+        "lifted",
+        "partial_outage",
+    )
     code, out, err = cli(config_path, db, "override", "hubspot/Forms", "--lift", user="alice")
     assert code == 0, err
     assert health(config_path, db)["forms"] == "partial_outage"
@@ -133,8 +153,14 @@ def test_refusals_are_one_sentence(room, args, said):
 
 
 def test_status_shows_the_override_beside_the_page(tmp_path):
-    body = json.dumps({"page": {}, "status": {"indicator": "none"}, "incidents": [],
-                       "components": [{"id": "1", "name": "Forms", "status": "operational"}]})
+    body = json.dumps(
+        {
+            "page": {},
+            "status": {"indicator": "none"},
+            "incidents": [],
+            "components": [{"id": "1", "name": "Forms", "status": "operational"}],
+        }
+    )
     with StatusServer() as server:
         url = server.serve("/api/v2/summary.json", body)
         config_path = write(tmp_path / "c.yaml", CONFIG.replace("URL", url))
@@ -162,8 +188,14 @@ def test_the_poller_lifts_an_override_when_the_page_changes(tmp_path):
     from .test_poller import one_round
 
     def summary(indicator: str, forms: str) -> str:
-        return json.dumps({"page": {}, "status": {"indicator": indicator}, "incidents": [],
-                           "components": [{"id": "1", "name": "Forms", "status": forms}]})
+        return json.dumps(
+            {
+                "page": {},
+                "status": {"indicator": indicator},
+                "incidents": [],
+                "components": [{"id": "1", "name": "Forms", "status": forms}],
+            }
+        )
 
     with StatusServer() as server:
         url = server.serve("/api/v2/summary.json", summary("none", "operational"))

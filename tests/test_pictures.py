@@ -36,8 +36,9 @@ def exported(tmp_path):
     start = (utcnow() - timedelta(hours=2)).replace(microsecond=0)
     at = lambda minutes: (start + timedelta(minutes=minutes)).isoformat()  # noqa: E731
     with Store(db) as store:
-        store.declare("Lead form </svg><script>alert(1)</script>", severity="SEV2", author="alice",
-                      services=["lead-form"], at=start)
+        store.declare(
+            "Lead form </svg><script>alert(1)</script>", severity="SEV2", author="alice", services=["lead-form"], at=start
+        )
         store.append(1, "comms", "Banner up", author="sam", at=start + timedelta(minutes=5))
         store.append(1, "comms", "Still on it", author="sam", at=start + timedelta(minutes=35))
         store.set_status(1, "identified", author="alice", at=start + timedelta(minutes=20))
@@ -74,7 +75,9 @@ def test_the_svg_puts_the_bands_where_the_incident_was(exported):
     assert float(probe_down[0].get("x")) == x_at(8)
     touchpoint = [r for r in rects if r.get("data-row") == "touchpoint:lead capture" and r.get("data-state") == "major_outage"]
     assert (float(touchpoint[0].get("x")), float(touchpoint[0].get("x")) + float(touchpoint[0].get("width"))) == (
-        x_at(8), x_at(40))
+        x_at(8),
+        x_at(40),
+    )
     thresholds = {line.get("data-threshold"): float(line.get("x1")) for line in root.iterfind(".//s:line[@data-threshold]", ns)}
     assert thresholds == {"abandon": x_at(1), "resolve": x_at(30)}
     dues = [float(line.get("x1")) for line in root.iterfind(".//s:line[@data-due]", ns)]
@@ -89,7 +92,7 @@ def test_the_markdown_links_it_and_carries_mermaid(exported):
     assert "![Timeline of INC-1" in markdown and "(INC-1.svg)" in markdown
     assert "```mermaid\ngantt" in markdown and "```mermaid\nflowchart LR" in markdown
     flowchart = markdown.split("```mermaid\nflowchart LR")[1].split("```")[0]
-    assert '"Lead form#58; EU#59; #35;1"' in flowchart and "([\"lead capture\"])" in flowchart
+    assert '"Lead form#58; EU#59; #35;1"' in flowchart and '(["lead capture"])' in flowchart
     assert "crit," in markdown.split("```mermaid\ngantt")[1].split("```")[0]
 
 

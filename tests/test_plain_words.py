@@ -82,8 +82,16 @@ def test_the_postmortem_names_things_as_people_do(tmp_path):
         from mopstui.room.duties import set_override
 
         incident_id = seed(store, config)
-        set_override(store, config, vendor_id="intercom", component=None, verdict="down", reason="chat fails for us",
-                     until="page-changes", author="priya")
+        set_override(
+            store,
+            config,
+            vendor_id="intercom",
+            component=None,
+            verdict="down",
+            reason="chat fails for us",
+            until="page-changes",
+            author="priya",
+        )
         written = io.StringIO()
         export_incident(store, incident_id, config, "md", written)
     text = written.getvalue()
@@ -119,8 +127,9 @@ def test_the_demo_says_where_it_left_its_files(tmp_path):
     from mopstui.demo import left_behind
 
     (tmp_path / "demo.db").write_text("")
-    assert left_behind(tmp_path) == (f"mopstui: the demo's war-room stays in {tmp_path}/ (demo.db); "
-                                     "delete the folder when you are done")
+    assert left_behind(tmp_path) == (
+        f"mopstui: the demo's war-room stays in {tmp_path}/ (demo.db); delete the folder when you are done"
+    )
     (tmp_path / "INC-1-postmortem.md").write_text("")
     assert f"{tmp_path}/ (demo.db, INC-1-postmortem.md)" in left_behind(tmp_path)
 

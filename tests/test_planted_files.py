@@ -62,8 +62,9 @@ def test_a_fifo_swapped_in_beside_the_war_room_never_hangs_an_open(tmp_path):
 
     planter = threading.Thread(target=plant, daemon=True)
     planter.start()
-    opener = subprocess.Popen([sys.executable, "-c", OPENER, str(db), "100"], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    opener = subprocess.Popen(
+        [sys.executable, "-c", OPENER, str(db), "100"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         out, err = opener.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -112,12 +113,22 @@ def test_a_planted_picture_never_goes_out_beside_the_postmortem(room):
     db = room / "warroom.db"
     assert run_cli("--db", str(db), "--user", "priya", "declare", "Lead form down", "-s", "SEV2").returncode == 0
     picture = room / "INC-1-postmortem.svg"
-    planted = subprocess.run([SYSTEM_PYTHON, "-c", "import sys; open(sys.argv[1], 'w').write('<svg><script>x</script></svg>')",
-                              str(picture)], user=ATTACKER_UID, group=os.getgid(), capture_output=True, text=True,
-                             timeout=30, cwd="/")
+    planted = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import sys; open(sys.argv[1], 'w').write('<svg><script>x</script></svg>')", str(picture)],
+        user=ATTACKER_UID,
+        group=os.getgid(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd="/",
+    )
     assert planted.returncode == 0, planted.stderr
-    result = subprocess.run([*WITHOUT_PRIVILEGE, MOPSTUI, "--db", str(db), "export", "1", "-o",
-                             str(room / "INC-1-postmortem.md")], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*WITHOUT_PRIVILEGE, MOPSTUI, "--db", str(db), "export", "1", "-o", str(room / "INC-1-postmortem.md")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "INC-1-postmortem.svg" in result.stderr and "belongs to" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (room / "INC-1-postmortem.md").exists() and _leftovers(room) == []
@@ -137,8 +148,9 @@ def test_o_refuses_what_is_not_a_file_and_writes_nothing(tmp_path, db_path):
         os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # the null device, under a name of our own
         targets[str(device)] = "not a regular file"
     for target, said in targets.items():
-        result = subprocess.run([MOPSTUI, "--db", str(db_path), "export", "1", "-o", target], cwd=tmp_path,
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [MOPSTUI, "--db", str(db_path), "export", "1", "-o", target], cwd=tmp_path, capture_output=True, text=True, timeout=30
+        )
         assert result.returncode == 1 and said in result.stderr and "internal error" not in result.stderr, target
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and (not AS_ROOT or stat.S_ISCHR(os.lstat(tmp_path / "null").st_mode))

@@ -21,9 +21,12 @@ from .status_server import StatusServer
 
 def summary(component_state="operational", indicator="none", incident=None):
     data = {
-        "page": {"updated_at": "2026-11-23T10:02:00Z"}, "status": {"indicator": indicator},
-        "components": [{"id": "m", "name": "Messenger", "status": component_state},
-                       {"id": "i", "name": "Inbox", "status": "operational"}],
+        "page": {"updated_at": "2026-11-23T10:02:00Z"},
+        "status": {"indicator": indicator},
+        "components": [
+            {"id": "m", "name": "Messenger", "status": component_state},
+            {"id": "i", "name": "Inbox", "status": "operational"},
+        ],
         "incidents": [incident] if incident else [],
     }
     return json.dumps(data)
@@ -43,9 +46,9 @@ def setup(tmp_path, db_path, server):
     path.write_text(f"""timezone: UTC
 polling: {{interval: 1s, timeout: 2s}}
 vendors:
-  - {{id: intercom, name: Intercom, kind: statuspage, url: "{server.url('/intercom')}", components: [Messenger]}}
+  - {{id: intercom, name: Intercom, kind: statuspage, url: "{server.url("/intercom")}", components: [Messenger]}}
 services:
-  - {{id: chat, name: Chat widget, vendor: intercom, components: [Messenger], probe: "{server.url('/chat.js')}"}}
+  - {{id: chat, name: Chat widget, vendor: intercom, components: [Messenger], probe: "{server.url("/chat.js")}"}}
   - {{id: other, name: Other, vendor: intercom, components: [Messenger]}}
 """)
     config = load([path], database=str(db_path))
@@ -77,7 +80,9 @@ def test_changes_are_stored_and_written_to_affected_incidents(setup, server, db_
         one_round(config, store)  # unchanged: nothing more
         observations = store.observations(vendor_id="intercom")
         assert [(o["component"], o["previous_state"], o["state"]) for o in observations] == [
-            (None, "operational", "major_outage"), ("Messenger", "operational", "major_outage")]
+            (None, "operational", "major_outage"),
+            ("Messenger", "operational", "major_outage"),
+        ]
         vendor_events = [e for e in store.events(1) if e.kind == "vendor"]
         texts = [e.text for e in vendor_events]
         # chat follows Messenger: its change is the evidence; the indicator reaches only services
@@ -121,8 +126,13 @@ def test_a_failed_fetch_is_stale_not_a_change(setup, server, db_path):
 
 
 def start(path, db_path, name):
-    return subprocess.Popen([sys.executable, "-m", "tests.poller_process", str(path), str(db_path), name],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.poller_process", str(path), str(db_path), name],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.timing  # a wall-clock bound
@@ -165,8 +175,13 @@ def test_two_processes_one_poller_and_takeover(setup, server, db_path):
 
 def test_watch_command_polls_and_stops_on_sigterm(setup, server, db_path):
     _, path = setup
-    proc = subprocess.Popen([MOPSTUI, "--config", str(path), "--db", str(db_path), "watch"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [MOPSTUI, "--config", str(path), "--db", str(db_path), "watch"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while server.requests["/intercom/api/v2/summary.json"] == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -185,10 +200,27 @@ def test_status_command(setup, server, db_path):
     assert result.returncode == 0, result.stderr  # vendors down is not a failure of the command
     rows = {r["id"]: r for r in json.loads(result.stdout)}
     intercom = rows["intercom"]
-    assert set(intercom) >= {"id", "name", "kind", "state", "stale", "reason", "checked_at", "latency_ms", "components", "incidents"}
+    assert set(intercom) >= {
+        "id",
+        "name",
+        "kind",
+        "state",
+        "stale",
+        "reason",
+        "checked_at",
+        "latency_ms",
+        "components",
+        "incidents",
+    }
     assert intercom["state"] == "major_outage"
-    assert intercom["components"][0] == {"name": "Messenger", "group": None, "state": "major_outage", "watched": True,
-                                         "id": "m", "note": ""}
+    assert intercom["components"][0] == {
+        "name": "Messenger",
+        "group": None,
+        "state": "major_outage",
+        "watched": True,
+        "id": "m",
+        "note": "",
+    }
     assert all(not c["watched"] for c in intercom["components"][1:])
     assert rows["probe:chat"]["state"] == "operational"
     assert run_cli("--config", str(path), "status", "--fail-on", "outage").returncode == 1
@@ -208,8 +240,10 @@ def test_status_command_with_a_vendor_unreachable(tmp_path):
 def test_a_lone_surrogate_in_a_payload_is_dropped_not_fatal(setup, server, db_path):
     config, _ = setup
     payload = summary("major_outage", "critical").replace('"Inbox"', '"In\\ud800box"')
-    payload = payload.replace('"incidents": []', '"incidents": [{"name": "Down \\udfff now", "status": "investigating", '
-                                                 '"impact": "critical", "incident_updates": []}]')
+    payload = payload.replace(
+        '"incidents": []',
+        '"incidents": [{"name": "Down \\udfff now", "status": "investigating", "impact": "critical", "incident_updates": []}]',
+    )
     server.serve("/intercom/api/v2/summary.json", payload)
     with Store(db_path) as store:
         one_round(config, store)  # the poller's own round: stored, not crashed
@@ -220,8 +254,10 @@ def test_a_lone_surrogate_in_a_payload_is_dropped_not_fatal(setup, server, db_pa
 
 def test_a_host_that_reaches_nothing_cannot_see_it_is_not_an_outage(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text('polling: {timeout: 1s}\nvendors:\n  - {id: x, name: X, kind: statuspage, url: "http://127.0.0.1:9"}\n'
-                    'services:\n  - {id: form, name: Lead form, touchpoint: lead capture, probe: "http://127.0.0.1:9/contact"}\n')
+    path.write_text(
+        'polling: {timeout: 1s}\nvendors:\n  - {id: x, name: X, kind: statuspage, url: "http://127.0.0.1:9"}\n'
+        'services:\n  - {id: form, name: Lead form, touchpoint: lead capture, probe: "http://127.0.0.1:9/contact"}\n'
+    )
     result = run_cli("--config", str(path), "status", "--json", "--fail-on", "outage")
     assert result.returncode == 0, result.stdout  # nothing is known to be down
     rows = {r["id"]: r for r in json.loads(result.stdout)}

@@ -116,8 +116,12 @@ def test_copy_store_both_ways_keeps_ids_authors_and_hashes(pg_url, postgres_serv
 def test_eight_writer_processes_lose_and_duplicate_nothing(pg_url):
     with open_store(pg_url) as store:
         store.declare("load", severity="SEV3", author="setup")
-    writers = [subprocess.Popen([*WRITER, pg_url, "1", f"w{n}", "60"], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for n in range(8)]
+    writers = [
+        subprocess.Popen(
+            [*WRITER, pg_url, "1", f"w{n}", "60"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for n in range(8)
+    ]
     outputs = [w.communicate(timeout=240) for w in writers]
     for writer, (out, err) in zip(writers, outputs):
         assert writer.returncode == 0, err
@@ -147,9 +151,13 @@ def test_roles_make_the_log_append_only_for_real(postgres_server, pg_url):
         store.append(1, "note", "written by the app role", author="alice")
         assert store.verify().ok
     with psycopg.connect(app_url, autocommit=True) as app:
-        for attack in ("ALTER TABLE events DISABLE TRIGGER events_append_only", "DROP TRIGGER events_append_only ON events",
-                       "UPDATE events SET text = 'rewritten' WHERE id = 1", "DELETE FROM events WHERE id = 1",
-                       "TRUNCATE events"):
+        for attack in (
+            "ALTER TABLE events DISABLE TRIGGER events_append_only",
+            "DROP TRIGGER events_append_only ON events",
+            "UPDATE events SET text = 'rewritten' WHERE id = 1",
+            "DELETE FROM events WHERE id = 1",
+            "TRUNCATE events",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 app.execute(attack)
     with open_store(pg_url) as store:
@@ -199,10 +207,31 @@ def test_two_watchers_on_two_hosts_one_lease_each_crossing_once(pg_url, tmp_path
 
     config = write(tmp_path / "c.yaml", "polling: {interval: 1s}\nthresholds: {abandon: 1m, resolve: 30m}\n")
     os.chmod(config, 0o600)
-    run_cli("--config", str(config), "--db", pg_url, "--user", "priya", "declare", "Checkout failing", "-s", "SEV1",
-            "--at", (utcnow() - timedelta(minutes=5)).isoformat(), check=True)
-    watchers = [subprocess.Popen([MOPSTUI, "--config", str(config), "--db", pg_url, "watch", "--quiet"], cwd=ROOT,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    run_cli(
+        "--config",
+        str(config),
+        "--db",
+        pg_url,
+        "--user",
+        "priya",
+        "declare",
+        "Checkout failing",
+        "-s",
+        "SEV1",
+        "--at",
+        (utcnow() - timedelta(minutes=5)).isoformat(),
+        check=True,
+    )
+    watchers = [
+        subprocess.Popen(
+            [MOPSTUI, "--config", str(config), "--db", pg_url, "watch", "--quiet"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     try:
         with open_store(pg_url) as store:
             deadline = time.monotonic() + 30

@@ -19,15 +19,76 @@ from mopstui.store import Store
 # Text as a terminal can hand it over: any code point, lone surrogates included (undecodable
 # bytes in argv arrive as surrogate escapes).
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=30)
-WORDS = st.sampled_from([
-    "1", "2", "INC-1", "inc1", "0", "-1", "99999999999999999999999", "#1", "²", "--at", "09:00", "23:59",
-    "2026-01-01T00:00", "0001-01-01T00:00", "9999-12-31T23:59", "--json", "--all", "-s", "SEV1", "sev9",
-    "--kind", "note", "comms", "--severity", "identified", "resolved", "commander", "--release", "--since-head",
-    "0" * 64, "-f", "csv", "json", "md", "--tz", "Europe/London", "Mars/Base", "--starred-only", "--service",
-    "--fail-on", "\x1b[2J", "[bold]x[/]", "<!channel>", "",
-])
-HEADLESS = ["declare", "log", "set-status", "resolve", "set-severity", "role", "star", "correct", "incidents",
-            "timeline", "catalog", "check-config", "verify", "export", "override", "overrides", "edit", "followup", "followups", "draft"]
+WORDS = st.sampled_from(
+    [
+        "1",
+        "2",
+        "INC-1",
+        "inc1",
+        "0",
+        "-1",
+        "99999999999999999999999",
+        "#1",
+        "²",
+        "--at",
+        "09:00",
+        "23:59",
+        "2026-01-01T00:00",
+        "0001-01-01T00:00",
+        "9999-12-31T23:59",
+        "--json",
+        "--all",
+        "-s",
+        "SEV1",
+        "sev9",
+        "--kind",
+        "note",
+        "comms",
+        "--severity",
+        "identified",
+        "resolved",
+        "commander",
+        "--release",
+        "--since-head",
+        "0" * 64,
+        "-f",
+        "csv",
+        "json",
+        "md",
+        "--tz",
+        "Europe/London",
+        "Mars/Base",
+        "--starred-only",
+        "--service",
+        "--fail-on",
+        "\x1b[2J",
+        "[bold]x[/]",
+        "<!channel>",
+        "",
+    ]
+)
+HEADLESS = [
+    "declare",
+    "log",
+    "set-status",
+    "resolve",
+    "set-severity",
+    "role",
+    "star",
+    "correct",
+    "incidents",
+    "timeline",
+    "catalog",
+    "check-config",
+    "verify",
+    "export",
+    "override",
+    "overrides",
+    "edit",
+    "followup",
+    "followups",
+    "draft",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +129,50 @@ def test_generated_arguments_never_give_a_traceback(war_room, command, args):
     assert_clean(code, err)
 
 
-YAML_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), ANY_TEXT,
-                         st.sampled_from(["1m", "30s", "0", "-5m", "99999999999h", "https://x", "statuspage", "SEV1"]))
-KEYS = st.sampled_from(["database", "timezone", "thresholds", "comms", "update_every", "severities", "polling",
-                        "interval", "timeout", "vendors", "services", "id", "name", "kind", "url", "components",
-                        "depends_on", "probe", "notify", "webhooks", "ui", "bell", "anchor", "file", "every",
-                        "tier", "touchpoint", "vendor", "<<"])
-TREES = st.recursive(YAML_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                           st.dictionaries(KEYS, inner, max_size=5)), max_leaves=20)
+YAML_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    ANY_TEXT,
+    st.sampled_from(["1m", "30s", "0", "-5m", "99999999999h", "https://x", "statuspage", "SEV1"]),
+)
+KEYS = st.sampled_from(
+    [
+        "database",
+        "timezone",
+        "thresholds",
+        "comms",
+        "update_every",
+        "severities",
+        "polling",
+        "interval",
+        "timeout",
+        "vendors",
+        "services",
+        "id",
+        "name",
+        "kind",
+        "url",
+        "components",
+        "depends_on",
+        "probe",
+        "notify",
+        "webhooks",
+        "ui",
+        "bell",
+        "anchor",
+        "file",
+        "every",
+        "tier",
+        "touchpoint",
+        "vendor",
+        "<<",
+    ]
+)
+TREES = st.recursive(
+    YAML_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)), max_leaves=20
+)
 
 
 def to_yaml(value, indent: int = 0) -> str:

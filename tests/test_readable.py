@@ -14,8 +14,27 @@ from mopstui.store import Store
 from .conftest import MOPSTUI, run_cli
 from .tmux import Tmux
 
-KINDS = ("note", "action", "decision", "comms", "customer", "todo", "lesson", "declared", "status", "severity",
-         "role", "star", "correct", "system", "vendor", "catalog", "override", "edit", "followup")
+KINDS = (
+    "note",
+    "action",
+    "decision",
+    "comms",
+    "customer",
+    "todo",
+    "lesson",
+    "declared",
+    "status",
+    "severity",
+    "role",
+    "star",
+    "correct",
+    "system",
+    "vendor",
+    "catalog",
+    "override",
+    "edit",
+    "followup",
+)
 HEADER = re.compile(r"^\s*(?:\d\d:\d\d:\d\d\s+)?[+-]\d+[smhd]")
 SCROLLBAR = "▁▂▃▄▅▆▇█"
 
@@ -34,9 +53,9 @@ def incident_pane(screen: str) -> list[str]:
         line = line.rstrip()
         if not line.endswith("│"):
             continue
-        inner = line[: -1]
+        inner = line[:-1]
         left = inner.rfind("│")
-        rows.append(inner[left + 1:].rstrip(SCROLLBAR + " "))
+        rows.append(inner[left + 1 :].rstrip(SCROLLBAR + " "))
     return rows
 
 
@@ -48,7 +67,7 @@ def timeline_entries(screen: str) -> list[str]:
     for row in incident_pane(screen):
         kind = re.search(r"\s(" + "|".join(KINDS) + r")\s+", row[10:]) if HEADER.match(row) else None
         if kind is not None:
-            entries.append(row[10 + kind.end():].strip())
+            entries.append(row[10 + kind.end() :].strip())
             inside = True
         elif inside and row.startswith(" " * 20) and row.strip():
             entries[-1] += " " + row.strip()
@@ -78,8 +97,13 @@ def test_the_demo_s_point_is_read_whole_on_screen(tmux, tmp_path, size):
     """Our probe says down, the vendor says operational: at 80x24 that entry was cut to 18
     characters (`Website chat widge…`), at 120x40 to 30. Every entry's whole text is on screen."""
     width, height = size
-    tmux.start("demo", [MOPSTUI, "demo"], env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "priya", "TERM": "xterm-256color"},
-               width=width, height=height)
+    tmux.start(
+        "demo",
+        [MOPSTUI, "demo"],
+        env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "priya", "TERM": "xterm-256color"},
+        width=width,
+        height=height,
+    )
     entries = wait_for_entry(tmux, "demo", lambda entry: "page still says" in entry)
     (database,) = tmp_path.glob("mopstui-demo-*/demo.db")
     with Store(database) as store:
@@ -104,8 +128,13 @@ def test_the_real_login_shows_beside_the_chosen_name_never_cut(tmux, tmp_path, d
 
 
 def demo(tmux: Tmux, tmp_path, width: int, height: int) -> None:
-    tmux.start("demo", [MOPSTUI, "demo"], env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "priya", "TERM": "xterm-256color"},
-               width=width, height=height)
+    tmux.start(
+        "demo",
+        [MOPSTUI, "demo"],
+        env={"TMPDIR": str(tmp_path), "MOPSTUI_USER": "priya", "TERM": "xterm-256color"},
+        width=width,
+        height=height,
+    )
 
 
 def wait_screen(tmux: Tmux, name: str, predicate, timeout: float = 20, every: float = 0.1) -> str:
@@ -154,8 +183,9 @@ def test_the_line_under_vendors_names_the_highlighted_row(tmux, tmp_path):
     tmux.send("demo", "3")  # to the vendors, then up to the probe's row, the first
     for _ in range(3):
         tmux.send("demo", "Up")
-    screen = wait_screen(tmux, "demo", lambda s: any(line.startswith("│Website cha") and "24h" in line
-                                                     for line in s.splitlines()), timeout=5)
+    screen = wait_screen(
+        tmux, "demo", lambda s: any(line.startswith("│Website cha") and "24h" in line for line in s.splitlines()), timeout=5
+    )
     assert "AWS 24h" not in screen
     quit_screen(tmux, "demo")
 

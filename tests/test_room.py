@@ -26,11 +26,16 @@ from .test_shared_host import Hooks
 
 
 def statuspage(indicator: str = "none", components: dict[str, str] | None = None) -> str:
-    return json.dumps({
-        "page": {"updated_at": "2026-11-23T10:02:00Z"}, "status": {"indicator": indicator},
-        "components": [{"id": f"c{n}", "name": name, "status": state} for n, (name, state) in enumerate((components or {}).items())],
-        "incidents": [],
-    })
+    return json.dumps(
+        {
+            "page": {"updated_at": "2026-11-23T10:02:00Z"},
+            "status": {"indicator": indicator},
+            "components": [
+                {"id": f"c{n}", "name": name, "status": state} for n, (name, state) in enumerate((components or {}).items())
+            ],
+            "incidents": [],
+        }
+    )
 
 
 @pytest.fixture
@@ -44,12 +49,20 @@ def hooks():
 
 
 def test_watch_alone_records_and_notifies_crossings_and_overdue_updates(tmp_path, db_path, hooks):
-    path = write(tmp_path / "c.yaml", f"polling: {{interval: 1s}}\nthresholds: {{abandon: 1m, resolve: 30m}}\n"
-                                      f"comms: {{update_every: 15m}}\nnotify:\n  webhooks: [\"{hooks}\"]\n")
+    path = write(
+        tmp_path / "c.yaml",
+        f"polling: {{interval: 1s}}\nthresholds: {{abandon: 1m, resolve: 30m}}\n"
+        f'comms: {{update_every: 15m}}\nnotify:\n  webhooks: ["{hooks}"]\n',
+    )
     os.chmod(path, 0o600)
     run_cli("--config", str(path), "--db", str(db_path), "--user", "lead", "declare", "Earlier", "-s", "SEV3", check=True)
-    watch = subprocess.Popen([MOPSTUI, "--config", str(path), "--db", str(db_path), "watch", "--quiet"], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = subprocess.Popen(
+        [MOPSTUI, "--config", str(path), "--db", str(db_path), "watch", "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         with Store(db_path) as store:  # the watcher's first round: from here on, everything is news
@@ -57,10 +70,25 @@ def test_watch_alone_records_and_notifies_crossings_and_overdue_updates(tmp_path
                 assert time.monotonic() < deadline and watch.poll() is None, watch.stderr.read() if watch.poll() else ""
                 time.sleep(0.05)
         started = (utcnow() - timedelta(minutes=20)).isoformat()
-        run_cli("--config", str(path), "--db", str(db_path), "--user", "priya", "declare", "Checkout failing", "-s", "SEV1",
-                "--at", started, check=True)
-        while not (any("threshold" in b["text"] for _, b in Hooks.received)
-                   and any("overdue" in b["text"].lower() for _, b in Hooks.received)):
+        run_cli(
+            "--config",
+            str(path),
+            "--db",
+            str(db_path),
+            "--user",
+            "priya",
+            "declare",
+            "Checkout failing",
+            "-s",
+            "SEV1",
+            "--at",
+            started,
+            check=True,
+        )
+        while not (
+            any("threshold" in b["text"] for _, b in Hooks.received)
+            and any("overdue" in b["text"].lower() for _, b in Hooks.received)
+        ):
             assert time.monotonic() < deadline + 20, [b["text"] for _, b in Hooks.received]
             time.sleep(0.05)
     finally:
@@ -106,11 +134,15 @@ def test_an_upstream_vendor_reaches_the_incidents_of_services_at_risk(tmp_path, 
     """Cloudflare is down: the catalog says the landing pages are at risk, so the "Landing pages
     slow" incident gets the evidence."""
     server.serve("/cf/api/v2/summary.json", statuspage())
-    config = evidence_setup(tmp_path, db_path, server,
-                            "  - {id: cdn, name: CDN, vendor: cloudflare}\n"
-                            "  - {id: landing, name: Landing pages, touchpoint: website, depends_on: [cdn]}\n"
-                            "  - {id: email, name: Email}\n",
-                            f"  - {{id: cloudflare, name: Cloudflare, kind: statuspage, url: \"{server.url('/cf')}\"}}\n")
+    config = evidence_setup(
+        tmp_path,
+        db_path,
+        server,
+        "  - {id: cdn, name: CDN, vendor: cloudflare}\n"
+        "  - {id: landing, name: Landing pages, touchpoint: website, depends_on: [cdn]}\n"
+        "  - {id: email, name: Email}\n",
+        f'  - {{id: cloudflare, name: Cloudflare, kind: statuspage, url: "{server.url("/cf")}"}}\n',
+    )
     with Store(db_path) as store:
         store.declare("Landing pages slow", severity="SEV2", author="a", services=["landing"])
         store.declare("Emails late", severity="SEV3", author="a", services=["email"])
@@ -127,9 +159,13 @@ def test_a_component_no_service_follows_reaches_no_incident(tmp_path, db_path, s
     """HubSpot's Inbox goes down (and with it HubSpot's indicator): the lead form follows Forms
     only, so its incident gets nothing."""
     server.serve("/hs/api/v2/summary.json", statuspage(components={"Forms": "operational", "Inbox": "operational"}))
-    config = evidence_setup(tmp_path, db_path, server,
-                            "  - {id: lead-form, name: Lead form, vendor: hubspot, components: [Forms]}\n",
-                            f"  - {{id: hubspot, name: HubSpot, kind: statuspage, url: \"{server.url('/hs')}\"}}\n")
+    config = evidence_setup(
+        tmp_path,
+        db_path,
+        server,
+        "  - {id: lead-form, name: Lead form, vendor: hubspot, components: [Forms]}\n",
+        f'  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url("/hs")}"}}\n',
+    )
     with Store(db_path) as store:
         store.declare("Lead form not submitting", severity="SEV1", author="a", services=["lead-form"])
         one_round(config, store)
@@ -145,10 +181,14 @@ def test_a_component_no_service_follows_reaches_no_incident(tmp_path, db_path, s
 def test_a_burst_from_one_vendor_is_one_entry_per_incident(tmp_path, db_path, server):
     names = [f"Region {n}" for n in range(5000)]
     server.serve("/big/api/v2/summary.json", statuspage(components=dict.fromkeys(names, "operational")))
-    config = evidence_setup(tmp_path, db_path, server,
-                            "  - {id: site, name: Website, vendor: big}\n"
-                            "  - {id: api, name: API, vendor: big, components: [Region 1, Region 2, Region 3]}\n",
-                            f"  - {{id: big, name: BigCloud, kind: statuspage, url: \"{server.url('/big')}\"}}\n")
+    config = evidence_setup(
+        tmp_path,
+        db_path,
+        server,
+        "  - {id: site, name: Website, vendor: big}\n"
+        "  - {id: api, name: API, vendor: big, components: [Region 1, Region 2, Region 3]}\n",
+        f'  - {{id: big, name: BigCloud, kind: statuspage, url: "{server.url("/big")}"}}\n',
+    )
     with Store(db_path) as store:
         store.declare("Website down", severity="SEV1", author="a", services=["site", "api"])
         one_round(config, store)

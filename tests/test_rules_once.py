@@ -47,8 +47,13 @@ def test_no_module_restates_a_kind_list_the_domain_names():
 
 def test_the_fold_reads_only_the_incident_state_kinds():
     declared = event(1, "declared", "Lead form down", value='{"severity": "SEV2"}')
-    timeline = [declared, event(2, "note", "status resolved?"), event(3, "status", value="identified", minutes=1),
-                event(4, "customer", value="resolved", minutes=2), event(5, "severity", value="SEV1", minutes=3)]
+    timeline = [
+        declared,
+        event(2, "note", "status resolved?"),
+        event(3, "status", value="identified", minutes=1),
+        event(4, "customer", value="resolved", minutes=2),
+        event(5, "severity", value="SEV1", minutes=3),
+    ]
     incident = derive_incident(1, timeline)
     assert (incident.status, incident.severity) == ("identified", "SEV1")
     # The same from the state kinds alone: nothing else counts.
@@ -99,7 +104,12 @@ def test_the_store_keeps_the_same_rule_for_the_latest_customer_update(db_path):
 # --------------------------------------------------------------------------- a vendor in one line
 
 STALE_WITH_INCIDENT = VendorStatus(
-    "hubspot", "HubSpot", "statuspage", state="degraded", stale=True, reason="timed out after 10s",
+    "hubspot",
+    "HubSpot",
+    "statuspage",
+    state="degraded",
+    stale=True,
+    reason="timed out after 10s",
     incidents=(VendorIncident("Forms delayed", "degraded", "investigating"),),
 )
 
@@ -110,8 +120,16 @@ def test_a_stale_vendor_with_an_open_incident_says_both_the_staleness_first():
 
 
 def test_an_override_leads_and_says_what_the_page_says():
-    overruled = VendorStatus("hubspot", "HubSpot", "statuspage", state="major_outage", stale=True, reason="HTTP 503",
-                             page_state="operational", override="down for us (forms fail; sam)")
+    overruled = VendorStatus(
+        "hubspot",
+        "HubSpot",
+        "statuspage",
+        state="major_outage",
+        stale=True,
+        reason="HTTP 503",
+        page_state="operational",
+        override="down for us (forms fail; sam)",
+    )
     assert vendor_mark(overruled) == "!"
     assert vendor_note(overruled) == "override (page says operational): down for us (forms fail; sam) · stale: HTTP 503"
 

@@ -52,9 +52,22 @@ def as_account(name: str, *command: str, home: Path, env: dict | None = None) ->
     home.mkdir(exist_ok=True)
     os.chown(home, user.pw_uid, user.pw_gid)
     clean = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", **(env or {})}
-    return subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups",
-                           "--bounding-set=-all", "--inh-caps=-all", "--", *command],
-                          capture_output=True, text=True, env=clean, timeout=120)
+    return subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={user.pw_uid}",
+            f"--regid={user.pw_gid}",
+            "--init-groups",
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--",
+            *command,
+        ],
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=120,
+    )
 
 
 @needs_root
@@ -104,8 +117,12 @@ def test_one_install_serves_every_account_and_doctor_tells_the_outsider_why(acco
         listed = as_account(member, *common, "incidents", home=base / "home-m")
         assert "Lead form not submitting" in listed.stdout, listed.stderr
 
-        removed = subprocess.run(["make", "-C", str(ROOT), "uninstall-shared", *(f"{k}={v}" for k, v in places.items())],
-                                 capture_output=True, text=True, timeout=120)
+        removed = subprocess.run(
+            ["make", "-C", str(ROOT), "uninstall-shared", *(f"{k}={v}" for k, v in places.items())],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert removed.returncode == 0, removed.stderr
         assert not os.path.lexists(binary) and not (base / "opt").exists()
         assert not (base / "units" / "mopstui-watch.service").exists()
@@ -173,8 +190,9 @@ def test_doctor_says_when_nobody_holds_the_duties_and_when_a_watch_does(tmp_path
     assert planted.startswith("The room's duties are claimed for a watch service on this host") and code == 1
     with Store(db_path) as store:
         store.release_lease("poller", f"watch:{os.uname().nodename}:{os.getpid()}")
-    watch = subprocess.Popen([MOPSTUI, "--db", str(db_path), "watch", "--quiet"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    watch = subprocess.Popen(
+        [MOPSTUI, "--db", str(db_path), "watch", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 30
         while not texts(doctor("--db", str(db_path))[1], "duties", "ok"):
@@ -234,16 +252,25 @@ def test_a_screen_without_a_watch_service_skips_the_anchor_once_and_doctor_says_
     os.chown(service_dir, 65534, 65534)
     config = write(tmp_path / "c.yaml", f"anchor: {{file: {anchor}, every: 1s}}\n")
     for holder, expected in (("tui:host:1", "leaves it to that service"), ("watch:host:1", "cannot write the log's outside")):
-        run = subprocess.run([*WITHOUT_PRIVILEGE, sys.executable, "-c", DUTY_RUN, str(config), str(db_path), holder],
-                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+        run = subprocess.run(
+            [*WITHOUT_PRIVILEGE, sys.executable, "-c", DUTY_RUN, str(config), str(db_path), holder],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
         assert run.returncode == 0, run.stderr
         problems, rounds = run.stdout.splitlines()
         said = eval(problems)  # a list of strings printed by repr
         assert int(rounds.split()[1]) >= 20
         assert len(said) == 1 and expected in said[0], said
     assert anchor.read_text() == ""
-    report = subprocess.run([*WITHOUT_PRIVILEGE, MOPSTUI, "--config", str(config), "--db", str(db_path), "doctor",
-                             "--offline", "--json"], capture_output=True, text=True, timeout=60)
+    report = subprocess.run(
+        [*WITHOUT_PRIVILEGE, MOPSTUI, "--config", str(config), "--db", str(db_path), "doctor", "--offline", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     notes = texts(json.loads(report.stdout), "anchor", "note")
     assert len(notes) == 1 and notes[0].startswith(f"Screens cannot write the log's outside record {anchor}")
 
@@ -269,14 +296,14 @@ async def test_the_screen_says_a_set_up_problem_once_at_start(tmp_path):
 
     app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: any(s.startswith("Set-up problem") for s in said), timeout=10,
-                       message="the set-up problem said")
+        await wait_for(
+            pilot, lambda: any(s.startswith("Set-up problem") for s in said), timeout=10, message="the set-up problem said"
+        )
     [problem] = [s for s in said if s.startswith("Set-up")]
     assert "no sticky bit" in problem and "Run `mopstui doctor` for the fixes." in problem
 
 
-def test_on_postgres_doctor_names_what_a_role_lacks_and_copy_store_names_the_privilege(postgres_server, pg_url, tmp_path,
-                                                                                         capsys):
+def test_on_postgres_doctor_names_what_a_role_lacks_and_copy_store_names_the_privilege(postgres_server, pg_url, tmp_path, capsys):
     """The README's application role can use the room (doctor: role fine, notifications reach it);
     a role that may only read is told what it lacks; `copy-store` as the application role names the
     privilege it lacks instead of 'read-only for this role: you can watch but not write'."""
@@ -346,9 +373,15 @@ def test_doctor_says_a_pooler_in_transaction_mode_drops_notifications(postgres_s
             f"[databases]\n* = host={postgres_server.root} port=5432\n\n[pgbouncer]\nlisten_addr =\nlisten_port = 6432\n"
             f"unix_socket_dir = {pooler}\nauth_type = trust\nauth_file = {pooler / 'users.txt'}\npool_mode = transaction\n"
             f"default_pool_size = 4\nlogfile = {pooler / 'pgbouncer.log'}\npidfile = {pooler / 'pgbouncer.pid'}\n"
-            "ignore_startup_parameters = extra_float_digits\n")
-        proc = subprocess.Popen([pgbouncer, str(pooler / "pgbouncer.ini")], user=account, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+            "ignore_startup_parameters = extra_float_digits\n"
+        )
+        proc = subprocess.Popen(
+            [pgbouncer, str(pooler / "pgbouncer.ini")],
+            user=account,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         database = pg_url.split("/")[-1].split("?")[0]
         pooled = f"postgresql://mopstui@/{database}?host={quote(str(pooler), safe='')}&port=6432"
 
@@ -381,8 +414,10 @@ def test_doctor_names_a_config_others_can_change_and_the_fix(tmp_path):
     code, report = doctor("--config", str(config), "--db", str(tmp_path / "w.db"))
     assert code == 1
     [problem] = [f for f in report["findings"] if f["check"] == "config" and f["level"] == "problem"]
-    assert problem["text"].startswith(f"The config {config} can be changed by every user on this host: whoever can "
-                                      "change it changes the room for everyone, and it may not hold token_command")
+    assert problem["text"].startswith(
+        f"The config {config} can be changed by every user on this host: whoever can "
+        "change it changes the room for everyone, and it may not hold token_command"
+    )
     assert problem["fix"] == f"sudo chown root: {config} && sudo chmod 644 {config}"
     os.chmod(config, 0o644)
     code, report = doctor("--config", str(config), "--db", str(tmp_path / "w.db"))

@@ -50,8 +50,13 @@ time.sleep(60)
 def hold_open(db, group: str, umask: int) -> subprocess.Popen:
     """A real session process, started under `umask`, holding the database open (SQLite
     removes -wal and -shm when the last connection closes)."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), group, oct(umask)[2:]], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), group, oct(umask)[2:]],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
     return proc
 
@@ -100,7 +105,10 @@ def test_a_wrong_directory_is_explained(tmp_path):
     config = write(tmp_path / "c.yaml", f"database: {shared / 'w.db'}\ndatabase_group: {MY_GROUP}\n")
     result = run_cli("--config", str(config), "init")
     assert result.returncode == 1
-    assert f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 3770 {shared}" in result.stderr
+    assert (
+        f"{shared} is not writable by group {MY_GROUP}; run: sudo chgrp {MY_GROUP} {shared} && sudo chmod 3770 {shared}"
+        in result.stderr
+    )
 
 
 def test_an_unknown_group_is_explained(tmp_path):
@@ -227,8 +235,12 @@ def free_port() -> int:
 
 def start_serve(db_path, port: int) -> tuple[subprocess.Popen, str]:
     """`mopstui serve` as its starter runs it; returns the process and the link it printed."""
-    proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stderr.readline()
     assert line.startswith("serving the war-room at http://127.0.0.1:"), line
     return proc, line.split(" at ", 1)[1].strip()
@@ -280,14 +292,17 @@ async def test_serve_opens_only_with_its_token_and_origin(db_path):
             for url in (base + "/", base + "/?token=wrong", base + "/?token=" + token[:-1]):
                 async with session.get(url) as response:
                     assert response.status == 403, url
-            for query, origin in (("", base), ("?token=wrong", base), (f"?token={token}", "http://evil.example"),
-                                  (f"?token={token}", None)):
+            for query, origin in (
+                ("", base),
+                ("?token=wrong", base),
+                (f"?token={token}", "http://evil.example"),
+                (f"?token={token}", None),
+            ):
                 headers = {"Origin": origin} if origin else {}
                 with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                     await session.ws_connect(base + "/ws" + query, headers=headers)
                 assert refused.value.status == 403, (query, origin)
-            async with session.get(base + "/", headers={"Host": f"attacker.example:{port}"},
-                                   params={"token": token}) as response:
+            async with session.get(base + "/", headers={"Host": f"attacker.example:{port}"}, params={"token": token}) as response:
                 assert response.status == 403  # DNS rebinding: the right token under a foreign host name
             assert not db_path.exists()  # nothing refused ran a screen, let alone wrote
             async with session.get(link) as response:
@@ -328,7 +343,7 @@ def test_webhooks_are_sent_once_retried_recorded_and_never_leak(tmp_path, db_pat
     threading.Thread(target=server.serve_forever, daemon=True).start()
     secret = "/services/T0001/B0002/SuperSecretToken123"
     url = f"http://127.0.0.1:{server.server_address[1]}{secret}"
-    path = write(tmp_path / "c.yaml", f"notify:\n  webhooks:\n    - {{url: \"{url}\"}}\n")
+    path = write(tmp_path / "c.yaml", f'notify:\n  webhooks:\n    - {{url: "{url}"}}\n')
     os.chmod(path, 0o600)
     config = load([path], database=str(db_path))
     try:
@@ -415,7 +430,7 @@ def test_the_first_notifier_tells_what_open_incidents_saw_lately(tmp_path, db_pa
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    path = write(tmp_path / "c.yaml", f"notify:\n  webhooks: [\"{url}\"]\n{catch_up}")
+    path = write(tmp_path / "c.yaml", f'notify:\n  webhooks: ["{url}"]\n{catch_up}')
     os.chmod(path, 0o600)
     config = load([path], database=str(db_path))
     now = utcnow()
@@ -439,8 +454,13 @@ def test_serve_prints_one_working_link_and_never_a_request_or_the_token(db_path)
     bytes, a 0x9b among them) into the starter's terminal; the access log printed the token on
     every request; the library's banner printed a second, token-less link as the last address."""
     port = free_port()
-    proc = subprocess.Popen([MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    proc = subprocess.Popen(
+        [MOPSTUI, "--db", str(db_path), "--user", "web", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         first = proc.stderr.readline()
@@ -448,8 +468,11 @@ def test_serve_prints_one_working_link_and_never_a_request_or_the_token(db_path)
         first += proc.stderr.readline()  # (read here: communicate() below reads past this stream's buffer)
         token = first.split("token=", 1)[1].split()[0]
         wait_for_http(base + "/static/")
-        for raw in (b"GET /\x9b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"\x16\x03\x01\x02\x00garbage\x9b\r\n\r\n",
-                    b"GET / HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: x\r\n\r\n"):
+        for raw in (
+            b"GET /\x9b\x1b[2J HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"\x16\x03\x01\x02\x00garbage\x9b\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1:" + str(port).encode() + b"\r\nContent-Length: x\r\n\r\n",
+        ):
             with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
                 sock.sendall(raw)
                 sock.recv(4096)

@@ -39,7 +39,7 @@ def config_text(server, extra: str = "") -> str:
     return f"""timezone: UTC
 polling: {{interval: 1s, timeout: 2s}}
 vendors:
-  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url('/hubspot')}"}}
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url("/hubspot")}"}}
 services:
   - {{id: lead-form, name: Lead form, touchpoint: lead capture, vendor: hubspot}}
   - {{id: site, name: Website, touchpoint: web}}
@@ -48,14 +48,14 @@ signals:
     name: Contact form
     kind: form
     touchpoint: lead capture
-    url: "{server.url('/contact')}"
+    url: "{server.url("/contact")}"
     selector: "form#contact input[type=email]"
     blocked_selector: "#px-captcha"
   - id: gtm
     name: Tag container
     kind: tag
     touchpoint: web
-    url: "{server.url('/gtm.js')}"
+    url: "{server.url("/gtm.js")}"
     min_bytes: 20000
   - id: leads
     name: Leads
@@ -123,12 +123,15 @@ def test_a_form_is_down_only_after_two_failures_and_the_incident_hears_of_it(set
         assert [o["state"] for o in store.observations(vendor_id="signal:contact-form")] == ["down", "ok"]
 
 
-@pytest.mark.parametrize("status, body, headers", [
-    (403, CHALLENGE, {}),
-    (503, CHALLENGE, {}),
-    (429, b"slow down", {}),
-    (200, b"<html><div id=px-captcha></div></html>", {}),  # the signal's own blocked_selector
-])
+@pytest.mark.parametrize(
+    "status, body, headers",
+    [
+        (403, CHALLENGE, {}),
+        (503, CHALLENGE, {}),
+        (429, b"slow down", {}),
+        (200, b"<html><div id=px-captcha></div></html>", {}),  # the signal's own blocked_selector
+    ],
+)
 def test_a_bot_wall_is_unknown_never_down(setup, server, status, body, headers):
     config, _, db = setup
     server.serve("/contact", body, status=status, headers={"Content-Type": "text/html", **headers})
@@ -156,12 +159,18 @@ def test_a_tag_container_that_stops_serving(setup, server):
 
 
 def test_a_page_that_no_longer_loads_its_container(tmp_path, server):
-    server.serve("/home", b'<html><script src="https://www.googletagmanager.com/gtm.js?id=GTM-ABC1"></script></html>',
-                 headers={"Content-Type": "text/html"})
-    path = write(tmp_path / "c.yaml", f"""services: [{{id: site, touchpoint: web}}]
+    server.serve(
+        "/home",
+        b'<html><script src="https://www.googletagmanager.com/gtm.js?id=GTM-ABC1"></script></html>',
+        headers={"Content-Type": "text/html"},
+    )
+    path = write(
+        tmp_path / "c.yaml",
+        f"""services: [{{id: site, touchpoint: web}}]
 signals:
-  - {{id: tag, kind: tag, touchpoint: web, page: "{server.url('/home')}", container: GTM-ABC1, after: 1}}
-""")
+  - {{id: tag, kind: tag, touchpoint: web, page: "{server.url("/home")}", container: GTM-ABC1, after: 1}}
+""",
+    )
     config = load([path], database=str(tmp_path / "w.db"))
     with open_store(tmp_path / "w.db") as store:
         one_round(config, store)
@@ -174,8 +183,7 @@ signals:
 def test_silence_from_the_command_line_and_its_words(setup, server):
     config, path, db = setup
     ten_past = utcnow().replace(microsecond=0) - timedelta(minutes=15)
-    result = run_cli("--config", str(path), "--db", str(db), "signal", "leads", "--count", "2", "--at",
-                     ten_past.isoformat())
+    result = run_cli("--config", str(path), "--db", str(db), "signal", "leads", "--count", "2", "--at", ten_past.isoformat())
     assert result.returncode == 0, result.stderr
     assert "leads: 2 recorded (leads), at " in result.stdout
     with open_store(db) as store:
@@ -191,10 +199,13 @@ def test_silence_from_the_command_line_and_its_words(setup, server):
 def test_silence_is_learned_per_hour_of_the_week(tmp_path):
     """Every 6 minutes on Monday mornings, every hour on Monday nights: 23 minutes of quiet is
     news at 10:00 and nothing at 03:00."""
-    path = write(tmp_path / "c.yaml", """services: [{id: form, touchpoint: lead capture}]
+    path = write(
+        tmp_path / "c.yaml",
+        """services: [{id: form, touchpoint: lead capture}]
 signals:
   - {id: leads, kind: silence, touchpoint: lead capture, what: leads, learn: 28d, expect_every: 2h}
-""")
+""",
+    )
     config = load([path], database=str(tmp_path / "w.db"))
     monday = datetime(2026, 11, 30, tzinfo=UTC)  # a Monday
     rows = []
@@ -205,8 +216,13 @@ signals:
         for hour in range(6):  # nights: once an hour
             rows.append(("leads", to_store(day + timedelta(hours=hour)), 1, None, "test"))
     with open_store(tmp_path / "w.db") as store:
-        store.record_arrivals(rows + [("leads", to_store(monday + timedelta(hours=9, minutes=37)), 1, None, "test"),
-                                      ("leads", to_store(monday + timedelta(hours=2, minutes=40)), 1, None, "test")])
+        store.record_arrivals(
+            rows
+            + [
+                ("leads", to_store(monday + timedelta(hours=9, minutes=37)), 1, None, "test"),
+                ("leads", to_store(monday + timedelta(hours=2, minutes=40)), 1, None, "test"),
+            ]
+        )
         one_round(config, store, now=monday + timedelta(hours=10))
         leads = states(config, store)["leads"]
         assert leads.state == "down" and leads.why == "no leads for 23 min (usually every 6 min at this hour)"
@@ -251,14 +267,21 @@ def test_signals_command_lists_states(setup, server):
 
 def test_signal_states_in_both_engines(location):
     with open_store(location) as store:
-        observation = {"vendor_id": "signal:x", "state": "down", "previous_state": "ok", "vendor_time": None,
-                       "seen_at": to_store(utcnow()), "reason": "form missing"}
+        observation = {
+            "vendor_id": "signal:x",
+            "state": "down",
+            "previous_state": "ok",
+            "vendor_time": None,
+            "seen_at": to_store(utcnow()),
+            "reason": "form missing",
+        }
         ids = store.save_signal_states({"x": {"id": "x", "state": "down", "checked_at": "t"}}, [observation])
         assert len(ids) == 1 and store.signal_state_payloads()["x"]["state"] == "down"
         store.save_signal_states({"x": {"id": "x", "state": "ok", "checked_at": "u"}}, [])
         assert store.signal_state_payloads()["x"]["state"] == "ok"
-        store.record_arrivals([("leads", "2026-11-30T10:00:00.000000Z", 3, None, "cli"),
-                               ("leads", "2026-11-30T09:00:00.000000Z", 1, None, "cli")])
+        store.record_arrivals(
+            [("leads", "2026-11-30T10:00:00.000000Z", 3, None, "cli"), ("leads", "2026-11-30T09:00:00.000000Z", 1, None, "cli")]
+        )
         got = store.arrivals("leads", since="2026-11-30T09:30:00.000000Z")
         assert [(a["arrived_at"][:16], a["count"]) for a in got] == [("2026-11-30T10:00", 3)]
         assert store.observations(vendor_id="signal:x")[0]["reason"] == "form missing"
@@ -267,56 +290,97 @@ def test_signal_states_in_both_engines(location):
 BASE = "services: [{id: s, touchpoint: web}]\nsignals:\n"
 
 
-@pytest.mark.parametrize("text, line, fragment", [
-    ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: form, colour: red}\n", 3,
-     "unknown key 'colour' in a form signal"),
-    ("  - {id: a, kind: from, touchpoint: web}\n", 3, "unknown signal kind 'from'; did you mean 'form'?"),
-    ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n", 3, "did you mean 'selector'?"),
-    ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test'}\n", 3, "missing required key 'selector'"),
-    ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: 'form[['}\n", 3, "not a CSS selector"),
-    ("  - {id: a, kind: form, touchpoint: web, url: 'ftp://x', selector: form}\n", 3, "url must be an http(s) URL"),
-    ("  - {id: a, kind: form, touchpoint: webb, url: 'https://x.test', selector: form}\n", 3, "did you mean 'web'?"),
-    ("  - {id: a, kind: form, touchpoint: web, service: t, url: 'https://x.test', selector: form}\n", 3,
-     "unknown service 't'"),
-    ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: form, after: 0}\n", 3,
-     "after must be between 1 and 100"),
-    ("  - {id: a, kind: tag, touchpoint: web}\n", 3, "either url"),
-    ("  - {id: a, kind: tag, touchpoint: web, page: 'https://x.test'}\n", 3, "needs container"),
-    ("  - {id: a, kind: tag, touchpoint: web, url: 'https://x.test', min_bytes: lots}\n", 3, "min_bytes must be"),
-    ("  - {id: a, kind: silence, touchpoint: web}\n", 3, "needs expect_every"),
-    ("  - {id: a, kind: silence, touchpoint: web, expect_every: often}\n", 3, "expect_every"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, token_env: 'my token'}\n", 3, "names an environment variable"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: {Authorization: Bearer abc}}\n",
-     3, "holds a secret"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, below: few}\n", 3, "below must be a number"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test'}\n", 3, "missing required key 'path'"),
-    ("  - {id: a, kind: deliverability, touchpoint: web, max_share: 2}\n", 3, "max_share must be between"),
-    ("  - {id: 'a b', kind: silence, touchpoint: web, learn: 7d}\n", 3, "use letters, digits"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n",
-     4, "duplicate signal id 'a'"),
-    ("  - just text\n", 3, "a signal must be a mapping"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: soon}\n", 3, "learn: 'soon' is not a duration"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, interval: never}\n", 3, "interval"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, down_after: 0.5}\n", 3, "down_after must be between"),
-    ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, name: [x]}\n", 3, "name must be text"),
-    ("  - {id: a, kind: tag, touchpoint: web, page: 'gopher://x', container: GTM-1}\n", 3, "page must be an http(s) URL"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, method: PUT}\n", 3,
-     "method must be GET or POST"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: [x]}\n", 3,
-     "headers must be a mapping"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, baseline: 99}\n", 3,
-     "baseline must be between 0 and 12"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: money}\n", 3, "gives must be one of"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, scale: lots}\n", 3, "scale must be a number"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, token_command: [gcloud]}\n", 3,
-     "token_command must be text"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: status, expect: PAUSED, "
-     "confirms: pause-add}\n", 3, "did you mean 'pause-ads'?"),
-    ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, confirms: pause-ads}\n", 3,
-     "confirms needs gives: status and expect:"),
-    ("  - {id: a, kind: deliverability, touchpoint: web, window: later}\n", 3, "window"),
-    ("  - {id: a, kind: deliverability, touchpoint: web, min_events: 0}\n", 3, "min_events must be between"),
-])
+@pytest.mark.parametrize(
+    "text, line, fragment",
+    [
+        (
+            "  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: form, colour: red}\n",
+            3,
+            "unknown key 'colour' in a form signal",
+        ),
+        ("  - {id: a, kind: from, touchpoint: web}\n", 3, "unknown signal kind 'from'; did you mean 'form'?"),
+        ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n", 3, "did you mean 'selector'?"),
+        ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test'}\n", 3, "missing required key 'selector'"),
+        ("  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: 'form[['}\n", 3, "not a CSS selector"),
+        ("  - {id: a, kind: form, touchpoint: web, url: 'ftp://x', selector: form}\n", 3, "url must be an http(s) URL"),
+        ("  - {id: a, kind: form, touchpoint: webb, url: 'https://x.test', selector: form}\n", 3, "did you mean 'web'?"),
+        (
+            "  - {id: a, kind: form, touchpoint: web, service: t, url: 'https://x.test', selector: form}\n",
+            3,
+            "unknown service 't'",
+        ),
+        (
+            "  - {id: a, kind: form, touchpoint: web, url: 'https://x.test', selector: form, after: 0}\n",
+            3,
+            "after must be between 1 and 100",
+        ),
+        ("  - {id: a, kind: tag, touchpoint: web}\n", 3, "either url"),
+        ("  - {id: a, kind: tag, touchpoint: web, page: 'https://x.test'}\n", 3, "needs container"),
+        ("  - {id: a, kind: tag, touchpoint: web, url: 'https://x.test', min_bytes: lots}\n", 3, "min_bytes must be"),
+        ("  - {id: a, kind: silence, touchpoint: web}\n", 3, "needs expect_every"),
+        ("  - {id: a, kind: silence, touchpoint: web, expect_every: often}\n", 3, "expect_every"),
+        ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, token_env: 'my token'}\n", 3, "names an environment variable"),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: {Authorization: Bearer abc}}\n",
+            3,
+            "holds a secret",
+        ),
+        ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, below: few}\n", 3, "below must be a number"),
+        ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test'}\n", 3, "missing required key 'path'"),
+        ("  - {id: a, kind: deliverability, touchpoint: web, max_share: 2}\n", 3, "max_share must be between"),
+        ("  - {id: 'a b', kind: silence, touchpoint: web, learn: 7d}\n", 3, "use letters, digits"),
+        (
+            "  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n  - {id: a, kind: silence, touchpoint: web, learn: 7d}\n",
+            4,
+            "duplicate signal id 'a'",
+        ),
+        ("  - just text\n", 3, "a signal must be a mapping"),
+        ("  - {id: a, kind: silence, touchpoint: web, learn: soon}\n", 3, "learn: 'soon' is not a duration"),
+        ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, interval: never}\n", 3, "interval"),
+        ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, down_after: 0.5}\n", 3, "down_after must be between"),
+        ("  - {id: a, kind: silence, touchpoint: web, learn: 7d, name: [x]}\n", 3, "name must be text"),
+        ("  - {id: a, kind: tag, touchpoint: web, page: 'gopher://x', container: GTM-1}\n", 3, "page must be an http(s) URL"),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, method: PUT}\n",
+            3,
+            "method must be GET or POST",
+        ),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, headers: [x]}\n",
+            3,
+            "headers must be a mapping",
+        ),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, baseline: 99}\n",
+            3,
+            "baseline must be between 0 and 12",
+        ),
+        ("  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: money}\n", 3, "gives must be one of"),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, scale: lots}\n",
+            3,
+            "scale must be a number",
+        ),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, token_command: [gcloud]}\n",
+            3,
+            "token_command must be text",
+        ),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, gives: status, expect: PAUSED, "
+            "confirms: pause-add}\n",
+            3,
+            "did you mean 'pause-ads'?",
+        ),
+        (
+            "  - {id: a, kind: metric, touchpoint: web, url: 'https://x.test', path: v, confirms: pause-ads}\n",
+            3,
+            "confirms needs gives: status and expect:",
+        ),
+        ("  - {id: a, kind: deliverability, touchpoint: web, window: later}\n", 3, "window"),
+        ("  - {id: a, kind: deliverability, touchpoint: web, min_events: 0}\n", 3, "min_events must be between"),
+    ],
+)
 def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, line, fragment):
     path = write(tmp_path / "bad.yaml", BASE + text)
     with pytest.raises(ConfigError) as info:  # in-process: check-config prints exactly these (below)
@@ -325,8 +389,11 @@ def test_check_config_names_file_and_line_for_every_signal_key(tmp_path, text, l
 
 
 def test_check_config_exits_2_with_every_signal_problem(tmp_path):
-    path = write(tmp_path / "bad.yaml", BASE + "  - {id: a, kind: from, touchpoint: web}\n"
-                 "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n")
+    path = write(
+        tmp_path / "bad.yaml",
+        BASE + "  - {id: a, kind: from, touchpoint: web}\n"
+        "  - {id: b, kind: form, touchpoint: web, url: 'https://x.test', selectr: form}\n",
+    )
     result = run_cli("--config", str(path), "check-config")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
@@ -339,8 +406,9 @@ def test_check_config_exits_2_with_every_signal_problem(tmp_path):
 def test_watch_runs_the_signals_duty_and_stops(setup, server):
     """The room's duty holder (`watch`) checks the signals; whoever reads the war-room sees them."""
     _, path, db = setup
-    proc = subprocess.Popen([MOPSTUI, "--config", str(path), "--db", str(db), "watch"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [MOPSTUI, "--config", str(path), "--db", str(db), "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -375,12 +443,18 @@ async def test_the_screen_shows_a_signals_evidence_at_80x24(setup, server):
         rollup = lambda: str(app.q("#touchpoints", Static).render())  # noqa: E731
         await wait_for(pilot, lambda: "Contact form" in rollup(), message="the signal line")
         assert rollup().splitlines()[0].startswith("✖ down Contact form: form missing from its page")
-        await wait_for(pilot, lambda: any(e.text.startswith("Contact form (signal): unknown → down: form missing from its page")
-                                          for e in timeline(app).events),
-                       message=f"the evidence on the timeline: {[e.text for e in timeline(app).events]}")
+        await wait_for(
+            pilot,
+            lambda: any(
+                e.text.startswith("Contact form (signal): unknown → down: form missing from its page")
+                for e in timeline(app).events
+            ),
+            message=f"the evidence on the timeline: {[e.text for e in timeline(app).events]}",
+        )
         app.show_service("lead-form")
-        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.query("#detail-body"),
-                       message="the service detail")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.query("#detail-body"), message="the service detail"
+        )
         body = str(app.screen.query_one("#detail-body", Static).render())
         assert "Signals (our own measurement)" in body
         assert "Contact form (form): form missing from its page" in body and "last: form missing" in body
@@ -426,15 +500,18 @@ def test_map_and_territory_disagree_on_the_timeline(tmp_path, server):
     timeline says map ≠ territory once, and once again when they agree."""
     server.serve("/hubspot/api/v2/summary.json", json.dumps({"status": {"indicator": "none"}, "components": []}))
     server.serve("/contact", NO_FORM, headers={"Content-Type": "text/html"})
-    path = write(tmp_path / "c.yaml", f"""timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        f"""timezone: UTC
 vendors:
-  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url('/hubspot')}"}}
+  - {{id: hubspot, name: HubSpot, kind: statuspage, url: "{server.url("/hubspot")}"}}
 services:
   - {{id: lead-form, name: Lead form, touchpoint: lead capture, vendor: hubspot}}
 signals:
   - {{id: contact-form, name: Contact form, kind: form, touchpoint: lead capture, service: lead-form,
-     url: "{server.url('/contact')}", selector: "form#contact"}}
-""")
+     url: "{server.url("/contact")}", selector: "form#contact"}}
+""",
+    )
     db = tmp_path / "w.db"
     config = load([path], database=str(db))
     with open_store(db) as store:
@@ -446,21 +523,24 @@ signals:
         one_round(config, store)
         lines = [e.text for e in store.events(1) if e.kind == "vendor"]
     assert [t for t in lines if t.startswith("Lead form")] == [
-        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches "
-        "form#contact)",
-        "Lead form: the vendor's page and our own checks agree again"], lines
+        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches form#contact)",
+        "Lead form: the vendor's page and our own checks agree again",
+    ], lines
 
 
 def test_old_arrivals_are_forgotten_but_the_last_one_and_what_learning_needs_are_kept(location, tmp_path):
     from mopstui.room.signals import prune_arrivals
 
-    path = write(tmp_path / "c.yaml", """timezone: UTC
+    path = write(
+        tmp_path / "c.yaml",
+        """timezone: UTC
 services: [{id: form, touchpoint: lead capture}]
 signals:
   - {id: leads, kind: silence, touchpoint: lead capture, expect_every: 10m}
   - {id: quiet, kind: silence, touchpoint: lead capture, expect_every: 10m}
   - {id: learned, kind: silence, touchpoint: lead capture, learn: 21d}
-""")
+""",
+    )
     config = load([path], database=location)
     signals = {s.id: s for s in config.signals}
     assert signals["leads"].keeps_arrivals_for == timedelta(days=8)  # at least a week and a day
@@ -469,13 +549,16 @@ signals:
     rows = []
     for signal_id in ("leads", "learned"):
         rows += [(signal_id, to_store(now - timedelta(days=days)), 1, None, "cli:test") for days in (30, 15, 3)]
-    rows += [("quiet", to_store(now - timedelta(days=60)), 1, None, "cli:test"),
-             ("quiet", to_store(now - timedelta(days=90)), 1, None, "cli:test")]
+    rows += [
+        ("quiet", to_store(now - timedelta(days=60)), 1, None, "cli:test"),
+        ("quiet", to_store(now - timedelta(days=90)), 1, None, "cli:test"),
+    ]
     with open_store(location) as store:
         store.record_arrivals(rows)
         prune_arrivals(store, config, now)
-        ages = {s: [round((now - from_store(r["arrived_at"])).total_seconds() / 86400) for r in store.arrivals(s)]
-                for s in signals}
+        ages = {
+            s: [round((now - from_store(r["arrived_at"])).total_seconds() / 86400) for r in store.arrivals(s)] for s in signals
+        }
         assert ages == {"leads": [3], "learned": [15, 3], "quiet": [60]}  # the last ever stays: a silence counts from it
         # A flood is capped per signal, the newest written kept.
         store.record_arrivals([("leads", to_store(now), 1, None, f"listen:{i}") for i in range(50)])

@@ -35,16 +35,19 @@ def texts(db_path) -> list[tuple[str, str]]:
         return [(e.kind, e.text) for e in store.events(1) if e.kind not in ("declared", "catalog", "system")]
 
 
-@pytest.mark.parametrize("line, said", [
-    ("/comm Banner is live", "did you mean /comms?"),
-    ("/cust Two tickets about the form", "did you mean /customer?"),
-    ("/desicion Keep the banner up", "did you mean /decision?"),
-    ("/zzz nothing near", "the kinds are /note /action /decision /comms /customer /todo /lesson"),
-    ("/comms", "/comms needs words after it"),
-    ("/customer", "/customer needs words after it"),
-    ("/todo Fix the form due:2026-02-30", "'2026-02-30' is not a due date"),
-    ("/todo Fix the form due:someday", "'someday' is not a due date"),
-])
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        ("/comm Banner is live", "did you mean /comms?"),
+        ("/cust Two tickets about the form", "did you mean /customer?"),
+        ("/desicion Keep the banner up", "did you mean /decision?"),
+        ("/zzz nothing near", "the kinds are /note /action /decision /comms /customer /todo /lesson"),
+        ("/comms", "/comms needs words after it"),
+        ("/customer", "/customer needs words after it"),
+        ("/todo Fix the form due:2026-02-30", "'2026-02-30' is not a due date"),
+        ("/todo Fix the form due:someday", "'someday' is not a due date"),
+    ],
+)
 def test_a_slip_in_the_grammar_is_refused_with_a_sentence(line, said):
     with pytest.raises(InputError, match=said.replace("?", r"\?").replace("/", "/")):
         parse_entry(line, "note", UTC, NOW)
@@ -83,14 +86,20 @@ async def test_a_grammar_error_is_said_beside_the_entry_line_and_the_text_kept(c
             await pilot.pause()
             assert not error.display
         # fixed, it logs, and the word goes
-        for key, line in [("t", "Fix the form due:tomorrow"), ("n", "/comms Banner is live"),
-                          ("n", "//comm is a typo we log on purpose")]:
+        for key, line in [
+            ("t", "Fix the form due:tomorrow"),
+            ("n", "/comms Banner is live"),
+            ("n", "//comm is a typo we log on purpose"),
+        ]:
             await pilot.press("escape")
             await type_entry(pilot, key, line)
         await wait_for(pilot, lambda: len(texts(declared)) >= 3 and not timeline(app).pending, message="three entries")
         assert not app.q("#entry-error", Static).display
-    assert texts(declared) == [("action_item", "Fix the form"), ("comms", "Banner is live"),
-                               ("note", "/comm is a typo we log on purpose")]
+    assert texts(declared) == [
+        ("action_item", "Fix the form"),
+        ("comms", "Banner is live"),
+        ("note", "/comm is a typo we log on purpose"),
+    ]
     with Store(declared) as store:
         item = next(e for e in store.events(1) if e.kind == "action_item")
     assert item.value_json()["due"] == (NOW + timedelta(days=1)).date().isoformat()
@@ -144,19 +153,20 @@ async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
         await pilot.pause()
         for key in ("E", "s", "v", "r", "R", "N"):
             burst(app, key + "|Hs7';7d8?`7 junk")  # and the Enter that would save it
-            await wait_for(pilot, lambda: app.screen is not app.war_room and app.screen.opened_at < float("inf"),
-                           message=f"{key} opens its dialog")
+            await wait_for(
+                pilot,
+                lambda: app.screen is not app.war_room and app.screen.opened_at < float("inf"),
+                message=f"{key} opens its dialog",
+            )
             await pilot.pause(0.1)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.war_room, message=f"{key}: its dialog closes")
         await pilot.pause(0.3)
     with Store(declared) as store:
         incident = store.incidents()[0]
-        assert (incident.title, incident.status, incident.severity) == ("Lead form not submitting", "investigating",
-                                                                         "SEV2")
+        assert (incident.title, incident.status, incident.severity) == ("Lead form not submitting", "investigating", "SEV2")
         assert len(store.incidents(include_resolved=True)) == 1
-        assert not [e for e in store.events(1) if e.kind in ("edit", "status", "severity", "role", "declared")
-                    and e.id > 2]
+        assert not [e for e in store.events(1) if e.kind in ("edit", "status", "severity", "role", "declared") and e.id > 2]
 
 
 async def test_enter_right_after_escape_never_saves_a_dialog(config, declared):

@@ -118,7 +118,8 @@ def test_components_match_by_group_and_name(tmp_path, server):
 
 def test_indicator_none_with_an_open_incident_takes_the_worst(tmp_path, server):
     payload = {
-        "page": {"updated_at": "2026-01-01T00:00:00Z"}, "status": {"indicator": "none"},
+        "page": {"updated_at": "2026-01-01T00:00:00Z"},
+        "status": {"indicator": "none"},
         "components": [{"id": "a", "name": "Forms", "status": "operational"}],
         "incidents": [{"name": "Forms failing", "status": "investigating", "impact": "critical", "incident_updates": []}],
     }
@@ -128,7 +129,9 @@ def test_indicator_none_with_an_open_incident_takes_the_worst(tmp_path, server):
 
 def test_incident_io_nulls_and_missing_incident_components(tmp_path, server):
     payload = {
-        "page": {"name": "x"}, "status": {"indicator": "minor"}, "components": None,
+        "page": {"name": "x"},
+        "status": {"indicator": "minor"},
+        "components": None,
         "incidents": [{"name": "Degraded API", "status": "identified", "impact": "minor", "incident_updates": None}],
         "scheduled_maintenances": None,
     }
@@ -140,11 +143,21 @@ def test_incident_io_nulls_and_missing_incident_components(tmp_path, server):
 
 # Formats with no capture in our fixtures: payloads written from each format's documented shape.
 
+
 def test_instatus(tmp_path, server):
-    payload = {"page": {"name": "Acme", "url": "https://acme.instatus.com", "status": "HASISSUES"},
-               "activeIncidents": [{"name": "Login slow", "started": "2026-01-01T10:00:00Z", "status": "INVESTIGATING",
-                                    "impact": "PARTIALOUTAGE", "url": "https://acme.instatus.com/x"}],
-               "activeMaintenances": []}
+    payload = {
+        "page": {"name": "Acme", "url": "https://acme.instatus.com", "status": "HASISSUES"},
+        "activeIncidents": [
+            {
+                "name": "Login slow",
+                "started": "2026-01-01T10:00:00Z",
+                "status": "INVESTIGATING",
+                "impact": "PARTIALOUTAGE",
+                "url": "https://acme.instatus.com/x",
+            }
+        ],
+        "activeMaintenances": [],
+    }
     server.serve("/summary.json", json.dumps(payload))
     status = poll_one(tmp_path, "instatus", server.base)
     assert status.state == "partial_outage" and status.incidents[0].title == "Login slow"
@@ -152,12 +165,29 @@ def test_instatus(tmp_path, server):
 
 def test_google_open_incidents_filtered_by_product(tmp_path, server):
     payload = [
-        {"id": "1", "begin": "2026-01-01T10:00:00Z", "external_desc": "Gmail delays", "status_impact": "SERVICE_DISRUPTION",
-         "affected_products": [{"title": "Gmail", "id": "g"}], "most_recent_update": {"text": "Investigating", "status": "SERVICE_DISRUPTION"}},
-        {"id": "2", "begin": "2026-01-01T09:00:00Z", "external_desc": "Drive down", "status_impact": "SERVICE_OUTAGE",
-         "affected_products": [{"title": "Google Drive", "id": "d"}]},
-        {"id": "3", "begin": "2025-12-01T09:00:00Z", "end": "2025-12-01T10:00:00Z", "external_desc": "Old Gmail outage",
-         "status_impact": "SERVICE_OUTAGE", "affected_products": [{"title": "Gmail", "id": "g"}]},
+        {
+            "id": "1",
+            "begin": "2026-01-01T10:00:00Z",
+            "external_desc": "Gmail delays",
+            "status_impact": "SERVICE_DISRUPTION",
+            "affected_products": [{"title": "Gmail", "id": "g"}],
+            "most_recent_update": {"text": "Investigating", "status": "SERVICE_DISRUPTION"},
+        },
+        {
+            "id": "2",
+            "begin": "2026-01-01T09:00:00Z",
+            "external_desc": "Drive down",
+            "status_impact": "SERVICE_OUTAGE",
+            "affected_products": [{"title": "Google Drive", "id": "d"}],
+        },
+        {
+            "id": "3",
+            "begin": "2025-12-01T09:00:00Z",
+            "end": "2025-12-01T10:00:00Z",
+            "external_desc": "Old Gmail outage",
+            "status_impact": "SERVICE_OUTAGE",
+            "affected_products": [{"title": "Gmail", "id": "g"}],
+        },
     ]
     url = server.serve("/incidents.json", json.dumps(payload))
     status = poll_one(tmp_path, "google", url, product="Gmail")
@@ -307,8 +337,14 @@ def test_escape_sequences_and_markup_become_plain_text(tmp_path, server):
     payload = {
         "status": {"indicator": "major"},
         "components": [{"id": "a", "name": "\x1b[2JForms [bold red]x[/]\u202e", "status": "major_outage"}],
-        "incidents": [{"name": "\x1b]0;owned\x07Title [@click=app.quit]", "status": "investigating", "impact": "major",
-                       "incident_updates": [{"body": "line1\nline2\x9b31m [/", "created_at": "2026"}]}],
+        "incidents": [
+            {
+                "name": "\x1b]0;owned\x07Title [@click=app.quit]",
+                "status": "investigating",
+                "impact": "major",
+                "incident_updates": [{"body": "line1\nline2\x9b31m [/", "created_at": "2026"}],
+            }
+        ],
     }
     url = server.serve("/evil.json", json.dumps(payload))
     status = poll_one(tmp_path, "statuspage", url)
@@ -318,7 +354,10 @@ def test_escape_sequences_and_markup_become_plain_text(tmp_path, server):
 
 
 def test_long_vendor_text_is_capped(tmp_path, server):
-    payload = {"status": {"indicator": "minor"}, "components": [{"id": "a", "name": "N" * 5000, "status": "degraded_performance"}]}
+    payload = {
+        "status": {"indicator": "minor"},
+        "components": [{"id": "a", "name": "N" * 5000, "status": "degraded_performance"}],
+    }
     url = server.serve("/long.json", json.dumps(payload))
     assert len(poll_one(tmp_path, "statuspage", url).components[0].name) <= 120
 
@@ -333,10 +372,10 @@ def test_probe_states(tmp_path, server):
     path = tmp_path / "c.yaml"
     path.write_text(f"""polling: {{timeout: 2s}}
 services:
-  - {{id: ok, probe: {{url: "{server.url('/ok')}", expect_text: "Get in touch"}}}}
-  - {{id: text, probe: {{url: "{server.url('/ok')}", expect_text: "Thank you"}}}}
-  - {{id: broken, probe: "{server.url('/broken')}"}}
-  - {{id: slow, probe: {{url: "{server.url('/slow')}", max_latency: 1s}}}}
+  - {{id: ok, probe: {{url: "{server.url("/ok")}", expect_text: "Get in touch"}}}}
+  - {{id: text, probe: {{url: "{server.url("/ok")}", expect_text: "Thank you"}}}}
+  - {{id: broken, probe: "{server.url("/broken")}"}}
+  - {{id: slow, probe: {{url: "{server.url("/slow")}", max_latency: 1s}}}}
   - {{id: gone, probe: "http://127.0.0.1:9/"}}
 """)
     config = load([path])
@@ -400,10 +439,12 @@ def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
 
     from mopstui.base.timeutil import utcnow
 
-    feed = STATUSPAGE_FEED.format(identified=format_datetime(utcnow() - timedelta(hours=9)),
-                                  recent=format_datetime(utcnow() - timedelta(minutes=5)),
-                                  old=format_datetime(utcnow() - timedelta(days=2)),
-                                  window=(utcnow() + timedelta(days=11)).strftime("%b %d, 02:00 - 04:00 UTC"))
+    feed = STATUSPAGE_FEED.format(
+        identified=format_datetime(utcnow() - timedelta(hours=9)),
+        recent=format_datetime(utcnow() - timedelta(minutes=5)),
+        old=format_datetime(utcnow() - timedelta(days=2)),
+        window=(utcnow() + timedelta(days=11)).strftime("%b %d, 02:00 - 04:00 UTC"),
+    )
     url = server.serve("/history.rss", feed, headers={"Content-Type": "application/rss+xml"})
     status = poll_one(tmp_path, "rss", url)
     # open although its last update is 9 hours old; the scheduled maintenance is not an incident
@@ -414,7 +455,10 @@ def test_a_statuspage_feed_read_as_a_person_reads_it(tmp_path, server):
     assert [(m.title, m.status) for m in status.maintenances] == [("Database upgrade", "scheduled")]
     # The window, not the post's time.
     day = (utcnow() + timedelta(days=11)).date().isoformat()
-    assert (status.maintenances[0].starts_at, status.maintenances[0].ends_at) == (f"{day}T02:00:00+00:00", f"{day}T04:00:00+00:00")
+    assert (status.maintenances[0].starts_at, status.maintenances[0].ends_at) == (
+        f"{day}T02:00:00+00:00",
+        f"{day}T04:00:00+00:00",
+    )
 
 
 def test_the_verdict_comes_from_the_watched_components(tmp_path, server):
@@ -437,31 +481,51 @@ def test_status_shows_maintenances_incident_status_and_groups(tmp_path, server):
     from .conftest import run_cli
 
     server.serve_fixture("/amqp/api/v2/summary.json", "statuspage/cloudamqp-summary-maintenance.json")
-    page = {"page": {}, "status": {"indicator": "none"}, "incidents": [], "components": [
-        {"id": "1", "name": "EU", "group_id": "g1", "status": "operational"},
-        {"id": "2", "name": "US", "group_id": "g2", "status": "operational"},
-        {"id": "3", "name": "EU backup", "group_id": "g1", "status": "operational"},
-        {"id": "g1", "name": "Europe", "group": True, "components": ["1", "3"], "status": "operational"},
-        {"id": "g2", "name": "America", "group": True, "components": ["2"], "status": "operational"}]}
+    page = {
+        "page": {},
+        "status": {"indicator": "none"},
+        "incidents": [],
+        "components": [
+            {"id": "1", "name": "EU", "group_id": "g1", "status": "operational"},
+            {"id": "2", "name": "US", "group_id": "g2", "status": "operational"},
+            {"id": "3", "name": "EU backup", "group_id": "g1", "status": "operational"},
+            {"id": "g1", "name": "Europe", "group": True, "components": ["1", "3"], "status": "operational"},
+            {"id": "g2", "name": "America", "group": True, "components": ["2"], "status": "operational"},
+        ],
+    }
     server.serve("/grouped/api/v2/summary.json", json.dumps(page))
     path = tmp_path / "c.yaml"
-    path.write_text(f'vendors:\n  - {{id: amqp, name: CloudAMQP, kind: statuspage, url: "{server.url("/amqp")}"}}\n'
-                    f'  - {{id: grouped, name: Grouped, kind: statuspage, url: "{server.url("/grouped")}", '
-                    'components: ["Europe / EU"]}\n')
+    path.write_text(
+        f'vendors:\n  - {{id: amqp, name: CloudAMQP, kind: statuspage, url: "{server.url("/amqp")}"}}\n'
+        f'  - {{id: grouped, name: Grouped, kind: statuspage, url: "{server.url("/grouped")}", '
+        'components: ["Europe / EU"]}\n'
+    )
     rows = {r["id"]: r for r in json.loads(run_cli("--config", str(path), "status", "--json").stdout)}
     maintenance = rows["amqp"]["maintenances"][0]
     assert maintenance["title"] and maintenance["status"] and maintenance["starts_at"]
     assert [(c["group"], c["watched"]) for c in rows["grouped"]["components"]] == [
-        ("Europe", True), ("Europe", False), ("America", False)]
+        ("Europe", True),
+        ("Europe", False),
+        ("America", False),
+    ]
     table = run_cli("--config", str(path), "status").stdout
     assert "  maintenance " in table
     assert "Europe / EU\n" in table and "US" not in table and "+ 2 components not watched" in table
 
 
 def test_statuspage_incident_endpoints_say_which_incidents_are_open(tmp_path, server):
-    unresolved = {"page": {"updated_at": "2026-11-23T10:02:00Z"}, "incidents": [
-        {"name": "Forms delayed", "status": "identified", "impact": "major", "updated_at": "2026-11-23T10:01:00Z",
-         "incident_updates": [{"body": "We found it", "created_at": "2026-11-23T10:01:00Z"}]}]}
+    unresolved = {
+        "page": {"updated_at": "2026-11-23T10:02:00Z"},
+        "incidents": [
+            {
+                "name": "Forms delayed",
+                "status": "identified",
+                "impact": "major",
+                "updated_at": "2026-11-23T10:01:00Z",
+                "incident_updates": [{"body": "We found it", "created_at": "2026-11-23T10:01:00Z"}],
+            }
+        ],
+    }
     url = server.serve("/api/v2/incidents/unresolved.json", json.dumps(unresolved))
     status = poll_one(tmp_path, "statuspage", url)
     assert status.state == "partial_outage"
@@ -488,8 +552,11 @@ def test_a_probe_measures_the_network_not_our_parsing(tmp_path, server):
     server.serve("/probe", handler=slow(0.3, b"ok"))
     vendors = [{"id": f"v{i}", "kind": "statuspage", "url": server.url(f"/v{i}")} for i in range(13)]
     path = tmp_path / "c.yaml"
-    path.write_text("polling: {timeout: 20s, concurrency: 16}\nvendors:\n" + "".join(f"  - {json.dumps(v)}\n" for v in vendors)
-                    + f'services:\n  - {{id: shop, name: Shop, probe: {{url: "{server.url("/probe")}", max_latency: 5s}}}}\n')
+    path.write_text(
+        "polling: {timeout: 20s, concurrency: 16}\nvendors:\n"
+        + "".join(f"  - {json.dumps(v)}\n" for v in vendors)
+        + f'services:\n  - {{id: shop, name: Shop, probe: {{url: "{server.url("/probe")}", max_latency: 5s}}}}\n'
+    )
     config = load([path])
     started = time.perf_counter()
     for _ in range(13):  # what reading the pages costs on this machine, now
@@ -544,8 +611,9 @@ def test_a_refused_connection_is_not_retried(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again at once: nothing listens there
-    config = config_for(tmp_path, [{"id": "v", "kind": "statuspage", "url": f"http://127.0.0.1:{port}"}],
-                        polling="polling: {timeout: 10s}\n")
+    config = config_for(
+        tmp_path, [{"id": "v", "kind": "statuspage", "url": f"http://127.0.0.1:{port}"}], polling="polling: {timeout: 10s}\n"
+    )
 
     async def run():
         fetcher = Fetcher(config.polling, retries=2, backoff=1.0)  # retrying would take 1.5 s or more
@@ -563,8 +631,10 @@ def test_a_refused_connection_is_not_retried(tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_rss_entities_are_refused_in_any_encoding(tmp_path, server, encoding):
     """A UTF-16 body with <!ENTITY passed the byte pattern that promises to refuse declarations."""
-    feed = (f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
-            '<!ENTITY b "&a;&a;&a;&a;">]><rss><channel><title>&b;</title></channel></rss>')
+    feed = (
+        f'<?xml version="1.0" encoding="{encoding.upper()}"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;">]><rss><channel><title>&b;</title></channel></rss>'
+    )
     url = server.serve(f"/bomb-{encoding}.rss", feed.encode(encoding))
     status = poll_one(tmp_path, "rss", url)
     assert status.state == "unknown" and "entities" in status.reason

@@ -26,35 +26,65 @@ def group(gid, name, children, status="operational"):
 
 
 def summary(components, *, indicator="none", incidents=()):
-    return {"page": {"id": "p", "name": "Page", "updated_at": "2026-12-01T10:00:00Z"},
-            "status": {"indicator": indicator, "description": "x"}, "components": components,
-            "incidents": list(incidents), "scheduled_maintenances": []}
+    return {
+        "page": {"id": "p", "name": "Page", "updated_at": "2026-12-01T10:00:00Z"},
+        "status": {"indicator": indicator, "description": "x"},
+        "components": components,
+        "incidents": list(incidents),
+        "scheduled_maintenances": [],
+    }
 
 
 # Claude's page, in the shape of its summary: the API component's name carries its host, and an
 # incident is open on the Console only.
 CLAUDE = summary(
-    [component("c1", "claude.ai"), component("c2", "Console (console.anthropic.com)", "partial_outage"),
-     component("c3", "Claude API (api.anthropic.com)")],
+    [
+        component("c1", "claude.ai"),
+        component("c2", "Console (console.anthropic.com)", "partial_outage"),
+        component("c3", "Claude API (api.anthropic.com)"),
+    ],
     indicator="major",
-    incidents=[{"name": "Console errors", "status": "investigating", "impact": "major",
-                "components": [{"id": "c2"}], "incident_updates": []}],
+    incidents=[
+        {
+            "name": "Console errors",
+            "status": "investigating",
+            "impact": "major",
+            "components": [{"id": "c2"}],
+            "incident_updates": [],
+        }
+    ],
 )
 # SendGrid: "Mail Sending" is a group; its own status says degraded.
-SENDGRID = summary([
-    component("s1", "SMTP", group_id="g1"), component("s2", "API v3", group_id="g1"),
-    group("g1", "Mail Sending", ["s1", "s2"], "degraded_performance"), component("s3", "Marketing Campaigns")])
+SENDGRID = summary(
+    [
+        component("s1", "SMTP", group_id="g1"),
+        component("s2", "API v3", group_id="g1"),
+        group("g1", "Mail Sending", ["s1", "s2"], "degraded_performance"),
+        component("s3", "Marketing Campaigns"),
+    ]
+)
 # Intercom: a top-level component and the same name in the Europe and Australia groups.
-INTERCOM = summary([
-    component("i1", "Intercom Web Application"), component("i2", "Intercom Web Application", "major_outage", "ge"),
-    component("i3", "Intercom Web Application", group_id="ga"), group("ge", "Europe", ["i2"], "major_outage"),
-    group("ga", "Australia", ["i3"]), component("i4", "Messenger")])
+INTERCOM = summary(
+    [
+        component("i1", "Intercom Web Application"),
+        component("i2", "Intercom Web Application", "major_outage", "ge"),
+        component("i3", "Intercom Web Application", group_id="ga"),
+        group("ge", "Europe", ["i2"], "major_outage"),
+        group("ga", "Australia", ["i3"]),
+        component("i4", "Messenger"),
+    ]
+)
 # An incident.io page through its Statuspage-compatible JSON: no incidents key, no groups, names repeat.
-INCIDENT_IO = {"page": {"name": "Zap"}, "status": {"indicator": "minor"}, "components": [
-    {"id": "01HB1", "name": "Production - Billing", "status": "operational"},
-    {"id": "01HB2", "name": "Production - Billing", "status": "degraded_performance"},
-    {"id": "01HB3", "name": "Production - Billing", "status": "operational"},
-    {"id": "01HE1", "name": "Editor", "status": "operational"}]}
+INCIDENT_IO = {
+    "page": {"name": "Zap"},
+    "status": {"indicator": "minor"},
+    "components": [
+        {"id": "01HB1", "name": "Production - Billing", "status": "operational"},
+        {"id": "01HB2", "name": "Production - Billing", "status": "degraded_performance"},
+        {"id": "01HB3", "name": "Production - Billing", "status": "operational"},
+        {"id": "01HE1", "name": "Editor", "status": "operational"},
+    ],
+}
 
 
 def serve(server, name, page):
@@ -161,12 +191,20 @@ def vendors_config(tmp_path, server, **components):
 
 
 def test_check_config_online_names_what_the_page_has(tmp_path, server):
-    path = vendors_config(tmp_path, server, claude=["Claude API"], intercom=["Intercom Web Application"],
-                          sendgrid=["Mail Sending"], zap=[{"id": "01HB2"}])
+    path = vendors_config(
+        tmp_path,
+        server,
+        claude=["Claude API"],
+        intercom=["Intercom Web Application"],
+        sendgrid=["Mail Sending"],
+        zap=[{"id": "01HB2"}],
+    )
     result = run_cli("--config", str(path), "check-config", "--online")
     assert result.returncode == 1, result.stderr
-    assert "vendor claude (claude): watched component 'Claude API': not on the page; did you mean " \
-           "'Claude API (api.anthropic.com)'?" in result.stderr
+    assert (
+        "vendor claude (claude): watched component 'Claude API': not on the page; did you mean "
+        "'Claude API (api.anthropic.com)'?" in result.stderr
+    )
     assert "vendor intercom (intercom): watched component 'Intercom Web Application': 3 on the page" in result.stderr
     assert "online: sendgrid: every watched component is on the page, once" in result.stdout
     assert "online: zap:" in result.stdout
@@ -180,16 +218,23 @@ def test_check_config_online_says_when_a_page_cannot_be_read(tmp_path, server):
     server.serve("/sendgrid/api/v2/summary.json", "<html>maintenance</html>")
     result = run_cli("--config", str(path), "check-config", "--online")
     assert result.returncode == 0
-    assert "vendor sendgrid (sendgrid): cannot read its page (HTML instead of JSON); its components were not compared" \
+    assert (
+        "vendor sendgrid (sendgrid): cannot read its page (HTML instead of JSON); its components were not compared"
         in result.stderr
+    )
 
 
 def test_the_online_check_is_a_plain_function(tmp_path, server):
     from mopstui.config import load
     from mopstui.status.online import check_watched_components
 
-    config = load([vendors_config(tmp_path, server, intercom=[{"group": "", "name": "Intercom Web Application"}],
-                                  zap=["Production - Billing"])])
+    config = load(
+        [
+            vendors_config(
+                tmp_path, server, intercom=[{"group": "", "name": "Intercom Web Application"}], zap=["Production - Billing"]
+            )
+        ]
+    )
     checks = {c.vendor_id: c for c in check_watched_components(config)}
     assert checks["intercom"].ok
     assert not checks["zap"].ok and "{id: 01HB1}" in checks["zap"].problems[0]
@@ -211,8 +256,10 @@ def test_vendors_components_lists_the_page_and_the_lines_to_watch_it(tmp_path, s
 
     yaml_lines = "\n".join(f"      - {r['watch_with']}" for r in zap)
     config = tmp_path / "z.yaml"
-    config.write_text(f'vendors:\n  - id: zap\n    kind: statuspage\n    url: "{serve(server, "zap", INCIDENT_IO)}"\n'
-                      f"    components:\n{yaml_lines}\n")
+    config.write_text(
+        f'vendors:\n  - id: zap\n    kind: statuspage\n    url: "{serve(server, "zap", INCIDENT_IO)}"\n'
+        f"    components:\n{yaml_lines}\n"
+    )
     assert all(c.ok for c in check_watched_components(load([config])))
     unknown = run_cli("--config", str(path), "vendors", "components", "intercon")
     assert unknown.returncode == 1 and "did you mean 'intercom'?" in unknown.stderr
@@ -223,9 +270,17 @@ def test_the_screen_shows_why_a_component_is_unknown_and_one_row_per_repeated_na
     from mopstui.status.model import Component, VendorStatus
     from mopstui.tui.widgets import vendor_rows
 
-    status = VendorStatus("zap", "Zapier", "statuspage", state="degraded", components=(
-        Component("Production - Billing", "operational", id="01HB1"), Component("Production - Billing", "degraded", id="01HB2"),
-        Component("Inbox", "unknown", note="not on the page; did you mean 'Inbox (US)'?")))
+    status = VendorStatus(
+        "zap",
+        "Zapier",
+        "statuspage",
+        state="degraded",
+        components=(
+            Component("Production - Billing", "operational", id="01HB1"),
+            Component("Production - Billing", "degraded", id="01HB2"),
+            Component("Inbox", "unknown", note="not on the page; did you mean 'Inbox (US)'?"),
+        ),
+    )
     rows = vendor_rows(status, utcnow(), wide=True)
     assert len({key for key, _ in rows}) == len(rows) == 4  # a table refuses two rows of one key
     assert str(rows[3][1][3]) == "not on the page; did you mean 'Inbox (US)'?"
@@ -239,10 +294,12 @@ def test_doctor_says_the_config_no_longer_matches_the_page_not_that_it_cannot_se
 
     findings = check_vendors(load([path]))
     texts = [f.text for f in findings]
-    assert any("claude's page can be read, but 1 of the components the config watches are not on it as named" in t
-               and "did you mean 'Claude API (api.anthropic.com)'" in t for t in texts), texts
+    assert any(
+        "claude's page can be read, but 1 of the components the config watches are not on it as named" in t
+        and "did you mean 'Claude API (api.anthropic.com)'" in t
+        for t in texts
+    ), texts
     assert not any("cannot see claude" in t.lower() for t in texts)
-    assert any(f.fix == "run `mopstui vendors components claude` and copy the lines it prints into the config"
-               for f in findings)
+    assert any(f.fix == "run `mopstui vendors components claude` and copy the lines it prints into the config" for f in findings)
     assert not any("sendgrid" in f.text for f in findings if f.level == "problem")  # on the page: no problem
     assert findings[0].text.startswith("2 of 2 vendor pages and probes can be read")

@@ -17,10 +17,20 @@ def server():
 def test_statuspage_incident_impact_is_history_once_the_page_says_it_is_mitigated(tmp_path, server):
     """The page says "Partially Degraded Service" (minor) and its one component is degraded; the
     incident was declared major. The vendor is degraded, not a partial outage."""
-    page = {"page": {"name": "P"}, "status": {"indicator": "minor", "description": "Partially Degraded Service"},
-            "components": [{"id": "c1", "name": "API", "status": "degraded_performance"}],
-            "incidents": [{"name": "API errors", "status": "monitoring", "impact": "major", "components": [{"id": "c1"}],
-                           "incident_updates": [{"body": "A fix is in place", "created_at": "2026-12-01T10:00:00Z"}]}]}
+    page = {
+        "page": {"name": "P"},
+        "status": {"indicator": "minor", "description": "Partially Degraded Service"},
+        "components": [{"id": "c1", "name": "API", "status": "degraded_performance"}],
+        "incidents": [
+            {
+                "name": "API errors",
+                "status": "monitoring",
+                "impact": "major",
+                "components": [{"id": "c1"}],
+                "incident_updates": [{"body": "A fix is in place", "created_at": "2026-12-01T10:00:00Z"}],
+            }
+        ],
+    }
     url = server.serve("/p/api/v2/summary.json", json.dumps(page))
     status = poll_one(tmp_path, "statuspage", url)
     assert status.state == "degraded"
@@ -59,8 +69,10 @@ def backstage(tmp_path, *documents: str):
 
 
 def component_doc(name: str, spec: str = "", links: str = "", tags: str = "") -> str:
-    return (f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{tags}{links}"
-            f"spec:\n  type: service\n  owner: web-team\n  lifecycle: production\n{spec}")
+    return (
+        f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n{tags}{links}"
+        f"spec:\n  type: service\n  owner: web-team\n  lifecycle: production\n{spec}"
+    )
 
 
 def test_backstage_subcomponent_of_a_single_reference(tmp_path):
@@ -87,7 +99,8 @@ def test_catalog_prints_ids_whole(tmp_path):
     from .conftest import run_cli
 
     path = tmp_path / "c.yaml"
-    path.write_text("services:\n  - {id: lead-capture-form-europe, name: Form EU}\n"
-                    "  - {id: lead-capture-form-america, name: Form US}\n")
+    path.write_text(
+        "services:\n  - {id: lead-capture-form-europe, name: Form EU}\n  - {id: lead-capture-form-america, name: Form US}\n"
+    )
     out = run_cli("--config", str(path), "--db", str(tmp_path / "w.db"), "catalog").stdout
     assert "lead-capture-form-europe " in out and "lead-capture-form-america " in out

@@ -34,20 +34,33 @@ def own_cache(tmp_path, monkeypatch):
 def feed(name: str) -> str:
     text = (FORMATS / name).read_text()
     return text.replace("{recent}", format_datetime(utcnow() - timedelta(minutes=10))).replace(
-        "{earlier}", format_datetime(utcnow() - timedelta(hours=5)))
+        "{earlier}", format_datetime(utcnow() - timedelta(hours=5))
+    )
 
 
 def atom_log() -> str:
-    return (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Acme</title><id>x</id>'
-            f"<updated>{utcnow().isoformat()}</updated><entry><id>e1</id><title>Checkout is down</title>"
-            f"<updated>{(utcnow() - timedelta(minutes=5)).isoformat()}</updated><content>Investigating</content></entry></feed>")
+    return (
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Acme</title><id>x</id>'
+        f"<updated>{utcnow().isoformat()}</updated><entry><id>e1</id><title>Checkout is down</title>"
+        f"<updated>{(utcnow() - timedelta(minutes=5)).isoformat()}</updated><content>Investigating</content></entry></feed>"
+    )
 
 
 CASES = [  # (what, path served, body, kind found, state)
-    ("statuspage", "/api/v2/summary.json", (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes(), "statuspage",
-     "degraded"),
-    ("incident.io compatible JSON", "/api/v2/summary.json", (FORMATS / "incidentio-compat-summary.json").read_bytes(),
-     "statuspage", "degraded"),
+    (
+        "statuspage",
+        "/api/v2/summary.json",
+        (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes(),
+        "statuspage",
+        "degraded",
+    ),
+    (
+        "incident.io compatible JSON",
+        "/api/v2/summary.json",
+        (FORMATS / "incidentio-compat-summary.json").read_bytes(),
+        "statuspage",
+        "degraded",
+    ),
     ("incident.io proxy", "/proxy/127.0.0.1", (FORMATS / "incidentio-proxy.json").read_bytes(), "incidentio", "partial_outage"),
     ("incident.io feed", "/feed.rss", feed("incidentio-feed.rss"), "rss", "degraded"),
     ("instatus summary", "/summary.json", (FORMATS / "instatus-summary.json").read_bytes(), "instatus", "partial_outage"),
@@ -188,8 +201,9 @@ def bounded_run(code: str, seconds: float = 30) -> str:
     from pathlib import Path
 
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds,
-                              cwd=Path(__file__).parent.parent)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds, cwd=Path(__file__).parent.parent
+        )
     except subprocess.TimeoutExpired:  # run() killed and reaped it
         return "still searching"
     assert done.returncode == 0, done.stderr
@@ -232,14 +246,34 @@ def test_a_hostile_page_on_every_path_leaves_auto_detection_bounded(tmp_path, se
     assert bounded_run(code, 60) == "unknown True"
 
 
-@pytest.mark.parametrize("address", [
-    "100.100.100.200", "100.64.0.1",  # carrier-grade NAT, a cloud's metadata service
-    "169.254.169.254", "fe80::1", "127.0.0.1", "::1", "0.0.0.0", "::", "10.1.2.3", "192.168.0.1",
-    "fc00::1", "fec0::1",  # unique-local, site-local
-    "2002:7f00:1::", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "::7f00:1",
-    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo carrying 127.0.0.1
-    "224.0.0.1", "ff02::1", "240.0.0.1", "192.0.2.1", "198.18.0.1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",
+        "100.64.0.1",  # carrier-grade NAT, a cloud's metadata service
+        "169.254.169.254",
+        "fe80::1",
+        "127.0.0.1",
+        "::1",
+        "0.0.0.0",
+        "::",
+        "10.1.2.3",
+        "192.168.0.1",
+        "fc00::1",
+        "fec0::1",  # unique-local, site-local
+        "2002:7f00:1::",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",
+        "::7f00:1",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo carrying 127.0.0.1
+        "224.0.0.1",
+        "ff02::1",
+        "240.0.0.1",
+        "192.0.2.1",
+        "198.18.0.1",
+    ],
+)
 def test_every_address_outside_the_public_internet_is_internal(address):
     from mopstui.status.addresses import is_internal
 

@@ -71,8 +71,10 @@ def test_salesforce_instance_status(tmp_path, server):
 
 
 def test_salesforce_instance_list_and_incidents_for_one_instance(tmp_path, server):
-    instances = [{"key": "NA224", "location": "NA", "status": "OK", "isActive": True},
-                 {"key": "EU40", "location": "EMEA", "status": "MAJOR_INCIDENT_CORE", "isActive": True}]
+    instances = [
+        {"key": "NA224", "location": "NA", "status": "OK", "isActive": True},
+        {"key": "EU40", "location": "EMEA", "status": "MAJOR_INCIDENT_CORE", "isActive": True},
+    ]
     url = server.serve("/v1/instances/status/preview", json.dumps(instances))
     status = poll_one(tmp_path, "salesforce", url, components=["NA224"])
     assert status.state == "operational", "EU40's outage is not ours: only NA224 is watched"
@@ -84,8 +86,11 @@ def test_salesforce_instance_list_and_incidents_for_one_instance(tmp_path, serve
 
 
 def test_stripe_current_full(tmp_path, server):
-    payload = {"UptimeStatus": "degraded", "message": "Elevated API error rates",
-               "uptimeData": [{"key": "api", "title": "API", "warning": "errors"}, {"key": "dashboard", "title": "Dashboard"}]}
+    payload = {
+        "UptimeStatus": "degraded",
+        "message": "Elevated API error rates",
+        "uptimeData": [{"key": "api", "title": "API", "warning": "errors"}, {"key": "dashboard", "title": "Dashboard"}],
+    }
     server.serve("/current/full", json.dumps(payload))
     status = poll_one(tmp_path, "stripe", server.base)
     assert status.state == "degraded" and status.incidents[0].title == "Elevated API error rates"
@@ -107,7 +112,9 @@ def test_meta_organisations_and_product_filter(tmp_path, server):
     ads = poll_one(tmp_path, "meta", url, product="ads-manager")
     assert ads.state == "partial_outage"
     assert [(c.group, c.name, c.state) for c in ads.components] == [
-        ("Ads Manager", "Ad delivery", "operational"), ("Ads Manager", "Reporting", "partial_outage")]
+        ("Ads Manager", "Ad delivery", "operational"),
+        ("Ads Manager", "Reporting", "partial_outage"),
+    ]
     assert poll_one(tmp_path, "meta", url).state == "major_outage"
     missing = poll_one(tmp_path, "meta", url, product="nope")
     assert missing.state == "unknown" and "no organisation 'nope'" in missing.reason

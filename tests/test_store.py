@@ -156,8 +156,15 @@ def test_an_older_schema_is_upgraded_on_open(db_path):
     old.conn.close()
     with Store(db_path) as store:
         assert "presence" in store.db.table_names()
-        assert store.schema_steps == ["m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors",
-                                      "m005_accounts", "m006_digest_index", "m007_signals"]
+        assert store.schema_steps == [
+            "m001_initial",
+            "m002_sessions",
+            "m003_presence_history",
+            "m004_cursors",
+            "m005_accounts",
+            "m006_digest_index",
+            "m007_signals",
+        ]
         store.declare("works", severity="SEV3", author="a")
         assert store.verify().ok
 

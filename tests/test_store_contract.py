@@ -49,9 +49,11 @@ def test_declare_and_derive_state_from_events(store):
 def test_bad_input_is_refused_and_nothing_is_written(store):
     store.declare("x", severity="SEV3", author="a")
     before = store.count_events()
-    for call, message in ((lambda: store.append(9, "note", "hi", author="a"), "there is no incident INC-9"),
-                          (lambda: store.set_status(1, "fixed", author="a"), "unknown status"),
-                          (lambda: store.star(1, 999, author="a"), "entry #999 is not in INC-1")):
+    for call, message in (
+        (lambda: store.append(9, "note", "hi", author="a"), "there is no incident INC-9"),
+        (lambda: store.set_status(1, "fixed", author="a"), "unknown status"),
+        (lambda: store.star(1, 999, author="a"), "entry #999 is not in INC-1"),
+    ):
         with pytest.raises(InputError, match=message):
             call()
     assert store.count_events() == before
@@ -76,8 +78,11 @@ def test_dedupe_writes_once(store, location):
 
 def test_search_takes_words_never_syntax(store):
     scripted(store)
-    assert [e.text for e in store.search(1, "forms")] == ["Forms endpoint returns 503", "Restarted the forms proxy",
-                                                          "Restarted the forms proxy (eu only)"]
+    assert [e.text for e in store.search(1, "forms")] == [
+        "Forms endpoint returns 503",
+        "Restarted the forms proxy",
+        "Restarted the forms proxy (eu only)",
+    ]
     assert [e.text for e in store.search(1, "forms", author="alice")] == ["Forms endpoint returns 503"]
     assert [e.kind for e in store.search(1, "", kind="comms")] == ["comms"]
     assert store.search(1, 'weird " OR ( syntax') == []
@@ -88,7 +93,9 @@ def test_reading_the_timeline(store):
     scripted(store)
     timeline = store.events(1)
     assert [e.kind for e in timeline][:3] == ["declared", "catalog", "note"] or [e.kind for e in timeline][:2] == [
-        "declared", "note"]
+        "declared",
+        "note",
+    ]
     assert [e.id for e in store.iter_events(1)] == [e.id for e in timeline]
     assert [r[0] for r in store.iter_event_rows(1, batch=2)] == [e.id for e in timeline]
     assert [e.id for e in store.events_since(5)] == [6, 7]
@@ -163,8 +170,15 @@ def test_leases_and_presence(store):
 def test_vendor_statuses_observations_and_cursors(store):
     ids = store.save_vendor_statuses(
         {"hubspot": {"state": "major_outage", "checked_at": "2026-12-04T10:00:00.000000Z"}},
-        [{"vendor_id": "hubspot", "state": "major_outage", "previous_state": "operational",
-          "seen_at": "2026-12-04T10:00:00.000000Z"}])
+        [
+            {
+                "vendor_id": "hubspot",
+                "state": "major_outage",
+                "previous_state": "operational",
+                "seen_at": "2026-12-04T10:00:00.000000Z",
+            }
+        ],
+    )
     assert len(ids) == 1 and ids[0] > 0
     assert store.vendor_status_payloads()["hubspot"]["state"] == "major_outage"
     mark = store.vendor_status_mark()
@@ -236,6 +250,8 @@ def test_an_export_is_the_same_from_either_engine(tmp_path, pg_url):
     events_part = [text.split('"events": [', 1)[1] for text in (outputs["sqlite", "json"], outputs["postgresql", "json"])]
     assert events_part[0] == events_part[1]
     assert outputs["sqlite", "csv"] == outputs["postgresql", "csv"]
-    timeline = [text.split("## Timeline", 1)[1].split("## Action items")[0] for text in
-                (outputs["sqlite", "md"], outputs["postgresql", "md"])]
+    timeline = [
+        text.split("## Timeline", 1)[1].split("## Action items")[0]
+        for text in (outputs["sqlite", "md"], outputs["postgresql", "md"])
+    ]
     assert timeline[0] == timeline[1]

@@ -101,7 +101,11 @@ def test_withdrawing_twice_or_a_withdrawal_or_a_status_is_refused_in_one_sentenc
     code, _, err = cli(room, "withdraw", "1", str(note), "--reason", "again")
     assert code == 1 and err == f"mopstui: entry #{note} was already withdrawn by sam; nothing more to take back\n"
     code, _, err = cli(room, "withdraw", "1", str(withdrawal), "--reason", "undo")
-    assert code == 1 and err.startswith(f"mopstui: entry #{withdrawal} is a withdrawal; only what someone wrote") and err.count("\n") == 1
+    assert (
+        code == 1
+        and err.startswith(f"mopstui: entry #{withdrawal} is a withdrawal; only what someone wrote")
+        and err.count("\n") == 1
+    )
     code, _, err = cli(room, "withdraw", "1", "1", "--reason", "no")
     assert code == 1 and "entry #1 is a declared entry" in err
     code, _, err = cli(room, "withdraw", "1", "99", "--reason", "no")
@@ -150,10 +154,13 @@ def test_reopen_resumes_the_clocks_and_the_postmortem_shows_both_spans(room):
     assert cli(room, "resolve", "1", "--at", (start + timedelta(minutes=10)).isoformat())[0] == 0
     code, _, err = cli(room, "set-status", "1", "identified")
     assert code == 1 and err == "mopstui: INC-1 is resolved; if the trouble is back, reopen it: mopstui reopen 1 --reason '…'\n"
-    code, _, err = cli(room, "reopen", "1", "--reason", "form errors are back", "--at", (start + timedelta(minutes=5)).isoformat())
+    code, _, err = cli(
+        room, "reopen", "1", "--reason", "form errors are back", "--at", (start + timedelta(minutes=5)).isoformat()
+    )
     assert code == 1 and "it cannot be reopened before that" in err
-    code, _, err = cli(room, "reopen", "1", "--reason", "form errors are back", "--at",
-                       (start + timedelta(minutes=20)).isoformat())
+    code, _, err = cli(
+        room, "reopen", "1", "--reason", "form errors are back", "--at", (start + timedelta(minutes=20)).isoformat()
+    )
     assert code == 0, err
     config = load([], database=str(db))
     with Store(db) as store:
@@ -217,8 +224,17 @@ def test_no_exported_duration_is_negative_even_for_a_resolution_written_before_t
     with Store(db) as store:
         store.declare("x", severity="SEV3", author="a", at=start)
         with store._write() as conn:  # as the old code wrote it
-            store._insert_event(conn, incident_id=1, occurred_at=start - timedelta(hours=15, minutes=17), author="a",
-                                kind="status", text="status → resolved", value="resolved", ref=None, dedupe=None)
+            store._insert_event(
+                conn,
+                incident_id=1,
+                occurred_at=start - timedelta(hours=15, minutes=17),
+                author="a",
+                kind="status",
+                text="status → resolved",
+                value="resolved",
+                ref=None,
+                dedupe=None,
+            )
         assert store.verify().ok
     config = load([], database=str(db))
     for fmt in ("md", "json", "csv"):
@@ -249,8 +265,11 @@ def test_take_backs_on_both_engines(location):
         assert store.last_customer_update(1).id == note.id
         assert store.incident(1).status == "investigating" and len(store.incident(1).reopenings) == 1
         assert store.starred(1) == set()
-        rows = {id_: json.loads(line) for id_, line in store.export_json_rows(1, store.incident(1).started_at,
-                                                                              starred_only=False) if line}
+        rows = {
+            id_: json.loads(line)
+            for id_, line in store.export_json_rows(1, store.incident(1).started_at, starred_only=False)
+            if line
+        }
         assert rows[comms.id]["withdrawn_by"] is not None and rows[note.id]["kind_now"] == "comms"
         assert rows[note.id]["starred"] is False
         assert store.verify().ok

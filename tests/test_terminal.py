@@ -27,14 +27,19 @@ def start(tmux: Tmux, tmp_path, db) -> None:
     config.write_text("timezone: UTC\nservices:\n  - {id: lead-form, name: Lead form, touchpoint: lead capture}\n")
     with Store(db) as store:
         store.declare("Lead form down", severity="SEV2", author="alice")
-    tmux.start("s", [MOPSTUI, "--config", str(config), "--db", str(db)],
-               env={"MOPSTUI_USER": "sam", "TERM": "xterm-256color"}, width=80, height=24)
+    tmux.start(
+        "s",
+        [MOPSTUI, "--config", str(config), "--db", str(db)],
+        env={"MOPSTUI_USER": "sam", "TERM": "xterm-256color"},
+        width=80,
+        height=24,
+    )
     tmux.wait_for("s", "Lead form down")
 
 
 def send_bytes(tmux: Tmux, data: bytes) -> None:
     for start in range(0, len(data), 64):
-        tmux.send("s", "-H", *(f"{b:02x}" for b in data[start:start + 64]))
+        tmux.send("s", "-H", *(f"{b:02x}" for b in data[start : start + 64]))
 
 
 def pid_of(tmux: Tmux) -> int:

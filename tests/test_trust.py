@@ -42,8 +42,16 @@ WAR_ROOM_GROUP = grp.getgrgid(os.getgid()).gr_name
 
 def as_uid(uid: int, code: str, *args: str, groups: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
     """Run `code` as another account (a real process under a distinct uid)."""
-    return subprocess.run([SYSTEM_PYTHON, "-c", code, *args], user=uid, group=groups[0] if groups else uid,
-                          extra_groups=list(groups), capture_output=True, text=True, timeout=30, cwd="/")
+    return subprocess.run(
+        [SYSTEM_PYTHON, "-c", code, *args],
+        user=uid,
+        group=groups[0] if groups else uid,
+        extra_groups=list(groups),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd="/",
+    )
 
 
 @pytest.fixture
@@ -72,8 +80,9 @@ def untouched(path: Path, text: str, mode: int = 0o600) -> bool:
 
 def plant_link(room: Path, name: str, target: Path) -> subprocess.CompletedProcess:
     """A group member (another uid) plants a symlink in the shared directory."""
-    result = as_uid(ATTACKER_UID, "import os, sys; os.symlink(sys.argv[1], sys.argv[2])", str(target), str(room / name),
-                    groups=(os.getgid(),))
+    result = as_uid(
+        ATTACKER_UID, "import os, sys; os.symlink(sys.argv[1], sys.argv[2])", str(target), str(room / name), groups=(os.getgid(),)
+    )
     assert result.returncode == 0, result.stderr
     assert os.lstat(room / name).st_uid == ATTACKER_UID
     return result
@@ -150,9 +159,11 @@ def test_an_outsider_can_neither_read_nor_write_and_gets_a_sentence(shared):
     room, _, _config = shared
     with Store(room / "warroom.db", group=WAR_ROOM_GROUP) as store:
         store.declare("Checkout failing", severity="SEV1", author="a")
-    code = ("import sqlite3, sys\n"
-            "try:\n    print(sqlite3.connect(sys.argv[1]).execute('select text from events').fetchall())\n"
-            "except Exception as e:\n    print('refused', type(e).__name__)\n")
+    code = (
+        "import sqlite3, sys\n"
+        "try:\n    print(sqlite3.connect(sys.argv[1]).execute('select text from events').fetchall())\n"
+        "except Exception as e:\n    print('refused', type(e).__name__)\n"
+    )
     result = as_uid(OUTSIDER_UID, code, str(room / "warroom.db"))
     assert result.stdout.startswith("refused") and "Checkout" not in result.stdout
     # And mopstui itself, run by someone the war-room's group shuts out, says so in a sentence. As
@@ -257,13 +268,26 @@ def test_an_older_log_migrates_and_still_verifies(db_path):
     migrations.apply(old, stop_before="m005_accounts")
     previous = GENESIS
     for event_id, kind, text in ((1, "declared", "Old incident"), (2, "note", "old note")):
-        row = (event_id, 1, "2026-01-01T10:00:00.000000Z", "2026-01-01T10:00:00.000000Z", "alice", kind, text,
-               '{"severity": "SEV3", "services": []}' if kind == "declared" else None, None, None)
+        row = (
+            event_id,
+            1,
+            "2026-01-01T10:00:00.000000Z",
+            "2026-01-01T10:00:00.000000Z",
+            "alice",
+            kind,
+            text,
+            '{"severity": "SEV3", "services": []}' if kind == "declared" else None,
+            None,
+            None,
+        )
         import hashlib
 
         previous = hashlib.sha256(previous.encode() + b"\n" + canonical(row)).hexdigest()
-        old.conn.execute("INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, "
-                         "dedupe, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row + (previous,))
+        old.conn.execute(
+            "INSERT INTO events (id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, "
+            "dedupe, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            row + (previous,),
+        )
     old.conn.execute("INSERT INTO incidents (id, created_at) VALUES (1, '2026-01-01T10:00:00.000000Z')")
     old.conn.commit()
     old.conn.close()
@@ -340,9 +364,11 @@ def test_a_noted_head_catches_what_the_chain_alone_cannot(db_path, tamper):
 
 def test_a_lost_wal_with_reused_ids_is_caught_by_the_noted_head(db_path):
     seeded(db_path, entries=2)
-    writer = ("import os, sys\nfrom mopstui.store import Store\ns = Store(sys.argv[1])\n"
-              "for n in range(3): s.append(1, 'note', f'accepted {n}', author='alice')\n"
-              "print(s.head().hash, flush=True)\nos.kill(os.getpid(), 9)\n")
+    writer = (
+        "import os, sys\nfrom mopstui.store import Store\ns = Store(sys.argv[1])\n"
+        "for n in range(3): s.append(1, 'note', f'accepted {n}', author='alice')\n"
+        "print(s.head().hash, flush=True)\nos.kill(os.getpid(), 9)\n"
+    )
     proc = subprocess.run([sys.executable, "-c", writer, str(db_path)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == -signal.SIGKILL
     noted = proc.stdout.strip()
@@ -409,9 +435,18 @@ def test_a_read_only_snapshot_says_so(tmp_path):
         store.declare("Checkout failing", severity="SEV1", author="alice")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom mopstui.store import Store\ns = Store(sys.argv[1])\n"
-         "[s.append(1, 'note', f'later {n}', author='alice') for n in range(3)]\nprint('ready', flush=True)\n"
-         "time.sleep(60)\n", str(db)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom mopstui.store import Store\ns = Store(sys.argv[1])\n"
+            "[s.append(1, 'note', f'later {n}', author='alice') for n in range(3)]\nprint('ready', flush=True)\n"
+            "time.sleep(60)\n",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         for path in (room, db, Path(f"{db}-wal"), Path(f"{db}-shm")):
@@ -443,7 +478,9 @@ def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        path = write(tmp_path / "c.yaml", f"notify:\n  webhooks:\n    - {{url: \"http://127.0.0.1:{server.server_address[1]}/h\"}}\n")
+        path = write(
+            tmp_path / "c.yaml", f'notify:\n  webhooks:\n    - {{url: "http://127.0.0.1:{server.server_address[1]}/h"}}\n'
+        )
         os.chmod(path, 0o600)
         config = load([path], database=str(db_path))
         with Store(db_path) as store:
@@ -456,8 +493,7 @@ def test_webhook_text_is_escaped_for_slack(tmp_path, db_path):
                     return await notifier.round(client)
 
             asyncio.run(round_())
-            store.declare("<!channel> <https://evil.example|Join the bridge> & more", severity="SEV1",
-                          author="<@U123>")
+            store.declare("<!channel> <https://evil.example|Join the bridge> & more", severity="SEV1", author="<@U123>")
             asyncio.run(round_())
             head = store.head()
     finally:
@@ -482,12 +518,20 @@ def test_a_redirect_into_our_own_network_is_refused(tmp_path):
         vendor_url = "http://status.vendor.example/api/v2/summary.json"
         proxy.serve(vendor_url, status=302, headers={"Location": target})
         proxy.serve("http://status.vendor.example/file.json", status=302, headers={"Location": "file:///etc/passwd"})
-        config = load([write(tmp_path / "c.yaml", "polling: {timeout: 2s}\nvendors:\n"
-                            f"  - {{id: v, kind: statuspage, url: \"{vendor_url}\"}}\n"
-                            "  - {id: f, kind: statuspage, url: \"http://status.vendor.example/file.json\"}\n")])
+        config = load(
+            [
+                write(
+                    tmp_path / "c.yaml",
+                    "polling: {timeout: 2s}\nvendors:\n"
+                    f'  - {{id: v, kind: statuspage, url: "{vendor_url}"}}\n'
+                    '  - {id: f, kind: statuspage, url: "http://status.vendor.example/file.json"}\n',
+                )
+            ]
+        )
         old = {k: os.environ.get(k) for k in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")}
         os.environ.update(HTTP_PROXY=proxy.base, http_proxy=proxy.base, NO_PROXY="", no_proxy="")
         try:
+
             async def run():
                 fetcher = Fetcher(config.polling, retries=0)
                 try:
@@ -560,15 +604,18 @@ def test_an_entry_over_the_limit_is_refused_whole(db_path):
 CONFIG_BOMB = "l0: &l0 {a: 1, b: 2}\n" + "".join(f"l{i}: &l{i} {{<<: [*l{i - 1}, *l{i - 1}]}}\n" for i in range(1, 30))
 
 
-@pytest.mark.parametrize("content, expected", [
-    # PyYAML before 6.0.4 grows the mapping exponentially and our bound refuses it; from 6.0.4 it
-    # merges each key node once, so the bomb is inert and only its unknown keys are left to refuse.
-    (CONFIG_BOMB, r"merge keys|unknown key 'l0'"),
-    ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested more than"),
-    ("timezone: UTC\x00\n", "character YAML does not allow"),
-    ("polling: {interval: 99999999999h}\n", "too long a duration"),
-    ("polling: {interval: .nan}\n", "not a positive duration"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        # PyYAML before 6.0.4 grows the mapping exponentially and our bound refuses it; from 6.0.4 it
+        # merges each key node once, so the bomb is inert and only its unknown keys are left to refuse.
+        (CONFIG_BOMB, r"merge keys|unknown key 'l0'"),
+        ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested more than"),
+        ("timezone: UTC\x00\n", "character YAML does not allow"),
+        ("polling: {interval: 99999999999h}\n", "too long a duration"),
+        ("polling: {interval: .nan}\n", "not a positive duration"),
+    ],
+)
 def test_hostile_configs_answer_fast_with_file_and_line(tmp_path, content, expected):
     path = tmp_path / "c.yaml"
     path.write_bytes(content.encode())

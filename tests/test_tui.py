@@ -214,8 +214,12 @@ async def test_another_process_entry_appears_within_a_second(config, declared):
         result = run_cli("--db", str(declared), "--user", "bob", "log", "1", "Written from the CLI")
         assert result.returncode == 0, result.stderr
         pilot.app._loop.time() if hasattr(pilot.app, "_loop") else None
-        await wait_for(pilot, lambda: any(e.text == "Written from the CLI" for e in timeline(app).events),
-                       timeout=1.0, message="the CLI entry")
+        await wait_for(
+            pilot,
+            lambda: any(e.text == "Written from the CLI" for e in timeline(app).events),
+            timeout=1.0,
+            message="the CLI entry",
+        )
         assert True
 
 
@@ -287,7 +291,7 @@ async def test_hostile_text_is_shown_literally(config, declared, hostile):
 async def test_hostile_incident_title_and_config(tmp_path, db_path):
     from .tui_helpers import CONFIG
 
-    config = make_config(tmp_path, db_path, CONFIG.replace("name: Lead form,", "name: \"[red]Lead[/] \\x1b[31mform\","))
+    config = make_config(tmp_path, db_path, CONFIG.replace("name: Lead form,", 'name: "[red]Lead[/] \\x1b[31mform",'))
     with Store(db_path) as store:
         store.declare("[@click=app.quit]Title[/]", severity="SEV1", author="a")
     app = make_app(config)
@@ -384,12 +388,19 @@ async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
     with StatusServer() as server:
         server.serve_fixture("/hubspot/api/v2/summary.json", "statuspage/github-components-with-problem.json")
         text = CONFIG.replace("http://127.0.0.1:9/hubspot", server.url("/hubspot")).replace(
-            "components: [Forms]}\n  - {id: intercom", "components: [Git Operations, GitHub Actions]}\n  - {id: intercom")
-        config = make_config(tmp_path, db_path, text.replace("timezone: UTC", "timezone: UTC\npolling: {interval: 1s, timeout: 1s}"))
+            "components: [Forms]}\n  - {id: intercom", "components: [Git Operations, GitHub Actions]}\n  - {id: intercom"
+        )
+        config = make_config(
+            tmp_path, db_path, text.replace("timezone: UTC", "timezone: UTC\npolling: {interval: 1s, timeout: 1s}")
+        )
         app = make_app(config, poll_vendors=True)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.statuses.get("hubspot") is not None and app.statuses["hubspot"].last_good_at,
-                           timeout=10, message="the first poll")
+            await wait_for(
+                pilot,
+                lambda: app.statuses.get("hubspot") is not None and app.statuses["hubspot"].last_good_at,
+                timeout=10,
+                message="the first poll",
+            )
             await wait_for(pilot, lambda: app.statuses["intercom"].reason == "connection refused", timeout=10, message="intercom")
             table = app.q("#vendors")
             assert str(table.get_cell("v:hubspot", "state")) == "▲ partial"
@@ -458,8 +469,7 @@ async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
         entry = app.q("#entry", Input)
         await wait_for(pilot, lambda: entry.has_focus, message="the entry line")
         entry.post_message(events.Paste("x" * 20_000))
-        await wait_for(pilot, lambda: said.told("Paste refused"),
-                       message="the refusal")
+        await wait_for(pilot, lambda: said.told("Paste refused"), message="the refusal")
         assert entry.value == ""
         entry.post_message(events.Paste("short paste"))
         await wait_for(pilot, lambda: entry.value == "short paste", message="a paste within the limit")
@@ -552,8 +562,7 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
     app = make_app(empty)
     said = Said()
     async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: said.told("No catalog configured"),
-                       message="the hint")
+        await wait_for(pilot, lambda: said.told("No catalog configured"), message="the hint")
 
 
 def test_a_released_command_is_empty_and_the_future_is_refused(declared):

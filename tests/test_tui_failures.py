@@ -89,8 +89,11 @@ async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
         assert any("ctrl+s declares" in str(label.render()) for label in app.screen.query(Label))
         await pilot.press("escape")
         await pilot.resize_terminal(50, 14)
-        await wait_for(pilot, lambda: app.q("#too-small", Static).display and app.war_room.has_class("-too-small"),
-                       message="the too-small notice")
+        await wait_for(
+            pilot,
+            lambda: app.q("#too-small", Static).display and app.war_room.has_class("-too-small"),
+            message="the too-small notice",
+        )
         assert "too small" in str(app.q("#too-small", Static).render())
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: not app.war_room.has_class("-too-small"), message="the room again")

@@ -12,12 +12,15 @@ from mopstui.store import Store
 
 from .tui_helpers import CONFIG, Clock, choose, make_app, make_config, timeline, type_entry, wait_for
 
-MARKETING = CONFIG + """\
+MARKETING = (
+    CONFIG
+    + """\
 touchpoints:
   lead capture: {leads_per_hour: 30}
 templates:
   site-banner: "Trouble with {touchpoints}; next update by {next_update}."
 """
+)
 
 
 def events_of(db_path):
@@ -63,8 +66,7 @@ async def test_edit_draft_followup_and_impact(tmp_path, db_path):
         await pilot.press("f")
         await choose(pilot, "done")
         await wait_for(pilot, lambda: any(e.kind == "followup" for e in events_of(db_path)), message="the follow-up")
-        await wait_for(pilot, lambda: "0 open follow-ups of 1" in str(app.q("#summary", Static).render()),
-                       message="the count")
+        await wait_for(pilot, lambda: "0 open follow-ups of 1" in str(app.q("#summary", Static).render()), message="the count")
     kinds = [e.kind for e in events_of(db_path)]
     assert kinds.count("edit") == 1 and "followup" in kinds
     item = next(e for e in events_of(db_path) if e.kind == "action_item")

@@ -87,8 +87,11 @@ async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
         await wait_for(pilot, lambda: any(e.kind == "correction" for e in timeline(app).events), message="the correction")
         correction = next(e for e in events_of(db_path) if e.kind == "correction")
         assert correction.ref == note.id and '"kind": "comms"' in correction.value
-        await wait_for(pilot, lambda: app._comms.get(1) is not None and app._comms[1].id == note.id,
-                       message="the re-kinded note to count as the last update")
+        await wait_for(
+            pilot,
+            lambda: app._comms.get(1) is not None and app._comms[1].id == note.id,
+            message="the re-kinded note to count as the last update",
+        )
         assert "[now comms] Root cause" in line_of(app, note.id)
 
 
@@ -114,5 +117,8 @@ async def test_reopen_from_the_status_dialog_and_back_dating_is_said(tmp_path, d
         await wait_for(pilot, lambda: said(app, "before INC-1 was declared ("), message="the plain word on back-dating")
         assert said(app, f"the impact now counts from {early}:00")
         # The clocks count from there: the incident on screen moved its impact start.
-        await wait_for(pilot, lambda: app.current.impact_start < app.current.started_at - timedelta(hours=3),
-                       message="the impact start to move")
+        await wait_for(
+            pilot,
+            lambda: app.current.impact_start < app.current.started_at - timedelta(hours=3),
+            message="the impact start to move",
+        )

@@ -14,16 +14,25 @@ from mopstui.tui.vendor_pane import VendorDetailScreen
 
 from .tui_helpers import CONFIG, choose, make_app, make_config, wait_for
 
-WITH_PROBE = CONFIG.replace('runbook: "https://wiki.example.com/lead"}',
-                            'runbook: "https://wiki.example.com/lead", probe: {url: "http://127.0.0.1:9/health"}}')
+WITH_PROBE = CONFIG.replace(
+    'runbook: "https://wiki.example.com/lead"}',
+    'runbook: "https://wiki.example.com/lead", probe: {url: "http://127.0.0.1:9/health"}}',
+)
 
 
 def seed(db_path) -> None:
     now = utcnow()
     at = lambda minutes: (now + timedelta(minutes=minutes)).isoformat()  # noqa: E731
-    hubspot = VendorStatus("hubspot", "HubSpot", "statuspage", state="operational", reason="", checked_at=at(0),
-                           last_good_at=at(0), components=(Component("Forms", "operational"),
-                                                           Component("Scanner", "major_outage", "EU", watched=False)))
+    hubspot = VendorStatus(
+        "hubspot",
+        "HubSpot",
+        "statuspage",
+        state="operational",
+        reason="",
+        checked_at=at(0),
+        last_good_at=at(0),
+        components=(Component("Forms", "operational"), Component("Scanner", "major_outage", "EU", watched=False)),
+    )
     observations = [
         {"vendor_id": "probe:lead-form", "component": None, "state": "major_outage", "previous_state": "unknown", "seen_at": at(-90)},
         {"vendor_id": "hubspot", "component": None, "state": "partial_outage", "previous_state": "operational", "seen_at": at(-76)},
@@ -40,8 +49,13 @@ def test_components_sit_under_their_vendor():
     """A component ("API") is indented and marked under its vendor, not at the vendors' level."""
     from mopstui.tui.widgets import vendor_rows
 
-    status = VendorStatus("github", "GitHub", "statuspage", state="operational", components=(
-        Component("API", "operational"), Component("Actions", "major_outage")))
+    status = VendorStatus(
+        "github",
+        "GitHub",
+        "statuspage",
+        state="operational",
+        components=(Component("API", "operational"), Component("Actions", "major_outage")),
+    )
     rows = vendor_rows(status, utcnow(), wide=False)
     assert [str(cells[1]) for _, cells in rows] == ["GitHub", "  └ API", "  └ Actions"]
 
@@ -73,8 +87,7 @@ async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
     with Store(db_path) as store:
         [event] = store.room_events("override")
         assert event.author == "alice" and event.text == "forms fail for us"
-        assert any("override: down for us (forms fail for us)" in e.text and e.author == "alice"
-                   for e in store.events(1))
+        assert any("override: down for us (forms fail for us)" in e.text and e.author == "alice" for e in store.events(1))
 
 
 async def test_a_heartbeat_repaints_no_vendor_and_a_poll_round_does(tmp_path, db_path):
@@ -92,7 +105,14 @@ async def test_a_heartbeat_repaints_no_vendor_and_a_poll_round_does(tmp_path, db
         await wait_for(pilot, lambda: "bob" in str(app.q("#room").render()), message="bob in the room")
         assert loads == []
         with Store(db_path) as store:
-            hubspot = VendorStatus("hubspot", "HubSpot", "statuspage", state="degraded", reason="",
-                                   checked_at=utcnow().isoformat(), last_good_at=utcnow().isoformat())
+            hubspot = VendorStatus(
+                "hubspot",
+                "HubSpot",
+                "statuspage",
+                state="degraded",
+                reason="",
+                checked_at=utcnow().isoformat(),
+                last_good_at=utcnow().isoformat(),
+            )
             store.save_vendor_statuses({"hubspot": hubspot.to_dict()}, [])
         await wait_for(pilot, lambda: loads and app.statuses["hubspot"].state == "degraded", message="the new round")

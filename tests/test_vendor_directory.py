@@ -36,11 +36,21 @@ def write(tmp_path, text: str):
 
 
 def test_vendors_named_by_id_work_without_urls(tmp_path):
-    config = load([write(tmp_path, "vendors: [hubspot, klaviyo, {id: braze, cluster: US 03}, {id: salesforce, product: NA224}]\n"
-                                   "services:\n  - {id: forms, name: Lead form, vendor: hubspot}\n")])
+    config = load(
+        [
+            write(
+                tmp_path,
+                "vendors: [hubspot, klaviyo, {id: braze, cluster: US 03}, {id: salesforce, product: NA224}]\n"
+                "services:\n  - {id: forms, name: Lead form, vendor: hubspot}\n",
+            )
+        ]
+    )
     by_id = {v.id: v for v in config.vendors}
     assert (by_id["hubspot"].name, by_id["hubspot"].kind, by_id["hubspot"].url) == (
-        "HubSpot", "statuspage", "https://status.hubspot.com")
+        "HubSpot",
+        "statuspage",
+        "https://status.hubspot.com",
+    )
     assert by_id["klaviyo"].url == "https://status.klaviyo.com"
     assert by_id["braze"].components == (WatchedComponent("US 03", ""),)  # the cluster's group on the page
     assert by_id["salesforce"].product == "NA224" and config.service("forms").vendor == "hubspot"
@@ -49,8 +59,15 @@ def test_vendors_named_by_id_work_without_urls(tmp_path):
 
 
 def test_the_config_overrides_the_directory(tmp_path):
-    config = load([write(tmp_path, "vendors:\n  - {id: hubspot, components: [Forms], interval: 2m}\n"
-                                   "  - {id: intercom, name: Intercom EU, url: 'https://eu.example.com', kind: statuspage}\n")])
+    config = load(
+        [
+            write(
+                tmp_path,
+                "vendors:\n  - {id: hubspot, components: [Forms], interval: 2m}\n"
+                "  - {id: intercom, name: Intercom EU, url: 'https://eu.example.com', kind: statuspage}\n",
+            )
+        ]
+    )
     hubspot, intercom = config.vendors
     assert hubspot.url == "https://status.hubspot.com" and hubspot.components == (WatchedComponent("Forms"),)
     assert (intercom.name, intercom.url) == ("Intercom EU", "https://eu.example.com")
@@ -64,12 +81,15 @@ def test_vendors_with_nothing_machine_readable_are_refused_with_what_to_watch_in
     assert "watch a probe on https://us1.api.mailchimp.com/3.0/ping" in result.stderr
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("[hubspott]", "'hubspott' is not in the vendor directory; did you mean 'hubspot'?"),
-    ("[{id: braze, cluster: US 99}]", "unknown cluster 'US 99' (one of: US 01"),
-    ("[{id: hubspot, cluster: US 01}]", "unknown cluster 'US 01' (it has no clusters)"),
-    ("[salesforce]", "warning: vendor salesforce: add product: your instance key"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("[hubspott]", "'hubspott' is not in the vendor directory; did you mean 'hubspot'?"),
+        ("[{id: braze, cluster: US 99}]", "unknown cluster 'US 99' (one of: US 01"),
+        ("[{id: hubspot, cluster: US 01}]", "unknown cluster 'US 01' (it has no clusters)"),
+        ("[salesforce]", "warning: vendor salesforce: add product: your instance key"),
+    ],
+)
 def test_directory_slips_are_said_with_their_line(tmp_path, line, message):
     path = write(tmp_path, f"vendors: {line}\n")
     result = run_cli("--config", str(path), "check-config")
@@ -102,13 +122,23 @@ def test_the_directory_is_well_formed():
 
 
 def atom() -> str:
-    return (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><id>x</id>'
-            f"<updated>{utcnow().isoformat()}</updated><entry><id>1</id><title>Fine</title>"
-            f"<updated>{(utcnow() - timedelta(hours=1)).isoformat()}</updated><content>Resolved</content></entry></feed>")
+    return (
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><id>x</id>'
+        f"<updated>{utcnow().isoformat()}</updated><entry><id>1</id><title>Fine</title>"
+        f"<updated>{(utcnow() - timedelta(hours=1)).isoformat()}</updated><content>Resolved</content></entry></feed>"
+    )
 
 
-GOOGLE = [{"id": "1", "begin": "2026-11-24T07:00:00Z", "end": "2026-11-24T09:00:00Z", "external_desc": "x",
-           "service_name": "Google Analytics", "status_impact": "SERVICE_OUTAGE"}]
+GOOGLE = [
+    {
+        "id": "1",
+        "begin": "2026-11-24T07:00:00Z",
+        "end": "2026-11-24T09:00:00Z",
+        "external_desc": "x",
+        "service_name": "Google Analytics",
+        "status_impact": "SERVICE_OUTAGE",
+    }
+]
 PAYLOADS = {  # one payload of each format, as that format documents it
     "statuspage": (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes(),
     "instatus": (FIXTURES / "formats/instatus-summary.json").read_bytes(),
@@ -132,7 +162,9 @@ def test_every_entry_is_read_by_its_format(tmp_path, monkeypatch, server):
     format; one round over all of them: every one read, none refused."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     entries = [e for e in directory()[1] if e.readable]
-    config = load([write(tmp_path, "polling: {timeout: 5s, concurrency: 16}\nvendors: [" + ", ".join(e.id for e in entries) + "]\n")])
+    config = load(
+        [write(tmp_path, "polling: {timeout: 5s, concurrency: 16}\nvendors: [" + ", ".join(e.id for e in entries) + "]\n")]
+    )
     local = []
     for entry, vendor in zip(entries, config.vendors):
         assert vendor.id == entry.id and vendor.kind == (entry.kind or "auto")
@@ -142,8 +174,11 @@ def test_every_entry_is_read_by_its_format(tmp_path, monkeypatch, server):
             server.serve("/proxy/127.0.0.1", PAYLOADS["auto"])
         else:
             path = urlsplit(endpoint).path or "/"
-            body = (FIXTURES / "formats/instatus-components.json").read_bytes() if path.endswith("components.json") \
-                and vendor.kind == "instatus" else PAYLOADS[vendor.kind]
+            body = (
+                (FIXTURES / "formats/instatus-components.json").read_bytes()
+                if path.endswith("components.json") and vendor.kind == "instatus"
+                else PAYLOADS[vendor.kind]
+            )
             server.serve(f"/{entry.id}{path}", body)
         local.append(replace(vendor, url=f"{server.base}/{entry.id}{urlsplit(vendor.url).path}"))  # same path, here
     local_config = replace(config, vendors=tuple(local))

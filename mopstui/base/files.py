@@ -59,8 +59,7 @@ def check_directory(directory: Path, group: str | None) -> str | None:
         return str(error)
     info = os.stat(directory)
     if info.st_gid != gid or not info.st_mode & 0o020:
-        return (f"{directory} is not writable by group {group}; run: "
-                f"sudo chgrp {group} {directory} && sudo chmod 3770 {directory}")
+        return f"{directory} is not writable by group {group}; run: sudo chgrp {group} {directory} && sudo chmod 3770 {directory}"
     return None
 
 
@@ -97,16 +96,20 @@ def directory_warnings(directory: Path, group: str | None) -> list[str]:
         return []
     warnings = []
     if not info.st_mode & stat.S_ISVTX:
-        warnings.append(f"{directory} lacks the sticky bit: a group member can delete or replace another member's "
-                        f"war-room files; run: sudo chmod 3770 {directory}")
+        warnings.append(
+            f"{directory} lacks the sticky bit: a group member can delete or replace another member's "
+            f"war-room files; run: sudo chmod 3770 {directory}"
+        )
     if info.st_mode & 0o007:
         warnings.append(f"{directory} is open to users outside group {group}; run: sudo chmod o-rwx {directory}")
     return warnings
 
 
 def planted_link(path: Path | str) -> UnsafeFile:
-    return UnsafeFile(f"{path} is a symbolic link; mopstui never follows links in the war-room "
-                      "(someone may have planted it: remove it, or ask an admin)")
+    return UnsafeFile(
+        f"{path} is a symbolic link; mopstui never follows links in the war-room "
+        "(someone may have planted it: remove it, or ask an admin)"
+    )
 
 
 def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_MODE) -> int:

@@ -29,8 +29,10 @@ def url_problem(url: str) -> str | None:
     """What is wrong with a war-room URL, or None."""
     parts = urlsplit(url)
     if parts.password is not None or "password=" in parts.query:
-        return ("the database URL holds a password: put it in ~/.pgpass or PGPASSWORD, never in a config or on a "
-                "command line (others can read them)")
+        return (
+            "the database URL holds a password: put it in ~/.pgpass or PGPASSWORD, never in a config or on a "
+            "command line (others can read them)"
+        )
     if not parts.path.strip("/") and "dbname=" not in parts.query:
         return "the database URL names no database (postgresql://HOST/DBNAME)"
     return None

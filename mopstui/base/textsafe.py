@@ -34,9 +34,12 @@ def clean(text: object, *, max_length: int | None = None, single_line: bool = Fa
     value = str(text)
     # Fast path (exports touch every cell of 100,000 rows): printable text holds no ESC, no
     # C0/C1 control and no bidi override, so there is nothing to strip.
-    if (value.isprintable() and (max_length is None or len(value) <= max_length)
-            and (not single_line or ("  " not in value and value == value.strip()))):
-            return value
+    if (
+        value.isprintable()
+        and (max_length is None or len(value) <= max_length)
+        and (not single_line or ("  " not in value and value == value.strip()))
+    ):
+        return value
     value = _ESCAPE_SEQUENCE.sub("", value)
     if single_line:
         value = _WHITESPACE_RUN.sub(" ", value).strip()

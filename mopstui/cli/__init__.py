@@ -5,7 +5,6 @@ output and exit codes (0 ok, 1 bad input or refused, 2 bad config or usage).
 Heavy modules (Textual, httpx) are imported only by the commands that need them.
 """
 
-
 from __future__ import annotations
 
 import gc
@@ -62,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INPUT
     except Exception as error:
-        print(f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
-              "This is a bug in mopstui: please report it", file=sys.stderr)
+        print(
+            f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
+            "This is a bug in mopstui: please report it",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     finally:
         if ctx is not None:

@@ -39,16 +39,22 @@ def _check_online(ctx: Context) -> int:
     for check in checks:
         name = clean_line(check.vendor_name)
         if check.unreadable:
-            print(f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
-                  f"({clean_line(check.unreadable, 200)}); its components were not compared", file=sys.stderr)
+            print(
+                f"mopstui: warning: vendor {check.vendor_id} ({name}): cannot read its page "
+                f"({clean_line(check.unreadable, 200)}); its components were not compared",
+                file=sys.stderr,
+            )
         for problem in check.problems:
             failed = True
             print(f"vendor {check.vendor_id} ({name}): {clean_line(problem, 400)}", file=sys.stderr)
         if check.ok:
             print(f"  online: {name}: every watched component is on the page, once")
     if failed:
-        print("mopstui: the config watches components its vendors' pages do not have as named; "
-              "`mopstui vendors components ID` lists what each page has", file=sys.stderr)
+        print(
+            "mopstui: the config watches components its vendors' pages do not have as named; "
+            "`mopstui vendors components ID` lists what each page has",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     return EXIT_OK
 
@@ -103,8 +109,10 @@ def cmd_catalog(ctx: Context) -> int:
     width = max([len("ID"), *(len(s.id) for s in services)])
     print(f"{'HEALTH':<12} {'ID':<{width}} {'T':<2} {'OWNER':<16} {'TOUCHPOINT':<16} NAME")
     for s in services:
-        print(f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
-              f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}")
+        print(
+            f"{cat.badge(health[s.id].state):<12} {clean_line(s.id):<{width}} {s.tier:<2} {clean_line(s.owner)[:16]:<16} "
+            f"{clean_line(s.touchpoint)[:16]:<16} {clean_line(s.name)}"
+        )
     open_items = [(s, cat.todo(s)) for s in services if cat.todo(s)]
     if open_items:
         print(f"\nTO DO ({len(open_items)} services need a person before the room can rely on them)")
@@ -128,8 +136,12 @@ def cmd_catalog_show(ctx: Context) -> int:
     if ctx.args.json:
         data = cat.catalog_snapshot(ctx.config)["services"]
         entry = next(d for d in data if d["id"] == service.id)
-        entry.update(health=health.state, reason=health.reason, needed_by=cat.dependents(ctx.config, service.id),
-                     probe=service.probe.url if service.probe else None)
+        entry.update(
+            health=health.state,
+            reason=health.reason,
+            needed_by=cat.dependents(ctx.config, service.id),
+            probe=service.probe.url if service.probe else None,
+        )
         _print_json(entry)
         return EXIT_OK
     rows = [("Health", f"{cat.badge(health.state)}  {health.reason}"), *cat.service_facts(ctx.config, service)]

@@ -26,13 +26,16 @@ def cmd_doctor(ctx: Context) -> int:
 
     account = current_account().login
     if not ctx.args.json:
-        print(f"Checking the war-room {config.database_label} as {account}"
-              f"{' (without the network)' if not online else ''}…", flush=True)
+        print(
+            f"Checking the war-room {config.database_label} as {account}{' (without the network)' if not online else ''}…",
+            flush=True,
+        )
     findings = doctor.all_findings(config, open_store, online=online)
     trouble = doctor.problems(findings)
     if ctx.args.json:
-        json.dump({"problems": len(trouble), "findings": [f.as_dict() for f in findings]}, sys.stdout, indent=2,
-                  ensure_ascii=False)
+        json.dump(
+            {"problems": len(trouble), "findings": [f.as_dict() for f in findings]}, sys.stdout, indent=2, ensure_ascii=False
+        )
         sys.stdout.write("\n")
         return EXIT_INPUT if trouble else EXIT_OK
     for finding in findings:
@@ -45,9 +48,13 @@ def cmd_doctor(ctx: Context) -> int:
     fine = sum(f.level == "ok" for f in findings)
     if trouble:
         listed = "" if ctx.args.verbose else " (--verbose lists them)"
-        print(f"{len(trouble)} problem{'s' if len(trouble) != 1 else ''} that would hurt during an incident, "
-              f"{notes} note{'s' if notes != 1 else ''}, {fine} check{'s' if fine != 1 else ''} fine{listed}.")
+        print(
+            f"{len(trouble)} problem{'s' if len(trouble) != 1 else ''} that would hurt during an incident, "
+            f"{notes} note{'s' if notes != 1 else ''}, {fine} check{'s' if fine != 1 else ''} fine{listed}."
+        )
         return EXIT_INPUT
-    print(f"All set: {fine} check{'s' if fine != 1 else ''} fine, {notes} note{'s' if notes != 1 else ''}"
-          f"{'' if ctx.args.verbose else ' (--verbose lists the checks)'}.")
+    print(
+        f"All set: {fine} check{'s' if fine != 1 else ''} fine, {notes} note{'s' if notes != 1 else ''}"
+        f"{'' if ctx.args.verbose else ' (--verbose lists the checks)'}."
+    )
     return EXIT_OK

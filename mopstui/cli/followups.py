@@ -22,8 +22,13 @@ def cmd_edit(ctx: Context) -> int:
     unknown = [s for s in services if s not in incident.services and ctx.config.service(s) is None]
     if unknown and ctx.config.services:
         raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
-    event = ctx.store.edit_incident(incident_id, author=ctx.user, title=ctx.args.title, summary=ctx.args.summary,
-                                    services=services if services != list(incident.services) else None)
+    event = ctx.store.edit_incident(
+        incident_id,
+        author=ctx.user,
+        title=ctx.args.title,
+        summary=ctx.args.summary,
+        services=services if services != list(incident.services) else None,
+    )
     print(f"#{event.id} {incident_label(incident_id)} {clean_line(event.text)}")
     return EXIT_OK
 
@@ -34,8 +39,9 @@ def cmd_followup(ctx: Context) -> int:
     incident_id = parse_incident_ref(ctx.args.incident)
     state = "done" if ctx.args.done else "wont_do" if ctx.args.wont_do else "open" if ctx.args.reopen else None
     due = parse_due(ctx.args.due, utcnow().astimezone(ctx.config.tz).date()) if ctx.args.due else None
-    event = ctx.store.change_followup(incident_id, _event_ref(ctx.args.entry), author=ctx.user, state=state,
-                                      owner=ctx.args.owner, due=due)
+    event = ctx.store.change_followup(
+        incident_id, _event_ref(ctx.args.entry), author=ctx.user, state=state, owner=ctx.args.owner, due=due
+    )
     print(f"#{event.id} {clean_line(event.text)}")
     return EXIT_OK
 
@@ -59,8 +65,10 @@ def cmd_followups(ctx: Context) -> int:
     print(f"{'INCIDENT':<9} {'ENTRY':>6}  {'STATE':<9} {'OWNER':<14} {'DUE':<11} ACTION ITEM")
     for item in items:
         due = (item.due or "—") + (" !" if item.overdue(today) else "")
-        print(f"{incident_label(item.incident_id):<9} {'#' + str(item.event_id):>6}  {STATE_WORDS[item.state]:<9} "
-              f"{clean_line(item.owner or '—', 14):<14} {due:<11} {clean_line(item.text, 80)}")
+        print(
+            f"{incident_label(item.incident_id):<9} {'#' + str(item.event_id):>6}  {STATE_WORDS[item.state]:<9} "
+            f"{clean_line(item.owner or '—', 14):<14} {due:<11} {clean_line(item.text, 80)}"
+        )
     return EXIT_OK
 
 

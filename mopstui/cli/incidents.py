@@ -122,8 +122,7 @@ def cmd_star(ctx: Context) -> int:
 
 def cmd_correct(ctx: Context) -> int:
     incident = parse_incident_ref(ctx.args.incident)
-    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text or "", author=ctx.user,
-                              kind=ctx.args.kind)
+    event = ctx.store.correct(incident, _event_ref(ctx.args.entry), ctx.args.text or "", author=ctx.user, kind=ctx.args.kind)
     print(f"#{event.id}")
     return EXIT_OK
 
@@ -177,8 +176,12 @@ def cmd_timeline(ctx: Context) -> int:
         for event in events:
             # What was said about it since, as the export's events say it.
             withdrawal = notes.withdrawn.get(event.id)
-            item = {**event.to_dict(), "starred": event.id in notes.starred,
-                    "withdrawn_by": withdrawal.id if withdrawal else None, "kind_now": notes.taken_back.kinds.get(event.id)}
+            item = {
+                **event.to_dict(),
+                "starred": event.id in notes.starred,
+                "withdrawn_by": withdrawal.id if withdrawal else None,
+                "kind_now": notes.taken_back.kinds.get(event.id),
+            }
             write(separator + json.dumps(item, ensure_ascii=False))
             separator = ",\n    "
         write("\n  ]\n}\n")
@@ -212,13 +215,23 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     accounts = Memo(lambda who: f"  ({clean_line(label)})" if (label := account_label(*who)) else "")
     write, lines = sys.stdout.write, []
     for row in ctx.store.iter_event_rows(incident.id):
-        id_, occurred, recorded, author, kind, text, ref, login = (row[0], row[2], row[3], row[4], row[5], row[6], row[8],
-                                                                   row[10])
+        id_, occurred, recorded, author, kind, text, ref, login = (
+            row[0],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[8],
+            row[10],
+        )
         if store_shaped(occurred, recorded) and id_ not in retold:
             since, local = times.at(occurred)
             later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
-            lines.append(f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True):>8} {'★' if id_ in starred else ' '}"
-                         f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n")
+            lines.append(
+                f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True):>8} {'★' if id_ in starred else ' '}"
+                f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n"
+            )
         else:
             lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes) + "\n")
         if len(lines) >= 5000:

@@ -19,15 +19,23 @@ def cmd_override(ctx: Context) -> int:
 
     vendor_id, component = _target(ctx.args.target)
     if ctx.args.lift:
-        event = lift_override(ctx.store, ctx.config, vendor_id=vendor_id, component=component, author=ctx.user,
-                              reason=ctx.args.reason or "lifted")
+        event = lift_override(
+            ctx.store, ctx.config, vendor_id=vendor_id, component=component, author=ctx.user, reason=ctx.args.reason or "lifted"
+        )
         print(f"#{event.id} override on {clean_line(ctx.args.target)} lifted")
         return EXIT_OK
     if ctx.args.verdict is None:
         raise InputError("say what the room rules: down (for us) or unaffected (not us), or --lift")
-    event = set_override(ctx.store, ctx.config, vendor_id=vendor_id, component=component, verdict=ctx.args.verdict,
-                         reason=ctx.args.reason or "", until="lifted" if ctx.args.until_lifted else "page-changes",
-                         author=ctx.user)
+    event = set_override(
+        ctx.store,
+        ctx.config,
+        vendor_id=vendor_id,
+        component=component,
+        verdict=ctx.args.verdict,
+        reason=ctx.args.reason or "",
+        until="lifted" if ctx.args.until_lifted else "page-changes",
+        author=ctx.user,
+    )
     words = ov.VERDICT_WORDS[ctx.args.verdict]
     until = "until lifted" if ctx.args.until_lifted else "until the vendor's page changes"
     print(f"#{event.id} {clean_line(ctx.args.target)}: {words}, {until}")
@@ -53,8 +61,10 @@ def cmd_overrides(ctx: Context) -> int:
     for row in rows:
         words = ov.VERDICT_WORDS.get(row["verdict"], row["verdict"])
         lapsed = " (lapsed: the page changed)" if row["lapsed"] else ""
-        print(f"{clean_line(row['vendor'])}{' / ' + clean_line(row['component']) if row['component'] else ''}: {words}"
-              f"{lapsed} — {clean_line(row['reason'], 120)} ({clean_line(row['author'])}, {row['set_at'][:16]}, "
-              f"{'until lifted' if row['until'] == 'lifted' else 'until the page changes'}; page then: "
-              f"{row['page_state_then'].replace('_', ' ')}, now: {row['page_state_now'].replace('_', ' ')})")
+        print(
+            f"{clean_line(row['vendor'])}{' / ' + clean_line(row['component']) if row['component'] else ''}: {words}"
+            f"{lapsed} — {clean_line(row['reason'], 120)} ({clean_line(row['author'])}, {row['set_at'][:16]}, "
+            f"{'until lifted' if row['until'] == 'lifted' else 'until the page changes'}; page then: "
+            f"{row['page_state_then'].replace('_', ' ')}, now: {row['page_state_now'].replace('_', ' ')})"
+        )
     return EXIT_OK

@@ -35,16 +35,25 @@ def cmd_serve(ctx: Context) -> int:
 
         raise InputError("serving to a browser needs the optional extra: " + install_hint("serve")) from None
     if ctx.args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
-              "to the war-room; put it behind TLS and your own authentication", file=sys.stderr)
+        print(
+            f"mopstui: warning: serving on {ctx.args.host}: anyone who can reach it and learns the link can write "
+            "to the war-room; put it behind TLS and your own authentication",
+            file=sys.stderr,
+        )
     # Every browser tab runs the same screen as an SSH user would, on the same database.
     argv = [sys.executable, "-m", "mopstui", "--db", str(ctx.config.database_location), "--user", ctx.user]
     for path in ctx.config.sources:
         argv += ["--config", path]
     # `exec`: the shell textual-serve starts becomes the screen, so there is one process to end.
     # A serve is one person's screen in a browser: whoever opens its link writes as its starter.
-    server = GuardedServer("exec " + shlex.join(argv), host=ctx.args.host, port=ctx.args.port, title="mopstui war-room",
-                           token=new_token(), starter=ctx.user)
+    server = GuardedServer(
+        "exec " + shlex.join(argv),
+        host=ctx.args.host,
+        port=ctx.args.port,
+        title="mopstui war-room",
+        token=new_token(),
+        starter=ctx.user,
+    )
     try:
         server.serve()
     finally:
@@ -66,9 +75,11 @@ def cmd_status(ctx: Context) -> int:
         return EXIT_OK
     progress = None
     if sys.stderr.isatty():  # a person is waiting: say how far the round is (never into a pipe)
+
         def progress(done: int, total: int) -> None:
             end = "\r\033[K" if done == total else ""
             print(f"\rchecking vendors and probes: {done}/{total}{end}", end="", file=sys.stderr, flush=True)
+
     statuses = asyncio.run(poll(ctx.config, progress=progress))
     observations: list[dict] = []
     if ctx.config.war_room_exists():  # the room's overrides and history, when there is a war-room
@@ -95,8 +106,10 @@ def cmd_status(ctx: Context) -> int:
             latency = f"{row['latency_ms']} ms" if row["latency_ms"] is not None else ""
             state = vendor_mark(status) + badge(row["state"])
             note = vendor_note(status)
-            print(f"{state:<13} {cell(row['name'], name_width)} {cell(row['kind'], kind_width)} {latency:>8}  "
-                  f"{clean_line(note, 80)}")
+            print(
+                f"{state:<13} {cell(row['name'], name_width)} {cell(row['kind'], kind_width)} {latency:>8}  "
+                f"{clean_line(note, 80)}"
+            )
             vendor = ctx.config.vendor(row["id"])
             shown, summary = _components_to_list(row["components"], watches=bool(vendor and vendor.components))
             for component in shown:
@@ -108,15 +121,21 @@ def cmd_status(ctx: Context) -> int:
             unwatched = [c for c in row["components"] if not c["watched"]]
             if unwatched:
                 troubled = sum(c["state"] not in ("operational", "unknown") for c in unwatched)
-                print(f"  {'':<11} + {len(unwatched)} components not watched"
-                      f"{f', {troubled} not operational' if troubled else ''} (status --json lists them)")
+                print(
+                    f"  {'':<11} + {len(unwatched)} components not watched"
+                    f"{f', {troubled} not operational' if troubled else ''} (status --json lists them)"
+                )
             for incident in row["incidents"]:
-                print(f"  incident    {clean_line(incident['title'], 50)} ({clean_line(incident['status'] or 'open')}, "
-                      f"updated {clean_line(incident['updated_at'] or '?', 25)})")
+                print(
+                    f"  incident    {clean_line(incident['title'], 50)} ({clean_line(incident['status'] or 'open')}, "
+                    f"updated {clean_line(incident['updated_at'] or '?', 25)})"
+                )
             for maintenance in row["maintenances"]:
                 when = " → ".join(clean_line(t, 25) for t in (maintenance["starts_at"], maintenance["ends_at"]) if t)
-                print(f"  maintenance {clean_line(maintenance['title'], 50)} ({clean_line(maintenance['status'])}"
-                      f"{', ' + when if when else ''})")
+                print(
+                    f"  maintenance {clean_line(maintenance['title'], 50)} ({clean_line(maintenance['status'])}"
+                    f"{', ' + when if when else ''})"
+                )
     threshold = {"degraded": RANK["degraded"], "outage": RANK["partial_outage"]}.get(ctx.args.fail_on or "")
     if threshold is not None and any(RANK.get(r["state"], -1) >= threshold for r in rows):
         return EXIT_INPUT
@@ -137,8 +156,9 @@ def _components_to_list(components: list[dict], *, watches: bool) -> tuple[list[
     shown = troubled[:LISTED_WHOLE]
     rest = len(watched) - len(shown)
     calm = "all operational" if len(troubled) == len(shown) else f"{len(troubled) - len(shown)} more not operational"
-    return shown, (f"+ {rest} more components ({calm}); `components:` in the config picks the ones you watch, "
-                   "status --json lists them all")
+    return shown, (
+        f"+ {rest} more components ({calm}); `components:` in the config picks the ones you watch, status --json lists them all"
+    )
 
 
 def cmd_watch(ctx: Context) -> int:
@@ -165,20 +185,28 @@ def cmd_watch(ctx: Context) -> int:
         elif "duties" in summary:
             # Said even when quiet: a watch that is not doing the room's duties must say whose they are.
             if summary["ours"]:
-                print(f"{stamp} this watch does the room's duties (checks vendors, writes thresholds crossed and "
-                      "updates overdue, sends notifications)",
-                      flush=True)
+                print(
+                    f"{stamp} this watch does the room's duties (checks vendors, writes thresholds crossed and "
+                    "updates overdue, sends notifications)",
+                    flush=True,
+                )
             else:
-                print(f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
-                      "over when it stops", flush=True)
+                print(
+                    f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
+                    "over when it stops",
+                    flush=True,
+                )
         elif not quiet:
             print(f"{stamp} polled {summary['polled']}, {summary['changes']} changes, {summary['unknown']} unknown", flush=True)
 
     poller = Poller(ctx.config, ctx.store, holder, on_round=report)
     if not quiet:
         signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
-        print(f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
-              "Ctrl-C stops", flush=True)
+        print(
+            f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
+            "Ctrl-C stops",
+            flush=True,
+        )
     asyncio.run(poller.run(stop))
     return EXIT_OK
 

@@ -28,10 +28,22 @@ def cmd_signals(ctx: Context) -> int:
     rows = []
     for signal in ctx.config.signals:
         state = states[signal.id]
-        rows.append({"id": signal.id, "name": signal.label, "kind": signal.kind, "touchpoint": signal.touchpoint,
-                     "service": signal.service, "state": state.state, "since": state.since, "why": state.why,
-                     "value": state.value, "checked_at": state.checked_at, "source_time": state.source_time,
-                     "suppressed_by": state.suppressed_by})
+        rows.append(
+            {
+                "id": signal.id,
+                "name": signal.label,
+                "kind": signal.kind,
+                "touchpoint": signal.touchpoint,
+                "service": signal.service,
+                "state": state.state,
+                "since": state.since,
+                "why": state.why,
+                "value": state.value,
+                "checked_at": state.checked_at,
+                "source_time": state.source_time,
+                "suppressed_by": state.suppressed_by,
+            }
+        )
     if ctx.args.json:
         _print_json(rows)
         return EXIT_OK
@@ -43,14 +55,18 @@ def cmd_signals(ctx: Context) -> int:
     name_width = column_width("SIGNAL", [s.label for s in signals], 32)
     kind_width = column_width("KIND", [s.kind for s in signals], 14)
     place_width = column_width("TOUCHPOINT", [s.touchpoint or "" for s in signals], 16)
-    print(f"{'STATE':<11} {cell('SIGNAL', name_width)} {cell('KIND', kind_width)} {cell('TOUCHPOINT', place_width)} "
-          f"{'SINCE':<8} WHY")
+    print(
+        f"{'STATE':<11} {cell('SIGNAL', name_width)} {cell('KIND', kind_width)} {cell('TOUCHPOINT', place_width)} "
+        f"{'SINCE':<8} WHY"
+    )
     for signal, row in zip(ctx.config.signals, rows):
         state = states[signal.id]
         since = local_time(row["since"], tz) if row["since"] else "—"
         badge = "◌ held" if state.suppressed_by else state.badge()  # its alarm is another signal's (one cause)
-        print(f"{badge:<11} {cell(signal.label, name_width)} {cell(signal.kind, kind_width)} "
-              f"{cell(signal.touchpoint or '', place_width)} {since:<8} {clean_line(state.why, 120)}")
+        print(
+            f"{badge:<11} {cell(signal.label, name_width)} {cell(signal.kind, kind_width)} "
+            f"{cell(signal.touchpoint or '', place_width)} {since:<8} {clean_line(state.why, 120)}"
+        )
     return EXIT_OK
 
 
@@ -60,11 +76,15 @@ def cmd_signal(ctx: Context) -> int:
     if signal is None:
         ids = [s.id for s in ctx.config.signals]
         hint = difflib.get_close_matches(ctx.args.id, ids, n=1)
-        raise InputError(f"there is no signal {clean_line(ctx.args.id, 64)!r}"
-                         + (f"; did you mean {hint[0]!r}?" if hint else f" (signals: {', '.join(ids) or 'none configured'})"))
+        raise InputError(
+            f"there is no signal {clean_line(ctx.args.id, 64)!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else f" (signals: {', '.join(ids) or 'none configured'})")
+        )
     if signal.kind != "silence":
-        raise InputError(f"{signal.id} is a {signal.kind} signal: mopstui checks it itself; only silence signals are "
-                         "told that something arrived")
+        raise InputError(
+            f"{signal.id} is a {signal.kind} signal: mopstui checks it itself; only silence signals are "
+            "told that something arrived"
+        )
     count = ctx.args.count
     if not 0 <= count <= MAX_COUNT:
         raise InputError(f"--count is how many arrived: 0 to {MAX_COUNT:,}, not {count}")
@@ -112,8 +132,11 @@ def cmd_listen(ctx: Context) -> int:
         raise InputError(f"cannot listen on {ctx.args.host}:{ctx.args.port}: {error.strerror or error}") from None
     for signal in receivable:
         if not signal.token_env or not os.environ.get(signal.token_env):
-            print(f"mopstui: warning: {signal.id} has no token (set token_env and that variable): its posts are refused",
-                  file=sys.stderr, flush=True)
+            print(
+                f"mopstui: warning: {signal.id} has no token (set token_env and that variable): its posts are refused",
+                file=sys.stderr,
+                flush=True,
+            )
     host, port = str(receiver.server_address[0]), receiver.server_address[1]
     print(f"listening on http://{host}:{port}/signal/ID for {', '.join(s.id for s in receivable)}; Ctrl-C stops", flush=True)
     stop = threading.Event()
@@ -142,10 +165,19 @@ def cmd_mitigate(ctx: Context) -> int:
     what = ctx.args.what
     words = MITIGATIONS[what]
     note = f": {ctx.args.note}" if ctx.args.note else ""
-    event = ctx.store.append(parse_incident_ref(ctx.args.incident), "action", f"Mitigation: {words}{note}", author=ctx.user,
-                             value=mitigation_value(what), at=ctx.at())
+    event = ctx.store.append(
+        parse_incident_ref(ctx.args.incident),
+        "action",
+        f"Mitigation: {words}{note}",
+        author=ctx.user,
+        value=mitigation_value(what),
+        at=ctx.at(),
+    )
     readers = [f"{s.label} confirms it when it reads {s.expect}" for s in ctx.config.signals if s.confirms == what]
-    then = f"; {'; '.join(readers)}" if readers else \
-        f"; no signal reads it back (a metric with gives: status and confirms: {what} would)"
+    then = (
+        f"; {'; '.join(readers)}"
+        if readers
+        else f"; no signal reads it back (a metric with gives: status and confirms: {what} would)"
+    )
     print(f"#{event.id} {words} logged{then}")
     return EXIT_OK

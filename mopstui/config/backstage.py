@@ -43,8 +43,7 @@ TOUCHPOINT_WORDS = (
     (("ads", "advertising", "campaign", "paid"), "advertising"),
     (("website", "web", "landing", "cms", "cdn", "site", "search", "frontend"), "website"),
 )
-TIER_FOR_TOUCHPOINT = {"checkout": 1, "lead capture": 1, "chat": 2, "email": 2, "website": 2, "analytics": 3,
-                       "advertising": 3}
+TIER_FOR_TOUCHPOINT = {"checkout": 1, "lead capture": 1, "chat": 2, "email": 2, "website": 2, "analytics": 3, "advertising": 3}
 # Product domains of the vendors the bundled example config knows (its status pages are reused).
 VENDOR_DOMAINS = {
     "hubspot": ("hubspot.com", "hs-scripts.com", "hsforms.com"), "segment": ("segment.com", "segment.io"),
@@ -90,8 +89,10 @@ class ImportResult:
 
     def summary(self) -> list[str]:
         """One report: counts by reason, then the details, then what is left to decide."""
-        lines = [f"imported {len(self.services)} services and {len(self.vendors)} vendors; "
-                 f"skipped {sum(self.skipped.values())} entities"]
+        lines = [
+            f"imported {len(self.services)} services and {len(self.vendors)} vendors; "
+            f"skipped {sum(self.skipped.values())} entities"
+        ]
         lines += [f"  {count} {reason}" for reason, count in self.skipped.most_common()]
         if self.problems:
             lines.append("details:")
@@ -106,8 +107,10 @@ class ImportResult:
         if self.vendors:
             document["vendors"] = self.vendors
         document["services"] = self.services
-        header = ("# Imported from a Backstage catalog by `mopstui catalog import-backstage`.\n"
-                  "# `proposed:` lists the fields the import guessed: confirm or change each, then remove it.\n")
+        header = (
+            "# Imported from a Backstage catalog by `mopstui catalog import-backstage`.\n"
+            "# `proposed:` lists the fields the import guessed: confirm or change each, then remove it.\n"
+        )
         return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -201,8 +204,11 @@ def _slug(text: str) -> str:
 
 
 def _links(meta: dict) -> list[dict]:
-    return [{"title": str(link.get("title") or link.get("url")), "url": str(link["url"])}
-            for link in meta.get("links") or [] if isinstance(link, dict) and link.get("url")]
+    return [
+        {"title": str(link.get("title") or link.get("url")), "url": str(link["url"])}
+        for link in meta.get("links") or []
+        if isinstance(link, dict) and link.get("url")
+    ]
 
 
 def import_backstage(paths: Iterable[str | Path]) -> ImportResult:
@@ -216,8 +222,10 @@ def import_backstage(paths: Iterable[str | Path]) -> ImportResult:
         if kind == "api":
             result.skip("API (used to resolve consumesApis, not a service)", str(entity.ref))
         elif kind not in SERVICE_KINDS:
-            result.skip(f"kind {entity.data.get('kind')!r} is not a service (mapped: Component, System, Resource)",
-                        f"{entity.where} {kind or 'entity'}:{entity.meta.get('name')}")
+            result.skip(
+                f"kind {entity.data.get('kind')!r} is not a service (mapped: Component, System, Resource)",
+                f"{entity.where} {kind or 'entity'}:{entity.meta.get('name')}",
+            )
         elif lifecycle == "decommissioned":
             result.skip("decommissioned", str(entity.ref))
         else:
@@ -319,13 +327,22 @@ def _is_conversation(url: str) -> bool:
     if not (host == "slack.com" or host.endswith(".slack.com")):
         return False
     return host not in ("slack.com", "www.slack.com", "api.slack.com", "status.slack.com") or parsed.path.startswith(
-        ("/archives", "/app_redirect", "/client", "/messages", "/team"))
+        ("/archives", "/app_redirect", "/client", "/messages", "/team")
+    )
 
 
 def _touchpoint_from(entity: _Entity) -> str | None:
     meta, spec = entity.meta, entity.spec
-    words = " ".join(str(w) for w in (*(meta.get("tags") or []), spec.get("system") or "", meta["name"],
-                                        meta.get("title") or "", spec.get("type") or "")).lower()
+    words = " ".join(
+        str(w)
+        for w in (
+            *(meta.get("tags") or []),
+            spec.get("system") or "",
+            meta["name"],
+            meta.get("title") or "",
+            spec.get("type") or "",
+        )
+    ).lower()
     tokens = set(re.split(r"[^a-z0-9-]+", words)) | set(re.split(r"[^a-z0-9]+", words))
     for keys, touchpoint in TOUCHPOINT_WORDS:
         if tokens & set(keys):
@@ -335,8 +352,7 @@ def _touchpoint_from(entity: _Entity) -> str | None:
 
 def _service(entity: _Entity, service_id: str, vendors: _VendorBook, result: ImportResult) -> dict:
     ref, meta, spec = entity.ref, entity.meta, entity.spec
-    annotations = {str(k)[len(PREFIX):]: str(v) for k, v in (meta.get("annotations") or {}).items()
-                   if str(k).startswith(PREFIX)}
+    annotations = {str(k)[len(PREFIX) :]: str(v) for k, v in (meta.get("annotations") or {}).items() if str(k).startswith(PREFIX)}
     service: dict = {"id": service_id, "name": str(meta.get("title") or meta["name"])}
     proposed: list[str] = []
     if spec.get("owner"):
@@ -372,8 +388,14 @@ def _service(entity: _Entity, service_id: str, vendors: _VendorBook, result: Imp
     if annotations.get("probe"):
         service["probe"] = annotations["probe"]
     runbook = next((link["url"] for link in links if "runbook" in link["title"].lower()), None)
-    runbook = runbook or next((str(link.get("url")) for link in meta.get("links") or []
-                               if isinstance(link, dict) and "runbook" in str(link.get("type", "")).lower()), None)
+    runbook = runbook or next(
+        (
+            str(link.get("url"))
+            for link in meta.get("links") or []
+            if isinstance(link, dict) and "runbook" in str(link.get("type", "")).lower()
+        ),
+        None,
+    )
     if runbook:
         service["runbook"] = runbook
     others = [link for link in links if link["url"] != runbook]

@@ -23,8 +23,9 @@ TOP_LEVEL_KEYS = (
 )  # fmt: skip
 
 
-def _build(data: _Map, sources: tuple[str, ...], database_override: str | None,
-           untrusted: dict[str, str] | None = None) -> Config:
+def _build(
+    data: _Map, sources: tuple[str, ...], database_override: str | None, untrusted: dict[str, str] | None = None
+) -> Config:
     """`untrusted`: the files others can change, and why (trust.py): no commands or secrets from them."""
     check = _Checker()
     check.untrusted = untrusted or {}
@@ -62,8 +63,10 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None,
         if anchor_file is not None and not anchor_file.is_absolute():
             check.fail(check.at(anchor, "file"), "anchor.file must be an absolute path")
         elif anchor_file is not None and anchor_file.parent.resolve() == database.parent.resolve():
-            check.fail(check.at(anchor, "file"), "anchor.file must be outside the war-room's directory (the group "
-                       "can rewrite what is in it)")
+            check.fail(
+                check.at(anchor, "file"),
+                "anchor.file must be outside the war-room's directory (the group can rewrite what is in it)",
+            )
         anchor_every = check.duration(anchor, "every", anchor_every) or anchor_every
     economics = marketing.touchpoints(check, data, {s.touchpoint for s in services if s.touchpoint})
     config = Config(
@@ -87,8 +90,7 @@ def _build(data: _Map, sources: tuple[str, ...], database_override: str | None,
         sources=sources,
         economics=economics,
         templates=marketing.templates(check, data),
-        signals=signal_config.signals(check, data, {s.touchpoint for s in services if s.touchpoint},
-                                      {s.id for s in services}),
+        signals=signal_config.signals(check, data, {s.touchpoint for s in services if s.touchpoint}, {s.id for s in services}),
         keys=keymap.keys_section(check, data),
     )
     if check.problems:

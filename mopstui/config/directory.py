@@ -90,8 +90,10 @@ def search(word: str) -> list[Entry]:
 
 
 def not_readable(entry: Entry) -> str:
-    return (f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {entry.checked}): "
-            f"watch {entry.probe} instead, on the service that depends on it; or give url: and kind: if that has changed")
+    return (
+        f"{entry.name} publishes no machine-readable status page ({entry.none}; checked {entry.checked}): "
+        f"watch {entry.probe} instead, on the service that depends on it; or give url: and kind: if that has changed"
+    )
 
 
 def filled(item: _Map, entry: Entry) -> _Map:
@@ -110,8 +112,9 @@ def filled(item: _Map, entry: Entry) -> _Map:
         where = item.key_pos.get("cluster", item.pos)
         names = item.get("components")
         if isinstance(names, list) and names:
-            merged["components"] = _at(where, [_at(where, {"group": str(cluster), "name": n}) if isinstance(n, str) else n
-                                               for n in names])
+            merged["components"] = _at(
+                where, [_at(where, {"group": str(cluster), "name": n}) if isinstance(n, str) else n for n in names]
+            )
         else:
             merged["components"] = _at(where, [_at(where, {"group": "", "name": str(cluster)})])
         merged.key_pos["components"] = where
@@ -134,8 +137,11 @@ def resolve(check: _Checks, item: object, pos: Pos) -> _Map | None:
     if entry is None:
         hint = suggest(item["id"])
         extra = f"did you mean {' or '.join(repr(h) for h in hint)}? " if hint else ""
-        check.fail(item.pos, f"vendor {item['id']}: no url:, and {item['id']!r} is not in the vendor directory; {extra}"
-                            "(`mopstui vendors search WORD` lists it)")
+        check.fail(
+            item.pos,
+            f"vendor {item['id']}: no url:, and {item['id']!r} is not in the vendor directory; {extra}"
+            "(`mopstui vendors search WORD` lists it)",
+        )
         return None
     if not entry.readable:
         check.fail(item.pos, f"vendor {item['id']}: {not_readable(entry)}")
@@ -147,4 +153,3 @@ def resolve(check: _Checks, item: object, pos: Pos) -> _Map | None:
     if entry.needs and entry.needs.split(":")[0] not in item:
         check.warn(item.pos, f"vendor {item['id']}: add {entry.needs}")
     return filled(item, entry)
-

@@ -32,12 +32,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("note", "n", "entry('note')", "Note", "Log a note on the current incident", "log", True, True),
     Command("action", "a", "entry('action')", "Action", "Log an action", "log --kind action", True, True),
     Command("decision", "d", "entry('decision')", "Decision", "Log a decision", "log --kind decision", priority=True),
-    Command("comms", "c", "entry('comms')", "Comms", "Log a customer update (resets the update-due clock)",
-            "log --kind comms", True, True),
-    Command("customer", "u", "entry('customer')", "Customer", "Log a customer report", "log --kind customer",
-            priority=True),
-    Command("todo", "t", "entry('action_item')", "Todo", "Log an action item (owner:sam due:+3d)", "log --kind todo",
-            priority=True),
+    Command(
+        "comms",
+        "c",
+        "entry('comms')",
+        "Comms",
+        "Log a customer update (resets the update-due clock)",
+        "log --kind comms",
+        True,
+        True,
+    ),
+    Command("customer", "u", "entry('customer')", "Customer", "Log a customer report", "log --kind customer", priority=True),
+    Command(
+        "todo", "t", "entry('action_item')", "Todo", "Log an action item (owner:sam due:+3d)", "log --kind todo", priority=True
+    ),
     Command("lesson", "l", "entry('lesson')", "Lesson", "Log a lesson learned", "log --kind lesson", priority=True),
     Command("input", "i", "entry('')", "Input", priority=True),
     Command("status", "s", "set_status", "Status", "Change the incident's status", "set-status", show=True),
@@ -48,20 +56,28 @@ COMMANDS: tuple[Command, ...] = (
     Command("resolve", "R", "resolve", "Resolve", "Resolve the incident", "resolve"),
     Command("star", "asterisk", "star", "Star", "Star the selected entry for the postmortem (again: unstar)", "star"),
     Command("unstar", "", "star", "Unstar", "Take the star off the selected entry", "unstar"),
-    Command("withdraw", "w", "withdraw", "Withdraw", "Withdraw the selected entry (it stays in the log, marked "
-            "withdrawn)", "withdraw"),
+    Command(
+        "withdraw", "w", "withdraw", "Withdraw", "Withdraw the selected entry (it stays in the log, marked withdrawn)", "withdraw"
+    ),
     Command("correct", "e", "correct", "Correct", "Correct the selected entry's words or kind", "correct"),
     Command("edit", "E", "edit_incident", "Edit incident", "Change what was declared: title, summary, services", "edit"),
     Command("draft", "D", "draft_update", "Draft update", "Draft a customer update from a template", "draft"),
-    Command("followup", "f", "followup", "Follow-up", "Move the selected action item along: done, won't do, owner, "
-            "due", "followup"),
+    Command(
+        "followup", "f", "followup", "Follow-up", "Move the selected action item along: done, won't do, owner, due", "followup"
+    ),
     Command("search", "slash", "search", "Search", "Search the timeline", "search", show=True),
     Command("previous", "left_square_bracket", "switch(-1)", "Prev incident"),
     Command("next", "right_square_bracket", "switch(1)", "Next incident"),
     Command("poll", "p", "poll_now", "Poll", "Poll vendor status now", "status"),
     Command("runbook", "o", "runbook", "Runbook", "Show the selected service's runbook link", "runbook"),
-    Command("override", "O", "override", "Overrule vendor", "Overrule the highlighted vendor's page (down for us / "
-            "not us)", "override"),
+    Command(
+        "override",
+        "O",
+        "override",
+        "Overrule vendor",
+        "Overrule the highlighted vendor's page (down for us / not us)",
+        "override",
+    ),
     Command("export", "x", "export", "Export", "Export the postmortem as Markdown", "export"),
     Command("back", "escape", "leave_input", "Back"),
     Command("retry", "ctrl+r", "retry_unsaved", "Retry unsaved", "Save again the entries shown as NOT SAVED", "retry"),
@@ -72,8 +88,15 @@ COMMANDS: tuple[Command, ...] = (
 )
 BY_ID = {command.id: command for command in COMMANDS}
 # The names a person may write for a key, as Textual names it (for telling that two clash).
-_KEY_NAMES = {"?": "question_mark", "*": "asterisk", "/": "slash", "[": "left_square_bracket",
-              "]": "right_square_bracket", "esc": "escape", " ": "space"}
+_KEY_NAMES = {
+    "?": "question_mark",
+    "*": "asterisk",
+    "/": "slash",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    "esc": "escape",
+    " ": "space",
+}
 
 
 def key_names(keys: str) -> list[str]:
@@ -94,8 +117,10 @@ def keys_section(check, data: _Map) -> tuple[tuple[str, str], ...]:
             continue
         value = check.text(section, command_id)
         if value is None or not key_names(value) or any(" " in key.strip() for key in value.split(",")):
-            check.fail(check.at(section, command_id), f"keys.{command_id}: write a key, or keys with commas "
-                       "between them (m, ctrl+k, f5, \"ctrl+f,/\")")
+            check.fail(
+                check.at(section, command_id),
+                f'keys.{command_id}: write a key, or keys with commas between them (m, ctrl+k, f5, "ctrl+f,/")',
+            )
             continue
         remapped.append((command_id, value))
     chosen = dict(remapped)
@@ -105,6 +130,8 @@ def keys_section(check, data: _Map) -> tuple[tuple[str, str], ...]:
             other = taken.setdefault(key, command.id)
             if other != command.id and (command.id in chosen or other in chosen):
                 mine = command.id if command.id in chosen else other
-                check.fail(check.at(section, mine), f"keys.{mine}: {key} is already the key of "
-                           f"{other if mine == command.id else command.id}")
+                check.fail(
+                    check.at(section, mine),
+                    f"keys.{mine}: {key} is already the key of {other if mine == command.id else command.id}",
+                )
     return tuple(remapped)

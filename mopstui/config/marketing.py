@@ -12,8 +12,18 @@ from .tree import _Map
 from .validate import _Checker, _close_matches, _type_name
 
 # The fields a template may use; drafts fill them from the incident (domain/drafts.py).
-TEMPLATE_FIELDS = ("incident", "title", "summary", "severity", "status", "touchpoints", "services", "elapsed",
-                   "next_update", "started")
+TEMPLATE_FIELDS = (
+    "incident",
+    "title",
+    "summary",
+    "severity",
+    "status",
+    "touchpoints",
+    "services",
+    "elapsed",
+    "next_update",
+    "started",
+)
 # The built-in templates, one per channel and status, written to read as good English in each: a
 # resolved incident is said to be resolved, with thanks and no promise of a next update. A config's
 # own template for a channel (one text) is used in every status. `{touchpoints}` may be a list ("lead
@@ -22,42 +32,42 @@ STATUS_TEMPLATES = {
     "site-banner": {
         "investigating": "We're investigating a problem with {touchpoints}. Next update by {next_update}.",
         "identified": "We've found the cause of the problem with {touchpoints} and are working on a fix. "
-                      "Next update by {next_update}.",
+        "Next update by {next_update}.",
         "monitoring": "A fix for the problem with {touchpoints} is in place and we're watching it closely. "
-                      "Next update by {next_update}.",
+        "Next update by {next_update}.",
         "resolved": "The problem with {touchpoints} is resolved. Thank you for your patience.",
     },
     "email": {
         "investigating": "Subject: {title}\n\nSince {started} we have had a problem with {touchpoints}. We are "
-                         "investigating and will update you by {next_update}. We're sorry for the trouble.",
+        "investigating and will update you by {next_update}. We're sorry for the trouble.",
         "identified": "Subject: {title}\n\nSince {started} we have had a problem with {touchpoints}. We have found "
-                      "the cause and are working on a fix; we will update you by {next_update}. We're sorry for the "
-                      "trouble.",
+        "the cause and are working on a fix; we will update you by {next_update}. We're sorry for the "
+        "trouble.",
         "monitoring": "Subject: {title}\n\nA fix for the problem with {touchpoints} (since {started}) is in place, "
-                      "and we are watching to make sure it holds. We will update you by {next_update}. We're sorry "
-                      "for the trouble.",
+        "and we are watching to make sure it holds. We will update you by {next_update}. We're sorry "
+        "for the trouble.",
         "resolved": "Subject: Resolved: {title}\n\nThe problem with {touchpoints} that began at {started} is "
-                    "resolved. Thank you for your patience, and we're sorry for the trouble.",
+        "resolved. Thank you for your patience, and we're sorry for the trouble.",
     },
     "social": {
         "investigating": "We know there's a problem with {touchpoints} right now. We're investigating; next update "
-                         "by {next_update}.",
+        "by {next_update}.",
         "identified": "We've found the cause of the problem with {touchpoints} and are working on a fix. Next "
-                      "update by {next_update}.",
+        "update by {next_update}.",
         "monitoring": "A fix for the problem with {touchpoints} is in place and we're keeping a close eye on it. "
-                      "Next update by {next_update}.",
+        "Next update by {next_update}.",
         "resolved": "The problem with {touchpoints} is resolved. Thank you for your patience!",
     },
     "support-macro": {
         "investigating": "Thanks for reaching out. We're aware of a problem with {touchpoints} and are investigating "
-                         "it now. No need to try again; we'll post an update by {next_update}.",
+        "it now. No need to try again; we'll post an update by {next_update}.",
         "identified": "Thanks for reaching out. We're aware of the problem with {touchpoints}: we've found the cause "
-                      "and are working on a fix. No need to try again; we'll post an update by {next_update}.",
+        "and are working on a fix. No need to try again; we'll post an update by {next_update}.",
         "monitoring": "Thanks for reaching out. A fix for the problem with {touchpoints} is in place and we're "
-                      "watching to make sure it holds; we'll post an update by {next_update}. If it still fails "
-                      "for you, please reply and tell us.",
+        "watching to make sure it holds; we'll post an update by {next_update}. If it still fails "
+        "for you, please reply and tell us.",
         "resolved": "Thanks for reaching out. The problem with {touchpoints} is resolved, so everything should work "
-                    "again. Thank you for your patience.",
+        "again. Thank you for your patience.",
     },
 }
 # What the config holds for a channel it leaves alone (and `draft --list` shows): the first words.
@@ -107,15 +117,17 @@ def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, Touch
         check.keys(item, (*RATES, "currency", "tracked_by"), f"touchpoint {name}")
         if known and name not in known:
             hint = _close_matches(name, sorted(known), n=1)
-            check.fail(check.at(section, name), f"no service has touchpoint {name!r}"
-                       + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            check.fail(
+                check.at(section, name), f"no service has touchpoint {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            )
         tracked_by = check.texts(item, "tracked_by")
         for other in tracked_by:
             if known and other not in known:
                 check.fail(check.at(item, "tracked_by"), f"tracked_by: no service has touchpoint {other!r}")
         rates = {key: _number(check, item, key) for key in RATES}
-        found[name] = TouchpointEconomics(name, **rates, currency=check.text(item, "currency", default="€") or "€",
-                                          tracked_by=tracked_by)
+        found[name] = TouchpointEconomics(
+            name, **rates, currency=check.text(item, "currency", default="€") or "€", tracked_by=tracked_by
+        )
     return found
 
 
@@ -132,7 +144,10 @@ def templates(check: _Checker, data: _Map) -> dict[str, str]:
         for field_name in fields:
             if field_name not in TEMPLATE_FIELDS:
                 hint = _close_matches(field_name, TEMPLATE_FIELDS, n=1)
-                check.fail(check.at(section, channel), f"template {channel!r}: unknown field {{{field_name}}}"
-                           + (f"; did you mean {{{hint[0]}}}?" if hint else f" (fields: {', '.join(TEMPLATE_FIELDS)})"))
+                check.fail(
+                    check.at(section, channel),
+                    f"template {channel!r}: unknown field {{{field_name}}}"
+                    + (f"; did you mean {{{hint[0]}}}?" if hint else f" (fields: {', '.join(TEMPLATE_FIELDS)})"),
+                )
         found[channel] = text
     return found

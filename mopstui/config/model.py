@@ -11,8 +11,25 @@ from typing import Any
 
 from ..base.timeutil import zone
 
-VENDOR_KINDS = ("auto", "statuspage", "incidentio", "instatus", "betterstack", "statusio", "sorry", "cachet", "slack", "google",
-                "rss", "heroku", "salesforce", "stripe", "zendesk", "meta", "probe")
+VENDOR_KINDS = (
+    "auto",
+    "statuspage",
+    "incidentio",
+    "instatus",
+    "betterstack",
+    "statusio",
+    "sorry",
+    "cachet",
+    "slack",
+    "google",
+    "rss",
+    "heroku",
+    "salesforce",
+    "stripe",
+    "zendesk",
+    "meta",
+    "probe",
+)
 DEFAULT_THRESHOLDS = {"abandon": "1m", "resolve": "30m"}
 DEFAULT_SEVERITIES = {
     "SEV1": "Critical: customers cannot buy, sign up or reach us",
@@ -39,6 +56,7 @@ def default_database_path() -> Path:
 # The first notifier on a war-room sends what open incidents saw this long before it started
 # (`notify.catch_up`): a watch started after a declaration still tells the channel; older is history.
 CATCH_UP = timedelta(minutes=15)
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -159,8 +177,11 @@ class Config:
 
     def signals_of(self, service: Service) -> tuple[Any, ...]:
         """The signals that speak for a service: its own, and its touchpoint's that name no service."""
-        return tuple(s for s in self.signals if s.service == service.id
-                     or (s.service is None and service.touchpoint and s.touchpoint == service.touchpoint))
+        return tuple(
+            s
+            for s in self.signals
+            if s.service == service.id or (s.service is None and service.touchpoint and s.touchpoint == service.touchpoint)
+        )
 
     def thresholds_for(self, severity: str | None) -> tuple[Threshold, ...]:
         sev = self.severities.get(severity or "")

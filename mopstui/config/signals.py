@@ -31,8 +31,12 @@ KIND_KEYS = {
 }  # fmt: skip
 METRIC_GIVES = ("value", "spend", "conversions", "status")
 # The marketing mitigations the playbooks name, which a `gives: status` metric can read back.
-MITIGATIONS = {"pause-ads": "pause ads", "pause-sends": "pause sends", "banner-up": "banner up",
-               "switch-channel": "switch channel"}
+MITIGATIONS = {
+    "pause-ads": "pause ads",
+    "pause-sends": "pause sends",
+    "banner-up": "banner up",
+    "switch-channel": "switch channel",
+}
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_HEADER = re.compile(r"authorization|token|key|secret|cookie|password", re.IGNORECASE)
 SIGNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -87,8 +91,12 @@ class Signal:
     def keeps_arrivals_for(self) -> timedelta:
         """How long its arrivals are kept: what its judgement reads back (the learning, the window,
         the baseline weeks), a day more, and never less than ARRIVALS_KEPT_AT_LEAST."""
-        needed = max(self.learn or timedelta(0), (self.expect_every or timedelta(0)) * 4, self.window,
-                     timedelta(weeks=self.baseline, hours=1))
+        needed = max(
+            self.learn or timedelta(0),
+            (self.expect_every or timedelta(0)) * 4,
+            self.window,
+            timedelta(weeks=self.baseline, hours=1),
+        )
         return max(ARRIVALS_KEPT_AT_LEAST, needed + timedelta(days=1))
 
     @property
@@ -113,12 +121,17 @@ def signals(check: _Checker, data: _Map, touchpoints: set[str], service_ids: set
         seen[signal.id] = pos.line
         if touchpoints and signal.touchpoint not in touchpoints:
             hint = _close_matches(signal.touchpoint, sorted(touchpoints), n=1)
-            check.fail(check.at(item, "touchpoint"), f"signal {signal.id}: no service has touchpoint {signal.touchpoint!r}"
-                       + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            check.fail(
+                check.at(item, "touchpoint"),
+                f"signal {signal.id}: no service has touchpoint {signal.touchpoint!r}"
+                + (f"; did you mean {hint[0]!r}?" if hint else ""),
+            )
         if signal.service is not None and signal.service not in service_ids:
             hint = _close_matches(signal.service, sorted(service_ids), n=1)
-            check.fail(check.at(item, "service"), f"signal {signal.id} names unknown service {signal.service!r}"
-                       + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            check.fail(
+                check.at(item, "service"),
+                f"signal {signal.id} names unknown service {signal.service!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""),
+            )
         found.append(signal)
     return tuple(found)
 
@@ -128,8 +141,11 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     kind = check.text(item, "kind", required=True, where=f"signal {signal_id}: ")
     if kind is not None and kind not in SIGNAL_KINDS:
         hint = _close_matches(kind, SIGNAL_KINDS, n=1)
-        check.fail(check.at(item, "kind"), f"unknown signal kind {kind!r}"
-                   + (f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(SIGNAL_KINDS)})"))
+        check.fail(
+            check.at(item, "kind"),
+            f"unknown signal kind {kind!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(SIGNAL_KINDS)})"),
+        )
         kind = None
     allowed = COMMON_KEYS + (KIND_KEYS[kind] if kind else tuple(k for keys in KIND_KEYS.values() for k in keys))
     check.keys(item, allowed, f"a {kind} signal" if kind else "a signal")
@@ -139,9 +155,15 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     touchpoint = check.text(item, "touchpoint", required=True, where=f"signal {signal_id}: ")
     if not (signal_id and kind and touchpoint):
         return None
-    common = dict(id=signal_id, kind=kind, touchpoint=touchpoint, name=check.text(item, "name", default="") or "",
-                  service=check.text(item, "service"), interval=check.duration(item, "interval"),
-                  after=check.integer(item, "after", 2, 1, 100))
+    common = dict(
+        id=signal_id,
+        kind=kind,
+        touchpoint=touchpoint,
+        name=check.text(item, "name", default="") or "",
+        service=check.text(item, "service"),
+        interval=check.duration(item, "interval"),
+        after=check.integer(item, "after", 2, 1, 100),
+    )
     where = f"signal {signal_id}: "
     if kind == "form":
         url = check.url(item, "url", required=True, where=where)
@@ -155,21 +177,30 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
             check.fail(item.pos, f"{where}a tag signal has either url (the container's script) or page + container")
         if page is not None and not container:
             check.fail(check.at(item, "page"), f"{where}page: needs container: the id the page must load (GTM-…)")
-        return Signal(**common, url=url, page=page, container=container,
-                      min_bytes=check.integer(item, "min_bytes", 1000, 1, 100_000_000))
+        return Signal(
+            **common, url=url, page=page, container=container, min_bytes=check.integer(item, "min_bytes", 1000, 1, 100_000_000)
+        )
     if kind == "silence":
         expect_every, learn = check.duration(item, "expect_every"), check.duration(item, "learn")
         if expect_every is None and learn is None:
             check.fail(item.pos, f"{where}a silence signal needs expect_every (e.g. 30m), learn (e.g. 7d), or both")
-        return Signal(**common, expect_every=expect_every, learn=learn, what=check.text(item, "what", default="") or "",
-                      token_env=_env_name(check, item, "token_env"),
-                      down_after=_number(check, item, "down_after", 2.0, low=1.0))
+        return Signal(
+            **common,
+            expect_every=expect_every,
+            learn=learn,
+            what=check.text(item, "what", default="") or "",
+            token_env=_env_name(check, item, "token_env"),
+            down_after=_number(check, item, "down_after", 2.0, low=1.0),
+        )
     if kind == "metric":
         return _metric(check, item, common, where)
-    return Signal(**common, window=check.duration(item, "window", timedelta(minutes=30)),
-                  max_share=_number(check, item, "max_share", 0.05, low=0.0, high=1.0),
-                  min_events=check.integer(item, "min_events", 20, 1, 1_000_000),
-                  token_env=_env_name(check, item, "token_env"))
+    return Signal(
+        **common,
+        window=check.duration(item, "window", timedelta(minutes=30)),
+        max_share=_number(check, item, "max_share", 0.05, low=0.0, high=1.0),
+        min_events=check.integer(item, "min_events", 20, 1, 1_000_000),
+        token_env=_env_name(check, item, "token_env"),
+    )
 
 
 def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
@@ -190,22 +221,43 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
     confirms, expect = check.text(item, "confirms"), check.text(item, "expect")
     if confirms is not None and confirms not in MITIGATIONS:
         hint = _close_matches(confirms, list(MITIGATIONS), n=1)
-        check.fail(check.at(item, "confirms"), f"confirms names a mitigation ({', '.join(MITIGATIONS)}), not {confirms!r}"
-                   + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        check.fail(
+            check.at(item, "confirms"),
+            f"confirms names a mitigation ({', '.join(MITIGATIONS)}), not {confirms!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else ""),
+        )
     elif confirms is not None and (gives != "status" or not expect):
-        check.fail(check.at(item, "confirms"), f"{where}confirms needs gives: status and expect: (the status that "
-                   "confirms it, e.g. PAUSED)")
+        check.fail(
+            check.at(item, "confirms"),
+            f"{where}confirms needs gives: status and expect: (the status that confirms it, e.g. PAUSED)",
+        )
     token_command = check.text(item, "token_command")
     if token_command is not None and _refused_here(check, check.at(item, "token_command"), f"{where}token_command"):
         token_command = None
     headers = _headers(check, item)
     if url is not None and _secret_in_clear(url, headers):
-        check.fail(check.at(item, "url"), f"{where}url is plain http:// but the headers carry a secret (${{VAR}} or "
-                   "{token}): anyone on the network path could read it; use https://")
-    return Signal(**common, url=url, path=path, method=method, body=body, headers=headers,
-                  token_command=token_command, below=below, above=above,
-                  baseline=check.integer(item, "baseline", 0, 0, 12), what=check.text(item, "what", default="") or "",
-                  gives=gives, scale=_number(check, item, "scale", 1.0), confirms=confirms, expect=expect)
+        check.fail(
+            check.at(item, "url"),
+            f"{where}url is plain http:// but the headers carry a secret (${{VAR}} or "
+            "{token}): anyone on the network path could read it; use https://",
+        )
+    return Signal(
+        **common,
+        url=url,
+        path=path,
+        method=method,
+        body=body,
+        headers=headers,
+        token_command=token_command,
+        below=below,
+        above=above,
+        baseline=check.integer(item, "baseline", 0, 0, 12),
+        what=check.text(item, "what", default="") or "",
+        gives=gives,
+        scale=_number(check, item, "scale", 1.0),
+        confirms=confirms,
+        expect=expect,
+    )
 
 
 def _secret_in_clear(url: str, headers: tuple[tuple[str, str], ...]) -> bool:
@@ -236,8 +288,10 @@ def _headers(check: _Checker, item: _Map) -> tuple[tuple[str, str], ...]:
         text = str(value)
         if SECRET_HEADER.search(str(name)) and not (ENV_REFERENCE.search(text) or "{token}" in text):
             # The config is readable by the whole group: a secret written here is everyone's.
-            check.fail(check.at(section, name), f"header {name!r} holds a secret: write ${{ENV_VAR}} or {{token}} "
-                       "(from token_command), never the secret itself")
+            check.fail(
+                check.at(section, name),
+                f"header {name!r} holds a secret: write ${{ENV_VAR}} or {{token}} (from token_command), never the secret itself",
+            )
             continue
         if ENV_REFERENCE.search(text) and _refused_here(check, check.at(section, name), f"header {name!r} (${{VAR}})"):
             continue
@@ -286,7 +340,9 @@ def _number(check: _Checker, item: _Map, key: str, default, *, low: float | None
         check.fail(check.at(item, key), f"{key} must be a number, not {_type_name(value)}")
         return default
     if (low is not None and value < low) or (high is not None and value > high):
-        check.fail(check.at(item, key), f"{key} must be between {low if low is not None else '-∞'} and "
-                   f"{high if high is not None else '∞'}, not {value}")
+        check.fail(
+            check.at(item, key),
+            f"{key} must be between {low if low is not None else '-∞'} and {high if high is not None else '∞'}, not {value}",
+        )
         return default
     return float(value)

@@ -33,5 +33,7 @@ def fix_for(path: str) -> str:
 
 def refusal(what: str, path: str, reason: str) -> str:
     """The config error for `what` (token_command, a ${VAR} header) read from a file others can change."""
-    return (f"{what} is refused here: this file {reason}, and whoever can change it could run commands or read "
-            f"secrets as the person whose session holds the room's duties; fix: {fix_for(path)}")
+    return (
+        f"{what} is refused here: this file {reason}, and whoever can change it could run commands or read "
+        f"secrets as the person whose session holds the room's duties; fix: {fix_for(path)}"
+    )

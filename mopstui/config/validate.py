@@ -220,8 +220,9 @@ class _Checker(_Checks):
             elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 result.append(WatchedComponent(str(item)))
             else:
-                self.fail(pos, "a component is a name, Group / Name, {group: ..., name: ...} or {id: ...}, "
-                               f"not {_type_name(item)}")
+                self.fail(
+                    pos, f"a component is a name, Group / Name, {{group: ..., name: ...}} or {{id: ...}}, not {_type_name(item)}"
+                )
         return tuple(result)
 
     def vendors(self, data: _Map) -> tuple[Vendor, ...]:
@@ -342,8 +343,10 @@ class _Checker(_Checks):
                 if dep not in ids:
                     hint = _close_matches(dep, sorted(ids), n=1)
                     extra = f"; did you mean {hint[0]!r}?" if hint else ""
-                    self.fail(self.at(positions[service.id], "depends_on"),
-                              f"service {service.id} depends on unknown service {dep!r}{extra}")
+                    self.fail(
+                        self.at(positions[service.id], "depends_on"),
+                        f"service {service.id} depends on unknown service {dep!r}{extra}",
+                    )
         # Real organisations have cycles (Backstage allows them): health and impact count each
         # service once whatever the graph, so a cycle is worth a look, not a refusal.
         cycles = _cycles(graph)
@@ -352,8 +355,10 @@ class _Checker(_Checks):
             shown = cycle if len(cycle) <= 12 else [*cycle[:10], f"… ({len(cycle)} services)"]
             self.warn(self.at(first, "depends_on"), "depends_on cycle: " + " -> ".join([*shown, cycle[0]]))
         if len(cycles) > MAX_CYCLES_SHOWN:
-            self.warn(self.at(positions[cycles[MAX_CYCLES_SHOWN][0]], "depends_on"),
-                      f"and {len(cycles) - MAX_CYCLES_SHOWN} more depends_on cycles")
+            self.warn(
+                self.at(positions[cycles[MAX_CYCLES_SHOWN][0]], "depends_on"),
+                f"and {len(cycles) - MAX_CYCLES_SHOWN} more depends_on cycles",
+            )
 
     def links(self, item: _Map) -> tuple[Link, ...]:
         raw = item.get("links")
@@ -427,7 +432,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
                 del at[done]
                 pending.pop()
             elif state.get(dep) == 1:
-                cycle = path[at[dep]:]
+                cycle = path[at[dep] :]
                 if frozenset(cycle) not in seen_cycles:
                     seen_cycles.add(frozenset(cycle))
                     found.append(cycle)

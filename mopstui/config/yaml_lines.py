@@ -24,7 +24,8 @@ class _Bounded:
         super().flatten_mapping(node)  # type: ignore[misc]  # calls back here for each merged mapping: all bounded
         if len(node.value) > MAX_MAPPING_ENTRIES:
             raise yaml.constructor.ConstructorError(
-                None, None, f"a mapping grows past {MAX_MAPPING_ENTRIES:,} keys through merge keys (<<)", node.start_mark)
+                None, None, f"a mapping grows past {MAX_MAPPING_ENTRIES:,} keys through merge keys (<<)", node.start_mark
+            )
 
 
 class _Loader(_Bounded, yaml.SafeLoader):
@@ -34,8 +35,9 @@ class _Loader(_Bounded, yaml.SafeLoader):
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_NESTING:
-                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep",
-                                                  self.peek_event().start_mark)
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_NESTING} levels deep", self.peek_event().start_mark
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -120,11 +122,20 @@ def _guarded(tag: str, construct: Any) -> Any:
     return construct_or_say
 
 
-_WHAT = {"timestamp": "a real date or time", "int": "a whole number", "float": "a number", "bool": "true or false",
-         "binary": "base64 bytes"}
-_SCALARS = {"timestamp": yaml.SafeLoader.construct_yaml_timestamp, "int": yaml.SafeLoader.construct_yaml_int,
-            "float": yaml.SafeLoader.construct_yaml_float, "bool": yaml.SafeLoader.construct_yaml_bool,
-            "binary": yaml.SafeLoader.construct_yaml_binary}
+_WHAT = {
+    "timestamp": "a real date or time",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "binary": "base64 bytes",
+}
+_SCALARS = {
+    "timestamp": yaml.SafeLoader.construct_yaml_timestamp,
+    "int": yaml.SafeLoader.construct_yaml_int,
+    "float": yaml.SafeLoader.construct_yaml_float,
+    "bool": yaml.SafeLoader.construct_yaml_bool,
+    "binary": yaml.SafeLoader.construct_yaml_binary,
+}
 
 
 for _loader_class in (_Loader, _CLoader):

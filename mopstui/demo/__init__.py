@@ -45,11 +45,20 @@ def seed(store: SQLStore, config: Config, *, now: datetime | None = None, minute
         replay_recorded_at=start,
         replay_account=Account("priya", -1),
     )
+
     def replay(seconds: int, author: str, kind: str, text: str, **extra):
         moment = start + timedelta(seconds=seconds)
         # A scripted person: each entry as written by that person's own account.
-        return store.append(incident.id, kind, text, author=author, at=moment, replay_recorded_at=moment,
-                            replay_account=Account(author, -1), **extra)
+        return store.append(
+            incident.id,
+            kind,
+            text,
+            author=author,
+            at=moment,
+            replay_recorded_at=moment,
+            replay_account=Account(author, -1),
+            **extra,
+        )
 
     replay(20, "sam", "role", "comms → sam", value=json.dumps({"role": "comms", "user": "sam"}))
     decision = None

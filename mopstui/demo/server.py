@@ -20,10 +20,22 @@ CHAT_VENDOR, CHAT_COMPONENT, CHAT_SERVICE = "intercom", "Messenger", "chat-widge
 # (seconds since the demo started, Messenger's state, page indicator, incident status, update, probe OK?)
 SCRIPT = (
     (0, "operational", "none", None, None, False),  # the map says fine, the territory is failing
-    (25, "degraded_performance", "minor", "investigating",
-     "We are investigating reports of the Messenger loading slowly for some customers.", False),
-    (70, "major_outage", "critical", "identified",
-     "We have identified an issue with the Messenger's CDN configuration and are rolling back.", False),
+    (
+        25,
+        "degraded_performance",
+        "minor",
+        "investigating",
+        "We are investigating reports of the Messenger loading slowly for some customers.",
+        False,
+    ),
+    (
+        70,
+        "major_outage",
+        "critical",
+        "identified",
+        "We have identified an issue with the Messenger's CDN configuration and are rolling back.",
+        False,
+    ),
     (130, "partial_outage", "major", "monitoring", "A fix has been deployed. We are monitoring the results.", True),
     (190, "operational", "none", "resolved", "This incident has been resolved.", True),
 )
@@ -32,8 +44,10 @@ SCRIPT = (
 # The lead form loses its form (a consent-banner release broke the embed) while HubSpot's page
 # stays green: the map says fine, our form signal says otherwise.
 FORM_LOST_AT = 45
-FORM_PAGE = (b"<html><body><h1>Talk to sales</h1><form id=contact action=/submit><input type=email name=email>"
-             b"<button>Send</button></form></body></html>")
+FORM_PAGE = (
+    b"<html><body><h1>Talk to sales</h1><form id=contact action=/submit><input type=email name=email>"
+    b"<button>Send</button></form></body></html>"
+)
 FORMLESS_PAGE = b"<html><body><h1>Talk to sales</h1><div id=hs-form-placeholder></div></body></html>"
 CONTAINER = b"/* Google Tag Manager container */" + b"var dataLayer=dataLayer||[];" * 1200
 
@@ -49,8 +63,10 @@ def phase(elapsed: float) -> tuple:
 def summary(vendor_name: str, components: list[str], *, elapsed: float | None) -> dict:
     """A Statuspage v2 summary; for the chat vendor, the scripted state at `elapsed` seconds."""
     updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    comps = [{"id": f"c{i}", "name": name, "status": "operational", "group": False, "group_id": None}
-             for i, name in enumerate(components or ["API"])]
+    comps = [
+        {"id": f"c{i}", "name": name, "status": "operational", "group": False, "group_id": None}
+        for i, name in enumerate(components or ["API"])
+    ]
     incidents, indicator = [], "none"
     if elapsed is not None:
         _, state, indicator, status, update, _ = phase(elapsed)
@@ -63,8 +79,13 @@ def summary(vendor_name: str, components: list[str], *, elapsed: float | None) -
                 "impact": {"none": "none", "minor": "minor", "major": "major", "critical": "critical"}[indicator],
                 "updated_at": updated, "incident_updates": [{"body": update, "created_at": updated, "status": status}],
             })  # fmt: skip
-    return {"page": {"name": vendor_name, "updated_at": updated}, "status": {"indicator": indicator},
-            "components": comps, "incidents": incidents, "scheduled_maintenances": []}
+    return {
+        "page": {"name": vendor_name, "updated_at": updated},
+        "status": {"indicator": indicator},
+        "components": comps,
+        "incidents": incidents,
+        "scheduled_maintenances": [],
+    }
 
 
 class DemoVendors:
@@ -108,8 +129,10 @@ class DemoVendors:
             return 200, CONTAINER, "application/javascript"
         if path.startswith("/api/ga4"):  # GA4 runRealtimeReport: leads stop when the form goes
             leads = "12" if elapsed < FORM_LOST_AT else "0"
-            rows = [{"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
-                    {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": leads}]}]
+            rows = [
+                {"dimensionValues": [{"value": "page_view"}], "metricValues": [{"value": "340"}]},
+                {"dimensionValues": [{"value": "generate_lead"}], "metricValues": [{"value": leads}]},
+            ]
             return 200, json.dumps({"rows": rows, "rowCount": 2}).encode(), "application/json"
         if path.startswith("/site/home"):
             return 200, b'<html><script async src="/site/gtm.js?id=GTM-XXXXXXX"></script><h1>Home</h1></html>', "text/html"
@@ -122,8 +145,7 @@ class DemoVendors:
         vendor = self.config.vendor(vendor_id)
         if vendor is None:
             return 404, b"{}", "application/json"
-        payload = summary(vendor.name, [c.name for c in vendor.components],
-                          elapsed=elapsed if vendor_id == CHAT_VENDOR else None)
+        payload = summary(vendor.name, [c.name for c in vendor.components], elapsed=elapsed if vendor_id == CHAT_VENDOR else None)
         return 200, json.dumps(payload).encode(), "application/json"
 
     def start(self) -> DemoVendors:
@@ -137,14 +159,20 @@ class DemoVendors:
     def rewire(self, config: Config) -> Config:
         """The demo config with every vendor served here (as a Statuspage) and the chat widget probed."""
         vendors = tuple(
-            replace(v, kind="statuspage", url=f"{self.base}/{v.id}", product=None,
-                    components=v.components or (WatchedComponent("API"),))
+            replace(
+                v,
+                kind="statuspage",
+                url=f"{self.base}/{v.id}",
+                product=None,
+                components=v.components or (WatchedComponent("API"),),
+            )
             for v in config.vendors
         )
         # Every probe is answered here: the chat widget's by the script, the others healthy.
         services = tuple(
             replace(s, probe=Probe(f"{self.base}/probe/{s.id}.js", expect_text="Intercom" if s.id == CHAT_SERVICE else None))
-            if s.id == CHAT_SERVICE or s.probe else s
+            if s.id == CHAT_SERVICE or s.probe
+            else s
             for s in config.services
         )
         polling = replace(config.polling, interval=timedelta(seconds=5), timeout=timedelta(seconds=3))
@@ -160,7 +188,8 @@ class DemoVendors:
             elif signal.kind in where:
                 signal = replace(signal, url=where[signal.kind], interval=timedelta(seconds=5))
             elif signal.kind == "metric":  # answered here, as GA4 would: no token, no network
-                signal = replace(signal, url=f"{self.base}/api/ga4", token_command=None, headers=(),
-                                 interval=timedelta(seconds=5))
+                signal = replace(
+                    signal, url=f"{self.base}/api/ga4", token_command=None, headers=(), interval=timedelta(seconds=5)
+                )
             rewired.append(signal)
         return tuple(rewired)

@@ -26,16 +26,18 @@ def read_history(store: Any, config: Config, until: datetime) -> tuple | None:
     spending = [s.id for s in config.signals if s.kind == "metric" and s.gives == "spend"]
     if not spending:
         return None
-    return store.signal_history([s.id for s in blinding_signals(config)], spending, to_store(until),
-                                to_store(until - timedelta(days=8)))
+    return store.signal_history(
+        [s.id for s in blinding_signals(config)], spending, to_store(until), to_store(until - timedelta(days=8))
+    )
 
 
 def blinding_signals(config: Config) -> list:
     return [s for s in config.signals if s.kind == "tag" or (s.kind == "metric" and s.gives == "conversions")]
 
 
-def blind_periods(config: Config, changes: Mapping[str, list[tuple[datetime, str]]], start: datetime,
-                  end: datetime) -> list[Period]:
+def blind_periods(
+    config: Config, changes: Mapping[str, list[tuple[datetime, str]]], start: datetime, end: datetime
+) -> list[Period]:
     """When each blinding signal was down or degraded inside [start, end], from its state changes
     (oldest first; those before `start` say what it was when the window opened)."""
     periods: list[Period] = []
@@ -66,8 +68,13 @@ def spent_between(readings: list[tuple[datetime, float]], start: datetime, end: 
     return max(0.0, total)
 
 
-def measured(config: Config, incident: Incident, now: datetime, changes: Mapping[str, list[tuple[datetime, str]]],
-             spend: Mapping[str, list[tuple[datetime, float]]]) -> list[tuple[str, float, str, str]]:
+def measured(
+    config: Config,
+    incident: Incident,
+    now: datetime,
+    changes: Mapping[str, list[tuple[datetime, str]]],
+    spend: Mapping[str, list[tuple[datetime, float]]],
+) -> list[tuple[str, float, str, str]]:
     """(touchpoint, amount, text, inputs) for each spend metric that spent while tracking was blind."""
     end = incident.resolved_at or now
     periods = blind_periods(config, changes, incident.impact_start, end)
@@ -80,11 +87,16 @@ def measured(config: Config, incident: Incident, now: datetime, changes: Mapping
         currency = rates.currency if rates else ""
         blinded = ", ".join(dict.fromkeys(label for _, _, label in periods))
         first, last = min(p[0] for p in periods), max(p[1] for p in periods)
-        found.append((signal.touchpoint, amount,
-                      f"{currency}{amount:,.0f} {signal.touchpoint} spend while {blinded} was blind (measured)",
-                      f"{signal.label}: spent between {first.astimezone(config.tz):%H:%M} and "
-                      f"{last.astimezone(config.tz):%H:%M}, from its running total; "
-                      "consider pausing spend"))
+        found.append(
+            (
+                signal.touchpoint,
+                amount,
+                f"{currency}{amount:,.0f} {signal.touchpoint} spend while {blinded} was blind (measured)",
+                f"{signal.label}: spent between {first.astimezone(config.tz):%H:%M} and "
+                f"{last.astimezone(config.tz):%H:%M}, from its running total; "
+                "consider pausing spend",
+            )
+        )
     return found
 
 

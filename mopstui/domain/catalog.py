@@ -76,11 +76,15 @@ def _own_health(service: Service, statuses: Mapping[str, VendorStatus]) -> Healt
     )
     probe = statuses.get(probe_id(service.id)) if service.probe else None
     probe_state = probe.shown_state if probe else (UNKNOWN if service.probe else None)
-    if (probe_state is not None and service.vendor and UNKNOWN not in (vendor_state, probe_state)
-            and is_problem(vendor_state) != is_problem(probe_state)):
-            vendor = statuses.get(service.vendor)
-            said = disagreement(vendor.name if vendor else service.vendor, vendor_state, probe_state)
-            return Health(DISAGREE, said, via + ("probe",), vendor_state, probe_state)
+    if (
+        probe_state is not None
+        and service.vendor
+        and UNKNOWN not in (vendor_state, probe_state)
+        and is_problem(vendor_state) != is_problem(probe_state)
+    ):
+        vendor = statuses.get(service.vendor)
+        said = disagreement(vendor.name if vendor else service.vendor, vendor_state, probe_state)
+        return Health(DISAGREE, said, via + ("probe",), vendor_state, probe_state)
     parts = [s for s in (vendor_state if service.vendor else None, probe_state) if s is not None]
     state = worst(parts)
     if probe_state is not None and is_problem(probe_state):
@@ -103,15 +107,26 @@ def _with_signals(config: Config, service: Service, health: Health, signals: Map
     worst_signal = min(troubled, key=lambda m: (m.state != sig.DOWN, m.name))
     said = f"our signal {worst_signal.name}: {worst_signal.why}"
     if service.vendor and health.vendor_state not in (UNKNOWN,) and not is_problem(health.vendor_state):
-        return Health(DISAGREE, f"vendor says {health.vendor_state.replace('_', ' ')}, {said}",
-                      health.via + (worst_signal.name,), health.vendor_state, health.probe_state)
+        return Health(
+            DISAGREE,
+            f"vendor says {health.vendor_state.replace('_', ' ')}, {said}",
+            health.via + (worst_signal.name,),
+            health.vendor_state,
+            health.probe_state,
+        )
     state = worst([health.state, worst_signal.vendor_state]) if health.state != DISAGREE else DISAGREE
-    return Health(state, said if state != health.state or not is_problem(health.state) else health.reason,
-                  health.via + (worst_signal.name,), health.vendor_state, health.probe_state)
+    return Health(
+        state,
+        said if state != health.state or not is_problem(health.state) else health.reason,
+        health.via + (worst_signal.name,),
+        health.vendor_state,
+        health.probe_state,
+    )
 
 
-def service_health(config: Config, statuses: Mapping[str, VendorStatus],
-                   signals: Mapping[str, SignalState] | None = None) -> dict[str, Health]:
+def service_health(
+    config: Config, statuses: Mapping[str, VendorStatus], signals: Mapping[str, SignalState] | None = None
+) -> dict[str, Health]:
     """Every service's health: its own (vendor, probe, its signals), then *at risk* from anything it depends on."""
     own = {s.id: _own_health(s, statuses) for s in config.services}
     if signals:
@@ -167,8 +182,9 @@ class Touchpoint:
     culprits: tuple[str, ...]  # the services making it as bad as it is
 
 
-def touchpoints(config: Config, health: Mapping[str, Health],
-                signals: Mapping[str, SignalState] | None = None) -> list[Touchpoint]:
+def touchpoints(
+    config: Config, health: Mapping[str, Health], signals: Mapping[str, SignalState] | None = None
+) -> list[Touchpoint]:
     """The customer's view: each touchpoint's worst service health, worst touchpoint first. A
     touchpoint's own signals (those naming no service) count too: the form missing while every
     vendor says operational is map ≠ territory."""
@@ -180,8 +196,15 @@ def touchpoints(config: Config, health: Mapping[str, Health],
     for name, ids in groups.items():
         state = min((health[i].state for i in ids), key=lambda s: HEALTH_RANK.get(s, 5))
         culprits = tuple(i for i in ids if health[i].state == state) if state != OPERATIONAL else ()
-        troubled = [signals[s.id] for s in config.signals if s.touchpoint == name and not s.service and s.id in signals
-                    and signals[s.id].state in (sig.DOWN, sig.DEGRADED) and not signals[s.id].suppressed_by]
+        troubled = [
+            signals[s.id]
+            for s in config.signals
+            if s.touchpoint == name
+            and not s.service
+            and s.id in signals
+            and signals[s.id].state in (sig.DOWN, sig.DEGRADED)
+            and not signals[s.id].suppressed_by
+        ]
         if troubled:
             worst_signal = worst([m.vendor_state for m in troubled])
             if state in (OPERATIONAL, "maintenance"):
@@ -238,9 +261,16 @@ def catalog_snapshot(config: Config) -> dict:
     return {
         "services": [
             {
-                "id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier, "touchpoint": s.touchpoint,
-                "vendor": s.vendor, "components": list(s.components), "depends_on": list(s.depends_on),
-                "runbook": s.runbook, "contacts": list(s.contacts),
+                "id": s.id,
+                "name": s.name,
+                "owner": s.owner,
+                "tier": s.tier,
+                "touchpoint": s.touchpoint,
+                "vendor": s.vendor,
+                "components": list(s.components),
+                "depends_on": list(s.depends_on),
+                "runbook": s.runbook,
+                "contacts": list(s.contacts),
             }
             for s in config.services
         ],
@@ -274,7 +304,7 @@ def todo(service: Service) -> list[str]:
 
 
 def culprits_line(config: Config, touchpoint: Touchpoint, limit: int | None = None) -> str:
-    """"via Lead form, CDN": what makes a touchpoint as bad as it is ('' when it is fine)."""
+    """ "via Lead form, CDN": what makes a touchpoint as bad as it is ('' when it is fine)."""
     if not touchpoint.culprits or touchpoint.state in (OPERATIONAL, UNKNOWN):
         return ""
     return "via " + ", ".join(config.service_name(s) for s in touchpoint.culprits[:limit])
@@ -282,8 +312,7 @@ def culprits_line(config: Config, touchpoint: Touchpoint, limit: int | None = No
 
 def change_line(change: dict) -> str:
     """One stored vendor change, for a service's or vendor's recent history."""
-    return (f"{str(change['seen_at'])[:16]}  {change['component'] or 'overall'}: "
-            f"{change['previous_state']} → {change['state']}")
+    return f"{str(change['seen_at'])[:16]}  {change['component'] or 'overall'}: {change['previous_state']} → {change['state']}"
 
 
 def state_word(state: str) -> str:
@@ -308,4 +337,3 @@ def disagreement(vendor_name: str, vendor_state: str, probe_state: str) -> str:
 def badge(state: str) -> str:
     """Symbol + word, never colour alone."""
     return f"{SYMBOLS.get(state, '?')} {state_word(state)}"
-

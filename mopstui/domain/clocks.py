@@ -76,13 +76,21 @@ def incident_clocks(incident: Incident, config: Config, comms: Event | None, now
     """The threshold clocks (stopped at resolution) and, while open, the update-due clock."""
     end = incident.resolved_at or now
     elapsed = max(end - incident.impact_start, timedelta(0))
-    clocks = [Clock(t.name, t.after, elapsed, "threshold", incident.impact_start, stopped=incident.resolved)
-              for t in config.thresholds_for(incident.severity)]
+    clocks = [
+        Clock(t.name, t.after, elapsed, "threshold", incident.impact_start, stopped=incident.resolved)
+        for t in config.thresholds_for(incident.severity)
+    ]
     if not incident.resolved:
         anchor = comms.occurred_at if comms else incident.started_at
         clocks.append(
-            Clock("update", config.update_every_for(incident.severity), max(now - anchor, timedelta(0)), "update",
-                  anchor, anchor_id=comms.id if comms else 0)
+            Clock(
+                "update",
+                config.update_every_for(incident.severity),
+                max(now - anchor, timedelta(0)),
+                "update",
+                anchor,
+                anchor_id=comms.id if comms else 0,
+            )
         )
     return clocks
 

@@ -54,8 +54,10 @@ def contributor(declared_client: object, person: str) -> str:
     name = client_name(declared_client)
     room = MAX_AUTHOR - len(suffix)
     if room < 3:
-        raise InputError(f"the name {person[:20]!r}… leaves no room to say who writes for it (an author holds "
-                         f"{MAX_AUTHOR} characters): start `mopstui mcp` with a shorter --user")
+        raise InputError(
+            f"the name {person[:20]!r}… leaves no room to say who writes for it (an author holds "
+            f"{MAX_AUTHOR} characters): start `mopstui mcp` with a shorter --user"
+        )
     if len(name) > room:
         name = name[: room - 1] + "…"
     return name + suffix
@@ -81,8 +83,9 @@ def evidence_entry(text: str, source: str | None, client: str, person: str) -> t
 PACE_BURST, PACE_EVERY, PACE_WINDOW = 10, 1.0, 60.0
 
 
-def pace_wait(written: Sequence[float], now: float, *, burst: int = PACE_BURST, every: float = PACE_EVERY,
-              window: float = PACE_WINDOW) -> float:
+def pace_wait(
+    written: Sequence[float], now: float, *, burst: int = PACE_BURST, every: float = PACE_EVERY, window: float = PACE_WINDOW
+) -> float:
     """A token bucket replayed over the writes of the last `window` seconds (their times, oldest
     first; any clock in seconds): 0 when one more write may go at `now`, else the seconds to wait."""
     tokens, at = float(burst), now - window

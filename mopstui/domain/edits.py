@@ -9,8 +9,15 @@ from .model import InputError
 from .rules import title_text
 
 
-def edit_value(before_title: str, before_summary: str, before_services: tuple[str, ...], *, title: str | None,
-               summary: str | None, services: tuple[str, ...] | None) -> tuple[str, str]:
+def edit_value(
+    before_title: str,
+    before_summary: str,
+    before_services: tuple[str, ...],
+    *,
+    title: str | None,
+    summary: str | None,
+    services: tuple[str, ...] | None,
+) -> tuple[str, str]:
     """(text, value) of an `edit` event: only what changes; refused when nothing does."""
     change: dict[str, object] = {}
     said = []

@@ -78,11 +78,13 @@ def signal_services(config: Config, signal_id: str) -> list[str]:
 
 
 def signal_text(change: dict, name: str, tz: tzinfo) -> str:
-    """"Lead form (signal): ok → down: form missing from its page (source 10:02, seen 10:03)"."""
+    """ "Lead form (signal): ok → down: form missing from its page (source 10:02, seen 10:03)"."""
     why = clean_line(change.get("reason") or "", 200)
     source = f"source time {local_time(change.get('vendor_time'), tz)}, " if change.get("vendor_time") else ""
-    return (f"{name} (signal): {_word(change['previous_state'])} → {_word(change['state'])}{': ' + why if why else ''} "
-            f"({source}seen {local_time(change['seen_at'], tz)})")
+    return (
+        f"{name} (signal): {_word(change['previous_state'])} → {_word(change['state'])}{': ' + why if why else ''} "
+        f"({source}seen {local_time(change['seen_at'], tz)})"
+    )
 
 
 def _one_text(config: Config, change: dict, name: str) -> str:
@@ -102,14 +104,17 @@ def entry_text(config: Config, changes: list[dict], name: str) -> str:
     """One timeline entry for one source's changes in one round."""
     if len(changes) == 1 or changes[0]["vendor_id"].startswith("signal:"):
         return _one_text(config, changes[0], name)
-    listed = "; ".join(f"{clean_line(c['component'] or 'overall')} {cat.badge(c['state'])} (was {_word(c['previous_state'])})"
-                       for c in changes[:LISTED])
+    listed = "; ".join(
+        f"{clean_line(c['component'] or 'overall')} {cat.badge(c['state'])} (was {_word(c['previous_state'])})"
+        for c in changes[:LISTED]
+    )
     more = f"; and {len(changes) - LISTED} more" if len(changes) > LISTED else ""
     return f"{name}: {len(changes)} changes — {listed}{more} ({_when(changes[0], config.tz)})"
 
 
-def evidence(config: Config, incidents: Iterable[Incident], changes: list[dict], observation_ids: list[int],
-             names: dict[str, str]) -> list[Evidence]:
+def evidence(
+    config: Config, incidents: Iterable[Incident], changes: list[dict], observation_ids: list[int], names: dict[str, str]
+) -> list[Evidence]:
     """The entries to write: for each incident, one per source whose changes reach its services."""
     by_source: dict[str, list[tuple[dict, int, set[str]]]] = {}
     reached_cache: dict[tuple, set[str]] = {}

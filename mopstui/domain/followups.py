@@ -31,8 +31,7 @@ def parse_due(text: str, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{text!r} is not a due date: write YYYY-MM-DD, today, tomorrow, or +3d / +2w "
-                         "from today") from None
+        raise InputError(f"{text!r} is not a due date: write YYYY-MM-DD, today, tomorrow, or +3d / +2w from today") from None
 
 
 def owner_and_due(text: str, today: date) -> tuple[str, str | None]:
@@ -84,9 +83,18 @@ class FollowUp:
         return self.state == "open" and self.due is not None and self.due < today.isoformat()
 
     def to_dict(self) -> dict:
-        return {"incident": self.incident_id, "entry": self.event_id, "text": self.text, "author": self.author,
-                "created_at": self.created_at.isoformat(), "owner": self.owner, "due": self.due, "state": self.state,
-                "changed_by": self.changed_by, "changed_at": self.changed_at.isoformat() if self.changed_at else None}
+        return {
+            "incident": self.incident_id,
+            "entry": self.event_id,
+            "text": self.text,
+            "author": self.author,
+            "created_at": self.created_at.isoformat(),
+            "owner": self.owner,
+            "due": self.due,
+            "state": self.state,
+            "changed_by": self.changed_by,
+            "changed_at": self.changed_at.isoformat() if self.changed_at else None,
+        }
 
 
 def followups(events: Iterable[Event]) -> list[FollowUp]:
@@ -100,8 +108,9 @@ def followups(events: Iterable[Event]) -> list[FollowUp]:
             withdrawn.add(event.ref)
         if event.kind == "action_item" and event.incident_id is not None:
             extra = event.value_json()
-            items[event.id] = FollowUp(event.incident_id, event.id, event.text, event.author, event.occurred_at,
-                                       extra.get("owner"), extra.get("due"))
+            items[event.id] = FollowUp(
+                event.incident_id, event.id, event.text, event.author, event.occurred_at, extra.get("owner"), extra.get("due")
+            )
         elif event.kind == "followup" and event.ref is not None:
             changes.append(event)
     for event in sorted(changes, key=lambda e: e.id):

@@ -25,8 +25,13 @@ class Figure:
     inputs: str  # "lead capture: 1h 20m x 30 leads/h"
 
     def to_dict(self) -> dict:
-        return {"touchpoint": self.touchpoint, "what": self.what, "estimate": round(self.amount, 2), "text": self.text,
-                "inputs": self.inputs}
+        return {
+            "touchpoint": self.touchpoint,
+            "what": self.what,
+            "estimate": round(self.amount, 2),
+            "text": self.text,
+            "inputs": self.inputs,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,13 @@ def _count(amount: float) -> str:
     return f"{amount:,.0f}" if amount >= 10 else f"{amount:.1f}".rstrip("0").rstrip(".")
 
 
-def estimate(config: Config, incident: Incident, now: datetime,
-             touchpoint_states: Mapping[str, str] | None = None, signal_history: tuple | None = None) -> Impact:
+def estimate(
+    config: Config,
+    incident: Incident,
+    now: datetime,
+    touchpoint_states: Mapping[str, str] | None = None,
+    signal_history: tuple | None = None,
+) -> Impact:
     """Estimates from the incident's start to its resolution (or now) for each affected
     touchpoint with rates; `touchpoint_states` (live health), when given, decides whether an ads
     touchpoint is still up and so spending blind. `signal_history` (the signals' state changes
@@ -65,16 +75,33 @@ def estimate(config: Config, incident: Incident, now: datetime,
             continue
         if rates.leads_per_hour:
             n = rates.leads_per_hour * hours
-            figures.append(Figure(name, "leads", n, f"≈ {_count(n)} leads not captured",
-                                  f"{name}: {span} x {_count(rates.leads_per_hour)} leads/h"))
+            figures.append(
+                Figure(
+                    name,
+                    "leads",
+                    n,
+                    f"≈ {_count(n)} leads not captured",
+                    f"{name}: {span} x {_count(rates.leads_per_hour)} leads/h",
+                )
+            )
         if rates.orders_per_hour:
             n = rates.orders_per_hour * hours
-            figures.append(Figure(name, "orders", n, f"≈ {_count(n)} orders lost",
-                                  f"{name}: {span} x {_count(rates.orders_per_hour)} orders/h"))
+            figures.append(
+                Figure(
+                    name, "orders", n, f"≈ {_count(n)} orders lost", f"{name}: {span} x {_count(rates.orders_per_hour)} orders/h"
+                )
+            )
             if rates.average_order_value:
                 value = n * rates.average_order_value
-                figures.append(Figure(name, "revenue", value, f"≈ {_money(rates.currency, value)} revenue at risk",
-                                      f"{_count(n)} orders x {_money(rates.currency, rates.average_order_value)}"))
+                figures.append(
+                    Figure(
+                        name,
+                        "revenue",
+                        value,
+                        f"≈ {_money(rates.currency, value)} revenue at risk",
+                        f"{_count(n)} orders x {_money(rates.currency, rates.average_order_value)}",
+                    )
+                )
     blind_since = None
     measured_for: set[str] = set()
     if signal_history is not None:
@@ -95,7 +122,13 @@ def estimate(config: Config, incident: Incident, now: datetime,
         # spent with nothing measured ("pause spend when conversions are 0 and spend is > 0").
         spent = rates.ad_spend_per_hour * hours
         blind_since = incident.started_at
-        figures.append(Figure(name, "blind_spend", spent,
-                              f"≈ {_money(rates.currency, spent)} {name} spend while {' and '.join(blinded)} is down",
-                              f"{name}: {span} x {_money(rates.currency, rates.ad_spend_per_hour)}/h; consider pausing spend"))
+        figures.append(
+            Figure(
+                name,
+                "blind_spend",
+                spent,
+                f"≈ {_money(rates.currency, spent)} {name} spend while {' and '.join(blinded)} is down",
+                f"{name}: {span} x {_money(rates.currency, rates.ad_spend_per_hour)}/h; consider pausing spend",
+            )
+        )
     return Impact(tuple(figures), blind_since if incident.resolved_at is None else None)

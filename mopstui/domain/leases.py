@@ -29,9 +29,11 @@ class Claim:
         if self.void is None:
             return None
         holder, until = self.void
-        return (f"the room's duties were claimed by {holder_words(holder)} until {clean_line(until, 40)!r}, longer than "
-                "any session may hold them (someone wrote that claim by hand): it was set aside, and this session does "
-                "the duties")
+        return (
+            f"the room's duties were claimed by {holder_words(holder)} until {clean_line(until, 40)!r}, longer than "
+            "any session may hold them (someone wrote that claim by hand): it was set aside, and this session does "
+            "the duties"
+        )
 
 
 def lease_ttl(wanted: timedelta) -> timedelta:

@@ -22,8 +22,19 @@ ROLES = ("commander", "comms", "scribe")
 ENTRY_KINDS = ("note", "action", "decision", "comms", "customer", "action_item", "lesson")
 # Kinds a person writes through a command rather than as free text (a person's doing all the same:
 # they count as taking part, and the exports tick them). The last three take something back.
-COMMAND_KINDS = ("declared", "status", "severity", "role", "star", "correction", "edit", "followup", "withdraw", "unstar",
-                 "reopen")
+COMMAND_KINDS = (
+    "declared",
+    "status",
+    "severity",
+    "role",
+    "star",
+    "correction",
+    "edit",
+    "followup",
+    "withdraw",
+    "unstar",
+    "reopen",
+)
 TOOL_KINDS = ("system", "vendor", "catalog")
 # Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
 CONTRIBUTED_KINDS = ("evidence",)
@@ -69,6 +80,7 @@ def entry_kind_named(word: str) -> str:
 
 TOOL_AUTHORS = ("mopstui",)
 MAX_ID = 2**63 - 1  # SQLite's largest integer
+
 
 def account_label(author: str, login: str | None) -> str | None:
     """What to add to the author: the real account where it differs from the chosen name."""
@@ -207,8 +219,10 @@ class Incident:
             "roles": dict(self.roles),
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "impact_started_at": self.impact_start.isoformat(),
-            "reopenings": [{"resolved_at": resolved.isoformat(), "reopened_at": reopened.isoformat(), "reason": why}
-                           for resolved, reopened, why in self.reopenings],
+            "reopenings": [
+                {"resolved_at": resolved.isoformat(), "reopened_at": reopened.isoformat(), "reason": why}
+                for resolved, reopened, why in self.reopenings
+            ],
         }
 
 
@@ -285,8 +299,6 @@ def latest_customer_update(events: Iterable[Event | None], taken_back: TakeBacks
         if event is None:
             continue
         kind = event.kind if taken_back is None else taken_back.kind_of(event)
-        if kind == CUSTOMER_UPDATE_KIND and (
-            latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)
-        ):
+        if kind == CUSTOMER_UPDATE_KIND and (latest is None or (event.occurred_at, event.id) > (latest.occurred_at, latest.id)):
             latest = event
     return latest

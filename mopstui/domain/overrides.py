@@ -74,8 +74,17 @@ def current(events: Iterable[Event]) -> dict[tuple[str, str | None], Override]:
         if verdict == "lift":
             found.pop(key, None)
         elif verdict in VERDICTS:
-            found[key] = Override(key[0], key[1], verdict, event.text, data.get("until", "page-changes"),
-                                  data.get("page_state", UNKNOWN), event.author, event.occurred_at.isoformat(), event.id)
+            found[key] = Override(
+                key[0],
+                key[1],
+                verdict,
+                event.text,
+                data.get("until", "page-changes"),
+                data.get("page_state", UNKNOWN),
+                event.author,
+                event.occurred_at.isoformat(),
+                event.id,
+            )
     return found
 
 
@@ -113,15 +122,22 @@ def apply(statuses: dict[str, VendorStatus], overrides: Iterable[Override]) -> d
         page = status.page_state or status.state
         if override.component is None:  # the whole vendor: every part the room watches follows
             components = tuple(replace(c, state=override.state) if c.watched else c for c in status.components)
-            result[override.vendor_id] = replace(status, state=override.state, components=components, page_state=page,
-                                                 override=override.label())
+            result[override.vendor_id] = replace(
+                status, state=override.state, components=components, page_state=page, override=override.label()
+            )
             continue
-        components = tuple(replace(c, state=override.state) if override.component in (c.label(), c.name) else c
-                           for c in status.components)
+        components = tuple(
+            replace(c, state=override.state) if override.component in (c.label(), c.name) else c for c in status.components
+        )
         watched = [c.state for c in components if c.watched and c.state != UNKNOWN]
         note = f"{override.component}: {override.label()}"
-        result[override.vendor_id] = replace(status, components=components, state=worst(watched) if watched else status.state,
-                                             page_state=page, override="; ".join(filter(None, (status.override, note))))
+        result[override.vendor_id] = replace(
+            status,
+            components=components,
+            state=worst(watched) if watched else status.state,
+            page_state=page,
+            override="; ".join(filter(None, (status.override, note))),
+        )
     return result
 
 

@@ -47,7 +47,7 @@ class PageLag:
                 "recovery_lag_min": _round(self.recovery_lag_min)}  # fmt: skip
 
     def sentence(self, vendor_name: str) -> str:
-        """"HubSpot's page admitted the outage 14 min after our probe", and the recovery."""
+        """ "HubSpot's page admitted the outage 14 min after our probe", and the recovery."""
         lag = self.outage_lag_min
         if lag is None:
             said = f"{vendor_name}'s page has not admitted the outage our probe saw at {self.probe_failed_at[11:16]} UTC"
@@ -96,7 +96,7 @@ def lags(config: Config, observations: Iterable[dict], *, vendor_id: str | None 
                 failed_at = None
         if failed_at is not None:
             found.append(_episode(service, page, failed_at, None))
-    return sorted(found, key=lambda lag: lag.probe_failed_at)[-MAX_EPISODES * max(1, len(config.services)):]
+    return sorted(found, key=lambda lag: lag.probe_failed_at)[-MAX_EPISODES * max(1, len(config.services)) :]
 
 
 def _episode(service: Service, page: list[dict], failed_at: str, recovered_at: str | None) -> PageLag:
@@ -104,8 +104,14 @@ def _episode(service: Service, page: list[dict], failed_at: str, recovered_at: s
     # first) to six hours after our probe recovered (a page may be that late); its recovery: back
     # to operational after admitting it.
     window_start, window_end = _shift(failed_at, -60), (_shift(recovered_at, 360) if recovered_at else None)
-    admitted = next((c["seen_at"] for c in page if is_problem(c["state"]) and window_start <= c["seen_at"]
-                     and (window_end is None or c["seen_at"] <= window_end)), None)
+    admitted = next(
+        (
+            c["seen_at"]
+            for c in page
+            if is_problem(c["state"]) and window_start <= c["seen_at"] and (window_end is None or c["seen_at"] <= window_end)
+        ),
+        None,
+    )
     page_recovered = None
     if admitted is not None and recovered_at is not None:
         page_recovered = next((c["seen_at"] for c in page if c["seen_at"] > admitted and c["state"] == OPERATIONAL), None)

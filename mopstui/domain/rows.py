@@ -22,8 +22,7 @@ _MICROS = 1_000_000
 
 def store_shaped(occurred: str, recorded: str) -> bool:
     """Both times as `2026-12-04T10:00:00.123456Z`: the only shape the store writes."""
-    return (len(occurred) == 27 == len(recorded) and occurred[19] == "." == recorded[19]
-            and occurred[26] == "Z" == recorded[26])
+    return len(occurred) == 27 == len(recorded) and occurred[19] == "." == recorded[19] and occurred[26] == "Z" == recorded[26]
 
 
 class RowTimes:

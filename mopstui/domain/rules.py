@@ -21,12 +21,15 @@ def entry_text(kind: str, text: str) -> str:
         raise InputError(f"unknown kind {kind!r} (use one of {', '.join(ENTRY_KINDS)})")
     text = clean(text).strip()
     if len(text) > MAX_TEXT:
-        raise TooLong(f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
-                      "split it into several entries)")
+        raise TooLong(
+            f"the entry is {len(text):,} characters; the limit is {MAX_TEXT:,} (nothing was written: "
+            "split it into several entries)"
+        )
     if kind in (*ENTRY_KINDS, *CONTRIBUTED_KINDS, "system", "vendor", "withdraw", "reopen") and not text:
         if kind in ("withdraw", "reopen"):
-            raise InputError("say why (--reason): the others read it beside the "
-                             + ("entry" if kind == "withdraw" else "incident"))
+            raise InputError(
+                "say why (--reason): the others read it beside the " + ("entry" if kind == "withdraw" else "incident")
+            )
         raise InputError("the entry is empty: write what happened")
     return text
 
@@ -54,8 +57,15 @@ def severity_name(severity: str) -> str:
     return severity
 
 
-def validate_append(incident: Incident, kind: str, value: str | None, ref: int | None, target: Event | None,
-                    withdrawn: Event | None = None, at: datetime | None = None) -> None:
+def validate_append(
+    incident: Incident,
+    kind: str,
+    value: str | None,
+    ref: int | None,
+    target: Event | None,
+    withdrawn: Event | None = None,
+    at: datetime | None = None,
+) -> None:
     """Refuse a state change that makes no sense now; `target` is the entry `ref` points at (None
     when there is no such entry), `withdrawn` the event that withdrew it, if one did, and `at`
     when the new event is dated (None: now)."""
@@ -63,8 +73,9 @@ def validate_append(incident: Incident, kind: str, value: str | None, ref: int |
         if value not in STATUSES:
             raise InputError(f"unknown status {value!r} (use {' → '.join(STATUSES)})")
         if incident.resolved:
-            raise InputError(f"{incident.label} is resolved; if the trouble is back, reopen it: "
-                             f"mopstui reopen {incident.id} --reason '…'")
+            raise InputError(
+                f"{incident.label} is resolved; if the trouble is back, reopen it: mopstui reopen {incident.id} --reason '…'"
+            )
         if value == incident.status:
             raise InputError(f"{incident.label} is already {value}")
     elif kind == "severity":

@@ -104,8 +104,10 @@ def check_takeback(incident: Incident, kind: str, ref: int | None, target: Event
         what = "a withdrawal" if target.kind == "withdraw" else f"a {KIND_LABELS.get(target.kind, target.kind)} entry"
         raise InputError(f"entry #{ref} is {what}; only what someone wrote (a note, action, comms …) can be withdrawn")
     if kind == "correction" and target.kind not in ENTRY_KINDS:
-        raise InputError(f"entry #{ref} is a {KIND_LABELS.get(target.kind, target.kind)} entry; only what someone wrote "
-                         "(a note, action, comms …) can change kind")
+        raise InputError(
+            f"entry #{ref} is a {KIND_LABELS.get(target.kind, target.kind)} entry; only what someone wrote "
+            "(a note, action, comms …) can change kind"
+        )
 
 
 def check_reopen(incident: Incident, value: str | None, at: datetime | None, tz: tzinfo = UTC) -> None:
@@ -114,8 +116,9 @@ def check_reopen(incident: Incident, value: str | None, at: datetime | None, tz:
     if value not in REOPEN_STATUSES:
         raise InputError(f"reopen to {value!r}? use one of {', '.join(REOPEN_STATUSES)}")
     if at is not None and incident.resolved_at is not None and at < incident.resolved_at:
-        raise InputError(f"{incident.label} was resolved at {_clock(incident.resolved_at, tz)}; it cannot be reopened "
-                         "before that")
+        raise InputError(
+            f"{incident.label} was resolved at {_clock(incident.resolved_at, tz)}; it cannot be reopened before that"
+        )
 
 
 def check_state_time(incident: Incident, kind: str, at: datetime | None, tz: tzinfo = UTC) -> None:
@@ -125,11 +128,15 @@ def check_state_time(incident: Incident, kind: str, at: datetime | None, tz: tzi
         return
     if at < incident.started_at:
         word = {"status": "a status change", "reopen": "a reopening"}.get(kind, "that")
-        raise InputError(f"{incident.label} was declared at {_clock(incident.started_at, tz)}; {word} cannot be dated "
-                         f"before that ({_clock(at, tz)})")
+        raise InputError(
+            f"{incident.label} was declared at {_clock(incident.started_at, tz)}; {word} cannot be dated "
+            f"before that ({_clock(at, tz)})"
+        )
     if kind == "status" and incident.reopenings and at < incident.reopenings[-1][1]:
-        raise InputError(f"{incident.label} was reopened at {_clock(incident.reopenings[-1][1], tz)}; its status cannot "
-                         f"change before that ({_clock(at, tz)})")
+        raise InputError(
+            f"{incident.label} was reopened at {_clock(incident.reopenings[-1][1], tz)}; its status cannot "
+            f"change before that ({_clock(at, tz)})"
+        )
 
 
 def early_note(incident: Incident, at: datetime, tz: tzinfo, *, entry_id: int | None = None) -> str | None:
@@ -139,8 +146,10 @@ def early_note(incident: Incident, at: datetime, tz: tzinfo, *, entry_id: int | 
     if at >= incident.started_at:
         return None
     before = humanize_duration(incident.started_at - at)
-    said = (f"{f'#{entry_id} is' if entry_id else 'It is'} dated {_hm(at, tz)}, {before} before {incident.label} "
-            f"was declared ({_hm(incident.started_at, tz)})")
+    said = (
+        f"{f'#{entry_id} is' if entry_id else 'It is'} dated {_hm(at, tz)}, {before} before {incident.label} "
+        f"was declared ({_hm(incident.started_at, tz)})"
+    )
     if at < incident.impact_start:
         return said + f"; the impact now counts from {_hm(at, tz)}"
     return said

@@ -20,14 +20,24 @@ from .data import write_csv, write_json
 from .markdown import write_markdown
 from .pictures import svg_timeline
 
-__all__ = ["FORMATS", "Export", "csv_cell", "default_filename", "export_incident", "export_to_file", "md_inline", "prepare",
-           "svg_timeline"]
+__all__ = [
+    "FORMATS",
+    "Export",
+    "csv_cell",
+    "default_filename",
+    "export_incident",
+    "export_to_file",
+    "md_inline",
+    "prepare",
+    "svg_timeline",
+]
 
 WRITERS = {"md": write_markdown, "json": write_json, "csv": write_csv}
 
 
-def export_incident(store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *,
-                    svg_name: str | None = None, **options) -> Export:
+def export_incident(
+    store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *, svg_name: str | None = None, **options
+) -> Export:
     """`svg_name`: the SVG timeline written beside a Markdown export, which links it."""
     prepared = prepare(store, incident_id, config, **options)
     prepared.svg_name = svg_name

@@ -71,10 +71,16 @@ class Metrics:
         ]
 
     def to_dict(self) -> dict:
-        data: dict[str, object] = {key: (value.total_seconds() if value is not None else None)
-                                   for key, _, value in self.figures()}
-        data.update(thresholds=self.thresholds, overdue_updates=self.overdue, ordering_problems=self.problems,
-                    participants=self.participants, events=self.events)
+        data: dict[str, object] = {
+            key: (value.total_seconds() if value is not None else None) for key, _, value in self.figures()
+        }
+        data.update(
+            thresholds=self.thresholds,
+            overdue_updates=self.overdue,
+            ordering_problems=self.problems,
+            participants=self.participants,
+            events=self.events,
+        )
         return data
 
 
@@ -102,15 +108,18 @@ def compute(incident: Incident, store: SQLStore, config: Config, now: datetime, 
     for key, status in (("identified", "identified"), ("mitigated", "monitoring"), ("resolved", "resolved")):
         if status in times and (status != "resolved" or incident.resolved):
             if times[status] < start:  # written before mopstui refused it: said, never a negative figure
-                metrics.problems.append(f"{status} ({_hm(times[status], config.tz)}) is dated before the start "
-                                        f"({_hm(start, config.tz)}); it is left out of the figures")
+                metrics.problems.append(
+                    f"{status} ({_hm(times[status], config.tz)}) is dated before the start "
+                    f"({_hm(start, config.tz)}); it is left out of the figures"
+                )
                 continue
             setattr(metrics, key, times[status] - start)
     order = [s for s in ("identified", "monitoring", "resolved") if s in times]
     for earlier, later in itertools.pairwise(order):
         if times[later] < times[earlier]:
             metrics.problems.append(
-                f"{later} ({_hm(times[later], config.tz)}) is before {earlier} ({_hm(times[earlier], config.tz)})")
+                f"{later} ({_hm(times[later], config.tz)}) is before {earlier} ({_hm(times[earlier], config.tz)})"
+            )
     elapsed = metrics.end - start
     for threshold in config.thresholds_for(incident.severity):
         crossed = elapsed >= threshold.after
@@ -144,8 +153,9 @@ def _span(value: timedelta | None) -> str:
 # --------------------------------------------------------------------------- escaping
 
 
-_MARKDOWN_ESCAPES = str.maketrans({"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;",
-                                   **{char: "\\" + char for char in "\\`*_[]|"}})
+_MARKDOWN_ESCAPES = str.maketrans(
+    {"\n": " ", "&": "&amp;", "<": "&lt;", ">": "&gt;", **{char: "\\" + char for char in "\\`*_[]|"}}
+)
 
 
 # `#` matters only where it starts the text (a list item `- # x` is a heading), so `#5` reads as
@@ -200,8 +210,15 @@ class Export:
     signal_changes: list[dict] = field(default_factory=list)  # our own signals' state changes in the window
 
 
-def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | None = None, now: datetime | None = None,
-            starred_only: bool = False) -> Export:
+def prepare(
+    store: SQLStore,
+    incident_id: int,
+    config: Config,
+    *,
+    tz: tzinfo | None = None,
+    now: datetime | None = None,
+    starred_only: bool = False,
+) -> Export:
     incident = store.incident(incident_id)
     now = now or utcnow()
     notes = Annotations()
@@ -221,19 +238,38 @@ def prepare(store: SQLStore, incident_id: int, config: Config, *, tz: tzinfo | N
         integrity += f" ({store.snapshot_notice()})"
     start, end = incident.impact_start.isoformat(), window_end.isoformat()
     affected = set(incident.services)
-    page_lags = [lag for lag in lags(config, store.observations(until=end))
-                 if (not affected or lag.service_id in affected) and lag.probe_failed_at <= end
-                 and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)]
+    page_lags = [
+        lag
+        for lag in lags(config, store.observations(until=end))
+        if (not affected or lag.service_id in affected)
+        and lag.probe_failed_at <= end
+        and (lag.probe_recovered_at is None or lag.probe_recovered_at >= start)
+    ]
     overrides = [e for e in store.room_events("override") if incident.impact_start <= e.occurred_at <= window_end]
-    return Export(incident, config, tz or config.tz, now, starred_only, metrics, notes, vendor_changes, sessions,
-                  integrity, store.catalog_at_declaration(incident_id),
-                  verified.head or store.head(), page_lags, overrides,
-                  estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
-                  signal_changes=signal_changes)
+    return Export(
+        incident,
+        config,
+        tz or config.tz,
+        now,
+        starred_only,
+        metrics,
+        notes,
+        vendor_changes,
+        sessions,
+        integrity,
+        store.catalog_at_declaration(incident_id),
+        verified.head or store.head(),
+        page_lags,
+        overrides,
+        estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
+        signal_changes=signal_changes,
+    )
 
 
-NOT_CHAINED = ("The vendor and signal changes and where people connected from are not covered by the "
-               "fingerprint: they come from the room's own notes, not the log, so treat them as unverified.")
+NOT_CHAINED = (
+    "The vendor and signal changes and where people connected from are not covered by the "
+    "fingerprint: they come from the room's own notes, not the log, so treat them as unverified."
+)
 
 
 def zone_words(tz: tzinfo, start: datetime, end: datetime) -> str:
@@ -259,8 +295,10 @@ def source_name(config: Config, source: str) -> str:
     return {"probe": f"{name} (our probe)", "service": f"{name} (page vs our probe)"}.get(kind, source)
 
 
-_CHANGE_WORDS = {("agree", "disagree"): "the page and our probe start to disagree",
-                 ("disagree", "agree"): "the page and our probe agree again"}
+_CHANGE_WORDS = {
+    ("agree", "disagree"): "the page and our probe start to disagree",
+    ("disagree", "agree"): "the page and our probe agree again",
+}
 
 
 def change_words(change: dict) -> str:
@@ -268,4 +306,3 @@ def change_words(change: dict) -> str:
     before, after = str(change.get("previous_state") or ""), str(change.get("state") or "")
     said = _CHANGE_WORDS.get((before, after))
     return said or f"{before.replace('_', ' ')} → {after.replace('_', ' ')}"
-

@@ -35,10 +35,14 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
         "impact": [f.to_dict() for f in export.impact.figures] if export.impact else [],
         "page_lags": [lag.to_dict() for lag in export.page_lags],
         "followups": [f.to_dict() for f in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id))],
-        "withdrawn": [{"entry": ref, "by": e.who, "at": e.occurred_at.isoformat(), "reason": e.text, "event": e.id}
-                      for ref, e in sorted(export.notes.withdrawn.items())],
-        "overrides": [{"id": e.id, "at": e.occurred_at.isoformat(), "by": e.who, "reason": e.text,
-                       **json.loads(e.value or "{}")} for e in export.overrides],
+        "withdrawn": [
+            {"entry": ref, "by": e.who, "at": e.occurred_at.isoformat(), "reason": e.text, "event": e.id}
+            for ref, e in sorted(export.notes.withdrawn.items())
+        ],
+        "overrides": [
+            {"id": e.id, "at": e.occurred_at.isoformat(), "by": e.who, "reason": e.text, **json.loads(e.value or "{}")}
+            for e in export.overrides
+        ],
         "participants": [{"user": u, "entries": n} for u, n in sorted(export.metrics.participants.items())],
         "sessions": export.sessions,
         "catalog_snapshot": export.catalog,
@@ -58,9 +62,13 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
         assert event is not None
         item = event.to_dict()
         withdrawal = export.notes.withdrawn.get(event.id)
-        item.update(elapsed_seconds=(event.occurred_at - start).total_seconds(), starred=event.id in starred,
-                    corrected_by=[c.id for c in corrections.get(event.id, ())],
-                    withdrawn_by=withdrawal.id if withdrawal else None, kind_now=export.notes.taken_back.kinds.get(event.id))
+        item.update(
+            elapsed_seconds=(event.occurred_at - start).total_seconds(),
+            starred=event.id in starred,
+            corrected_by=[c.id for c in corrections.get(event.id, ())],
+            withdrawn_by=withdrawal.id if withdrawal else None,
+            kind_now=export.notes.taken_back.kinds.get(event.id),
+        )
         return encode(item)
 
     separator, batch = "\n    ", []
@@ -76,12 +84,29 @@ def write_json(store: SQLStore, export: Export, out: IO[str]) -> None:
 
 # --------------------------------------------------------------------------- CSV
 
-CSV_COLUMNS = ("id", "time_local", "occurred_at_utc", "recorded_at_utc", "elapsed", "author", "login", "kind", "text",
-               "starred", "backdated", "corrects", "corrected_to", "withdrawn", "kind_now", "log_head")
+CSV_COLUMNS = (
+    "id",
+    "time_local",
+    "occurred_at_utc",
+    "recorded_at_utc",
+    "elapsed",
+    "author",
+    "login",
+    "kind",
+    "text",
+    "starred",
+    "backdated",
+    "corrects",
+    "corrected_to",
+    "withdrawn",
+    "kind_now",
+    "log_head",
+)
 
 
-def _csv_row(row: tuple, local: Callable[[datetime], str], start: datetime, starred: set[int], corrections: dict,
-             notes: Annotations) -> tuple:
+def _csv_row(
+    row: tuple, local: Callable[[datetime], str], start: datetime, starred: set[int], corrections: dict, notes: Annotations
+) -> tuple:
     """The obviously right way, for a row whose cells need cleaning or whose times are not the
     store's own (the fast way below must write exactly this)."""
     id_, _, occurred_s, recorded_s, author, kind, text, _, ref, _, login, _, _ = row
@@ -141,12 +166,14 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
             withdrawn_cell = _plain_cell(_withdrawn_cell(notes, id_)) if id_ in notes.withdrawn else ""
             if None not in (author_cell, login_cell, kind_cell, text_cell, corrected_cell, withdrawn_cell):
                 since, local = times.at(occurred)
-                line = (f"{id_},{local},{utc_iso(occurred)},{utc_iso(recorded)},{times.elapsed(since)},"
-                        f"{author_cell},{login_cell or '(not recorded)'},{kind_cell},{text_cell},"
-                        f"{'yes' if id_ in starred else ''},"
-                        f"{'yes' if times.at(recorded)[0] - since > 60_000_000 else ''},"
-                        f"{ref if kind == 'correction' and ref is not None else ''},{corrected_cell},"
-                        f"{withdrawn_cell},{notes.taken_back.kinds.get(id_, '')},{head}")
+                line = (
+                    f"{id_},{local},{utc_iso(occurred)},{utc_iso(recorded)},{times.elapsed(since)},"
+                    f"{author_cell},{login_cell or '(not recorded)'},{kind_cell},{text_cell},"
+                    f"{'yes' if id_ in starred else ''},"
+                    f"{'yes' if times.at(recorded)[0] - since > 60_000_000 else ''},"
+                    f"{ref if kind == 'correction' and ref is not None else ''},{corrected_cell},"
+                    f"{withdrawn_cell},{notes.taken_back.kinds.get(id_, '')},{head}"
+                )
         if line is None:
             buffer.seek(0)
             buffer.truncate()

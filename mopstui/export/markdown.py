@@ -58,8 +58,10 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
             if service is None:
                 w(f"- {md_inline(sid)} (no longer in the catalog)\n")
             else:
-                w(f"- {md_inline(service.name)} — touchpoint: {md_inline(service.touchpoint or 'other')}, "
-                  f"owner: {md_inline(service.owner or 'unknown')}, tier {service.tier}\n")
+                w(
+                    f"- {md_inline(service.name)} — touchpoint: {md_inline(service.touchpoint or 'other')}, "
+                    f"owner: {md_inline(service.owner or 'unknown')}, tier {service.tier}\n"
+                )
         touchpoints = sorted({(s.touchpoint or "other") for s in services if s})
         w(f"\nCustomer touchpoints: {md_inline(', '.join(touchpoints))}\n\n")
     else:
@@ -71,10 +73,15 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         w("\n")
     w("_To be written by a human: how many customers, what they saw, for how long._\n\n")
 
-    counted = ("the incident's start" if incident.impact_start >= incident.started_at
-               else f"when the impact started ({_hm(incident.impact_start, tz)}, before the declaration)")
-    w(f"## Key figures\n\nEach from {counted}, when things happened, not when they were written. Withdrawn "
-      "entries do not count.\n\n")
+    counted = (
+        "the incident's start"
+        if incident.impact_start >= incident.started_at
+        else f"when the impact started ({_hm(incident.impact_start, tz)}, before the declaration)"
+    )
+    w(
+        f"## Key figures\n\nEach from {counted}, when things happened, not when they were written. Withdrawn "
+        "entries do not count.\n\n"
+    )
     w("| Measure | Time from start |\n|---|---|\n")
     for _, label, span in metrics.figures():
         w(f"| {label} | {_span(span)} |\n")
@@ -88,8 +95,10 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
             w(f"- {md_inline(item['name'])} ({limit}): not crossed\n")
     w("\n### Customer updates overdue\n\n")
     if not metrics.overdue:
-        w("None: a customer update went out at least every "
-          f"{humanize_duration(export.config.update_every_for(incident.severity))}.\n")
+        w(
+            "None: a customer update went out at least every "
+            f"{humanize_duration(export.config.update_every_for(incident.severity))}.\n"
+        )
     for item in metrics.overdue:
         start, end = datetime.fromisoformat(item["from"]), datetime.fromisoformat(item["to"])
         state = " (still overdue)" if item["still_open"] else ""
@@ -105,24 +114,30 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         w("| Vendor | Component | Change | Vendor time | Seen |\n|---|---|---|---|---|\n")
         for change in export.vendor_changes:
             seen = datetime.fromisoformat(change["seen_at"])
-            w(f"| {md_inline(source_name(export.config, change['vendor_id']))} | "
-              f"{md_inline(change['component'] or '(overall)')} | {md_inline(change_words(change))} | "
-              f"{_source_time(change.get('vendor_time'), tz)} | {_hm(seen, tz)} |\n")
+            w(
+                f"| {md_inline(source_name(export.config, change['vendor_id']))} | "
+                f"{md_inline(change['component'] or '(overall)')} | {md_inline(change_words(change))} | "
+                f"{_source_time(change.get('vendor_time'), tz)} | {_hm(seen, tz)} |\n"
+            )
     else:
         w("No vendor status changes were seen in the incident's window.\n")
     _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
-        w(f"![Timeline of {md_inline(incident.label)}: vendor, probe and touchpoint states, thresholds, updates]"
-          f"({export.svg_name})\n\n")
+        w(
+            f"![Timeline of {md_inline(incident.label)}: vendor, probe and touchpoint states, thresholds, updates]"
+            f"({export.svg_name})\n\n"
+        )
     w(mermaid_gantt(export) + "\n" + mermaid_flowchart(export))
     if export.page_lags:
         w("\n### How honest were the vendors' pages\n\n")
         for lag in export.page_lags:
             vendor = export.config.vendor(lag.vendor_id)
             service = export.config.service(lag.service_id)
-            w(f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} "
-              f"({md_inline(service.name if service else lag.service_id)})\n")
+            w(
+                f"- {md_inline(lag.sentence(vendor.name if vendor else lag.vendor_id))} "
+                f"({md_inline(service.name if service else lag.service_id)})\n"
+            )
     if export.overrides:
         w("\n### The room overruled the pages\n\n")
         for event in export.overrides:
@@ -139,18 +154,30 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
             clients.setdefault(session["user"], set()).add(session["client"])
     people = sorted(set(metrics.participants) | set(roles), key=lambda p: (-metrics.participants.get(p, 0), p))
     for person in people:
-        w(f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
-          f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n")
+        w(
+            f"| {md_inline(person)} | {metrics.participants.get(person, 0)} | {md_inline(', '.join(roles.get(person, [])))} | "
+            f"{md_inline(', '.join(sorted(clients.get(person, ()))))} |\n"
+        )
 
-    w("\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later · "
-      "⊘ withdrawn (struck through, with who and why)\n\n")
+    w(
+        "\n## Timeline\n\n★ starred · ↶ back-dated (written later than it happened) · ✎ corrected later · "
+        "⊘ withdrawn (struck through, with who and why)\n\n"
+    )
     w("| Time | Elapsed | Author | Kind | Entry |\n|---|---|---|---|---|\n")
     action_items, lessons = _write_timeline(store, export, w)
     w("\n## Action items\n\n")
     for followup in followups(store.events_of_kinds(FOLLOWUP_KINDS, incident.id)):
         box = {"done": "x", "wont_do": "~"}.get(followup.state, " ")
-        said = ", ".join(filter(None, (STATE_WORDS[followup.state], followup.owner and f"owner {followup.owner}",
-                                       followup.due and f"due {followup.due}")))
+        said = ", ".join(
+            filter(
+                None,
+                (
+                    STATE_WORDS[followup.state],
+                    followup.owner and f"owner {followup.owner}",
+                    followup.due and f"due {followup.due}",
+                ),
+            )
+        )
         w(f"- [{box}] {md_inline(followup.text)} ({md_inline(said)}; #{followup.event_id} by {md_inline(followup.author)})\n")
     if not action_items:
         w("_To be filled in._\n")
@@ -193,8 +220,10 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
             backdated = times.at(recorded)[0] - since > 60_000_000
             mark = ("★ " if id_ in notes.starred else "") + ("↶ " if backdated else "")
             text = md_inline(row[6]) if kind == "catalog" else taken_back(id_, md_inline(entry_words(kind, ref, row[6])), notes)
-            rows.append(f"| {clocks[local]} | {times.elapsed(since, signed=True)} | "
-                        f"{names[row[4], row[10]]} | {kinds[kind]} | {mark}{text} |\n")
+            rows.append(
+                f"| {clocks[local]} | {times.elapsed(since, signed=True)} | "
+                f"{names[row[4], row[10]]} | {kinds[kind]} | {mark}{text} |\n"
+            )
         if len(rows) >= 5000:
             w("".join(rows))
             rows.clear()
@@ -226,8 +255,10 @@ def _timeline_row(event: Event, export: Export) -> str:
     text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
         text = md_inline(event.text)
-    return (f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
-            f" | {md_inline(event.who)} | {md_inline(KIND_LABELS.get(event.kind, event.kind))} | {mark}{text} |\n")
+    return (
+        f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
+        f" | {md_inline(event.who)} | {md_inline(KIND_LABELS.get(event.kind, event.kind))} | {mark}{text} |\n"
+    )
 
 
 def _signals(w, export: Export) -> None:
@@ -249,8 +280,10 @@ def _signals(w, export: Export) -> None:
             source = datetime.fromisoformat(change["vendor_time"]) if change.get("vendor_time") else None
         except ValueError:  # the source's own time, as it gave it: shown only when it reads as one
             source = None
-        w(f"| {md_inline(name)} | {md_inline(change_words(change))} | "
-          f"{md_inline(change.get('reason') or '')} | {_hm(source, tz) if source else ''} | {_hm(seen, tz)} |\n")
+        w(
+            f"| {md_inline(name)} | {md_inline(change_words(change))} | "
+            f"{md_inline(change.get('reason') or '')} | {_hm(source, tz) if source else ''} | {_hm(seen, tz)} |\n"
+        )
 
 
 def _integrity(w: Callable[[str], object], export: Export) -> None:
@@ -260,8 +293,10 @@ def _integrity(w: Callable[[str], object], export: Export) -> None:
     w(f"- The log, checked at export: {md_inline(export.integrity)}.\n")
     if export.head:
         head = export.head
-        w(f"- Its fingerprint: {head.events} events, last #{head.last_id}, SHA-256 `{head.hash}`; "
-          "anyone can compare it later with `mopstui verify --since-head HASH`.\n")
+        w(
+            f"- Its fingerprint: {head.events} events, last #{head.last_id}, SHA-256 `{head.hash}`; "
+            "anyone can compare it later with `mopstui verify --since-head HASH`.\n"
+        )
     w(f"- {NOT_CHAINED}\n")
 
 

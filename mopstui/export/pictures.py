@@ -67,8 +67,9 @@ def rows(export: Export) -> list[tuple[str, str, list[tuple[datetime, datetime, 
         vendor = export.config.vendor(source)
         service = export.config.service(source.split(":", 1)[1]) if source.startswith("probe:") else None
         signal = export.config.signal(source.split(":", 1)[1]) if source.startswith("signal:") else None
-        label = vendor.name if vendor else f"{service.name} (probe)" if service else f"{signal.label} (signal)" if signal \
-            else source
+        label = (
+            vendor.name if vendor else f"{service.name} (probe)" if service else f"{signal.label} (signal)" if signal else source
+        )
         found.append((f"source:{source}", label, _segments(sorted(changes, key=lambda c: c["seen_at"]), start, end)))
     segments_of = {key.split(":", 1)[1]: segs for key, _, segs in found}
     touchpoints: dict[str, list[str]] = {}
@@ -100,47 +101,62 @@ def svg_timeline(export: Export) -> str:
 
     bands = rows(export)
     height = TOP + ROW * (len(bands) + 2) + 60
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{LEFT + PLOT + 20}" height="{height}" '
-           f'font-family="sans-serif" font-size="12">',
-           f"<title>{escape(f'{export.incident.label}: {export.incident.title}')}</title>",
-           f'<rect x="0" y="0" width="{LEFT + PLOT + 20}" height="{height}" fill="#ffffff"/>',
-           f'<text x="10" y="20" font-weight="bold">{escape(f"{export.incident.label}: {export.incident.title}")}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{LEFT + PLOT + 20}" height="{height}" '
+        f'font-family="sans-serif" font-size="12">',
+        f"<title>{escape(f'{export.incident.label}: {export.incident.title}')}</title>",
+        f'<rect x="0" y="0" width="{LEFT + PLOT + 20}" height="{height}" fill="#ffffff"/>',
+        f'<text x="10" y="20" font-weight="bold">{escape(f"{export.incident.label}: {export.incident.title}")}</text>',
+    ]
     for index, (key, label, segments) in enumerate(bands):
         y = TOP + index * ROW
         out.append(f'<text x="10" y="{y + 15}">{escape(label[:28])}</text>')
         for at, until, state in segments:
-            out.append(f'<rect data-row={quoteattr(key)} data-state={quoteattr(state)} x="{x(at)}" y="{y + 3}" '
-                       f'width="{round(x(until) - x(at), 1)}" height="{ROW - 6}" fill="{COLOURS.get(state, "#9e9e9e")}">'
-                       f"<title>{escape(f'{label}: {WORDS.get(state, state)}')}</title></rect>")
+            out.append(
+                f'<rect data-row={quoteattr(key)} data-state={quoteattr(state)} x="{x(at)}" y="{y + 3}" '
+                f'width="{round(x(until) - x(at), 1)}" height="{ROW - 6}" fill="{COLOURS.get(state, "#9e9e9e")}">'
+                f"<title>{escape(f'{label}: {WORDS.get(state, state)}')}</title></rect>"
+            )
     axis = TOP + len(bands) * ROW + 8
     tz = export.tz
     out.append(f'<line x1="{LEFT}" y1="{axis}" x2="{LEFT + PLOT}" y2="{axis}" stroke="#424242"/>')
     for column, kind in sorted(export.metrics.ticks.items()):
         colour = "#6a1b9a" if kind == "comms" else "#424242"
-        out.append(f'<line data-tick="{kind}" x1="{LEFT + column}" y1="{axis}" x2="{LEFT + column}" y2="{axis + 8}" '
-                   f'stroke="{colour}"/>')
+        out.append(
+            f'<line data-tick="{kind}" x1="{LEFT + column}" y1="{axis}" x2="{LEFT + column}" y2="{axis + 8}" stroke="{colour}"/>'
+        )
     for threshold in export.metrics.thresholds:
         moment = start + timedelta(seconds=threshold["limit_seconds"])
         if moment <= end:
-            out.append(f'<line data-threshold={quoteattr(threshold["name"])} x1="{x(moment)}" y1="{TOP - 6}" '
-                       f'x2="{x(moment)}" y2="{axis + 10}" stroke="#b71c1c" stroke-dasharray="4 3"/>')
-            out.append(f'<text x="{x(moment) + 3}" y="{TOP - 8}" fill="#b71c1c">'
-                       f"{escape(threshold['name'])} {_duration(threshold['limit_seconds'])}</text>")
+            out.append(
+                f'<line data-threshold={quoteattr(threshold["name"])} x1="{x(moment)}" y1="{TOP - 6}" '
+                f'x2="{x(moment)}" y2="{axis + 10}" stroke="#b71c1c" stroke-dasharray="4 3"/>'
+            )
+            out.append(
+                f'<text x="{x(moment) + 3}" y="{TOP - 8}" fill="#b71c1c">'
+                f"{escape(threshold['name'])} {_duration(threshold['limit_seconds'])}</text>"
+            )
     for item in export.metrics.overdue:
         due = datetime.fromisoformat(item["due_at"])
-        out.append(f'<line data-due="update" x1="{x(due)}" y1="{TOP - 2}" x2="{x(due)}" y2="{axis + 10}" '
-                   f'stroke="#6a1b9a" stroke-dasharray="1 3"/>')
+        out.append(
+            f'<line data-due="update" x1="{x(due)}" y1="{TOP - 2}" x2="{x(due)}" y2="{axis + 10}" '
+            f'stroke="#6a1b9a" stroke-dasharray="1 3"/>'
+        )
     out.append(f'<text x="{LEFT}" y="{axis + 26}">{escape(start.astimezone(tz).strftime("%H:%M"))}</text>')
     last = escape(end.astimezone(tz).strftime("%H:%M"))
     out.append(f'<text x="{LEFT + PLOT}" y="{axis + 26}" text-anchor="end">{last}</text>')
     out.append(f'<text x="10" y="{axis + 12}" fill="#424242">entries</text>')
     legend_y, legend_x = axis + 46, 10
     for state in ("operational", "maintenance", "degraded", "partial_outage", "major_outage", "unknown"):
-        out.append(f'<rect x="{legend_x}" y="{legend_y - 10}" width="12" height="12" fill="{COLOURS[state]}"/>'
-                   f'<text x="{legend_x + 16}" y="{legend_y}">{WORDS[state]}</text>')
+        out.append(
+            f'<rect x="{legend_x}" y="{legend_y - 10}" width="12" height="12" fill="{COLOURS[state]}"/>'
+            f'<text x="{legend_x + 16}" y="{legend_y}">{WORDS[state]}</text>'
+        )
         legend_x += 90
-    out.append(f'<text x="{legend_x}" y="{legend_y}" fill="#b71c1c">┆ threshold</text>'
-               f'<text x="{legend_x + 90}" y="{legend_y}" fill="#6a1b9a">┊ update due · purple tick: customer update</text>')
+    out.append(
+        f'<text x="{legend_x}" y="{legend_y}" fill="#b71c1c">┆ threshold</text>'
+        f'<text x="{legend_x + 90}" y="{legend_y}" fill="#6a1b9a">┊ update due · purple tick: customer update</text>'
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -152,11 +168,13 @@ def _duration(seconds: float) -> str:
 
 # --------------------------------------------------------------------------- Mermaid
 
+
 def _mermaid_text(text: str) -> str:
     """A label Mermaid cannot read as syntax: quotes and the characters its grammars split on."""
     text = re.sub(r"[\r\n]+", " ", str(text))
-    return "".join({'"': "#quot;", "#": "#35;", ":": "#58;", ";": "#59;", "<": "#lt;", ">": "#gt;", "`": "'"}.get(c, c)
-                   for c in text)[:80]
+    return "".join(
+        {'"': "#quot;", "#": "#35;", ":": "#58;", ";": "#59;", "<": "#lt;", ">": "#gt;", "`": "'"}.get(c, c) for c in text
+    )[:80]
 
 
 def _mermaid_id(prefix: str, text: str) -> str:
@@ -172,8 +190,14 @@ def mermaid_gantt(export: Export) -> str:
     tz = export.tz if same_offset else UTC
     fmt = "%Y-%m-%d %H:%M:%S"
     zone = "" if same_offset else " (in UTC: the clocks changed during it)"
-    lines = ["```mermaid", "gantt", f"    title {_mermaid_text(export.incident.label + ' ' + export.incident.title)}{zone}",
-             "    dateFormat YYYY-MM-DD HH:mm:ss", "    axisFormat %H:%M", "    section Incident"]
+    lines = [
+        "```mermaid",
+        "gantt",
+        f"    title {_mermaid_text(export.incident.label + ' ' + export.incident.title)}{zone}",
+        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    axisFormat %H:%M",
+        "    section Incident",
+    ]
     times = sorted(export.incident.status_times.items(), key=lambda kv: kv[1])
     ends = [t for _, t in times[1:]] + [export.metrics.end]
     for (status, at), until in zip(times, ends):

@@ -42,8 +42,10 @@ def serve(ctx: Context) -> None:
     sys.stdout = sys.stderr
     # Opened now: a war-room that cannot be opened is said before the handshake (exit 1).
     if ctx.store.readonly:
-        print("mopstui: warning: this war-room is read-only for you: the client can read it, and adding evidence "
-              "will be refused", file=sys.stderr)
+        print(
+            "mopstui: warning: this war-room is read-only for you: the client can read it, and adding evidence will be refused",
+            file=sys.stderr,
+        )
     visit = Visit(ctx)
     server = build(visit)
 

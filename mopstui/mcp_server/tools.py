@@ -57,8 +57,10 @@ def _plain(call: Callable[[], T]) -> T:
     except ToolError:
         raise
     except Exception as error:
-        raise ToolError(f"internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was "
-                        "done. This is a bug in mopstui: please report it") from None
+        raise ToolError(
+            f"internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was "
+            "done. This is a bug in mopstui: please report it"
+        ) from None
 
 
 def _result(model: type[BaseModel], data: dict[str, Any], text: str) -> CallToolResult:
@@ -113,8 +115,7 @@ def build(room: Visit) -> WarRoomServer:
     ) -> Annotated[CallToolResult, schemas.Timeline]:
         """An incident's timeline, oldest first: every entry with its author, kind and marks."""
         room.met(request)
-        data, text = _plain(lambda: views.timeline(ctx.config, ctx.store, str(incident), since=since, search=search,
-                                                   limit=limit))
+        data, text = _plain(lambda: views.timeline(ctx.config, ctx.store, str(incident), since=since, search=search, limit=limit))
         return _result(schemas.Timeline, data, text)
 
     @tool(annotations=READ, structured_output=True)
@@ -132,7 +133,8 @@ def build(room: Visit) -> WarRoomServer:
 
     @tool(annotations=READ, structured_output=True)
     def service_dependencies(
-        request: Request, service: Annotated[str, Field(max_length=200, description="a service id from the catalog")],
+        request: Request,
+        service: Annotated[str, Field(max_length=200, description="a service id from the catalog")],
     ) -> Annotated[CallToolResult, schemas.ServiceDetail]:
         """One service: what it depends on and what depends on it (both ways, transitively), runbook and contacts."""
         room.met(request)
@@ -140,7 +142,8 @@ def build(room: Visit) -> WarRoomServer:
 
     @tool(annotations=READ, structured_output=True)
     def impact(
-        request: Request, target: Annotated[str, Field(max_length=300, description="VENDOR or VENDOR:COMPONENT")],
+        request: Request,
+        target: Annotated[str, Field(max_length=300, description="VENDOR or VENDOR:COMPONENT")],
     ) -> Annotated[CallToolResult, schemas.Impact]:
         """Which services (directly, and at risk through them) and touchpoints a vendor or one component reaches."""
         room.met(request)
@@ -154,7 +157,8 @@ def build(room: Visit) -> WarRoomServer:
 
     @tool(annotations=READ, structured_output=True)
     def draft_customer_update(
-        request: Request, incident: IncidentRef,
+        request: Request,
+        incident: IncidentRef,
         template: Annotated[str, Field(max_length=100, description="the channel: site-banner, email, ...")] = "site-banner",
     ) -> Annotated[CallToolResult, schemas.Draft]:
         """A customer update drafted from a channel's template, as text only: never posted, never logged."""
@@ -164,7 +168,8 @@ def build(room: Visit) -> WarRoomServer:
 
     @tool(annotations=ADD, structured_output=True)
     def add_evidence(
-        request: Request, incident: IncidentRef,
+        request: Request,
+        incident: IncidentRef,
         text: Annotated[str, Field(description="what was seen, in plain words (at most 10,000 characters)")],
         source: Annotated[str | None, Field(description="where it was seen: a link, a query, a log")] = None,
     ) -> Annotated[CallToolResult, schemas.Added]:

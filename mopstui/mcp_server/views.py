@@ -64,8 +64,10 @@ def incident_facts(incident: Incident, config: Config, store: SQLStore, now: dat
 def incident_line(facts: dict) -> str:
     roles = ", ".join(f"{role} {name}" for role, name in facts["roles"].items()) or "no roles taken"
     clocks = "; ".join(f"{c['name']}: {c['says']}" for c in facts["clocks"])
-    return (f"{facts['label']} {facts['severity']} {facts['status']} (+{_duration(facts['elapsed_seconds'])}): "
-            f"{facts['title']} — {roles}" + (f" — {clocks}" if clocks else ""))
+    return (
+        f"{facts['label']} {facts['severity']} {facts['status']} (+{_duration(facts['elapsed_seconds'])}): "
+        f"{facts['title']} — {roles}" + (f" — {clocks}" if clocks else "")
+    )
 
 
 def _duration(seconds: int) -> str:
@@ -95,8 +97,9 @@ def entry_line(item: dict, event: Event, notes: Annotations) -> str:
     return f"{item['incident']} #{item['id']} {when} {event.who} {item['kind']}: {annotated_text(event, notes)}"
 
 
-def timeline(config: Config, store: SQLStore, incident_ref: str, *, since: int = 0, search: str = "",
-             limit: int = 200) -> tuple[dict, str]:
+def timeline(
+    config: Config, store: SQLStore, incident_ref: str, *, since: int = 0, search: str = "", limit: int = 200
+) -> tuple[dict, str]:
     """An incident's entries written after entry `since`, in timeline order; only those matching
     `search` (the grammar of `timeline --search`) when given; the last `limit` of them."""
     incident = store.incident(parse_incident_ref(incident_ref))
@@ -143,8 +146,11 @@ def vendors(config: Config, store: SQLStore) -> tuple[dict, str]:
         state = status.shown_state
         cannot_see = state == UNKNOWN
         why = clean_line(status.reason) or ("the last answer is too old" if status.stale else "")
-        problems = [{"component": clean_line(c.label()), "state": c.state}
-                    for c in status.watched_components if c.state not in ("operational", UNKNOWN)]
+        problems = [
+            {"component": clean_line(c.label()), "state": c.state}
+            for c in status.watched_components
+            if c.state not in ("operational", UNKNOWN)
+        ]
         rows.append({
             "id": vendor_id, "name": clean_line(name), "kind": kind, "state": state,
             "page_state": status.page_state, "override": clean_line(status.override) or None,
@@ -153,8 +159,9 @@ def vendors(config: Config, store: SQLStore) -> tuple[dict, str]:
             "open_vendor_incidents": [clean_line(i.title) for i in status.incidents],
         })  # fmt: skip
         said = "cannot see" + (f" ({why})" if why else "") if cannot_see else cat.badge(state)
-        extra = f" — overruled by the room: {clean_line(status.override)} (page says {status.page_state})" \
-            if status.override else ""
+        extra = (
+            f" — overruled by the room: {clean_line(status.override)} (page says {status.page_state})" if status.override else ""
+        )
         lines.append(f"{clean_line(name)} [{vendor_id}]: {said}{extra}")
     overrides = [{"vendor": o.vendor_id, "component": o.component, "verdict": o.verdict, "reason": clean_line(o.reason),
                   "until": o.until, "author": clean_line(o.author), "set_at": o.at, "lapsed": ov.lapsed(o, raw)}
@@ -170,8 +177,10 @@ def catalog(config: Config, store: SQLStore) -> tuple[dict, str]:
     rows = [{"id": s.id, "name": clean_line(s.name), "owner": clean_line(s.owner), "tier": s.tier,
              "touchpoint": clean_line(s.touchpoint), "vendor": s.vendor, "health": health[s.id].state,
              "reason": clean_line(health[s.id].reason)} for s in services]  # fmt: skip
-    points = [{"name": clean_line(t.name), "state": t.state, "via": clean_line(cat.culprits_line(config, t))}
-              for t in cat.touchpoints(config, health)]
+    points = [
+        {"name": clean_line(t.name), "state": t.state, "via": clean_line(cat.culprits_line(config, t))}
+        for t in cat.touchpoints(config, health)
+    ]
     lines = [f"touchpoint {p['name']}: {cat.badge(p['state'])} {p['via']}".rstrip() for p in points]
     lines += [f"{r['id']}: {cat.badge(r['health'])} — {r['name']} ({r['touchpoint']}, owner {r['owner']})" for r in rows]
     return {"touchpoints": points, "services": rows}, "\n".join(lines) or "no services configured"
@@ -208,8 +217,10 @@ def impact(config: Config, target: str) -> tuple[dict, str]:
     reach = cat.impact(config, vendor_id, component or None)
     if not reach["direct"]:
         return reach, f"{clean_line(target)} reaches no configured service"
-    text = (f"{clean_line(target)} reaches directly: {', '.join(reach['direct'])}; at risk: "
-            f"{', '.join(reach['at_risk']) or 'nothing more'}; touchpoints: {', '.join(reach['touchpoints'])}")
+    text = (
+        f"{clean_line(target)} reaches directly: {', '.join(reach['direct'])}; at risk: "
+        f"{', '.join(reach['at_risk']) or 'nothing more'}; touchpoints: {', '.join(reach['touchpoints'])}"
+    )
     return reach, text
 
 
@@ -218,8 +229,11 @@ def open_followups(config: Config, store: SQLStore, now: datetime) -> tuple[dict
     today = now.astimezone(config.tz).date()
     rows = [f.to_dict() | {"text": clean_line(f.text), "owner": clean_line(f.owner or "") or None,
                            "overdue": f.overdue(today)} for f in items if f.state == "open"]  # fmt: skip
-    lines = [f"INC-{r['incident']} #{r['entry']}: {r['text']} (owner {r['owner'] or 'none'}, due {r['due'] or 'not set'}"
-             f"{', OVERDUE' if r['overdue'] else ''})" for r in rows]
+    lines = [
+        f"INC-{r['incident']} #{r['entry']}: {r['text']} (owner {r['owner'] or 'none'}, due {r['due'] or 'not set'}"
+        f"{', OVERDUE' if r['overdue'] else ''})"
+        for r in rows
+    ]
     return {"followups": rows}, "\n".join(lines) or "no open follow-ups"
 
 

@@ -65,8 +65,9 @@ class Visit:
             return
         self._beat_at = time.monotonic()
         try:
-            store.heartbeat(self.session_id, user=self.author, host=hostname(), client=MCP_CLIENT, pid=os.getpid(),
-                            incident_id=None)
+            store.heartbeat(
+                self.session_id, user=self.author, host=hostname(), client=MCP_CLIENT, pid=os.getpid(), incident_id=None
+            )
             self._present = True
         except Exception:
             pass  # presence is a courtesy: a busy database gets the next beat, and the tools still answer
@@ -92,12 +93,16 @@ class Visit:
         earlier = store.written_since(incident_id, "evidence", self.author, now - timedelta(seconds=PACE_WINDOW))
         wait = pace_wait([(moment - now).total_seconds() for moment in earlier], 0.0)
         if wait:
-            raise InputError(f"too much at once: at most 10 entries together, then one a second; try again in "
-                             f"{wait:.1f} s (nothing was written)")
+            raise InputError(
+                f"too much at once: at most 10 entries together, then one a second; try again in "
+                f"{wait:.1f} s (nothing was written)"
+            )
         event = store.append(incident_id, "evidence", shown, author=self.author, value=value)
         item = views.entry(event, Annotations())
-        line = (f"#{event.id} added to {incident_label(incident_id)} as {clean_line(event.author)}"
-                f" (login {event.login}): {clean_line(event.text, 200)}")
+        line = (
+            f"#{event.id} added to {incident_label(incident_id)} as {clean_line(event.author)}"
+            f" (login {event.login}): {clean_line(event.text, 200)}"
+        )
         return {"entry": item, "incident": incident_label(incident_id)}, line
 
     def entries_since(self, after_id: int, incident_id: int | None) -> tuple[dict, str]:

@@ -54,9 +54,11 @@ class Anchor:
         except Exception as error:
             if not self.service and isinstance(error, PermissionError):
                 self.skipped = True
-                return (f"this screen may not write the log's outside record {self.path} (it belongs to the watch "
-                        "service's account), so it leaves it to that service; start it to keep the record "
-                        "(`mopstui doctor` says how)")
+                return (
+                    f"this screen may not write the log's outside record {self.path} (it belongs to the watch "
+                    "service's account), so it leaves it to that service; start it to keep the record "
+                    "(`mopstui doctor` says how)"
+                )
             problem = f"cannot write the log's outside record {self.path}: {getattr(error, 'strerror', None) or error}"
             # Said once, not every tick; tried again within a minute.
             self.last_written = time.monotonic() - self.every + min(self.every, RETRY_AFTER_FAILURE)

@@ -59,24 +59,37 @@ def _group_gid(config: Config) -> int | None:
 
 # ---------------------------------------------------------------- the host's files (cheap)
 
+
 def check_group(config: Config) -> list[Finding]:
     group = config.database_group
     if not group or config.database_url:
         return []
     gid = _group_gid(config)
     if gid is None:
-        return [Finding(PROBLEM, "group", f"The war-room's group {group} does not exist on this host, so nobody can share it.",
-                        f"sudo groupadd {group} && sudo usermod -aG {group} {_login()}")]
+        return [
+            Finding(
+                PROBLEM,
+                "group",
+                f"The war-room's group {group} does not exist on this host, so nobody can share it.",
+                f"sudo groupadd {group} && sudo usermod -aG {group} {_login()}",
+            )
+        ]
     if os.getuid() == 0:
-        return [Finding(NOTE, "group", "You are running as root; check as each person who opens the room "
-                        f"(they need group {group}).")]
+        return [
+            Finding(NOTE, "group", f"You are running as root; check as each person who opens the room (they need group {group}).")
+        ]
     if gid in os.getgroups() or os.getegid() == gid:
         return [Finding(OK, "group", f"You ({_login()}) are in the war-room's group {group}.")]
     members = grp.getgrgid(gid).gr_mem
     later = " (you were added: log out and in again to use it)" if _login() in members else ""
-    return [Finding(PROBLEM, "group",
-                    f"You ({_login()}) are not in the war-room's group {group}, so you cannot open the room{later}.",
-                    "" if later else f"ask an admin: sudo usermod -aG {group} {_login()} (then log in again)")]
+    return [
+        Finding(
+            PROBLEM,
+            "group",
+            f"You ({_login()}) are not in the war-room's group {group}, so you cannot open the room{later}.",
+            "" if later else f"ask an admin: sudo usermod -aG {group} {_login()} (then log in again)",
+        )
+    ]
 
 
 def check_directory(config: Config) -> list[Finding]:
@@ -84,32 +97,60 @@ def check_directory(config: Config) -> list[Finding]:
         return []
     directory = config.database.parent
     group = config.database_group
-    setup = (f"sudo mkdir -p {directory} && sudo chgrp {group} {directory} && sudo chmod 3770 {directory}" if group
-             else f"mkdir -p {directory}")
+    setup = (
+        f"sudo mkdir -p {directory} && sudo chgrp {group} {directory} && sudo chmod 3770 {directory}"
+        if group
+        else f"mkdir -p {directory}"
+    )
     try:
         info = os.lstat(directory)
     except FileNotFoundError:
         return [Finding(PROBLEM, "directory", f"The war-room's folder {directory} does not exist.", setup)]
     except PermissionError:
-        return [Finding(PROBLEM, "directory", f"You cannot look into the war-room's folder {directory}.",
-                        f"ask an admin to add you to its group ({SETUP_HINT})")]
+        return [
+            Finding(
+                PROBLEM,
+                "directory",
+                f"You cannot look into the war-room's folder {directory}.",
+                f"ask an admin to add you to its group ({SETUP_HINT})",
+            )
+        ]
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        return [Finding(PROBLEM, "directory", f"The war-room's folder {directory} is not a plain folder (a link or a file).",
-                        setup)]
+        return [
+            Finding(PROBLEM, "directory", f"The war-room's folder {directory} is not a plain folder (a link or a file).", setup)
+        ]
     if group is None:
         if info.st_mode & 0o077:
-            return [Finding(NOTE, "directory", f"The war-room's folder {directory} is open to others, but no group is set "
-                            "(database_group), so the room's files stay private to whoever creates them.",
-                            "add `database_group: GROUP` to the config to share the room")]
-        return [Finding(OK, "directory", f"The war-room's folder {directory} is private to {owner_name(info.st_uid)} "
-                        "(no group is set: a room for one person).")]
+            return [
+                Finding(
+                    NOTE,
+                    "directory",
+                    f"The war-room's folder {directory} is open to others, but no group is set "
+                    "(database_group), so the room's files stay private to whoever creates them.",
+                    "add `database_group: GROUP` to the config to share the room",
+                )
+            ]
+        return [
+            Finding(
+                OK,
+                "directory",
+                f"The war-room's folder {directory} is private to {owner_name(info.st_uid)} "
+                "(no group is set: a room for one person).",
+            )
+        ]
     findings = []
     gid = _group_gid(config)
     mode = stat.S_IMODE(info.st_mode)
     if gid is not None and info.st_gid != gid:
-        findings.append(Finding(PROBLEM, "directory", f"The war-room's folder {directory} belongs to group "
-                                f"{_group_name(info.st_gid)}, not {group}: members cannot create the room's files there.",
-                                f"sudo chgrp {group} {directory}"))
+        findings.append(
+            Finding(
+                PROBLEM,
+                "directory",
+                f"The war-room's folder {directory} belongs to group "
+                f"{_group_name(info.st_gid)}, not {group}: members cannot create the room's files there.",
+                f"sudo chgrp {group} {directory}",
+            )
+        )
     missing = []
     if mode & 0o070 != 0o070:
         missing.append("members cannot all read and write it")
@@ -120,8 +161,16 @@ def check_directory(config: Config) -> list[Finding]:
     if mode & 0o007:
         missing.append(f"users outside {group} can look in")
     if missing:
-        findings.append(Finding(PROBLEM, "directory", f"The war-room's folder {directory} is not set up for sharing: "
-                                + "; ".join(missing) + f" (mode {mode:o}, it should be 3770).", f"sudo chmod 3770 {directory}"))
+        findings.append(
+            Finding(
+                PROBLEM,
+                "directory",
+                f"The war-room's folder {directory} is not set up for sharing: "
+                + "; ".join(missing)
+                + f" (mode {mode:o}, it should be 3770).",
+                f"sudo chmod 3770 {directory}",
+            )
+        )
     return findings or [Finding(OK, "directory", f"The war-room's folder {directory} is set up for group {group} (3770).")]
 
 
@@ -130,8 +179,9 @@ def check_files(config: Config) -> list[Finding]:
         return []
     database = config.database
     if not os.path.lexists(database):
-        return [Finding(NOTE, "files",
-                        f"There is no war-room at {database} yet: the first `mopstui declare` or screen creates it.")]
+        return [
+            Finding(NOTE, "files", f"There is no war-room at {database} yet: the first `mopstui declare` or screen creates it.")
+        ]
     findings = []
     gid = _group_gid(config)
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
@@ -143,15 +193,33 @@ def check_files(config: Config) -> list[Finding]:
             break
         mode = stat.S_IMODE(info.st_mode)
         if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-            findings.append(Finding(PROBLEM, "files", f"{path} is not a plain file (someone may have planted it); "
-                                    "mopstui refuses to use it.", f"remove it: rm {path}"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "files",
+                    f"{path} is not a plain file (someone may have planted it); mopstui refuses to use it.",
+                    f"remove it: rm {path}",
+                )
+            )
         elif gid is not None and (info.st_gid != gid or mode & 0o060 != 0o060):
-            findings.append(Finding(PROBLEM, "files", f"{path} is not shared with group {config.database_group} "
-                                    f"(group {_group_name(info.st_gid)}, mode {mode:o}): other members cannot write the room.",
-                                    f"sudo chgrp {config.database_group} {path} && sudo chmod 660 {path}"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "files",
+                    f"{path} is not shared with group {config.database_group} "
+                    f"(group {_group_name(info.st_gid)}, mode {mode:o}): other members cannot write the room.",
+                    f"sudo chgrp {config.database_group} {path} && sudo chmod 660 {path}",
+                )
+            )
         elif mode & 0o007:
-            findings.append(Finding(PROBLEM, "files", f"{path} can be read by users outside the war-room's group "
-                                    f"(mode {mode:o}).", f"sudo chmod o-rwx {path}"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "files",
+                    f"{path} can be read by users outside the war-room's group (mode {mode:o}).",
+                    f"sudo chmod o-rwx {path}",
+                )
+            )
     kept = f"shared with group {config.database_group}" if gid is not None else "private to whoever created them"
     return findings or [Finding(OK, "files", f"The war-room's files at {database} are plain files, {kept}.")]
 
@@ -162,9 +230,15 @@ def check_config(config: Config) -> list[Finding]:
     if config.sources:
         findings.append(Finding(OK, "time zone", f"Times are shown in {config.timezone} (`timezone:` in the config)."))
     else:
-        findings.append(Finding(NOTE, "time zone", f"No config file was read, so times are shown in {config.timezone}; "
-                                "the room's zone belongs in the shared config.", "add `timezone: Europe/London` (your zone) "
-                                "to /etc/mopstui/config.yaml"))
+        findings.append(
+            Finding(
+                NOTE,
+                "time zone",
+                f"No config file was read, so times are shown in {config.timezone}; "
+                "the room's zone belongs in the shared config.",
+                "add `timezone: Europe/London` (your zone) to /etc/mopstui/config.yaml",
+            )
+        )
     return findings
 
 
@@ -180,13 +254,21 @@ def _config_files_others_can_change(config: Config) -> list[Finding]:
         except OSError:
             continue
         if reason:
-            found.append(Finding(PROBLEM, "config", f"The config {source} {reason}: whoever can change it changes the room "
-                                 "for everyone, and it may not hold token_command or ${VAR} secrets (they would run, or "
-                                 "be read, as whoever's session holds the room's duties).", fix_for(source)))
+            found.append(
+                Finding(
+                    PROBLEM,
+                    "config",
+                    f"The config {source} {reason}: whoever can change it changes the room "
+                    "for everyone, and it may not hold token_command or ${VAR} secrets (they would run, or "
+                    "be read, as whoever's session holds the room's duties).",
+                    fix_for(source),
+                )
+            )
     return found
 
 
 # ---------------------------------------------------------------- the room (reads the war-room)
+
 
 def _this_host(holder: str) -> bool:
     parts = holder.split(":")
@@ -201,8 +283,9 @@ def _watch_uid(holder: str) -> int | None:
     try:
         pid = int(holder.split(":")[2])
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"watch" not in argv or not any(Path(arg.decode(errors="replace")).name == "mopstui" or b"mopstui" in arg
-                                           for arg in argv[:3]):
+        if b"watch" not in argv or not any(
+            Path(arg.decode(errors="replace")).name == "mopstui" or b"mopstui" in arg for arg in argv[:3]
+        ):
             return None
         return os.stat(f"/proc/{pid}").st_uid
     except (OSError, ValueError):
@@ -212,18 +295,38 @@ def _watch_uid(holder: str) -> int | None:
 def check_duties(config: Config, holder: str | None) -> list[Finding]:
     start = "sudo systemctl enable --now mopstui-watch (the watch service; see the README, 'Setting it up')"
     if holder is None:
-        return [Finding(PROBLEM, "duties", "Nobody is doing the room's duties now (no watch service runs and no screen is "
-                        "open): vendor checks, threshold alerts and overdue-update alerts wait until someone opens the room.",
-                        start)]
+        return [
+            Finding(
+                PROBLEM,
+                "duties",
+                "Nobody is doing the room's duties now (no watch service runs and no screen is "
+                "open): vendor checks, threshold alerts and overdue-update alerts wait until someone opens the room.",
+                start,
+            )
+        ]
     if holder.startswith("watch:"):
         where = holder.split(":")[1] if holder.count(":") >= 2 else "?"
         if _this_host(holder) and _watch_uid(holder) is None:
-            return [Finding(PROBLEM, "duties", f"The room's duties are claimed for a watch service on this host (process "
-                            f"{holder.split(':')[2]}) that is not running: nobody is really doing them, and the claim may "
-                            "have been written by hand. It lapses within two minutes unless renewed.", start)]
+            return [
+                Finding(
+                    PROBLEM,
+                    "duties",
+                    f"The room's duties are claimed for a watch service on this host (process "
+                    f"{holder.split(':')[2]}) that is not running: nobody is really doing them, and the claim may "
+                    "have been written by hand. It lapses within two minutes unless renewed.",
+                    start,
+                )
+            ]
         return [Finding(OK, "duties", f"The watch service on {where} is doing the room's duties.")]
-    return [Finding(NOTE, "duties", "A screen is doing the room's duties; when the last screen closes they stop. "
-                    "A watch service would keep them going while nobody has the room open.", start)]
+    return [
+        Finding(
+            NOTE,
+            "duties",
+            "A screen is doing the room's duties; when the last screen closes they stop. "
+            "A watch service would keep them going while nobody has the room open.",
+            start,
+        )
+    ]
 
 
 def check_anchor(config: Config, holder: str | None) -> list[Finding]:
@@ -236,15 +339,27 @@ def check_anchor(config: Config, holder: str | None) -> list[Finding]:
         info = os.stat(target) if target.exists() else None
         writable = info is not None and ((info.st_uid == watch_uid and info.st_mode & 0o200) or watch_uid == 0)
         if not writable:
-            return [Finding(PROBLEM, "anchor", f"The watch service runs as {owner_name(watch_uid)} but cannot write the "
-                            f"log's outside record {path}: nothing outside the room can prove the log was not rewritten.",
-                            f"sudo install -d -o {owner_name(watch_uid)} -m 755 {path.parent}")]
+            return [
+                Finding(
+                    PROBLEM,
+                    "anchor",
+                    f"The watch service runs as {owner_name(watch_uid)} but cannot write the "
+                    f"log's outside record {path}: nothing outside the room can prove the log was not rewritten.",
+                    f"sudo install -d -o {owner_name(watch_uid)} -m 755 {path.parent}",
+                )
+            ]
         return [Finding(OK, "anchor", f"The watch service ({owner_name(watch_uid)}) keeps the log's outside record at {path}.")]
     if os.access(target, os.W_OK):
         return [Finding(OK, "anchor", f"You can write the log's outside record at {path}.")]
-    return [Finding(NOTE, "anchor", f"Screens cannot write the log's outside record {path} (it belongs to the watch service's "
-                    "account), so while no watch service runs, nobody keeps it; screens skip it and say so once.",
-                    "start the watch service: sudo systemctl enable --now mopstui-watch")]
+    return [
+        Finding(
+            NOTE,
+            "anchor",
+            f"Screens cannot write the log's outside record {path} (it belongs to the watch service's "
+            "account), so while no watch service runs, nobody keeps it; screens skip it and say so once.",
+            "start the watch service: sudo systemctl enable --now mopstui-watch",
+        )
+    ]
 
 
 def room_findings(config: Config, open_store: Callable[[], object]) -> list[Finding]:
@@ -278,6 +393,7 @@ def room_findings(config: Config, open_store: Callable[[], object]) -> list[Find
 
 # ---------------------------------------------------------------- the network (doctor only)
 
+
 def _reachable(url: str, timeout: float) -> str | None:
     """None when a TCP connection to the URL's host opens; else why not, in a few words."""
     parts = urlsplit(url)
@@ -302,8 +418,14 @@ def check_webhooks(config: Config, timeout: float = 5.0) -> list[Finding]:
         host = urlsplit(hook.url).hostname or "?"
         why = _reachable(hook.url, timeout)
         if why:
-            findings.append(Finding(PROBLEM, "webhooks", f"The webhook at {host} cannot be reached from this host ({why}): "
-                                    "alerts would not arrive.", "check the host's proxy or firewall, or the URL in `notify:`"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "webhooks",
+                    f"The webhook at {host} cannot be reached from this host ({why}): alerts would not arrive.",
+                    "check the host's proxy or firewall, or the URL in `notify:`",
+                )
+            )
         else:
             findings.append(Finding(OK, "webhooks", f"The webhook at {host} can be reached."))
     return findings
@@ -326,29 +448,51 @@ def check_vendors(config: Config) -> list[Finding]:
         unmatched = [c for c in status.watched_components if c.note] if status.last_good_at and not status.stale else []
         if unmatched:
             said = "; ".join(f"{c.label()}: {c.note}" for c in unmatched)
-            findings.append(Finding(PROBLEM, "vendors", f"{name}'s page can be read, but {len(unmatched)} of the components the "
-                                    f"config watches are not on it as named ({said}).",
-                                    f"run `mopstui vendors components {key}` and copy the lines it prints into the config"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "vendors",
+                    f"{name}'s page can be read, but {len(unmatched)} of the components the "
+                    f"config watches are not on it as named ({said}).",
+                    f"run `mopstui vendors components {key}` and copy the lines it prints into the config",
+                )
+            )
         if unmatched and status.state == "unknown":
             continue
         if status.state == "unknown":
-            findings.append(Finding(PROBLEM, "vendors", f"We cannot see {name} from this host: {status.reason or 'no answer'}. "
-                                    "(Cannot see is not down: the room shows it as unknown.)",
-                                    "check the host's proxy or firewall, or the URL in the config"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "vendors",
+                    f"We cannot see {name} from this host: {status.reason or 'no answer'}. "
+                    "(Cannot see is not down: the room shows it as unknown.)",
+                    "check the host's proxy or firewall, or the URL in the config",
+                )
+            )
         elif status.state != "operational":
             findings.append(Finding(NOTE, "vendors", f"{name} can be seen, and says {status.state.replace('_', ' ')} right now."))
     seen = len(statuses) - sum(f.level == PROBLEM and f.text.startswith("We cannot see") for f in findings)
-    findings.insert(0, Finding(OK if seen else PROBLEM, "vendors", f"{seen} of {len(statuses)} vendor pages and probes can be "
-                               "read from this host."))
+    findings.insert(
+        0,
+        Finding(
+            OK if seen else PROBLEM, "vendors", f"{seen} of {len(statuses)} vendor pages and probes can be read from this host."
+        ),
+    )
     return findings
 
 
 # ---------------------------------------------------------------- all together
 
+
 def cheap_findings(config: Config, open_store: Callable[[], object]) -> list[Finding]:
     """What the screen checks at start: no network, a few system calls and one read of the room."""
-    return check_config(config) + check_group(config) + check_directory(config) + check_files(config) + room_findings(
-        config, open_store)
+    return (
+        check_config(config)
+        + check_group(config)
+        + check_directory(config)
+        + check_files(config)
+        + room_findings(config, open_store)
+    )
 
 
 def screen_findings(config: Config, open_store: Callable[[], object]) -> list[Finding]:

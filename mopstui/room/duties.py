@@ -44,8 +44,9 @@ def record_crossings(store: SQLStore, config: Config, now: datetime | None = Non
     return written
 
 
-def record_evidence(store: SQLStore, config: Config, changes: list[dict], observation_ids: list[int],
-                    names: dict[str, str]) -> int:
+def record_evidence(
+    store: SQLStore, config: Config, changes: list[dict], observation_ids: list[int], names: dict[str, str]
+) -> int:
     """Write the timeline entries for what the poller just stored; returns how many."""
     if not changes:
         return 0
@@ -74,8 +75,17 @@ def _override_incidents(store: SQLStore, config: Config, vendor_id: str, compone
     return [i.id for i in store.incidents() if reached & set(i.services)]
 
 
-def _write_override(store: SQLStore, config: Config, vendor_id: str, component: str | None, verdict: str, reason: str,
-                    until: str, author: str, page: str) -> Event:
+def _write_override(
+    store: SQLStore,
+    config: Config,
+    vendor_id: str,
+    component: str | None,
+    verdict: str,
+    reason: str,
+    until: str,
+    author: str,
+    page: str,
+) -> Event:
     value = ov.override_value(vendor_id, component, verdict, until, page)
     event = store.append_room("override", reason, author=author, value=value)
     vendor = config.vendor(vendor_id)
@@ -85,21 +95,29 @@ def _write_override(store: SQLStore, config: Config, vendor_id: str, component: 
         try:
             # The timeline's echo is the overruling person's (the log records their real account
             # too); only a lapse the tool writes itself is mopstui's.
-            store.append(incident_id, "vendor", f"{what}: {said} ({reason})", author=author,
-                         dedupe=f"INC-{incident_id}:override:{event.id}")
+            store.append(
+                incident_id,
+                "vendor",
+                f"{what}: {said} ({reason})",
+                author=author,
+                dedupe=f"INC-{incident_id}:override:{event.id}",
+            )
         except StoreError:
             pass  # the override itself is in the log; the timeline line is its echo
     return event
 
 
-def set_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, verdict: str, reason: str,
-                 until: str, author: str) -> Event:
-    """"It is down for us" / "it does not affect us", in the log and on the affected timelines."""
+def set_override(
+    store: SQLStore, config: Config, *, vendor_id: str, component: str | None, verdict: str, reason: str, until: str, author: str
+) -> Event:
+    """ "It is down for us" / "it does not affect us", in the log and on the affected timelines."""
     vendor = config.vendor(vendor_id)
     if vendor is None:
         known = ", ".join(v.id for v in config.vendors) or "none configured"
-        raise InputError(f"there is no vendor {vendor_id!r}{_did_you_mean(vendor_id, [v.id for v in config.vendors])} "
-                         f"(vendors: {clean_line(known, 200)})")
+        raise InputError(
+            f"there is no vendor {vendor_id!r}{_did_you_mean(vendor_id, [v.id for v in config.vendors])} "
+            f"(vendors: {clean_line(known, 200)})"
+        )
     if verdict not in ov.VERDICTS:
         raise InputError(f"an override says down or unaffected, not {verdict!r}")
     if not clean_line(reason):
@@ -110,14 +128,19 @@ def set_override(store: SQLStore, config: Config, *, vendor_id: str, component: 
         known_names = set(on_page) | {c.name for c in raw[vendor_id].components} if on_page else set()
         known_names |= {w.name for w in vendor.components} | {f"{w.group} / {w.name}" for w in vendor.components if w.group}
         if not known_names:
-            raise InputError(f"{vendor.name}'s page has not been read (or could not be), so its components are not "
-                             f"known: override the whole vendor ({vendor_id}), or run `mopstui status` first")
+            raise InputError(
+                f"{vendor.name}'s page has not been read (or could not be), so its components are not "
+                f"known: override the whole vendor ({vendor_id}), or run `mopstui status` first"
+            )
         if component not in known_names:
-            raise InputError(f"{vendor_id} has no component {component!r}"
-                             f"{_did_you_mean(component, sorted(known_names))} (see `mopstui vendors components "
-                             f"{vendor_id}`)")
-    return _write_override(store, config, vendor_id, component, verdict, reason, until, author,
-                           ov.page_state(raw.get(vendor_id), component))
+            raise InputError(
+                f"{vendor_id} has no component {component!r}"
+                f"{_did_you_mean(component, sorted(known_names))} (see `mopstui vendors components "
+                f"{vendor_id}`)"
+            )
+    return _write_override(
+        store, config, vendor_id, component, verdict, reason, until, author, ov.page_state(raw.get(vendor_id), component)
+    )
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
@@ -128,8 +151,9 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     return f"; did you mean {clean_line(close[0], 80)!r}?" if close else ""
 
 
-def lift_override(store: SQLStore, config: Config, *, vendor_id: str, component: str | None, author: str,
-                  reason: str = "lifted") -> Event:
+def lift_override(
+    store: SQLStore, config: Config, *, vendor_id: str, component: str | None, author: str, reason: str = "lifted"
+) -> Event:
     if (vendor_id, component) not in ov.current(store.room_events("override")):
         raise InputError(f"no override on {vendor_id}{' / ' + component if component else ''} to lift")
     return _write_override(store, config, vendor_id, component, "lift", reason, "lifted", author, "unknown")
@@ -143,9 +167,17 @@ def lapse_overrides(store: SQLStore, config: Config, raw: dict[str, VendorStatus
     for override in ov.current(store.room_events("override")).values():
         if ov.lapsed(override, raw):
             now = ov.page_state(raw.get(override.vendor_id), override.component)
-            _write_override(store, config, override.vendor_id, override.component, "lift",
-                            f"the page changed: {override.page_state.replace('_', ' ')} → {now.replace('_', ' ')}",
-                            "lifted", "mopstui", "unknown")
+            _write_override(
+                store,
+                config,
+                override.vendor_id,
+                override.component,
+                "lift",
+                f"the page changed: {override.page_state.replace('_', ' ')} → {now.replace('_', ' ')}",
+                "lifted",
+                "mopstui",
+                "unknown",
+            )
             lifted += 1
     return lifted
 

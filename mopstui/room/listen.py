@@ -41,8 +41,10 @@ MAX_CONNECTIONS = 64
 REQUEST_DEADLINE = 10.0  # seconds for a whole request, from waiting for its first line to its last body byte
 IDLE_TIMEOUT = 10  # seconds for any one read or write
 PROBLEM_EVERY = 60.0  # a broken connection is said at most once a minute (with how many since)
-BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
-        b"Connection: close\r\nContent-Length: 40\r\n\r\ntoo many connections at once; retry soon\n")
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+    b"Connection: close\r\nContent-Length: 40\r\n\r\ntoo many connections at once; retry soon\n"
+)
 DIGITS = re.compile(r"[0-9]{1,18}")
 
 Row = tuple[str, str, int, "str | None", str]
@@ -89,8 +91,9 @@ class Receiver(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, config: Config, address: tuple[str, int], write: Callable[[list[Row]], None],
-                 environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config: Config, address: tuple[str, int], write: Callable[[list[Row]], None], environ: dict[str, str] | None = None
+    ) -> None:
         environ = environ if environ is not None else dict(os.environ)
         self.config = config
         self.signals = {s.id: s for s in config.signals if s.kind in ("silence", "deliverability")}

@@ -31,13 +31,16 @@ async def _token(command: str) -> str:
     if kept and kept[0] > time.monotonic():
         return kept[1]
     try:
-        proc = await asyncio.create_subprocess_exec(*shlex.split(command), stdin=asyncio.subprocess.DEVNULL,
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        proc = await asyncio.create_subprocess_exec(
+            *shlex.split(command),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
     except (OSError, ValueError) as error:
         raise CannotSee(f"token_command would not start ({error.__class__.__name__})") from None
     try:
-        out = await asyncio.wait_for(proc.stdout.read(TOKEN_MAX_BYTES) if proc.stdout else asyncio.sleep(0, b""),
-                                     TOKEN_TIMEOUT)
+        out = await asyncio.wait_for(proc.stdout.read(TOKEN_MAX_BYTES) if proc.stdout else asyncio.sleep(0, b""), TOKEN_TIMEOUT)
         code = await asyncio.wait_for(proc.wait(), TOKEN_TIMEOUT)
     except TimeoutError:
         proc.kill()
@@ -80,12 +83,21 @@ async def read_metric(signal: Any, fetcher: Any, store: Any, now: datetime, tz: 
         headers.setdefault("Content-Type", "application/json")
     # Never followed: the request carries the signal's secrets, and httpx strips only Authorization
     # on a change of host (an API key or developer token would reach wherever a redirect points).
-    outcome = await fetcher.fetch(signal.url, conditional=False, judge_any_status=True, method=signal.method,
-                                  headers=headers, content=signal.body.encode() if signal.body is not None else None,
-                                  follow_redirects=False)
+    outcome = await fetcher.fetch(
+        signal.url,
+        conditional=False,
+        judge_any_status=True,
+        method=signal.method,
+        headers=headers,
+        content=signal.body.encode() if signal.body is not None else None,
+        follow_redirects=False,
+    )
     if outcome.redirect_to:
-        return Reading(BLIND, f"the API redirected to {_host(outcome.redirect_to)} (not followed: our credentials "
-                       "go only to the configured address; put the new URL in the config)")
+        return Reading(
+            BLIND,
+            f"the API redirected to {_host(outcome.redirect_to)} (not followed: our credentials "
+            "go only to the configured address; put the new URL in the config)",
+        )
     fetched = outcome.fetched
     if fetched is None:
         return Reading(BLIND, f"the API did not answer ({outcome.reason})")

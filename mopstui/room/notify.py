@@ -122,8 +122,11 @@ class Notifier:
                     attempted += 1
                     ok, reason, tries = await self.send(client, hook, message(event, what, title, self.store.head()))
                     host = host_of(hook.url)
-                    record = (f"Notified {host} of #{event.id} ({what})" if ok
-                              else f"Webhook {host} failed after {tries} tries ({reason}): #{event.id} ({what}) not delivered")
+                    record = (
+                        f"Notified {host} of #{event.id} ({what})"
+                        if ok
+                        else f"Webhook {host} failed after {tries} tries ({reason}): #{event.id} ({what}) not delivered"
+                    )
                     try:
                         self.store.append(event.incident_id, "system", record, author="mopstui", dedupe=key)
                     except StoreError:

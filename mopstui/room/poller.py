@@ -47,8 +47,14 @@ class Target:
 def targets(config: Config) -> list[Target]:
     default = config.polling.interval.total_seconds()
     found = [
-        Target(v.id, v.name, v.kind, v.url if v.kind == "auto" else provider(v.kind).url(v),
-               (v.interval.total_seconds() if v.interval else default), vendor=v)
+        Target(
+            v.id,
+            v.name,
+            v.kind,
+            v.url if v.kind == "auto" else provider(v.kind).url(v),
+            (v.interval.total_seconds() if v.interval else default),
+            vendor=v,
+        )
         for v in config.vendors
     ]
     found += [
@@ -71,19 +77,36 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
     if target.probe is not None:
         if outcome.fetched is None:
             # Our own probe failing to connect is the measurement: customers cannot connect either.
-            failed = replace(previous, state="major_outage", stale=False, reason=outcome.reason, checked_at=checked_at,
-                             last_good_at=checked_at, latency_ms=outcome.latency_ms)
+            failed = replace(
+                previous,
+                state="major_outage",
+                stale=False,
+                reason=outcome.reason,
+                checked_at=checked_at,
+                last_good_at=checked_at,
+                latency_ms=outcome.latency_ms,
+            )
             return failed, outcome.validators
-        state, reason = judge(outcome.fetched, expect_status=target.probe.expect_status, expect_text=target.probe.expect_text,
-                              max_latency_ms=int(target.probe.max_latency.total_seconds() * 1000))
+        state, reason = judge(
+            outcome.fetched,
+            expect_status=target.probe.expect_status,
+            expect_text=target.probe.expect_text,
+            max_latency_ms=int(target.probe.max_latency.total_seconds() * 1000),
+        )
         measured = previous.with_parsed(Parsed(state), checked_at=checked_at, latency_ms=outcome.latency_ms)
         return replace(measured, reason=reason), outcome.validators
     assert target.vendor is not None  # a target is a probe or a vendor
     if outcome.skipped:
         return previous.with_failure(outcome.reason, checked_at=previous.checked_at or checked_at), outcome.validators
     if outcome.not_modified and previous.last_good_at:
-        fresh = replace(previous, stale=False, reason="" if previous.stale else previous.reason, checked_at=checked_at,
-                        last_good_at=checked_at, latency_ms=outcome.latency_ms)
+        fresh = replace(
+            previous,
+            stale=False,
+            reason="" if previous.stale else previous.reason,
+            checked_at=checked_at,
+            last_good_at=checked_at,
+            latency_ms=outcome.latency_ms,
+        )
         return fresh, outcome.validators
     if outcome.fetched is None:
         reason = outcome.reason
@@ -119,9 +142,15 @@ def blank_status(target: Target) -> VendorStatus:
     return VendorStatus(target.id, target.name, target.kind)
 
 
-async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict[str, VendorStatus] | None = None,
-               validators: dict[str, Validators] | None = None, only: list[Target] | None = None,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, VendorStatus]:
+async def poll(
+    config: Config,
+    *,
+    fetcher: Fetcher | None = None,
+    previous: dict[str, VendorStatus] | None = None,
+    validators: dict[str, Validators] | None = None,
+    only: list[Target] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, VendorStatus]:
     """One round over `only` (default: every target). Fills `validators` for the next round.
 
     Every target is fetched first and read after, in a worker thread: parsing a big page on the
@@ -159,9 +188,12 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
             memory.save()
 
     def read_all() -> list[tuple[VendorStatus, Validators]]:
-        return [judge_detected(t, detections[t.id], previous.get(t.id) or blank_status(t), at) if t.id in detections
-                else judge_target(t, outcome, previous.get(t.id) or blank_status(t), at)
-                for t, (outcome, at) in zip(chosen, outcomes)]
+        return [
+            judge_detected(t, detections[t.id], previous.get(t.id) or blank_status(t), at)
+            if t.id in detections
+            else judge_target(t, outcome, previous.get(t.id) or blank_status(t), at)
+            for t, (outcome, at) in zip(chosen, outcomes)
+        ]
 
     results = await asyncio.to_thread(read_all)
     statuses = {}
@@ -174,8 +206,10 @@ async def poll(config: Config, *, fetcher: Fetcher | None = None, previous: dict
         for target in chosen:
             if target.probe is not None:
                 before = previous.get(target.id) or blank_status(target)
-                statuses[target.id] = before.with_failure(f"{CANNOT_SEE} ({statuses[target.id].reason})",
-                                                          checked_at=statuses[target.id].checked_at or utcnow().isoformat())
+                statuses[target.id] = before.with_failure(
+                    f"{CANNOT_SEE} ({statuses[target.id].reason})",
+                    checked_at=statuses[target.id].checked_at or utcnow().isoformat(),
+                )
     return statuses
 
 
@@ -216,8 +250,15 @@ def changes(before: VendorStatus | None, after: VendorStatus) -> list[dict]:
 class Poller:
     """Polls for one database while it holds the lease; otherwise waits to take over."""
 
-    def __init__(self, config: Config, store: SQLStore, holder: str, *, on_round: Callable[[dict], None] | None = None,
-                 tick: float | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: SQLStore,
+        holder: str,
+        *,
+        on_round: Callable[[dict], None] | None = None,
+        tick: float | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.holder = holder

@@ -79,15 +79,17 @@ class SignalDuty:
         metrics = [s for s in due if s.kind == "metric"]
         now = now or utcnow()
         metric_readings = asyncio.gather(*(read_metric(s, fetcher, self.store, now, self.config.tz) for s in metrics))
-        outcomes = await asyncio.gather(*(fetcher.fetch(s.url or s.page, conditional=False, judge_any_status=True)
-                                          for s in polled))
+        outcomes = await asyncio.gather(
+            *(fetcher.fetch(s.url or s.page, conditional=False, judge_any_status=True) for s in polled)
+        )
         readings: dict[str, Reading] = dict(zip((s.id for s in polled), await asyncio.to_thread(self._read, polled, outcomes)))
         if len(polled) >= 2 and all(o.unreachable for o in outcomes):
             # Nothing answered at all: this host cannot see, which is not every form being down.
             readings = {k: Reading(BLIND, "nothing answered, this host may be offline", "no answer") for k in readings}
         readings.update(zip((s.id for s in metrics), await metric_readings))
-        numbers = [(s.id, to_store(now), 1, repr(readings[s.id].number), "metric") for s in metrics
-                   if readings[s.id].number is not None]
+        numbers = [
+            (s.id, to_store(now), 1, repr(readings[s.id].number), "metric") for s in metrics if readings[s.id].number is not None
+        ]
         if numbers:
             self.store.record_arrivals(numbers)  # the metric's history: the same hour of earlier weeks
         if clock - self.pruned_at >= PRUNE_EVERY:
@@ -186,7 +188,9 @@ def suppressed(config: Config, previous: dict[str, SignalState], fresh: dict[str
         state = fresh.get(signal.id)
         if signal.kind == "silence" and state is not None and signal.touchpoint in forms and state.state in (DEGRADED, DOWN):
             said = forms[signal.touchpoint]
-            result[signal.id] = replace(state, suppressed_by=said.split(" is ")[0],
-                                        why=clean_line(f"{state.why}; not alarmed: {said} (one cause, one alarm)", MAX_WHY))
+            result[signal.id] = replace(
+                state,
+                suppressed_by=said.split(" is ")[0],
+                why=clean_line(f"{state.why}; not alarmed: {said} (one cause, one alarm)", MAX_WHY),
+            )
     return result
-

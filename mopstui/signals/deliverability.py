@@ -86,8 +86,9 @@ def judge_deliverability(signal, values: list[str | None], window_words: str) ->
     total = sum(kinds.values())
     bad = sum(kinds[k] for k in BAD)
     if total < signal.min_events:
-        return Reading(PASS, f"{total} emails in the last {window_words}: too few to judge (at least {signal.min_events})",
-                       f"{total} emails")
+        return Reading(
+            PASS, f"{total} emails in the last {window_words}: too few to judge (at least {signal.min_events})", f"{total} emails"
+        )
     share = bad / total
     value = f"{share:.0%} of {total}"
     top = f"; most: {code_words(codes.most_common(1)[0][0])}" if codes else ""
@@ -95,5 +96,9 @@ def judge_deliverability(signal, values: list[str | None], window_words: str) ->
     if share <= signal.max_share:
         return Reading(PASS, f"{share:.1%} of {total} emails bounced, dropped or deferred in the last {window_words}", value)
     level = DOWN if share > 2 * signal.max_share else DEGRADED
-    return Reading(FAIL, f"{share:.0%} of {total} emails bounced, dropped or deferred in the last {window_words} "
-                         f"({parts}){top}", value, level=level)
+    return Reading(
+        FAIL,
+        f"{share:.0%} of {total} emails bounced, dropped or deferred in the last {window_words} ({parts}){top}",
+        value,
+        level=level,
+    )

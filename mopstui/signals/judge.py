@@ -55,8 +55,7 @@ def judge_form(signal, status: int, body: bytes, headers: dict[str, str] | None 
     if status != 200:
         return Reading(FAIL, f"the form's page answered HTTP {status}", f"HTTP {status}")
     if tree.css_first(signal.selector) is None:
-        return Reading(FAIL, f"form missing from its page (nothing matches {clean_line(signal.selector, 60)})",
-                       "form missing")
+        return Reading(FAIL, f"form missing from its page (nothing matches {clean_line(signal.selector, 60)})", "form missing")
     return Reading(PASS, "the form is on its page", "form found")
 
 
@@ -76,8 +75,9 @@ def judge_tag(signal, status: int, body: bytes, content_type: str, headers: dict
     if looks_html and not any(t in content_type.lower() for t in JS_TYPES):
         return Reading(FAIL, "the container's address answers a web page, not JavaScript", _size(size))
     if size < signal.min_bytes:
-        return Reading(FAIL, f"the container serves only {_size(size)} (a published one is at least "
-                             f"{_size(signal.min_bytes)})", _size(size))
+        return Reading(
+            FAIL, f"the container serves only {_size(size)} (a published one is at least {_size(signal.min_bytes)})", _size(size)
+        )
     return Reading(PASS, f"the container serves {_size(size)} of JavaScript", _size(size))
 
 

@@ -40,15 +40,15 @@ def _segments(path: str) -> list[str]:
                 if depth == 0:
                     break
                 end += 1
-            inner = text[at + 1:end]
+            inner = text[at + 1 : end]
             if end >= len(text) or not (inner == "*" or re.fullmatch(r"-?\d+", inner) or inner.startswith("?")):
-                raise PathError(f"cannot read the path at {text[at:at + 20]!r}")
+                raise PathError(f"cannot read the path at {text[at : at + 20]!r}")
             found.append(f"[{inner}]")
             at = end + 1
         else:
             match = re.compile(r"[^.\[\]]+").match(text, at)
             if match is None:
-                raise PathError(f"cannot read the path at {text[at:at + 20]!r}")
+                raise PathError(f"cannot read the path at {text[at : at + 20]!r}")
             found.append(match.group(0))
             at = match.end()
     return found
@@ -139,8 +139,9 @@ def baseline_at(history: list[tuple[datetime, float]], now: datetime, weeks: int
     found = []
     for week in range(1, weeks + 1):
         moment = now - timedelta(weeks=week)
-        near = [(abs((at - moment).total_seconds()), value) for at, value in history
-                if abs((at - moment).total_seconds()) <= 1800]
+        near = [
+            (abs((at - moment).total_seconds()), value) for at, value in history if abs((at - moment).total_seconds()) <= 1800
+        ]
         if near:
             found.append(min(near)[1])
     return found
@@ -165,9 +166,14 @@ def judge_metric(signal: Any, value: float, history: list[tuple[datetime, float]
         usual = median(earlier)
         higher = sum(1 for e in earlier if e > value)
         if usual <= value or higher == 0:
-            return Reading(PASS, f"{shown}, as usual at this hour (median {format_number(usual)} over {len(earlier)} "
-                                 "earlier weeks)", shown)
+            return Reading(
+                PASS, f"{shown}, as usual at this hour (median {format_number(usual)} over {len(earlier)} earlier weeks)", shown
+            )
         sure = "likely" if higher == len(earlier) else "possible"
-        return Reading(FAIL, f"{broken}; usually {format_number(usual)} at this hour ({higher} of {len(earlier)} earlier "
-                             f"weeks had more): a real drop is {sure}, but conversions can arrive late", shown)
+        return Reading(
+            FAIL,
+            f"{broken}; usually {format_number(usual)} at this hour ({higher} of {len(earlier)} earlier "
+            f"weeks had more): a real drop is {sure}, but conversions can arrive late",
+            shown,
+        )
     return Reading(FAIL, broken, shown)

@@ -56,7 +56,9 @@ def confirmations(config: Any, actions: Iterable[Any], states: dict, tz: tzinfo)
 
             seen = from_store(state.checked_at).astimezone(tz).strftime("%H:%M")
             logged = event.occurred_at.astimezone(tz).strftime("%H:%M")
-            text = (f"{clean_line(signal.label, 60)}: {clean_line(state.value, 40)}, confirmed {seen} "
-                    f"({MITIGATIONS[what]}, logged by {clean_line(event.author, 40)} at {logged})")
+            text = (
+                f"{clean_line(signal.label, 60)}: {clean_line(state.value, 40)}, confirmed {seen} "
+                f"({MITIGATIONS[what]}, logged by {clean_line(event.author, 40)} at {logged})"
+            )
             found.append(Confirmation(event.incident_id, text, f"INC-{event.incident_id}:confirmed:{event.id}:{signal.id}"))
     return found

@@ -90,7 +90,7 @@ def span_words(delta: timedelta) -> str:
 
 
 def _span(seconds: float) -> str:
-    """"45 s", "23 min", "2 h 5 min", "3 days": how a person says a silence."""
+    """ "45 s", "23 min", "2 h 5 min", "3 days": how a person says a silence."""
     if seconds < 60:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)

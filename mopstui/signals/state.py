@@ -59,11 +59,18 @@ class SignalState:
             state = cls(**fields)
         except (TypeError, KeyError):
             return None
-        if state.state not in STATES or not isinstance(state.failures, int) or not all(
-                isinstance(getattr(state, k), str) for k in ("id", "name", "kind", "touchpoint", "why")):
+        if (
+            state.state not in STATES
+            or not isinstance(state.failures, int)
+            or not all(isinstance(getattr(state, k), str) for k in ("id", "name", "kind", "touchpoint", "why"))
+        ):
             return None
-        return replace(state, why=clean_line(state.why, MAX_WHY), name=clean_line(state.name, 80),
-                       value=clean_line(state.value, 80) if isinstance(state.value, str) else None)
+        return replace(
+            state,
+            why=clean_line(state.why, MAX_WHY),
+            name=clean_line(state.name, 80),
+            value=clean_line(state.value, 80) if isinstance(state.value, str) else None,
+        )
 
     @property
     def vendor_state(self) -> str:
@@ -80,8 +87,13 @@ def blank(signal: Any) -> SignalState:
 def step(previous: SignalState, reading: Reading, *, after: int, now: str) -> SignalState:
     """The state after one reading. A failure short of `after` in a row keeps the state it had
     and says a second look is coming; a blind reading is unknown and leaves the count alone."""
-    base = replace(previous, checked_at=now, value=reading.value if reading.value is not None else previous.value,
-                   source_time=reading.source_time or previous.source_time, suppressed_by=None)
+    base = replace(
+        previous,
+        checked_at=now,
+        value=reading.value if reading.value is not None else previous.value,
+        source_time=reading.source_time or previous.source_time,
+        suppressed_by=None,
+    )
     if reading.outcome == PASS:
         return _moved(base, OK, reading.why, now, failures=0)
     if reading.outcome == BLIND:
@@ -90,8 +102,11 @@ def step(previous: SignalState, reading: Reading, *, after: int, now: str) -> Si
     if failures >= after:
         return _moved(base, reading.level, reading.why, now, failures=failures)
     more = after - failures
-    return replace(base, failures=failures,
-                   why=clean_line(f"{reading.why} (once so far; {reading.level} after {more} more in a row)", MAX_WHY))
+    return replace(
+        base,
+        failures=failures,
+        why=clean_line(f"{reading.why} (once so far; {reading.level} after {more} more in a row)", MAX_WHY),
+    )
 
 
 def _moved(base: SignalState, state: str, why: str, now: str, *, failures: int) -> SignalState:

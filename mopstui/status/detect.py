@@ -31,8 +31,16 @@ from .model import Parsed
 from .providers import ParseError, provider
 
 MEMORY_FILE = "detected-formats.json"
-KIND_WORDS = {"statuspage": "Statuspage", "incidentio": "incident.io", "instatus": "Instatus", "betterstack": "Better Stack",
-              "statusio": "status.io", "sorry": "Sorry", "cachet": "Cachet", "rss": "RSS/Atom feed"}
+KIND_WORDS = {
+    "statuspage": "Statuspage",
+    "incidentio": "incident.io",
+    "instatus": "Instatus",
+    "betterstack": "Better Stack",
+    "statusio": "status.io",
+    "sorry": "Sorry",
+    "cachet": "Cachet",
+    "rss": "RSS/Atom feed",
+}
 # A vendor's page is untrusted: every pattern here is linear in the page's size. A link tag is
 # bounded and cannot span another tag's start, so no input makes the search backtrack (the former
 # one-regex form took 24 s on 6 KB of repeated `<link rel=canonical `, on the poller's loop).
@@ -98,7 +106,8 @@ class Memory:
         except ValueError:
             data = {}
         self.entries: dict[str, dict] = {
-            k: v for k, v in (data.items() if isinstance(data, dict) else ())
+            k: v
+            for k, v in (data.items() if isinstance(data, dict) else ())
             if isinstance(v, dict) and v.get("kind") in KIND_WORDS and isinstance(v.get("url"), str)
         }
         self.changed = False
@@ -174,8 +183,10 @@ async def detect(vendor: Vendor, fetcher: Fetcher, *, slot: int | None = None) -
                 # The canonical host serves the data (custom hosts of hosted pages often do not).
                 queue += candidates(f"{elsewhere.scheme or 'https'}://{elsewhere.netloc}")
     if html_only:
-        reason = ("the page answers HTML only, nothing machine-readable: it cannot be read; "
-                  "a probe of your own on what customers use is the truth here")
+        reason = (
+            "the page answers HTML only, nothing machine-readable: it cannot be read; "
+            "a probe of your own on what customers use is the truth here"
+        )
     else:
         reason = "no status format answered (" + ", ".join(dict.fromkeys(said))[:160] + ")"
     return Detection(reason=reason), said
@@ -194,12 +205,15 @@ async def may_follow(configured: str, host: str) -> bool:
 def moved(before: Candidate, now: Candidate) -> str:
     if before.kind == now.kind:
         return ""
-    return (f"the vendor's page moved platform: it was {KIND_WORDS[before.kind]}, it is now {KIND_WORDS[now.kind]} "
-            f"(mopstui follows it; set kind: {now.kind} to pin it)")
+    return (
+        f"the vendor's page moved platform: it was {KIND_WORDS[before.kind]}, it is now {KIND_WORDS[now.kind]} "
+        f"(mopstui follows it; set kind: {now.kind} to pin it)"
+    )
 
 
-async def check_auto(vendor: Vendor, fetcher: Fetcher, memory: Memory, validators: Validators,
-                     *, slot: int | None = None) -> Detection:
+async def check_auto(
+    vendor: Vendor, fetcher: Fetcher, memory: Memory, validators: Validators, *, slot: int | None = None
+) -> Detection:
     """One check of a `kind: auto` vendor: its remembered format, else (or when that stopped
     answering) a detection."""
     remembered = memory.get(vendor.url)
@@ -215,8 +229,10 @@ async def check_auto(vendor: Vendor, fetcher: Fetcher, memory: Memory, validator
     found, _ = await detect(vendor, fetcher, slot=slot)
     if found.parsed is None:
         if remembered is not None:
-            found.reason = (f"the vendor's page moved platform or went away: its {KIND_WORDS[remembered.kind]} "
-                            f"format no longer answers, and no other did ({found.reason})")
+            found.reason = (
+                f"the vendor's page moved platform or went away: its {KIND_WORDS[remembered.kind]} "
+                f"format no longer answers, and no other did ({found.reason})"
+            )
         return found
     now = Candidate(found.kind, found.url)
     if remembered is not None:

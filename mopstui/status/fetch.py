@@ -110,8 +110,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 # What the resolver says when a name has no answer (glibc, macOS, a resolver that gave up).
-_NO_DNS_ANSWER = ("name or service not known", "nodename nor servname", "no address associated",
-                  "temporary failure in name resolution")
+_NO_DNS_ANSWER = (
+    "name or service not known",
+    "nodename nor servname",
+    "no address associated",
+    "temporary failure in name resolution",
+)
 
 
 def _host_of(error: Exception) -> str:
@@ -176,10 +180,19 @@ class Fetcher:
     def _client(self, slot: int) -> httpx.AsyncClient:
         return self.clients[slot % len(self.clients)]
 
-    async def fetch(self, url: str, validators: Validators | None = None, *, slot: int | None = None,
-                    conditional: bool = True, judge_any_status: bool = False, method: str = "GET",
-                    headers: dict[str, str] | None = None, content: bytes | None = None,
-                    follow_redirects: bool = True) -> Outcome:
+    async def fetch(
+        self,
+        url: str,
+        validators: Validators | None = None,
+        *,
+        slot: int | None = None,
+        conditional: bool = True,
+        judge_any_status: bool = False,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        follow_redirects: bool = True,
+    ) -> Outcome:
         """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers.
         `method`, `headers`, `content`: a metric signal's API call (a POST of a report query).
         `follow_redirects=False`: a redirect is answered, not followed (its target in `redirect_to`)."""
@@ -206,14 +219,18 @@ class Fetcher:
                         max(0.001, deadline - time.monotonic()),
                     )
                 except Exception as error:
-                    outcome = Outcome(reason=_describe(error, self.timeout), validators=validators,
-                                      unreachable=isinstance(error, (httpx.TransportError, asyncio.TimeoutError))
-                                      and not isinstance(error, (httpx.UnsupportedProtocol, httpx.RemoteProtocolError)))
+                    outcome = Outcome(
+                        reason=_describe(error, self.timeout),
+                        validators=validators,
+                        unreachable=isinstance(error, (httpx.TransportError, asyncio.TimeoutError))
+                        and not isinstance(error, (httpx.UnsupportedProtocol, httpx.RemoteProtocolError)),
+                    )
                     # A name that does not resolve or a port that refuses will not change its mind in a
                     # second: retrying them only queued more lookups behind a slow resolver (offline,
                     # `status` over 19 targets took 7-12 s although each lookup failed in 10 ms).
-                    retryable = not isinstance(error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge,
-                                                       RedirectRefused, httpx.ConnectError))
+                    retryable = not isinstance(
+                        error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge, RedirectRefused, httpx.ConnectError)
+                    )
                 else:
                     retryable = outcome.fetched is None and (
                         outcome.reason.startswith("HTTP 5") or hasattr(outcome, "_retry_after")
@@ -234,8 +251,14 @@ class Fetcher:
             attempt += 1
             await asyncio.sleep(delay)
 
-    async def _get(self, client: httpx.AsyncClient, url: str, validators: Validators, judge_any_status: bool,
-                   request: tuple[str, dict[str, str], bytes | None, bool] = ("GET", {}, None, True)) -> Outcome:
+    async def _get(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        validators: Validators,
+        judge_any_status: bool,
+        request: tuple[str, dict[str, str], bytes | None, bool] = ("GET", {}, None, True),
+    ) -> Outcome:
         method, extra_headers, content, follow = request
         headers = dict(extra_headers)
         if validators.etag:
@@ -252,8 +275,9 @@ class Fetcher:
 
         # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
         extensions = {"mopstui_configured_url": url, "trace": trace}
-        async with client.stream(method, url, headers=headers, content=content, extensions=extensions,
-                                 follow_redirects=follow) as response:
+        async with client.stream(
+            method, url, headers=headers, content=content, extensions=extensions, follow_redirects=follow
+        ) as response:
             fresh = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
             if not follow and response.has_redirect_location:
                 target = response.request.url.join(response.headers["location"])

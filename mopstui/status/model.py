@@ -85,20 +85,33 @@ class Parsed:
         return Parsed(
             state=self.state if self.state in STATES else UNKNOWN,
             components=tuple(
-                Component(clean_line(c.name, MAX_NAME), c.state if c.state in STATES else UNKNOWN,
-                          clean_line(c.group, MAX_NAME) or None, c.watched, clean_line(c.id, MAX_NAME) or None,
-                          clean_line(c.note, MAX_UPDATE))
+                Component(
+                    clean_line(c.name, MAX_NAME),
+                    c.state if c.state in STATES else UNKNOWN,
+                    clean_line(c.group, MAX_NAME) or None,
+                    c.watched,
+                    clean_line(c.id, MAX_NAME) or None,
+                    clean_line(c.note, MAX_UPDATE),
+                )
                 for c in self.components
             ),
             incidents=tuple(
-                VendorIncident(clean_line(i.title, MAX_TITLE), i.impact if i.impact in STATES else UNKNOWN,
-                               clean_line(i.status, 40), clean_line(i.updated_at, 40) or None,
-                               clean(i.latest_update, max_length=MAX_UPDATE).strip())
+                VendorIncident(
+                    clean_line(i.title, MAX_TITLE),
+                    i.impact if i.impact in STATES else UNKNOWN,
+                    clean_line(i.status, 40),
+                    clean_line(i.updated_at, 40) or None,
+                    clean(i.latest_update, max_length=MAX_UPDATE).strip(),
+                )
                 for i in self.incidents
             ),
             maintenances=tuple(
-                Maintenance(clean_line(m.title, MAX_TITLE), clean_line(m.status, 40),
-                            clean_line(m.starts_at, 40) or None, clean_line(m.ends_at, 40) or None)
+                Maintenance(
+                    clean_line(m.title, MAX_TITLE),
+                    clean_line(m.status, 40),
+                    clean_line(m.starts_at, 40) or None,
+                    clean_line(m.ends_at, 40) or None,
+                )
                 for m in self.maintenances
             ),
             updated_at=clean_line(self.updated_at, 40) or None,

@@ -51,8 +51,9 @@ async def read_pages(config: Config, vendors: list[Vendor], *, fetcher: Fetcher 
     async def one(vendor: Vendor) -> PageRead:
         if vendor.kind == "auto" and memory is not None:
             found = await check_auto(vendor, fetcher, memory, Validators())
-            return PageRead(vendor, found.url or vendor.url, found.parsed.sanitized() if found.parsed else None,
-                            found.reason, found.kind)
+            return PageRead(
+                vendor, found.url or vendor.url, found.parsed.sanitized() if found.parsed else None, found.reason, found.kind
+            )
         chosen = provider(vendor.kind)
         url = chosen.url(vendor)
         outcome = await fetcher.fetch(url, conditional=False)
@@ -88,7 +89,8 @@ def check_watched_components(config: Config, vendor_ids: list[str] | None = None
     vendors = [v for v in config.vendors if v.components and v.kind != "probe" and (vendor_ids is None or v.id in vendor_ids)]
     reads = asyncio.run(read_pages(config, vendors)) if vendors else []
     return [
-        ComponentCheck(r.vendor.id, r.vendor.name, unreadable=r.reason) if r.parsed is None
+        ComponentCheck(r.vendor.id, r.vendor.name, unreadable=r.reason)
+        if r.parsed is None
         else ComponentCheck(r.vendor.id, r.vendor.name, problems(r.parsed, r.vendor.components))
         for r in reads
     ]
@@ -115,7 +117,7 @@ def config_words(parsed: Parsed, component: Component, *, is_group: bool = False
 
 def _yaml(want: WatchedComponent) -> str:
     def quoted(text: str) -> str:
-        plain = text and not any(ch in text for ch in ':#{}[],&*!|>\'"%@`') and text.strip() == text and text[0] not in "-?"
+        plain = text and not any(ch in text for ch in ":#{}[],&*!|>'\"%@`") and text.strip() == text and text[0] not in "-?"
         return text if plain else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     if want.id is not None:
@@ -147,8 +149,10 @@ def page_listing(parsed: Parsed) -> list[Row]:
         as_component = Component(group.name, group.state, None, True, group.id)
         words = config_words(parsed, as_component, is_group=True, index=index)
         rows.append(Row(f"{group.name} (group)", index.group(group).state, group.id or "", words, is_group=True))
-        rows += [Row(c.name, c.state, c.id or "", config_words(parsed, c, index=index), in_group=True)
-                 for c in children]
-    rows += [Row(c.label(), c.state, c.id or "", config_words(parsed, c, index=index))
-             for c in parsed.components if c.group is None or c.group not in group_names]
+        rows += [Row(c.name, c.state, c.id or "", config_words(parsed, c, index=index), in_group=True) for c in children]
+    rows += [
+        Row(c.label(), c.state, c.id or "", config_words(parsed, c, index=index))
+        for c in parsed.components
+        if c.group is None or c.group not in group_names
+    ]
     return rows

@@ -63,7 +63,7 @@ def how_to_name(component: Component, *, is_group: bool = False, repeated: bool 
         return f"{{id: {component.id}}}"
     if is_group:
         return f"{component.name} (the group)"
-    return component.label() if component.group else f"{{group: \"\", name: {component.name}}}"
+    return component.label() if component.group else f'{{group: "", name: {component.name}}}'
 
 
 class Index:
@@ -148,8 +148,16 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
             if found.found not in kept:
                 kept.append(found.found)
         else:
-            kept.append(Component(found.want.label() if found.want.id is None else f"id {found.want.id}", UNKNOWN,
-                                  None, True, found.want.id, found.note()))
+            kept.append(
+                Component(
+                    found.want.label() if found.want.id is None else f"id {found.want.id}",
+                    UNKNOWN,
+                    None,
+                    True,
+                    found.want.id,
+                    found.note(),
+                )
+            )
     others = [replace(c, watched=False) for c in parsed.components if c not in kept]
     known = [c.state for c in kept if c.state != UNKNOWN]
     if known:
@@ -157,11 +165,13 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
         note = ""
         if missing:
             note = f"{len(missing)} of {len(matches)} watched components unknown: " + "; ".join(
-                f"{m.want.label()} ({m.note()})" for m in missing)
+                f"{m.want.label()} ({m.note()})" for m in missing
+            )
         return replace(parsed, components=tuple(kept + others), state=worst(known), note=note)
     if any(m.found is not None for m in matches):  # on the page, but the page says nothing of them
-        return replace(parsed, components=tuple(kept + others), state=UNKNOWN,
-                       note="the page gives no status for the watched components")
+        return replace(
+            parsed, components=tuple(kept + others), state=UNKNOWN, note="the page gives no status for the watched components"
+        )
     if all(m.ambiguous for m in matches):
         note = "watched components are ambiguous on the page: " + "; ".join(f"{m.want.label()} ({m.note()})" for m in matches)
     else:

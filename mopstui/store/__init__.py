@@ -54,6 +54,7 @@ class SQLiteStore(ExportRowsMixin, SQLStore, SQLiteConnection):
 
 Store = SQLiteStore  # the embedded default, by path
 
+
 def open_store(location: str | Path, **options: Any) -> SQLStore:
     """The store at `location`: a `postgresql://` URL, or the path of an SQLite file."""
     if is_server_url(location):
@@ -70,9 +71,27 @@ def open_store(location: str | Path, **options: Any) -> SQLStore:
 
 
 __all__ = [
-    "EVENT_COLUMNS", "GENESIS", "MAX_TEXT", "MAX_TITLE", "SCHEMA_STEPS", "Head", "NoWarRoom", "ReadOnlyStore", "SQLStore",
-    "SQLiteStore", "Store", "StoreBusy", "StoreError", "StoreUnreadable", "VerifyResult", "WarRoomStore", "canonical",
-    "chain_hash", "hashed_fields", "is_server_url", "open_store",
+    "EVENT_COLUMNS",
+    "GENESIS",
+    "MAX_TEXT",
+    "MAX_TITLE",
+    "SCHEMA_STEPS",
+    "Head",
+    "NoWarRoom",
+    "ReadOnlyStore",
+    "SQLStore",
+    "SQLiteStore",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoreUnreadable",
+    "VerifyResult",
+    "WarRoomStore",
+    "canonical",
+    "chain_hash",
+    "hashed_fields",
+    "is_server_url",
+    "open_store",
 ]
 
 

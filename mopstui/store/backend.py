@@ -30,8 +30,12 @@ WAKE_AT_MOST_EVERY = 0.5
 ENTRY_WAKES_AT_MOST_EVERY = 0.1
 
 
-def paced(on_change: Callable[[], object], stop: threading.Event,
-          gap: float = WAKE_AT_MOST_EVERY, entry_gap: float = ENTRY_WAKES_AT_MOST_EVERY) -> Callable[[bool], None]:
+def paced(
+    on_change: Callable[[], object],
+    stop: threading.Event,
+    gap: float = WAKE_AT_MOST_EVERY,
+    entry_gap: float = ENTRY_WAKES_AT_MOST_EVERY,
+) -> Callable[[bool], None]:
     """`on_change`, called from a watcher's thread no more often than once per `gap` seconds, or
     per `entry_gap` when what changed includes an entry (`deliver(True)`)."""
     last = [float("-inf")]
@@ -123,8 +127,10 @@ class Backend:
         if isinstance(error, StoreError) or not isinstance(error, self.engine_errors):
             return None
         said = str(error).strip().splitlines()
-        return StoreUnreadable(f"{self.location} cannot be read ({said[0] if said else type(error).__name__}); "
-                               "`mopstui verify` says where it is damaged")
+        return StoreUnreadable(
+            f"{self.location} cannot be read ({said[0] if said else type(error).__name__}); "
+            "`mopstui verify` says where it is damaged"
+        )
 
     def snapshot_notice(self) -> str | None:
         return None

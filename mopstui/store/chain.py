@@ -17,8 +17,9 @@ class ChainMixin(Backend):
         count = self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
         return Head(count, row[0], row[1]) if row else Head(0, 0, GENESIS)
 
-    def verify(self, since_heads: Sequence[str] = (), *, checkpoint: Head | None = None,
-               quick: bool = False, exported: int | None = None) -> VerifyResult:
+    def verify(
+        self, since_heads: Sequence[str] = (), *, checkpoint: Head | None = None, quick: bool = False, exported: int | None = None
+    ) -> VerifyResult:
         """Recompute the hash chain and run SQLite's own integrity check. Each of `since_heads` (a
         head hash, or a prefix of 12 or more of its hex digits, noted earlier) must still be in
         the chain: that is what catches a deleted tail, a deleted log, ids reused after a lost
@@ -44,8 +45,11 @@ class ChainMixin(Backend):
             row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (checkpoint.last_id,)).fetchone()
             before = self.conn.execute("SELECT hash FROM events WHERE id = ?", (checkpoint.last_id - 1,)).fetchone()
             # The checkpoint's own event must still be what was hashed (its content against its hash).
-            if (row and row[-1] == checkpoint.hash
-                    and chain_hash(before[0] if before else GENESIS, tuple(row[:-1])) == checkpoint.hash):
+            if (
+                row
+                and row[-1] == checkpoint.hash
+                and chain_hash(before[0] if before else GENESIS, tuple(row[:-1])) == checkpoint.hash
+            ):
                 previous, count, last_id = checkpoint.hash, checkpoint.events, checkpoint.last_id
                 expected_id, resumed = last_id + 1, last_id
         try:
@@ -53,18 +57,24 @@ class ChainMixin(Backend):
                 event_id, stored_hash = row[0], row[-1]
                 if expected_id is not None and event_id != expected_id:
                     missing = expected_id if event_id == expected_id + 1 else f"{expected_id}..{event_id - 1}"
-                    return VerifyResult(False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}",
-                                        expected_id)
+                    return VerifyResult(
+                        False, count, f"event #{missing} is missing (deleted); the chain breaks at #{event_id}", expected_id
+                    )
                 if chain_hash(previous, tuple(row[:-1])) != stored_hash:
-                    return VerifyResult(False, count, f"event #{event_id} does not match its hash: it was changed after it was "
-                                        "written", event_id)
+                    return VerifyResult(
+                        False, count, f"event #{event_id} does not match its hash: it was changed after it was written", event_id
+                    )
                 if pending:
                     pending -= {prefix for prefix in pending if stored_hash.startswith(prefix)}
                 previous, expected_id, count, last_id = stored_hash, event_id + 1, count + 1, event_id
         except self.engine_errors as error:
             unreadable = self.conn.execute("SELECT min(id) FROM events WHERE id > ?", (last_id,)).fetchone()[0]
-            return VerifyResult(False, count, f"event #{unreadable or last_id + 1} cannot be read ({error}); "
-                                "the log is damaged from there", unreadable or last_id + 1)
+            return VerifyResult(
+                False,
+                count,
+                f"event #{unreadable or last_id + 1} cannot be read ({error}); the log is damaged from there",
+                unreadable or last_id + 1,
+            )
         top = self._sequence_top()
         if top and expected_id is not None and top >= expected_id:
             return VerifyResult(False, count, f"event #{top} is missing (deleted from the end of the log)", top)
@@ -73,19 +83,28 @@ class ChainMixin(Backend):
         head = Head(count, last_id, previous)
         if pending:
             noted = sorted(pending)[0]
-            return VerifyResult(False, count, f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
-                                "were deleted or rewritten since it was noted", head=head)
+            return VerifyResult(
+                False,
+                count,
+                f"the head you noted ({noted[:16]}…) is no longer in the log: events up to it "
+                "were deleted or rewritten since it was noted",
+                head=head,
+            )
         message = f"{count} events, hash chain intact, integrity ok"
         if resumed and exported is not None:
             broken, rehashed = self._rehash_before(exported, resumed)
             if broken:
                 return VerifyResult(False, count, broken, head=head)
-            message = (f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
-                       f"`mopstui verify` checks it all); the {rehashed} exported events before it re-hashed and "
-                       f"intact, {'quick ' if quick else ''}integrity ok")
+            message = (
+                f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
+                f"`mopstui verify` checks it all); the {rehashed} exported events before it re-hashed and "
+                f"intact, {'quick ' if quick else ''}integrity ok"
+            )
         elif resumed:
-            message = (f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
-                       f"`mopstui verify` checks it all), {'quick ' if quick else ''}integrity ok")
+            message = (
+                f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
+                f"`mopstui verify` checks it all), {'quick ' if quick else ''}integrity ok"
+            )
         if since_heads:
             message += f"; the {len(since_heads)} noted head(s) are in the chain"
         return VerifyResult(True, count, message, head=head)
@@ -96,7 +115,9 @@ class ChainMixin(Backend):
         columns = ", ".join(f"e.{name.strip()}" for name in EVENT_COLUMNS.split(","))
         rows = self.conn.execute(
             f"SELECT {columns}, (SELECT p.hash FROM events p WHERE p.id = e.id - 1) FROM events e "
-            "WHERE (e.incident_id = ? OR e.incident_id IS NULL) AND e.id <= ? ORDER BY e.id", (incident_id, resumed))
+            "WHERE (e.incident_id = ? OR e.incident_id IS NULL) AND e.id <= ? ORDER BY e.id",
+            (incident_id, resumed),
+        )
         rehashed = 0
         for row in rows:
             event_id, stored_hash, previous = row[0], row[-2], row[-1]

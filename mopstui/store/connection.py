@@ -39,8 +39,15 @@ from .sidecars import HeldUp, first_read
 T = TypeVar("T")
 # The schema steps this version knows, in order (mopstui/store/schema.py defines them; a test
 # checks the two agree). Known here so that opening an up-to-date file needs no sqlite-utils.
-SCHEMA_STEPS = ("m001_initial", "m002_sessions", "m003_presence_history", "m004_cursors", "m005_accounts",
-                "m006_digest_index", "m007_signals")
+SCHEMA_STEPS = (
+    "m001_initial",
+    "m002_sessions",
+    "m003_presence_history",
+    "m004_cursors",
+    "m005_accounts",
+    "m006_digest_index",
+    "m007_signals",
+)
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -55,8 +62,16 @@ class SQLiteConnection(Backend):
     engine = "SQLite"
     engine_errors = (sqlite3.Error,)
 
-    def __init__(self, path: str | Path, *, write_timeout: float = 60.0, readonly: bool = False, group: str | None = None,
-                 account: Account | None = None, create: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        write_timeout: float = 60.0,
+        readonly: bool = False,
+        group: str | None = None,
+        account: Account | None = None,
+        create: bool = True,
+    ):
         """`create`: start a new war-room where none is (declare, log, the screen); False for what
         only reads, which says there is none instead."""
         self.path = Path(path)
@@ -73,8 +88,10 @@ class SQLiteConnection(Backend):
         except (UnsafeFile, ValueError) as error:
             raise StoreError(str(error)) from None
         except PermissionError:
-            raise StoreError(outsider_words(self.path.parent) or
-                             f"cannot open {self.path}: permission denied (only the war-room's group may use it)") from None
+            raise StoreError(
+                outsider_words(self.path.parent)
+                or f"cannot open {self.path}: permission denied (only the war-room's group may use it)"
+            ) from None
         except OSError as error:
             raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
         try:
@@ -115,8 +132,10 @@ class SQLiteConnection(Backend):
                 continue
         with inspect(self.path, self.gid, owner=not self.readonly) as (fd, info):
             if info.st_size == 0:
-                raise StoreError(f"{self.path} is empty (0 bytes): not a war-room, or one that was truncated; "
-                                 "mopstui will not start a new log over it (move it away to start afresh)")
+                raise StoreError(
+                    f"{self.path} is empty (0 bytes): not a war-room, or one that was truncated; "
+                    "mopstui will not start a new log over it (move it away to start afresh)"
+                )
             if not self.readonly:
                 share_descriptor(fd, info, self.gid)
         conn = self._connect_readonly() if self.readonly else self._connect("rw")
@@ -208,8 +227,10 @@ class SQLiteConnection(Backend):
     def snapshot_notice(self) -> str | None:
         if self.snapshot is None:
             return None
-        return (f"read-only snapshot of {self.path} as of {self.snapshot:%Y-%m-%d %H:%M:%S} UTC: this user cannot share "
-                "its live index (-shm), so later entries may be missing")
+        return (
+            f"read-only snapshot of {self.path} as of {self.snapshot:%Y-%m-%d %H:%M:%S} UTC: this user cannot share "
+            "its live index (-shm), so later entries may be missing"
+        )
 
     def _share_sidecars(self) -> None:
         for suffix in ("-wal", "-shm"):
@@ -274,7 +295,8 @@ class SQLiteConnection(Backend):
         """The schema steps applied, read with plain SQL (sqlite-utils' own table)."""
         try:
             rows = self.conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'mopstui' ORDER BY rowid").fetchall()
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'mopstui' ORDER BY rowid"
+            ).fetchall()
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):
                 return []

@@ -33,15 +33,18 @@ class Copied:
     head: Head
 
 
-def copy_store(source: Backend, destination: Backend, *, batch: int = 5000,
-               progress: Callable[[str, int], None] | None = None) -> Copied:
+def copy_store(
+    source: Backend, destination: Backend, *, batch: int = 5000, progress: Callable[[str, int], None] | None = None
+) -> Copied:
     """Copy `source` into an empty `destination`. The source's chain must verify (a copy would
     hide where it broke); the destination's must verify to the same head afterwards."""
     checked = source.verify()  # type: ignore[attr-defined]
     if not checked.ok:
         raise StoreError(f"{source.location} does not verify ({checked.message}); copying it would hide that")
-    if destination.conn.execute("SELECT count(*) FROM incidents").fetchone()[0] or \
-            destination.conn.execute("SELECT count(*) FROM events").fetchone()[0]:
+    if (
+        destination.conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+        or destination.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    ):
         raise StoreError(f"{destination.location} already holds a war-room; copy-store only fills an empty one")
     rows: dict[str, int] = {}
 

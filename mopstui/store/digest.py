@@ -26,14 +26,20 @@ class DigestMixin(TakeBackMixin):
             f"{leave_out} GROUP BY kind", (incident_id, *left_out)).fetchall())  # fmt: skip
         # Sorted here: asked to sort, SQLite walked all the incident's rows by time (26 ms for
         # 100,000) instead of the comms alone from the (incident, kind, author, time) index (4 ms).
-        comms = [r[0] for r in conn.execute(
-            f"SELECT occurred_at FROM events WHERE incident_id = ? AND kind = 'comms'{leave_out}", (incident_id, *left_out))]
+        comms = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT occurred_at FROM events WHERE incident_id = ? AND kind = 'comms'{leave_out}", (incident_id, *left_out)
+            )
+        ]
         for kind in ("action", "comms"):
             taken_in = sorted(changes.now_of_kind(kind))
             if not taken_in:
                 continue
-            times = [r[0] for r in conn.execute(
-                f"SELECT occurred_at FROM events WHERE id IN ({','.join('?' * len(taken_in))})", taken_in)]
+            times = [
+                r[0]
+                for r in conn.execute(f"SELECT occurred_at FROM events WHERE id IN ({','.join('?' * len(taken_in))})", taken_in)
+            ]
             firsts[kind] = min([t for t in (firsts.get(kind), *times) if t])
             if kind == "comms":
                 comms.extend(times)

@@ -51,7 +51,6 @@ def _event(row: tuple) -> Event:
     )
 
 
-
 class EventsMixin(Backend):
     def _insert_event(
         self,
@@ -109,8 +108,9 @@ class EventsMixin(Backend):
         def write() -> int:
             with self._write() as conn:
                 now = replay_recorded_at or utcnow()
-                incident_id = int(conn.execute("INSERT INTO incidents (created_at) VALUES (?) RETURNING id",
-                                               (to_store(now),)).fetchone()[0])
+                incident_id = int(
+                    conn.execute("INSERT INTO incidents (created_at) VALUES (?) RETURNING id", (to_store(now),)).fetchone()[0]
+                )
                 self._insert_event(
                     conn, incident_id=incident_id, occurred_at=at or now, author=author, kind="declared",
                     text=title, value=value, ref=None, dedupe=None, recorded_at=now, account=replay_account,
@@ -161,8 +161,9 @@ class EventsMixin(Backend):
                 withdrawn = conn.execute(
                     f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = 'withdraw' AND ref = ? ORDER BY id",
                     (incident, ref)).fetchone() if ref else None  # fmt: skip
-                validate_append(current, kind, value, ref, _event(target) if target else None,
-                                _event(withdrawn) if withdrawn else None, at)
+                validate_append(
+                    current, kind, value, ref, _event(target) if target else None, _event(withdrawn) if withdrawn else None, at
+                )
                 return self._insert_event(
                     conn, incident_id=incident, occurred_at=at or utcnow(), author=author, kind=kind,
                     text=text, value=value, ref=ref, dedupe=dedupe, recorded_at=replay_recorded_at,
@@ -180,14 +181,24 @@ class EventsMixin(Backend):
 
         def write() -> Event:
             with self._write() as conn:
-                return self._insert_event(conn, incident_id=None, occurred_at=utcnow(), author=author, kind=kind, text=text,
-                                          value=value, ref=None, dedupe=None)
+                return self._insert_event(
+                    conn,
+                    incident_id=None,
+                    occurred_at=utcnow(),
+                    author=author,
+                    kind=kind,
+                    text=text,
+                    value=value,
+                    ref=None,
+                    dedupe=None,
+                )
 
         return self._retry(write)
 
     def room_events(self, kind: str) -> list[Event]:
-        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id IS NULL AND kind = ? ORDER BY id",
-                                 (kind,)).fetchall()
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id IS NULL AND kind = ? ORDER BY id", (kind,)
+        ).fetchall()
         return [_event(r) for r in rows]
 
     # ------------------------------------------------------------------ convenience writes
@@ -206,16 +217,37 @@ class EventsMixin(Backend):
         text = f"{role} → {user}" if user else f"{role} role released"
         return self.append(incident, "role", text, author=author, at=at, value=json.dumps({"role": role, "user": user}))
 
-    def edit_incident(self, incident: int, *, author: str, title: str | None = None, summary: str | None = None,
-                      services: Sequence[str] | None = None) -> Event:
+    def edit_incident(
+        self,
+        incident: int,
+        *,
+        author: str,
+        title: str | None = None,
+        summary: str | None = None,
+        services: Sequence[str] | None = None,
+    ) -> Event:
         """Change what was declared, as a new `edit` event naming only what changes."""
         current = self.incident(incident)
-        text, value = edit_value(current.title, current.summary, current.services, title=title, summary=summary,
-                                 services=tuple(services) if services is not None else None)
+        text, value = edit_value(
+            current.title,
+            current.summary,
+            current.services,
+            title=title,
+            summary=summary,
+            services=tuple(services) if services is not None else None,
+        )
         return self.append(incident, "edit", text, author=author, value=value)
 
-    def change_followup(self, incident: int, event_id: int, *, author: str, state: str | None = None,
-                        owner: str | None = None, due: date | None = None) -> Event:
+    def change_followup(
+        self,
+        incident: int,
+        event_id: int,
+        *,
+        author: str,
+        state: str | None = None,
+        owner: str | None = None,
+        due: date | None = None,
+    ) -> Event:
         value = change_value(state, clean_line(owner, 64) if owner else None, due)
         return self.append(incident, "followup", change_text(value), author=author, ref=event_id, value=value)
 
@@ -244,8 +276,10 @@ class EventsMixin(Backend):
 
     def _early_entries(self, conn: Any, incident_id: int, declared_at: datetime) -> list[Event]:
         """Entries dated before the declaration (few; read by time from the incident's index)."""
-        rows = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND occurred_at < ? "
-                            f"AND kind IN ({_ENTRY_MARKS})", (incident_id, to_store(declared_at), *ENTRY_KINDS))
+        rows = conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND occurred_at < ? AND kind IN ({_ENTRY_MARKS})",
+            (incident_id, to_store(declared_at), *ENTRY_KINDS),
+        )
         return [_event(r) for r in rows]
 
     def incident(self, incident_id: int) -> Incident:
@@ -318,15 +352,17 @@ class EventsMixin(Backend):
 
     def last_event_id_before(self, moment: datetime) -> int:
         """The last event recorded before `moment` (0 for none)."""
-        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events WHERE recorded_at < ?",
-                                 (to_store(moment),)).fetchone()[0]
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events WHERE recorded_at < ?", (to_store(moment),)).fetchone()[
+            0
+        ]
 
     def written_since(self, incident_id: int, kind: str, author: str, since: datetime) -> list[datetime]:
         """When `author` wrote entries of `kind` on an incident since `since`, oldest first: one range
         of the (incident, kind, author, time) index, whichever process wrote them."""
         rows = self.conn.execute(
             "SELECT occurred_at FROM events WHERE incident_id = ? AND kind = ? AND author = ? AND occurred_at >= ? "
-            "ORDER BY occurred_at", (incident_id, kind, author, to_store(since)),
+            "ORDER BY occurred_at",
+            (incident_id, kind, author, to_store(since)),
         ).fetchall()
         return [from_store(row[0]) for row in rows]
 
@@ -362,8 +398,9 @@ class EventsMixin(Backend):
 
     def catalog_at_declaration(self, incident_id: int) -> dict | None:
         """The catalog as it stood when the incident was declared (recorded then), if it was."""
-        row = self.conn.execute("SELECT value FROM events WHERE incident_id = ? AND kind = 'catalog' ORDER BY id LIMIT 1",
-                                (incident_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT value FROM events WHERE incident_id = ? AND kind = 'catalog' ORDER BY id LIMIT 1", (incident_id,)
+        ).fetchone()
         try:
             return json.loads(row[0]) if row and row[0] else None
         except ValueError:

@@ -28,8 +28,16 @@ class StatusMixin(Backend):
                     cur = conn.execute(
                         "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
                         "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                        (item["vendor_id"], item.get("component"), item.get("group_name"), item["state"],
-                         item.get("previous_state"), item.get("vendor_time"), item["seen_at"], item.get("reason")),
+                        (
+                            item["vendor_id"],
+                            item.get("component"),
+                            item.get("group_name"),
+                            item["state"],
+                            item.get("previous_state"),
+                            item.get("vendor_time"),
+                            item["seen_at"],
+                            item.get("reason"),
+                        ),
                     )
                     ids.append(int(cur.fetchone()[0]))
                 return ids
@@ -50,8 +58,9 @@ class StatusMixin(Backend):
         not on every commit (50 sessions' heartbeats alone are several a second)."""
         return tuple(self.conn.execute("SELECT count(*), max(checked_at) FROM vendor_status").fetchone())
 
-    def observations(self, *, since: str | None = None, until: str | None = None, vendor_id: str | None = None,
-                     latest: int | None = None) -> list[dict]:
+    def observations(
+        self, *, since: str | None = None, until: str | None = None, vendor_id: str | None = None, latest: int | None = None
+    ) -> list[dict]:
         """Stored vendor state changes, oldest first; `latest`: only the last N of them."""
         where: list[str] = []
         params: list[object] = []
@@ -72,7 +81,9 @@ class StatusMixin(Backend):
     def set_cursor(self, name: str, value: int) -> None:
         def write() -> None:
             with self._write() as conn:
-                conn.execute("INSERT INTO cursors (name, value) VALUES (?, ?) "
-                             "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+                conn.execute(
+                    "INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )
 
         self._retry(write)

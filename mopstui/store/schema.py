@@ -79,9 +79,7 @@ def m002_sessions(db: sqlite_utils.Database) -> None:
         pk="session",
     )
     db.table("leases").create({"name": str, "holder": str, "expires_at": str}, pk="name")
-    db.table("vendor_status").create(
-        {"vendor_id": str, "payload": str, "checked_at": str}, pk="vendor_id"
-    )
+    db.table("vendor_status").create({"vendor_id": str, "payload": str, "checked_at": str}, pk="vendor_id")
 
 
 @migrations()

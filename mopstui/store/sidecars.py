@@ -32,8 +32,9 @@ class HeldUp(UnsafeFile):
 
 
 def planted_fifo(path: str) -> UnsafeFile:
-    return UnsafeFile(f"{path} is a FIFO someone put beside the war-room (not SQLite's file); refusing to use the "
-                      "war-room until it is removed")
+    return UnsafeFile(
+        f"{path} is a FIFO someone put beside the war-room (not SQLite's file); refusing to use the war-room until it is removed"
+    )
 
 
 def _release_fifo(path: str) -> bool:
@@ -79,8 +80,10 @@ def first_read(database: Path, read: Callable[[], object], *, give_up_after: flo
         # A FIFO whose name is already gone cannot be released: give up at once, not at the bound.
         held = held + 1 if _sleeps_on_a_pipe(worker) else 0
         if held >= 5 or time.monotonic() > deadline:
-            raise HeldUp(f"opening {database} was held up by a file someone put beside it "
-                             f"({planted or 'its -journal'}); nothing was written, try again")
+            raise HeldUp(
+                f"opening {database} was held up by a file someone put beside it "
+                f"({planted or 'its -journal'}); nothing was written, try again"
+            )
     if failure:
         raise failure[0]
     if planted:

@@ -32,8 +32,16 @@ class SignalsMixin(Backend):
                     cur = conn.execute(
                         "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
                         "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                        (item["vendor_id"], None, None, item["state"], item.get("previous_state"), item.get("vendor_time"),
-                         item["seen_at"], item.get("reason")),
+                        (
+                            item["vendor_id"],
+                            None,
+                            None,
+                            item["state"],
+                            item.get("previous_state"),
+                            item.get("vendor_time"),
+                            item["seen_at"],
+                            item.get("reason"),
+                        ),
                     )
                     ids.append(int(cur.fetchone()[0]))
                 return ids
@@ -59,8 +67,9 @@ class SignalsMixin(Backend):
 
         def write() -> None:
             with self._write() as conn:
-                conn.executemany("INSERT INTO signal_arrivals (signal_id, arrived_at, count, value, source) "
-                                 "VALUES (?,?,?,?,?)", rows)
+                conn.executemany(
+                    "INSERT INTO signal_arrivals (signal_id, arrived_at, count, value, source) VALUES (?,?,?,?,?)", rows
+                )
 
         self._retry(write)
 
@@ -73,9 +82,13 @@ class SignalsMixin(Backend):
                 conn.execute(
                     "DELETE FROM signal_arrivals WHERE signal_id = ? AND arrived_at < ? AND id NOT IN "
                     "(SELECT id FROM signal_arrivals WHERE signal_id = ? AND count > 0 ORDER BY arrived_at DESC, id DESC "
-                    "LIMIT 1)", (signal_id, before, signal_id))
-                row = conn.execute("SELECT id FROM signal_arrivals WHERE signal_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
-                                   (signal_id, int(at_most))).fetchone()
+                    "LIMIT 1)",
+                    (signal_id, before, signal_id),
+                )
+                row = conn.execute(
+                    "SELECT id FROM signal_arrivals WHERE signal_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+                    (signal_id, int(at_most)),
+                ).fetchone()
                 if row is not None:
                     conn.execute("DELETE FROM signal_arrivals WHERE signal_id = ? AND id <= ?", (signal_id, row[0]))
 
@@ -99,8 +112,8 @@ class SignalsMixin(Backend):
 
         changes: dict[str, list] = {}
         for signal_id in changing:
-            changes[signal_id] = [(from_store(o["seen_at"]), o["state"])
-                                  for o in self.observations(vendor_id=f"signal:{signal_id}", until=until)]  # type: ignore[attr-defined]
+            seen = self.observations(vendor_id=f"signal:{signal_id}", until=until)  # type: ignore[attr-defined]
+            changes[signal_id] = [(from_store(o["seen_at"]), o["state"]) for o in seen]
         spend: dict[str, list] = {}
         for signal_id in spending:
             readings = []

@@ -28,15 +28,17 @@ class TakeBackMixin(EventsMixin):
             raise InputError(f"entry #{event_id} is not starred")
         return self.append(incident, "unstar", f"unstarred #{event_id}", author=author, ref=event_id)
 
-    def reopen(self, incident: int, reason: str, *, author: str, status: str = "investigating",
-               at: datetime | None = None) -> Event:
+    def reopen(
+        self, incident: int, reason: str, *, author: str, status: str = "investigating", at: datetime | None = None
+    ) -> Event:
         """A resolved incident under way again: its clocks resume; the postmortem shows both spans."""
         return self.append(incident, "reopen", reason, author=author, at=at, value=status)
 
     def starred(self, incident_id: int) -> set[int]:
         """The entries starred now (a star undone by a later unstar is not)."""
-        rows = self.conn.execute("SELECT kind, ref FROM events WHERE incident_id = ? AND kind IN ('star', 'unstar') "
-                                 "ORDER BY id", (incident_id,))
+        rows = self.conn.execute(
+            "SELECT kind, ref FROM events WHERE incident_id = ? AND kind IN ('star', 'unstar') ORDER BY id", (incident_id,)
+        )
         found: set[int] = set()
         for kind, ref in rows:
             (found.add if kind == "star" else found.discard)(ref)
@@ -44,8 +46,10 @@ class TakeBackMixin(EventsMixin):
 
     def take_backs(self, incident_id: int) -> TakeBacks:
         """Which of the incident's entries were withdrawn or given another kind."""
-        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN (?, ?) "
-                                 "ORDER BY id", (incident_id, *TAKEBACK_KINDS))
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN (?, ?) ORDER BY id",
+            (incident_id, *TAKEBACK_KINDS),
+        )
         return TakeBacks.of(_event(r) for r in rows)
 
     def last_customer_update(self, incident_id: int) -> Event | None:
@@ -63,7 +67,8 @@ class TakeBackMixin(EventsMixin):
             where += f" AND id NOT IN ({','.join('?' * len(left_out))})"
         if taken_in:
             where = f"({where}) OR id IN ({','.join('?' * len(taken_in))})"
-        row = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({where}) "
-                                "ORDER BY occurred_at DESC, id DESC LIMIT 1",
-                                (incident_id, kind, *left_out, *taken_in)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({where}) ORDER BY occurred_at DESC, id DESC LIMIT 1",
+            (incident_id, kind, *left_out, *taken_in),
+        ).fetchone()
         return _event(row) if row else None

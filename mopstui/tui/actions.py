@@ -110,8 +110,11 @@ class IncidentActions(AppState):
         self.war_room.set_focus(self.q("#timeline"))
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
             early = early_note(incident, entry.at, self.config.tz)
-            self.notify(f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
-                        "timeline." + (f" {early}." if early else ""), timeout=10 if early else 4)
+            self.notify(
+                f"Logged at {local_clock(entry.at, self.config.tz)} (back-dated): it sits at that time in the "
+                "timeline." + (f" {early}." if early else ""),
+                timeout=10 if early else 4,
+            )
 
     def _entry_refused(self: WarRoomApp, reason: str) -> None:
         """A refused entry: the reason on the line above the entry line, the typed text left in it
@@ -135,8 +138,9 @@ class IncidentActions(AppState):
             snapshot = cat.catalog_snapshot(self.config)
             self._queue_write(
                 None,
-                lambda s: s.declare(result.title, severity=result.severity, author=self.user,
-                                    services=result.services, catalog=snapshot),
+                lambda s: s.declare(
+                    result.title, severity=result.severity, author=self.user, services=result.services, catalog=snapshot
+                ),
                 on_done=self._switch_to_declared,
             )
 
@@ -158,9 +162,10 @@ class IncidentActions(AppState):
         following = STATUSES.index(incident.status) + 1
         suggested = STATUSES[following] if following < len(STATUSES) else None
         choices = [(s, f"{'→ ' if s == suggested else '  '}{s}") for s in STATUSES]
-        self.push_screen(ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status,
-                                      suggested=suggested),
-                         _if_given(lambda value: self.set_status(incident.id, value)))
+        self.push_screen(
+            ChoiceScreen(f"{incident.label}: status is {incident.status}", choices, current=incident.status, suggested=suggested),
+            _if_given(lambda value: self.set_status(incident.id, value)),
+        )
 
     def set_status(self: WarRoomApp, incident_id: int, status: str) -> None:
         self._queue_write(None, lambda s: s.set_status(incident_id, status, author=self.user))
@@ -179,8 +184,10 @@ class IncidentActions(AppState):
         if incident is None:
             return
         choices = [(s, f"{s} — {self.config.severities[s].description}") for s in SEVERITIES]
-        self.push_screen(ChoiceScreen(f"{incident.label}: severity", choices, current=incident.severity),
-                         _if_given(lambda value: self.set_severity(incident.id, value)))
+        self.push_screen(
+            ChoiceScreen(f"{incident.label}: severity", choices, current=incident.severity),
+            _if_given(lambda value: self.set_severity(incident.id, value)),
+        )
 
     def set_severity(self: WarRoomApp, incident_id: int, severity: str) -> None:
         self._queue_write(None, lambda s: s.set_severity(incident_id, severity, author=self.user))
@@ -201,8 +208,10 @@ class IncidentActions(AppState):
 
         def picked_person(role: str, who: str | None) -> None:
             if who == "\0other":
-                self.push_screen(PromptScreen(f"Who is {role}?", placeholder="name"),
-                                 _if_given(lambda name: self.assign_role(incident.id, role, name.strip())))
+                self.push_screen(
+                    PromptScreen(f"Who is {role}?", placeholder="name"),
+                    _if_given(lambda name: self.assign_role(incident.id, role, name.strip())),
+                )
             elif who:
                 self.assign_role(incident.id, role, who)
 
@@ -252,8 +261,9 @@ class IncidentActions(AppState):
         if incident is None:
             return
         self.push_screen(
-            PromptScreen("Search the timeline", value=self.filter_label,
-                         placeholder="words · kind:comms · author:sam   (empty: show all)"),
+            PromptScreen(
+                "Search the timeline", value=self.filter_label, placeholder="words · kind:comms · author:sam   (empty: show all)"
+            ),
             _unless_cancelled(self.search),
         )
 

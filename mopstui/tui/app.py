@@ -54,9 +54,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     # Built from the one command list (config/keymap.py), which also builds the palette; the
     # config's `keys:` remaps them by id (set_keymap in __init__).
-    BINDINGS = [
-        Binding(c.keys, c.action, c.label, show=c.show, priority=c.priority, id=c.id) for c in COMMANDS if c.keys
-    ]
+    BINDINGS = [Binding(c.keys, c.action, c.label, show=c.show, priority=c.priority, id=c.id) for c in COMMANDS if c.keys]
 
     def __init__(
         self,
@@ -149,8 +147,15 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             return SturdyLinuxDriver
         return driver
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every notice is plain text: notices quote what people typed and vendors wrote (an entry
         starting `@[/nope]` once crashed the screen through markup in its error notice)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
@@ -197,9 +202,12 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._heartbeat()
         self._refresh_presence()
         if not self.config.services and not self.config.vendors:
-            self.notify("No catalog configured: no services or vendors to show. Start from config.example.yaml "
-                        "(mopstui --help says where configs are read from; mopstui check-config checks one).",
-                        title="Empty catalog", timeout=15)
+            self.notify(
+                "No catalog configured: no services or vendors to show. Start from config.example.yaml "
+                "(mopstui --help says where configs are read from; mopstui check-config checks one).",
+                title="Empty catalog",
+                timeout=15,
+            )
         self._tick()
         self.set_interval(1.0, self._tick)
         # On a server the store wakes us on each commit (another host's entry in milliseconds) and
@@ -243,8 +251,13 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             if problems:
                 said = " ".join(f.text for f in problems[:3])
                 more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-                self.call_from_thread(self.notify, f"{said}{more} Run `mopstui doctor` for the fixes.",
-                                      title="Set-up problem", severity="warning", timeout=20)
+                self.call_from_thread(
+                    self.notify,
+                    f"{said}{more} Run `mopstui doctor` for the fixes.",
+                    title="Set-up problem",
+                    severity="warning",
+                    timeout=20,
+                )
 
         self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
 
@@ -272,11 +285,21 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         name, error = event.worker.name, event.worker.error
         restarts = self._restarts[name] = self._restarts.get(name, 0) + 1
         if restarts > 3:
-            self.notify(f"The {name} stopped again ({type(error).__name__}: {error}); it is not restarted. "
-                        "Quit and open mopstui again.", title=f"{name} stopped", severity="error", timeout=30, markup=False)
+            self.notify(
+                f"The {name} stopped again ({type(error).__name__}: {error}); it is not restarted. Quit and open mopstui again.",
+                title=f"{name} stopped",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
             return
-        self.notify(f"The {name} stopped ({type(error).__name__}: {error}); restarting it.", title=f"{name} restarted",
-                    severity="error", timeout=10, markup=False)
+        self.notify(
+            f"The {name} stopped ({type(error).__name__}: {error}); restarting it.",
+            title=f"{name} restarted",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
         if name == "writer":
             self._writer()
         else:
@@ -287,8 +310,11 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         unsaved = len([p for p in pending if not p.failed])
         if unsaved:
             wait = int(self.store.write_timeout)
-            self.notify(f"Saving {unsaved} entr{'y' if unsaved == 1 else 'ies'} before leaving (up to {wait}s while "
-                        "another process holds the database)…", timeout=wait)
+            self.notify(
+                f"Saving {unsaved} entr{'y' if unsaved == 1 else 'ies'} before leaving (up to {wait}s while "
+                "another process holds the database)…",
+                timeout=wait,
+            )
             await self._writes_drained(self.store.write_timeout)
         self.exit()
 

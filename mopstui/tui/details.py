@@ -51,7 +51,7 @@ def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorSt
         return statuses.get(rest), None
     for vendor_id, status in statuses.items():
         if rest.startswith(vendor_id + ":"):
-            return status, rest[len(vendor_id) + 1:]
+            return status, rest[len(vendor_id) + 1 :]
     return None, None
 
 
@@ -123,7 +123,8 @@ class Details(AppState):
         if status is not None:
             since = (self.now() - timedelta(hours=HOURS)).isoformat()
             self.q("#vendor-history", VendorHistory).show(
-                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now())
+                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now()
+            )
 
     @on(DataTable.RowSelected, "#vendors")
     def _vendor_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
@@ -131,8 +132,12 @@ class Details(AppState):
         if status is None:
             return
         observations = self.store.observations(vendor_id=status.id)
-        probes = [o for s in self.config.services if s.vendor == status.id and s.probe
-                  for o in self.store.observations(vendor_id=cat.probe_id(s.id))]
+        probes = [
+            o
+            for s in self.config.services
+            if s.vendor == status.id and s.probe
+            for o in self.store.observations(vendor_id=cat.probe_id(s.id))
+        ]
         lags = page_lags(self.config, observations + probes, vendor_id=status.id)
         series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
         self.push_screen(VendorDetailScreen(status, lags, series, self.config.tz))
@@ -157,16 +162,32 @@ class Details(AppState):
 
         def picked(verdict: str | None) -> None:
             if verdict == "lift":
-                self._queue_write(None, lambda s: lift_override(s, self.config, vendor_id=status.id, component=component,
-                                                                author=self.user))
+                self._queue_write(
+                    None, lambda s: lift_override(s, self.config, vendor_id=status.id, component=component, author=self.user)
+                )
             elif verdict:
-                self.push_screen(PromptScreen(f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
-                                              placeholder="the reason, for the log (holds until the page changes)",
-                                              required="Write the reason first: the log keeps why the room overruled "
-                                                       "the page"),
-                                 _if_given(lambda reason: self._queue_write(None, lambda s: set_override(
-                                     s, self.config, vendor_id=status.id, component=component, verdict=verdict,
-                                     reason=reason, until="page-changes", author=self.user))))
+                self.push_screen(
+                    PromptScreen(
+                        f"{target}: {'down for us' if verdict == 'down' else 'not us'} — why?",
+                        placeholder="the reason, for the log (holds until the page changes)",
+                        required="Write the reason first: the log keeps why the room overruled the page",
+                    ),
+                    _if_given(
+                        lambda reason: self._queue_write(
+                            None,
+                            lambda s: set_override(
+                                s,
+                                self.config,
+                                vendor_id=status.id,
+                                component=component,
+                                verdict=verdict,
+                                reason=reason,
+                                until="page-changes",
+                                author=self.user,
+                            ),
+                        )
+                    ),
+                )
 
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
@@ -200,8 +221,9 @@ class Details(AppState):
             self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
             return
         self.exported = path
-        self.call_from_thread(self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written",
-                              timeout=10, markup=False)
+        self.call_from_thread(
+            self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written", timeout=10, markup=False
+        )
 
     def action_help(self: WarRoomApp) -> None:
         remapped = " · ".join(f"{keys} {BY_ID[command].label.lower()}" for command, keys in self.config.keys)

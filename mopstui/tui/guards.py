@@ -46,8 +46,12 @@ def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable
             if not self.unreachable:
                 self.unreachable = True
                 self._render_room_bar()
-                self.notify(f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
-                            title="Database unreachable", severity="error", timeout=10)
+                self.notify(
+                    f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
+                    title="Database unreachable",
+                    severity="error",
+                    timeout=10,
+                )
             return None
         if self.unreachable:
             self.unreachable = False
@@ -76,5 +80,3 @@ def _unless_cancelled(action: Callable[[str], object]) -> Callable[[str | None],
             action(value)
 
     return callback
-
-

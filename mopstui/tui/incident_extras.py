@@ -28,8 +28,12 @@ def edit_incident(app: WarRoomApp) -> None:
         if result is None:
             return
         services = result.services if result.services != incident.services else None
-        app._queue_write(None, lambda s: s.edit_incident(incident.id, author=app.user, title=result.title,
-                                                          summary=result.summary, services=services))
+        app._queue_write(
+            None,
+            lambda s: s.edit_incident(
+                incident.id, author=app.user, title=result.title, summary=result.summary, services=services
+            ),
+        )
 
     before = Declaration(incident.title, incident.severity, incident.services, incident.summary)
     app.push_screen(DeclareScreen(app.config, editing=before), edited)
@@ -64,12 +68,12 @@ def followup(app: WarRoomApp) -> None:
     if event.kind != "action_item":
         app.notify("Select an action item (a /todo entry) in the timeline first.", severity="warning")
         return
-    item = next((f for f in followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id))
-                 if f.event_id == event.id), None)
+    item = next((f for f in followups(app.store.events_of_kinds(FOLLOWUP_KINDS, incident.id)) if f.event_id == event.id), None)
     state = item.state if item else "open"
     # Only what applies: "Open again" on an open item, "Done" on a done one, did nothing.
-    choices = [(value, label) for value, label in (("done", "Done"), ("wont_do", "Won't do"), ("open", "Open again"))
-               if value != state] + [("\0owner", "Set the owner…"), ("\0due", "Set the due date…")]
+    choices = [
+        (value, label) for value, label in (("done", "Done"), ("wont_do", "Won't do"), ("open", "Open again")) if value != state
+    ] + [("\0owner", "Set the owner…"), ("\0due", "Set the due date…")]
     # What it is now, in the title: its owner and due date were shown nowhere.
     owner = clean_line(item.owner, 20) if item and item.owner else "none"
     now = f"{STATE_SAID.get(state, state)}, owner {owner}, due {item.due if item and item.due else 'none'}"

@@ -49,7 +49,10 @@ class KeyGuard:
             return False
         if key.is_printable:
             self.stray_until = key.time + STRAY_PAUSE
-            app.notify("That typing went nowhere: pick a kind first (n note, c comms, a action …), then type.",
-                       severity="warning", timeout=4)
+            app.notify(
+                "That typing went nowhere: pick a kind first (n note, c comms, a action …), then type.",
+                severity="warning",
+                timeout=4,
+            )
             return True
         return False

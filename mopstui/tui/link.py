@@ -17,8 +17,14 @@ PROBE_EVERY = 5.0  # at most: a shorter `away_after` is probed three times withi
 
 
 class LinkWatch:
-    def __init__(self, away_after: float, on_away: Callable[[float], object], on_back: Callable[[float], object], *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        away_after: float,
+        on_away: Callable[[float], object],
+        on_back: Callable[[float], object],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.away_after, self.on_away, self.on_back, self.clock = away_after, on_away, on_back, clock
         # Checked just before each probe: a live terminal's last answer is then one interval old,
         # so the interval must be well inside away_after or a live terminal would look silent.

@@ -100,8 +100,9 @@ class Panes(AppState):
         rollup = cat.touchpoints(self.config, self.health, self.signal_states)
         if rollup and all(t.state == "unknown" for t in rollup):
             rollup = []
-            lines.append(Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True,
-                              overflow="ellipsis"))
+            lines.append(
+                Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True, overflow="ellipsis")
+            )
         for touchpoint in rollup[: (3 if wide else 2) - len(lines)]:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append_text(badge_text(touchpoint.state))
@@ -251,8 +252,11 @@ class Panes(AppState):
 
 def signal_lines(config: Config, states: dict) -> list[Text]:
     """One line per signal in trouble, worst first: "✖ Contact form: the form is missing · since 10:03"."""
-    troubled = [states[s.id] for s in config.signals if s.id in states and states[s.id].state in (DOWN, DEGRADED)
-                and not states[s.id].suppressed_by]
+    troubled = [
+        states[s.id]
+        for s in config.signals
+        if s.id in states and states[s.id].state in (DOWN, DEGRADED) and not states[s.id].suppressed_by
+    ]
     lines = []
     for state in sorted(troubled, key=lambda st: (st.state != DOWN, st.name)):
         line = Text(no_wrap=True, overflow="ellipsis")

@@ -119,8 +119,7 @@ class _Choices(OptionList):
     nothing wraps: ↑ once went from nothing to the bottom, a downgrade to SEV4. Enter takes the
     suggested choice the dialog shows (→), and with none says what to do (doing nothing looked stuck)."""
 
-    def __init__(self, *options: Option, suggested: str | None = None, current: str | None = None,
-                 id: str | None = None) -> None:
+    def __init__(self, *options: Option, suggested: str | None = None, current: str | None = None, id: str | None = None) -> None:
         super().__init__(*options, id=id)
         self.suggested, self.current = suggested, current
 
@@ -151,8 +150,9 @@ class _Choices(OptionList):
         if self.highlighted is None and self.suggested is not None:
             self.highlighted = self.get_option_index(self.suggested)
         if self.highlighted is None:
-            self.screen.query_one(".hint", Label).update(Text("Nothing chosen yet: ↑ ↓ to choose, then Enter · "
-                                                              "Escape to cancel", style="bold"))
+            self.screen.query_one(".hint", Label).update(
+                Text("Nothing chosen yet: ↑ ↓ to choose, then Enter · Escape to cancel", style="bold")
+            )
             return
         super().action_select()
 
@@ -163,8 +163,15 @@ class ChoiceScreen(_Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], *, current: str | None = None,
-                 deliberate: bool = True, suggested: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        *,
+        current: str | None = None,
+        deliberate: bool = True,
+        suggested: str | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
@@ -177,12 +184,13 @@ class ChoiceScreen(_Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            options = [Option(Text(label + ("  (now)" if value == self.current else "")), id=value,
-                              disabled=value == self.current) for value, label in self.choices]
+            options = [
+                Option(Text(label + ("  (now)" if value == self.current else "")), id=value, disabled=value == self.current)
+                for value, label in self.choices
+            ]
             yield _Choices(*options, suggested=self.suggested, current=self.current, id="choices")
             if self.deliberate and self.suggested is not None:
-                yield Label(Text(f"Enter: {self.suggested} (→) · ↑ ↓ another, then Enter · Escape to cancel"),
-                            classes="hint")
+                yield Label(Text(f"Enter: {self.suggested} (→) · ↑ ↓ another, then Enter · Escape to cancel"), classes="hint")
             elif self.deliberate:
                 yield Label("↑ ↓ to choose, then Enter · Escape to cancel", classes="hint")
 
@@ -247,20 +255,27 @@ class DeclareScreen(_Dialog[Declaration | None]):
         chosen = set(editing.services) if editing else set()
         with Vertical(classes="dialog", id="declare"):
             yield Label("Change what was declared" if editing else "Declare an incident", classes="dialog-title")
-            yield Input(editing.title if editing else "", placeholder="What customers see, e.g. 'Lead form not submitting'",
-                        id="declare-title")
+            yield Input(
+                editing.title if editing else "",
+                placeholder="What customers see, e.g. 'Lead form not submitting'",
+                id="declare-title",
+            )
             if editing:
                 yield Input(editing.summary, placeholder="Summary: what is going on, in a sentence", id="declare-summary")
             else:
-                yield Select([(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
-                             value="SEV2", allow_blank=False, id="declare-severity")
-            with Horizontal(id="declare-pickers"):
-                yield SelectionList[str](
-                    *[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints"
+                yield Select(
+                    [(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
+                    value="SEV2",
+                    allow_blank=False,
+                    id="declare-severity",
                 )
+            with Horizontal(id="declare-pickers"):
+                yield SelectionList[str](*[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints")
                 yield SelectionList[str](
-                    *[Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id, s.id in chosen)
-                      for s in self.config.services],
+                    *[
+                        Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id, s.id in chosen)
+                        for s in self.config.services
+                    ],
                     id="declare-services",
                 )
             with Horizontal(classes="buttons"):

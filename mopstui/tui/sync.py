@@ -148,8 +148,12 @@ class StoreSync(AppState):
         if self._store is None or self.store.readonly or self.link.away:
             return
         current = self.current_id
-        self._queue_write(None, lambda s: s.heartbeat(
-            self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current))
+        self._queue_write(
+            None,
+            lambda s: s.heartbeat(
+                self.session_id, user=self.user, host=hostname(), client=ssh_client(), pid=os.getpid(), incident_id=current
+            ),
+        )
 
     def _probe_link(self: WarRoomApp) -> None:
         self.link.check()
@@ -171,8 +175,12 @@ class StoreSync(AppState):
         if self._poller is not None:
             self._poller.standing_down.clear()
         self._heartbeat()
-        self.notify(f"Your terminal did not answer for {silent:.0f} s: the others saw you as away, and the room's duties "
-                    "went to another session. You are back in the room.", title="Link back", timeout=10)
+        self.notify(
+            f"Your terminal did not answer for {silent:.0f} s: the others saw you as away, and the room's duties "
+            "went to another session. You are back in the room.",
+            title="Link back",
+            timeout=10,
+        )
 
     @work(thread=True, exit_on_error=False, group="poller", name="poller")
     def _run_poller(self: WarRoomApp) -> None:
@@ -184,9 +192,12 @@ class StoreSync(AppState):
         if self._store is None or self.store.readonly:
             return
         with open_store(self.config.database_location, group=self.config.database_group) as store:
-            self._poller = Poller(self.config, store, holder_name("tui", store.account.login, hostname(), os.getpid(),
-                                                               self.session_id),
-                                  on_round=self._poller_report)
+            self._poller = Poller(
+                self.config,
+                store,
+                holder_name("tui", store.account.login, hostname(), os.getpid(), self.session_id),
+                on_round=self._poller_report,
+            )
             if self.link.away:  # restarted while nobody reads this screen: it stays down
                 self._poller.standing_down.set()
             asyncio.run(self._poller.run(self._stop_poller))
@@ -196,16 +207,21 @@ class StoreSync(AppState):
         if "problem" in summary:
             self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
         elif summary.get("forced"):  # the round `p` asked for: say that it is done, and what it found
-            self.call_from_thread(self.notify, f"Polled {summary['polled']} vendors and probes: {summary['changes']} "
-                                  f"changes, {summary['unknown']} unknown.", timeout=4)
+            self.call_from_thread(
+                self.notify,
+                f"Polled {summary['polled']} vendors and probes: {summary['changes']} changes, {summary['unknown']} unknown.",
+                timeout=4,
+            )
 
     def action_poll_now(self: WarRoomApp) -> None:
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
             holder = self.store.lease_holder("poller")
-            self.notify(f"Vendors are polled by {holder_words(holder) if holder else 'another session'}; this screen "
-                        "shows its results.", timeout=5)
+            self.notify(
+                f"Vendors are polled by {holder_words(holder) if holder else 'another session'}; this screen shows its results.",
+                timeout=5,
+            )
         else:
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)

@@ -35,15 +35,21 @@ def withdraw(app: WarRoomApp, incident: Incident, event: Event) -> None:
         if reason is None:
             return
         if not reason.strip():
-            app.notify(f"Not withdrawn: say why (the others read it beside #{event.id}). Press w to try again.",
-                       severity="warning")
+            app.notify(
+                f"Not withdrawn: say why (the others read it beside #{event.id}). Press w to try again.", severity="warning"
+            )
             return
         app._queue_write(None, lambda s: s.withdraw(incident.id, event.id, reason, author=app.user))
 
-    app.push_screen(PromptScreen(f"Withdraw #{event.id} ({clean_line(event.author)}: {_said(event.text)})? It stays in "
-                                 "the log, marked withdrawn. Why?", placeholder="e.g. wrong incident: meant INC-2",
-                                 required="Say why first: the others read it beside the entry"),
-                    answered)
+    app.push_screen(
+        PromptScreen(
+            f"Withdraw #{event.id} ({clean_line(event.author)}: {_said(event.text)})? It stays in "
+            "the log, marked withdrawn. Why?",
+            placeholder="e.g. wrong incident: meant INC-2",
+            required="Say why first: the others read it beside the entry",
+        ),
+        answered,
+    )
 
 
 def toggle_star(app: WarRoomApp, incident: Incident, event: Event) -> None:
@@ -83,14 +89,20 @@ def correct(app: WarRoomApp, incident: Incident, event: Event) -> None:
         app._queue_write(None, lambda s: s.correct(incident.id, event.id, words, author=app.user, kind=kind))
 
     label = KIND_LABELS.get(event.kind, event.kind)
-    app.push_screen(PromptScreen(f"Correct #{event.id} ({clean_line(event.author)}, {label}): the right words; start "
-                                 "with /comms, /note … to change its kind", value=event.text,
-                                 required="Write the right words (Escape leaves the entry as it is)"),
-                    _if_given(answered))
+    app.push_screen(
+        PromptScreen(
+            f"Correct #{event.id} ({clean_line(event.author)}, {label}): the right words; start "
+            "with /comms, /note … to change its kind",
+            value=event.text,
+            required="Write the right words (Escape leaves the entry as it is)",
+        ),
+        _if_given(answered),
+    )
 
 
 def reopen(app: WarRoomApp, incident: Incident) -> None:
     """The status dialog of a resolved incident: reopen it, with a reason."""
+
     def picked(status: str) -> None:
         def answered(reason: str | None) -> None:
             if reason is None:
@@ -101,8 +113,13 @@ def reopen(app: WarRoomApp, incident: Incident) -> None:
             app._queue_write(None, lambda s: s.reopen(incident.id, reason, author=app.user, status=status))
             app.notify(f"{incident.label} reopened ({status}): the clocks run again.", timeout=4)
 
-        app.push_screen(PromptScreen(f"Reopen {incident.label} as {status}: why? (the trouble is back …)",
-                                     required="Say why first: the log keeps why it was reopened"), answered)
+        app.push_screen(
+            PromptScreen(
+                f"Reopen {incident.label} as {status}: why? (the trouble is back …)",
+                required="Say why first: the log keeps why it was reopened",
+            ),
+            answered,
+        )
 
     choices = [(s, f"Reopen it: {s}") for s in REOPEN_STATUSES]
     app.push_screen(ChoiceScreen(f"{incident.label} is resolved. The trouble is back?", choices), _if_given(picked))

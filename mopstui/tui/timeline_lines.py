@@ -69,7 +69,7 @@ class EntryDrawing:
         for number, part in enumerate(wrapped):
             if number == 0 and spill >= 0:
                 row = head.copy()
-                row.append_text(part[max(0, spill):] if spill > 0 else part)
+                row.append_text(part[max(0, spill) :] if spill > 0 else part)
             else:
                 row = Text(" " * indent)
                 row.append_text(part)

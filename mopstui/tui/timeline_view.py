@@ -261,8 +261,15 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _visible(self) -> list[Strip]:
         height = max(1, self.size.height)
-        key = (int(self.scroll_offset.y), self.scrollable_content_region.width, height, len(self._events),
-               len(self._pending), self.cursor, self.has_focus)
+        key = (
+            int(self.scroll_offset.y),
+            self.scrollable_content_region.width,
+            height,
+            len(self._events),
+            len(self._pending),
+            self.cursor,
+            self.has_focus,
+        )
         if key != self._screen_key:
             self._screen_key = key
             self._screen, self._owners = lay_out(self._lines, self._count(), self._bottom(), height)
@@ -294,8 +301,13 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _render_event(self, event: Event, width: int, highlighted: bool) -> list[Strip]:
         drawing = self._drawing()
-        head = drawing.head(drawing.time_column(event.occurred_at, width), marks(event, self.notes), author_mark(event),
-                            KIND_LABELS.get(event.kind, event.kind), KIND_STYLES.get(event.kind, ""))
+        head = drawing.head(
+            drawing.time_column(event.occurred_at, width),
+            marks(event, self.notes),
+            author_mark(event),
+            KIND_LABELS.get(event.kind, event.kind),
+            KIND_STYLES.get(event.kind, ""),
+        )
         body = Text()
         withdrawal = self.notes.withdrawn.get(event.id)
         if withdrawal:  # who took it back, and why, first

@@ -99,8 +99,11 @@ def detail_text(status: VendorStatus, lags: list[PageLag], tz: tzinfo | None = N
     body.append("\nOpen vendor incidents\n", "bold")
     for incident in status.incidents or ():
         body.append_text(badge_text(incident.impact))
-        body.append(f"  {clean_line(incident.title)} ({clean_line(incident.status or 'open')}, "
-                    f"updated {when(incident.updated_at, tz)})\n", "bold")
+        body.append(
+            f"  {clean_line(incident.title)} ({clean_line(incident.status or 'open')}, "
+            f"updated {when(incident.updated_at, tz)})\n",
+            "bold",
+        )
         if incident.latest_update:
             body.append(f"    {clean_line(incident.latest_update, 400)}\n")
     if not status.incidents:

@@ -55,8 +55,11 @@ class WarRoom(Screen):
                 with Horizontal(id="entry-row"):
                     yield Static("note ▸", id="entry-kind")
                     yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
-        yield Static("The terminal is too small for the war-room: make it at least 60 columns by 16 lines "
-                     "(80x24 is best). Nothing is lost meanwhile.", id="too-small")
+        yield Static(
+            "The terminal is too small for the war-room: make it at least 60 columns by 16 lines "
+            "(80x24 is best). Nothing is lost meanwhile.",
+            id="too-small",
+        )
         yield Footer(compact=True)  # at 80 columns the roomy footer ran its last keys under the palette key
 
     def on_mount(self) -> None:

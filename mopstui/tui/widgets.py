@@ -139,8 +139,10 @@ class IncidentSummary(Static):
         text = Text(no_wrap=False)
         text.append(f" {incident.severity} ", SEVERITY_STYLES.get(incident.severity, ""))
         text.append(f" {incident.label} ", "bold")
-        text.append(f"{STATUS_SYMBOLS.get(incident.status, '')} {incident.status.upper()}",
-                    "bold reverse" if incident.resolved else "bold")
+        text.append(
+            f"{STATUS_SYMBOLS.get(incident.status, '')} {incident.status.upper()}",
+            "bold reverse" if incident.resolved else "bold",
+        )
         text.append(f"  {position}\n", "bright_black")
         text.append(clean_line(incident.title, 200) + "\n", "bold")
         roles = " · ".join(f"{role} {clean_line(user)}" for role, user in incident.roles.items())
@@ -190,8 +192,13 @@ class FittedTable(DataTable):
         width_changed = self._laid_out_at is not None and self._laid_out_at != self.size.width
         self._laid_out_at = self.size.width
         widths = self._widths(columns, rows)
-        if (rebuild or len(self.columns) != len(columns) or keys != [r.value for r in self.rows] or width_changed
-                or widths != [c.width for c in self.columns.values()]):
+        if (
+            rebuild
+            or len(self.columns) != len(columns)
+            or keys != [r.value for r in self.rows]
+            or width_changed
+            or widths != [c.width for c in self.columns.values()]
+        ):
             cursor = self.cursor_row
             # The highlight stays on the same row (vendor, service), wherever a re-sort moves it:
             # kept by row number, it silently moved to another vendor, and O overruled that one.
@@ -294,8 +301,12 @@ class EntryInput(Input):
         if len(self.value) + len(event.text) > self.limit:
             event.prevent_default()  # Input's own paste handler must not insert (and cut) it
             event.stop()
-            self.app.notify(f"Paste refused: {len(event.text):,} characters would pass the {self.limit:,}-character "
-                            "limit of an entry. Nothing was cut; paste it in parts.", title="Too long", severity="error")
+            self.app.notify(
+                f"Paste refused: {len(event.text):,} characters would pass the {self.limit:,}-character "
+                "limit of an entry. Nothing was cut; paste it in parts.",
+                title="Too long",
+                severity="error",
+            )
 
     def _on_input_changed(self, event: Input.Changed) -> None:
         full = len(self.value) >= self.limit

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 class Writing(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def _queue_write(self: WarRoomApp, pending: Pending | None, action: Callable[[SQLStore], object],
-                     on_done: Callable | None = None) -> int:
+    def _queue_write(
+        self: WarRoomApp, pending: Pending | None, action: Callable[[SQLStore], object], on_done: Callable | None = None
+    ) -> int:
         if self._store is not None and self.store.readonly:
             if pending is not None:  # background writes (heartbeats) are skipped silently
                 self._can_write()
@@ -109,18 +110,24 @@ class Writing(AppState):
     def on_write_waiting(self: WarRoomApp, message: WriteWaiting) -> None:
         if not self._waiting_notice:
             self._waiting_notice = True
-            self.notify("Another process holds the database lock; your entry is kept and will be saved.",
-                        severity="warning", timeout=6)
+            self.notify(
+                "Another process holds the database lock; your entry is kept and will be saved.", severity="warning", timeout=6
+            )
 
     def _can_write(self: WarRoomApp) -> bool:
         if self._store is not None and self.store.readonly:
-            self.notify(f"You can watch but not write: {self.config.database_label} is read-only for you "
-                        "(ask for the war-room group).", severity="warning", timeout=8, markup=False)
+            self.notify(
+                f"You can watch but not write: {self.config.database_label} is read-only for you (ask for the war-room group).",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
             return False
         return True
 
-    def log_entry(self: WarRoomApp, incident_id: int, kind: str, text: str, at: datetime | None = None,
-                  value: str | None = None) -> int:
+    def log_entry(
+        self: WarRoomApp, incident_id: int, kind: str, text: str, at: datetime | None = None, value: str | None = None
+    ) -> int:
         self._tokens += 1
         pending = Pending(self._tokens, kind, text, self.user, at or self.now())
         return self._queue_write(pending, lambda s: s.append(incident_id, kind, text, author=self.user, at=at, value=value))

@@ -61,8 +61,24 @@ def _registry() -> dict[str, Provider]:
         zendesk,
     )
 
-    modules = (statuspage, incidentio, instatus, betterstack, statusio, sorry, cachet, slack, google, rss, heroku, salesforce,
-               stripe, zendesk, meta, probe)
+    modules = (
+        statuspage,
+        incidentio,
+        instatus,
+        betterstack,
+        statusio,
+        sorry,
+        cachet,
+        slack,
+        google,
+        rss,
+        heroku,
+        salesforce,
+        stripe,
+        zendesk,
+        meta,
+        probe,
+    )
     return {m.PROVIDER.kind: m.PROVIDER for m in modules}
 
 

@@ -34,8 +34,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     if "aggregate_state" not in page:
         raise ParseError("not a Better Stack page (no data.attributes.aggregate_state)")
     included = items(data.get("included"))
-    sections = {text(i.get("id")): text(mapping(i.get("attributes")).get("name"))
-                for i in included if i.get("type") == "status_page_section"}
+    sections = {
+        text(i.get("id")): text(mapping(i.get("attributes")).get("name"))
+        for i in included
+        if i.get("type") == "status_page_section"
+    }
     components, incidents, maintenances = [], [], []
     for item in included:
         attributes = mapping(item.get("attributes"))
@@ -47,15 +50,29 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         elif item.get("type") == "status_report" and not attributes.get("ends_at"):
             title, state = text(attributes.get("title")), STATES.get(text(attributes.get("aggregate_state")), DEGRADED)
             if text(attributes.get("report_type")) == "maintenance":
-                maintenances.append(Maintenance(title, "in progress" if state == MAINTENANCE else "scheduled",
-                                                text(attributes.get("starts_at")) or None, None))
+                maintenances.append(
+                    Maintenance(
+                        title,
+                        "in progress" if state == MAINTENANCE else "scheduled",
+                        text(attributes.get("starts_at")) or None,
+                        None,
+                    )
+                )
             else:
                 incidents.append(VendorIncident(title, state, "open", text(attributes.get("starts_at")) or None, ""))
-    groups = tuple(Group(name, worst(c.state for c in components if c.group == name)) for name in dict.fromkeys(
-        c.group for c in components if c.group))
+    groups = tuple(
+        Group(name, worst(c.state for c in components if c.group == name))
+        for name in dict.fromkeys(c.group for c in components if c.group)
+    )
     state = STATES.get(text(page.get("aggregate_state")), UNKNOWN)
-    return Parsed(worst([state] + [c.state for c in components]) if state != UNKNOWN else UNKNOWN, tuple(components),
-                  tuple(incidents), tuple(maintenances), None, groups)
+    return Parsed(
+        worst([state] + [c.state for c in components]) if state != UNKNOWN else UNKNOWN,
+        tuple(components),
+        tuple(incidents),
+        tuple(maintenances),
+        None,
+        groups,
+    )
 
 
 PROVIDER = Provider("betterstack", url, parse)

@@ -27,8 +27,11 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     rows = items(data.get("data"))
     if not isinstance(data.get("data"), list) or (rows and not all("status" in r and "name" in r for r in rows)):
         raise ParseError("not a Cachet components list (no data[] with name and status)")
-    components = tuple(Component(text(r.get("name")), _state(r.get("status")), None, id=text(r.get("id")) or None)
-                       for r in rows if r.get("enabled", True) is not False)
+    components = tuple(
+        Component(text(r.get("name")), _state(r.get("status")), None, id=text(r.get("id")) or None)
+        for r in rows
+        if r.get("enabled", True) is not False
+    )
     return Parsed(worst([OPERATIONAL, *(c.state for c in components)]), components)
 
 

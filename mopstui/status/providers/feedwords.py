@@ -22,10 +22,16 @@ _CLOSING = re.compile(
     r"no longer (?:affected|impacted|experiencing|seeing)|has ended|have ended|is over|all clear)\b",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:not|n't|no|yet to be|until|once|when|if|before)\s+(?:\w+\s+){0,2}?"
-                      r"(?:be\s+)?(?:resolved|recovered|completed?|fixed|restored|operational|back)\b", re.IGNORECASE)
-_LEADING_STATUS = re.compile(r"^\s*\[?\s*(resolved|recovered|completed|postmortem|fixed|investigating|identified|"
-                             r"monitoring|update|scheduled|in progress|verifying)\s*\]?\s*[-:\u2013]?\s*", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:not|n't|no|yet to be|until|once|when|if|before)\s+(?:\w+\s+){0,2}?"
+    r"(?:be\s+)?(?:resolved|recovered|completed?|fixed|restored|operational|back)\b",
+    re.IGNORECASE,
+)
+_LEADING_STATUS = re.compile(
+    r"^\s*\[?\s*(resolved|recovered|completed|postmortem|fixed|investigating|identified|"
+    r"monitoring|update|scheduled|in progress|verifying)\s*\]?\s*[-:\u2013]?\s*",
+    re.IGNORECASE,
+)
 _OPEN_STATUS = re.compile(r"^\s*\[?\s*(investigating|identified|monitoring|update|in progress|verifying)\b", re.IGNORECASE)
 
 
@@ -44,17 +50,28 @@ def subject(title: str) -> str:
     """What an entry is about, without the status words vendors put around it, for folding
     "Investigating: Email delays" and "Resolved: Email delays" into one incident."""
     text = _LEADING_STATUS.sub("", title or "", count=1)
-    text = re.sub(r"\s*[-:\u2013(\[]\s*(?:resolved|recovered|completed|fixed|update[sd]?|investigating|identified|monitoring)"
-                  r"\s*[)\]]?\s*$", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"\s*[-:\u2013(\[]\s*(?:resolved|recovered|completed|fixed|update[sd]?|investigating|identified|monitoring)"
+        r"\s*[)\]]?\s*$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     # "Control plane is experiencing delays" and "Control plane is now operational": one subject.
     text = re.split(r"\s+(?:is|are|has|have|was|were|will|experiencing|remains?)\s+", text, maxsplit=1)[0]
     return " ".join(text.split()).casefold()
 
 
-_MAJOR = re.compile(r"\b(?:major outage|complete outage|full outage|fully unavailable|completely unavailable|"
-                    r"(?:is|are) down|all (?:services|systems) (?:are )?(?:down|unavailable))\b", re.IGNORECASE)
-_PARTIAL = re.compile(r"\b(?:partial outage|outage|unavailable|unable to|cannot|can't|failing|failures?|"
-                      r"not (?:working|loading|sending|delivering)|errors? for all|down)\b", re.IGNORECASE)
+_MAJOR = re.compile(
+    r"\b(?:major outage|complete outage|full outage|fully unavailable|completely unavailable|"
+    r"(?:is|are) down|all (?:services|systems) (?:are )?(?:down|unavailable))\b",
+    re.IGNORECASE,
+)
+_PARTIAL = re.compile(
+    r"\b(?:partial outage|outage|unavailable|unable to|cannot|can't|failing|failures?|"
+    r"not (?:working|loading|sending|delivering)|errors? for all|down)\b",
+    re.IGNORECASE,
+)
 
 
 def impact(words: str) -> str:
@@ -69,15 +86,43 @@ def impact(words: str) -> str:
 # --------------------------------------------------------------------------- maintenance windows
 
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_ZONES = {"utc": 0, "gmt": 0, "z": 0, "pst": -8, "pdt": -7, "mst": -7, "mdt": -6, "cst": -6, "cdt": -5, "est": -5, "edt": -4,
-          "bst": 1, "cet": 1, "cest": 2, "ist": 5.5, "jst": 9, "aest": 10, "aedt": 11}
-_DAY = (r"(?P<{p}mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<{p}day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*"
-        r"(?:(?P<{p}year>\d{{4}}),?\s*)?")
+_ZONES = {
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "pst": -8,
+    "pdt": -7,
+    "mst": -7,
+    "mdt": -6,
+    "cst": -6,
+    "cdt": -5,
+    "est": -5,
+    "edt": -4,
+    "bst": 1,
+    "cet": 1,
+    "cest": 2,
+    "ist": 5.5,
+    "jst": 9,
+    "aest": 10,
+    "aedt": 11,
+}
+_DAY = (
+    r"(?P<{p}mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<{p}day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*"
+    r"(?:(?P<{p}year>\d{{4}}),?\s*)?"
+)
 _TIME = r"(?P<{p}h>\d{{1,2}}):(?P<{p}m>\d{{2}})\s*(?P<{p}ampm>[ap]\.?m\.?)?"
 _ZONE = r"(?:\s*(?P<{p}zone>UTC|GMT|Z|[PMCE][SD]T|BST|CES?T|IST|JST|AES?T|AEDT)\b)?"
 _WINDOW = re.compile(
-    "(?:" + _DAY.format(p="a") + ")" + _TIME.format(p="a") + _ZONE.format(p="a")
-    + r"\s*(?:-|\u2013|\u2014|to|until)\s*(?:" + _DAY.format(p="b") + ")?" + _TIME.format(p="b") + _ZONE.format(p="b"),
+    "(?:"
+    + _DAY.format(p="a")
+    + ")"
+    + _TIME.format(p="a")
+    + _ZONE.format(p="a")
+    + r"\s*(?:-|\u2013|\u2014|to|until)\s*(?:"
+    + _DAY.format(p="b")
+    + ")?"
+    + _TIME.format(p="b")
+    + _ZONE.format(p="b"),
     re.IGNORECASE,
 )
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -106,8 +151,9 @@ def _stamp(parts: dict, p: str, posted: datetime, zone: float | None, day: datet
     return base + timedelta(hours=hour - (zone or 0), minutes=minute), zone
 
 
-def window(text: str, posted: datetime, *, end_hint: str | None = None,
-           start_hint: str | None = None) -> tuple[datetime | None, datetime | None]:
+def window(
+    text: str, posted: datetime, *, end_hint: str | None = None, start_hint: str | None = None
+) -> tuple[datetime | None, datetime | None]:
     """A maintenance's window from its words ("Dec 18, 02:00 - 04:00 UTC", "December 18 2026 at
     10:00 PM PST to December 19 2:00 AM PST"), or from the feed's own start and end fields."""
     start = end = None

@@ -32,8 +32,7 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     data = load_any(fetched)
     # A list is not enough (a Salesforce Trust payload is one too): Google's incidents each carry
     # a description and a start.
-    if not isinstance(data, list) or not all(isinstance(i, dict) and "external_desc" in i and "begin" in i
-                                             for i in data[:50]):
+    if not isinstance(data, list) or not all(isinstance(i, dict) and "external_desc" in i and "begin" in i for i in data[:50]):
         raise ParseError("not a Google incidents list (each incident needs external_desc and begin)")
     incidents: list = []
     affected: dict[str, str] = {}
@@ -45,9 +44,15 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
             continue
         impact = IMPACTS.get(text(incident.get("status_impact"))) or SEVERITIES.get(text(incident.get("severity")), DEGRADED)
         latest = mapping(incident.get("most_recent_update"))
-        incidents.append(VendorIncident(text(incident.get("external_desc")), impact, text(latest.get("status")).lower(),
-                                        text(latest.get("modified") or incident.get("modified")) or None,
-                                        text(latest.get("text"))))
+        incidents.append(
+            VendorIncident(
+                text(incident.get("external_desc")),
+                impact,
+                text(latest.get("status")).lower(),
+                text(latest.get("modified") or incident.get("modified")) or None,
+                text(latest.get("text")),
+            )
+        )
         for name in products:
             affected[name] = worst([affected.get(name), impact])
     components = [Component(name, state) for name, state in affected.items()]

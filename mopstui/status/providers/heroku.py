@@ -23,8 +23,15 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         updates = items(incident.get("updates"))
         latest = max(updates, key=lambda u: text(u.get("created_at")), default={})
         impact = COLOURS.get(text(latest.get("status_prod")), DEGRADED)
-        incidents.append(VendorIncident(text(incident.get("title")), impact, text(incident.get("state")),
-                                        text(incident.get("updated_at")) or None, text(latest.get("contents"))))
+        incidents.append(
+            VendorIncident(
+                text(incident.get("title")),
+                impact,
+                text(incident.get("state")),
+                text(incident.get("updated_at")) or None,
+                text(latest.get("contents")),
+            )
+        )
     maintenances = tuple(
         Maintenance(text(m.get("title")), "upcoming" if m.get("upcoming") else ("done" if m.get("resolved") else "in progress"))
         for m in items(data.get("scheduled"))

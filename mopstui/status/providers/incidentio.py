@@ -28,8 +28,14 @@ from ..model import (
 from . import Fetched, ParseError, Provider
 from ._json import items, load_object, mapping, text
 
-STATES = {"operational": OPERATIONAL, "degraded_performance": DEGRADED, "partial_outage": PARTIAL, "full_outage": MAJOR,
-          "major_outage": MAJOR, "under_maintenance": MAINTENANCE}
+STATES = {
+    "operational": OPERATIONAL,
+    "degraded_performance": DEGRADED,
+    "partial_outage": PARTIAL,
+    "full_outage": MAJOR,
+    "major_outage": MAJOR,
+    "under_maintenance": MAINTENANCE,
+}
 
 
 def url(vendor: Vendor) -> str:
@@ -54,24 +60,41 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     summary = mapping(data.get("summary"))
     if not summary or "components" not in summary:
         raise ParseError("not an incident.io page (no summary with components)")
-    affected = {text(a.get("component_id")): STATES.get(text(a.get("status")), DEGRADED)
-                for a in items(summary.get("affected_components"))}
+    affected = {
+        text(a.get("component_id")): STATES.get(text(a.get("status")), DEGRADED)
+        for a in items(summary.get("affected_components"))
+    }
     in_group = _groups(mapping(summary.get("structure")))
     components = tuple(
-        Component(text(c.get("name")), affected.get(text(c.get("id")), OPERATIONAL),
-                  in_group.get(text(c.get("id")), ("", ""))[0] or None, id=text(c.get("id")) or None)
+        Component(
+            text(c.get("name")),
+            affected.get(text(c.get("id")), OPERATIONAL),
+            in_group.get(text(c.get("id")), ("", ""))[0] or None,
+            id=text(c.get("id")) or None,
+        )
         for c in items(summary.get("components"))
     )
-    groups = tuple(Group(name, worst(c.state for c in components if c.group == name), gid or None)
-                   for name, gid in dict.fromkeys(in_group.values()))
+    groups = tuple(
+        Group(name, worst(c.state for c in components if c.group == name), gid or None)
+        for name, gid in dict.fromkeys(in_group.values())
+    )
     incidents = tuple(
-        VendorIncident(text(i.get("name")), STATES.get(text(i.get("current_worst_impact")), DEGRADED), text(i.get("status")),
-                       text(i.get("last_update_at") or i.get("published_at")) or None, text(i.get("last_update_message")))
+        VendorIncident(
+            text(i.get("name")),
+            STATES.get(text(i.get("current_worst_impact")), DEGRADED),
+            text(i.get("status")),
+            text(i.get("last_update_at") or i.get("published_at")) or None,
+            text(i.get("last_update_message")),
+        )
         for i in items(summary.get("ongoing_incidents"))
     )
     maintenances = tuple(
-        Maintenance(text(m.get("name")), text(m.get("status")) or "scheduled", text(m.get("starts_at")) or None,
-                    text(m.get("ends_at")) or None)
+        Maintenance(
+            text(m.get("name")),
+            text(m.get("status")) or "scheduled",
+            text(m.get("starts_at")) or None,
+            text(m.get("ends_at")) or None,
+        )
         for m in items(summary.get("scheduled_maintenances")) + items(summary.get("in_progress_maintenances"))
     )
     state = worst([OPERATIONAL, *(c.state for c in components), *(i.impact for i in incidents)])

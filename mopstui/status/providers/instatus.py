@@ -39,8 +39,14 @@ def _components(rows: list[dict], group: str | None = None) -> list[Component]:
         if children:
             found += _components(children, text(row.get("name")))
         else:
-            found.append(Component(text(row.get("name")), IMPACT_STATES.get(text(row.get("status")).upper(), UNKNOWN), group,
-                                   id=text(row.get("id")) or None))
+            found.append(
+                Component(
+                    text(row.get("name")),
+                    IMPACT_STATES.get(text(row.get("status")).upper(), UNKNOWN),
+                    group,
+                    id=text(row.get("id")) or None,
+                )
+            )
     return found
 
 
@@ -52,8 +58,15 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         if not listed or not all("name" in r and "status" in r for r in listed):
             raise ParseError("not an Instatus components list (no name and status)")
         components = _components(listed)
-        groups = tuple(Group(text(r.get("name")), worst(c.state for c in components if c.group == text(r.get("name"))),
-                             text(r.get("id")) or None) for r in listed if items(r.get("children")))
+        groups = tuple(
+            Group(
+                text(r.get("name")),
+                worst(c.state for c in components if c.group == text(r.get("name"))),
+                text(r.get("id")) or None,
+            )
+            for r in listed
+            if items(r.get("children"))
+        )
         return Parsed(worst([OPERATIONAL, *(c.state for c in components)]), tuple(components), groups=groups)
     data = mapping(raw)
     if not data:
@@ -63,8 +76,13 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     if page_state is None:
         raise ParseError(f"unknown Instatus page status {text(page.get('status'))[:30]!r}")
     incidents = tuple(
-        VendorIncident(text(i.get("name")), IMPACT_STATES.get(text(i.get("impact")).upper(), DEGRADED),
-                       text(i.get("status")).lower(), text(i.get("updatedAt") or i.get("started")) or None, "")
+        VendorIncident(
+            text(i.get("name")),
+            IMPACT_STATES.get(text(i.get("impact")).upper(), DEGRADED),
+            text(i.get("status")).lower(),
+            text(i.get("updatedAt") or i.get("started")) or None,
+            "",
+        )
         for i in items(data.get("activeIncidents"))
     )
     maintenances = tuple(

@@ -30,8 +30,11 @@ def state_of(phrase: str) -> str:
 
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     data = load_any(fetched)
-    if not isinstance(data, list) or not data or not all(isinstance(o, dict) and isinstance(o.get("services"), list)
-                                                         for o in data[:50]):
+    if (
+        not isinstance(data, list)
+        or not data
+        or not all(isinstance(o, dict) and isinstance(o.get("services"), list) for o in data[:50])
+    ):
         raise ParseError("not Meta's status (a list of organisations, each with services)")
     orgs = items(data)
     if vendor.product:
@@ -40,8 +43,9 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         if not orgs:
             raise ParseError(f"no organisation {vendor.product!r} on Meta's status")
     components = tuple(
-        Component(text(service.get("name")), state_of(text(service.get("status"))),
-                  text(org.get("name") or org.get("id")) or None)
+        Component(
+            text(service.get("name")), state_of(text(service.get("status"))), text(org.get("name") or org.get("id")) or None
+        )
         for org in orgs
         for service in items(org.get("services"))
     )

@@ -29,8 +29,9 @@ from .feedwords import closes, impact, subject, window
 
 OPEN_FOR_SECONDS = 7 * 24 * 3600  # an unresolved entry older than this is a vendor forgetting to close it
 MAX_ENTRIES = 200
-_MAINTENANCE = re.compile(r"scheduled (?:event|maintenance)|\bmaintenance\b|^\s*(?:scheduled|in progress|verifying)\b",
-                          re.IGNORECASE)
+_MAINTENANCE = re.compile(
+    r"scheduled (?:event|maintenance)|\bmaintenance\b|^\s*(?:scheduled|in progress|verifying)\b", re.IGNORECASE
+)
 _IN_PROGRESS = re.compile(r"^\s*(?:in progress|verifying)\b", re.IGNORECASE)
 _ENTITY = re.compile(r"<!ENTITY|<!DOCTYPE[^>]*\[", re.IGNORECASE)
 _DECLARED = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']")
@@ -79,9 +80,17 @@ def _entries(feed) -> list[Entry]:
         if stamp is None:
             continue
         summary = entry.get("summary", "")
-        found.append(Entry(plain(entry.get("title", "")), plain(summary), latest_update(summary) or plain(summary),
-                           calendar.timegm(stamp), str(entry.get("id") or ""),
-                           entry.get("maintenancestartdate"), entry.get("maintenanceenddate")))
+        found.append(
+            Entry(
+                plain(entry.get("title", "")),
+                plain(summary),
+                latest_update(summary) or plain(summary),
+                calendar.timegm(stamp),
+                str(entry.get("id") or ""),
+                entry.get("maintenancestartdate"),
+                entry.get("maintenanceenddate"),
+            )
+        )
     return found
 
 
@@ -90,8 +99,9 @@ def fold(entries: list[Entry]) -> list[list[Entry]]:
     threads: list[list[Entry]] = []
     by_key: dict[str, int] = {}
     for entry in sorted(entries, key=lambda e: e.posted):
-        keys = [k for k in (f"guid:{entry.guid}" if entry.guid else "", f"subject:{subject(entry.title)}")
-                if k and k != "subject:"]
+        keys = [
+            k for k in (f"guid:{entry.guid}" if entry.guid else "", f"subject:{subject(entry.title)}") if k and k != "subject:"
+        ]
         index = next((by_key[k] for k in keys if k in by_key), None)
         if index is None:
             index = len(threads)
@@ -109,8 +119,9 @@ def _maintenance(thread: list[Entry], now: datetime) -> Maintenance | None:
     posted = datetime.fromtimestamp(latest.posted, UTC)
     start = end = None
     for entry in reversed(thread):  # the newest words that give a window
-        start, end = window(entry.text, datetime.fromtimestamp(entry.posted, UTC), start_hint=entry.start_hint,
-                            end_hint=entry.end_hint)
+        start, end = window(
+            entry.text, datetime.fromtimestamp(entry.posted, UTC), start_hint=entry.start_hint, end_hint=entry.end_hint
+        )
         if start or end:
             break
     if start is None and end is None:  # no window given: as the words say, while it is recent
@@ -171,8 +182,15 @@ def parse(fetched: Fetched, vendor: Vendor, *, now: float | None = None) -> Pars
         if now - latest.posted > OPEN_FOR_SECONDS or closes(latest.latest) or closes(latest.title):
             continue
         status = latest.latest.split(" - ", 1)[0].strip().lower() if " - " in latest.latest else "open"
-        incidents.append(VendorIncident(latest.title, impact(f"{latest.title}\n{latest.latest}"), status[:30],
-                                        datetime.fromtimestamp(latest.posted, UTC).isoformat(), latest.latest))
+        incidents.append(
+            VendorIncident(
+                latest.title,
+                impact(f"{latest.title}\n{latest.latest}"),
+                status[:30],
+                datetime.fromtimestamp(latest.posted, UTC).isoformat(),
+                latest.latest,
+            )
+        )
     incidents.reverse()  # the latest first, as the feed lists them
     if incidents:
         state = worst(i.impact for i in incidents)

@@ -32,8 +32,13 @@ STATUS_CODES = {
     "MAJOR_INCIDENT_NONCORE": PARTIAL, "MAJOR_INCIDENT_CORE": MAJOR,
 }  # fmt: skip
 # Impact types as the Trust API names them; anything else open is at least a degradation.
-IMPACT_TYPES = {"serviceDisruption": MAJOR, "partialServiceDisruption": PARTIAL, "performanceDegradation": DEGRADED,
-                "minorPerformanceDegradation": DEGRADED, "featureDisruption": PARTIAL}
+IMPACT_TYPES = {
+    "serviceDisruption": MAJOR,
+    "partialServiceDisruption": PARTIAL,
+    "performanceDegradation": DEGRADED,
+    "minorPerformanceDegradation": DEGRADED,
+    "featureDisruption": PARTIAL,
+}
 NOT_TRUST = "not a Salesforce Trust payload (expected an instance status, a list of instances or a list of incidents)"
 
 
@@ -63,8 +68,15 @@ def _open_incidents(incidents: list[dict], instance: str | None) -> list[VendorI
         message = mapping(incident.get("message"))
         title = text(message.get("pathToResolution") or message.get("rootCause")) if message else text(incident.get("message"))
         title = title or f"Incident {text(incident.get('id'))} on {', '.join(keys) or 'all instances'}"
-        found.append(VendorIncident(title, impact, "open", text(incident.get("updatedAt") or latest.get("createdAt")) or None,
-                                    text(latest.get("message"))))
+        found.append(
+            VendorIncident(
+                title,
+                impact,
+                "open",
+                text(incident.get("updatedAt") or latest.get("createdAt")) or None,
+                text(latest.get("message")),
+            )
+        )
     return found
 
 
@@ -72,9 +84,14 @@ def _maintenances(instance: dict) -> tuple[Maintenance, ...]:
     found = []
     for m in items(instance.get("Maintenances")):
         message = mapping(m.get("message"))
-        found.append(Maintenance(text(message.get("name") or m.get("name")) or f"Maintenance {text(m.get('id'))}",
-                                 "in progress" if STATUS_CODES.get(text(instance.get("status"))) == MAINTENANCE else "scheduled",
-                                 text(m.get("plannedStartTime")) or None, text(m.get("plannedEndTime")) or None))
+        found.append(
+            Maintenance(
+                text(message.get("name") or m.get("name")) or f"Maintenance {text(m.get('id'))}",
+                "in progress" if STATUS_CODES.get(text(instance.get("status"))) == MAINTENANCE else "scheduled",
+                text(m.get("plannedStartTime")) or None,
+                text(m.get("plannedEndTime")) or None,
+            )
+        )
     return tuple(found)
 
 
@@ -84,8 +101,13 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         state = STATUS_CODES.get(text(data["status"]), UNKNOWN)
         incidents = _open_incidents(items(data.get("Incidents")), None)
         component = Component(text(data["key"]), state, text(data.get("location")) or None)
-        return Parsed(worst([state] + [i.impact for i in incidents]) if state != UNKNOWN else UNKNOWN,
-                      (component,), tuple(incidents), _maintenances(data), None)
+        return Parsed(
+            worst([state] + [i.impact for i in incidents]) if state != UNKNOWN else UNKNOWN,
+            (component,),
+            tuple(incidents),
+            _maintenances(data),
+            None,
+        )
     if isinstance(data, list) and data and all(_is_instance(i) for i in data[:50]):
         components = tuple(
             Component(text(i["key"]), STATUS_CODES.get(text(i["status"]), UNKNOWN), text(i.get("location")) or None)

@@ -21,8 +21,15 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         impact = TYPE_STATES.get(text(incident.get("type")), DEGRADED)
         notes = items(incident.get("notes"))
         latest = max(notes, key=lambda n: text(n.get("date_created")), default={})
-        incidents.append(VendorIncident(text(incident.get("title")), impact, text(incident.get("status")),
-                                        text(incident.get("date_updated")) or None, text(latest.get("body"))))
+        incidents.append(
+            VendorIncident(
+                text(incident.get("title")),
+                impact,
+                text(incident.get("status")),
+                text(incident.get("date_updated")) or None,
+                text(latest.get("body")),
+            )
+        )
         for service in incident.get("services") or []:
             affected[text(service)] = worst([affected.get(text(service)), impact])
     # Slack names only the services an incident touches: a watched service it does not name is up.

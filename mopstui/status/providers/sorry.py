@@ -8,8 +8,14 @@ from ..model import DEGRADED, MAINTENANCE, OPERATIONAL, PARTIAL, UNKNOWN, Compon
 from . import Fetched, ParseError, Provider
 from ._json import items, load_object, mapping, text
 
-STATES = {"operational": OPERATIONAL, "degraded": DEGRADED, "partially-degraded": PARTIAL, "partially_degraded": PARTIAL,
-          "under-maintenance": MAINTENANCE, "maintenance": MAINTENANCE}
+STATES = {
+    "operational": OPERATIONAL,
+    "degraded": DEGRADED,
+    "partially-degraded": PARTIAL,
+    "partially_degraded": PARTIAL,
+    "under-maintenance": MAINTENANCE,
+    "maintenance": MAINTENANCE,
+}
 
 
 def url(vendor: Vendor) -> str:

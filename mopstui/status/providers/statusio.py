@@ -38,16 +38,29 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     for incident in items(result.get("incidents")):
         messages = items(incident.get("messages"))
         latest = max(messages, key=lambda m: text(m.get("datetime")), default={})
-        incidents.append(VendorIncident(text(incident.get("name")), _state(latest.get("status")) if latest else DEGRADED,
-                                        "open", text(latest.get("datetime") or incident.get("datetime_open")) or None,
-                                        text(latest.get("details"))))
+        incidents.append(
+            VendorIncident(
+                text(incident.get("name")),
+                _state(latest.get("status")) if latest else DEGRADED,
+                "open",
+                text(latest.get("datetime") or incident.get("datetime_open")) or None,
+                text(latest.get("details")),
+            )
+        )
     if overall.get("status_code") == 600:
-        incidents.append(VendorIncident(text(overall.get("status")) or "Security event", PARTIAL, "open",
-                                        text(overall.get("updated")) or None, ""))
+        incidents.append(
+            VendorIncident(
+                text(overall.get("status")) or "Security event", PARTIAL, "open", text(overall.get("updated")) or None, ""
+            )
+        )
     maintenance = mapping(result.get("maintenance"))
     maintenances = tuple(
-        Maintenance(text(m.get("name")), status, text(m.get("datetime_planned_start")) or None,
-                    text(m.get("datetime_planned_end")) or None)
+        Maintenance(
+            text(m.get("name")),
+            status,
+            text(m.get("datetime_planned_start")) or None,
+            text(m.get("datetime_planned_end")) or None,
+        )
         for status in ("active", "upcoming")
         for m in items(maintenance.get(status))
     )

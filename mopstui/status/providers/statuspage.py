@@ -49,13 +49,19 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
     raw_groups = [c for c in raw_components if c.get("group")]
     group_names = {c.get("id"): text(c.get("name")) for c in raw_groups}
     components = [
-        Component(text(c.get("name")), COMPONENT_STATES.get(text(c.get("status")), UNKNOWN),
-                  group_names.get(c.get("group_id")), id=text(c.get("id")) or None)
+        Component(
+            text(c.get("name")),
+            COMPONENT_STATES.get(text(c.get("status")), UNKNOWN),
+            group_names.get(c.get("group_id")),
+            id=text(c.get("id")) or None,
+        )
         for c in raw_components
         if not c.get("group")
     ]
-    groups = tuple(Group(text(g.get("name")), COMPONENT_STATES.get(text(g.get("status")), UNKNOWN), text(g.get("id")) or None)
-                   for g in raw_groups)
+    groups = tuple(
+        Group(text(g.get("name")), COMPONENT_STATES.get(text(g.get("status")), UNKNOWN), text(g.get("id")) or None)
+        for g in raw_groups
+    )
     by_id = {c.id: c.state for c in components if c.id}
     indicator = INDICATOR_STATES.get(text(mapping(data.get("status")).get("indicator")))
     incidents = []
@@ -78,8 +84,12 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
             )
         )
     maintenances = [
-        Maintenance(text(m.get("name")), text(m.get("status")), text(m.get("scheduled_for")) or None,
-                    text(m.get("scheduled_until")) or None)
+        Maintenance(
+            text(m.get("name")),
+            text(m.get("status")),
+            text(m.get("scheduled_for")) or None,
+            text(m.get("scheduled_until")) or None,
+        )
         for m in items(data.get("scheduled_maintenances"))
         if text(m.get("status")) in OPEN_MAINTENANCE
     ]

@@ -42,9 +42,15 @@ def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
         attributes = mapping(entry.get("attributes"))
         if attributes.get("resolvedAt") or text(attributes.get("status")).lower() == "resolved":
             continue
-        incidents.append(VendorIncident(text(attributes.get("name") or attributes.get("title")) or "Zendesk incident",
-                                        _impact(attributes), text(attributes.get("status")) or "open",
-                                        text(attributes.get("updatedAt") or attributes.get("startedAt")) or None, ""))
+        incidents.append(
+            VendorIncident(
+                text(attributes.get("name") or attributes.get("title")) or "Zendesk incident",
+                _impact(attributes),
+                text(attributes.get("status")) or "open",
+                text(attributes.get("updatedAt") or attributes.get("startedAt")) or None,
+                "",
+            )
+        )
     components = [Component(name, state) for name, state in services.items()]
     components += [Component(c.name, OPERATIONAL) for c in vendor.components if c.name not in services]
     return Parsed(worst([OPERATIONAL] + [i.impact for i in incidents]), tuple(components), tuple(incidents), (), None)

@@ -23,12 +23,21 @@ def role_findings(store: Any) -> list[tuple[str, str, str, str]]:
     conn = store._raw(now=True)
     user, session = conn.execute("SELECT current_user, session_user").fetchone()
     findings: list[tuple[str, str, str, str]] = []
-    missing = [(table, privilege, purpose) for table, privilege, purpose in NEEDED
-               if not conn.execute("SELECT has_table_privilege(current_user, %s, %s)", (table, privilege)).fetchone()[0]]
+    missing = [
+        (table, privilege, purpose)
+        for table, privilege, purpose in NEEDED
+        if not conn.execute("SELECT has_table_privilege(current_user, %s, %s)", (table, privilege)).fetchone()[0]
+    ]
     if missing:
         what = "; ".join(f"{privilege} on {table} (to {purpose})" for table, privilege, purpose in missing)
-        findings.append(("problem", "role", f"Your database role {user} lacks {what}: the room is read-only for you.",
-                         "ask the database's owner to run the GRANT lines in the README, 'Beyond one host'"))
+        findings.append(
+            (
+                "problem",
+                "role",
+                f"Your database role {user} lacks {what}: the room is read-only for you.",
+                "ask the database's owner to run the GRANT lines in the README, 'Beyond one host'",
+            )
+        )
     else:
         findings.append(("ok", "role", f"Your database role {user} may read and write the room.", ""))
     if session != user:
@@ -48,7 +57,13 @@ def role_findings(store: Any) -> list[tuple[str, str, str, str]]:
     if heard:
         findings.append(("ok", "notifications", "The server's notifications reach this connection: screens update at once.", ""))
     else:
-        findings.append(("problem", "notifications", "The server's notifications do not reach this connection (a connection "
-                         "pooler in transaction mode drops them): screens would not update live.",
-                         "connect to PostgreSQL directly, or through a pooler in session mode"))
+        findings.append(
+            (
+                "problem",
+                "notifications",
+                "The server's notifications do not reach this connection (a connection "
+                "pooler in transaction mode drops them): screens would not update live.",
+                "connect to PostgreSQL directly, or through a pooler in session mode",
+            )
+        )
     return findings

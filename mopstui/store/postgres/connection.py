@@ -88,8 +88,16 @@ class PostgresConnection(Backend):
     engine = "PostgreSQL"
     engine_errors = (psycopg.Error,)
 
-    def __init__(self, url: str, *, write_timeout: float = 60.0, readonly: bool = False, account: Account | None = None,
-                 group: str | None = None, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        write_timeout: float = 60.0,
+        readonly: bool = False,
+        account: Account | None = None,
+        group: str | None = None,
+        create: bool = True,
+    ) -> None:
         del group  # who may use a server's war-room is its roles' business, not a Unix group's
         self.url = url
         self.location = shown(url)
@@ -111,12 +119,15 @@ class PostgresConnection(Backend):
             role = self.conn.execute("SELECT session_user").fetchone()[0]
             if account is None:
                 self.account = Account(str(role), None)
-            self.readonly = readonly or not self.conn.execute(
-                "SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
+            self.readonly = (
+                readonly or not self.conn.execute("SELECT has_table_privilege(current_user, 'events', 'INSERT')").fetchone()[0]
+            )
         except errors.InsufficientPrivilege:
             self.close()
-            raise StoreError(f"{self.location} has no mopstui schema, or an older one, and this role may not create it: "
-                             "ask the database's owner to open it once with mopstui") from None
+            raise StoreError(
+                f"{self.location} has no mopstui schema, or an older one, and this role may not create it: "
+                "ask the database's owner to open it once with mopstui"
+            ) from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise self._lost(error) from None
         except psycopg.Error as error:  # the server answered: what it holds is not a war-room it can read
@@ -135,8 +146,9 @@ class PostgresConnection(Backend):
             raise StoreError(self._unreachable[1])
         started = time.monotonic()
         try:
-            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                                         application_name=f"mopstui:{self.account.login}")
+            connection = psycopg.connect(
+                self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, application_name=f"mopstui:{self.account.login}"
+            )
         except psycopg.OperationalError as error:
             message = f"cannot reach the war-room database at {self.location}: {_first_line(error)}"
             if time.monotonic() - started > 0.5:  # it made us wait (no answer at all): not again right away
@@ -193,14 +205,14 @@ class PostgresConnection(Backend):
             if not (raw.closed or raw.broken):
                 raise  # the server answered: it did not commit
             # The COMMIT was sent and no answer came back: it may have landed. Said as it is.
-            raise self._lost(error, written="it may or may not have been saved: look at the timeline before "
-                                            "writing it again") from None
+            raise self._lost(
+                error, written="it may or may not have been saved: look at the timeline before writing it again"
+            ) from None
 
     def _begin(self) -> psycopg.Connection:
         """BEGIN, the lock's time limit and the chain's lock in one round trip. A connection that
         died while idle fails right here, before anything is written: it is replaced, once."""
-        begin = (f"BEGIN; SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}; "
-                 f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        begin = f"BEGIN; SET LOCAL lock_timeout = {int(self.write_timeout * 1000)}; SELECT pg_advisory_xact_lock({CHAIN_LOCK})"
         for attempt in (1, 2):
             raw = self._raw(now=True)
             try:
@@ -209,8 +221,10 @@ class PostgresConnection(Backend):
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
                     self._rollback(raw)
-                    raise StoreBusy(f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
-                                    "nothing was written, try again") from None
+                    raise StoreBusy(
+                        f"{self.location} stayed locked by another session for {self.write_timeout:.0f}s; "
+                        "nothing was written, try again"
+                    ) from None
                 if not (raw.closed or raw.broken):
                     self._rollback(raw)
                     raise
@@ -257,7 +271,8 @@ class PostgresConnection(Backend):
     def _claim(self, conn: Any, name: str, holder: str, ttl: timedelta) -> Claim:
         held, held_by, was_void, void_holder, void_until = conn.execute(
             "SELECT is_held, held_by, was_void, void_holder, void_until FROM mopstui_take_lease(?, ?, ?)",
-            (name, holder, ttl.total_seconds())).fetchone()
+            (name, holder, ttl.total_seconds()),
+        ).fetchone()
         return Claim(bool(held), held_by, (str(void_holder), str(void_until)) if was_void else None)
 
     def _release(self, conn: Any, name: str, holder: str) -> None:
@@ -273,8 +288,12 @@ class PostgresConnection(Backend):
     def _integrity_problems(self, *, quick: bool) -> list[str]:
         """PostgreSQL checks its own pages; what a war-room adds is that the log is still guarded."""
         del quick
-        guards = {row[0] for row in self.conn.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND tgenabled <> 'D' AND NOT tgisinternal")}
+        guards = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND tgenabled <> 'D' AND NOT tgisinternal"
+            )
+        }
         missing = sorted({"events_append_only", "events_no_truncate", "events_notify", "events_ids_step"} - guards)
         return [f"the log's trigger {name} is missing or disabled" for name in missing]
 
@@ -288,16 +307,19 @@ class PostgresConnection(Backend):
         """After `copy-store` wrote rows with their own ids: the counters continue after them (the
         events' own counter moved with each row, by the server's trigger)."""
         for table in ("incidents", "status_observations", "signal_arrivals"):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
-                         f"FROM {table}")
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}")
 
     # ------------------------------------------------------------------ live changes
 
     def _listening(self) -> psycopg.Connection | None:
         if self._listener is None or self._listener.closed or self._listener.broken:
             try:
-                self._listener = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                                                 application_name=f"mopstui:{self.account.login}:listen")
+                self._listener = psycopg.connect(
+                    self.url,
+                    autocommit=True,
+                    connect_timeout=CONNECT_TIMEOUT,
+                    application_name=f"mopstui:{self.account.login}:listen",
+                )
                 self._listener.execute(f"LISTEN {CHANNEL}")
             except psycopg.Error:
                 self._listener = None
@@ -389,8 +411,10 @@ def _refused(location: str, error: BaseException) -> str:
     """A permission error said as what it is: which privilege on what, and who can grant it (the
     role is not read-only as a whole: it lacks this one grant)."""
     said = _first_line(error)  # "permission denied for sequence incidents_id_seq"
-    return (f"{location}: your database role lacks a privilege this needs ({said}); ask the database's owner "
-            "to grant it (see the README, 'Beyond one host'), or run this as the owner")
+    return (
+        f"{location}: your database role lacks a privilege this needs ({said}); ask the database's owner "
+        "to grant it (see the README, 'Beyond one host'), or run this as the owner"
+    )
 
 
 def _first_line(error: BaseException) -> str:

@@ -13,7 +13,7 @@ from ..backend import Backend
 from ..events import EVENT_COLUMNS, _event
 
 _ANNOTATED = f"""
-    SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))},
+    SELECT {", ".join("e." + c for c in EVENT_COLUMNS.split(", "))},
            s.ref IS NOT NULL AS starred, coalesce(c.ids, '{{}}') AS corrected_by, w.id AS withdrawn_by, k.kind AS kind_now
     FROM events e
     LEFT JOIN (SELECT ref FROM events WHERE incident_id = %(incident)s AND kind IN ('star', 'unstar')
@@ -41,20 +41,27 @@ class PostgresExportRowsMixin(Backend):
                 yield from rows
 
     def iter_event_rows(self, incident_id: int, batch: int = 5000) -> Iterator[tuple]:
-        yield from self._stream(f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = %s ORDER BY occurred_at, id",
-                                (incident_id,), batch)
+        yield from self._stream(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = %s ORDER BY occurred_at, id", (incident_id,), batch
+        )
 
     def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator:
         for row in self.iter_event_rows(incident_id, batch):
             yield _event(row)
 
-    def export_json_rows(self, incident_id: int, start: datetime, *, starred_only: bool,
-                         batch: int = 5000) -> Iterator[tuple[int, str | None]]:
+    def export_json_rows(
+        self, incident_id: int, start: datetime, *, starred_only: bool, batch: int = 5000
+    ) -> Iterator[tuple[int, str | None]]:
         encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         query = _ANNOTATED + (" AND s.ref IS NOT NULL" if starred_only else "") + " ORDER BY e.occurred_at, e.id"
         for row in self._stream(query, {"incident": incident_id}, batch):
             event = _event(row[:13])
             item = event.to_dict()
-            item.update(elapsed_seconds=(event.occurred_at - start).total_seconds(), starred=bool(row[13]),
-                        corrected_by=list(row[14]), withdrawn_by=row[15], kind_now=row[16])
+            item.update(
+                elapsed_seconds=(event.occurred_at - start).total_seconds(),
+                starred=bool(row[13]),
+                corrected_by=list(row[14]),
+                withdrawn_by=row[15],
+                kind_now=row[16],
+            )
             yield event.id, encode(item)

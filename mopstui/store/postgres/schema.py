@@ -240,16 +240,25 @@ BEGIN
 END $$;
 """
 
-STEP_SQL = {"p001_initial": _INITIAL, "p002_digest_index": _DIGEST_INDEX, "p003_guarded_state": _GUARDED_STATE,
-            "p004_signals": _SIGNALS, "p005_server_account": _SERVER_ACCOUNT}
+STEP_SQL = {
+    "p001_initial": _INITIAL,
+    "p002_digest_index": _DIGEST_INDEX,
+    "p003_guarded_state": _GUARDED_STATE,
+    "p004_signals": _SIGNALS,
+    "p005_server_account": _SERVER_ACCOUNT,
+}
 
 
 def _step_sql(conn: psycopg.Connection, name: str, lock: int) -> str:
     """A step's SQL with the war-room's schema (the owner's functions search only it), the chain's
     lock and the longest lease filled in."""
     schema = conn.execute("SELECT quote_ident(current_schema())").fetchone()
-    return (STEP_SQL[name].replace("@SCHEMA@", schema[0] if schema else "public").replace("@LOCK@", str(int(lock)))
-            .replace("@LONGEST@", str(int(LONGEST_LEASE.total_seconds()))))
+    return (
+        STEP_SQL[name]
+        .replace("@SCHEMA@", schema[0] if schema else "public")
+        .replace("@LOCK@", str(int(lock)))
+        .replace("@LONGEST@", str(int(LONGEST_LEASE.total_seconds())))
+    )
 
 
 def applied_steps(conn: psycopg.Connection) -> list[str] | None:
@@ -269,8 +278,10 @@ def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int, *, cre
     if steps is not None:
         unknown = [name for name in steps if name not in STEPS]
         if unknown:
-            raise StoreError(f"{location} was written by a newer mopstui (schema step {unknown[0]!r} is unknown to this "
-                             "version); upgrade mopstui to use it")
+            raise StoreError(
+                f"{location} was written by a newer mopstui (schema step {unknown[0]!r} is unknown to this "
+                "version); upgrade mopstui to use it"
+            )
         if steps == list(STEPS):
             return
     with conn.transaction():
@@ -279,8 +290,10 @@ def create_or_upgrade(conn: psycopg.Connection, location: str, lock: int, *, cre
         if steps is None:
             foreign = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone()
             if foreign and foreign[0]:
-                raise StoreError(f"{location} holds tables that are not mopstui's; refusing to change it "
-                                 "(give the war-room a database or schema of its own)")
+                raise StoreError(
+                    f"{location} holds tables that are not mopstui's; refusing to change it "
+                    "(give the war-room a database or schema of its own)"
+                )
             conn.execute("CREATE TABLE mopstui_schema (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             steps = []
         for name in STEPS:
