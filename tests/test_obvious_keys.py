@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 
 from mopstui.domain.model import InputError
 from mopstui.store import Store
+from mopstui.tui.screens import READ_FIRST
 
 from .tui_helpers import Clock, make_app, make_config, wait_for
 
@@ -85,6 +86,7 @@ async def test_enter_takes_the_status_the_dialog_suggests(config, declared):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(pilot, "s")
         assert "Enter: identified" in str(app.screen.query_one(".hint", Label).render())
+        await pilot.pause(READ_FIRST)  # a person reads the dialog; the Enter of a burst takes nothing
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.current.status == "identified", message="the suggested status")
         choices = await _open(pilot, "s")

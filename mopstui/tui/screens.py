@@ -64,6 +64,7 @@ Everywhere
 
 
 Answer = TypeVar("Answer")
+READ_FIRST = 0.3  # seconds a dialog is on screen before a bare Enter takes its suggestion
 
 
 class _Dialog(ModalScreen[Answer], Generic[Answer]):
@@ -147,7 +148,10 @@ class _Choices(OptionList):
         self._step(-1)
 
     def action_select(self) -> None:
-        if self.highlighted is None and self.suggested is not None:
+        # The suggestion is taken by an Enter pressed after the dialog could be read, never by the
+        # Enter of the burst that opened it (`s` Enter in one paste moved the status).
+        read = get_time() - getattr(self.screen, "opened_at", float("inf")) >= READ_FIRST
+        if self.highlighted is None and self.suggested is not None and read:
             self.highlighted = self.get_option_index(self.suggested)
         if self.highlighted is None:
             self.screen.query_one(".hint", Label).update(
