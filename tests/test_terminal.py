@@ -137,12 +137,6 @@ def wait(condition, timeout: float = 10.0) -> bool:
 
 
 @pytest.mark.parametrize("gap", [0.0, 0.05], ids=["one-burst", "50ms-apart"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: since Enter leaves the entry line, a burst that starts on the timeline (Escape, a kind key, "
-    "the words, Enter) puts the words in the right kind's line, with no control characters, but its Enter is not "
-    "taken and the line does not answer the next one either",
-)
 def test_escape_then_a_kind_key_logs_in_that_kind_with_no_control_characters(tmux, tmp_path, db_path, gap):
     start(tmux, tmp_path, db_path)
     tmux.log_entry("s", "Rolled back the tag", key="a")  # the line stays open, kind action

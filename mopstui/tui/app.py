@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from ..base.timeutil import utcnow
@@ -126,9 +125,10 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             if self.key_guard.drops(self, event):
                 event.stop()
                 return
-            if event.key == "escape" and isinstance(self.focused, Input) and isinstance(self.screen, WarRoom):
-                # Leave the entry line as the key arrives, not once it has gone round the line:
-                # by then the kind key of the same burst was already queued to the line as text.
+            if event.key == "escape" and isinstance(self.screen, WarRoom) and self.focused is not None:
+                # Back as the key arrives, not once it has gone round the focused widget: by then
+                # the rest of its burst was already handled (a kind key opened the entry line, the
+                # words went in), and Escape, arriving last, closed the line before its Enter.
                 event.stop()
                 self.action_leave_input()
                 return
