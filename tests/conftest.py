@@ -136,3 +136,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # and the rerun is named in the summary (-raR).
         if item.get_closest_marker("timing"):
             item.add_marker(pytest.mark.flaky(reruns=1))
+
+
+@pytest.fixture
+def config(tmp_path, db_path):
+    """The screen tests' config (tests/tui_helpers.py); a test file may define its own."""
+    from .tui_helpers import make_config
+
+    return make_config(tmp_path, db_path)
+
+
+@pytest.fixture
+def declared(db_path) -> Path:
+    """A war-room with one incident declared: the lead form, SEV2."""
+    from mopstui.store import Store
+
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+    return db_path

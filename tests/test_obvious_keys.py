@@ -13,21 +13,9 @@ from mopstui.domain.model import InputError
 from mopstui.store import Store
 from mopstui.tui.screens import READ_FIRST
 
-from .tui_helpers import Clock, make_app, make_config, wait_for
+from .tui_helpers import Clock, make_app, wait_for
 
 NOW = datetime(2026, 12, 7, 14, 32, tzinfo=UTC)
-
-
-@pytest.fixture
-def config(tmp_path, db_path):
-    return make_config(tmp_path, db_path)
-
-
-@pytest.fixture
-def declared(db_path):
-    with Store(db_path) as store:
-        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
-    return db_path
 
 
 def entries(db_path) -> list[tuple[str, str]]:

@@ -18,18 +18,6 @@ from .tui_helpers import Clock, make_app, make_config, timeline, type_entry, wai
 NOW = datetime(2026, 12, 7, 14, 32, tzinfo=UTC)
 
 
-@pytest.fixture
-def config(tmp_path, db_path):
-    return make_config(tmp_path, db_path)
-
-
-@pytest.fixture
-def declared(db_path):
-    with Store(db_path) as store:
-        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
-    return db_path
-
-
 def texts(db_path) -> list[tuple[str, str]]:
     with Store(db_path) as store:
         return [(e.kind, e.text) for e in store.events(1) if e.kind not in ("declared", "catalog", "system")]

@@ -14,18 +14,6 @@ from .conftest import run_cli
 from .tui_helpers import Clock, Said, choose, make_app, make_config, timeline, type_entry, wait_for
 
 
-@pytest.fixture
-def config(tmp_path, db_path):
-    return make_config(tmp_path, db_path)
-
-
-@pytest.fixture
-def declared(db_path):
-    with Store(db_path) as store:
-        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
-    return db_path
-
-
 def events_of(db_path, incident=1):
     with Store(db_path) as store:
         return store.events(incident)

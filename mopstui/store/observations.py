@@ -4,10 +4,34 @@ the poller saw, and where background jobs (notifications) got to in the log."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from .backend import Backend
 
 OBSERVATION_COLUMNS = "id, vendor_id, component, group_name, state, previous_state, vendor_time, seen_at, reason"
+
+
+def append_observations(conn: Any, observations: Iterable[dict]) -> list[int]:
+    """State changes appended to the history vendors and our signals share; their ids."""
+    ids = []
+    for item in observations:
+        cur = conn.execute(
+            "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
+            "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+            (
+                item["vendor_id"],
+                item.get("component"),
+                item.get("group_name"),
+                item["state"],
+                item.get("previous_state"),
+                item.get("vendor_time"),
+                item["seen_at"],
+                item.get("reason"),
+            ),
+        )
+        ids.append(int(cur.fetchone()[0]))
+    return ids
 
 
 class StatusMixin(Backend):
@@ -23,24 +47,7 @@ class StatusMixin(Backend):
                         "ON CONFLICT(vendor_id) DO UPDATE SET payload = excluded.payload, checked_at = excluded.checked_at",
                         (vendor_id, json.dumps(payload, ensure_ascii=False), payload.get("checked_at")),
                     )
-                ids = []
-                for item in observations:
-                    cur = conn.execute(
-                        "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
-                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                        (
-                            item["vendor_id"],
-                            item.get("component"),
-                            item.get("group_name"),
-                            item["state"],
-                            item.get("previous_state"),
-                            item.get("vendor_time"),
-                            item["seen_at"],
-                            item.get("reason"),
-                        ),
-                    )
-                    ids.append(int(cur.fetchone()[0]))
-                return ids
+                return append_observations(conn, observations)
 
         return self._retry(write)
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 
 from .backend import Backend
+from .observations import append_observations
 
 ARRIVAL_COLUMNS = "id, signal_id, arrived_at, count, value, source"
 MAX_ARRIVALS_READ = 100_000  # a week of one lead a minute is 10,080: far below
@@ -27,24 +28,7 @@ class SignalsMixin(Backend):
                         "ON CONFLICT(signal_id) DO UPDATE SET payload = excluded.payload, checked_at = excluded.checked_at",
                         (signal_id, json.dumps(payload, ensure_ascii=False), payload.get("checked_at")),
                     )
-                ids = []
-                for item in observations:
-                    cur = conn.execute(
-                        "INSERT INTO status_observations (vendor_id, component, group_name, state, previous_state, "
-                        "vendor_time, seen_at, reason) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                        (
-                            item["vendor_id"],
-                            None,
-                            None,
-                            item["state"],
-                            item.get("previous_state"),
-                            item.get("vendor_time"),
-                            item["seen_at"],
-                            item.get("reason"),
-                        ),
-                    )
-                    ids.append(int(cur.fetchone()[0]))
-                return ids
+                return append_observations(conn, observations)
 
         return self._retry(write)
 
