@@ -23,6 +23,7 @@ from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
 from ..status.model import RANK
 from . import incident_extras
+from .timeline_loading import show_timeline
 from .timeline_view import TimelineView
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Panes(AppState):
             if incident is None:
                 timeline.load([], utcnow())
             else:
-                timeline.load(self.store.events(incident.id), incident.started_at)
+                show_timeline(self, timeline, incident)
         clocks = self.q("#clocks")
         clocks.remove_children()
         self._tick()
