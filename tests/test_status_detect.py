@@ -68,6 +68,16 @@ CASES = [  # (what, path served, body, kind found, state)
     ("better stack", "/index.json", (FORMATS / "betterstack-index.json").read_bytes(), "betterstack", "degraded"),
     ("sorry", "/api/v1/status", (FORMATS / "sorry-status.json").read_bytes(), "sorry", "partial_outage"),
     ("cachet", "/api/v1/components", (FORMATS / "cachet-components.json").read_bytes(), "cachet", "partial_outage"),
+    (
+        "incident.io widget",
+        "/api/v1/summary",
+        (FORMATS / "incidentio-widget.json").read_bytes(),
+        "incidentio_widget",
+        "partial_outage",
+    ),
+    ("hyperping", "/status.json", (FORMATS / "hyperping-status.json").read_bytes(), "hyperping", "partial_outage"),
+    ("hyperping services", "/status.json", (FORMATS / "hyperping-services.json").read_bytes(), "hyperping", "major_outage"),
+    ("rootly", "/api/v1/status.json", (FORMATS / "rootly-status.json").read_bytes(), "rootly", "degraded"),
     ("atom", "/history.atom", atom_log(), "rss", "major_outage"),
 ]
 

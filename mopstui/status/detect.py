@@ -2,8 +2,10 @@
 
 From the page's URL, in this order (the census's most common first): Statuspage
 (`/api/v2/summary.json`, incident.io's compatible JSON included), incident.io (`/proxy/<host>`,
-then `feed.rss`), Instatus (`summary.json`, `v2/components.json`), Better Stack (`index.json`),
-status.io (its API host), Sorry™ (`/api/v1/status`), Cachet (`/api/v1/components`), then RSS/Atom
+then its opt-in widget API `/api/v1/summary`, then `feed.rss`), Instatus (`summary.json`,
+`v2/components.json`), Better Stack (`index.json`), status.io (its API host), Sorry™
+(`/api/v1/status`), Hyperping (`status.json`), Rootly (`/api/v1/status.json`), Cachet
+(`/api/v1/components`), then RSS/Atom
 (`history.rss`, `history.atom`, `feed.atom`, the URL itself). An answer counts only when its
 format's reader reads it: a 200 HTML page (single-page apps answer one on every path) is never a
 status. When every candidate fails and one HTML answer named a canonical host elsewhere, that
@@ -34,10 +36,13 @@ MEMORY_FILE = "detected-formats.json"
 KIND_WORDS = {
     "statuspage": "Statuspage",
     "incidentio": "incident.io",
+    "incidentio_widget": "incident.io (widget API)",
     "instatus": "Instatus",
     "betterstack": "Better Stack",
     "statusio": "status.io",
     "sorry": "Sorry",
+    "hyperping": "Hyperping",
+    "rootly": "Rootly",
     "cachet": "Cachet",
     "rss": "RSS/Atom feed",
 }
@@ -76,17 +81,20 @@ def candidates(url: str) -> list[Candidate]:
         return [Candidate("statusio", url)]
     found = []
     if _ENDPOINT.search(parts.path):  # already an endpoint: the readers that take one as it is
-        kinds = ("statuspage", "incidentio", "instatus", "betterstack", "sorry", "cachet", "rss")
+        kinds = "statuspage incidentio incidentio_widget instatus betterstack sorry hyperping rootly cachet rss".split()
         found += [Candidate(kind, url) for kind in kinds]
         base = origin
     found += [
         Candidate("statuspage", base + "/api/v2/summary.json"),
         Candidate("incidentio", f"{origin}/proxy/{parts.hostname}"),
+        Candidate("incidentio_widget", base + "/api/v1/summary"),
         Candidate("rss", base + "/feed.rss"),
         Candidate("instatus", base + "/summary.json"),
         Candidate("instatus", base + "/v2/components.json"),
         Candidate("betterstack", base + "/index.json"),
         Candidate("sorry", base + "/api/v1/status"),
+        Candidate("hyperping", base + "/status.json"),
+        Candidate("rootly", base + "/api/v1/status.json"),
         Candidate("cachet", base + "/api/v1/components"),
         Candidate("rss", base + "/history.rss"),
         Candidate("rss", base + "/history.atom"),

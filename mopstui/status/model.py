@@ -79,6 +79,9 @@ class Parsed:
     # apart from `components` so a group is shown only when someone watches it.
     groups: tuple[Group, ...] = ()
     note: str = ""  # a word on a reading that worked, e.g. that no watched component is on the page
+    # The format lists only the components something affects (incident.io's widget API): one it
+    # does not name is operational by the page's word, not missing from the page.
+    affected_only: bool = False
 
     def sanitized(self) -> Parsed:
         """Vendor text is untrusted: plain, single-line where it is shown in one line, capped."""
@@ -120,6 +123,7 @@ class Parsed:
                 for g in self.groups
             ),
             note=clean_line(self.note, MAX_UPDATE),
+            affected_only=self.affected_only,
         )
 
 
