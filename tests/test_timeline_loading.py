@@ -153,7 +153,8 @@ async def test_a_search_made_while_reading_is_not_overwritten(tmp_path, held):
         app.search("entry 03")
         assert [e.text for e in view.events] == ["entry 03"]
         held.gate.set()
-        await pilot.pause(0.3)  # a negative: the read arriving late must change nothing
+        await wait_for(pilot, lambda: not [w for w in app.workers if w.group == "earlier" and w.is_running], message="the read")
+        await pilot.pause()  # its message handled: the read arriving late must change nothing
         assert [e.text for e in view.events] == ["entry 03"] and not view.reading_earlier
 
 
@@ -167,8 +168,8 @@ async def test_earlier_entries_that_cannot_be_read_are_said(tmp_path, monkeypatc
     app = make_app(config_for(tmp_path, db), clock=clock)
     async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
         view = timeline(app)
-        await wait_for(pilot, lambda: bool(view.earlier_problem), message="the problem")
-        assert said.told("The earlier entries of this incident could not be read (the server went away)")
+        told = "The earlier entries of this incident could not be read (the server went away)"
+        await wait_for(pilot, lambda: said.told(told), message="the problem said")
         await pilot.press("home")
         assert "could not be read: the server went away" in view.visible_lines()[0]
         assert app.is_running and len(view.events) == FIRST
