@@ -81,7 +81,7 @@ def candidates(url: str) -> list[Candidate]:
         return [Candidate("statusio", url)]
     found = []
     if _ENDPOINT.search(parts.path):  # already an endpoint: the readers that take one as it is
-        kinds = "statuspage incidentio incidentio_widget instatus betterstack sorry hyperping rootly cachet rss".split()
+        kinds = ["statuspage", "incidentio", "incidentio_widget", "instatus", "betterstack", "sorry", "hyperping", "rootly", "cachet", "rss"]
         found += [Candidate(kind, url) for kind in kinds]
         base = origin
     found += [
