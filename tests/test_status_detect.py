@@ -140,7 +140,8 @@ def test_what_worked_is_remembered_privately_and_a_move_is_said(tmp_path, server
     # Remembered: the next round asks the remembered URL only.
     before = sum(server.requests.values())
     again = poll_one(tmp_path, "auto", server.url("/"))
-    assert again.kind == "betterstack" and again.reason == ""
+    assert again.kind == "betterstack" and again.moved_from == "statuspage"
+    assert "moved platform: it was Statuspage, it is now Better Stack" in again.reason, "said until the config names it"
     assert sum(server.requests.values()) - before == 1
 
 

@@ -147,6 +147,10 @@ class VendorStatus:
     # Set only where the room overruled the page (domain/overrides.py): the page's own state, and why.
     page_state: str | None = None
     override: str = ""
+    # A `kind: auto` vendor whose page moved platform: the format it spoke before, and when the
+    # move was seen; kept at every round until the config names a format.
+    moved_from: str = ""
+    moved_at: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -19,6 +19,7 @@ from ..room.duties import record_crossings
 from . import incident_extras
 from .room_bar import RoomStrip
 from .services_pane import ServicesPane
+from .timeline_loading import show_timeline
 from .timeline_view import TimelineView
 from .vendor_pane import VendorPane
 
@@ -69,7 +70,7 @@ class Panes(AppState):
             if incident is None:
                 timeline.load([], utcnow())
             else:
-                timeline.load(self.store.events(incident.id), incident.started_at)
+                show_timeline(self, timeline, incident)
         clocks = self.q("#clocks")
         clocks.remove_children()
         self._tick()
