@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
+from ..base.plain import said
 from ..base.textsafe import clean_line
 from ..config.keymap import BY_ID, COMMANDS
 from ..domain import catalog as cat
@@ -29,7 +30,7 @@ from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
 if TYPE_CHECKING:
     pass
 
-from .guards import _if_given
+from .guards import _if_given, _said_when_unreachable
 from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
@@ -116,6 +117,7 @@ class Details(AppState):
         return vendor_of_row(key, self.statuses)
 
     @on(DataTable.RowHighlighted, "#vendors")
+    @_said_when_unreachable  # a database gone away is said, never a crash of the screen
     def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
@@ -127,6 +129,7 @@ class Details(AppState):
             )
 
     @on(DataTable.RowSelected, "#vendors")
+    @_said_when_unreachable
     def _vendor_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
         status, _ = self._vendor_under_cursor()
         if status is None:
@@ -218,7 +221,7 @@ class Details(AppState):
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
         except (OSError, StoreError, InputError, UnsafeFile) as error:
-            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {said(error)}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(
