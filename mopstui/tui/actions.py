@@ -70,14 +70,14 @@ class IncidentActions(AppState):
     def action_leave_input(self: WarRoomApp) -> None:
         room = self.war_room
         side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
-        if side_shown and not (getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog")):
+        if side_shown and not (self.state.catalog_filter and self.focused is self.q("#catalog")):
             self.action_pane("incident")
             return
-        if self.filter_label:
+        if self.state.filter_label:
             self._show_incident(reload=True)
             return
-        if getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog"):
-            self.catalog_filter = ""
+        if self.state.catalog_filter and self.focused is self.q("#catalog"):
+            self.state.catalog_filter = ""
             self._render_catalog(rebuild=True)
             self.notify("Catalog filter cleared.", timeout=2)
             return
@@ -148,7 +148,7 @@ class IncidentActions(AppState):
 
     def _switch_to_declared(self: WarRoomApp, incident: Incident) -> None:
         self._load_incidents()
-        self.current_id = incident.id
+        self.state.current_id = incident.id
         self._show_incident(reload=True)
         self.notify(f"{incident.label} declared", timeout=3)
 
@@ -201,7 +201,7 @@ class IncidentActions(AppState):
             if not role:
                 return
             # People only: an MCP client present for someone takes no role.
-            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present if p.get("client") != MCP_CLIENT]))
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.state.present if p.get("client") != MCP_CLIENT]))
             choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
             choices.append(("\0other", "someone else…"))
             self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))
@@ -244,12 +244,12 @@ class IncidentActions(AppState):
             takeback.withdraw(self, incident, event)
 
     def action_switch(self: WarRoomApp, step: int) -> None:
-        if not self.incidents:
+        if not self.state.incidents:
             return
-        ids = [i.id for i in self.incidents]
-        index = ids.index(self.current_id) if self.current_id in ids else 0
-        self.current_id = ids[(index + step) % len(ids)]
-        self.incidents = [i for i in self.incidents if not i.resolved or i.id == self.current_id]
+        ids = [i.id for i in self.state.incidents]
+        index = ids.index(self.state.current_id) if self.state.current_id in ids else 0
+        self.state.current_id = ids[(index + step) % len(ids)]
+        self.state.incidents = [i for i in self.state.incidents if not i.resolved or i.id == self.state.current_id]
         self._show_incident(reload=True)
 
     def action_search(self: WarRoomApp) -> None:
@@ -262,7 +262,9 @@ class IncidentActions(AppState):
             return
         self.push_screen(
             PromptScreen(
-                "Search the timeline", value=self.filter_label, placeholder="words · kind:comms · author:sam   (empty: show all)"
+                "Search the timeline",
+                value=self.state.filter_label,
+                placeholder="words · kind:comms · author:sam   (empty: show all)",
             ),
             _unless_cancelled(self.search),
         )
@@ -278,7 +280,7 @@ class IncidentActions(AppState):
         found = self.store.search(incident.id, parsed.words, kind=parsed.kind, author=parsed.author)
         timeline = self.q("#timeline", TimelineView)
         timeline.load(found, incident.started_at, filter_label=query)
-        self.filter_label = query
+        self.state.filter_label = query
         bar = self.q("#filter-bar", Static)
         bar.update(Text(f"filter: {clean_line(query)} — {len(found)} entries · Escape shows all", style="bold"))
         bar.display = True
@@ -288,7 +290,7 @@ class IncidentActions(AppState):
         def apply(text: str | None) -> None:
             if text is None:
                 return
-            self.catalog_filter = text.strip()
+            self.state.catalog_filter = text.strip()
             self._render_catalog(rebuild=True)
 
-        self.push_screen(PromptScreen("Filter services (any column)", value=getattr(self, "catalog_filter", "")), apply)
+        self.push_screen(PromptScreen("Filter services (any column)", value=self.state.catalog_filter), apply)

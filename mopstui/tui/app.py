@@ -36,6 +36,7 @@ from .hangup import Hangup
 from .keyguard import KeyGuard
 from .link import LinkWatch
 from .panes import Panes
+from .room_state import RoomState
 from .sync import StoreSync
 from .timeline_view import TimelineView
 from .war_room import WarRoom
@@ -71,6 +72,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         super().__init__()
         self.config = config
         self.user = user
+        self.state = RoomState(config, user, now, demo)  # the one state: the panes draw it
         self.now = now
         self.demo = demo
         self.poll_interval = poll_interval
@@ -81,25 +83,13 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._poller = None
         self._stop_poller = threading.Event()
         self._store = None
-        self.incidents = []
-        self.current_id = None
         self.last_event_id = 0
         self.data_version = -1
-        self.unreachable = False  # the war-room's server did not answer the last read
-        self.new_war_room = False  # this screen started the war-room (a mistyped --db shows at once)
         self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
-        self.statuses = {}
-        self.health = {}
-        self.signal_states: dict = {}
-        self.signal_history: tuple | None = None  # state changes and spend readings, for measured blind spend
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()
-        self.touchpoint_states = {}
-        self.present = []
-        self.filter_label = ""
-        self._comms = {}
         self._written_keys = set()
         self._seen_crossed = set()
         self._first_tick = True
@@ -170,8 +160,9 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     async def on_mount(self) -> None:
         try:
-            self.new_war_room = not self.demo and not self.config.war_room_exists()
+            self.state.new_war_room = not self.demo and not self.config.war_room_exists()
             self._store = open_store(self.config.database_location, group=self.config.database_group)
+            self.state.readonly, self.state.snapshot = self._store.readonly, bool(self._store.snapshot)
         except StoreError as error:
             self.exit(message=f"mopstui: {said(error)}", return_code=1)
             return
@@ -276,7 +267,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
     @property
     def current(self) -> Incident | None:
-        return next((i for i in self.incidents if i.id == self.current_id), None)
+        return self.state.current
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for background work that died: said out loud, and the writer and the

@@ -24,8 +24,10 @@ from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
+from .messages import VendorChosen, VendorHighlighted
 from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
-from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
+from .vendor_detail import HOURS, VendorDetailScreen
+from .vendor_pane import VendorPane
 
 if TYPE_CHECKING:
     pass
@@ -35,25 +37,11 @@ from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
     CatalogTable,
-    VendorTable,
     badge_text,
 )
 
 if TYPE_CHECKING:
     from .app import WarRoomApp
-
-
-def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorStatus | None, str | None]:
-    """A vendor table row key (`v:ID`, `c:ID:COMPONENT`) as its vendor and component. An id may
-    hold a colon itself (a probe is `probe:chat`): a split on colons named no vendor, so the line
-    under the table kept showing the vendor highlighted before."""
-    kind, _, rest = key.partition(":")
-    if kind == "v":
-        return statuses.get(rest), None
-    for vendor_id, status in statuses.items():
-        if rest.startswith(vendor_id + ":"):
-            return status, rest[len(vendor_id) + 1 :]
-    return None, None
 
 
 class Details(AppState):
@@ -67,7 +55,7 @@ class Details(AppState):
         service = self.config.service(service_id)
         if service is None:
             return
-        health = self.health.get(service.id, cat.Health("unknown"))
+        health = self.state.health.get(service.id, cat.Health("unknown"))
         body = Text()
         body.append_text(badge_text(health.state))
         body.append(f"  {clean_line(health.reason)}\n\n")
@@ -75,7 +63,7 @@ class Details(AppState):
             body.append(f"{label:<12}", "bold")
             body.append(clean_line(value) + "\n")
         self._signal_facts(service, body)
-        vendor = self.statuses.get(service.vendor or "")
+        vendor = self.state.statuses.get(service.vendor or "")
         if vendor is not None:
             body.append("\nVendor components\n", "bold")
             for component in vendor.components:
@@ -98,7 +86,7 @@ class Details(AppState):
             return
         body.append("\nSignals (our own measurement)\n", "bold")
         for signal in signals:
-            state = self.signal_states.get(signal.id)
+            state = self.state.signal_states.get(signal.id)
             if state is None:
                 continue
             body.append_text(badge_text(state.vendor_state))
@@ -110,28 +98,23 @@ class Details(AppState):
 
     def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
         """The highlighted vendor, and the component label when a component row is highlighted."""
-        table = self.q("#vendors", VendorTable)
-        if not table.row_count:
-            return None, None
-        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        return vendor_of_row(key, self.statuses)
+        return self.war_room.query_one(VendorPane).highlighted()
 
-    @on(DataTable.RowHighlighted, "#vendors")
+    @on(VendorHighlighted)
     @_said_when_unreachable  # a database gone away is said, never a crash of the screen
-    def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
+    def _vendor_history(self: WarRoomApp, message: VendorHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
-        status, _ = self._vendor_under_cursor()
+        pane = self.war_room.query_one(VendorPane)
+        status, _ = pane.highlighted()
         if status is not None:
             since = (self.now() - timedelta(hours=HOURS)).isoformat()
-            self.q("#vendor-history", VendorHistory).show(
-                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now()
-            )
+            pane.show_history(status, self.store.observations(vendor_id=status.id, since=since), self.now())
 
-    @on(DataTable.RowSelected, "#vendors")
+    @on(VendorChosen)
     @_said_when_unreachable
-    def _vendor_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
-        status, _ = self._vendor_under_cursor()
+    def _vendor_detail(self: WarRoomApp, message: VendorChosen) -> None:
+        status = self.state.statuses.get(message.vendor_id)
         if status is None:
             return
         observations = self.store.observations(vendor_id=status.id)

@@ -44,8 +44,8 @@ def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable
         try:
             result = method(self, *args, **kwargs)
         except StoreError as error:
-            if not self.unreachable:
-                self.unreachable = True
+            if not self.state.unreachable:
+                self.state.unreachable = True
                 self._render_room_bar()
                 self.notify(
                     f"{said(error)}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
@@ -54,8 +54,8 @@ def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable
                     timeout=10,
                 )
             return None
-        if self.unreachable:
-            self.unreachable = False
+        if self.state.unreachable:
+            self.state.unreachable = False
             self._render_room_bar()
             self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
         return result

@@ -108,7 +108,9 @@ def render_impact(app: WarRoomApp) -> None:
     """Under the clocks: what the current incident is costing, as estimates with their inputs."""
     line = app.q("#impact", Static)
     incident = app.current
-    impact = estimate(app.config, incident, app.now(), app.touchpoint_states, app.signal_history) if incident else None
+    impact = (
+        estimate(app.config, incident, app.now(), app.state.touchpoint_states, app.state.signal_history) if incident else None
+    )
     shown = bool(impact and impact.figures)
     if shown and impact is not None:
         app._update_if_changed("#impact", Text(f"est. {impact.line()}", style="bold"))

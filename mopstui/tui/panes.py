@@ -21,9 +21,9 @@ from ..domain.timeline import author_mark
 from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
-from ..status.model import RANK
 from . import incident_extras
 from .timeline_view import TimelineView
+from .vendor_pane import VendorPane, worst_first
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -35,10 +35,9 @@ from .widgets import (
     ClockBar,
     FittedTable,
     IncidentSummary,
-    VendorTable,
     badge_text,
+    roomy,
     service_row,
-    vendor_rows,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ class Panes(AppState):
 
     def _render_summary(self: WarRoomApp) -> None:
         incident = self.current
-        ids = [i.id for i in self.incidents]
+        ids = [i.id for i in self.state.incidents]
         position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
         self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
 
@@ -72,7 +71,7 @@ class Panes(AppState):
         incident = self.current
         timeline = self.q("#timeline", TimelineView)
         if reload:
-            self.filter_label = ""
+            self.state.filter_label = ""
             self.q("#filter-bar", Static).update("")
             self.q("#filter-bar").display = False
             if incident is None:
@@ -85,19 +84,19 @@ class Panes(AppState):
 
     def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
         table = self.q("#catalog", CatalogTable)
-        wide = self._roomy(table)
+        wide = roomy(table)
         columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
-        filter_text = getattr(self, "catalog_filter", "").lower()
+        filter_text = self.state.catalog_filter.lower()
         services = [
-            s for s in cat.sorted_services(self.config, self.health)
+            s for s in cat.sorted_services(self.config, self.state.health)
             if not filter_text or filter_text in " ".join(
-                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.health[s.id].state))
+                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.state.health[s.id].state))
             ).lower()
         ]  # fmt: skip
         with self.batch_update():
-            table.show_rows(columns, [(s.id, service_row(s, self.health[s.id], wide)) for s in services], rebuild=rebuild)
-        lines = signal_lines(self.config, self.signal_states)[:1]  # the territory first
-        rollup = cat.touchpoints(self.config, self.health, self.signal_states)
+            table.show_rows(columns, [(s.id, service_row(s, self.state.health[s.id], wide)) for s in services], rebuild=rebuild)
+        lines = signal_lines(self.config, self.state.signal_states)[:1]  # the territory first
+        rollup = cat.touchpoints(self.config, self.state.health, self.state.signal_states)
         if rollup and all(t.state == "unknown" for t in rollup):
             rollup = []
             lines.append(
@@ -119,14 +118,7 @@ class Panes(AppState):
             pane.border_title = title
 
     def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
-        table = self.q("#vendors", VendorTable)
-        wide = self._roomy(table)
-        columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
-        now = self.now()
-        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
-        rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
-        with self.batch_update():
-            table.show_rows(columns, rows, rebuild=rebuild)
+        self.war_room.query_one(VendorPane).show(self.state, rebuild=rebuild)
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
         self._render_room_strip()
 
@@ -146,7 +138,7 @@ class Panes(AppState):
         """One line for narrow screens: the worst touchpoint and the worst vendor, and where the
         rest is."""
         line = Text(no_wrap=True, overflow="ellipsis")
-        rollup = cat.touchpoints(self.config, self.health) if self.health else []
+        rollup = cat.touchpoints(self.config, self.state.health) if self.state.health else []
         if rollup and rollup[0].state not in ("unknown",):
             worst = rollup[0]
             line.append_text(badge_text(worst.state))
@@ -156,19 +148,13 @@ class Panes(AppState):
                 line.append(" " + clean_line(culprits), "bright_black")
         else:
             line.append("? touchpoints not known yet", "bright_black")
-        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
+        ordered = worst_first(self.state.statuses)
         if ordered:
             line.append(" · ")
             line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
             line.append(" " + clean_line(ordered[0].name), "bold")
         line.append("  2 services · 3 vendors", "bright_black")
         self._update_if_changed("#room-strip", line)
-
-    def _roomy(self: WarRoomApp, table: FittedTable) -> bool:
-        """Room for the extra columns: a wide screen, or a narrow one showing the pane alone."""
-        if table.size.width:
-            return table.size.width >= 48
-        return self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
 
     def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
         """Static.update() lays the screen out again and repaints what it covers: on a shared
@@ -193,8 +179,8 @@ class Panes(AppState):
             return
         now = self.now()
         newly_crossed = False
-        for incident in self.incidents:
-            clocks = incident_clocks(incident, self.config, self._comms.get(incident.id), now)
+        for incident in self.state.incidents:
+            clocks = incident_clocks(incident, self.config, self.state.comms.get(incident.id), now)
             for clock in crossed(clocks):
                 key = clock.dedupe_key(incident.id)
                 if key in self._seen_crossed:
@@ -206,7 +192,7 @@ class Panes(AppState):
                 if key not in self._written_keys and not self.store.readonly:
                     self._written_keys.add(key)
                     newly_crossed = True
-            if incident.id == self.current_id:
+            if incident.id == self.state.current_id:
                 self._render_clocks(clocks)
                 incident_extras.render_impact(self)
         if newly_crossed:

@@ -1,5 +1,5 @@
-"""What the screen's parts share: the state WarRoomApp keeps (set in its __init__), declared
-once so that each part (sync, writing, actions, details, panes) is typed against the same."""
+"""What the screen's parts share: the app's machinery (set in WarRoomApp's __init__), declared
+once so that each part is typed against the same; the room's state is `state` (room_state.py)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,17 @@ from rich.text import Text
 from textual.app import App
 
 from ..config import Config
-from ..domain import catalog as cat
-from ..domain.model import Event, Incident
-from ..status.model import VendorStatus
 from ..store import SQLStore
 from .keyguard import KeyGuard
 from .link import LinkWatch
+from .room_state import RoomState
 
 if TYPE_CHECKING:
     from ..room.poller import Poller
 
 
 class AppState(App):
+    state: RoomState
     config: Config
     user: str
     now: Callable[[], datetime]
@@ -37,22 +36,13 @@ class AppState(App):
     _poller: Poller | None
     _stop_poller: threading.Event
     _store: SQLStore | None
-    incidents: list[Incident]
-    current_id: int | None
     last_event_id: int
     data_version: int
-    unreachable: bool  # the war-room's server did not answer the last read
     link: LinkWatch
     entry_kind: str
-    statuses: dict[str, VendorStatus]
-    health: dict[str, cat.Health]
     _unsaved: dict[int, Callable[[SQLStore], object]]  # NOT SAVED entries, by token, to retry
     _restarts: dict[str, int]
     _vendor_mark: tuple
-    touchpoint_states: dict[str, str]
-    present: list[dict]
-    filter_label: str
-    _comms: dict[int, Event | None]
     _written_keys: set[str]
     _seen_crossed: set[str]
     _first_tick: bool

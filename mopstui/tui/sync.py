@@ -40,32 +40,34 @@ class StoreSync(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
     def _load_incidents(self: WarRoomApp) -> None:
-        self.incidents = self.store.incidents()
-        if self.current_id is not None and self.current_id not in [i.id for i in self.incidents]:
-            resolved_now = self.current_id
+        self.state.incidents = self.store.incidents()
+        if self.state.current_id is not None and self.state.current_id not in [i.id for i in self.state.incidents]:
+            resolved_now = self.state.current_id
             try:
                 current = self.store.incident(resolved_now)
             except InputError:
                 current = None
             if current is not None and current.resolved:
                 # Keep a just-resolved incident on screen until the user switches away.
-                self.incidents.append(current)
-        if self.current_id is None and self.incidents:
-            self.current_id = self.incidents[-1].id
-        for incident in self.incidents:
-            if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_customer_update(incident.id)
+                self.state.incidents.append(current)
+        if self.state.current_id is None and self.state.incidents:
+            self.state.current_id = self.state.incidents[-1].id
+        for incident in self.state.incidents:
+            if incident.id not in self.state.comms:
+                self.state.comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
     def _load_vendor_statuses(self: WarRoomApp) -> None:
         known = statuses_as_ruled(self.store)
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
-        self.statuses = known
-        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
-        self.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
-        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
+        self.state.statuses = known
+        self.state.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.state.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
+        self.state.health = cat.service_health(self.config, self.state.statuses, self.state.signal_states)
+        self.state.touchpoint_states = {
+            t.name: t.state for t in cat.touchpoints(self.config, self.state.health, self.state.signal_states)
+        }
 
     @_skip_when_screen_gone
     @_said_when_unreachable
@@ -92,7 +94,7 @@ class StoreSync(AppState):
 
     def _moves_impact_start(self: WarRoomApp, event: Event) -> bool:
         """An entry dated before its incident's impact started moves it: the clocks count from there."""
-        incident = next((i for i in self.incidents if i.id == event.incident_id), None)
+        incident = next((i for i in self.state.incidents if i.id == event.incident_id), None)
         return incident is not None and event.kind in ENTRY_KINDS and event.occurred_at < incident.impact_start
 
     def _apply_new_events(self: WarRoomApp, events: list[Event]) -> None:
@@ -101,19 +103,19 @@ class StoreSync(AppState):
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
             if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
-                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+                self.state.comms[event.incident_id] = latest_customer_update((self.state.comms.get(event.incident_id), event))
             elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
-                self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
+                self.state.comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
             if event.kind in INCIDENT_STATE_KINDS or self._moves_impact_start(event):
                 state_changed = True
         if state_changed:
             self._load_incidents()
-            if self.current_id is None and self.incidents:
-                self.current_id = self.incidents[-1].id
+            if self.state.current_id is None and self.state.incidents:
+                self.state.current_id = self.state.incidents[-1].id
                 self._show_incident(reload=True)
                 return
-        mine = [e for e in events if e.incident_id == self.current_id]
-        if mine and not self.filter_label:
+        mine = [e for e in events if e.incident_id == self.state.current_id]
+        if mine and not self.state.filter_label:
             self.q("#timeline", TimelineView).add(mine)
         self._render_summary()
 
@@ -122,23 +124,23 @@ class StoreSync(AppState):
     def _refresh_presence(self: WarRoomApp) -> None:
         if self._store is None:
             return
-        self.present = self.store.present(within=PRESENCE_WINDOW)
+        self.state.present = self.store.present(within=PRESENCE_WINDOW)
         self._render_room_bar()
 
     def _render_room_bar(self: WarRoomApp) -> None:
         """The top line: the war-room, who you are, who else is here; and while the server does not
         answer, that it does not, until it is back (a toast fades, the outage may not)."""
-        others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
+        others = sorted({clean_line(p["user"]) for p in self.state.present} - {self.user})
         room = Text(no_wrap=True, overflow="ellipsis")
         room.append(" mopstui ", "bold reverse")
         room.append(f" {self.config.database_name}", "bold")
         if self.demo:
             room.append(" (demo)", "italic")
-        if self.new_war_room:
+        if self.state.new_war_room:
             room.append(" (new war-room)", "bold")
         if self.store.readonly:
             room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
-        if self.unreachable:
+        if self.state.unreachable:
             room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
         room.append(f" · you: {clean_line(self.user)}")
         room.append(" · here: " + (", ".join(others) if others else "nobody else"))
@@ -147,7 +149,7 @@ class StoreSync(AppState):
     def _heartbeat(self: WarRoomApp) -> None:
         if self._store is None or self.store.readonly or self.link.away:
             return
-        current = self.current_id
+        current = self.state.current_id
         self._queue_write(
             None,
             lambda s: s.heartbeat(

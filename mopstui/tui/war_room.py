@@ -13,8 +13,8 @@ from textual.widgets import Footer, Static
 
 from ..config import Config
 from .timeline_view import TimelineView
-from .vendor_pane import VendorHistory
-from .widgets import CatalogTable, EntryInput, IncidentSummary, VendorTable
+from .vendor_pane import VendorPane
+from .widgets import CatalogTable, EntryInput, IncidentSummary
 
 
 class WarRoom(Screen):
@@ -40,9 +40,7 @@ class WarRoom(Screen):
                 with Vertical(id="catalog-pane", classes="pane"):
                     yield Static(id="touchpoints")
                     yield CatalogTable(id="catalog", cursor_type="row", zebra_stripes=False)
-                with Vertical(id="vendor-pane", classes="pane"):
-                    yield VendorTable(id="vendors", cursor_type="row")
-                    yield VendorHistory(id="vendor-history")
+                yield VendorPane(id="vendor-pane")
             with Vertical(id="incident-pane", classes="pane"):
                 yield IncidentSummary(id="summary")
                 with Vertical(id="clocks"):
@@ -64,6 +62,5 @@ class WarRoom(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#catalog-pane").border_title = "Services"
-        self.query_one("#vendor-pane").border_title = "Vendors"
         self.query_one("#incident-pane").border_title = "Incident"
         self._composed.set()

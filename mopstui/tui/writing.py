@@ -92,7 +92,7 @@ class Writing(AppState):
         if kept and message.action is not None:  # an entry on screen: its text is kept, ctrl+r tries again
             self._unsaved[message.token] = message.action
         hint = " It stays on screen as NOT SAVED: ctrl+r tries again." if kept else ""
-        if not kept and self.unreachable:
+        if not kept and self.state.unreachable:
             return  # a heartbeat while the server is away: already said once, and said again when it is back
         self.notify(message.reason + hint, title="Not saved", severity="error", timeout=10, markup=False)
 
