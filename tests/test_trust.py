@@ -220,7 +220,7 @@ def test_verify_names_the_first_unreadable_event(db_path):
         store.conn.commit()
     result = run_cli("--db", str(db_path), "verify")
     assert result.returncode == 1
-    assert "FAILED: event #3" in result.stderr and "Traceback" not in result.stderr
+    assert "FAILED: The war-room's history is damaged from entry #3 on" in result.stderr and "Traceback" not in result.stderr
 
 
 # --------------------------------------------------------------------------- authors
@@ -302,7 +302,7 @@ def test_an_older_log_migrates_and_still_verifies(db_path):
 
 def head_of(db_path) -> str:
     out = run_cli("--db", str(db_path), "verify", check=True).stdout
-    line = next(line for line in out.splitlines() if line.startswith("head:"))
+    line = next(line for line in out.splitlines() if line.startswith("fingerprint:"))
     return line.rsplit(" ", 1)[1]
 
 
@@ -358,7 +358,7 @@ def test_a_noted_head_catches_what_the_chain_alone_cannot(db_path, tamper):
     tamper(db_path)
     assert run_cli("--db", str(db_path), "verify").returncode == 0  # the chain alone is fooled
     result = run_cli("--db", str(db_path), "verify", "--since-head", head)
-    assert result.returncode == 1 and "no longer in the log" in result.stderr
+    assert result.returncode == 1 and "no longer in the war-room's history" in result.stderr
     assert run_cli("--db", str(db_path), "verify", "--since-head", head[:12]).returncode == 1
 
 
@@ -378,7 +378,7 @@ def test_a_lost_wal_with_reused_ids_is_caught_by_the_noted_head(db_path):
         store.append(1, "note", "a different entry under a reused id", author="mallory")
     assert run_cli("--db", str(db_path), "verify").returncode == 0
     result = run_cli("--db", str(db_path), "verify", "--since-head", noted)
-    assert result.returncode == 1 and "no longer in the log" in result.stderr
+    assert result.returncode == 1 and "no longer in the war-room's history" in result.stderr
 
 
 def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
@@ -395,7 +395,7 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
     rewritten(db_path)
     assert run_cli("--db", str(db_path), "verify", "--heads", str(saved)).returncode == 1
     bad = run_cli("--db", str(db_path), "verify", "--since-head", "xyz")
-    assert bad.returncode == 1 and "not a head hash" in bad.stderr
+    assert bad.returncode == 1 and "not a fingerprint" in bad.stderr
 
 
 def test_the_lease_holder_anchors_the_head_outside_the_war_room(tmp_path, db_path):

@@ -14,6 +14,10 @@ from ..base.timeutil import format_duration, local_clock
 from .model import KIND_LABELS, Event
 from .takeback import TakeBacks
 
+# The kinds that say something about an earlier entry (Annotations.add): few, read on their own
+# when a timeline is drawn before the whole of it is read.
+ANNOTATION_KINDS = ("star", "unstar", "correction", "withdraw")
+
 
 @dataclass
 class Annotations:

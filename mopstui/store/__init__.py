@@ -39,9 +39,10 @@ from .observations import StatusMixin
 from .sessions import SessionsMixin
 from .signals import SignalsMixin
 from .takeback import TakeBackMixin
+from .timeline import TimelineMixin
 
 
-class SQLStore(DigestMixin, TakeBackMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
+class SQLStore(DigestMixin, TakeBackMixin, TimelineMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:

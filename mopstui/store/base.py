@@ -20,7 +20,12 @@ GENESIS = "0" * 64
 
 
 class StoreError(Exception):
-    """A problem with the database file itself; the message says what to do."""
+    """A problem with the database file itself; the message says what to do, in plain words.
+    `detail`: what the driver said, for `--verbose` (base.plain.said shows it there)."""
+
+    def __init__(self, message: str = "", detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class NoWarRoom(StoreError):
@@ -53,7 +58,12 @@ class Head:
     hash: str
 
     def line(self) -> str:
+        """The engineer's line (anchor files, `--verbose`)."""
         return f"head: {self.events} events, last #{self.last_id}, sha256 {self.hash}"
+
+    def plain_line(self) -> str:
+        """The same, in the glossary's words: what a reviewer notes and `verify --since-head` takes."""
+        return f"fingerprint: {self.events:,} entries up to #{self.last_id}, {self.hash}"
 
     def to_dict(self) -> dict:
         return {"events": self.events, "last_id": self.last_id, "hash": self.hash}
@@ -61,11 +71,19 @@ class Head:
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """`message`: the engineer's account (`--verbose`, the export's Integrity section); `plain`:
+    the same in a sentence a marketer reads."""
+
     ok: bool
     events: int
     message: str
     bad_event: int | None = None
     head: Head | None = None
+    plain: str = ""
+
+    @property
+    def sentence(self) -> str:
+        return self.plain or self.message
 
 
 def canonical(row: tuple) -> bytes:

@@ -390,7 +390,9 @@ class EventsMixin(Backend):
         return [_event(r) for r in self.conn.execute(sql, params)]
 
     def dedupe_keys(self, incident_id: int) -> set[str]:
-        rows = self.conn.execute("SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident_id,))
+        # Along the dedupe keys' own index (few: crossings, notices), not the incident's (every
+        # entry: a tenth of a second before the first frame on an incident of 100,000).
+        rows = self.conn.execute("SELECT dedupe FROM events WHERE dedupe >= '' AND +incident_id = ?", (incident_id,))
         return {row[0] for row in rows}
 
     def has_dedupe(self, key: str) -> bool:

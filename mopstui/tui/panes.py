@@ -22,6 +22,7 @@ from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
 from . import incident_extras
+from .timeline_loading import show_timeline
 from .timeline_view import TimelineView
 from .vendor_pane import VendorPane, worst_first
 
@@ -77,7 +78,7 @@ class Panes(AppState):
             if incident is None:
                 timeline.load([], utcnow())
             else:
-                timeline.load(self.store.events(incident.id), incident.started_at)
+                show_timeline(self, timeline, incident)
         clocks = self.q("#clocks")
         clocks.remove_children()
         self._tick()
