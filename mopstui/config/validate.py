@@ -9,7 +9,6 @@ from typing import overload
 from urllib.parse import urlparse
 
 from ..base.timeutil import TimeError, parse_duration
-from . import directory
 from .model import (
     CATCH_UP,
     DEFAULT_SEVERITIES,
@@ -229,6 +228,8 @@ class _Checker(_Checks):
         result: list[Vendor] = []
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
+            from . import directory  # the vendor directory: only for a config that names vendors
+
             item = directory.resolve(self, item, pos)
             if item is None:
                 continue
