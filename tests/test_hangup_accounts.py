@@ -170,6 +170,7 @@ class Started:
     looked: float = 0.0
     servers: list[int] = field(default_factory=list)  # tmux's or screen's server, not our child
     cleanup: list[Callable[[], None]] = field(default_factory=list)
+    helpers: list[subprocess.Popen] = field(default_factory=list)  # started to take the terminal away
 
     def pid(self) -> int | None:
         try:
@@ -230,9 +231,14 @@ def start(way: str, room: Path, account: str, n: str, sshd: Sshd | None) -> Star
         subprocess.run(command, check=True, env={**os.environ, "TERM": "xterm-256color"})
         pids = subprocess.run(["tmux", "-L", name, "display", "-p", "#{pid}"], capture_output=True, text=True).stdout
         started.servers = [int(pid) for pid in pids.split()]
-        started.drop = lambda: subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True)
+        kill = ["tmux", "-L", name, "kill-server"]
+
+        def kill_tmux() -> None:  # not waited for here: the other terminals go meanwhile
+            started.helpers.append(subprocess.Popen(kill, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+        started.drop = kill_tmux
         started.shows = lambda: subprocess.run(["tmux", "-L", name, "capture-pane", "-p"], capture_output=True, text=True).stdout
-        started.cleanup.append(started.drop)
+        started.cleanup.append(lambda: subprocess.run(kill, capture_output=True))
     elif way == "screen killed":
         name = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
         command = ["screen", "-dmS", name, "su", "-", account, "-c", run]
@@ -300,6 +306,8 @@ def drawn(started: Started) -> bool:
 
 def _end(screen: Started) -> list[str]:
     """Take down whatever of this start is still there, and say what had to be killed."""
+    for helper in screen.helpers:
+        helper.wait(10)
     for step in screen.cleanup:
         step()
     _close(screen.master)
@@ -337,22 +345,26 @@ def one_round(number: int, screens: list[Started], tally: Tally) -> None:
     assert came_up, f"round {number}: never came up: " + "; ".join(
         f"{s.way}: {s.seen[-300:]!r} {s.shows()[-300:]!r}" for s in screens if not drawn(s)
     )
-    dropped: dict[int, float] = {}
-    for index, screen in enumerate(screens):
-        dropped[index] = time.monotonic()
-        screen.drop()
-    pending = {index: s.pid() for index, s in enumerate(screens)}
-    deadline = time.monotonic() + 10
-    while pending and time.monotonic() < deadline:
-        for index, pid in list(pending.items()):
+    pending: dict[int, tuple[int | None, float]] = {}  # screen: its pid, when its terminal went
+
+    def notice_ends() -> None:
+        for index, (pid, dropped) in list(pending.items()):
             if pid is None or not alive(pid):
-                took, way = time.monotonic() - dropped[index], screens[index].way
+                took, way = time.monotonic() - dropped, screens[index].way
                 tally.took.setdefault(way, []).append(took)
                 if took > LIMIT:
                     tally.late.append(f"round {number}, {way}: ended {took:.2f} s after its terminal went")
                 del pending[index]
+
+    for index, screen in enumerate(screens):
+        pending[index] = (screen.pid(), time.monotonic())
+        screen.drop()
+        notice_ends()
+    deadline = time.monotonic() + 10
+    while pending and time.monotonic() < deadline:
+        notice_ends()
         time.sleep(0.02)
-    for index, pid in pending.items():
+    for index, (pid, _) in pending.items():
         tally.late.append(f"round {number}, {screens[index].way}: still running 10 s after its terminal went (pid {pid})")
 
 
