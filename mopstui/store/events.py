@@ -33,6 +33,13 @@ _ENTRY_MARKS = ",".join("?" * len(ENTRY_KINDS))
 _COLUMNS_OF_E = ", ".join(f"e.{column}" for column in EVENT_COLUMNS.split(", "))
 
 
+def event_rows_query(previous_hash: bool, mark: str = "?") -> str:
+    """An incident's events in timeline order (`iter_event_rows`), in either engine's placeholder."""
+    columns = ", ".join(f"e.{name}" for name in EVENT_COLUMNS.split(", "))
+    previous = ", (SELECT p.hash FROM events p WHERE p.id = e.id - 1)" if previous_hash else ""
+    return f"SELECT {columns}{previous} FROM events e WHERE e.incident_id = {mark} ORDER BY e.occurred_at, e.id"
+
+
 def _event(row: tuple) -> Event:
     (id_, incident_id, occurred, recorded, author, kind, text, value, ref, dedupe, login, uid, hash_) = row
     return Event(
@@ -337,12 +344,12 @@ class EventsMixin(Backend):
         while rows := cursor.fetchmany(batch):
             yield from (_event(r) for r in rows)
 
-    def iter_event_rows(self, incident_id: int, batch: int = 5000) -> Iterator[tuple]:
+    def iter_event_rows(self, incident_id: int, batch: int = 5000, *, previous_hash: bool = False) -> Iterator[tuple]:
         """The same stream as raw rows (EVENT_COLUMNS order, times as stored): for exports that
-        format 100,000 rows and must not build an object for each."""
-        cursor = self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id", (incident_id,)
-        )
+        format 100,000 rows and must not build an object for each. `previous_hash`: each row ends
+        with one more column, the stored hash of the event before it in the log (id - 1; None when
+        there is none), so that an export re-hashes what it writes in the same pass."""
+        cursor = self.conn.execute(event_rows_query(previous_hash), (incident_id,))
         while rows := cursor.fetchmany(batch):
             yield from rows
 

@@ -24,6 +24,7 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
@@ -163,7 +164,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             self._store = open_store(self.config.database_location, group=self.config.database_group)
             self.state.readonly, self.state.snapshot = self._store.readonly, bool(self._store.snapshot)
         except StoreError as error:
-            self.exit(message=f"mopstui: {error}", return_code=1)
+            self.exit(message=f"mopstui: {said(error)}", return_code=1)
             return
         try:
             # A dropped SSH connection hangs up the terminal: leave within seconds (presence,
@@ -236,15 +237,15 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             try:
                 findings = doctor.screen_findings(self.config, open_own)
             except Exception as error:  # a check that cannot run is said, never a crash
-                self.call_from_thread(self.notify, f"The set-up check could not run ({error}).", title="Set-up")
+                self.call_from_thread(self.notify, f"The set-up check could not run ({said(error)}).", title="Set-up")
                 return
             problems = doctor.problems(findings)
             if problems:
-                said = " ".join(f.text for f in problems[:3])
+                found = " ".join(f.text for f in problems[:3])
                 more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
                 self.call_from_thread(
                     self.notify,
-                    f"{said}{more} Run `mopstui doctor` for the fixes.",
+                    f"{found}{more} Run `mopstui doctor` for the fixes.",
                     title="Set-up problem",
                     severity="warning",
                     timeout=20,
@@ -274,10 +275,11 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         if event.state != WorkerState.ERROR or event.worker.name not in ("writer", "poller"):
             return
         name, error = event.worker.name, event.worker.error
+        why = said(error) if error else "no reason given"
         restarts = self._restarts[name] = self._restarts.get(name, 0) + 1
         if restarts > 3:
             self.notify(
-                f"The {name} stopped again ({type(error).__name__}: {error}); it is not restarted. Quit and open mopstui again.",
+                f"The {name} stopped again: {why}; it is not restarted. Quit and open mopstui again.",
                 title=f"{name} stopped",
                 severity="error",
                 timeout=30,
@@ -285,7 +287,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             )
             return
         self.notify(
-            f"The {name} stopped ({type(error).__name__}: {error}); restarting it.",
+            f"The {name} stopped: {why}; restarting it.",
             title=f"{name} restarted",
             severity="error",
             timeout=10,

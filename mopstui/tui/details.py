@@ -11,9 +11,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
+from ..base.plain import said
 from ..base.textsafe import clean_line
 from ..config.keymap import BY_ID, COMMANDS
 from ..domain import catalog as cat
@@ -23,19 +23,19 @@ from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
-from .messages import VendorChosen, VendorHighlighted
+from .messages import ServiceChosen, VendorChosen, VendorHighlighted
 from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
+from .services_pane import ServicesPane
 from .vendor_detail import HOURS, VendorDetailScreen
 from .vendor_pane import VendorPane
 
 if TYPE_CHECKING:
     pass
 
-from .guards import _if_given
+from .guards import _if_given, _said_when_unreachable
 from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
-    CatalogTable,
     badge_text,
 )
 
@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 class Details(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    @on(DataTable.RowSelected, "#catalog")
-    def _service_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
-        self.show_service(str(event.row_key.value))
+    @on(ServiceChosen)
+    def _service_detail(self: WarRoomApp, message: ServiceChosen) -> None:
+        self.show_service(message.service_id)
 
     def show_service(self: WarRoomApp, service_id: str) -> None:
         service = self.config.service(service_id)
@@ -100,6 +100,7 @@ class Details(AppState):
         return self.war_room.query_one(VendorPane).highlighted()
 
     @on(VendorHighlighted)
+    @_said_when_unreachable  # a database gone away is said, never a crash of the screen
     def _vendor_history(self: WarRoomApp, message: VendorHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
@@ -110,6 +111,7 @@ class Details(AppState):
             pane.show_history(status, self.store.observations(vendor_id=status.id, since=since), self.now())
 
     @on(VendorChosen)
+    @_said_when_unreachable
     def _vendor_detail(self: WarRoomApp, message: VendorChosen) -> None:
         status = self.state.statuses.get(message.vendor_id)
         if status is None:
@@ -175,10 +177,10 @@ class Details(AppState):
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
     def action_runbook(self: WarRoomApp) -> None:
-        table = self.q("#catalog", CatalogTable)
-        if not table.row_count:
+        chosen = self.war_room.query_one(ServicesPane).highlighted()
+        if chosen is None:
             return
-        service = self.config.service(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        service = self.config.service(chosen)
         if service is None or not service.runbook:
             self.notify("No runbook for this service.", severity="warning")
             return
@@ -201,7 +203,7 @@ class Details(AppState):
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
         except (OSError, StoreError, InputError, UnsafeFile) as error:
-            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {said(error)}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(

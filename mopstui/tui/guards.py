@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from textual.css.query import NoMatches
 
+from ..base.plain import said
 from ..store import StoreError
 from ..store.sessions import HEARTBEAT_EVERY, PRESENCE_WINDOW  # noqa: F401 - the screen's timings
 
@@ -47,7 +48,7 @@ def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable
                 self.state.unreachable = True
                 self._render_room_bar()
                 self.notify(
-                    f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
+                    f"{said(error)}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
                     title="Database unreachable",
                     severity="error",
                     timeout=10,

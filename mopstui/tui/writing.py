@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from ..base.plain import said
 from ..base.timeutil import TimeError
 from ..domain.model import InputError
 from ..store import ReadOnlyStore, SQLStore, StoreBusy, StoreError, open_store
@@ -60,12 +61,12 @@ class Writing(AppState):
                     try:
                         result = action(store)
                     except StoreBusy as error:
-                        self.post_message(WriteWaiting(str(error)))
+                        self.post_message(WriteWaiting(said(error)))
                         continue
                     except (InputError, ReadOnlyStore, StoreError, TimeError) as error:
-                        self.post_message(WriteFailed(token, str(error), action))
+                        self.post_message(WriteFailed(token, said(error), action))
                     except Exception as error:  # anything else: said out loud, the entry kept, the writer alive
-                        self.post_message(WriteFailed(token, f"unexpected {type(error).__name__}: {error}", action))
+                        self.post_message(WriteFailed(token, said(error), action))
                     else:
                         self.post_message(WriteDone(token, result))
                     break
