@@ -17,7 +17,7 @@ from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
 from ..domain.evidence import local_time
 from ..domain.model import KIND_LABELS
-from ..domain.timeline import author_mark
+from ..domain.timeline import author_mark, todo_words
 from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
 from ..signals import DEGRADED, DOWN
@@ -45,10 +45,13 @@ if TYPE_CHECKING:
     from .app import WarRoomApp
 
 
-def entry_header(event, tz, started) -> Text:
-    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+def entry_header(event, tz, started, todo: tuple[str, bool] | None = None) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
+    due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    if todo is not None:
+        text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
     text.append(f" · {local_clock(event.occurred_at, tz)}")
     if started is not None:
         text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
@@ -223,7 +226,9 @@ class Panes(AppState):
         if event is None:
             strip.display = False
             return
-        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
+        notes, today = self.q("#timeline", TimelineView).notes, self.now().astimezone(self.config.tz).date()
+        started = self.current.started_at if self.current else None
+        strip.update(entry_header(event, self.config.tz, started, todo_words(event, notes, today)))
         strip.display = True
 
     def on_resize(self: WarRoomApp, event: events.Resize) -> None:
