@@ -575,7 +575,7 @@ async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_
         store.append(1, "evidence", "Forms API answers 503 (source: curl)", author="claude for alice")
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app._shown.get("#room", "")), message="presence")
+        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app.q("#room").render()), message="presence")
         line = next(e for e in timeline(app).events if e.kind == "evidence")
         view = timeline(app)
         assert "◇ Forms API answers 503" in view.entry_text_shown(view.events.index(line))

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
 from ..base.plain import said
@@ -24,8 +23,9 @@ from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
-from .messages import VendorChosen, VendorHighlighted
+from .messages import ServiceChosen, VendorChosen, VendorHighlighted
 from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
+from .services_pane import ServicesPane
 from .vendor_detail import HOURS, VendorDetailScreen
 from .vendor_pane import VendorPane
 
@@ -36,7 +36,6 @@ from .guards import _if_given, _said_when_unreachable
 from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
-    CatalogTable,
     badge_text,
 )
 
@@ -47,9 +46,9 @@ if TYPE_CHECKING:
 class Details(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    @on(DataTable.RowSelected, "#catalog")
-    def _service_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
-        self.show_service(str(event.row_key.value))
+    @on(ServiceChosen)
+    def _service_detail(self: WarRoomApp, message: ServiceChosen) -> None:
+        self.show_service(message.service_id)
 
     def show_service(self: WarRoomApp, service_id: str) -> None:
         service = self.config.service(service_id)
@@ -178,10 +177,10 @@ class Details(AppState):
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
     def action_runbook(self: WarRoomApp) -> None:
-        table = self.q("#catalog", CatalogTable)
-        if not table.row_count:
+        chosen = self.war_room.query_one(ServicesPane).highlighted()
+        if chosen is None:
             return
-        service = self.config.service(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        service = self.config.service(chosen)
         if service is None or not service.runbook:
             self.notify("No runbook for this service.", severity="warning")
             return

@@ -43,3 +43,11 @@ class VendorChosen(Message):
     def __init__(self, vendor_id: str, component: str | None) -> None:
         super().__init__()
         self.vendor_id, self.component = vendor_id, component
+
+
+class ServiceChosen(Message):
+    """Enter on a service: the app opens its detail."""
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__()
+        self.service_id = service_id

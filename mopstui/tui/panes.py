@@ -11,34 +11,26 @@ from textual import events, on
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from ..base.textsafe import clean_line
 from ..base.timeutil import local_clock, short_duration, utcnow
-from ..domain import catalog as cat
 from ..domain.clocks import crossed, incident_clocks
-from ..domain.evidence import local_time
 from ..domain.model import KIND_LABELS
 from ..domain.timeline import author_mark, todo_words
-from ..domain.vendor_line import vendor_mark
 from ..room.duties import record_crossings
-from ..signals import DEGRADED, DOWN
 from . import incident_extras
+from .room_bar import RoomStrip
+from .services_pane import ServicesPane
 from .timeline_loading import show_timeline
 from .timeline_view import TimelineView
-from .vendor_pane import VendorPane, worst_first
+from .vendor_pane import VendorPane
 
 if TYPE_CHECKING:
-    from ..config import Config
+    pass
 
 from .guards import _skip_when_screen_gone
 from .state import AppState
 from .widgets import (
-    CatalogTable,
     ClockBar,
-    FittedTable,
     IncidentSummary,
-    badge_text,
-    roomy,
-    service_row,
 )
 
 if TYPE_CHECKING:
@@ -87,39 +79,8 @@ class Panes(AppState):
         self._tick()
 
     def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
-        table = self.q("#catalog", CatalogTable)
-        wide = roomy(table)
-        columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
-        filter_text = self.state.catalog_filter.lower()
-        services = [
-            s for s in cat.sorted_services(self.config, self.state.health)
-            if not filter_text or filter_text in " ".join(
-                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.state.health[s.id].state))
-            ).lower()
-        ]  # fmt: skip
-        with self.batch_update():
-            table.show_rows(columns, [(s.id, service_row(s, self.state.health[s.id], wide)) for s in services], rebuild=rebuild)
-        lines = signal_lines(self.config, self.state.signal_states)[:1]  # the territory first
-        rollup = cat.touchpoints(self.config, self.state.health, self.state.signal_states)
-        if rollup and all(t.state == "unknown" for t in rollup):
-            rollup = []
-            lines.append(
-                Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True, overflow="ellipsis")
-            )
-        for touchpoint in rollup[: (3 if wide else 2) - len(lines)]:
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append_text(badge_text(touchpoint.state))
-            line.append(" ")
-            line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
-            line.append(clean_line(cat.culprits_line(self.config, touchpoint, limit=2)), "bright_black")
-            lines.append(line)
-        rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        self.war_room.query_one(ServicesPane).show(self.state, rebuild=rebuild)
         self._render_room_strip()
-        self._update_if_changed("#touchpoints", rollup_text)
-        title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
-        pane = self.q("#catalog-pane")
-        if pane.border_title != title:
-            pane.border_title = title
 
     def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
         self.war_room.query_one(VendorPane).show(self.state, rebuild=rebuild)
@@ -139,26 +100,7 @@ class Panes(AppState):
         room.set_class(name == "vendors", "-show-vendors")
 
     def _render_room_strip(self: WarRoomApp) -> None:
-        """One line for narrow screens: the worst touchpoint and the worst vendor, and where the
-        rest is."""
-        line = Text(no_wrap=True, overflow="ellipsis")
-        rollup = cat.touchpoints(self.config, self.state.health) if self.state.health else []
-        if rollup and rollup[0].state not in ("unknown",):
-            worst = rollup[0]
-            line.append_text(badge_text(worst.state))
-            line.append(" " + clean_line(worst.name), "bold")
-            culprits = cat.culprits_line(self.config, worst, limit=1)
-            if culprits:
-                line.append(" " + clean_line(culprits), "bright_black")
-        else:
-            line.append("? touchpoints not known yet", "bright_black")
-        ordered = worst_first(self.state.statuses)
-        if ordered:
-            line.append(" · ")
-            line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
-            line.append(" " + clean_line(ordered[0].name), "bold")
-        line.append("  2 services · 3 vendors", "bright_black")
-        self._update_if_changed("#room-strip", line)
+        self.war_room.query_one(RoomStrip).show(self.state)
 
     def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
         """Static.update() lays the screen out again and repaints what it covers: on a shared
@@ -167,14 +109,6 @@ class Panes(AppState):
         if self._shown.get(selector) != content:
             self._shown[selector] = content
             widget.update(content)
-
-    @on(FittedTable.Resized)
-    @_skip_when_screen_gone
-    def _redraw_tables(self: WarRoomApp) -> None:
-        # The breakpoint class may have changed too: narrow and wide panes have other columns.
-        if self._store is not None:
-            self._render_catalog()
-            self._render_vendors()
 
     @_skip_when_screen_gone
     def _tick(self: WarRoomApp) -> None:
@@ -240,21 +174,3 @@ class Panes(AppState):
         except NoMatches:
             return
         room.set_class(width < 60 or height < 16, "-too-small")
-
-
-def signal_lines(config: Config, states: dict) -> list[Text]:
-    """One line per signal in trouble, worst first: "✖ Contact form: the form is missing · since 10:03"."""
-    troubled = [
-        states[s.id]
-        for s in config.signals
-        if s.id in states and states[s.id].state in (DOWN, DEGRADED) and not states[s.id].suppressed_by
-    ]
-    lines = []
-    for state in sorted(troubled, key=lambda st: (st.state != DOWN, st.name)):
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append_text(badge_text("major_outage" if state.state == DOWN else "degraded"))
-        line.append(" " + clean_line(state.name, 40) + ": ", "bold")
-        since = f" · since {local_time(state.since, config.tz)}" if state.since else ""
-        line.append(clean_line(state.why, 160) + since, "bright_black")
-        lines.append(line)
-    return lines

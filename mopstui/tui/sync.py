@@ -8,11 +8,9 @@ import asyncio
 import os
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events, work
 
 from ..base.identity import hostname, ssh_client
-from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.blind import read_history
 from ..domain.leases import holder_name, holder_words
@@ -23,6 +21,7 @@ from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
 from .link import PROBE
+from .room_bar import RoomBar
 from .timeline_view import TimelineView
 
 if TYPE_CHECKING:
@@ -128,23 +127,7 @@ class StoreSync(AppState):
         self._render_room_bar()
 
     def _render_room_bar(self: WarRoomApp) -> None:
-        """The top line: the war-room, who you are, who else is here; and while the server does not
-        answer, that it does not, until it is back (a toast fades, the outage may not)."""
-        others = sorted({clean_line(p["user"]) for p in self.state.present} - {self.user})
-        room = Text(no_wrap=True, overflow="ellipsis")
-        room.append(" mopstui ", "bold reverse")
-        room.append(f" {self.config.database_name}", "bold")
-        if self.demo:
-            room.append(" (demo)", "italic")
-        if self.state.new_war_room:
-            room.append(" (new war-room)", "bold")
-        if self.store.readonly:
-            room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
-        if self.state.unreachable:
-            room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
-        room.append(f" · you: {clean_line(self.user)}")
-        room.append(" · here: " + (", ".join(others) if others else "nobody else"))
-        self._update_if_changed("#room", room)
+        self.war_room.query_one(RoomBar).show(self.state)
 
     def _heartbeat(self: WarRoomApp) -> None:
         if self._store is None or self.store.readonly or self.link.away:
