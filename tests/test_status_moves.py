@@ -100,6 +100,25 @@ def test_a_move_is_written_once_to_the_open_incidents_and_said_until_the_config_
         assert len(moved_lines(store.events(chat))) == 1
 
 
+def test_a_colleague_taking_over_the_polling_keeps_saying_it(tmp_path, server, db_path, monkeypatch):
+    """The move is remembered in the cache of whoever polled when it happened; a colleague whose
+    session takes the polling over has never seen the old format, and the room's word stands."""
+    server.serve("/api/v2/summary.json", (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes())
+    config, _ = write_config(tmp_path, server, db_path)
+    with Store(db_path) as store:
+        chat = store.declare("Chat down", severity="SEV2", author="alice", services=["chat"]).id
+        one_round(config, store)
+        move(server)
+        one_round(config, store)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "colleague-cache"))
+        one_round(config, store)
+        one_round(config, store)
+        stored = store.vendor_status_payloads()["intercom"]
+        assert (stored["kind"], stored["moved_from"]) == ("incidentio", "statuspage")
+        assert "moved platform: it was Statuspage, it is now incident.io" in stored["reason"]
+        assert len(moved_lines(store.events(chat))) == 1
+
+
 def test_with_no_incident_open_the_move_is_one_war_room_note(tmp_path, server, db_path):
     server.serve("/api/v2/summary.json", (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes())
     config, _ = write_config(tmp_path, server, db_path)
@@ -115,3 +134,47 @@ def test_with_no_incident_open_the_move_is_one_war_room_note(tmp_path, server, d
         one_round(config, store)
         one_round(config, store)
         assert len(moved_lines(store.events(chat))) == 1 and len(store.room_events("vendor")) == 1
+
+
+def test_the_examples_intercom_components_are_on_its_page_and_hubspot_says_it_is_unchecked(server):
+    """config.example.yaml's Intercom lines against a capture of Intercom's page (Statuspage
+    components, fixtures/status/SOURCES.md) with the Europe and Australia copies of its web
+    application the issue found on the 2024 page: every watched component found, none ambiguous.
+    HubSpot's names could not be checked: the example watches its whole page and says why."""
+    import json
+    from dataclasses import replace
+
+    from mopstui.config import bundled_path
+    from mopstui.status.online import check_watched_components
+
+    page = json.loads((FIXTURES / "statuspage/intercom-components.json").read_text())
+    for region in ("Europe", "Australia"):
+        page["components"] += [
+            {"id": f"g-{region}", "name": region, "status": "operational", "group": True, "group_id": None},
+            {"id": f"w-{region}", "name": "Intercom Web Application", "status": "major_outage", "group": False,
+             "group_id": f"g-{region}"},
+        ]  # fmt: skip
+    url = server.serve("/api/v2/components.json", json.dumps(page))
+    example = load([bundled_path("example.yaml")])
+    intercom = replace(example.vendor("intercom"), url=url)
+    config = replace(example, vendors=(intercom,), services=())  # nothing else polled: never the internet
+    [check] = check_watched_components(config)
+    assert check.ok, (check.problems, check.unreadable)
+    status = poll_one_config(config)
+    assert status.state == "operational", "Europe's copy of the web application is down, not the watched US one"
+    example_text = bundled_path("example.yaml").read_text()
+    assert example.vendor("hubspot").components == () and "could not be checked" in example_text
+    assert not [s for s in example.services if s.vendor == "hubspot" and s.components]
+
+
+def poll_one_config(config):
+    from mopstui.room.poller import poll
+
+    async def run():
+        fetcher = Fetcher(config.polling, retries=0)
+        try:
+            return await poll(config, fetcher=fetcher)
+        finally:
+            await fetcher.aclose()
+
+    return next(iter(asyncio.run(run()).values()))

@@ -295,11 +295,15 @@ def cmd_export(ctx: Context) -> int:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     options = dict(tz=tz, starred_only=ctx.args.starred_only)
+    made: list = []
     if ctx.args.output and ctx.args.output != "-":
-        for path in export_to_file(ctx.store, incident, ctx.config, fmt, ctx.args.output, **options):
+        for path in export_to_file(ctx.store, incident, ctx.config, fmt, ctx.args.output, made=made, **options):
             print(f"wrote {path}", file=sys.stderr)
     else:
         if fmt == "csv" and isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(newline="")
-        export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options)
+        made.append(export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options))
+    if made and made[0].verified is not None and not made[0].verified.ok:
+        # Said here too: a spreadsheet has no line for it, and a file written is not read at once.
+        print(f"mopstui: warning: {clean_line(made[0].verified.sentence, 300)}", file=sys.stderr)
     return EXIT_OK

@@ -30,7 +30,7 @@ from .base import (
     chain_hash,
     hashed_fields,
 )
-from .chain import ChainMixin
+from .chain import ChainMixin, rehash_problem, with_exported_rehashed
 from .connection import SCHEMA_STEPS, SQLiteConnection
 from .digest import DigestMixin
 from .events import EVENT_COLUMNS, EventsMixin
@@ -93,6 +93,8 @@ __all__ = [
     "hashed_fields",
     "is_server_url",
     "open_store",
+    "rehash_problem",
+    "with_exported_rehashed",
 ]
 
 

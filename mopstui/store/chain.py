@@ -125,16 +125,7 @@ class ChainMixin(Backend):
                 "entries up to it were removed or rewritten since.",
             )
         message = f"{count} events, hash chain intact, integrity ok"
-        if resumed and exported is not None:
-            broken, rehashed = self._rehash_before(exported, resumed)
-            if broken:
-                return VerifyResult(False, count, broken, head=head, plain=_broken_words(broken))
-            message = (
-                f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
-                f"`mopstui verify` checks it all); the {rehashed} exported events before it re-hashed and "
-                f"intact, {'quick ' if quick else ''}integrity ok"
-            )
-        elif resumed:
+        if resumed:
             message = (
                 f"{count} events, hash chain intact after #{resumed} (verified earlier by you; "
                 f"`mopstui verify` checks it all), {'quick ' if quick else ''}integrity ok"
@@ -143,7 +134,10 @@ class ChainMixin(Backend):
         if since_heads:
             message += f"; the {len(since_heads)} noted head(s) are in the chain"
             plain += " The fingerprints you noted are all in it."
-        return VerifyResult(True, count, message, head=head, plain=plain)
+        result = VerifyResult(True, count, message, head=head, plain=plain, resumed=resumed)
+        if resumed and exported is not None:
+            return with_exported_rehashed(result, *self._rehash_before(exported, resumed), quick=quick)
+        return result
 
     def _rehash_before(self, incident_id: int, resumed: int) -> tuple[str | None, int]:
         """Re-hash the incident's events (and the room's) up to the checkpoint `resumed`: what
@@ -156,13 +150,40 @@ class ChainMixin(Backend):
         )
         rehashed = 0
         for row in rows:
-            event_id, stored_hash, previous = row[0], row[-2], row[-1]
-            if previous is None and event_id > 1:
-                return f"event #{event_id - 1} is missing (deleted); the chain breaks at #{event_id}", rehashed
-            if chain_hash(previous or GENESIS, tuple(row[:-2])) != stored_hash:
-                return f"event #{event_id} does not match its hash: it was changed after it was written", rehashed
+            broken = rehash_problem(row[:-1], row[-1])
+            if broken:
+                return broken, rehashed
             rehashed += 1
         return None, rehashed
+
+
+def rehash_problem(row: tuple, previous: str | None) -> str | None:
+    """What is wrong with an event (its row, EVENT_COLUMNS order) against its stored hash and
+    its predecessor's (`previous`: the stored hash of event id - 1, None when there is none), or
+    None when it is intact: the one check an export makes of each event it shows."""
+    event_id = row[0]
+    if previous is None and event_id > 1:
+        return f"event #{event_id - 1} is missing (deleted); the chain breaks at #{event_id}"
+    if chain_hash(previous or GENESIS, row[:-1]) != row[-1]:
+        return f"event #{event_id} does not match its hash: it was changed after it was written"
+    return None
+
+
+def with_exported_rehashed(result: VerifyResult, broken: str | None, rehashed: int, *, quick: bool) -> VerifyResult:
+    """`result`, a chain checked from a checkpoint (`result.resumed`), once the exported events
+    before the checkpoint were re-hashed too: `broken`, what is wrong with the first that failed
+    (None: all `rehashed` intact). Said here once, whether the store re-hashed them in a pass of
+    its own (`verify(exported=...)`) or an export while writing them."""
+    if not result.ok:
+        return result
+    if broken:
+        return VerifyResult(False, result.events, broken, head=result.head, plain=_broken_words(broken), resumed=result.resumed)
+    message = (
+        f"{result.events} events, hash chain intact after #{result.resumed} (verified earlier by you; "
+        f"`mopstui verify` checks it all); the {rehashed} exported events before it re-hashed and "
+        f"intact, {'quick ' if quick else ''}integrity ok"
+    )
+    return VerifyResult(True, result.events, message, head=result.head, plain=result.plain, resumed=result.resumed)
 
 
 def _broken_words(broken: str) -> str:
