@@ -14,7 +14,7 @@ from textual.widgets import Static
 from ..base.timeutil import local_clock, short_duration, utcnow
 from ..domain.clocks import Clock, crossed, incident_clocks
 from ..domain.model import KIND_LABELS, Event
-from ..domain.timeline import author_mark
+from ..domain.timeline import author_mark, todo_words
 from ..room.duties import record_crossings
 from . import incident_extras
 from .guards import _skip_when_screen_gone
@@ -30,10 +30,13 @@ from .widgets import (
 )
 
 
-def entry_header(event: Event, tz: tzinfo, started: datetime | None) -> Text:
-    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
+    due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    if todo is not None:
+        text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
     text.append(f" · {local_clock(event.occurred_at, tz)}")
     if started is not None:
         text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
@@ -150,7 +153,9 @@ class Panes(AppState):
         if event is None:
             strip.display = False
             return
-        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
+        notes, today = self.q("#timeline", TimelineView).notes, self.now().astimezone(self.config.tz).date()
+        started = self.current.started_at if self.current else None
+        strip.update(entry_header(event, self.config.tz, started, todo_words(event, notes, today)))
         strip.display = True
 
     def on_resize(self, event: events.Resize) -> None:
