@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from .state import AppState
+
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Input, Static
 
@@ -15,11 +20,8 @@ from ..domain.impact import estimate
 from ..domain.model import FOLLOWUP_KINDS, InputError
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
-
-def edit_incident(app: WarRoomApp) -> None:
+def edit_incident(app: AppState) -> None:
     incident = app._need_incident()
     if incident is None:
         return
@@ -39,7 +41,7 @@ def edit_incident(app: WarRoomApp) -> None:
     app.push_screen(DeclareScreen(app.config, editing=before), edited)
 
 
-def draft_update(app: WarRoomApp) -> None:
+def draft_update(app: AppState) -> None:
     incident = app._need_incident()
     if incident is None:
         return
@@ -61,7 +63,7 @@ def draft_update(app: WarRoomApp) -> None:
 STATE_SAID = {"open": "open", "done": "done", "wont_do": "won't do"}
 
 
-def followup(app: WarRoomApp) -> None:
+def followup(app: AppState) -> None:
     incident, event = app._need_incident(), app._selected_entry()
     if incident is None or event is None:
         return
@@ -104,7 +106,7 @@ def followup(app: WarRoomApp) -> None:
     app.push_screen(ChoiceScreen(f"Todo #{event.id}: {clean_line(event.text, 50)} ({now})", choices), picked)
 
 
-def render_impact(app: WarRoomApp) -> None:
+def render_impact(app: AppState) -> None:
     """Under the clocks: what the current incident is costing, as estimates with their inputs."""
     line = app.q("#impact", Static)
     incident = app.current
@@ -117,7 +119,7 @@ def render_impact(app: WarRoomApp) -> None:
     line.display = shown
 
 
-def open_followups_line(app: WarRoomApp) -> str:
+def open_followups_line(app: AppState) -> str:
     incident = app.current
     if incident is None:
         return ""
