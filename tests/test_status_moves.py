@@ -100,6 +100,25 @@ def test_a_move_is_written_once_to_the_open_incidents_and_said_until_the_config_
         assert len(moved_lines(store.events(chat))) == 1
 
 
+def test_a_colleague_taking_over_the_polling_keeps_saying_it(tmp_path, server, db_path, monkeypatch):
+    """The move is remembered in the cache of whoever polled when it happened; a colleague whose
+    session takes the polling over has never seen the old format, and the room's word stands."""
+    server.serve("/api/v2/summary.json", (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes())
+    config, _ = write_config(tmp_path, server, db_path)
+    with Store(db_path) as store:
+        chat = store.declare("Chat down", severity="SEV2", author="alice", services=["chat"]).id
+        one_round(config, store)
+        move(server)
+        one_round(config, store)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "colleague-cache"))
+        one_round(config, store)
+        one_round(config, store)
+        stored = store.vendor_status_payloads()["intercom"]
+        assert (stored["kind"], stored["moved_from"]) == ("incidentio", "statuspage")
+        assert "moved platform: it was Statuspage, it is now incident.io" in stored["reason"]
+        assert len(moved_lines(store.events(chat))) == 1
+
+
 def test_with_no_incident_open_the_move_is_one_war_room_note(tmp_path, server, db_path):
     server.serve("/api/v2/summary.json", (FIXTURES / "statuspage/twilio-summary-incident.json").read_bytes())
     config, _ = write_config(tmp_path, server, db_path)

@@ -116,6 +116,8 @@ def test_a_widget_with_nothing_going_on_is_operational_and_other_json_is_refused
              "scheduled_maintenances": []}  # fmt: skip
     url = server.serve("/api/v1/summary", json.dumps(empty))
     assert poll_one(tmp_path, "incidentio_widget", url).state == "operational"
+    pasted = server.serve("/proxy/status.example/widget", json.dumps(empty))  # the URL the page's settings show, whole
+    assert poll_one(tmp_path, "incidentio_widget", pasted).state == "operational"
     server.serve("/api/v1/summary", json.dumps({"summary": {"components": []}}))
     refused = poll_one(tmp_path, "incidentio_widget", url)
     assert refused.state == "unknown" and refused.reason.startswith("not an incident.io widget answer")
@@ -132,3 +134,25 @@ def test_detection_asks_hyperping_and_rootly_after_sorry_and_before_cachet(tmp_p
     os.remove(tmp_path / "cache" / "mopstui" / "detected-formats.json")
     server.serve("/status.json", (FORMATS / "hyperping-status.json").read_bytes())
     assert poll_one(tmp_path, "auto", server.url("/")).kind == "hyperping"
+
+
+def test_vendors_components_says_what_each_page_can_show(tmp_path, server):
+    from .conftest import run_cli
+
+    server.serve("/w/api/v1/summary", (FORMATS / "incidentio-widget.json").read_bytes())
+    server.serve("/r/api/v1/status.json", (FORMATS / "rootly-status.json").read_bytes())
+    path = tmp_path / "c.yaml"
+    path.write_text(f"""polling: {{timeout: 2s}}
+vendors:
+  - {{id: posthog, name: PostHog, url: "{server.url("/w")}"}}
+  - {{id: forms, name: Acme Forms, url: "{server.url("/r")}", components: [Forms]}}
+""")
+    widget = run_cli("--config", str(path), "vendors", "components", "posthog")
+    assert widget.returncode == 0 and "(incidentio_widget)" in widget.stdout
+    assert "lists only the components something affects right now" in widget.stdout
+    assert "US Cloud / Event ingestion" in widget.stdout
+    rootly = run_cli("--config", str(path), "vendors", "components", "forms")
+    assert "(rootly)" in rootly.stdout and "the page lists no components" in rootly.stdout
+    online = run_cli("--config", str(path), "check-config", "--online")
+    assert online.returncode == 1
+    assert "vendor forms (Acme Forms): this page lists no components, only the whole page" in online.stderr

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 from ..config import Config
 from ..domain import catalog as cat
-from ..status.detect import KIND_WORDS
+from ..status.detect import KIND_WORDS, Candidate, Detection, moved
 from ..status.model import VendorStatus
 from ..store import SQLStore, StoreError
+
+
+def carried_move(found: Detection, previous: VendorStatus) -> tuple[str, str, str]:
+    """The move to tell of at this check (format before, when seen, the note): this session's
+    cache's word, else the one stored by whoever polled before (their cache remembers the move,
+    ours does not); the room's word stands until the config names a format."""
+    if found.moved_from or not previous.moved_from or found.kind not in (previous.kind, "auto"):
+        return found.moved_from, found.moved_at, found.note  # (a page that moved on again is a new move)
+    note = found.note
+    if not note and found.kind != "auto":  # "auto": this check read nothing, its reason says why
+        note = moved(Candidate(previous.moved_from, ""), Candidate(found.kind, found.url))
+    return previous.moved_from, previous.moved_at, note
 
 
 def move_words(status: VendorStatus) -> str:

@@ -26,7 +26,7 @@ from ..status.providers import ParseError, provider
 from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
 from .duties import lapse_overrides, record_evidence
-from .moves import announce_moves
+from .moves import announce_moves, carried_move
 
 LEASE = "poller"
 CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
@@ -128,14 +128,15 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
 def judge_detected(target: Target, found: Detection, previous: VendorStatus, checked_at: str) -> tuple[VendorStatus, Validators]:
     """A `kind: auto` vendor's check: read as the format it was found to speak."""
     assert target.vendor is not None
+    moved_from, moved_at, note = carried_move(found, previous)
 
     def moved(status: VendorStatus) -> VendorStatus:
-        return replace(status, moved_from=found.moved_from, moved_at=found.moved_at)
+        return replace(status, moved_from=moved_from, moved_at=moved_at)
 
     if found.parsed is not None:
         parsed = watch.apply(found.parsed.sanitized(), target.vendor.components)
-        if found.note:
-            parsed = replace(parsed, note="; ".join(n for n in (found.note, parsed.note) if n))
+        if note:
+            parsed = replace(parsed, note="; ".join(n for n in (note, parsed.note) if n))
         status = previous.with_parsed(parsed, checked_at=checked_at, latency_ms=found.outcome.latency_ms)
         return moved(replace(status, kind=found.kind)), found.outcome.validators
     if found.reason:

@@ -29,6 +29,7 @@ from .base import GENESIS, chain_hash
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
 _ENTRY_MARKS = ",".join("?" * len(ENTRY_KINDS))
+_COLUMNS_OF_E = ", ".join(f"e.{column}" for column in EVENT_COLUMNS.split(", "))
 
 
 def event_rows_query(previous_hash: bool, mark: str = "?") -> str:
@@ -295,8 +296,14 @@ class EventsMixin(Backend):
 
     def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
         marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
+        # Incident by incident along the (incident, kind) index, the incidents found by skipping
+        # from one to the next: a scan of every entry's index row took a tenth of a second before
+        # the first frame on an incident of 100,000 entries.
         rows = self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
+            "WITH RECURSIVE incident_ids(id) AS (SELECT min(incident_id) FROM events UNION ALL "
+            "SELECT (SELECT min(incident_id) FROM events WHERE incident_id > incident_ids.id) FROM incident_ids "
+            f"WHERE incident_ids.id IS NOT NULL) SELECT {_COLUMNS_OF_E} FROM incident_ids JOIN events e "
+            f"ON e.incident_id = incident_ids.id WHERE e.kind IN ({marks})",
             INCIDENT_STATE_KINDS,
         ).fetchall()
         grouped: dict[int, list[Event]] = {}

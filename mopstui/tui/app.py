@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
@@ -28,7 +27,6 @@ from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
-from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
@@ -151,13 +149,6 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         starting `@[/nope]` once crashed the screen through markup in its error notice)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    @property
-    def store(self) -> SQLStore:
-        """The war-room's database, open from mount on (a failure to open ends the app)."""
-        if self._store is None:
-            raise RuntimeError("the war-room database is not open yet")
-        return self._store
-
     async def on_mount(self) -> None:
         try:
             self.state.new_war_room = not self.demo and not self.config.war_room_exists()
@@ -231,7 +222,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         def check() -> None:
             from ..room import doctor
 
-            def open_own():
+            def open_own() -> SQLStore:
                 return open_store(self.config.database_location, group=self.config.database_group)
 
             try:
@@ -252,22 +243,6 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
                 )
 
         self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
-
-    @property
-    def war_room(self) -> WarRoom:
-        for screen in self.screen_stack:
-            if isinstance(screen, WarRoom):
-                return screen
-        # NoMatches, not StopIteration: raised inside a message handler, StopIteration turns into
-        # "coroutine raised StopIteration" and kills the app (a write confirmed while it exits).
-        raise NoMatches("the war-room screen is not up")
-
-    def q(self, selector: str, kind=None):
-        return self.war_room.query_one(selector, kind) if kind else self.war_room.query_one(selector)
-
-    @property
-    def current(self) -> Incident | None:
-        return self.state.current
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for background work that died: said out loud, and the writer and the

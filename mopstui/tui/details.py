@@ -4,8 +4,8 @@ postmortem export, help and the command palette."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,7 +15,8 @@ from textual.screen import Screen
 from ..base.files import UnsafeFile
 from ..base.plain import said
 from ..base.textsafe import clean_line
-from ..config.keymap import BY_ID, COMMANDS
+from ..config import Service
+from ..config.keymap import COMMANDS
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
@@ -23,34 +24,28 @@ from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
+from .guards import _if_given, _said_when_unreachable
+from .help import HelpScreen
 from .messages import ServiceChosen, VendorChosen, VendorHighlighted
-from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
+from .screens import ChoiceScreen, DetailScreen, PromptScreen
 from .services_pane import ServicesPane
+from .state import AppState
 from .vendor_detail import HOURS, VendorDetailScreen
 from .vendor_pane import VendorPane
-
-if TYPE_CHECKING:
-    pass
-
-from .guards import _if_given, _said_when_unreachable
-from .state import AppState
 from .war_room import WarRoom
 from .widgets import (
     badge_text,
 )
-
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
 
 class Details(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
     @on(ServiceChosen)
-    def _service_detail(self: WarRoomApp, message: ServiceChosen) -> None:
+    def _service_detail(self, message: ServiceChosen) -> None:
         self.show_service(message.service_id)
 
-    def show_service(self: WarRoomApp, service_id: str) -> None:
+    def show_service(self, service_id: str) -> None:
         service = self.config.service(service_id)
         if service is None:
             return
@@ -75,7 +70,7 @@ class Details(AppState):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
-    def _signal_facts(self: WarRoomApp, service, body: Text) -> None:
+    def _signal_facts(self, service: Service, body: Text) -> None:
         """The signals that speak for this service (its own and its touchpoint's), with their
         evidence: state, why, since, the last value, and their recent changes."""
         from ..domain.evidence import local_time
@@ -95,13 +90,13 @@ class Details(AppState):
             for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
                 body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
 
-    def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
+    def _vendor_under_cursor(self) -> tuple[VendorStatus | None, str | None]:
         """The highlighted vendor, and the component label when a component row is highlighted."""
         return self.war_room.query_one(VendorPane).highlighted()
 
     @on(VendorHighlighted)
     @_said_when_unreachable  # a database gone away is said, never a crash of the screen
-    def _vendor_history(self: WarRoomApp, message: VendorHighlighted | None = None) -> None:
+    def _vendor_history(self, message: VendorHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
         pane = self.war_room.query_one(VendorPane)
@@ -112,7 +107,7 @@ class Details(AppState):
 
     @on(VendorChosen)
     @_said_when_unreachable
-    def _vendor_detail(self: WarRoomApp, message: VendorChosen) -> None:
+    def _vendor_detail(self, message: VendorChosen) -> None:
         status = self.state.statuses.get(message.vendor_id)
         if status is None:
             return
@@ -127,7 +122,7 @@ class Details(AppState):
         series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
         self.push_screen(VendorDetailScreen(status, lags, series, self.config.tz))
 
-    def action_override(self: WarRoomApp) -> None:
+    def action_override(self) -> None:
         """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
         room = self.war_room
         if room.has_class("-compact") and not room.has_class("-show-vendors"):
@@ -176,7 +171,7 @@ class Details(AppState):
 
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
-    def action_runbook(self: WarRoomApp) -> None:
+    def action_runbook(self) -> None:
         chosen = self.war_room.query_one(ServicesPane).highlighted()
         if chosen is None:
             return
@@ -188,13 +183,13 @@ class Details(AppState):
         self.copy_to_clipboard(service.runbook)
         self.notify(f"{service.runbook}  (copied)", title=f"Runbook: {clean_line(service.name)}", timeout=12, markup=False)
 
-    def action_export(self: WarRoomApp) -> None:
+    def action_export(self) -> None:
         incident = self._need_incident()
         if incident is not None:
             self._export(incident.id)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def _export(self: WarRoomApp, incident_id: int) -> None:
+    def _export(self, incident_id: int) -> None:
         """Markdown next to the database, in a thread: a big incident must not freeze the screen."""
         from ..export import default_filename, export_to_file
 
@@ -210,11 +205,10 @@ class Details(AppState):
             self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written", timeout=10, markup=False
         )
 
-    def action_help(self: WarRoomApp) -> None:
-        remapped = " · ".join(f"{keys} {BY_ID[command].label.lower()}" for command, keys in self.config.keys)
-        self.push_screen(HelpScreen(f"Your keys (the config's keys:): {remapped}" if remapped else ""))
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(dict(self.config.keys)))
 
-    def get_system_commands(self: WarRoomApp, screen: Screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: Textual's own, then every war-room command that has a palette name (the
         CLI's, where there is one), from the same list as the keys."""
         yield from super().get_system_commands(screen)

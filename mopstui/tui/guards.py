@@ -14,11 +14,11 @@ from ..store import StoreError
 from ..store.sessions import HEARTBEAT_EVERY, PRESENCE_WINDOW  # noqa: F401 - the screen's timings
 
 if TYPE_CHECKING:
-    from .app import WarRoomApp
+    from .state import AppState
 
 P = ParamSpec("P")
 R = TypeVar("R")
-App = TypeVar("App", bound="WarRoomApp")
+App = TypeVar("App", bound="AppState")
 
 
 def _skip_when_screen_gone(method: Callable[P, R]) -> Callable[P, R | None]:

@@ -4,7 +4,7 @@ rows, only changed cells touched), the clocks once a second, and the layout for 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual import events, on
@@ -12,35 +12,31 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from ..base.timeutil import local_clock, short_duration, utcnow
-from ..domain.clocks import crossed, incident_clocks
-from ..domain.model import KIND_LABELS
-from ..domain.timeline import author_mark
+from ..domain.clocks import Clock, crossed, incident_clocks
+from ..domain.model import KIND_LABELS, Event
+from ..domain.timeline import author_mark, todo_words
 from ..room.duties import record_crossings
 from . import incident_extras
+from .guards import _skip_when_screen_gone
 from .room_bar import RoomStrip
 from .services_pane import ServicesPane
+from .state import AppState
 from .timeline_loading import show_timeline
 from .timeline_view import TimelineView
 from .vendor_pane import VendorPane
-
-if TYPE_CHECKING:
-    pass
-
-from .guards import _skip_when_screen_gone
-from .state import AppState
 from .widgets import (
     ClockBar,
     IncidentSummary,
 )
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
-
-def entry_header(event, tz, started) -> Text:
-    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
+    due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    if todo is not None:
+        text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
     text.append(f" · {local_clock(event.occurred_at, tz)}")
     if started is not None:
         text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
@@ -53,13 +49,13 @@ def entry_header(event, tz, started) -> Text:
 class Panes(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def _render_summary(self: WarRoomApp) -> None:
+    def _render_summary(self) -> None:
         incident = self.current
         ids = [i.id for i in self.state.incidents]
         position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
         self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
 
-    def _show_incident(self: WarRoomApp, *, reload: bool) -> None:
+    def _show_incident(self, *, reload: bool) -> None:
         self._render_summary()
         incident = self.current
         timeline = self.q("#timeline", TimelineView)
@@ -75,31 +71,31 @@ class Panes(AppState):
         clocks.remove_children()
         self._tick()
 
-    def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
+    def _render_catalog(self, *, rebuild: bool = False) -> None:
         self.war_room.query_one(ServicesPane).show(self.state, rebuild=rebuild)
         self._render_room_strip()
 
-    def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
+    def _render_vendors(self, *, rebuild: bool = False) -> None:
         self.war_room.query_one(VendorPane).show(self.state, rebuild=rebuild)
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
         self._render_room_strip()
 
-    def action_pane(self: WarRoomApp, name: str) -> None:
+    def action_pane(self, name: str) -> None:
         """1 the incident, 2 the services, 3 the vendors (lazygit's panel keys). Below 100 columns
         only one of them is on screen at a time; wider, the key moves the focus there."""
         self.show_pane(name)
         target = {"incident": "#timeline", "services": "#catalog", "vendors": "#vendors"}[name]
         self.war_room.set_focus(self.q(target))
 
-    def show_pane(self: WarRoomApp, name: str) -> None:
+    def show_pane(self, name: str) -> None:
         room = self.war_room
         room.set_class(name == "services", "-show-services")
         room.set_class(name == "vendors", "-show-vendors")
 
-    def _render_room_strip(self: WarRoomApp) -> None:
+    def _render_room_strip(self) -> None:
         self.war_room.query_one(RoomStrip).show(self.state)
 
-    def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
+    def _update_if_changed(self, selector: str, content: Text) -> None:
         """Static.update() lays the screen out again and repaints what it covers: on a shared
         host over a slow link, unchanged content must cost nothing."""
         widget = self.q(selector, Static)
@@ -108,7 +104,7 @@ class Panes(AppState):
             widget.update(content)
 
     @_skip_when_screen_gone
-    def _tick(self: WarRoomApp) -> None:
+    def _tick(self) -> None:
         """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
         if self._store is None:
             return
@@ -138,7 +134,7 @@ class Panes(AppState):
             self._render_clocks([])
         self._first_tick = False
 
-    def _render_clocks(self: WarRoomApp, clocks) -> None:
+    def _render_clocks(self, clocks: list[Clock]) -> None:
         container = self.q("#clocks")
         bars = list(container.query(ClockBar))
         if len(bars) != len(clocks):
@@ -149,7 +145,7 @@ class Panes(AppState):
             bar.set_clock(clock)
 
     @on(TimelineView.Selected)
-    def _show_selected_entry(self: WarRoomApp, message: TimelineView.Selected) -> None:
+    def _show_selected_entry(self, message: TimelineView.Selected) -> None:
         """Under the timeline, the highlighted entry's number, author, kind and time first (one
         line, never pushed out by its text), then what is said about it."""
         strip = self.q("#selected-entry", Static)
@@ -157,13 +153,15 @@ class Panes(AppState):
         if event is None:
             strip.display = False
             return
-        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
+        notes, today = self.q("#timeline", TimelineView).notes, self.now().astimezone(self.config.tz).date()
+        started = self.current.started_at if self.current else None
+        strip.update(entry_header(event, self.config.tz, started, todo_words(event, notes, today)))
         strip.display = True
 
-    def on_resize(self: WarRoomApp, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit_to(event.size.width, event.size.height)
 
-    def _fit_to(self: WarRoomApp, width: int, height: int) -> None:
+    def _fit_to(self, width: int, height: int) -> None:
         try:
             room = self.war_room
         except NoMatches:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING
 
 from textual import events, work
 
@@ -20,25 +19,17 @@ from ..room.duties import statuses_as_ruled
 from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
+from .guards import PRESENCE_WINDOW, _said_when_unreachable, _skip_when_screen_gone
 from .link import PROBE
 from .room_bar import RoomBar
-from .timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    pass
-
-
-from .guards import PRESENCE_WINDOW, _said_when_unreachable, _skip_when_screen_gone
 from .state import AppState
-
-if TYPE_CHECKING:
-    from .app import WarRoomApp
+from .timeline_view import TimelineView
 
 
 class StoreSync(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def _load_incidents(self: WarRoomApp) -> None:
+    def _load_incidents(self) -> None:
         self.state.incidents = self.store.incidents()
         if self.state.current_id is not None and self.state.current_id not in [i.id for i in self.state.incidents]:
             resolved_now = self.state.current_id
@@ -56,7 +47,7 @@ class StoreSync(AppState):
                 self.state.comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
-    def _load_vendor_statuses(self: WarRoomApp) -> None:
+    def _load_vendor_statuses(self) -> None:
         known = statuses_as_ruled(self.store)
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
@@ -70,7 +61,7 @@ class StoreSync(AppState):
 
     @_skip_when_screen_gone
     @_said_when_unreachable
-    def _check_changes(self: WarRoomApp) -> None:
+    def _check_changes(self) -> None:
         """The cheap check: has anyone committed? Then read only what is new."""
         if self._store is None:
             return
@@ -91,12 +82,12 @@ class StoreSync(AppState):
             self._render_catalog()
             self._render_vendors()
 
-    def _moves_impact_start(self: WarRoomApp, event: Event) -> bool:
+    def _moves_impact_start(self, event: Event) -> bool:
         """An entry dated before its incident's impact started moves it: the clocks count from there."""
         incident = next((i for i in self.state.incidents if i.id == event.incident_id), None)
         return incident is not None and event.kind in ENTRY_KINDS and event.occurred_at < incident.impact_start
 
-    def _apply_new_events(self: WarRoomApp, events: list[Event]) -> None:
+    def _apply_new_events(self, events: list[Event]) -> None:
         state_changed = False
         for event in events:
             if event.dedupe:
@@ -120,16 +111,16 @@ class StoreSync(AppState):
 
     @_skip_when_screen_gone
     @_said_when_unreachable
-    def _refresh_presence(self: WarRoomApp) -> None:
+    def _refresh_presence(self) -> None:
         if self._store is None:
             return
         self.state.present = self.store.present(within=PRESENCE_WINDOW)
         self._render_room_bar()
 
-    def _render_room_bar(self: WarRoomApp) -> None:
+    def _render_room_bar(self) -> None:
         self.war_room.query_one(RoomBar).show(self.state)
 
-    def _heartbeat(self: WarRoomApp) -> None:
+    def _heartbeat(self) -> None:
         if self._store is None or self.store.readonly or self.link.away:
             return
         current = self.state.current_id
@@ -140,23 +131,23 @@ class StoreSync(AppState):
             ),
         )
 
-    def _probe_link(self: WarRoomApp) -> None:
+    def _probe_link(self) -> None:
         self.link.check()
         if self._driver is not None:
             self._driver.write(PROBE)
 
-    def on_cursor_position(self: WarRoomApp, event: events.CursorPosition) -> None:
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
         """The terminal's answer to the link probe: it is there."""
         self.link.answered()
 
-    def _link_away(self: WarRoomApp, silent: float) -> None:
+    def _link_away(self, silent: float) -> None:
         """Nobody is reading this screen: stop saying we are in the room, leave the duties to others."""
         if self._poller is not None:
             self._poller.standing_down.set()
         if self._store is not None and not self.store.readonly:
             self._queue_write(None, lambda s: s.leave(self.session_id))
 
-    def _link_back(self: WarRoomApp, silent: float) -> None:
+    def _link_back(self, silent: float) -> None:
         if self._poller is not None:
             self._poller.standing_down.clear()
         self._heartbeat()
@@ -168,7 +159,7 @@ class StoreSync(AppState):
         )
 
     @work(thread=True, exit_on_error=False, group="poller", name="poller")
-    def _run_poller(self: WarRoomApp) -> None:
+    def _run_poller(self) -> None:
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
 
@@ -187,7 +178,7 @@ class StoreSync(AppState):
                 self._poller.standing_down.set()
             asyncio.run(self._poller.run(self._stop_poller))
 
-    def _poller_report(self: WarRoomApp, summary: dict) -> None:
+    def _poller_report(self, summary: dict) -> None:
         """From the poller's thread: problems of the lease holder's duties are said on screen."""
         if "problem" in summary:
             self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
@@ -198,7 +189,7 @@ class StoreSync(AppState):
                 timeout=4,
             )
 
-    def action_poll_now(self: WarRoomApp) -> None:
+    def action_poll_now(self) -> None:
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
@@ -211,7 +202,7 @@ class StoreSync(AppState):
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)
 
-    def _release_on_hangup(self: WarRoomApp) -> None:
+    def _release_on_hangup(self) -> None:
         """From the hang-up watchdog: a connection of its own, a short timeout, no waiting."""
         with open_store(self.config.database_location, group=self.config.database_group) as store:
             store.write_timeout = 1

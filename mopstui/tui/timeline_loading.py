@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from .state import AppState
+
+from typing import TYPE_CHECKING
+
 from textual.worker import get_current_worker
 
 from ..domain.model import Event, Incident
 from ..domain.timeline import ANNOTATION_KINDS
 from ..store import open_store
 from .timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
 
 def entries_read_first(height: int) -> int:
@@ -24,7 +26,7 @@ def entries_read_first(height: int) -> int:
     return max(200, 4 * height)
 
 
-def show_timeline(app: WarRoomApp, timeline: TimelineView, incident: Incident) -> None:
+def show_timeline(app: AppState, timeline: TimelineView, incident: Incident) -> None:
     first = entries_read_first(app.size.height)
     newest = app.store.newest_events(incident.id, first)
     if len(newest) < first:  # the whole incident

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,7 +24,7 @@ from textual.strip import Strip
 from ..base.textsafe import clean_line
 from ..domain.model import KIND_LABELS, Event
 from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, withdrawn_note
+from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, todo_words, withdrawn_note
 from .timeline_lines import KIND_STYLES, EntryDrawing, items_fitting, lay_out, merge_earlier
 
 
@@ -82,7 +82,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         # Drawn lines by (event id, width, highlighted): a new entry scrolls every line up one, and
         # redrawing them all cost each of 50 screens on a host ~18 ms an entry at 200x50.
-        self._cache: dict[tuple[int, int, bool], list[Strip]] = {}
+        self._cache: dict[tuple[int, int, bool, date], list[Strip]] = {}  # and the day: a todo falls overdue
         self._screen_key: tuple | None = None
         self._screen: list[Strip] = []
         self._owners: list[int] = []  # the item each line on screen belongs to
@@ -145,6 +145,8 @@ class TimelineView(ScrollView, can_focus=True):
                 self.notes.add(event)
             if event.ref is not None:  # a star or a correction changes how the line it marks looks
                 self._forget(event.ref)
+                if self.selected is not None and event.ref == self.selected.id:  # and the strip under it
+                    self.post_message(self.Selected(self.selected))
         self._refresh_size()
         if at_bottom:
             self._follow_to_end()
@@ -177,6 +179,7 @@ class TimelineView(ScrollView, can_focus=True):
             return
         selected, bottom, count = self.selected, self._bottom(), len(self._events)
         at_bottom = self.follow or self.is_vertical_scroll_end
+        at_top = int(self.scroll_offset.y) == 0  # filled down from the first entry read
         self._events, self._keys = merge_earlier(self._events, self._keys, earlier, self._boundary)
         self.reading_earlier = False
         self._widen_authors(earlier)
@@ -185,8 +188,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._refresh_size()
         if at_bottom:
             self._follow_to_end()
-        else:  # the same entry stays at the bottom of the pane
-            bottom += len(self._events) - count
+        else:  # the same entry stays at the top of the pane (read from there), or at its bottom
+            shift = len(self._events) - count
+            height = max(1, self.scrollable_content_region.height)
+            bottom = shift + self._items_fitting_from(shift, height) - 1 if at_top else bottom + shift
             self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
 
     def _widen_authors(self, events: list[Event]) -> None:
@@ -360,7 +365,7 @@ class TimelineView(ScrollView, can_focus=True):
         if index >= len(self._events):
             return self._render_pending(self._pending[index - len(self._events)], width)
         event = self._events[index]
-        key = (event.id, width, index == self.cursor and self.has_focus)
+        key = (event.id, width, index == self.cursor and self.has_focus, self._today())
         strips = self._cache.get(key)
         if strips is None:
             strips = self._render_event(event, width, key[2])
@@ -375,6 +380,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._screen_key = None
 
     # ------------------------------------------------------------------ drawing one entry
+
+    def _today(self) -> date:
+        now = getattr(self.app, "now", None)
+        return (now() if now else datetime.now(self.tz)).astimezone(self.tz).date()
 
     def _drawing(self) -> EntryDrawing:
         return EntryDrawing(self.app.console, self.tz, self.start, self.author_width, self.rich_style)
@@ -393,6 +402,9 @@ class TimelineView(ScrollView, can_focus=True):
         if withdrawal:  # who took it back, and why, first
             body.append(f"{withdrawn_note(withdrawal)} ", "italic")
         body.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
+        todo = todo_words(event, self.notes, self._today())
+        if todo and not withdrawal:  # who owns it and by when, on the line itself: never cut, wrapped
+            body.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
             words = new_words(correction)
             if words:
