@@ -5,7 +5,7 @@
 - mopstui on the demo's war-room (a few entries), and on one incident of 100,000 entries.
 
 Each is started in a real 80x24 pseudo-terminal and timed from process start to the first frame
-that shows its marker; the median of RUNS. Prints the ratios mopstui/floor and 100,000/100.
+that shows its marker; the median of RUNS, the cases taking turns. Prints the ratios mopstui/floor and 100,000/100.
 
 Usage: python bench/bench_first_frame.py [RUNS]
 """
@@ -31,15 +31,12 @@ PYTHON = sys.executable
 MOPSTUI = str(Path(sys.executable).parent / "mopstui")
 
 
-def first_frame(argv: list[str], marker: bytes, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        proc = PtyProcess(argv, cols=80, rows=24)
-        try:
-            times.append(proc.wait_for(marker))
-        finally:
-            proc.close()
-    return statistics.median(times)
+def first_frame(argv: list[str], marker: bytes) -> float:
+    proc = PtyProcess(argv, cols=80, rows=24)
+    try:
+        return proc.wait_for(marker)
+    finally:
+        proc.close()
 
 
 def main() -> None:
@@ -51,13 +48,20 @@ def main() -> None:
             demo.seed(store, demo.demo_config(seeded))
         big = big_database(workdir, 100_000)
         small = big_database(workdir, 100)
-        figures = {
-            "bare": first_frame([PYTHON, str(HERE / "bare_app.py")], b"BARE-READY", runs),
-            "floor": first_frame([PYTHON, str(HERE / "floor_app.py")], b"FLOOR-READY", runs),
-            "demo": first_frame([MOPSTUI, "--db", str(seeded), "--user", "bench"], b"Chat widget", runs),
-            "100": first_frame([MOPSTUI, "--db", str(small), "--user", "bench"], b"INC-1", runs),
-            "100k": first_frame([MOPSTUI, "--db", str(big), "--user", "bench"], b"INC-1", runs),
+        cases = {
+            "bare": ([PYTHON, str(HERE / "bare_app.py")], b"BARE-READY"),
+            "floor": ([PYTHON, str(HERE / "floor_app.py")], b"FLOOR-READY"),
+            "demo": ([MOPSTUI, "--db", str(seeded), "--user", "bench"], b"Chat widget"),
+            "100": ([MOPSTUI, "--db", str(small), "--user", "bench"], b"INC-1"),
+            "100k": ([MOPSTUI, "--db", str(big), "--user", "bench"], b"INC-1"),
         }
+        # Interleaved (one of each, RUNS times): on a shared host the load drifts during a run, and
+        # a drift must not fall on one case only.
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (argv, marker) in cases.items():
+                times[name].append(first_frame(argv, marker))
+        figures = {name: statistics.median(values) for name, values in times.items()}
     print(f"first painted frame, 80x24 pty, median of {runs}")
     print(f"  bare Textual app          {figures['bare']:.3f} s")
     print(f"  floor (same widgets)      {figures['floor']:.3f} s   floor/bare {figures['floor'] / figures['bare']:.2f}")

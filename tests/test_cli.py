@@ -30,7 +30,7 @@ def test_round_trip(cli, db_path):
     assert cli("incidents").stdout.strip() == "no active incidents"
     assert "resolved" in cli("incidents", "--all").stdout
     verify = cli("verify")
-    assert verify.returncode == 0 and verify.stdout.startswith("ok: 10 events")
+    assert verify.returncode == 0 and verify.stdout.startswith("ok: The war-room's history is intact: 10 entries")
 
 
 def test_back_dating_with_at(cli, db_path):
@@ -93,7 +93,7 @@ def test_verify_exit_1_names_the_tampered_event(cli, db_path):
         store.conn.execute("UPDATE events SET author = 'mallory' WHERE id = 3")
         store.conn.commit()
     result = cli("verify")
-    assert result.returncode == 1 and "event #3" in result.stderr
+    assert result.returncode == 1 and "entry #3 was changed" in result.stderr
 
 
 def test_identity_order(db_path, monkeypatch):

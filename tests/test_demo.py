@@ -19,7 +19,7 @@ def test_scripted_outage_through_the_real_poller():
         for seconds in (0, 30, 80, 140, 200):
             moment[0] = seconds
             statuses = asyncio.run(poll(config))
-            messenger = next(c for c in statuses["intercom"].components if c.name == "Messenger")
+            messenger = next(c for c in statuses["intercom"].components if c.name == "Intercom Messenger")
             states.append((messenger.state, statuses["probe:chat-widget"].state))
         assert states == [
             ("operational", "major_outage"),  # map and territory disagree

@@ -13,7 +13,7 @@ from mopstui.config import ConfigError, load
 from mopstui.config.keymap import COMMANDS
 from mopstui.store import Store
 from mopstui.tui.app import WarRoomApp
-from mopstui.tui.screens import HELP
+from mopstui.tui.help import help_lines
 
 from .tui_helpers import make_app, make_config, wait_for
 
@@ -37,12 +37,31 @@ def test_the_bindings_are_the_command_list():
     assert bound == listed
 
 
+HELP = "\n".join(help_lines())
+
+
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c.keys], ids=lambda c: c.id)
 def test_the_help_names_every_key(command):
     for key in command.keys.split(","):
         assert re.search(rf"(^|\s){re.escape(shown(key))}(\s|$)", HELP, re.MULTILINE), (
             f"the help does not name {shown(key)!r} ({command.id})"
         )
+
+
+def test_the_help_is_built_from_the_command_list_with_the_remapped_keys():
+    """The help was a hand-kept text, only checked against the command list: a `keys:` remap left
+    it naming the old key. Built from the list, each command shows under the key that runs it."""
+    from rich.cells import cell_len
+
+    remapped = help_lines({"note": "m", "search": "ctrl+f,slash"})
+    assert any(line.strip().startswith("m  note") for line in remapped)
+    assert not any(line.strip().startswith("n  note") for line in remapped)
+    assert any("ctrl+f /  search" in line for line in remapped)
+    assert all(cell_len(line) <= 70 for line in remapped)  # the dialog's inside at 80x24
+    for command in COMMANDS:
+        if command.keys:
+            assert command.section and command.help, f"{command.id} has no place in the help"
+            assert command.help in HELP
 
 
 async def test_the_palette_is_the_command_list_todo_and_lesson_included(tmp_path, db_path):

@@ -118,4 +118,4 @@ def test_init_starts_a_war_room_once(tmp_path, capsys):
     db = tmp_path / "w.db"
     assert main(["--db", str(db), "init"]) == 0 and capsys.readouterr().out == f"new war-room at {db}\n"
     assert main(["--db", str(db), "init"]) == 0 and "already" in capsys.readouterr().out
-    assert main(["--db", str(db), "verify"]) == 0 and "ok: 0 events" in capsys.readouterr().out
+    assert main(["--db", str(db), "verify"]) == 0 and "intact: 0 entries" in capsys.readouterr().out

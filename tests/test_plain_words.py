@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC
 
 import pytest
 
@@ -172,11 +173,14 @@ def test_a_page_given_by_its_address_is_named_by_it(mop):
 
 
 def test_the_postmortem_holds_no_engineers_word(mop, tmp_path):
+    from datetime import datetime, timedelta
+
     from mopstui.domain.vocabulary import ENGINEER_WORDS
 
-    mop("declare", "Lead form down", "--severity", "SEV2", "--at", "10:00")
+    declared = datetime.now(UTC) - timedelta(hours=1)  # HH:MM fails just after midnight
+    assert mop("declare", "Lead form down", "--severity", "SEV2", "--at", declared.isoformat(timespec="minutes"))[0] == 0
     mop("log", "1", "/todo Fix the form owner:sam")
-    mop("log", "1", "we saw it first", "--at", "09:50")
+    mop("log", "1", "we saw it first", "--at", (declared - timedelta(minutes=10)).isoformat(timespec="minutes"))
     out = tmp_path / "pm.md"
     assert mop("export", "1", "-o", str(out))[0] == 0
     # The reviewer's detail (the check's own words, the checksum) is kept to the Integrity section.
@@ -235,3 +239,175 @@ def test_cells_are_cut_with_an_ellipsis():
     assert cell("Website lead form (probe)", 10) == "Website l…"
     assert cell("ok", 4) == "ok  "
     assert column_width("NAME", ["a", "a much longer name"], 8) == 8
+
+
+# --------------------------------------------------------------------------- plain words, detail under --verbose
+
+
+def test_verify_says_the_history_is_intact_in_plain_words(mop):
+    """`verify` printed "ok: 2 events, hash chain intact, integrity ok" and "head: … sha256 …"."""
+    from mopstui.domain.vocabulary import ENGINEER_WORDS
+
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, out, err = mop("verify")
+    assert status == 0 and err == ""
+    first, second = out.splitlines()
+    assert first == "ok: The war-room's history is intact: 2 entries, none changed or removed since they were written."
+    assert second.startswith("fingerprint: 2 entries up to #2, ") and len(second.rsplit(" ", 1)[1]) == 64
+    assert [word for word in (*ENGINEER_WORDS, "head", "hash", "events") if word in out] == []
+    status, out, _ = mop("verify", "--verbose")  # the engineer's account, as before, when asked for
+    assert status == 0 and "head: 2 events, last #2, sha256 " in out and "hash chain intact" in out
+
+
+def test_a_broken_history_is_said_as_what_happened_to_which_entry(mop, tmp_path):
+    import sqlite3
+
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    mop("log", "1", "the form is back")
+    with sqlite3.connect(tmp_path / "w.db") as conn:
+        conn.execute("DROP TRIGGER events_append_only_update")
+        conn.execute("UPDATE events SET text = 'the form never broke' WHERE id = 3")
+    conn.close()
+    status, out, err = mop("verify")
+    assert status == 1 and out == ""
+    assert err.splitlines()[0] == "FAILED: The war-room's history is broken: entry #3 was changed after it was written."
+    assert "hash" not in err
+    assert "does not match its hash" in mop("verify", "-v")[2]
+
+
+def test_copy_store_says_both_have_the_same_history_without_sha256(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, out, err = mop("copy-store", str(tmp_path / "w.db"), str(tmp_path / "copy.db"))
+    assert status == 0, err
+    assert "sha256" not in out and "head" not in out
+    assert out.splitlines()[1].startswith("both verify to fingerprint: 2 entries up to #2, ")
+
+
+@pytest.mark.parametrize("command", ["watch", "verify", "copy-store"])
+def test_the_help_of_the_room_commands_holds_no_engineers_word(mop, command):
+    from mopstui.domain.vocabulary import ENGINEER_WORDS
+
+    status, out, _ = mop(command, "--help")
+    words = " ".join(out.split()).lower()
+    assert status == 0
+    assert [word for word in (*ENGINEER_WORDS, "head", "hash chain", "sha256") if word.lower() in words] == []
+    _, top, _ = mop("--help")
+    summary = next(line for line in top.splitlines() if line.strip().startswith(command))
+    assert "lease" not in summary and "hash" not in summary, summary
+
+
+def test_verbose_is_one_option_for_every_command(mop):
+    status, out, _ = mop("--help")
+    assert status == 0 and "--verbose" in out
+    status, _, err = mop("--verbose", "incidents")  # before the command, or after it
+    assert status == 1 and "no war-room" in err  # nothing declared yet: said, not a bug
+    assert mop("incidents", "-v")[0] == 1
+    assert mop("doctor", "--offline", "--verbose")[0] in (0, 1)  # the doctor's --verbose is the same option
+
+
+def test_a_file_that_cannot_be_written_is_named_as_asked_never_by_its_temporary(mop, tmp_path):
+    """`export -o /no/such/dir/x.md` said `[Errno 2] No such file or directory: '/no/such/dir/.x.md.s_33kbt.part'`."""
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    target = tmp_path / "no-such-folder" / "x.md"
+    status, _, err = mop("export", "1", "-o", str(target))
+    assert status == 1 and err == f"mopstui: cannot write {target}: its folder {target.parent} does not exist\n"
+
+
+def test_raw_errors_are_translated_once(tmp_path):
+    """What a driver or the system says, as a marketer reads it; the raw text kept for --verbose."""
+    import errno
+    import sqlite3
+
+    from mopstui.base.plain import detail, library_words, os_words, plain, said, show_detail
+
+    assert library_words("connection failed: ... failed: fe_sendauth: no password supplied").startswith(
+        "it needs a password and none was found"
+    )
+    assert (
+        library_words('FATAL:  database "warroom" does not exist') == "there is no such database on the server: check the address"
+    )
+    assert library_words("database is locked") == "someone else is writing to it right now: try again"
+    error = sqlite3.OperationalError("disk I/O error")
+    assert plain(error) == "the war-room's database: the disk failed while reading or writing it"
+    assert detail(error) == "OperationalError: disk I/O error"
+    refused = PermissionError(errno.EACCES, "Permission denied", "/srv/room/x.md")
+    assert os_words(refused) == "/srv/room/x.md: you are not allowed to open it"
+    assert "Errno" not in said(refused)
+    show_detail(True)
+    try:
+        assert said(refused).endswith("[detail: PermissionError: [Errno 13] Permission denied: '/srv/room/x.md']")
+    finally:
+        show_detail(False)
+
+
+# --------------------------------------------------------------------------- a server that wants a password
+
+_ROLES = iter(range(1, 1000))
+
+
+@pytest.fixture
+def password_war_room(postgres_server, pg_url, monkeypatch, tmp_path):
+    """A war-room on the real server whose account must give a password (scram), as a server on
+    another host would: the URL, with the password in $PGPASSWORD for now. The server's rule for
+    this account is taken out again at the end."""
+    role = f"needs_password_{next(_ROLES)}"
+    database = pg_url.split("/")[-1].split("?")[0]
+    postgres_server.admin(f"CREATE ROLE {role} LOGIN PASSWORD 'sesame'")
+    postgres_server.admin(f"ALTER DATABASE {database} OWNER TO {role}")
+    rules = postgres_server.data / "pg_hba.conf"
+    before = rules.read_text()
+    rules.write_text(f"local all {role} scram-sha-256\n" + before)
+    postgres_server.admin("SELECT pg_reload_conf()")
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))  # nobody's ~/.pgpass answers for it
+    monkeypatch.setenv("PGPASSWORD", "sesame")
+    try:
+        yield postgres_server.url(database, user=role), role
+    finally:
+        rules.write_text(before)
+        postgres_server.admin("SELECT pg_reload_conf()")
+
+
+def test_a_server_that_wants_a_password_is_said_plainly_on_the_command_line(password_war_room, monkeypatch, capsys):
+    """`mopstui incidents` said `… failed: fe_sendauth: no password supplied`, libpq's words."""
+    url, _ = password_war_room
+    assert main(["--db", url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV2"]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("PGPASSWORD")
+    assert main(["--db", url, "incidents"]) == 1
+    err = capsys.readouterr().err
+    assert "fe_sendauth" not in err and "password supplied" not in err
+    assert err.endswith("it needs a password and none was found: put it in ~/.pgpass or $PGPASSWORD\n")
+    assert len(err.splitlines()) == 1
+    assert main(["--db", url, "incidents", "--verbose"]) == 1  # the engineer's detail, when asked for
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[1].startswith("mopstui: detail: ") and "fe_sendauth: no password supplied" in err[1]
+
+
+async def test_a_server_that_stops_taking_the_screens_password_is_said_plainly(password_war_room, monkeypatch, tmp_path):
+    """The screen's notice said libpq's `fe_sendauth: no password supplied` when its connection
+    was dropped and the password was no longer there to reconnect with (a rotated secret)."""
+    from mopstui.store import open_store
+    from mopstui.tui.timeline_view import TimelineView
+
+    from .tui_helpers import Said, make_app, make_config, type_entry, wait_for
+
+    url, role = password_war_room
+    with open_store(url) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", services=["lead-form"])
+    said = Said()
+    app = make_app(make_config(tmp_path, url), poll_interval=0.2)
+    async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
+        view = app.q("#timeline", TimelineView)
+        await wait_for(pilot, lambda: [e.kind for e in view.events] == ["declared"], message="the timeline")
+        monkeypatch.delenv("PGPASSWORD")
+        import psycopg
+
+        with psycopg.connect(url.replace(role, "mopstui"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
+        await type_entry(pilot, "n", "typed once the password is gone")
+        await wait_for(pilot, lambda: any(p.failed for p in view.pending), timeout=10, message="NOT SAVED")
+        await wait_for(pilot, lambda: said.told("needs a password"), timeout=10, message="the plain notice")
+        [failed] = [p for p in view.pending if p.failed]
+        shown = [*said.notices(), failed.failed]
+        assert [words for words in shown if "fe_sendauth" in words or "password supplied" in words] == []
+        assert any("it needs a password and none was found" in words for words in shown)

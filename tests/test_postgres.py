@@ -52,7 +52,7 @@ def test_the_command_line_on_a_server(pg_url, capsys, tmp_path):
     assert code == 0 and [e["kind"] for e in timeline["events"]] == ["declared", "catalog", "action", "status"]
     assert timeline["events"][2]["author"] == "bob"
     code, out, _ = mopstui(capsys, "--db", pg_url, "verify")
-    assert code == 0 and out.startswith("ok: 4 events") and "head: 4 events" in out
+    assert code == 0 and out.startswith("ok: The war-room's history is intact: 4 entries") and "fingerprint: 4 entries" in out
     code, out, _ = mopstui(capsys, "--db", pg_url, "export", "1", "--format", "json")
     exported = json.loads(out)
     assert code == 0 and [e["kind"] for e in exported["events"]] == ["declared", "catalog", "action", "status"]

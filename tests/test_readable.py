@@ -234,7 +234,7 @@ def test_plain_words_durations_with_units_and_times_to_the_second(db_path):
     from datetime import UTC, datetime, timedelta
 
     from mopstui.base.timeutil import zone
-    from mopstui.tui.vendor_pane import when
+    from mopstui.tui.vendor_detail import when
 
     started = datetime.now(UTC) - timedelta(hours=1, minutes=16, seconds=5)
     with Store(db_path) as store:

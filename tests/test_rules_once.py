@@ -142,7 +142,7 @@ def test_a_probe_in_trouble_says_why_and_a_healthy_vendor_says_nothing():
 
 
 def test_the_screen_shows_the_same_note_and_mark_as_status():
-    from mopstui.tui.widgets import vendor_rows
+    from mopstui.tui.vendor_pane import vendor_rows
 
     _, cells = vendor_rows(STALE_WITH_INCIDENT, utcnow(), wide=True)[0]
     assert cells[0].plain.startswith("~")

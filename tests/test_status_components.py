@@ -268,7 +268,7 @@ def test_vendors_components_lists_the_page_and_the_lines_to_watch_it(tmp_path, s
 def test_the_screen_shows_why_a_component_is_unknown_and_one_row_per_repeated_name():
     from mopstui.base.timeutil import utcnow
     from mopstui.status.model import Component, VendorStatus
-    from mopstui.tui.widgets import vendor_rows
+    from mopstui.tui.vendor_pane import vendor_rows
 
     status = VendorStatus(
         "zap",

@@ -68,6 +68,16 @@ CASES = [  # (what, path served, body, kind found, state)
     ("better stack", "/index.json", (FORMATS / "betterstack-index.json").read_bytes(), "betterstack", "degraded"),
     ("sorry", "/api/v1/status", (FORMATS / "sorry-status.json").read_bytes(), "sorry", "partial_outage"),
     ("cachet", "/api/v1/components", (FORMATS / "cachet-components.json").read_bytes(), "cachet", "partial_outage"),
+    (
+        "incident.io widget",
+        "/api/v1/summary",
+        (FORMATS / "incidentio-widget.json").read_bytes(),
+        "incidentio_widget",
+        "partial_outage",
+    ),
+    ("hyperping", "/status.json", (FORMATS / "hyperping-status.json").read_bytes(), "hyperping", "partial_outage"),
+    ("hyperping services", "/status.json", (FORMATS / "hyperping-services.json").read_bytes(), "hyperping", "major_outage"),
+    ("rootly", "/api/v1/status.json", (FORMATS / "rootly-status.json").read_bytes(), "rootly", "degraded"),
     ("atom", "/history.atom", atom_log(), "rss", "major_outage"),
 ]
 
@@ -130,7 +140,8 @@ def test_what_worked_is_remembered_privately_and_a_move_is_said(tmp_path, server
     # Remembered: the next round asks the remembered URL only.
     before = sum(server.requests.values())
     again = poll_one(tmp_path, "auto", server.url("/"))
-    assert again.kind == "betterstack" and again.reason == ""
+    assert again.kind == "betterstack" and again.moved_from == "statuspage"
+    assert "moved platform: it was Statuspage, it is now Better Stack" in again.reason, "said until the config names it"
     assert sum(server.requests.values()) - before == 1
 
 

@@ -197,3 +197,19 @@ def test_a_foreign_sqlite_file_is_not_touched(db_path):
     db.conn.close()
     with pytest.raises(StoreError, match="not a mopstui database"):
         Store(db_path)
+
+
+def test_the_hashed_form_is_the_json_array_it_always_was():
+    """`canonical` keeps one encoder instead of `json.dumps` per event: the bytes, and so every
+    stored hash, must stay exactly what `json.dumps(list(row), ...)` wrote."""
+    import json
+
+    from mopstui.store import canonical
+
+    rows = [
+        (1, None, "2026-12-04T10:00:00.000000Z", "2026-12-04T10:00:00.000000Z", "ana", "note", "plain", None, None, None),
+        (2, 7, "t", "t", "Zoë 🚀", "comms", 'quote " back\\slash \n tab\t \x00 \u202e bidi', '{"a": 1}', 5, "k", "ana", 1001),
+        (3, 2**40, "", "", "", "", "", "", -1, "", "", 0),
+    ]
+    for row in rows:
+        assert canonical(row) == json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -107,6 +107,36 @@ def test_reading_the_timeline(store):
     assert [n.kind for n in digest["notes"]] == ["star", "correction"]
 
 
+def test_the_newest_events_first_and_the_rest_before_them(store):
+    """What the screen reads first, and what it reads behind it, make the whole timeline once, in
+    order: entries at the same moment ordered by when written, a back-dated one in its place."""
+    scripted(store)
+    at = store.incident(1).started_at + timedelta(minutes=2)
+    for text in ("same moment one", "same moment two", "same moment three"):
+        store.append(1, "note", text, author="dana", at=at)
+    timeline = [e.id for e in store.events(1)]
+    for count in (0, 1, 4, 5, len(timeline), len(timeline) + 3):
+        newest = store.newest_events(1, count)
+        assert [e.id for e in newest] == timeline[len(timeline) - min(count, len(timeline)) :]
+        if newest:
+            earlier = [e.id for batch in store.events_before(1, newest[0].occurred_at, newest[0].id, batch=2) for e in batch]
+            assert earlier + [e.id for e in newest] == timeline
+    assert store.newest_events(9, 5) == [] and list(store.events_before(9, at, 1)) == []
+
+
+def test_the_incidents_are_found_among_room_events_and_many_entries(store):
+    """incidents() skips from one incident to the next along the index: every incident found,
+    room-wide events (no incident) passed over, a resolved one left out unless asked for."""
+    assert store.incidents(include_resolved=True) == []
+    store.append_room("vendor", "HubSpot Forms degraded", author="mopstui")
+    for title in ("Lead form down", "Chat widget slow", "Banner wrong"):
+        store.declare(title, severity="SEV3", author="alice")
+    store.append_room("override", "HubSpot is fine", author="alice")
+    store.set_status(2, "resolved", author="bob")
+    assert [(i.id, i.title) for i in store.incidents()] == [(1, "Lead form down"), (3, "Banner wrong")]
+    assert [i.id for i in store.incidents(include_resolved=True)] == [1, 2, 3]
+
+
 def test_the_same_events_hash_the_same_in_either_engine(store, tmp_path, pg_url):
     """The canonical form and hashes are the engine's no more than the events' own: copied
     event for event, the other engine's `verify` names the same head."""

@@ -220,7 +220,7 @@ def test_verify_names_the_first_unreadable_event(db_path):
         store.conn.commit()
     result = run_cli("--db", str(db_path), "verify")
     assert result.returncode == 1
-    assert "FAILED: event #3" in result.stderr and "Traceback" not in result.stderr
+    assert "FAILED: The war-room's history is damaged from entry #3 on" in result.stderr and "Traceback" not in result.stderr
 
 
 # --------------------------------------------------------------------------- authors
@@ -302,7 +302,7 @@ def test_an_older_log_migrates_and_still_verifies(db_path):
 
 def head_of(db_path) -> str:
     out = run_cli("--db", str(db_path), "verify", check=True).stdout
-    line = next(line for line in out.splitlines() if line.startswith("head:"))
+    line = next(line for line in out.splitlines() if line.startswith("fingerprint:"))
     return line.rsplit(" ", 1)[1]
 
 
@@ -358,7 +358,7 @@ def test_a_noted_head_catches_what_the_chain_alone_cannot(db_path, tamper):
     tamper(db_path)
     assert run_cli("--db", str(db_path), "verify").returncode == 0  # the chain alone is fooled
     result = run_cli("--db", str(db_path), "verify", "--since-head", head)
-    assert result.returncode == 1 and "no longer in the log" in result.stderr
+    assert result.returncode == 1 and "no longer in the war-room's history" in result.stderr
     assert run_cli("--db", str(db_path), "verify", "--since-head", head[:12]).returncode == 1
 
 
@@ -378,7 +378,7 @@ def test_a_lost_wal_with_reused_ids_is_caught_by_the_noted_head(db_path):
         store.append(1, "note", "a different entry under a reused id", author="mallory")
     assert run_cli("--db", str(db_path), "verify").returncode == 0
     result = run_cli("--db", str(db_path), "verify", "--since-head", noted)
-    assert result.returncode == 1 and "no longer in the log" in result.stderr
+    assert result.returncode == 1 and "no longer in the war-room's history" in result.stderr
 
 
 def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
@@ -395,7 +395,7 @@ def test_heads_from_a_file_and_in_every_export(tmp_path, db_path):
     rewritten(db_path)
     assert run_cli("--db", str(db_path), "verify", "--heads", str(saved)).returncode == 1
     bad = run_cli("--db", str(db_path), "verify", "--since-head", "xyz")
-    assert bad.returncode == 1 and "not a head hash" in bad.stderr
+    assert bad.returncode == 1 and "not a fingerprint" in bad.stderr
 
 
 def test_the_lease_holder_anchors_the_head_outside_the_war_room(tmp_path, db_path):
@@ -732,3 +732,49 @@ def test_an_export_after_a_checkpoint_re_hashes_every_event_it_shows(tmp_path, m
         assert main(["--db", str(db), "export", "1", "--format", form]) == 0
         out = capsys.readouterr().out
         assert re.search(r"FAILED: event \\?#3 does not match its hash", out) and "intact" not in out, form
+
+
+def test_a_csv_export_re_hashes_what_it_writes_and_says_when_it_does_not_match(tmp_path, monkeypatch, capsys):
+    """CSV re-hashes the events before the user's checkpoint in its one writing pass (not in a
+    pass of their own first): an entry edited in place is still caught, said on standard error
+    (a spreadsheet has no line for it), and the checkpoint is not moved past it."""
+    from mopstui.cli import main
+    from mopstui.room import verified
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    db = tmp_path / "warroom.db"
+    with Store(db) as store:
+        store.declare("Checkout failing", severity="SEV1", author="alice")
+        store.declare("Another", severity="SEV3", author="bob")  # its events interleave with the first's
+        for i in range(25):
+            store.append(1 + i % 2, "note", f"note {i}", author="alice")
+    assert main(["--db", str(db), "verify"]) == 0
+    checkpoint = verified.load(db)
+    with Store(db) as store:
+        store.append(1, "note", "after the checkpoint", author="alice")
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "1", "--format", "csv"]) == 0
+    clean = capsys.readouterr()
+    assert "note 0" in clean.out and "after the checkpoint" in clean.out and clean.err == ""
+    assert verified.load(db).last_id == checkpoint.last_id + 1  # all intact: the checkpoint moves on
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER events_append_only_update")
+        conn.execute("UPDATE events SET text = 'the form never broke' WHERE id = 5")
+    conn.close()
+    moved = verified.load(db)
+    out = tmp_path / "out.csv"
+    assert main(["--db", str(db), "export", "1", "--format", "csv", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "the form never broke" in out.read_text()
+    assert "history is broken: entry #5 was changed after it was written" in err and "intact" not in err
+    assert verified.load(db) == moved  # not moved past a broken log
+    with Store(db) as store:
+        made = export_csv(store, tmp_path)
+    assert made.integrity.startswith("FAILED: event #5 does not match its hash")
+
+
+def export_csv(store, tmp_path):
+    from mopstui.config import load
+    from mopstui.export import export_incident
+
+    return export_incident(store, 1, load([], database=str(tmp_path / "warroom.db")), "csv", io.StringIO())

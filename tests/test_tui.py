@@ -173,7 +173,7 @@ async def test_a_comms_entry_resets_the_update_clock(config, db_path):
     app = make_app(config, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await type_entry(pilot, "c", "Banner posted")
-        await wait_for(pilot, lambda: app._comms.get(1) is not None, message="comms")
+        await wait_for(pilot, lambda: app.state.comms.get(1) is not None, message="comms")
         app._tick()
         update = list(app.war_room.query("ClockBar"))[-1].clock
         assert update.kind == "update" and update.elapsed < timedelta(seconds=5)
@@ -385,11 +385,13 @@ async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.statuses.get("hubspot") is not None and app.statuses["hubspot"].last_good_at,
+                lambda: app.state.statuses.get("hubspot") is not None and app.state.statuses["hubspot"].last_good_at,
                 timeout=10,
                 message="the first poll",
             )
-            await wait_for(pilot, lambda: app.statuses["intercom"].reason == "connection refused", timeout=10, message="intercom")
+            await wait_for(
+                pilot, lambda: app.state.statuses["intercom"].reason == "connection refused", timeout=10, message="intercom"
+            )
             table = app.q("#vendors")
             assert str(table.get_cell("v:hubspot", "state")) == "▲ partial"
             assert str(table.get_cell("v:intercom", "state")) == "? unknown"
@@ -539,12 +541,12 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
         await type_entry(pilot, "n", f"@{earlier} first complaint")
         await wait_for(pilot, lambda: said.told("back-dated"), message="notice")
         # Escape clears the catalog filter
-        app.catalog_filter = "zzz-nothing"
+        app.state.catalog_filter = "zzz-nothing"
         app._render_catalog(rebuild=True)
         app.q("#catalog").focus()
         await pilot.pause()
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.catalog_filter == "", message="the filter cleared")
+        await wait_for(pilot, lambda: app.state.catalog_filter == "", message="the filter cleared")
     # an empty catalog says why
     empty = load([], database=str(db_path))
     app = make_app(empty)
@@ -573,7 +575,7 @@ async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_
         store.append(1, "evidence", "Forms API answers 503 (source: curl)", author="claude for alice")
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app._shown.get("#room", "")), message="presence")
+        await wait_for(pilot, lambda: "here: bob, claude for alice" in str(app.q("#room").render()), message="presence")
         line = next(e for e in timeline(app).events if e.kind == "evidence")
         view = timeline(app)
         assert "◇ Forms API answers 503" in view.entry_text_shown(view.events.index(line))

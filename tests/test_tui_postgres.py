@@ -34,7 +34,7 @@ async def test_the_screen_on_a_server_that_goes_away_and_comes_back(tmp_path, po
             await wait_for(pilot, lambda: any(p.failed for p in view.pending), timeout=10, message="NOT SAVED")
             [failed] = [p for p in view.pending if p.failed]
             assert failed.text == "typed while the server is down" and re.search("unreachable|cannot reach", failed.failed)
-            await wait_for(pilot, lambda: app.unreachable, timeout=10, message="the screen saying the server is away")
+            await wait_for(pilot, lambda: app.state.unreachable, timeout=10, message="the screen saying the server is away")
             await wait_for(
                 pilot,
                 lambda: "DATABASE UNREACHABLE" in str(app.q("#room").render()),
@@ -45,7 +45,7 @@ async def test_the_screen_on_a_server_that_goes_away_and_comes_back(tmp_path, po
             postgres_server.start(init=False)
         with open_store(pg_url) as other:
             other.append(1, "note", "written while we were away", author="bob")
-        await wait_for(pilot, lambda: not app.unreachable, timeout=15, message="the screen saying the server is back")
+        await wait_for(pilot, lambda: not app.state.unreachable, timeout=15, message="the screen saying the server is back")
         assert "DATABASE UNREACHABLE" not in str(app.q("#room").render())
         await wait_for(
             pilot,

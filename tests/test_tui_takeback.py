@@ -52,13 +52,13 @@ async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
         await type_entry(pilot, "c", "Banner is live (meant for INC-2)")
         await wait_for(pilot, lambda: any(e.kind == "comms" for e in timeline(app).events), message="the update")
         comms = next(e for e in timeline(app).events if e.kind == "comms")
-        await wait_for(pilot, lambda: app._comms.get(1) is not None, message="the update clock's anchor")
+        await wait_for(pilot, lambda: app.state.comms.get(1) is not None, message="the update clock's anchor")
         await pilot.press("escape")
         await select(pilot, comms.id)
         await pilot.press("w")
         await answer(pilot, "wrong incident")
         await wait_for(pilot, lambda: any(e.kind == "withdraw" for e in timeline(app).events), message="the withdrawal")
-        await wait_for(pilot, lambda: app._comms.get(1) is None, message="the update clock to forget it")
+        await wait_for(pilot, lambda: app.state.comms.get(1) is None, message="the update clock to forget it")
         line = line_of(app, comms.id)
         assert "⊘" in line and "Banner is live (meant for INC-2)" in line and "[withdrawn by alice: wrong incident]" in line
         # Twice: refused in one sentence, nothing written.
@@ -89,7 +89,7 @@ async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
         assert correction.ref == note.id and '"kind": "comms"' in correction.value
         await wait_for(
             pilot,
-            lambda: app._comms.get(1) is not None and app._comms[1].id == note.id,
+            lambda: app.state.comms.get(1) is not None and app.state.comms[1].id == note.id,
             message="the re-kinded note to count as the last update",
         )
         assert "[now comms] Root cause" in line_of(app, note.id)

@@ -10,7 +10,7 @@ from textual.widgets import Input, Sparkline, Static
 from mopstui.base.timeutil import utcnow
 from mopstui.status.model import Component, VendorStatus
 from mopstui.store import Store
-from mopstui.tui.vendor_pane import VendorDetailScreen
+from mopstui.tui.vendor_detail import VendorDetailScreen
 
 from .tui_helpers import CONFIG, choose, make_app, make_config, wait_for
 
@@ -47,7 +47,7 @@ def seed(db_path) -> None:
 
 def test_components_sit_under_their_vendor():
     """A component ("API") is indented and marked under its vendor, not at the vendors' level."""
-    from mopstui.tui.widgets import vendor_rows
+    from mopstui.tui.vendor_pane import vendor_rows
 
     status = VendorStatus(
         "github",
@@ -81,9 +81,9 @@ async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
         await wait_for(pilot, lambda: app.screen.query("#prompt"), message="the reason prompt")
         app.screen.query_one("#prompt", Input).value = "forms fail for us"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.statuses["hubspot"].override, message="the override on screen")
+        await wait_for(pilot, lambda: app.state.statuses["hubspot"].override, message="the override on screen")
         assert str(table.get_cell("v:hubspot", "state")) == "!✖ down"
-        assert app.health["lead-form"].state == "major_outage"
+        assert app.state.health["lead-form"].state == "major_outage"
     with Store(db_path) as store:
         [event] = store.room_events("override")
         assert event.author == "alice" and event.text == "forms fail for us"
@@ -115,4 +115,4 @@ async def test_a_heartbeat_repaints_no_vendor_and_a_poll_round_does(tmp_path, db
                 last_good_at=utcnow().isoformat(),
             )
             store.save_vendor_statuses({"hubspot": hubspot.to_dict()}, [])
-        await wait_for(pilot, lambda: loads and app.statuses["hubspot"].state == "degraded", message="the new round")
+        await wait_for(pilot, lambda: loads and app.state.statuses["hubspot"].state == "degraded", message="the new round")

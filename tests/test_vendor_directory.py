@@ -151,6 +151,7 @@ PAYLOADS = {  # one payload of each format, as that format documents it
     "stripe": json.dumps({"UptimeStatus": "up", "message": "", "uptimeData": [{"key": "api", "title": "API"}]}),
     "salesforce": json.dumps([{"key": "NA224", "location": "NA", "status": "OK", "isActive": True}]),
     "rss": atom(),
+    "hyperping": (FIXTURES / "formats/hyperping-services.json").read_bytes(),
     "auto": (FIXTURES / "formats/incidentio-proxy.json").read_bytes(),
 }
 assert TRUST_INCIDENTS  # (the Trust API's other shapes are tested in test_status_formats)

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from .plain import os_reason
+
 PRIVATE_MODE = 0o600
 GROUP_MODE = 0o660
 _NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -216,7 +218,11 @@ def open_shared_files(paths: Sequence[Path | str], group: str | None, *, newline
     placed: list[Path] = []
     try:
         for target in targets:
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            try:
+                fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            except OSError as error:  # said of the name asked for, never of the temporary's
+                reason = f"its folder {target.parent} does not exist" if error.errno == errno.ENOENT else os_reason(error)
+                raise UnsafeFile(f"cannot write {target}: {reason}") from error
             temporaries.append(temporary)
             handles.append(os.fdopen(fd, "w", encoding="utf-8", newline=newline))
             share_descriptor(fd, os.fstat(fd), gid)

@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # and the rounds over them were a tenth of the time to the first frame.
             gc.disable()
     ctx = None
+    from ..base.plain import os_words, show_detail
+
+    verbose = bool(getattr(args, "verbose", False))
+    show_detail(verbose)  # a toast on the screen, too, then carries the driver's or the system's words
     from ..config import ConfigError, secret_warnings  # here, not at the top: `--version` and `--help` need neither
     from ..store import StoreError
 
@@ -52,24 +56,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except (InputError, StoreError, TimeError, UnsafeFile) as error:
         print(f"mopstui: {error}", file=sys.stderr)
+        _detail(error, verbose)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:
-        print(f"mopstui: {error.filename or 'a file'}: {error.strerror or error}", file=sys.stderr)
+        print(f"mopstui: {os_words(error)}", file=sys.stderr)
+        _detail(error, verbose)
         return EXIT_INPUT
     except Exception as error:
         print(
-            f"mopstui: internal error ({type(error).__name__}: {clean_line(str(error), 200)}); nothing more was done. "
-            "This is a bug in mopstui: please report it",
+            "mopstui: internal error; nothing more was done. This is a bug in mopstui: please report it"
+            + (f" ({type(error).__name__}: {clean_line(str(error), 200)})" if verbose else " (--verbose shows its detail)"),
             file=sys.stderr,
         )
         return EXIT_INPUT
     finally:
         if ctx is not None:
             ctx.close()
+        show_detail(False)  # for the next command run in this process (tests, the MCP server)
+
+
+def _detail(error: BaseException, verbose: bool) -> None:
+    """Under --verbose, what the driver or the system said behind the plain sentence."""
+    from ..base.plain import detail
+
+    said = detail(error) if verbose else None
+    if said:
+        print(f"mopstui: detail: {clean_line(said, 500)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class Context:
 
         self.config: Config = load_default(getattr(args, "config", None) or (), database=getattr(args, "db", None))
         self.user = current_user(getattr(args, "user", None))
+        self.verbose: bool = bool(getattr(args, "verbose", False))
         self._store: SQLStore | None = None
 
     @property

@@ -11,6 +11,7 @@ import stat
 import sys
 from collections.abc import Iterable
 
+from ..base.plain import os_words
 from ..base.textsafe import clean_line
 from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
@@ -248,7 +249,7 @@ def _noted_heads(ctx: Context) -> list[str]:
     for value in ctx.args.since_head:
         value = value.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{12,64}", value):
-            raise InputError(f"{clean_line(value, 80)!r} is not a head hash (64 hex digits, or at least the first 12)")
+            raise InputError(f"{clean_line(value, 80)!r} is not a fingerprint (64 hex digits, or at least the first 12)")
         heads.append(value)
     if ctx.args.heads:
         try:
@@ -259,9 +260,9 @@ def _noted_heads(ctx: Context) -> list[str]:
                     raise InputError(f"{ctx.args.heads} is not a regular file")
                 found = _HASH.findall(handle.read(16 * 1024 * 1024).decode("utf-8", "replace").lower())
         except OSError as error:
-            raise InputError(f"cannot read {ctx.args.heads}: {error.strerror or error}") from None
+            raise InputError(f"cannot read {os_words(error)}") from None
         if not found:
-            raise InputError(f"{ctx.args.heads} holds no head hash (a line with 64 hex digits)")
+            raise InputError(f"{ctx.args.heads} holds no fingerprint (a line with 64 hex digits)")
         heads.extend(found)
     return heads
 
@@ -275,9 +276,12 @@ def cmd_verify(ctx: Context) -> int:
         verified.save(ctx.store.location, result.head)
     out = sys.stdout if result.ok else sys.stderr
     notice = ctx.store.snapshot_notice()
-    print(("ok: " if result.ok else "FAILED: ") + result.message + (f" ({notice})" if notice else ""), file=out)
+    # Plain words first (what a marketer reads); the engineer's account under --verbose.
+    print(("ok: " if result.ok else "FAILED: ") + result.sentence + (f" ({notice})" if notice else ""), file=out)
     if result.head is not None:
-        print(result.head.line(), file=out)
+        print(result.head.line() if ctx.verbose else result.head.plain_line(), file=out)
+    if ctx.verbose:
+        print(f"detail: {result.message}", file=out)
     return EXIT_OK if result.ok else EXIT_INPUT
 
 
@@ -291,11 +295,15 @@ def cmd_export(ctx: Context) -> int:
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     options = dict(tz=tz, starred_only=ctx.args.starred_only)
+    made: list = []
     if ctx.args.output and ctx.args.output != "-":
-        for path in export_to_file(ctx.store, incident, ctx.config, fmt, ctx.args.output, **options):
+        for path in export_to_file(ctx.store, incident, ctx.config, fmt, ctx.args.output, made=made, **options):
             print(f"wrote {path}", file=sys.stderr)
     else:
         if fmt == "csv" and isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(newline="")
-        export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options)
+        made.append(export_incident(ctx.store, incident, ctx.config, fmt, sys.stdout, **options))
+    if made and made[0].verified is not None and not made[0].verified.ok:
+        # Said here too: a spreadsheet has no line for it, and a file written is not read at once.
+        print(f"mopstui: warning: {clean_line(made[0].verified.sentence, 300)}", file=sys.stderr)
     return EXIT_OK

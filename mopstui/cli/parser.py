@@ -83,6 +83,13 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument(
         "--user", metavar="NAME", default=default(None), help="who you are (default: $MOPSTUI_USER, $SUDO_USER, your login)"
     )
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        default=default(False),
+        help="the engineer's detail too: what the database or the system said, checksums, which process does the room's duties",
+    )
 
 
 def _at_option(parser: argparse.ArgumentParser) -> None:
@@ -184,11 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check the room's set-up as you: folder, group, files, watch service, anchor, "
         "database role, webhooks, vendors; exit 1 when something would hurt during an incident",
         "Check what the war-room depends on, as the person who runs it, and say each finding in one\n"
-        "plain sentence with its fix. Exit 1 when something would hurt during an incident.",
+        "plain sentence with its fix. Exit 1 when something would hurt during an incident.\n"
+        "--verbose (-v) lists the checks that passed too.",
     )
     p.add_argument("--json", action="store_true", help="the findings as JSON, for scripts")
     p.add_argument("--offline", action="store_true", help="skip the network checks (webhooks, vendor pages and probes)")
-    p.add_argument("--verbose", "-v", action="store_true", help="list the checks that passed too")
 
     p = command("declare", _lazy("incidents", "cmd_declare"), "declare an incident; prints its id (INC-n)")
     p.add_argument("title", help="what customers see, e.g. 'Lead form not submitting'")
@@ -520,23 +527,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "watch",
         _lazy("room", "cmd_watch"),
-        "run the room's duties headless (for systemd); one lease holder per database",
+        "run the room's duties headless (for systemd); one at a time per war-room",
         "A complete war-room without a screen: poll vendors and probes, store every state change and\n"
         "write it to the incidents it affects; write threshold crossings and overdue customer updates\n"
-        "at the moment they happen; send webhook notifications; note the log's head in anchor.file.\n"
-        "One session per database does this (a lease): run it from systemd and every screen reads\n"
-        "its results.",
+        "at the moment they happen; send webhook notifications; note the log's fingerprint in\n"
+        "anchor.file. One screen or watch per war-room does these duties at a time (the others wait and\n"
+        "take over if it stops): run this from systemd and every screen reads its results.",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     p = command(
         "copy-store",
         _lazy("stores", "cmd_copy_store"),
-        "move a war-room between SQLite and PostgreSQL, ids and hashes kept",
-        "Copy every event (ids, times, authors, accounts and hashes as they are), vendor history,\n"
-        "presence and notification cursors from FROM into TO, an empty war-room, in one transaction:\n"
-        "the copy is whole or absent. FROM must verify; TO must verify to the same head afterwards,\n"
-        "which is printed. Either side is an SQLite file or a postgresql://HOST/DBNAME URL.\n\n"
+        "move a war-room between SQLite and PostgreSQL, every entry kept as it was written",
+        "Copy every entry (numbers, times, authors and accounts as they are), vendor history,\n"
+        "presence and notification progress from FROM into TO, an empty war-room, all at once:\n"
+        "the copy is whole or absent. FROM must verify; TO must verify to the same fingerprint\n"
+        "afterwards, which is printed. Either side is an SQLite file or a postgresql://HOST/DBNAME URL.\n\n"
         "  mopstui copy-store ~/.local/share/mopstui/warroom.db postgresql://db.internal/warroom",
     )
     p.add_argument("source", metavar="FROM", help="the war-room to copy: a file or a postgresql:// URL")
@@ -554,20 +561,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "verify",
         _lazy("incidents", "cmd_verify"),
-        "check the log's hash chain and the store's integrity; exit 1 naming the first bad event",
-        "Recompute the log's hash chain and run the database's integrity check (SQLite's, or that the\n"
-        "log's guards are in place on PostgreSQL); print the head (events, last\n"
-        "id, hash). Note the head somewhere the war-room group cannot write (every export and webhook\n"
-        "notification carries it): a later `verify --since-head HASH` fails if events up to it were\n"
-        "deleted or rewritten, even with every hash recomputed.",
+        "check that nothing in the war-room's history was changed or removed; exit 1 naming the first entry that was",
+        "Check every entry against the checksum it was written with, and the database's own check\n"
+        "(SQLite's, or that the log's guards are in place on PostgreSQL); print the history's\n"
+        "fingerprint (entries, last entry, checksum). Note the fingerprint somewhere the war-room group\n"
+        "cannot write (every export and webhook notification carries it): a later\n"
+        "`verify --since FINGERPRINT` fails if entries up to it were removed or rewritten, even by\n"
+        "someone who recomputed every checksum. --verbose adds the engineer's account.",
     )
     p.add_argument(
-        "--since-head",
+        "--since",
+        dest="since_head",
         action="append",
         default=[],
-        metavar="HASH",
-        help="a head noted earlier (64 hex digits, or the first 12+); repeat for several",
+        metavar="FINGERPRINT",
+        help="a fingerprint noted earlier (64 hex digits, or the first 12+); repeat for several",
     )
-    p.add_argument("--heads", metavar="FILE", help="a file of heads noted earlier (an anchor file, a saved export)")
+    p.add_argument(
+        "--fingerprints", dest="heads", metavar="FILE", help="a file of fingerprints noted earlier (an anchor file, an export)"
+    )
+    # The names older scripts use (--since-head HASH, --heads FILE): kept, out of the help.
+    p.add_argument("--since-head", dest="since_head", action="append", help=argparse.SUPPRESS)
+    p.add_argument("--heads", dest="heads", help=argparse.SUPPRESS)
 
     return parser

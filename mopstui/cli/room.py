@@ -99,7 +99,7 @@ def cmd_status(ctx: Context) -> int:
             print(f"!! {CANNOT_SEE}: every vendor and probe is unknown, not down", flush=True)
         # Columns as wide as what they hold (a long name is cut with …, never run into KIND).
         name_width = column_width("VENDOR", [row["name"] for row in rows], 32)
-        kind_width = column_width("KIND", [row["kind"] for row in rows], 12)
+        kind_width = column_width("KIND", [row["kind"] for row in rows], 17)
         print(f"{'STATE':<13} {cell('VENDOR', name_width)} {cell('KIND', kind_width)} {'LATENCY':>8}  NOTE")
         for row in rows:
             status = statuses[row["id"]]

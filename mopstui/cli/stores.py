@@ -40,7 +40,7 @@ def cmd_copy_store(ctx: Context) -> int:
         print(file=sys.stderr)
     counts = ", ".join(f"{rows:,} {table.replace('_', ' ')}" for table, rows in copied.rows.items() if rows)
     print(f"copied {shown(source)} → {shown(destination)}: {counts or 'an empty war-room'}")
-    print(f"both verify to {copied.head.line()}")
+    print(f"both verify to {copied.head.line() if ctx.verbose else copied.head.plain_line()}")
     return EXIT_OK
 
 

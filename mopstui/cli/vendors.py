@@ -82,6 +82,13 @@ def cmd_vendors_components(ctx: Context) -> int:
         f"{clean_line(vendor.name)}: {count} component{'s' * (count != 1)} in {groups} group{'s' * (groups != 1)}, "
         f"page state {read.parsed.state.replace('_', ' ')}\n  read from {clean_line(read.url, 200)} ({read.kind})"
     )
+    if read.parsed.affected_only:
+        print(
+            "  this page lists only the components something affects right now: name the ones you watch as the page\n"
+            "  shows them; one nothing affects is operational"
+        )
+        if not rows:
+            return EXIT_OK
     if not rows:
         print("  the page lists no components: the vendor can only be watched whole")
         return EXIT_OK

@@ -149,6 +149,7 @@ def picture_app(workdir: Path) -> tuple[WarRoomApp, Callable[[], bool]]:
     screen does. Returns the app and a check that says when its background writes have landed.
     """
     from ..tui.app import WarRoomApp
+    from ..tui.timeline_view import TimelineView
 
     # A fixed moment, not today's: wide pictures show the clock time of every entry.
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -161,7 +162,7 @@ def picture_app(workdir: Path) -> tuple[WarRoomApp, Callable[[], bool]]:
     app = WarRoomApp(config, "alice", now=lambda: now, demo=True, animations=False, poll_vendors=False)
 
     def settled() -> bool:
-        view = app.q("#timeline")
+        view = app.q("#timeline", TimelineView)
         return view.events[0].incident_id == incident_id and any(e.kind == "system" for e in view.events) and not view.pending
 
     return app, settled

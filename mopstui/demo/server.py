@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..config import Config, Probe, WatchedComponent
 
-CHAT_VENDOR, CHAT_COMPONENT, CHAT_SERVICE = "intercom", "Messenger", "chat-widget"
+CHAT_VENDOR, CHAT_COMPONENT, CHAT_SERVICE = "intercom", "Intercom Messenger", "chat-widget"
 
 # (seconds since the demo started, Messenger's state, page indicator, incident status, update, probe OK?)
 SCRIPT = (

@@ -124,3 +124,27 @@ def followups(events: Iterable[Event]) -> list[FollowUp]:
             str(change["state"]) if change.get("state") in STATES else item.state, event.author, event.occurred_at,
         )  # fmt: skip
     return sorted((f for f in items.values() if f.event_id not in withdrawn), key=lambda f: (f.incident_id, f.event_id))
+
+
+def due_words(due: str, today: date) -> str:
+    """`due Tue 8 Dec` (with the year when it is not this year's); as stored when unreadable."""
+    try:
+        day = date.fromisoformat(due)
+    except ValueError:
+        return f"due {due}"
+    shown = f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
+    return f"due {shown}"
+
+
+def todo_line(item: FollowUp, today: date) -> tuple[str, bool]:
+    """What a todo's line says after its words, and whether it is overdue:
+    `Sam, due Tue 8 Dec`, `no owner, due Mon 7 Dec, overdue`, `Sam, done`."""
+    parts = [item.owner or "no owner"]
+    if item.state != "open":
+        parts.append(STATE_WORDS.get(item.state, item.state))
+    elif item.due:
+        parts.append(due_words(item.due, today))
+    overdue = item.overdue(today)
+    if overdue:
+        parts.append("overdue")
+    return ", ".join(parts), overdue

@@ -39,8 +39,9 @@ TOOL_KINDS = ("system", "vendor", "catalog")
 # Kinds a program writes *for* a person (`mopstui mcp`): attributed to both, and never a decision.
 CONTRIBUTED_KINDS = ("evidence",)
 # Kinds about the war-room as a whole, on no incident's timeline of their own.
-ROOM_KINDS = ("override",)
-KINDS = ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS
+# (A room-wide vendor note: a vendor's page that moved platform while no incident was open.)
+ROOM_KINDS = ("override", "vendor")
+KINDS = tuple(dict.fromkeys(ENTRY_KINDS + COMMAND_KINDS + TOOL_KINDS + CONTRIBUTED_KINDS + ROOM_KINDS))
 
 # The kinds an incident's current state is derived from (`derive_incident` reads these and no
 # other): the store reads only these to list incidents, and a screen re-reads its incidents when

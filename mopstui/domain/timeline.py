@@ -6,13 +6,18 @@ Shared by the CLI, the screen and the export so that the three never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import format_duration, local_clock
+from .followups import followups, todo_line
 from .model import KIND_LABELS, Event
 from .takeback import TakeBacks
+
+# The kinds that say something about an earlier entry (Annotations.add): few, read on their own
+# when a timeline is drawn before the whole of it is read.
+ANNOTATION_KINDS = ("star", "unstar", "correction", "withdraw", "followup")
 
 
 @dataclass
@@ -23,6 +28,7 @@ class Annotations:
     starred: set[int] = field(default_factory=set)
     corrections: dict[int, list[Event]] = field(default_factory=dict)
     taken_back: TakeBacks = field(default_factory=TakeBacks)
+    changes: dict[int, list[Event]] = field(default_factory=dict)  # a todo's owner, due date, state
 
     def add(self, event: Event) -> None:
         if not event.ref:
@@ -36,6 +42,8 @@ class Annotations:
             self.taken_back.add(event)
         elif event.kind == "withdraw":
             self.taken_back.add(event)
+        elif event.kind == "followup":
+            self.changes.setdefault(event.ref, []).append(event)
 
     @property
     def withdrawn(self) -> dict[int, Event]:
@@ -65,6 +73,16 @@ def marks(event: Event, notes: Annotations) -> str:
     else:
         other = " "
     return star + other
+
+
+def todo_words(event: Event, notes: Annotations, today: date) -> tuple[str, bool] | None:
+    """A todo's owner and due date as they stand now (`Sam, due Tue 8 Dec`), and whether it is
+    overdue; None for any other entry."""
+    if notes.kind_now(event) != "action_item" or event.incident_id is None:
+        return None
+    as_todo = event if event.kind == "action_item" else replace(event, kind="action_item")
+    items = followups([as_todo, *notes.changes.get(event.id, ())])
+    return todo_line(items[0], today) if items else None
 
 
 def entry_text(event: Event) -> str:

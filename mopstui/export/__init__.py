@@ -39,28 +39,44 @@ def export_incident(
     store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *, svg_name: str | None = None, **options: Any
 ) -> Export:
     """`svg_name`: the SVG timeline written beside a Markdown export, which links it."""
-    prepared = prepare(store, incident_id, config, **options)
+    # CSV re-hashes the events it writes in its writing pass; Markdown and JSON say the log's
+    # check before their timelines (and show the room's own events too), so theirs comes first.
+    prepared = prepare(store, incident_id, config, rehash_in_pass=fmt == "csv", **options)
     prepared.svg_name = svg_name
     WRITERS[fmt](store, prepared, out)
     return prepared
 
 
-def export_to_file(store: SQLStore, incident_id: int, config: Config, fmt: str, path: str | Path, **options: Any) -> list[Path]:
+def export_to_file(
+    store: SQLStore,
+    incident_id: int,
+    config: Config,
+    fmt: str,
+    path: str | Path,
+    *,
+    made: list[Export] | None = None,
+    **options: Any,
+) -> list[Path]:
     """Write the export to `path` (never through a planted link: a fresh file renamed into place)
-    and, for Markdown, its SVG timeline beside it. Returns the files written."""
+    and, for Markdown, its SVG timeline beside it. Returns the files written; `made` gets the
+    export (its integrity, for one who wants to say it)."""
     from ..base.files import check_output_target, open_shared_files
 
     path = check_output_target(path)
     if fmt != "md":
         with open_shared_files([path], config.database_group, newline="" if fmt == "csv" else None) as (out,):
-            export_incident(store, incident_id, config, fmt, out, **options)
-        return [path]
-    # The Markdown links its picture: both go in together, or neither does.
-    svg_path = path.with_suffix(".svg")
-    with open_shared_files([path, svg_path], config.database_group) as (out, picture):
-        prepared = export_incident(store, incident_id, config, fmt, out, svg_name=svg_path.name, **options)
-        picture.write(svg_timeline(prepared))
-    return [path, svg_path]
+            prepared = export_incident(store, incident_id, config, fmt, out, **options)
+        paths = [path]
+    else:
+        # The Markdown links its picture: both go in together, or neither does.
+        svg_path = path.with_suffix(".svg")
+        with open_shared_files([path, svg_path], config.database_group) as (out, picture):
+            prepared = export_incident(store, incident_id, config, fmt, out, svg_name=svg_path.name, **options)
+            picture.write(svg_timeline(prepared))
+        paths = [path, svg_path]
+    if made is not None:
+        made.append(prepared)
+    return paths
 
 
 def default_filename(incident_id: int, fmt: str) -> str:

@@ -18,7 +18,7 @@ from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incid
 from ..domain.pagelag import lags
 from ..domain.timeline import Annotations
 from ..room import verified as checkpoints
-from ..store import Head, SQLStore
+from ..store import Head, SQLStore, VerifyResult, with_exported_rehashed
 
 SCHEMA_VERSION = 1
 TICK_COLUMNS = 800  # the SVG timeline's plot width, in its own units
@@ -208,6 +208,25 @@ class Export:
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
     signal_changes: list[dict] = field(default_factory=list)  # our own signals' state changes in the window
+    verified: VerifyResult | None = None  # the chain's check at export
+    # The writer re-hashes the events it writes up to this id (the user's checkpoint) in its own
+    # pass, then says so with `rehashed`; 0: the check above did it all (or found the log broken).
+    rehash_below: int = 0
+
+    def rehashed(self, store: SQLStore, broken: str | None, count: int) -> None:
+        """The writer's pass re-hashed `count` events up to `rehash_below`; `broken`: what is
+        wrong with the first that failed. The integrity is said, and the checkpoint moved, now."""
+        assert self.verified is not None
+        self.verified = with_exported_rehashed(self.verified, broken, count, quick=True)
+        self.integrity = _integrity_line(store, self.verified)
+        if self.verified.ok and self.verified.head is not None:
+            checkpoints.save(store.location, self.verified.head)
+
+
+def _integrity_line(store: SQLStore, verified: VerifyResult) -> str:
+    line = ("ok: " if verified.ok else "FAILED: ") + verified.message
+    notice = store.snapshot_notice()
+    return line + f" ({notice})" if notice else line
 
 
 def prepare(
@@ -218,7 +237,10 @@ def prepare(
     tz: tzinfo | None = None,
     now: datetime | None = None,
     starred_only: bool = False,
+    rehash_in_pass: bool = False,
 ) -> Export:
+    """`rehash_in_pass`: the writer re-hashes the exported events before the user's checkpoint
+    as it writes them (one pass over them, not two), and calls `Export.rehashed` at its end."""
     incident = store.incident(incident_id)
     now = now or utcnow()
     notes = Annotations()
@@ -230,12 +252,11 @@ def prepare(
     sessions = store.sessions_between(incident.impact_start, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
     # event this export shows, however old.
-    verified = store.verify(checkpoint=checkpoints.load(store.location), quick=True, exported=incident_id)
-    if verified.ok and verified.head is not None:
+    checkpoint = checkpoints.load(store.location)
+    verified = store.verify(checkpoint=checkpoint, quick=True, exported=None if rehash_in_pass else incident_id)
+    rehash_below = verified.resumed if rehash_in_pass and verified.ok else 0
+    if verified.ok and verified.head is not None and not rehash_below:
         checkpoints.save(store.location, verified.head)
-    integrity = ("ok: " if verified.ok else "FAILED: ") + verified.message
-    if store.snapshot_notice():
-        integrity += f" ({store.snapshot_notice()})"
     start, end = incident.impact_start.isoformat(), window_end.isoformat()
     affected = set(incident.services)
     page_lags = [
@@ -256,13 +277,15 @@ def prepare(
         notes,
         vendor_changes,
         sessions,
-        integrity,
+        _integrity_line(store, verified),
         store.catalog_at_declaration(incident_id),
         verified.head or store.head(),
         page_lags,
         overrides,
         estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
         signal_changes=signal_changes,
+        verified=verified,
+        rehash_below=rehash_below,
     )
 
 

@@ -14,7 +14,7 @@ from ..domain.followups import followups
 from ..domain.model import FOLLOWUP_KINDS
 from ..domain.rows import Memo, RowTimes, store_shaped, utc_iso
 from ..domain.timeline import Annotations
-from ..store import SQLStore
+from ..store import SQLStore, rehash_problem
 from .context import FORMULA_STARTS, SCHEMA_VERSION, Export, csv_cell
 
 # --------------------------------------------------------------------------- JSON
@@ -154,7 +154,17 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
     starred, corrections, starred_only = notes.starred, notes.corrections, export.starred_only
     cells = Memo(_plain_cell)  # authors, logins, kinds
     lines: list[str] = []
-    for row in store.iter_event_rows(export.incident.id):
+    # The events before the user's checkpoint are re-hashed here, as they are written: each row
+    # comes with its predecessor's stored hash. The first broken one (by id) is what is said.
+    below, broken, broken_id, rehashed = export.rehash_below, None, 0, 0
+    for row in store.iter_event_rows(export.incident.id, previous_hash=below > 0):
+        if below:
+            previous, row = row[-1], row[:-1]
+            if row[0] <= below:
+                rehashed += 1
+                problem = rehash_problem(row, previous)
+                if problem and (broken is None or row[0] < broken_id):
+                    broken, broken_id = problem, row[0]
         id_, _, occurred, recorded, author, kind, text, _, ref, _, login, _, _ = row
         if starred_only and id_ not in starred:
             continue
@@ -186,6 +196,8 @@ def write_csv(store: SQLStore, export: Export, out: IO[str]) -> None:
             lines.clear()
     if lines:
         out.write("\r\n".join(lines) + "\r\n")
+    if below:
+        export.rehashed(store, broken, rehashed)
 
 
 def _local_time(tz: tzinfo) -> Callable[[datetime], str]:

@@ -295,7 +295,7 @@ def _integrity(w: Callable[[str], object], export: Export) -> None:
         head = export.head
         w(
             f"- Its fingerprint: {head.events} events, last #{head.last_id}, SHA-256 `{head.hash}`; "
-            "anyone can compare it later with `mopstui verify --since-head HASH`.\n"
+            "anyone can compare it later with `mopstui verify --since FINGERPRINT`.\n"
         )
     w(f"- {NOT_CHAINED}\n")
 

@@ -4,7 +4,7 @@ The hash chain proves that the log is the one written *up to a head someone note
 can write the database can otherwise rewrite it whole, hashes included. The lease holder (the
 `watch` service or a screen) therefore appends the head, whenever it moves and at most every
 `anchor.every`, to a file outside the shared directory (the war-room group cannot rewrite it),
-and every webhook notification carries it too. `mopstui verify --heads FILE` checks them all.
+and every webhook notification carries it too. `mopstui verify --fingerprints FILE` checks them all.
 """
 
 from __future__ import annotations

@@ -437,12 +437,16 @@ def check_vendors(config: Config) -> list[Finding]:
         return []
     import asyncio
 
+    from .moves import move_fix, move_words
     from .poller import poll
 
     statuses = asyncio.run(poll(config))
     findings = []
     for key, status in sorted(statuses.items()):
         name = status.name or key
+        moved = move_words(status)
+        if moved:
+            findings.append(Finding(NOTE, "vendors", moved + ".", move_fix(status)))
         # The page was read, but what the config watches is not on it as named (or is there
         # several times): the config no longer matches the page, which is not "cannot see".
         unmatched = [c for c in status.watched_components if c.note] if status.last_good_at and not status.stale else []

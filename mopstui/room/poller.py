@@ -26,6 +26,7 @@ from ..status.providers import ParseError, provider
 from ..status.providers.probe import judge
 from ..store import SQLStore, StoreError
 from .duties import lapse_overrides, record_evidence
+from .moves import announce_moves, carried_move
 
 LEASE = "poller"
 CANNOT_SEE = "we cannot see: nothing answered, this host may be offline"
@@ -127,15 +128,22 @@ def judge_target(target: Target, outcome: Outcome, previous: VendorStatus, check
 def judge_detected(target: Target, found: Detection, previous: VendorStatus, checked_at: str) -> tuple[VendorStatus, Validators]:
     """A `kind: auto` vendor's check: read as the format it was found to speak."""
     assert target.vendor is not None
+    moved_from, moved_at, note = carried_move(found, previous)
+
+    def moved(status: VendorStatus) -> VendorStatus:
+        return replace(status, moved_from=moved_from, moved_at=moved_at)
+
     if found.parsed is not None:
         parsed = watch.apply(found.parsed.sanitized(), target.vendor.components)
-        if found.note:
-            parsed = replace(parsed, note="; ".join(n for n in (found.note, parsed.note) if n))
+        if note:
+            parsed = replace(parsed, note="; ".join(n for n in (note, parsed.note) if n))
         status = previous.with_parsed(parsed, checked_at=checked_at, latency_ms=found.outcome.latency_ms)
-        return replace(status, kind=found.kind), found.outcome.validators
+        return moved(replace(status, kind=found.kind)), found.outcome.validators
     if found.reason:
-        return previous.with_failure(found.reason, checked_at=checked_at, latency_ms=found.outcome.latency_ms), Validators()
-    return judge_target(replace(target, kind=found.kind, url=found.url), found.outcome, previous, checked_at)
+        failed = previous.with_failure(found.reason, checked_at=checked_at, latency_ms=found.outcome.latency_ms)
+        return moved(failed), Validators()
+    status, valid = judge_target(replace(target, kind=found.kind, url=found.url), found.outcome, previous, checked_at)
+    return moved(status), valid
 
 
 def blank_status(target: Target) -> VendorStatus:
@@ -188,10 +196,11 @@ async def poll(
             memory.save()
 
     def read_all() -> list[tuple[VendorStatus, Validators]]:
+        # A vendor whose config names its format has no move to tell of (any earlier one is settled).
         return [
             judge_detected(t, detections[t.id], previous.get(t.id) or blank_status(t), at)
             if t.id in detections
-            else judge_target(t, outcome, previous.get(t.id) or blank_status(t), at)
+            else judge_target(t, outcome, replace(previous.get(t.id) or blank_status(t), moved_from="", moved_at=""), at)
             for t, (outcome, at) in zip(chosen, outcomes)
         ]
 
@@ -353,6 +362,7 @@ class Poller:
         ids = self.store.save_vendor_statuses({k: v.to_dict() for k, v in fresh.items()}, found)
         names = {vendor_id: status.name for vendor_id, status in merged.items()}
         record_evidence(self.store, self.config, found, ids, names)
+        announce_moves(self.store, self.config, fresh)
         lapse_overrides(self.store, self.config, merged)
         return {"polled": len(fresh), "changes": len(found), "unknown": sum(s.shown_state == UNKNOWN for s in fresh.values())}
 

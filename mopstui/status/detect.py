@@ -2,8 +2,10 @@
 
 From the page's URL, in this order (the census's most common first): Statuspage
 (`/api/v2/summary.json`, incident.io's compatible JSON included), incident.io (`/proxy/<host>`,
-then `feed.rss`), Instatus (`summary.json`, `v2/components.json`), Better Stack (`index.json`),
-status.io (its API host), Sorry™ (`/api/v1/status`), Cachet (`/api/v1/components`), then RSS/Atom
+then its opt-in widget API `/api/v1/summary`, then `feed.rss`), Instatus (`summary.json`,
+`v2/components.json`), Better Stack (`index.json`), status.io (its API host), Sorry™
+(`/api/v1/status`), Hyperping (`status.json`), Rootly (`/api/v1/status.json`), Cachet
+(`/api/v1/components`), then RSS/Atom
 (`history.rss`, `history.atom`, `feed.atom`, the URL itself). An answer counts only when its
 format's reader reads it: a 200 HTML page (single-page apps answer one on every path) is never a
 status. When every candidate fails and one HTML answer named a canonical host elsewhere, that
@@ -34,10 +36,13 @@ MEMORY_FILE = "detected-formats.json"
 KIND_WORDS = {
     "statuspage": "Statuspage",
     "incidentio": "incident.io",
+    "incidentio_widget": "incident.io (widget API)",
     "instatus": "Instatus",
     "betterstack": "Better Stack",
     "statusio": "status.io",
     "sorry": "Sorry",
+    "hyperping": "Hyperping",
+    "rootly": "Rootly",
     "cachet": "Cachet",
     "rss": "RSS/Atom feed",
 }
@@ -76,17 +81,31 @@ def candidates(url: str) -> list[Candidate]:
         return [Candidate("statusio", url)]
     found = []
     if _ENDPOINT.search(parts.path):  # already an endpoint: the readers that take one as it is
-        kinds = ("statuspage", "incidentio", "instatus", "betterstack", "sorry", "cachet", "rss")
+        kinds = [
+            "statuspage",
+            "incidentio",
+            "incidentio_widget",
+            "instatus",
+            "betterstack",
+            "sorry",
+            "hyperping",
+            "rootly",
+            "cachet",
+            "rss",
+        ]
         found += [Candidate(kind, url) for kind in kinds]
         base = origin
     found += [
         Candidate("statuspage", base + "/api/v2/summary.json"),
         Candidate("incidentio", f"{origin}/proxy/{parts.hostname}"),
+        Candidate("incidentio_widget", base + "/api/v1/summary"),
         Candidate("rss", base + "/feed.rss"),
         Candidate("instatus", base + "/summary.json"),
         Candidate("instatus", base + "/v2/components.json"),
         Candidate("betterstack", base + "/index.json"),
         Candidate("sorry", base + "/api/v1/status"),
+        Candidate("hyperping", base + "/status.json"),
+        Candidate("rootly", base + "/api/v1/status.json"),
         Candidate("cachet", base + "/api/v1/components"),
         Candidate("rss", base + "/history.rss"),
         Candidate("rss", base + "/history.atom"),
@@ -116,10 +135,27 @@ class Memory:
         entry = self.entries.get(page)
         return Candidate(entry["kind"], entry["url"]) if entry else None
 
-    def remember(self, page: str, found: Candidate) -> None:
-        if self.get(page) != found:
-            self.entries[page] = {"kind": found.kind, "url": found.url, "at": utcnow().isoformat(timespec="seconds")}
-            self.changed = True
+    def moved(self, page: str) -> tuple[str, str]:
+        """The format this page spoke before it moved, and when the move was seen ("" if none)."""
+        entry = self.entries.get(page) or {}
+        before, at = entry.get("moved_from"), entry.get("moved_at")
+        if before in KIND_WORDS and before != entry.get("kind") and isinstance(at, str):
+            return before, at
+        return "", ""
+
+    def remember(self, page: str, found: Candidate, *, moved_from: str = "") -> None:
+        """What worked; `moved_from` when it replaces another format (kept until the next move,
+        so the move is said at every round until the config names the format)."""
+        if self.get(page) == found:
+            return
+        before = self.entries.get(page) or {}
+        entry = {"kind": found.kind, "url": found.url, "at": utcnow().isoformat(timespec="seconds")}
+        if moved_from and moved_from != found.kind:
+            entry |= {"moved_from": moved_from, "moved_at": entry["at"]}
+        elif before.get("kind") == found.kind and before.get("moved_from"):  # the same format elsewhere
+            entry |= {k: before[k] for k in ("moved_from", "moved_at") if k in before}
+        self.entries[page] = entry
+        self.changed = True
 
     def save(self) -> None:
         if self.changed:
@@ -137,6 +173,8 @@ class Detection:
     parsed: Parsed | None = None
     note: str = ""  # said beside the state: the page moved platform
     reason: str = ""  # nothing to read: why
+    moved_from: str = ""  # the format the page spoke before it moved platform, and when that was seen
+    moved_at: str = ""
 
 
 def _reads(candidate: Candidate, outcome: Outcome, vendor: Vendor) -> Parsed | None:
@@ -207,7 +245,7 @@ def moved(before: Candidate, now: Candidate) -> str:
         return ""
     return (
         f"the vendor's page moved platform: it was {KIND_WORDS[before.kind]}, it is now {KIND_WORDS[now.kind]} "
-        f"(mopstui follows it; set kind: {now.kind} to pin it)"
+        f"(set kind: {now.kind} in the config to confirm it)"
     )
 
 
@@ -218,14 +256,16 @@ async def check_auto(
     answering) a detection."""
     remembered = memory.get(vendor.url)
     if remembered is not None:
+        before, at = memory.moved(vendor.url)
+        said = moved(Candidate(before, ""), remembered) if before else ""
         outcome = await fetcher.fetch(remembered.url, validators, slot=slot)
         if outcome.not_modified or outcome.skipped:
-            return Detection(remembered.kind, remembered.url, outcome)
+            return Detection(remembered.kind, remembered.url, outcome, note=said, moved_from=before, moved_at=at)
         parsed = _reads(remembered, outcome, vendor)
         if parsed is not None:
-            return Detection(remembered.kind, remembered.url, outcome, parsed)
-        if outcome.fetched is None and not outcome.reason.startswith("HTTP 4"):
-            return Detection(remembered.kind, remembered.url, outcome, reason=outcome.reason)  # weather, not a move
+            return Detection(remembered.kind, remembered.url, outcome, parsed, said, moved_from=before, moved_at=at)
+        if outcome.fetched is None and not outcome.reason.startswith("HTTP 4"):  # weather, not a move
+            return Detection(remembered.kind, remembered.url, outcome, reason=outcome.reason, moved_from=before, moved_at=at)
     found, _ = await detect(vendor, fetcher, slot=slot)
     if found.parsed is None:
         if remembered is not None:
@@ -235,7 +275,8 @@ async def check_auto(
             )
         return found
     now = Candidate(found.kind, found.url)
-    if remembered is not None:
-        found.note = moved(remembered, now)
-    memory.remember(vendor.url, now)
+    memory.remember(vendor.url, now, moved_from=remembered.kind if remembered is not None else "")
+    found.moved_from, found.moved_at = memory.moved(vendor.url)
+    if found.moved_from:
+        found.note = moved(Candidate(found.moved_from, ""), now)
     return found

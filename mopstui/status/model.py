@@ -79,6 +79,9 @@ class Parsed:
     # apart from `components` so a group is shown only when someone watches it.
     groups: tuple[Group, ...] = ()
     note: str = ""  # a word on a reading that worked, e.g. that no watched component is on the page
+    # The format lists only the components something affects (incident.io's widget API): one it
+    # does not name is operational by the page's word, not missing from the page.
+    affected_only: bool = False
 
     def sanitized(self) -> Parsed:
         """Vendor text is untrusted: plain, single-line where it is shown in one line, capped."""
@@ -120,6 +123,7 @@ class Parsed:
                 for g in self.groups
             ),
             note=clean_line(self.note, MAX_UPDATE),
+            affected_only=self.affected_only,
         )
 
 
@@ -143,6 +147,10 @@ class VendorStatus:
     # Set only where the room overruled the page (domain/overrides.py): the page's own state, and why.
     page_state: str | None = None
     override: str = ""
+    # A `kind: auto` vendor whose page moved platform: the format it spoke before, and when the
+    # move was seen; kept at every round until the config names a format.
+    moved_from: str = ""
+    moved_at: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

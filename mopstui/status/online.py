@@ -15,7 +15,7 @@ from .detect import Memory, check_auto
 from .fetch import Fetcher, Validators
 from .model import Component, Parsed
 from .providers import ParseError, provider
-from .watch import Index, Match, match
+from .watch import LISTS_NONE, Index, Match, match
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,12 @@ async def read_pages(config: Config, vendors: list[Vendor], *, fetcher: Fetcher 
 
 def problems(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> tuple[str, ...]:
     found = []
+    if watched and not parsed.components and not parsed.groups and not parsed.affected_only:
+        return (f"{LISTS_NONE} (watched: {', '.join(repr(w.label()) for w in watched)})",)
     for want in watched:
         result: Match = match(parsed, want)
-        if result.found is None:
+        if result.found is None and (result.ambiguous or not parsed.affected_only):
+            # A page listing only what is affected cannot show a calm component: absent is not wrong there.
             found.append(f"watched component {want.label()!r}: {result.note()}")
     return tuple(found)
 

@@ -20,9 +20,10 @@ import difflib
 from dataclasses import dataclass, replace
 
 from ..config import WatchedComponent
-from .model import UNKNOWN, Component, Group, Parsed, worst
+from .model import OPERATIONAL, UNKNOWN, Component, Group, Parsed, worst
 
 NOT_ON_PAGE = "watched components not on the page"
+LISTS_NONE = "this page lists no components, only the whole page: remove `components:` to watch it whole"
 
 
 def _key(text: str | None) -> str:
@@ -143,10 +144,18 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
     index = Index(parsed)
     matches = [match(parsed, want, index) for want in watched]
     kept: list[Component] = []
+    listless = not parsed.components and not parsed.groups and not parsed.affected_only
     for found in matches:
         if found.found is not None:
             if found.found not in kept:
                 kept.append(found.found)
+        elif parsed.affected_only and not found.ambiguous:
+            # Not among what something affects: operational by the page's own word.
+            name = found.want.label() if found.want.id is None else f"id {found.want.id}"
+            kept.append(Component(name, OPERATIONAL, None, True, found.want.id))
+        elif listless:
+            name = found.want.label() if found.want.id is None else f"id {found.want.id}"
+            kept.append(Component(name, UNKNOWN, None, True, found.want.id, LISTS_NONE))
         else:
             kept.append(
                 Component(
@@ -161,7 +170,7 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
     others = [replace(c, watched=False) for c in parsed.components if c not in kept]
     known = [c.state for c in kept if c.state != UNKNOWN]
     if known:
-        missing = [m for m in matches if m.found is None]
+        missing = [m for m in matches if m.found is None and (m.ambiguous or not parsed.affected_only)]
         note = ""
         if missing:
             note = f"{len(missing)} of {len(matches)} watched components unknown: " + "; ".join(
@@ -172,6 +181,8 @@ def apply(parsed: Parsed, watched: tuple[WatchedComponent, ...]) -> Parsed:
         return replace(
             parsed, components=tuple(kept + others), state=UNKNOWN, note="the page gives no status for the watched components"
         )
+    if listless:
+        return replace(parsed, components=tuple(kept), state=UNKNOWN, note=LISTS_NONE)
     if all(m.ambiguous for m in matches):
         note = "watched components are ambiguous on the page: " + "; ".join(f"{m.want.label()} ({m.note()})" for m in matches)
     else:

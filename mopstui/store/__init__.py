@@ -30,7 +30,7 @@ from .base import (
     chain_hash,
     hashed_fields,
 )
-from .chain import ChainMixin
+from .chain import ChainMixin, rehash_problem, with_exported_rehashed
 from .connection import SCHEMA_STEPS, SQLiteConnection
 from .digest import DigestMixin
 from .events import EVENT_COLUMNS, EventsMixin
@@ -39,9 +39,10 @@ from .observations import StatusMixin
 from .sessions import SessionsMixin
 from .signals import SignalsMixin
 from .takeback import TakeBackMixin
+from .timeline import TimelineMixin
 
 
-class SQLStore(DigestMixin, TakeBackMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
+class SQLStore(DigestMixin, TakeBackMixin, TimelineMixin, EventsMixin, ChainMixin, StatusMixin, SignalsMixin, SessionsMixin):
     """What every engine's store does with the same SQL; the type the rest of mopstui names."""
 
     def export_json_rows(self, incident_id: int, start: Any, *, starred_only: bool, batch: int = 5000) -> Any:
@@ -92,6 +93,8 @@ __all__ = [
     "hashed_fields",
     "is_server_url",
     "open_store",
+    "rehash_problem",
+    "with_exported_rehashed",
 ]
 
 

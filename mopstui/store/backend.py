@@ -128,8 +128,8 @@ class Backend:
             return None
         said = str(error).strip().splitlines()
         return StoreUnreadable(
-            f"{self.location} cannot be read ({said[0] if said else type(error).__name__}); "
-            "`mopstui verify` says where it is damaged"
+            f"{self.location} cannot be read: it is damaged, or not a war-room this mopstui knows; `mopstui verify` says where",
+            detail=said[0] if said else type(error).__name__,
         )
 
     def snapshot_notice(self) -> str | None:

@@ -27,6 +27,7 @@ from ..base.files import (
     share_existing,
 )
 from ..base.identity import Account, current_account
+from ..base.plain import library_words, os_reason
 from ..base.timeutil import UTC, to_store, utcnow
 from ..domain.leases import Claim, standing
 
@@ -93,7 +94,7 @@ class SQLiteConnection(Backend):
                 or f"cannot open {self.path}: permission denied (only the war-room's group may use it)"
             ) from None
         except OSError as error:
-            raise StoreError(f"cannot open {self.path}: {error.strerror or error}") from None
+            raise StoreError(f"cannot open {self.path}: {os_reason(error)}", detail=str(error)) from None
         try:
             self._retry(self._prepare)
         except sqlite3.DatabaseError as error:  # not a database, or a damaged one
@@ -318,7 +319,7 @@ class SQLiteConnection(Backend):
                 if "readonly" in str(error).lower() or "read-only" in str(error).lower():
                     raise ReadOnlyStore(f"{self.path} is read-only for this user: you can watch but not write") from None
                 if not _is_busy(error):
-                    raise StoreError(f"database error in {self.path}: {error}") from None
+                    raise StoreError(f"{self.path}: {library_words(str(error))}", detail=str(error)) from None
                 if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"{self.path} stayed locked by another process for {self.write_timeout:.0f}s; "

@@ -30,6 +30,14 @@ from .base import GENESIS, chain_hash
 
 EVENT_COLUMNS = "id, incident_id, occurred_at, recorded_at, author, kind, text, value, ref, dedupe, login, uid, hash"
 _ENTRY_MARKS = ",".join("?" * len(ENTRY_KINDS))
+_COLUMNS_OF_E = ", ".join(f"e.{column}" for column in EVENT_COLUMNS.split(", "))
+
+
+def event_rows_query(previous_hash: bool, mark: str = "?") -> str:
+    """An incident's events in timeline order (`iter_event_rows`), in either engine's placeholder."""
+    columns = ", ".join(f"e.{name}" for name in EVENT_COLUMNS.split(", "))
+    previous = ", (SELECT p.hash FROM events p WHERE p.id = e.id - 1)" if previous_hash else ""
+    return f"SELECT {columns}{previous} FROM events e WHERE e.incident_id = {mark} ORDER BY e.occurred_at, e.id"
 
 
 def _event(row: tuple) -> Event:
@@ -287,8 +295,14 @@ class EventsMixin(Backend):
 
     def incidents(self, *, include_resolved: bool = False) -> list[Incident]:
         marks = ",".join("?" * len(INCIDENT_STATE_KINDS))
+        # Incident by incident along the (incident, kind) index, the incidents found by skipping
+        # from one to the next: a scan of every entry's index row took a tenth of a second before
+        # the first frame on an incident of 100,000 entries.
         rows = self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) AND incident_id IS NOT NULL",
+            "WITH RECURSIVE incident_ids(id) AS (SELECT min(incident_id) FROM events UNION ALL "
+            "SELECT (SELECT min(incident_id) FROM events WHERE incident_id > incident_ids.id) FROM incident_ids "
+            f"WHERE incident_ids.id IS NOT NULL) SELECT {_COLUMNS_OF_E} FROM incident_ids JOIN events e "
+            f"ON e.incident_id = incident_ids.id WHERE e.kind IN ({marks})",
             INCIDENT_STATE_KINDS,
         ).fetchall()
         grouped: dict[int, list[Event]] = {}
@@ -330,12 +344,12 @@ class EventsMixin(Backend):
         while rows := cursor.fetchmany(batch):
             yield from (_event(r) for r in rows)
 
-    def iter_event_rows(self, incident_id: int, batch: int = 5000) -> Iterator[tuple]:
+    def iter_event_rows(self, incident_id: int, batch: int = 5000, *, previous_hash: bool = False) -> Iterator[tuple]:
         """The same stream as raw rows (EVENT_COLUMNS order, times as stored): for exports that
-        format 100,000 rows and must not build an object for each."""
-        cursor = self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id", (incident_id,)
-        )
+        format 100,000 rows and must not build an object for each. `previous_hash`: each row ends
+        with one more column, the stored hash of the event before it in the log (id - 1; None when
+        there is none), so that an export re-hashes what it writes in the same pass."""
+        cursor = self.conn.execute(event_rows_query(previous_hash), (incident_id,))
         while rows := cursor.fetchmany(batch):
             yield from rows
 
@@ -390,7 +404,9 @@ class EventsMixin(Backend):
         return [_event(r) for r in self.conn.execute(sql, params)]
 
     def dedupe_keys(self, incident_id: int) -> set[str]:
-        rows = self.conn.execute("SELECT dedupe FROM events WHERE incident_id = ? AND dedupe IS NOT NULL", (incident_id,))
+        # Along the dedupe keys' own index (few: crossings, notices), not the incident's (every
+        # entry: a tenth of a second before the first frame on an incident of 100,000).
+        rows = self.conn.execute("SELECT dedupe FROM events WHERE dedupe >= '' AND +incident_id = ?", (incident_id,))
         return {row[0] for row in rows}
 
     def has_dedupe(self, key: str) -> bool:

@@ -3,8 +3,6 @@ corrections, switching incidents, search and the catalog filter."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.widgets import Input, Static
@@ -17,47 +15,40 @@ from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
 from ..domain.takeback import early_note
 from ..store.sessions import MCP_CLIENT
 from . import incident_extras, takeback
-from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
-from .timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    pass
-
 from .guards import _if_given, _skip_when_screen_gone, _unless_cancelled
+from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .state import AppState
+from .timeline_view import TimelineView
 from .war_room import WarRoom
 from .widgets import (
     CatalogTable,
 )
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
-
 
 class IncidentActions(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def action_edit_incident(self: WarRoomApp) -> None:
+    def action_edit_incident(self) -> None:
         incident_extras.edit_incident(self)
 
-    def action_draft_update(self: WarRoomApp) -> None:
+    def action_draft_update(self) -> None:
         incident_extras.draft_update(self)
 
-    def action_followup(self: WarRoomApp) -> None:
+    def action_followup(self) -> None:
         incident_extras.followup(self)
 
-    def _need_incident(self: WarRoomApp) -> Incident | None:
+    def _need_incident(self) -> Incident | None:
         incident = self.current
         if incident is None:
             self.notify("No incident yet: press N to declare one.", severity="warning")
         return incident
 
-    def check_action(self: WarRoomApp, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Typing in a field, or a dialog is open: the key is text for it, not "open the entry line".
         typing = isinstance(self.focused, Input) or not isinstance(self.screen, WarRoom)
         return not (action == "entry" and typing)
 
-    def action_entry(self: WarRoomApp, kind: str) -> None:
+    def action_entry(self, kind: str) -> None:
         if kind:
             self.entry_kind = kind
         label = "todo" if self.entry_kind == "action_item" else self.entry_kind
@@ -67,17 +58,17 @@ class IncidentActions(AppState):
         # already queued behind this one and must reach the entry line, never the bindings.
         self.war_room.set_focus(self.q("#entry", Input))
 
-    def action_leave_input(self: WarRoomApp) -> None:
+    def action_leave_input(self) -> None:
         room = self.war_room
         side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
-        if side_shown and not (getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog")):
+        if side_shown and not (self.state.catalog_filter and self.focused is self.q("#catalog")):
             self.action_pane("incident")
             return
-        if self.filter_label:
+        if self.state.filter_label:
             self._show_incident(reload=True)
             return
-        if getattr(self, "catalog_filter", "") and self.focused is self.q("#catalog"):
-            self.catalog_filter = ""
+        if self.state.catalog_filter and self.focused is self.q("#catalog"):
+            self.state.catalog_filter = ""
             self._render_catalog(rebuild=True)
             self.notify("Catalog filter cleared.", timeout=2)
             return
@@ -87,7 +78,7 @@ class IncidentActions(AppState):
             self.war_room.set_focus(self.q("#timeline"))
 
     @on(Input.Submitted, "#entry")
-    def _submit_entry(self: WarRoomApp, event: Input.Submitted) -> None:
+    def _submit_entry(self, event: Input.Submitted) -> None:
         if not self._can_write():
             return
         incident = self._need_incident()
@@ -116,7 +107,7 @@ class IncidentActions(AppState):
                 timeout=10 if early else 4,
             )
 
-    def _entry_refused(self: WarRoomApp, reason: str) -> None:
+    def _entry_refused(self, reason: str) -> None:
         """A refused entry: the reason on the line above the entry line, the typed text left in it
         to fix (never lost, never logged as something else); an empty reason clears the word."""
         line = self.q("#entry-error", Static)
@@ -127,11 +118,11 @@ class IncidentActions(AppState):
 
     @on(Input.Changed, "#entry")
     @_skip_when_screen_gone  # the line cleared by the last Enter as the screen closes: nothing to say
-    def _entry_changed(self: WarRoomApp, event: Input.Changed) -> None:
+    def _entry_changed(self, event: Input.Changed) -> None:
         if not event.value:
             self._entry_refused("")
 
-    def action_declare(self: WarRoomApp) -> None:
+    def action_declare(self) -> None:
         def declared(result: Declaration | None) -> None:
             if result is None:
                 return
@@ -146,13 +137,13 @@ class IncidentActions(AppState):
 
         self.push_screen(DeclareScreen(self.config), declared)
 
-    def _switch_to_declared(self: WarRoomApp, incident: Incident) -> None:
+    def _switch_to_declared(self, incident: Incident) -> None:
         self._load_incidents()
-        self.current_id = incident.id
+        self.state.current_id = incident.id
         self._show_incident(reload=True)
         self.notify(f"{incident.label} declared", timeout=3)
 
-    def action_set_status(self: WarRoomApp) -> None:
+    def action_set_status(self) -> None:
         incident = self._need_incident()
         if incident is None:
             return
@@ -167,10 +158,10 @@ class IncidentActions(AppState):
             _if_given(lambda value: self.set_status(incident.id, value)),
         )
 
-    def set_status(self: WarRoomApp, incident_id: int, status: str) -> None:
+    def set_status(self, incident_id: int, status: str) -> None:
         self._queue_write(None, lambda s: s.set_status(incident_id, status, author=self.user))
 
-    def action_resolve(self: WarRoomApp) -> None:
+    def action_resolve(self) -> None:
         incident = self._need_incident()
         if incident is None:
             return
@@ -179,7 +170,7 @@ class IncidentActions(AppState):
             _if_given(lambda _: self.set_status(incident.id, "resolved")),
         )
 
-    def action_set_severity(self: WarRoomApp) -> None:
+    def action_set_severity(self) -> None:
         incident = self._need_incident()
         if incident is None:
             return
@@ -189,10 +180,10 @@ class IncidentActions(AppState):
             _if_given(lambda value: self.set_severity(incident.id, value)),
         )
 
-    def set_severity(self: WarRoomApp, incident_id: int, severity: str) -> None:
+    def set_severity(self, incident_id: int, severity: str) -> None:
         self._queue_write(None, lambda s: s.set_severity(incident_id, severity, author=self.user))
 
-    def action_role(self: WarRoomApp) -> None:
+    def action_role(self) -> None:
         incident = self._need_incident()
         if incident is None:
             return
@@ -201,7 +192,7 @@ class IncidentActions(AppState):
             if not role:
                 return
             # People only: an MCP client present for someone takes no role.
-            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.present if p.get("client") != MCP_CLIENT]))
+            people = list(dict.fromkeys([self.user] + [p["user"] for p in self.state.present if p.get("client") != MCP_CLIENT]))
             choices = [(p, f"{clean_line(p)}{' (you)' if p == self.user else ''}") for p in people]
             choices.append(("\0other", "someone else…"))
             self.push_screen(ChoiceScreen(f"Who is {role}?", choices), lambda who: picked_person(role, who))
@@ -218,41 +209,41 @@ class IncidentActions(AppState):
         choices = [(r, f"{r}: {clean_line(incident.roles.get(r, '—'))}") for r in ROLES]
         self.push_screen(ChoiceScreen("Take or assign a role", choices), picked_role)
 
-    def assign_role(self: WarRoomApp, incident_id: int, role: str, user: str) -> None:
+    def assign_role(self, incident_id: int, role: str, user: str) -> None:
         self._queue_write(None, lambda s: s.assign_role(incident_id, role, user, author=self.user))
 
-    def _selected_entry(self: WarRoomApp) -> Event | None:
+    def _selected_entry(self) -> Event | None:
         event = self.q("#timeline", TimelineView).selected
         if event is None:
             self.notify("Select an entry in the timeline first (Tab to it, then ↑ ↓).", severity="warning")
         return event
 
-    def action_star(self: WarRoomApp) -> None:
+    def action_star(self) -> None:
         """Star the selected entry, or take its star off."""
         incident, event = self._need_incident(), self._selected_entry()
         if incident and event:
             takeback.toggle_star(self, incident, event)
 
-    def action_correct(self: WarRoomApp) -> None:
+    def action_correct(self) -> None:
         incident, event = self._need_incident(), self._selected_entry()
         if incident and event:
             takeback.correct(self, incident, event)
 
-    def action_withdraw(self: WarRoomApp) -> None:
+    def action_withdraw(self) -> None:
         incident, event = self._need_incident(), self._selected_entry()
         if incident and event:
             takeback.withdraw(self, incident, event)
 
-    def action_switch(self: WarRoomApp, step: int) -> None:
-        if not self.incidents:
+    def action_switch(self, step: int) -> None:
+        if not self.state.incidents:
             return
-        ids = [i.id for i in self.incidents]
-        index = ids.index(self.current_id) if self.current_id in ids else 0
-        self.current_id = ids[(index + step) % len(ids)]
-        self.incidents = [i for i in self.incidents if not i.resolved or i.id == self.current_id]
+        ids = [i.id for i in self.state.incidents]
+        index = ids.index(self.state.current_id) if self.state.current_id in ids else 0
+        self.state.current_id = ids[(index + step) % len(ids)]
+        self.state.incidents = [i for i in self.state.incidents if not i.resolved or i.id == self.state.current_id]
         self._show_incident(reload=True)
 
-    def action_search(self: WarRoomApp) -> None:
+    def action_search(self) -> None:
         focused = self.focused
         if isinstance(focused, CatalogTable):
             self.filter_catalog()
@@ -262,12 +253,14 @@ class IncidentActions(AppState):
             return
         self.push_screen(
             PromptScreen(
-                "Search the timeline", value=self.filter_label, placeholder="words · kind:comms · author:sam   (empty: show all)"
+                "Search the timeline",
+                value=self.state.filter_label,
+                placeholder="words · kind:comms · author:sam   (empty: show all)",
             ),
             _unless_cancelled(self.search),
         )
 
-    def search(self: WarRoomApp, query: str) -> None:
+    def search(self, query: str) -> None:
         incident = self.current
         if incident is None:
             return
@@ -278,17 +271,17 @@ class IncidentActions(AppState):
         found = self.store.search(incident.id, parsed.words, kind=parsed.kind, author=parsed.author)
         timeline = self.q("#timeline", TimelineView)
         timeline.load(found, incident.started_at, filter_label=query)
-        self.filter_label = query
+        self.state.filter_label = query
         bar = self.q("#filter-bar", Static)
         bar.update(Text(f"filter: {clean_line(query)} — {len(found)} entries · Escape shows all", style="bold"))
         bar.display = True
 
     @on(CatalogTable.FilterRequested)
-    def filter_catalog(self: WarRoomApp) -> None:
+    def filter_catalog(self) -> None:
         def apply(text: str | None) -> None:
             if text is None:
                 return
-            self.catalog_filter = text.strip()
+            self.state.catalog_filter = text.strip()
             self._render_catalog(rebuild=True)
 
-        self.push_screen(PromptScreen("Filter services (any column)", value=getattr(self, "catalog_filter", "")), apply)
+        self.push_screen(PromptScreen("Filter services (any column)", value=self.state.catalog_filter), apply)

@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
-from ..domain.model import Incident
 from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
@@ -35,6 +34,7 @@ from .hangup import Hangup
 from .keyguard import KeyGuard
 from .link import LinkWatch
 from .panes import Panes
+from .room_state import RoomState
 from .sync import StoreSync
 from .timeline_view import TimelineView
 from .war_room import WarRoom
@@ -70,6 +70,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         super().__init__()
         self.config = config
         self.user = user
+        self.state = RoomState(config, user, now, demo)  # the one state: the panes draw it
         self.now = now
         self.demo = demo
         self.poll_interval = poll_interval
@@ -80,25 +81,13 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._poller = None
         self._stop_poller = threading.Event()
         self._store = None
-        self.incidents = []
-        self.current_id = None
         self.last_event_id = 0
         self.data_version = -1
-        self.unreachable = False  # the war-room's server did not answer the last read
-        self.new_war_room = False  # this screen started the war-room (a mistyped --db shows at once)
         self.link = LinkWatch(config.away_after.total_seconds(), self._link_away, self._link_back)
         self.entry_kind = "note"
-        self.statuses = {}
-        self.health = {}
-        self.signal_states: dict = {}
-        self.signal_history: tuple | None = None  # state changes and spend readings, for measured blind spend
         self._unsaved = {}  # NOT SAVED entries, by token, to retry
         self._restarts = {}
         self._vendor_mark = ()
-        self.touchpoint_states = {}
-        self.present = []
-        self.filter_label = ""
-        self._comms = {}
         self._written_keys = set()
         self._seen_crossed = set()
         self._first_tick = True
@@ -160,19 +149,13 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         starting `@[/nope]` once crashed the screen through markup in its error notice)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    @property
-    def store(self) -> SQLStore:
-        """The war-room's database, open from mount on (a failure to open ends the app)."""
-        if self._store is None:
-            raise RuntimeError("the war-room database is not open yet")
-        return self._store
-
     async def on_mount(self) -> None:
         try:
-            self.new_war_room = not self.demo and not self.config.war_room_exists()
+            self.state.new_war_room = not self.demo and not self.config.war_room_exists()
             self._store = open_store(self.config.database_location, group=self.config.database_group)
+            self.state.readonly, self.state.snapshot = self._store.readonly, bool(self._store.snapshot)
         except StoreError as error:
-            self.exit(message=f"mopstui: {error}", return_code=1)
+            self.exit(message=f"mopstui: {said(error)}", return_code=1)
             return
         try:
             # A dropped SSH connection hangs up the terminal: leave within seconds (presence,
@@ -239,21 +222,21 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         def check() -> None:
             from ..room import doctor
 
-            def open_own():
+            def open_own() -> SQLStore:
                 return open_store(self.config.database_location, group=self.config.database_group)
 
             try:
                 findings = doctor.screen_findings(self.config, open_own)
             except Exception as error:  # a check that cannot run is said, never a crash
-                self.call_from_thread(self.notify, f"The set-up check could not run ({error}).", title="Set-up")
+                self.call_from_thread(self.notify, f"The set-up check could not run ({said(error)}).", title="Set-up")
                 return
             problems = doctor.problems(findings)
             if problems:
-                said = " ".join(f.text for f in problems[:3])
+                found = " ".join(f.text for f in problems[:3])
                 more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
                 self.call_from_thread(
                     self.notify,
-                    f"{said}{more} Run `mopstui doctor` for the fixes.",
+                    f"{found}{more} Run `mopstui doctor` for the fixes.",
                     title="Set-up problem",
                     severity="warning",
                     timeout=20,
@@ -261,32 +244,17 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
 
         self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
 
-    @property
-    def war_room(self) -> WarRoom:
-        for screen in self.screen_stack:
-            if isinstance(screen, WarRoom):
-                return screen
-        # NoMatches, not StopIteration: raised inside a message handler, StopIteration turns into
-        # "coroutine raised StopIteration" and kills the app (a write confirmed while it exits).
-        raise NoMatches("the war-room screen is not up")
-
-    def q(self, selector: str, kind=None):
-        return self.war_room.query_one(selector, kind) if kind else self.war_room.query_one(selector)
-
-    @property
-    def current(self) -> Incident | None:
-        return next((i for i in self.incidents if i.id == self.current_id), None)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for background work that died: said out loud, and the writer and the
         poller restarted (a few times, then left stopped with the reason on screen)."""
         if event.state != WorkerState.ERROR or event.worker.name not in ("writer", "poller"):
             return
         name, error = event.worker.name, event.worker.error
+        why = said(error) if error else "no reason given"
         restarts = self._restarts[name] = self._restarts.get(name, 0) + 1
         if restarts > 3:
             self.notify(
-                f"The {name} stopped again ({type(error).__name__}: {error}); it is not restarted. Quit and open mopstui again.",
+                f"The {name} stopped again: {why}; it is not restarted. Quit and open mopstui again.",
                 title=f"{name} stopped",
                 severity="error",
                 timeout=30,
@@ -294,7 +262,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             )
             return
         self.notify(
-            f"The {name} stopped ({type(error).__name__}: {error}); restarting it.",
+            f"The {name} stopped: {why}; restarting it.",
             title=f"{name} restarted",
             severity="error",
             timeout=10,

@@ -4,18 +4,19 @@ postmortem export, help and the command palette."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from ..base.files import UnsafeFile
+from ..base.plain import said
 from ..base.textsafe import clean_line
-from ..config.keymap import BY_ID, COMMANDS
+from ..config import Service
+from ..config.keymap import COMMANDS
 from ..domain import catalog as cat
 from ..domain.history import state_series
 from ..domain.model import InputError
@@ -23,50 +24,32 @@ from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
 from ..status.model import VendorStatus
 from ..store import StoreError, open_store
-from .screens import ChoiceScreen, DetailScreen, HelpScreen, PromptScreen
-from .vendor_pane import HOURS, VendorDetailScreen, VendorHistory
-
-if TYPE_CHECKING:
-    pass
-
-from .guards import _if_given
+from .guards import _if_given, _said_when_unreachable
+from .help import HelpScreen
+from .messages import ServiceChosen, VendorChosen, VendorHighlighted
+from .screens import ChoiceScreen, DetailScreen, PromptScreen
+from .services_pane import ServicesPane
 from .state import AppState
+from .vendor_detail import HOURS, VendorDetailScreen
+from .vendor_pane import VendorPane
 from .war_room import WarRoom
 from .widgets import (
-    CatalogTable,
-    VendorTable,
     badge_text,
 )
-
-if TYPE_CHECKING:
-    from .app import WarRoomApp
-
-
-def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorStatus | None, str | None]:
-    """A vendor table row key (`v:ID`, `c:ID:COMPONENT`) as its vendor and component. An id may
-    hold a colon itself (a probe is `probe:chat`): a split on colons named no vendor, so the line
-    under the table kept showing the vendor highlighted before."""
-    kind, _, rest = key.partition(":")
-    if kind == "v":
-        return statuses.get(rest), None
-    for vendor_id, status in statuses.items():
-        if rest.startswith(vendor_id + ":"):
-            return status, rest[len(vendor_id) + 1 :]
-    return None, None
 
 
 class Details(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    @on(DataTable.RowSelected, "#catalog")
-    def _service_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
-        self.show_service(str(event.row_key.value))
+    @on(ServiceChosen)
+    def _service_detail(self, message: ServiceChosen) -> None:
+        self.show_service(message.service_id)
 
-    def show_service(self: WarRoomApp, service_id: str) -> None:
+    def show_service(self, service_id: str) -> None:
         service = self.config.service(service_id)
         if service is None:
             return
-        health = self.health.get(service.id, cat.Health("unknown"))
+        health = self.state.health.get(service.id, cat.Health("unknown"))
         body = Text()
         body.append_text(badge_text(health.state))
         body.append(f"  {clean_line(health.reason)}\n\n")
@@ -74,7 +57,7 @@ class Details(AppState):
             body.append(f"{label:<12}", "bold")
             body.append(clean_line(value) + "\n")
         self._signal_facts(service, body)
-        vendor = self.statuses.get(service.vendor or "")
+        vendor = self.state.statuses.get(service.vendor or "")
         if vendor is not None:
             body.append("\nVendor components\n", "bold")
             for component in vendor.components:
@@ -87,7 +70,7 @@ class Details(AppState):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
-    def _signal_facts(self: WarRoomApp, service, body: Text) -> None:
+    def _signal_facts(self, service: Service, body: Text) -> None:
         """The signals that speak for this service (its own and its touchpoint's), with their
         evidence: state, why, since, the last value, and their recent changes."""
         from ..domain.evidence import local_time
@@ -97,7 +80,7 @@ class Details(AppState):
             return
         body.append("\nSignals (our own measurement)\n", "bold")
         for signal in signals:
-            state = self.signal_states.get(signal.id)
+            state = self.state.signal_states.get(signal.id)
             if state is None:
                 continue
             body.append_text(badge_text(state.vendor_state))
@@ -107,28 +90,25 @@ class Details(AppState):
             for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
                 body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
 
-    def _vendor_under_cursor(self: WarRoomApp) -> tuple[VendorStatus | None, str | None]:
+    def _vendor_under_cursor(self) -> tuple[VendorStatus | None, str | None]:
         """The highlighted vendor, and the component label when a component row is highlighted."""
-        table = self.q("#vendors", VendorTable)
-        if not table.row_count:
-            return None, None
-        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        return vendor_of_row(key, self.statuses)
+        return self.war_room.query_one(VendorPane).highlighted()
 
-    @on(DataTable.RowHighlighted, "#vendors")
-    def _vendor_history(self: WarRoomApp, event: DataTable.RowHighlighted | None = None) -> None:
+    @on(VendorHighlighted)
+    @_said_when_unreachable  # a database gone away is said, never a crash of the screen
+    def _vendor_history(self, message: VendorHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
-        status, _ = self._vendor_under_cursor()
+        pane = self.war_room.query_one(VendorPane)
+        status, _ = pane.highlighted()
         if status is not None:
             since = (self.now() - timedelta(hours=HOURS)).isoformat()
-            self.q("#vendor-history", VendorHistory).show(
-                status.name, self.store.observations(vendor_id=status.id, since=since), status.state, self.now()
-            )
+            pane.show_history(status, self.store.observations(vendor_id=status.id, since=since), self.now())
 
-    @on(DataTable.RowSelected, "#vendors")
-    def _vendor_detail(self: WarRoomApp, event: DataTable.RowSelected) -> None:
-        status, _ = self._vendor_under_cursor()
+    @on(VendorChosen)
+    @_said_when_unreachable
+    def _vendor_detail(self, message: VendorChosen) -> None:
+        status = self.state.statuses.get(message.vendor_id)
         if status is None:
             return
         observations = self.store.observations(vendor_id=status.id)
@@ -142,7 +122,7 @@ class Details(AppState):
         series = state_series(observations, now=self.now(), current=status.state, hours=HOURS)
         self.push_screen(VendorDetailScreen(status, lags, series, self.config.tz))
 
-    def action_override(self: WarRoomApp) -> None:
+    def action_override(self) -> None:
         """O: the room overrules the highlighted vendor's (or component's) page, with a reason."""
         room = self.war_room
         if room.has_class("-compact") and not room.has_class("-show-vendors"):
@@ -191,11 +171,11 @@ class Details(AppState):
 
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
-    def action_runbook(self: WarRoomApp) -> None:
-        table = self.q("#catalog", CatalogTable)
-        if not table.row_count:
+    def action_runbook(self) -> None:
+        chosen = self.war_room.query_one(ServicesPane).highlighted()
+        if chosen is None:
             return
-        service = self.config.service(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        service = self.config.service(chosen)
         if service is None or not service.runbook:
             self.notify("No runbook for this service.", severity="warning")
             return
@@ -203,13 +183,13 @@ class Details(AppState):
         self.copy_to_clipboard(service.runbook)
         self.notify(f"{service.runbook}  (copied)", title=f"Runbook: {clean_line(service.name)}", timeout=12, markup=False)
 
-    def action_export(self: WarRoomApp) -> None:
+    def action_export(self) -> None:
         incident = self._need_incident()
         if incident is not None:
             self._export(incident.id)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def _export(self: WarRoomApp, incident_id: int) -> None:
+    def _export(self, incident_id: int) -> None:
         """Markdown next to the database, in a thread: a big incident must not freeze the screen."""
         from ..export import default_filename, export_to_file
 
@@ -218,18 +198,17 @@ class Details(AppState):
             with open_store(self.config.database_location, readonly=True) as store:
                 export_to_file(store, incident_id, self.config, "md", path)
         except (OSError, StoreError, InputError, UnsafeFile) as error:
-            self.call_from_thread(self.notify, f"Export failed, nothing written: {error}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Export failed, nothing written: {said(error)}", severity="error", markup=False)
             return
         self.exported = path
         self.call_from_thread(
             self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written", timeout=10, markup=False
         )
 
-    def action_help(self: WarRoomApp) -> None:
-        remapped = " · ".join(f"{keys} {BY_ID[command].label.lower()}" for command, keys in self.config.keys)
-        self.push_screen(HelpScreen(f"Your keys (the config's keys:): {remapped}" if remapped else ""))
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(dict(self.config.keys)))
 
-    def get_system_commands(self: WarRoomApp, screen: Screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: Textual's own, then every war-room command that has a palette name (the
         CLI's, where there is one), from the same list as the keys."""
         yield from super().get_system_commands(screen)

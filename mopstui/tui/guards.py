@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from textual.css.query import NoMatches
 
+from ..base.plain import said
 from ..store import StoreError
 from ..store.sessions import HEARTBEAT_EVERY, PRESENCE_WINDOW  # noqa: F401 - the screen's timings
 
 if TYPE_CHECKING:
-    from .app import WarRoomApp
+    from .state import AppState
 
 P = ParamSpec("P")
 R = TypeVar("R")
-App = TypeVar("App", bound="WarRoomApp")
+App = TypeVar("App", bound="AppState")
 
 
 def _skip_when_screen_gone(method: Callable[P, R]) -> Callable[P, R | None]:
@@ -43,18 +44,18 @@ def _said_when_unreachable(method: Callable[Concatenate[App, P], R]) -> Callable
         try:
             result = method(self, *args, **kwargs)
         except StoreError as error:
-            if not self.unreachable:
-                self.unreachable = True
+            if not self.state.unreachable:
+                self.state.unreachable = True
                 self._render_room_bar()
                 self.notify(
-                    f"{error}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
+                    f"{said(error)}. Entries you write are kept as NOT SAVED (ctrl+r saves them once it is back).",
                     title="Database unreachable",
                     severity="error",
                     timeout=10,
                 )
             return None
-        if self.unreachable:
-            self.unreachable = False
+        if self.state.unreachable:
+            self.state.unreachable = False
             self._render_room_bar()
             self.notify("The war-room database is back; what happened meanwhile is on screen.", title="Reconnected")
         return result

@@ -3,6 +3,12 @@ from a template (D), move an action item to closure (f), and the impact estimate
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .state import AppState
+
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,11 +21,8 @@ from ..domain.impact import estimate
 from ..domain.model import FOLLOWUP_KINDS, InputError
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
-
-def edit_incident(app: WarRoomApp) -> None:
+def edit_incident(app: AppState) -> None:
     incident = app._need_incident()
     if incident is None:
         return
@@ -39,7 +42,7 @@ def edit_incident(app: WarRoomApp) -> None:
     app.push_screen(DeclareScreen(app.config, editing=before), edited)
 
 
-def draft_update(app: WarRoomApp) -> None:
+def draft_update(app: AppState) -> None:
     incident = app._need_incident()
     if incident is None:
         return
@@ -61,7 +64,7 @@ def draft_update(app: WarRoomApp) -> None:
 STATE_SAID = {"open": "open", "done": "done", "wont_do": "won't do"}
 
 
-def followup(app: WarRoomApp) -> None:
+def followup(app: AppState) -> None:
     incident, event = app._need_incident(), app._selected_entry()
     if incident is None or event is None:
         return
@@ -78,8 +81,10 @@ def followup(app: WarRoomApp) -> None:
     owner = clean_line(item.owner, 20) if item and item.owner else "none"
     now = f"{STATE_SAID.get(state, state)}, owner {owner}, due {item.due if item and item.due else 'none'}"
 
-    def write(**change) -> None:
-        app._queue_write(None, lambda s: s.change_followup(incident.id, event.id, author=app.user, **change))
+    def write(*, state: str | None = None, owner: str | None = None, due: date | None = None) -> None:
+        app._queue_write(
+            None, lambda s: s.change_followup(incident.id, event.id, author=app.user, state=state, owner=owner, due=due)
+        )
 
     def due_given(text: str | None) -> None:
         if not text:
@@ -104,18 +109,20 @@ def followup(app: WarRoomApp) -> None:
     app.push_screen(ChoiceScreen(f"Todo #{event.id}: {clean_line(event.text, 50)} ({now})", choices), picked)
 
 
-def render_impact(app: WarRoomApp) -> None:
+def render_impact(app: AppState) -> None:
     """Under the clocks: what the current incident is costing, as estimates with their inputs."""
     line = app.q("#impact", Static)
     incident = app.current
-    impact = estimate(app.config, incident, app.now(), app.touchpoint_states, app.signal_history) if incident else None
+    impact = (
+        estimate(app.config, incident, app.now(), app.state.touchpoint_states, app.state.signal_history) if incident else None
+    )
     shown = bool(impact and impact.figures)
     if shown and impact is not None:
         app._update_if_changed("#impact", Text(f"est. {impact.line()}", style="bold"))
     line.display = shown
 
 
-def open_followups_line(app: WarRoomApp) -> str:
+def open_followups_line(app: AppState) -> str:
     incident = app.current
     if incident is None:
         return ""

@@ -1,4 +1,6 @@
-"""Messages the screen's workers send back to the app (posted from their threads)."""
+"""The messages of the screen: what its workers send back to the app (posted from their threads),
+and what its panes say the person asked for (the app acts on them; a pane never reaches into
+another)."""
 
 from __future__ import annotations
 
@@ -25,3 +27,27 @@ class WriteWaiting(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class VendorHighlighted(Message):
+    """The vendor pane's highlight moved to this vendor (the app shows its last 24 hours)."""
+
+    def __init__(self, vendor_id: str) -> None:
+        super().__init__()
+        self.vendor_id = vendor_id
+
+
+class VendorChosen(Message):
+    """Enter on a vendor (or one of its components): the app opens its detail."""
+
+    def __init__(self, vendor_id: str, component: str | None) -> None:
+        super().__init__()
+        self.vendor_id, self.component = vendor_id, component
+
+
+class ServiceChosen(Message):
+    """Enter on a service: the app opens its detail."""
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__()
+        self.service_id = service_id

@@ -4,51 +4,39 @@ rows, only changed cells touched), the clocks once a second, and the layout for 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual import events, on
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from ..base.textsafe import clean_line
 from ..base.timeutil import local_clock, short_duration, utcnow
-from ..domain import catalog as cat
-from ..domain.clocks import crossed, incident_clocks
-from ..domain.evidence import local_time
-from ..domain.model import KIND_LABELS
-from ..domain.timeline import author_mark
-from ..domain.vendor_line import vendor_mark
+from ..domain.clocks import Clock, crossed, incident_clocks
+from ..domain.model import KIND_LABELS, Event
+from ..domain.timeline import author_mark, todo_words
 from ..room.duties import record_crossings
-from ..signals import DEGRADED, DOWN
-from ..status.model import RANK
 from . import incident_extras
-from .timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    from ..config import Config
-
 from .guards import _skip_when_screen_gone
+from .room_bar import RoomStrip
+from .services_pane import ServicesPane
 from .state import AppState
+from .timeline_loading import show_timeline
+from .timeline_view import TimelineView
+from .vendor_pane import VendorPane
 from .widgets import (
-    CatalogTable,
     ClockBar,
-    FittedTable,
     IncidentSummary,
-    VendorTable,
-    badge_text,
-    service_row,
-    vendor_rows,
 )
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
 
-
-def entry_header(event, tz, started) -> Text:
-    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`."""
+def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
+    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
+    due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
+    if todo is not None:
+        text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
     text.append(f" · {local_clock(event.occurred_at, tz)}")
     if started is not None:
         text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
@@ -61,116 +49,53 @@ def entry_header(event, tz, started) -> Text:
 class Panes(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def _render_summary(self: WarRoomApp) -> None:
+    def _render_summary(self) -> None:
         incident = self.current
-        ids = [i.id for i in self.incidents]
+        ids = [i.id for i in self.state.incidents]
         position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
         self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
 
-    def _show_incident(self: WarRoomApp, *, reload: bool) -> None:
+    def _show_incident(self, *, reload: bool) -> None:
         self._render_summary()
         incident = self.current
         timeline = self.q("#timeline", TimelineView)
         if reload:
-            self.filter_label = ""
+            self.state.filter_label = ""
             self.q("#filter-bar", Static).update("")
             self.q("#filter-bar").display = False
             if incident is None:
                 timeline.load([], utcnow())
             else:
-                timeline.load(self.store.events(incident.id), incident.started_at)
+                show_timeline(self, timeline, incident)
         clocks = self.q("#clocks")
         clocks.remove_children()
         self._tick()
 
-    def _render_catalog(self: WarRoomApp, *, rebuild: bool = False) -> None:
-        table = self.q("#catalog", CatalogTable)
-        wide = self._roomy(table)
-        columns = ["Health", "Service"] + (["Tier", "Owner", "Touchpoint"] if wide else [])
-        filter_text = getattr(self, "catalog_filter", "").lower()
-        services = [
-            s for s in cat.sorted_services(self.config, self.health)
-            if not filter_text or filter_text in " ".join(
-                (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(self.health[s.id].state))
-            ).lower()
-        ]  # fmt: skip
-        with self.batch_update():
-            table.show_rows(columns, [(s.id, service_row(s, self.health[s.id], wide)) for s in services], rebuild=rebuild)
-        lines = signal_lines(self.config, self.signal_states)[:1]  # the territory first
-        rollup = cat.touchpoints(self.config, self.health, self.signal_states)
-        if rollup and all(t.state == "unknown" for t in rollup):
-            rollup = []
-            lines.append(
-                Text("? touchpoints unknown: no vendor status yet", style="bright_black", no_wrap=True, overflow="ellipsis")
-            )
-        for touchpoint in rollup[: (3 if wide else 2) - len(lines)]:
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append_text(badge_text(touchpoint.state))
-            line.append(" ")
-            line.append(clean_line(touchpoint.name) + " ", "bold")  # spaces inside spans survive SVG export
-            line.append(clean_line(cat.culprits_line(self.config, touchpoint, limit=2)), "bright_black")
-            lines.append(line)
-        rollup_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+    def _render_catalog(self, *, rebuild: bool = False) -> None:
+        self.war_room.query_one(ServicesPane).show(self.state, rebuild=rebuild)
         self._render_room_strip()
-        self._update_if_changed("#touchpoints", rollup_text)
-        title = "Services" + (f" (filter: {clean_line(filter_text)})" if filter_text else "")
-        pane = self.q("#catalog-pane")
-        if pane.border_title != title:
-            pane.border_title = title
 
-    def _render_vendors(self: WarRoomApp, *, rebuild: bool = False) -> None:
-        table = self.q("#vendors", VendorTable)
-        wide = self._roomy(table)
-        columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
-        now = self.now()
-        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
-        rows = [row for status in ordered for row in vendor_rows(status, now, wide)]
-        with self.batch_update():
-            table.show_rows(columns, rows, rebuild=rebuild)
+    def _render_vendors(self, *, rebuild: bool = False) -> None:
+        self.war_room.query_one(VendorPane).show(self.state, rebuild=rebuild)
         self._vendor_history()  # now, not on a later message: the line under the table is never blank
         self._render_room_strip()
 
-    def action_pane(self: WarRoomApp, name: str) -> None:
+    def action_pane(self, name: str) -> None:
         """1 the incident, 2 the services, 3 the vendors (lazygit's panel keys). Below 100 columns
         only one of them is on screen at a time; wider, the key moves the focus there."""
         self.show_pane(name)
         target = {"incident": "#timeline", "services": "#catalog", "vendors": "#vendors"}[name]
         self.war_room.set_focus(self.q(target))
 
-    def show_pane(self: WarRoomApp, name: str) -> None:
+    def show_pane(self, name: str) -> None:
         room = self.war_room
         room.set_class(name == "services", "-show-services")
         room.set_class(name == "vendors", "-show-vendors")
 
-    def _render_room_strip(self: WarRoomApp) -> None:
-        """One line for narrow screens: the worst touchpoint and the worst vendor, and where the
-        rest is."""
-        line = Text(no_wrap=True, overflow="ellipsis")
-        rollup = cat.touchpoints(self.config, self.health) if self.health else []
-        if rollup and rollup[0].state not in ("unknown",):
-            worst = rollup[0]
-            line.append_text(badge_text(worst.state))
-            line.append(" " + clean_line(worst.name), "bold")
-            culprits = cat.culprits_line(self.config, worst, limit=1)
-            if culprits:
-                line.append(" " + clean_line(culprits), "bright_black")
-        else:
-            line.append("? touchpoints not known yet", "bright_black")
-        ordered = sorted(self.statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
-        if ordered:
-            line.append(" · ")
-            line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
-            line.append(" " + clean_line(ordered[0].name), "bold")
-        line.append("  2 services · 3 vendors", "bright_black")
-        self._update_if_changed("#room-strip", line)
+    def _render_room_strip(self) -> None:
+        self.war_room.query_one(RoomStrip).show(self.state)
 
-    def _roomy(self: WarRoomApp, table: FittedTable) -> bool:
-        """Room for the extra columns: a wide screen, or a narrow one showing the pane alone."""
-        if table.size.width:
-            return table.size.width >= 48
-        return self.war_room.has_class("-wide") or self.war_room.has_class("-wider")
-
-    def _update_if_changed(self: WarRoomApp, selector: str, content: Text) -> None:
+    def _update_if_changed(self, selector: str, content: Text) -> None:
         """Static.update() lays the screen out again and repaints what it covers: on a shared
         host over a slow link, unchanged content must cost nothing."""
         widget = self.q(selector, Static)
@@ -178,23 +103,15 @@ class Panes(AppState):
             self._shown[selector] = content
             widget.update(content)
 
-    @on(FittedTable.Resized)
     @_skip_when_screen_gone
-    def _redraw_tables(self: WarRoomApp) -> None:
-        # The breakpoint class may have changed too: narrow and wide panes have other columns.
-        if self._store is not None:
-            self._render_catalog()
-            self._render_vendors()
-
-    @_skip_when_screen_gone
-    def _tick(self: WarRoomApp) -> None:
+    def _tick(self) -> None:
         """Once a second: repaint the clocks (only what changed) and log threshold crossings once."""
         if self._store is None:
             return
         now = self.now()
         newly_crossed = False
-        for incident in self.incidents:
-            clocks = incident_clocks(incident, self.config, self._comms.get(incident.id), now)
+        for incident in self.state.incidents:
+            clocks = incident_clocks(incident, self.config, self.state.comms.get(incident.id), now)
             for clock in crossed(clocks):
                 key = clock.dedupe_key(incident.id)
                 if key in self._seen_crossed:
@@ -206,7 +123,7 @@ class Panes(AppState):
                 if key not in self._written_keys and not self.store.readonly:
                     self._written_keys.add(key)
                     newly_crossed = True
-            if incident.id == self.current_id:
+            if incident.id == self.state.current_id:
                 self._render_clocks(clocks)
                 incident_extras.render_impact(self)
         if newly_crossed:
@@ -217,7 +134,7 @@ class Panes(AppState):
             self._render_clocks([])
         self._first_tick = False
 
-    def _render_clocks(self: WarRoomApp, clocks) -> None:
+    def _render_clocks(self, clocks: list[Clock]) -> None:
         container = self.q("#clocks")
         bars = list(container.query(ClockBar))
         if len(bars) != len(clocks):
@@ -228,7 +145,7 @@ class Panes(AppState):
             bar.set_clock(clock)
 
     @on(TimelineView.Selected)
-    def _show_selected_entry(self: WarRoomApp, message: TimelineView.Selected) -> None:
+    def _show_selected_entry(self, message: TimelineView.Selected) -> None:
         """Under the timeline, the highlighted entry's number, author, kind and time first (one
         line, never pushed out by its text), then what is said about it."""
         strip = self.q("#selected-entry", Static)
@@ -236,33 +153,17 @@ class Panes(AppState):
         if event is None:
             strip.display = False
             return
-        strip.update(entry_header(event, self.config.tz, self.current.started_at if self.current else None))
+        notes, today = self.q("#timeline", TimelineView).notes, self.now().astimezone(self.config.tz).date()
+        started = self.current.started_at if self.current else None
+        strip.update(entry_header(event, self.config.tz, started, todo_words(event, notes, today)))
         strip.display = True
 
-    def on_resize(self: WarRoomApp, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit_to(event.size.width, event.size.height)
 
-    def _fit_to(self: WarRoomApp, width: int, height: int) -> None:
+    def _fit_to(self, width: int, height: int) -> None:
         try:
             room = self.war_room
         except NoMatches:
             return
         room.set_class(width < 60 or height < 16, "-too-small")
-
-
-def signal_lines(config: Config, states: dict) -> list[Text]:
-    """One line per signal in trouble, worst first: "✖ Contact form: the form is missing · since 10:03"."""
-    troubled = [
-        states[s.id]
-        for s in config.signals
-        if s.id in states and states[s.id].state in (DOWN, DEGRADED) and not states[s.id].suppressed_by
-    ]
-    lines = []
-    for state in sorted(troubled, key=lambda st: (st.state != DOWN, st.name)):
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append_text(badge_text("major_outage" if state.state == DOWN else "degraded"))
-        line.append(" " + clean_line(state.name, 40) + ": ", "bold")
-        since = f" · since {local_time(state.since, config.tz)}" if state.since else ""
-        line.append(clean_line(state.why, 160) + since, "bright_black")
-        lines.append(line)
-    return lines

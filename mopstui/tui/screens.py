@@ -1,4 +1,4 @@
-"""Modal screens: help, choices, prompts, declaring an incident, details."""
+"""Modal screens: choices, prompts, declaring an incident, details (the help is help.py)."""
 
 from __future__ import annotations
 
@@ -21,48 +21,6 @@ from ..base.textsafe import clean_line
 from ..config import Config
 from ..domain.model import SEVERITIES
 
-# Lines of at most 70 columns: the dialog's inside at 80x24 (a longer line wrapped mid-phrase).
-HELP = """\
-mopstui — the incident war-room
-
-Reading the story
-  Every entry is shown whole: a long one wraps under its text.
-  ↑ ↓ (or j k) move the highlight; the line under the timeline
-  shows the highlighted entry's number, author, kind and time.
-  g G  first, last entry      PgUp PgDn  a screen at a time
-  Below 100 columns: 1 incident · 2 services · 3 vendors
-
-Logging: a kind key opens the line; Enter logs and closes it
-  n  note       a  action      d  decision     c  comms (update)
-  u  customer report           t  todo         l  lesson learned
-  i  the entry line, with the last kind
-  While typing:  /comms text  (or /note /action /decision
-                 /customer /todo /lesson)   !text  an action
-                 @10:02 text  back-dates the entry
-                 /todo … owner:sam due:+3d  owner and due date
-
-The incident
-  N  declare a new incident        s  status (s reopens if resolved)
-  v  severity    r  role         R  resolve      [ ]  other incidents
-  E  change the title, summary or services
-  D  draft a customer update from a template (Enter logs it)
-  f  the highlighted todo: done, won't do, owner, due date
-  *  star or unstar the highlighted entry
-  e  correct its words or kind     w  withdraw it (kept, struck)
-  /  search: words, kind:comms, author:sam      Escape clears
-  x  write the postmortem (Markdown and a picture of the timeline)
-  ctrl+r  save again the entries shown as NOT SAVED
-
-Services and vendors
-  Tab moves between panes; Enter opens the highlighted one's detail
-  p  read the vendors' pages now   o  the service's runbook link
-  O  overrule the vendor's page: down for us, or not us (why)
-
-Everywhere
-  ctrl+p  every command by name    ?  this help    q  quit
-"""
-
-
 Answer = TypeVar("Answer")
 READ_FIRST = 0.3  # seconds a dialog is on screen before a bare Enter takes its suggestion
 
@@ -84,34 +42,6 @@ class _Dialog(ModalScreen[Answer], Generic[Answer]):
             return AwaitComplete(asyncio.sleep(0))
         self._answered = True
         return super().dismiss(result)
-
-
-def help_text() -> Text:
-    """The keys, then the legend of every mark the screen draws (domain/vocabulary.py)."""
-    from rich.cells import cell_len
-
-    from ..domain.vocabulary import SYMBOLS
-
-    text = Text(HELP)
-    text.append("\nWhat the marks mean\n")
-    for symbol, meaning in SYMBOLS:
-        text.append(f"  {symbol}{' ' * (9 - cell_len(symbol))}{meaning}\n")
-    return text
-
-
-class HelpScreen(_Dialog[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
-
-    def __init__(self, remapped: str = "") -> None:
-        super().__init__()
-        self.remapped = remapped  # the config's `keys:`, which replace the keys below
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body", classes="dialog"):
-            if self.remapped:
-                yield Static(Text(self.remapped, style="bold"), id="help-remapped")
-            yield Static(help_text(), id="help-text")
-            yield Label("↑ ↓ to scroll · Escape to close", classes="hint")
 
 
 class _Choices(OptionList):

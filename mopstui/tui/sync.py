@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events, work
 
 from ..base.identity import hostname, ssh_client
-from ..base.textsafe import clean_line
 from ..domain import catalog as cat
 from ..domain.blind import read_history
 from ..domain.leases import holder_name, holder_words
@@ -22,54 +19,49 @@ from ..room.duties import statuses_as_ruled
 from ..room.signals import stored_states
 from ..status.model import VendorStatus
 from ..store import open_store
-from .link import PROBE
-from .timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    pass
-
-
 from .guards import PRESENCE_WINDOW, _said_when_unreachable, _skip_when_screen_gone
+from .link import PROBE
+from .room_bar import RoomBar
 from .state import AppState
-
-if TYPE_CHECKING:
-    from .app import WarRoomApp
+from .timeline_view import TimelineView
 
 
 class StoreSync(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
-    def _load_incidents(self: WarRoomApp) -> None:
-        self.incidents = self.store.incidents()
-        if self.current_id is not None and self.current_id not in [i.id for i in self.incidents]:
-            resolved_now = self.current_id
+    def _load_incidents(self) -> None:
+        self.state.incidents = self.store.incidents()
+        if self.state.current_id is not None and self.state.current_id not in [i.id for i in self.state.incidents]:
+            resolved_now = self.state.current_id
             try:
                 current = self.store.incident(resolved_now)
             except InputError:
                 current = None
             if current is not None and current.resolved:
                 # Keep a just-resolved incident on screen until the user switches away.
-                self.incidents.append(current)
-        if self.current_id is None and self.incidents:
-            self.current_id = self.incidents[-1].id
-        for incident in self.incidents:
-            if incident.id not in self._comms:
-                self._comms[incident.id] = self.store.last_customer_update(incident.id)
+                self.state.incidents.append(current)
+        if self.state.current_id is None and self.state.incidents:
+            self.state.current_id = self.state.incidents[-1].id
+        for incident in self.state.incidents:
+            if incident.id not in self.state.comms:
+                self.state.comms[incident.id] = self.store.last_customer_update(incident.id)
                 self._written_keys.update(self.store.dedupe_keys(incident.id))
 
-    def _load_vendor_statuses(self: WarRoomApp) -> None:
+    def _load_vendor_statuses(self) -> None:
         known = statuses_as_ruled(self.store)
         for vendor in self.config.vendors:
             known.setdefault(vendor.id, VendorStatus(vendor.id, vendor.name, vendor.kind))
-        self.statuses = known
-        self.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
-        self.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
-        self.health = cat.service_health(self.config, self.statuses, self.signal_states)
-        self.touchpoint_states = {t.name: t.state for t in cat.touchpoints(self.config, self.health, self.signal_states)}
+        self.state.statuses = known
+        self.state.signal_states = stored_states(self.store, self.config) if self.config.signals else {}
+        self.state.signal_history = read_history(self.store, self.config, self.now()) if self.config.signals else None
+        self.state.health = cat.service_health(self.config, self.state.statuses, self.state.signal_states)
+        self.state.touchpoint_states = {
+            t.name: t.state for t in cat.touchpoints(self.config, self.state.health, self.state.signal_states)
+        }
 
     @_skip_when_screen_gone
     @_said_when_unreachable
-    def _check_changes(self: WarRoomApp) -> None:
+    def _check_changes(self) -> None:
         """The cheap check: has anyone committed? Then read only what is new."""
         if self._store is None:
             return
@@ -90,64 +82,48 @@ class StoreSync(AppState):
             self._render_catalog()
             self._render_vendors()
 
-    def _moves_impact_start(self: WarRoomApp, event: Event) -> bool:
+    def _moves_impact_start(self, event: Event) -> bool:
         """An entry dated before its incident's impact started moves it: the clocks count from there."""
-        incident = next((i for i in self.incidents if i.id == event.incident_id), None)
+        incident = next((i for i in self.state.incidents if i.id == event.incident_id), None)
         return incident is not None and event.kind in ENTRY_KINDS and event.occurred_at < incident.impact_start
 
-    def _apply_new_events(self: WarRoomApp, events: list[Event]) -> None:
+    def _apply_new_events(self, events: list[Event]) -> None:
         state_changed = False
         for event in events:
             if event.dedupe:
                 self._written_keys.add(event.dedupe)
             if event.kind == CUSTOMER_UPDATE_KIND and event.incident_id is not None:
-                self._comms[event.incident_id] = latest_customer_update((self._comms.get(event.incident_id), event))
+                self.state.comms[event.incident_id] = latest_customer_update((self.state.comms.get(event.incident_id), event))
             elif event.kind in TAKEBACK_KINDS and event.incident_id is not None:  # it may take back the last update
-                self._comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
+                self.state.comms[event.incident_id] = self.store.last_customer_update(event.incident_id)
             if event.kind in INCIDENT_STATE_KINDS or self._moves_impact_start(event):
                 state_changed = True
         if state_changed:
             self._load_incidents()
-            if self.current_id is None and self.incidents:
-                self.current_id = self.incidents[-1].id
+            if self.state.current_id is None and self.state.incidents:
+                self.state.current_id = self.state.incidents[-1].id
                 self._show_incident(reload=True)
                 return
-        mine = [e for e in events if e.incident_id == self.current_id]
-        if mine and not self.filter_label:
+        mine = [e for e in events if e.incident_id == self.state.current_id]
+        if mine and not self.state.filter_label:
             self.q("#timeline", TimelineView).add(mine)
         self._render_summary()
 
     @_skip_when_screen_gone
     @_said_when_unreachable
-    def _refresh_presence(self: WarRoomApp) -> None:
+    def _refresh_presence(self) -> None:
         if self._store is None:
             return
-        self.present = self.store.present(within=PRESENCE_WINDOW)
+        self.state.present = self.store.present(within=PRESENCE_WINDOW)
         self._render_room_bar()
 
-    def _render_room_bar(self: WarRoomApp) -> None:
-        """The top line: the war-room, who you are, who else is here; and while the server does not
-        answer, that it does not, until it is back (a toast fades, the outage may not)."""
-        others = sorted({clean_line(p["user"]) for p in self.present} - {self.user})
-        room = Text(no_wrap=True, overflow="ellipsis")
-        room.append(" mopstui ", "bold reverse")
-        room.append(f" {self.config.database_name}", "bold")
-        if self.demo:
-            room.append(" (demo)", "italic")
-        if self.new_war_room:
-            room.append(" (new war-room)", "bold")
-        if self.store.readonly:
-            room.append(" READ-ONLY" + (" snapshot (no live updates)" if self.store.snapshot else ""), "bold red")
-        if self.unreachable:
-            room.append(" DATABASE UNREACHABLE: entries wait as NOT SAVED", "bold red")
-        room.append(f" · you: {clean_line(self.user)}")
-        room.append(" · here: " + (", ".join(others) if others else "nobody else"))
-        self._update_if_changed("#room", room)
+    def _render_room_bar(self) -> None:
+        self.war_room.query_one(RoomBar).show(self.state)
 
-    def _heartbeat(self: WarRoomApp) -> None:
+    def _heartbeat(self) -> None:
         if self._store is None or self.store.readonly or self.link.away:
             return
-        current = self.current_id
+        current = self.state.current_id
         self._queue_write(
             None,
             lambda s: s.heartbeat(
@@ -155,23 +131,23 @@ class StoreSync(AppState):
             ),
         )
 
-    def _probe_link(self: WarRoomApp) -> None:
+    def _probe_link(self) -> None:
         self.link.check()
         if self._driver is not None:
             self._driver.write(PROBE)
 
-    def on_cursor_position(self: WarRoomApp, event: events.CursorPosition) -> None:
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
         """The terminal's answer to the link probe: it is there."""
         self.link.answered()
 
-    def _link_away(self: WarRoomApp, silent: float) -> None:
+    def _link_away(self, silent: float) -> None:
         """Nobody is reading this screen: stop saying we are in the room, leave the duties to others."""
         if self._poller is not None:
             self._poller.standing_down.set()
         if self._store is not None and not self.store.readonly:
             self._queue_write(None, lambda s: s.leave(self.session_id))
 
-    def _link_back(self: WarRoomApp, silent: float) -> None:
+    def _link_back(self, silent: float) -> None:
         if self._poller is not None:
             self._poller.standing_down.clear()
         self._heartbeat()
@@ -183,7 +159,7 @@ class StoreSync(AppState):
         )
 
     @work(thread=True, exit_on_error=False, group="poller", name="poller")
-    def _run_poller(self: WarRoomApp) -> None:
+    def _run_poller(self) -> None:
         """Vendor polling in its own thread and event loop (httpx is imported only here). Only
         the session holding the database's lease polls; the others read its results."""
 
@@ -202,7 +178,7 @@ class StoreSync(AppState):
                 self._poller.standing_down.set()
             asyncio.run(self._poller.run(self._stop_poller))
 
-    def _poller_report(self: WarRoomApp, summary: dict) -> None:
+    def _poller_report(self, summary: dict) -> None:
         """From the poller's thread: problems of the lease holder's duties are said on screen."""
         if "problem" in summary:
             self.call_from_thread(self.notify, summary["problem"], severity="warning", timeout=10)
@@ -213,7 +189,7 @@ class StoreSync(AppState):
                 timeout=4,
             )
 
-    def action_poll_now(self: WarRoomApp) -> None:
+    def action_poll_now(self) -> None:
         if self._poller is None:
             self.notify("Vendor polling is not running in this session.", severity="warning")
         elif not self._poller.holding:
@@ -226,7 +202,7 @@ class StoreSync(AppState):
             self._poller.now_requested.set()
             self.notify("Polling vendors now…", timeout=2)
 
-    def _release_on_hangup(self: WarRoomApp) -> None:
+    def _release_on_hangup(self) -> None:
         """From the hang-up watchdog: a connection of its own, a short timeout, no waiting."""
         with open_store(self.config.database_location, group=self.config.database_group) as store:
             store.write_timeout = 1

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from .state import AppState
+
+from typing import TYPE_CHECKING
+
 from ..base.textsafe import clean_line
 from ..domain.grammar import PREFIXES
 from ..domain.model import KIND_LABELS, Event, Incident, InputError
@@ -14,16 +19,13 @@ from .guards import _if_given
 from .screens import ChoiceScreen, PromptScreen
 from .timeline_view import TimelineView
 
-if TYPE_CHECKING:
-    from .app import WarRoomApp
-
 
 def _said(text: str, width: int = 40) -> str:
     text = clean_line(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def withdraw(app: WarRoomApp, incident: Incident, event: Event) -> None:
+def withdraw(app: AppState, incident: Incident, event: Event) -> None:
     notes = app.q("#timeline", TimelineView).notes
     try:
         check_takeback(incident, "withdraw", event.id, event, notes.withdrawn.get(event.id))
@@ -52,7 +54,7 @@ def withdraw(app: WarRoomApp, incident: Incident, event: Event) -> None:
     )
 
 
-def toggle_star(app: WarRoomApp, incident: Incident, event: Event) -> None:
+def toggle_star(app: AppState, incident: Incident, event: Event) -> None:
     if event.id in app.q("#timeline", TimelineView).notes.starred:
         app._queue_write(None, lambda s: s.unstar(incident.id, event.id, author=app.user))
         app.notify(f"Star taken off #{event.id}.", timeout=3)
@@ -79,7 +81,7 @@ def correction_of(text: str, event: Event) -> tuple[str, str | None]:
     return words, kind
 
 
-def correct(app: WarRoomApp, incident: Incident, event: Event) -> None:
+def correct(app: AppState, incident: Incident, event: Event) -> None:
     def answered(text: str) -> None:
         try:
             words, kind = correction_of(text, event)
@@ -100,7 +102,7 @@ def correct(app: WarRoomApp, incident: Incident, event: Event) -> None:
     )
 
 
-def reopen(app: WarRoomApp, incident: Incident) -> None:
+def reopen(app: AppState, incident: Incident) -> None:
     """The status dialog of a resolved incident: reopen it, with a reason."""
 
     def picked(status: str) -> None:

@@ -4,6 +4,7 @@ TimelineView (timeline_view.py) keeps the entries, the cursor and the scroll."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
@@ -124,3 +125,16 @@ def lay_out(lines: Callable[[int], list[Strip]], count: int, bottom: int, height
             index += 1
         del shown[height:], owners[height:]
     return shown, owners
+
+
+def merge_earlier(events: list, keys: list[tuple], earlier: list, boundary: tuple | None) -> tuple[list, list[tuple]]:
+    """A timeline drawn from its newest entries (`events`, ordered by `keys`, the oldest of those
+    first read at `boundary`) with the entries before `boundary` put in front. Entries that came
+    in meanwhile are there once, in order: one dated before the boundary (written back-dated while
+    the rest was read) may also be among `earlier`."""
+    cut = bisect.bisect_left(keys, boundary) if boundary is not None else len(keys)
+    known = {event.id for event in events[:cut]}
+    front = [event for event in earlier if event.id not in known]
+    if cut:
+        front = sorted(front + events[:cut], key=lambda e: (e.occurred_at, e.id))
+    return front + events[cut:], [(e.occurred_at, e.id) for e in front] + keys[cut:]

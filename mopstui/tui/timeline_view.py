@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,8 +24,12 @@ from textual.strip import Strip
 from ..base.textsafe import clean_line
 from ..domain.model import KIND_LABELS, Event
 from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, withdrawn_note
-from .timeline_lines import KIND_STYLES, EntryDrawing, items_fitting, lay_out
+from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, todo_words, withdrawn_note
+from .timeline_lines import KIND_STYLES, EntryDrawing, items_fitting, lay_out, merge_earlier
+
+
+def _timeline_key(event: Event) -> tuple[datetime, int]:
+    return (event.occurred_at, event.id)
 
 
 @dataclass
@@ -59,6 +63,14 @@ class TimelineView(ScrollView, can_focus=True):
             super().__init__()
             self.event = event
 
+    class EarlierRead(Message):
+        """The entries before the first ones drawn, read in a worker (timeline_loading.py) for the
+        loading `generation`; or why they could not be."""
+
+        def __init__(self, generation: int, events: list[Event], problem: str = "") -> None:
+            super().__init__()
+            self.generation, self.events, self.problem = generation, events, problem
+
     def __init__(self, *, tz: tzinfo, id: str | None = None) -> None:
         super().__init__(id=id)
         self.tz = tz
@@ -70,24 +82,38 @@ class TimelineView(ScrollView, can_focus=True):
         self.follow = True
         # Drawn lines by (event id, width, highlighted): a new entry scrolls every line up one, and
         # redrawing them all cost each of 50 screens on a host ~18 ms an entry at 200x50.
-        self._cache: dict[tuple[int, int, bool], list[Strip]] = {}
+        self._cache: dict[tuple[int, int, bool, date], list[Strip]] = {}  # and the day: a todo falls overdue
         self._screen_key: tuple | None = None
         self._screen: list[Strip] = []
         self._owners: list[int] = []  # the item each line on screen belongs to
         self._first_screen = 1  # how many items the top of the timeline shows on its first screen
         self.author_width = 5
         self.filter_label = ""
+        # The newest entries are drawn first and the earlier ones read behind them (add_earlier):
+        # until they are in, the top of the timeline says so. `generation` names one loading.
+        self.reading_earlier = False
+        self.earlier_problem = ""  # why they could not be read, said at the top instead
+        self.generation = 0
+        self._boundary: tuple[datetime, int] | None = None  # the oldest entry read first
+        self._note_ids: set[int] = set()  # annotations read whole at load, not to be added twice
 
     # ------------------------------------------------------------------ content
 
-    def load(self, events: list[Event], start: datetime, *, filter_label: str = "") -> None:
-        """Replace the whole content (switching incident, or a search result)."""
+    def load(self, events: list[Event], start: datetime, *, filter_label: str = "", notes: list[Event] | None = None) -> None:
+        """Replace the whole content (switching incident, or a search result). Given `notes` (the
+        whole incident's stars, corrections and withdrawals), `events` are only its newest
+        entries: the earlier ones follow through `add_earlier`, and the marks are right meanwhile."""
         selected = self.selected
         self.start = start
         self.filter_label = filter_label
-        self._events = sorted(events, key=lambda e: (e.occurred_at, e.id))
-        self._keys = [(e.occurred_at, e.id) for e in self._events]
-        self.notes = Annotations.of(self._events)
+        self.generation += 1
+        self._events = sorted(events, key=_timeline_key)
+        self._keys = [_timeline_key(e) for e in self._events]
+        self.reading_earlier = notes is not None
+        self.earlier_problem = ""
+        self._boundary = self._keys[0] if self._keys and notes is not None else None
+        self._note_ids = {e.id for e in notes or ()}
+        self.notes = Annotations.of(sorted(notes, key=_timeline_key) if notes is not None else self._events)
         self.author_width = 5
         self._widen_authors(self._events)
         self._pending = []
@@ -115,14 +141,58 @@ class TimelineView(ScrollView, can_focus=True):
                 self.cursor += 1
             if index <= bottom:
                 shifted += 1
-            self.notes.add(event)
+            if event.id not in self._note_ids:
+                self.notes.add(event)
             if event.ref is not None:  # a star or a correction changes how the line it marks looks
                 self._forget(event.ref)
+                if self.selected is not None and event.ref == self.selected.id:  # and the strip under it
+                    self.post_message(self.Selected(self.selected))
         self._refresh_size()
         if at_bottom:
             self._follow_to_end()
         elif shifted:  # an entry written above the lines being read does not move them
             self.scroll_to(y=self.scroll_offset.y + shifted, animate=False, immediate=True)
+
+    def on_timeline_view_earlier_read(self, message: EarlierRead) -> None:
+        message.stop()
+        if message.generation != self.generation or not self.reading_earlier:
+            return  # another incident, or a search result, is shown now
+        if message.problem:
+            self.earlier_problem = message.problem
+            self._screen_key = None
+            self.refresh()
+            self.notify(
+                f"The earlier entries of this incident could not be read ({message.problem}); the newest are shown. "
+                "Open the incident again (] then [) to try again.",
+                title="Timeline",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
+        self.add_earlier(message.events)
+
+    def add_earlier(self, earlier: list[Event]) -> None:
+        """The entries before the first ones drawn, read behind them (in timeline order): put in
+        front, the selection and the lines being read kept where they are."""
+        if not self.reading_earlier:
+            return
+        selected, bottom, count = self.selected, self._bottom(), len(self._events)
+        at_bottom = self.follow or self.is_vertical_scroll_end
+        at_top = int(self.scroll_offset.y) == 0  # filled down from the first entry read
+        self._events, self._keys = merge_earlier(self._events, self._keys, earlier, self._boundary)
+        self.reading_earlier = False
+        self._widen_authors(earlier)
+        if selected is not None:
+            self.cursor = bisect.bisect_left(self._keys, _timeline_key(selected))
+        self._refresh_size()
+        if at_bottom:
+            self._follow_to_end()
+        else:  # the same entry stays at the top of the pane (read from there), or at its bottom
+            shift = len(self._events) - count
+            height = max(1, self.scrollable_content_region.height)
+            bottom = shift + self._items_fitting_from(shift, height) - 1 if at_top else bottom + shift
+            self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
 
     def _widen_authors(self, events: list[Event]) -> None:
         """The author column fits the room's longest name (up to 12); longer ones run on into the
@@ -185,7 +255,8 @@ class TimelineView(ScrollView, can_focus=True):
         """One scroll step per entry: the position names the bottom entry, from the last one of
         the top screen (everything above it is on that screen) to the newest."""
         height = max(1, self.scrollable_content_region.height)
-        self._first_screen = self._items_fitting_from(0, height)
+        # While earlier entries are read, the top screen gives its first line to saying so.
+        self._first_screen = self._items_fitting_from(0, max(1, height - self.reading_earlier))
         rows = self._count() - self._first_screen + height
         # Lines are cut to the width, never scrolled sideways.
         self.virtual_size = Size(self.scrollable_content_region.width, rows)
@@ -207,7 +278,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.move_cursor(max(0, min(len(self._events) - 1, current + step)))
 
     def action_cursor_page(self, direction: int) -> None:
-        shown = len(set(self._owners)) if self._owners else self.size.height
+        shown = len(set(self._owners) - {-1}) if self._owners else self.size.height
         self.action_cursor(direction * max(1, shown - 1))
 
     def action_cursor_to(self, index: int) -> None:
@@ -226,11 +297,13 @@ class TimelineView(ScrollView, can_focus=True):
     def scroll_to_region_line(self, index: int) -> None:
         """Scroll the least that shows the entry whole (its top, if it is taller than the pane)."""
         height = max(1, self.size.height)
-        _, owners = lay_out(self._lines, self._count(), self._bottom(), height)
+        self._visible()
+        owners = self._owners
         if owners.count(index) == min(len(self._lines(index)), height):
             return
         # Below the screen: it becomes the bottom entry; above: the top one.
-        bottom = index if index > self._bottom() else index + self._items_fitting_from(index, height) - 1
+        room = height - (self.reading_earlier and index == 0)  # the first entry under "reading the earlier…"
+        bottom = index if index > self._bottom() else index + self._items_fitting_from(index, max(1, room)) - 1
         self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
@@ -269,10 +342,22 @@ class TimelineView(ScrollView, can_focus=True):
             len(self._pending),
             self.cursor,
             self.has_focus,
+            self.reading_earlier,
+            self.earlier_problem,
         )
         if key != self._screen_key:
             self._screen_key = key
-            self._screen, self._owners = lay_out(self._lines, self._count(), self._bottom(), height)
+            top = self.reading_earlier and int(self.scroll_offset.y) == 0
+            self._screen, self._owners = lay_out(self._lines, self._count(), self._bottom(), max(1, height - top))
+            if top and height > 1:  # not the beginning yet: the earlier entries are on their way
+                notice = Text(
+                    f"  ⋯ the earlier entries could not be read: {clean_line(self.earlier_problem)}"
+                    if self.earlier_problem
+                    else "  ⋯ reading the earlier entries…"
+                )
+                width = self.scrollable_content_region.width
+                self._screen.insert(0, self._drawing().strip(notice, width, False, "dim italic"))
+                self._owners.insert(0, -1)
         return self._screen
 
     def _lines(self, index: int) -> list[Strip]:
@@ -280,7 +365,7 @@ class TimelineView(ScrollView, can_focus=True):
         if index >= len(self._events):
             return self._render_pending(self._pending[index - len(self._events)], width)
         event = self._events[index]
-        key = (event.id, width, index == self.cursor and self.has_focus)
+        key = (event.id, width, index == self.cursor and self.has_focus, self._today())
         strips = self._cache.get(key)
         if strips is None:
             strips = self._render_event(event, width, key[2])
@@ -295,6 +380,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._screen_key = None
 
     # ------------------------------------------------------------------ drawing one entry
+
+    def _today(self) -> date:
+        now = getattr(self.app, "now", None)
+        return (now() if now else datetime.now(self.tz)).astimezone(self.tz).date()
 
     def _drawing(self) -> EntryDrawing:
         return EntryDrawing(self.app.console, self.tz, self.start, self.author_width, self.rich_style)
@@ -313,6 +402,9 @@ class TimelineView(ScrollView, can_focus=True):
         if withdrawal:  # who took it back, and why, first
             body.append(f"{withdrawn_note(withdrawal)} ", "italic")
         body.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
+        todo = todo_words(event, self.notes, self._today())
+        if todo and not withdrawal:  # who owns it and by when, on the line itself: never cut, wrapped
+            body.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
         for correction in self.notes.corrections.get(event.id, ())[-1:]:
             words = new_words(correction)
             if words:

@@ -1,28 +1,72 @@
-"""The vendor pane's extras: the selected vendor's last 24 hours as a sparkline, and the vendor
-detail (components under their groups, the ones nobody here watches apart, the room's override,
-how far the page lagged our probes, open incidents and maintenances)."""
+"""The vendor pane: each vendor's state and its watched components, and under the table the
+highlighted vendor's last 24 hours as a sparkline. It draws the room's state it is given
+(`show`), keeps the highlight on the same vendor across re-sorts, and says what the person picked
+(`VendorHighlighted`, `VendorChosen`); the app reads the history and opens the detail."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Label, Sparkline, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label, Sparkline
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import humanize_duration
 from ..domain.history import state_series
-from ..domain.pagelag import PageLag
-from ..domain.vendor_line import vendor_mark
-from ..status.model import VendorStatus, grouped
-from .screens import _Dialog
-from .widgets import badge_text
+from ..domain.vendor_line import vendor_mark, vendor_note
+from ..status.model import RANK, VendorStatus
+from .messages import VendorChosen, VendorHighlighted
+from .room_state import RoomState
+from .widgets import FittedTable, VendorTable, badge_text, plain, roomy
 
 HOURS = 24
-LEGEND = "height: ▁ unknown · operational · maintenance · degraded · partial · █ major"
+
+
+def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[str, tuple]]:
+    """(row key, cells) for a vendor and each of its watched components."""
+    heard = "never"
+    if status.last_good_at:
+        heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
+    state = status.state
+    rows = []
+    cells = [badge_text(state, mark=vendor_mark(status)), plain(status.name, 48)]
+    if wide:
+        cells += [Text(heard, style="bright_black"), plain(vendor_note(status), 60)]
+    rows.append((f"v:{status.id}", tuple(cells)))
+    keys: set[str] = set()
+    for component in status.watched_components:
+        # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
+        label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
+        sub = [badge_text(component.state, mark="~" if status.stale else ""), label]
+        if wide:
+            sub += [Text(""), plain(component.note, 60)]  # why it is unknown: not on the page, or which of several
+        key = f"c:{status.id}:{component.label()}"
+        if key in keys:  # pages that repeat names, watched by id: one row each
+            key += f" [{component.id or len(keys)}]"
+        keys.add(key)
+        rows.append((key, tuple(sub)))
+    return rows
+
+
+def worst_first(statuses: dict[str, VendorStatus]) -> list[VendorStatus]:
+    """The vendors in trouble first, then by name; those we know nothing of last."""
+    return sorted(statuses.values(), key=lambda s: (-RANK.get(s.state, -1) if s.state in RANK else 1, s.name.lower()))
+
+
+def vendor_of_row(key: str, statuses: dict[str, VendorStatus]) -> tuple[VendorStatus | None, str | None]:
+    """A vendor table row key (`v:ID`, `c:ID:COMPONENT`) as its vendor and component. An id may
+    hold a colon itself (a probe is `probe:chat`): a split on colons named no vendor, so the line
+    under the table kept showing the vendor highlighted before."""
+    kind, _, rest = key.partition(":")
+    if kind == "v":
+        return statuses.get(rest), None
+    for vendor_id, status in statuses.items():
+        if rest.startswith(vendor_id + ":"):
+            return status, rest[len(vendor_id) + 1 :]
+    return None, None
 
 
 class VendorHistory(Horizontal):
@@ -48,92 +92,62 @@ class VendorHistory(Horizontal):
         self.refresh(layout=True)  # the label's width follows its new text
 
 
-def when(moment: str | None, tz: tzinfo | None, now: datetime | None = None) -> str:
-    """A stored time as the room reads it: `14:48:27` in the room's zone, with how long ago
-    (`2026-12-06T14:48:27.709908+00:00` was shown as it was stored)."""
-    if not moment:
-        return "never"
-    try:
-        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return clean_line(moment, 40)
-    if parsed.tzinfo is None or tz is None:
-        return clean_line(moment, 40)
-    now = now or datetime.now(parsed.tzinfo)
-    shown = parsed.astimezone(tz)
-    day = "" if shown.date() == now.astimezone(tz).date() else shown.strftime("%a %d %b ")
-    return f"{day}{shown:%H:%M:%S} ({humanize_duration(now - parsed)} ago)" if now >= parsed else f"{day}{shown:%H:%M:%S}"
+class VendorPane(Vertical):
+    """The Vendors pane: the table and the history line under it."""
 
-
-def detail_text(status: VendorStatus, lags: list[PageLag], tz: tzinfo | None = None) -> Text:
-    body = Text()
-    body.append_text(badge_text(status.state, mark=vendor_mark(status)))
-    if status.stale or status.state == "unknown":
-        body.append(f"  {'stale: ' if status.stale else ''}{clean_line(status.reason)}")
-    if status.override:
-        body.append("\nOverride: ", "bold")
-        body.append(clean_line(status.override, 300))
-        body.append(f"\nThe page itself says: {(status.page_state or 'unknown').replace('_', ' ')}")
-    heard, checked = when(status.last_good_at, tz), when(status.checked_at, tz)
-    body.append(f"\nLast heard: {heard}   checked: {checked}")
-    if status.latency_ms is not None:
-        body.append(f"   latency: {status.latency_ms} ms")
-    components = grouped(status.components)
-    for title, wanted in (("Components", True), ("On the page, not watched here", False)):
-        chosen = [c for c in components if c.watched is wanted]
-        if not chosen and not wanted:
-            continue
-        body.append(f"\n\n{title}\n", "bold")
-        group = None
-        for component in chosen:
-            if component.group != group and component.group:
-                body.append(f"  {clean_line(component.group)}\n", "italic")
-            group = component.group
-            body.append("    " if component.group else "  ")
-            body.append_text(badge_text(component.state))
-            body.append(f"  {clean_line(component.name)}\n")
-            if component.note:  # not on the page, or which of several: said under it
-                body.append(f"      {clean_line(component.note, 300)}\n", "italic")
-        if not chosen:
-            body.append("none\n")
-    body.append("\nOpen vendor incidents\n", "bold")
-    for incident in status.incidents or ():
-        body.append_text(badge_text(incident.impact))
-        body.append(
-            f"  {clean_line(incident.title)} ({clean_line(incident.status or 'open')}, "
-            f"updated {when(incident.updated_at, tz)})\n",
-            "bold",
-        )
-        if incident.latest_update:
-            body.append(f"    {clean_line(incident.latest_update, 400)}\n")
-    if not status.incidents:
-        body.append("none\n")
-    if status.maintenances:
-        body.append("\nMaintenance\n", "bold")
-        for item in status.maintenances:
-            span = " → ".join(when(t, tz) for t in (item.starts_at, item.ends_at) if t)
-            body.append(f"  {clean_line(item.title)} ({clean_line(item.status)}){' ' + span if span else ''}\n")
-    body.append("\nHow honest is the page (behind our probes)\n", "bold")
-    for lag in lags[-5:]:
-        body.append(f"  {clean_line(lag.sentence(status.name), 300)} ({clean_line(lag.service_id)})\n")
-    if not lags:
-        body.append("no probe episode to compare with yet\n")
-    return body
-
-
-class VendorDetailScreen(_Dialog[None]):
-    """A vendor's detail, with its last 24 hours on top."""
-
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
-
-    def __init__(self, status: VendorStatus, lags: list[PageLag], series: list[float], tz: tzinfo | None = None) -> None:
-        super().__init__()
-        self.status, self.lags, self.series, self.tz = status, lags, series, tz
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self._state: RoomState | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog detail"):
-            yield Label(Text(f"{clean_line(self.status.name)} — {self.status.kind}"), classes="dialog-title")
-            yield Label(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"))
-            yield Sparkline(self.series, summary_function=max, id="detail-history")
-            yield Static(detail_text(self.status, self.lags, self.tz), id="detail-body")
-            yield Label("O to overrule this vendor's page · Escape to close", classes="hint")
+        yield VendorTable(id="vendors", cursor_type="row")
+        yield VendorHistory(id="vendor-history")
+
+    def on_mount(self) -> None:
+        self.border_title = "Vendors"
+
+    @property
+    def table(self) -> VendorTable:
+        return self.query_one(VendorTable)
+
+    def show(self, state: RoomState, *, rebuild: bool = False) -> None:
+        """Draw the vendors of `state` (only the cells that changed, unless `rebuild`)."""
+        self._state = state
+        table = self.table
+        wide = roomy(table)
+        columns = ["State", "Vendor"] + (["Heard", "Note"] if wide else [])
+        now = state.now()
+        rows = [row for status in worst_first(state.statuses) for row in vendor_rows(status, now, wide)]
+        with self.app.batch_update():
+            table.show_rows(columns, rows, rebuild=rebuild)
+
+    def show_history(self, status: VendorStatus, observations: list[dict], now: datetime) -> None:
+        self.query_one(VendorHistory).show(status.name, observations, status.state, now)
+
+    def highlighted(self) -> tuple[VendorStatus | None, str | None]:
+        """The highlighted vendor, and the component label when a component row is highlighted."""
+        table = self.table
+        if not table.row_count or self._state is None:
+            return None, None
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return vendor_of_row(key, self._state.statuses)
+
+    @on(FittedTable.Resized)
+    def _resized(self, message: FittedTable.Resized) -> None:
+        message.stop()  # narrow and wide panes have other columns: drawn again here, for this pane alone
+        if self._state is not None:
+            self.show(self._state)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, message: DataTable.RowHighlighted) -> None:
+        message.stop()
+        status, _ = self.highlighted()
+        if status is not None:
+            self.post_message(VendorHighlighted(status.id))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        status, component = self.highlighted()
+        if status is not None:
+            self.post_message(VendorChosen(status.id, component))

@@ -12,9 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..config import Config
+from .room_bar import RoomBar, RoomStrip
+from .services_pane import ServicesPane
 from .timeline_view import TimelineView
-from .vendor_pane import VendorHistory
-from .widgets import CatalogTable, EntryInput, IncidentSummary, VendorTable
+from .vendor_pane import VendorPane
+from .widgets import EntryInput, IncidentSummary
 
 
 class WarRoom(Screen):
@@ -33,16 +35,12 @@ class WarRoom(Screen):
         await self._composed.wait()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="room")
-        yield Static(id="room-strip")  # below 100 columns, where the side panes fold away
+        yield RoomBar(id="room")
+        yield RoomStrip(id="room-strip")  # below 100 columns, where the side panes fold away
         with Horizontal(id="main"):
             with Vertical(id="side"):
-                with Vertical(id="catalog-pane", classes="pane"):
-                    yield Static(id="touchpoints")
-                    yield CatalogTable(id="catalog", cursor_type="row", zebra_stripes=False)
-                with Vertical(id="vendor-pane", classes="pane"):
-                    yield VendorTable(id="vendors", cursor_type="row")
-                    yield VendorHistory(id="vendor-history")
+                yield ServicesPane(id="catalog-pane")
+                yield VendorPane(id="vendor-pane")
             with Vertical(id="incident-pane", classes="pane"):
                 yield IncidentSummary(id="summary")
                 with Vertical(id="clocks"):
@@ -63,7 +61,5 @@ class WarRoom(Screen):
         yield Footer(compact=True)  # at 80 columns the roomy footer ran its last keys under the palette key
 
     def on_mount(self) -> None:
-        self.query_one("#catalog-pane").border_title = "Services"
-        self.query_one("#vendor-pane").border_title = "Vendors"
         self.query_one("#incident-pane").border_title = "Incident"
         self._composed.set()

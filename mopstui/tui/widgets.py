@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -14,14 +14,11 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import humanize_duration
-from ..config import Config
+from ..config import Config, Service
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
 from ..domain.rules import MAX_TEXT
-from ..domain.vendor_line import vendor_mark, vendor_note
-from ..status.model import VendorStatus
 
 STATE_STYLES = {
     "operational": "green",
@@ -82,7 +79,7 @@ class ClockBar(Widget):
         super().__init__()
         self.clock: Clock | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield _ClockPart(id="label")
         yield _ClockPart(id="bar")
         yield _ClockPart(id="time")
@@ -255,37 +252,18 @@ class VendorTable(FittedTable):
     """Each vendor's state and its watched components; Enter opens the detail."""
 
 
-def service_row(service, health: cat.Health, wide: bool) -> tuple:
+def roomy(table: FittedTable) -> bool:
+    """Room for a table's extra columns: a wide screen, or a narrow one showing the pane alone."""
+    if table.size.width:
+        return table.size.width >= 48
+    return table.screen.has_class("-wide") or table.screen.has_class("-wider")
+
+
+def service_row(service: Service, health: cat.Health, wide: bool) -> tuple:
     cells = [badge_text(health.state), plain(service.name, 60)]
     if wide:
         cells += [Text(str(service.tier)), plain(service.owner, 16), plain(service.touchpoint, 16)]
     return tuple(cells)
-
-
-def vendor_rows(status: VendorStatus, now: datetime, wide: bool) -> list[tuple[str, tuple]]:
-    """(row key, cells) for a vendor and each of its watched components."""
-    heard = "never"
-    if status.last_good_at:
-        heard = humanize_duration(now - datetime.fromisoformat(status.last_good_at)) + " ago"
-    state = status.state
-    rows = []
-    cells = [badge_text(state, mark=vendor_mark(status)), plain(status.name, 48)]
-    if wide:
-        cells += [Text(heard, style="bright_black"), plain(vendor_note(status), 60)]
-    rows.append((f"v:{status.id}", tuple(cells)))
-    keys: set[str] = set()
-    for component in status.watched_components:
-        # Indented under its vendor, and marked so (the indent alone went: cleaning a cell strips it).
-        label = Text.assemble("  └ ", plain(component.label(), 46), no_wrap=True, overflow="ellipsis")
-        sub = [badge_text(component.state, mark="~" if status.stale else ""), label]
-        if wide:
-            sub += [Text(""), plain(component.note, 60)]  # why it is unknown: not on the page, or which of several
-        key = f"c:{status.id}:{component.label()}"
-        if key in keys:  # pages that repeat names, watched by id: one row each
-            key += f" [{component.id or len(keys)}]"
-        keys.add(key)
-        rows.append((key, tuple(sub)))
-    return rows
 
 
 class EntryInput(Input):

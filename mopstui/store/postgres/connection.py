@@ -28,6 +28,7 @@ from psycopg.pq import TransactionStatus
 
 from ...base.identity import Account, current_account
 from ...base.locations import shown
+from ...base.plain import library_words
 from ...domain.leases import Claim
 from ..backend import Backend, paced
 from ..base import ReadOnlyStore, StoreBusy, StoreError
@@ -150,10 +151,10 @@ class PostgresConnection(Backend):
                 self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, application_name=f"mopstui:{self.account.login}"
             )
         except psycopg.OperationalError as error:
-            message = f"cannot reach the war-room database at {self.location}: {_first_line(error)}"
+            message = f"cannot reach the war-room database at {self.location}: {library_words(str(error))}"
             if time.monotonic() - started > 0.5:  # it made us wait (no answer at all): not again right away
                 self._unreachable = (time.monotonic() + RECONNECT_PAUSE, message)
-            raise StoreError(message) from None
+            raise StoreError(message, detail=_first_line(error)) from None
         self._unreachable = None
         return connection
 
@@ -171,7 +172,10 @@ class PostgresConnection(Backend):
             except psycopg.Error:
                 pass
         self._connection = None
-        return StoreError(f"the war-room database at {self.location} is unreachable ({_first_line(error)}); {written}")
+        return StoreError(
+            f"the war-room database at {self.location} is unreachable ({library_words(str(error))}); {written}",
+            detail=_first_line(error),
+        )
 
     def close(self) -> None:
         for connection in (self._connection, self._listener):
@@ -254,11 +258,11 @@ class PostgresConnection(Backend):
                     raise StoreBusy(f"{self.location} kept conflicting with other writers; nothing was written") from None
                 time.sleep(0.01)
             except errors.InsufficientPrivilege as error:
-                raise ReadOnlyStore(_refused(self.location, error)) from None
+                raise ReadOnlyStore(_refused(self.location, error), detail=_first_line(error)) from None
             except errors.RaiseException as error:  # the append-only triggers
                 raise StoreError(f"{self.location} refused the change: {_first_line(error)}") from None
             except psycopg.Error as error:
-                raise StoreError(f"database error in {self.location}: {_first_line(error)}") from None
+                raise StoreError(f"{self.location}: {library_words(str(error))}", detail=_first_line(error)) from None
 
     # ------------------------------------------------------------------ what PostgreSQL does its own way
 
@@ -410,9 +414,9 @@ class PostgresConnection(Backend):
 def _refused(location: str, error: BaseException) -> str:
     """A permission error said as what it is: which privilege on what, and who can grant it (the
     role is not read-only as a whole: it lacks this one grant)."""
-    said = _first_line(error)  # "permission denied for sequence incidents_id_seq"
+    del error  # "permission denied for sequence incidents_id_seq": the detail, for --verbose
     return (
-        f"{location}: your database role lacks a privilege this needs ({said}); ask the database's owner "
+        f"{location}: your database account lacks a permission this needs; ask the database's owner "
         "to grant it (see the README, 'Beyond one host'), or run this as the owner"
     )
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..backend import Backend
-from ..events import EVENT_COLUMNS, _event
+from ..events import EVENT_COLUMNS, _event, event_rows_query
 
 _ANNOTATED = f"""
     SELECT {", ".join("e." + c for c in EVENT_COLUMNS.split(", "))},
@@ -40,10 +40,8 @@ class PostgresExportRowsMixin(Backend):
             while rows := cursor.fetchmany(batch):
                 yield from rows
 
-    def iter_event_rows(self, incident_id: int, batch: int = 5000) -> Iterator[tuple]:
-        yield from self._stream(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = %s ORDER BY occurred_at, id", (incident_id,), batch
-        )
+    def iter_event_rows(self, incident_id: int, batch: int = 5000, *, previous_hash: bool = False) -> Iterator[tuple]:
+        yield from self._stream(event_rows_query(previous_hash, "%s"), (incident_id,), batch)
 
     def iter_events(self, incident_id: int, batch: int = 2000) -> Iterator:
         for row in self.iter_event_rows(incident_id, batch):
