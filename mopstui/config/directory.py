@@ -13,7 +13,7 @@ from .model import bundled_path
 from .tree import Pos, _Map, _Seq, _type_name  # the tree, not yaml_lines: a config with no file needs no YAML
 
 
-def _at(pos, value: dict | list):
+def _at(pos: Pos, value: dict | list) -> _Map | _Seq:
     """A mapping or list made here, placed at `pos` for messages."""
     if isinstance(value, list):
         seq = _Seq(value)
