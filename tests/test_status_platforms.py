@@ -116,6 +116,8 @@ def test_a_widget_with_nothing_going_on_is_operational_and_other_json_is_refused
              "scheduled_maintenances": []}  # fmt: skip
     url = server.serve("/api/v1/summary", json.dumps(empty))
     assert poll_one(tmp_path, "incidentio_widget", url).state == "operational"
+    pasted = server.serve("/proxy/status.example/widget", json.dumps(empty))  # the URL the page's settings show, whole
+    assert poll_one(tmp_path, "incidentio_widget", pasted).state == "operational"
     server.serve("/api/v1/summary", json.dumps({"summary": {"components": []}}))
     refused = poll_one(tmp_path, "incidentio_widget", url)
     assert refused.state == "unknown" and refused.reason.startswith("not an incident.io widget answer")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .validate import _Checks
 
 
-def _at(pos, value: dict | list):
+def _at(pos: Pos, value: dict | list) -> _Map | _Seq:
     """A mapping or list made here, placed at `pos` for messages."""
     if isinstance(value, list):
         seq = _Seq(value)

@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from .tree import Pos, _Map
 from .validate import _Checker, _close_matches, _type_name
@@ -155,7 +156,7 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     touchpoint = check.text(item, "touchpoint", required=True, where=f"signal {signal_id}: ")
     if not (signal_id and kind and touchpoint):
         return None
-    common = dict(
+    common: dict[str, Any] = dict(  # the keys every kind has, passed on as they are
         id=signal_id,
         kind=kind,
         touchpoint=touchpoint,
@@ -332,7 +333,12 @@ def _env_name(check: _Checker, item: _Map, key: str) -> str | None:
     return value
 
 
-def _number(check: _Checker, item: _Map, key: str, default, *, low: float | None = None, high: float | None = None):
+_Default = TypeVar("_Default", float, None)
+
+
+def _number(
+    check: _Checker, item: _Map, key: str, default: _Default, *, low: float | None = None, high: float | None = None
+) -> float | _Default:
     value = item.get(key)
     if value is None:
         return default

@@ -83,7 +83,7 @@ class _Checks:
             return empty
         return value
 
-    def text(self, data: _Map, key: str, *, required: bool = False, where: str = "", default: str | None = None):
+    def text(self, data: _Map, key: str, *, required: bool = False, where: str = "", default: str | None = None) -> str | None:
         value = data.get(key)
         if value is None:
             if required:

@@ -27,7 +27,7 @@ from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
-from ..store import StoreError, open_store
+from ..store import SQLStore, StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
@@ -222,7 +222,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         def check() -> None:
             from ..room import doctor
 
-            def open_own():
+            def open_own() -> SQLStore:
                 return open_store(self.config.database_location, group=self.config.database_group)
 
             try:

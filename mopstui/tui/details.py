@@ -4,6 +4,7 @@ postmortem export, help and the command palette."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import timedelta
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from ..base.files import UnsafeFile
 from ..base.plain import said
 from ..base.textsafe import clean_line
+from ..config import Service
 from ..config.keymap import COMMANDS
 from ..domain import catalog as cat
 from ..domain.history import state_series
@@ -68,7 +70,7 @@ class Details(AppState):
                     body.append(clean_line(cat.change_line(change)) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
-    def _signal_facts(self, service, body: Text) -> None:
+    def _signal_facts(self, service: Service, body: Text) -> None:
         """The signals that speak for this service (its own and its touchpoint's), with their
         evidence: state, why, since, the last value, and their recent changes."""
         from ..domain.evidence import local_time
@@ -206,7 +208,7 @@ class Details(AppState):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(dict(self.config.keys)))
 
-    def get_system_commands(self, screen: Screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: Textual's own, then every war-room command that has a palette name (the
         CLI's, where there is one), from the same list as the keys."""
         yield from super().get_system_commands(screen)

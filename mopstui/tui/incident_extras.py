@@ -3,6 +3,7 @@ from a template (D), move an action item to closure (f), and the impact estimate
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -80,8 +81,10 @@ def followup(app: AppState) -> None:
     owner = clean_line(item.owner, 20) if item and item.owner else "none"
     now = f"{STATE_SAID.get(state, state)}, owner {owner}, due {item.due if item and item.due else 'none'}"
 
-    def write(**change) -> None:
-        app._queue_write(None, lambda s: s.change_followup(incident.id, event.id, author=app.user, **change))
+    def write(*, state: str | None = None, owner: str | None = None, due: date | None = None) -> None:
+        app._queue_write(
+            None, lambda s: s.change_followup(incident.id, event.id, author=app.user, state=state, owner=owner, due=due)
+        )
 
     def due_given(text: str | None) -> None:
         if not text:

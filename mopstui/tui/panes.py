@@ -4,6 +4,7 @@ rows, only changed cells touched), the clocks once a second, and the layout for 
 from __future__ import annotations
 
 import functools
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual import events, on
@@ -11,8 +12,8 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from ..base.timeutil import local_clock, short_duration, utcnow
-from ..domain.clocks import crossed, incident_clocks
-from ..domain.model import KIND_LABELS
+from ..domain.clocks import Clock, crossed, incident_clocks
+from ..domain.model import KIND_LABELS, Event
 from ..domain.timeline import author_mark, todo_words
 from ..room.duties import record_crossings
 from . import incident_extras
@@ -29,7 +30,7 @@ from .widgets import (
 )
 
 
-def entry_header(event, tz, started, todo: tuple[str, bool] | None = None) -> Text:
+def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
     """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
     due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -133,7 +134,7 @@ class Panes(AppState):
             self._render_clocks([])
         self._first_tick = False
 
-    def _render_clocks(self, clocks) -> None:
+    def _render_clocks(self, clocks: list[Clock]) -> None:
         container = self.q("#clocks")
         bars = list(container.query(ClockBar))
         if len(bars) != len(clocks):

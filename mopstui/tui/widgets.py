@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -13,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from ..base.textsafe import clean_line
-from ..config import Config
+from ..config import Config, Service
 from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
@@ -78,7 +79,7 @@ class ClockBar(Widget):
         super().__init__()
         self.clock: Clock | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield _ClockPart(id="label")
         yield _ClockPart(id="bar")
         yield _ClockPart(id="time")
@@ -258,7 +259,7 @@ def roomy(table: FittedTable) -> bool:
     return table.screen.has_class("-wide") or table.screen.has_class("-wider")
 
 
-def service_row(service, health: cat.Health, wide: bool) -> tuple:
+def service_row(service: Service, health: cat.Health, wide: bool) -> tuple:
     cells = [badge_text(health.state), plain(service.name, 60)]
     if wide:
         cells += [Text(str(service.tier)), plain(service.owner, 16), plain(service.touchpoint, 16)]

@@ -12,6 +12,8 @@ cache this answer: the poller's interval does).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ...config import Vendor
 from ..model import (
     DEGRADED,
@@ -32,7 +34,12 @@ KEYS = ("ongoing_incidents", "in_progress_maintenances", "scheduled_maintenances
 
 
 def url(vendor: Vendor) -> str:
-    return vendor.url if vendor.url.rstrip("/").endswith("/api/v1/summary") else vendor.url.rstrip("/") + "/api/v1/summary"
+    """The page's `/api/v1/summary`; a URL that is already an endpoint (the one the page's Widget
+    API settings show, pasted whole) is taken as it is."""
+    path = urlsplit(vendor.url).path.rstrip("/")
+    if "/api/" in path or "/proxy/" in path or path.endswith("widget"):
+        return vendor.url
+    return vendor.url.rstrip("/") + "/api/v1/summary"
 
 
 def parse(fetched: Fetched, vendor: Vendor) -> Parsed:
