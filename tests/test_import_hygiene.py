@@ -88,7 +88,7 @@ READING = {
     "mopstui", "mopstui.base", "mopstui.base.errors", "mopstui.base.files", "mopstui.base.identity",
     "mopstui.base.locations", "mopstui.base.plain", "mopstui.base.textsafe", "mopstui.base.timeutil",
     "mopstui.cli", "mopstui.cli.context", "mopstui.cli.incidents", "mopstui.cli.parser",
-    "mopstui.config", "mopstui.config.build", "mopstui.config.cache", "mopstui.config.load", "mopstui.config.model",
+    "mopstui.config", "mopstui.config.build", "mopstui.config.cache", "mopstui.config.checks", "mopstui.config.load", "mopstui.config.model",
     "mopstui.config.templates", "mopstui.config.tree", "mopstui.config.validate",
     "mopstui.domain", "mopstui.domain.edits", "mopstui.domain.leases", "mopstui.domain.model", "mopstui.domain.rules",
     "mopstui.domain.takeback", "mopstui.domain.timeline",
