@@ -1,12 +1,19 @@
 """A screen whose terminal is gone ends within 2 s however it was started: directly, under `su`,
-`su -`, `runuser`, `runuser -l`, `sudo -iu`, inside tmux or screen killed. Under `su -c` and the
-like the screen has a session of its own and no controlling terminal, so no hang-up signal ever
-came: it spun at 100 % of a core on the deleted pts, forever (see tui/driver.py).
+`su -`, `runuser`, `runuser -l`, `sudo -iu`, `ssh -t`, inside tmux or screen killed. Under `su -c`
+and the like the screen has a session of its own and no controlling terminal, so no hang-up
+signal ever came: it spun at 100 % of a core on the deleted pts, forever (see tui/driver.py).
 
-Real accounts (made here with useradd, so root only, and never in CI), a real pty per screen.
-Each round starts every way at once (ssh -t through a private sshd when OpenSSH's server is
-installed); MOPSTUI_HANGUP_ROUNDS sets how many rounds: 2 by default (18 starts, ~20 s, within
-the suite's budget); 12 rounds is 108 starts, ~2 min."""
+Real accounts (made here with useradd: root only, and CI runs as root), a real terminal per
+screen, a private sshd on 127.0.0.1 for `ssh -t`. The account runs mopstui as a colleague on a
+jump host does, from one install every account can read, built once per run under /var/tmp
+from the system's Python (tests/accounts.py): the checkout itself may be in root's private home,
+as CI's clone is. Every process started is proven ended: the screens, the wrappers around them,
+the tmux and screen servers, the sshd sessions, anything still running as the account.
+
+Each round starts every way at once (MOPSTUI_HANGUP_COPIES times each, 1 by default) and takes
+all their terminals away. A start costs ~0.75 s of a core to its first frame, so the default of
+3 rounds (27 starts, ~25 s) keeps the suite within its budget; MOPSTUI_HANGUP_ROUNDS=12 is the
+issue's hundred (108 starts, ~1 min on a 2-core host)."""
 
 from __future__ import annotations
 
@@ -14,163 +21,156 @@ import fcntl
 import os
 import pty
 import pwd
+import select
+import shlex
 import shutil
 import signal
 import struct
 import subprocess
 import sys
-import sysconfig
+import tempfile
 import termios
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .accounts import (
+    Sshd,
+    alive,
+    commands_starting,
+    has_openssh,
+    private_sshd,
+    processes_of,
+    shared_install,
+    system_python,
+    wait_until,
+)
 
-ROUNDS = int(os.environ.get("MOPSTUI_HANGUP_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("MOPSTUI_HANGUP_ROUNDS", "3"))
+COPIES = int(os.environ.get("MOPSTUI_HANGUP_COPIES", "1"))
 LIMIT = 2.0  # seconds from the terminal going to the screen's end
-ACCOUNT = "mopstui-hup"
+IN_CI = os.environ.get("CI") == "true"
+AS_ROOT = os.geteuid() == 0
 
-pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0, reason="makes a real account with useradd: run as root"),
-    pytest.mark.skipif(os.environ.get("CI") == "true", reason="makes real accounts: never in CI"),
-]
-
-
-def system_python() -> str:
-    """A Python every account can run, of this one's version (this one may live under /root)."""
-    name = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for path in (f"/usr/bin/{name}", f"/usr/local/bin/{name}"):
-        if os.access(path, os.X_OK):
-            return path
-    pytest.skip(f"no {name} outside /root for another account to run mopstui with")
+pytestmark = pytest.mark.skipif(
+    not AS_ROOT and not IN_CI,
+    reason="makes real accounts with useradd and starts a screen as each on its own terminal: run it as root "
+    "(CI does, and never skips it)",
+)
 
 
-@pytest.fixture(scope="module")
-def account():
-    made = False
-    try:
-        pwd.getpwnam(ACCOUNT)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", ACCOUNT],
-            check=True,
-            capture_output=True,
-        )
-        made = True
-    yield ACCOUNT
-    if made:
-        subprocess.run(["userdel", ACCOUNT], capture_output=True)
+def absent(what: str, why: str) -> None:
+    """A system tool this test needs is missing: outside CI its way is left out (and the summary
+    says so); in CI that is a failure, since .ci/run installs it."""
+    if IN_CI:
+        pytest.fail(f"{what} is missing in CI, where .ci/run installs it ({why})")
 
 
-@pytest.fixture(scope="module")
-def sshd(account, tmp_path_factory):
-    """A private sshd on 127.0.0.1 that lets the account in with a key made here; None when
-    OpenSSH's server is not installed (then `ssh -t` is left out, and the summary says so)."""
-    if not (os.access("/usr/sbin/sshd", os.X_OK) and shutil.which("ssh") and shutil.which("ssh-keygen")):
-        yield None
-        return
-    import socket
-
-    base = Path("/var/tmp") / f"mopstui-sshd-{uuid.uuid4().hex[:8]}"
-    base.mkdir(mode=0o755)
-    for key in ("host", "user"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / key)], check=True)
-    (base / "authorized_keys").write_text((base / "user.pub").read_text())
-    (base / "authorized_keys").chmod(0o644)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    (base / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {base}/host\nPidFile {base}/sshd.pid\n"
-        f"AuthorizedKeysFile {base}/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
-        f"KbdInteractiveAuthentication no\nAllowUsers {account}\n"
-    )
-    subprocess.run(["usermod", "-p", "*", account], check=True)  # "!" (locked) keeps a key out too
-    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's own privilege-separation directory
-    server = subprocess.Popen(
-        ["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    ssh = [
-        "ssh",
-        "-t",
-        "-i",
-        str(base / "user"),
-        "-p",
-        str(port),
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "LogLevel=ERROR",
-        f"{account}@127.0.0.1",
-    ]
-    deadline = time.monotonic() + 10
-    while subprocess.run([*ssh[:1], *ssh[2:], "true"], capture_output=True).returncode != 0:
-        assert time.monotonic() < deadline and server.poll() is None, "the test's sshd did not start"
-        time.sleep(0.2)
-    yield ssh
-    server.terminate()
-    server.wait(10)
-    shutil.rmtree(base, ignore_errors=True)
+@pytest.fixture(scope="session")
+def install() -> Iterator[Path]:
+    """mopstui as every account can run it, built once per run (tests/accounts.py)."""
+    if system_python() is None:
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        absent(f"/usr/bin/{version}", "the accounts run mopstui with the system's Python of the suite's version")
+        pytest.skip(f"no /usr/bin/{version}: another account could not run mopstui (the suite's Python is in a private home)")
+    with shared_install() as python:
+        yield python
 
 
-@pytest.fixture
-def room(account):
-    """A war-room the account owns, under /var/tmp, and a launcher it can run: `run PIDFILE`
-    writes its pid and becomes the screen."""
-    base = Path("/var/tmp") / f"mopstui-hangup-{uuid.uuid4().hex[:8]}"
-    base.mkdir(mode=0o755)
-    user = pwd.getpwnam(account)
-    os.chown(base, user.pw_uid, user.pw_gid)
-    (base / "c.yaml").write_text("timezone: UTC\n")
-    site = sysconfig.get_paths()["purelib"]
-    program = (
-        f"import site, sys; sys.path.insert(0, {str(ROOT)!r}); site.addsitedir({site!r}); "
-        "sys.argv[0] = 'mopstui'; from mopstui.cli import main; sys.exit(main())"
-    )
-    launcher = base / "run"
-    launcher.write_text(
-        "#!/bin/sh\n"
-        'echo $$ > "$1"; shift\n'
-        f"MOPSTUI_USER=hup exec {system_python()} -c {_sh(program)} "
-        f'--config {base}/c.yaml --db {base}/warroom.db "$@"\n'
-    )
-    launcher.chmod(0o755)
+@pytest.fixture(scope="session")
+def account() -> Iterator[str]:
+    """A real account of its own name for this run (another run on this host has another);
+    removed at the end, once nothing runs as it any more."""
+    if not AS_ROOT:
+        pytest.fail("CI runs the suite as root, and this test needs it: it makes a real account with useradd")
+    name = f"mhup{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        ["runuser", "-u", account, "--", str(launcher), "/dev/null", "declare", "Lead form down", "--severity", "SEV2"],
+        ["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", name],
         check=True,
         capture_output=True,
     )
-    yield base
-    shutil.rmtree(base, ignore_errors=True)
+    uid = pwd.getpwnam(name).pw_uid
+    try:
+        yield name
+    finally:
+        none_left = wait_until(lambda: not processes_of(uid), 10)
+        for pid in processes_of(uid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        removed = subprocess.run(["userdel", name], capture_output=True, text=True)
+    assert none_left, f"processes of {name} still running after every screen ended"
+    assert removed.returncode == 0, removed.stderr
+    with pytest.raises(KeyError):
+        pwd.getpwnam(name)
 
 
-def _sh(word: str) -> str:
-    import shlex
+@pytest.fixture(scope="session")
+def sshd(account) -> Iterator[Sshd | None]:
+    """A private sshd on 127.0.0.1 for `ssh -t`; None when OpenSSH's server is not installed
+    (then that way is left out, and the summary says so)."""
+    if not has_openssh():
+        absent("OpenSSH (/usr/sbin/sshd, ssh, ssh-keygen)", "for the ssh -t way")
+        yield None
+        return
+    with private_sshd(account) as server:
+        yield server
 
-    return shlex.quote(word)
+
+@pytest.fixture
+def room(account, install) -> Iterator[Path]:
+    """A war-room under /var/tmp and a launcher the account can run (root's, like the install):
+    `run PIDFILE` writes its pid and becomes the screen. What the account writes (the database,
+    the pid files) is in `data`, the account's."""
+    base = Path(tempfile.mkdtemp(prefix="mopstui-hangup-", dir="/var/tmp"))
+    try:
+        base.chmod(0o755)
+        data = base / "data"
+        data.mkdir(mode=0o755)
+        user = pwd.getpwnam(account)
+        os.chown(data, user.pw_uid, user.pw_gid)
+        (base / "c.yaml").write_text("timezone: UTC\n")
+        launcher = base / "run"
+        launcher.write_text(
+            "#!/bin/sh\n"
+            'echo $$ > "$1"; shift\n'
+            f"MOPSTUI_USER=hup exec {install} -m mopstui "
+            f'--config {base}/c.yaml --db {data}/warroom.db "$@"\n'
+        )
+        launcher.chmod(0o755)
+        declared = subprocess.run(
+            ["runuser", "-u", account, "--", str(launcher), "/dev/null", "declare", "Lead form down", "--severity", "SEV2"],
+            capture_output=True,
+            text=True,
+        )
+        assert declared.returncode == 0, declared.stderr
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert not base.exists()
 
 
 @dataclass
 class Started:
-    """One screen on its own terminal, and how to take that terminal away."""
+    """One screen on its own terminal, how to take that terminal away, and the processes that
+    must be seen to end besides the screen itself."""
 
     way: str
     pidfile: Path
     master: int = -1
-    child: int = 0
+    child: int = 0  # the pty's first process (the wrapper), ours to reap
     drop: Callable[[], None] = lambda: None
     shows: Callable[[], str] = lambda: ""  # what its terminal shows, where we cannot read it ourselves
     seen: bytes = b""
-    extra: list[Callable[[], None]] = field(default_factory=list)
+    looked: float = 0.0
+    servers: list[int] = field(default_factory=list)  # tmux's or screen's server, not our child
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+    helpers: list[subprocess.Popen] = field(default_factory=list)  # started to take the terminal away
 
     def pid(self) -> int | None:
         try:
@@ -182,14 +182,18 @@ class Started:
 def _on_pty(command: list[str], as_account: str | None = None) -> tuple[int, int]:
     pid, master = pty.fork()
     if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        if as_account:  # the account's own login, as its SSH session would start it
-            user = pwd.getpwnam(as_account)
-            os.setgroups([])
-            os.setgid(user.pw_gid)
-            os.setuid(user.pw_uid)
-        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TERM": "xterm-256color", "HOME": "/root"}
-        os.execvpe(command[0], command, env)
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TERM": "xterm-256color", "HOME": "/root"}
+            if as_account:  # the account's own login, as its SSH session would start it
+                user = pwd.getpwnam(as_account)
+                os.setgroups([])
+                os.setgid(user.pw_gid)
+                os.setuid(user.pw_uid)
+                env["HOME"] = user.pw_dir
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
     return pid, master
 
 
@@ -200,8 +204,8 @@ def _close(fd: int) -> None:
         pass
 
 
-def start(way: str, room: Path, account: str, n: int, ssh: list[str] | None) -> Started:
-    pidfile = room / f"{way.replace(' ', '_')}-{n}.pid"
+def start(way: str, room: Path, account: str, n: str, sshd: Sshd | None) -> Started:
+    pidfile = room / "data" / f"{way.replace(' ', '_')}-{n}.pid"
     run = f"{room}/run {pidfile}"
     wrappers = {
         "direct": [str(room / "run"), str(pidfile)],
@@ -210,7 +214,7 @@ def start(way: str, room: Path, account: str, n: int, ssh: list[str] | None) -> 
         "runuser": ["runuser", "-u", account, "--", str(room / "run"), str(pidfile)],
         "runuser -l": ["runuser", "-l", account, "-c", run],
         "sudo -iu": ["sudo", "-iu", account, str(room / "run"), str(pidfile)],
-        "ssh -t": [*(ssh or []), run],
+        "ssh -t": [*(sshd.command if sshd else []), run],
     }
     started = Started(way, pidfile)
     if way in wrappers:
@@ -222,21 +226,27 @@ def start(way: str, room: Path, account: str, n: int, ssh: list[str] | None) -> 
 
         started.drop = hang_up
     elif way == "tmux killed":
-        socket = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["tmux", "-L", socket, "new-session", "-d", "-x", "80", "-y", "24", f"su - {account} -c '{run}'"], check=True
-        )
-        started.drop = lambda: subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
-        started.shows = lambda: (
-            subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
-        )
-        started.extra.append(started.drop)
+        name = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
+        command = ["tmux", "-L", name, "new-session", "-d", "-x", "80", "-y", "24", f"su - {account} -c {shlex.quote(run)}"]
+        subprocess.run(command, check=True, env={**os.environ, "TERM": "xterm-256color"})
+        pids = subprocess.run(["tmux", "-L", name, "display", "-p", "#{pid}"], capture_output=True, text=True).stdout
+        started.servers = [int(pid) for pid in pids.split()]
+        kill = ["tmux", "-L", name, "kill-server"]
+
+        def kill_tmux() -> None:  # not waited for here: the other terminals go meanwhile
+            started.helpers.append(subprocess.Popen(kill, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+        started.drop = kill_tmux
+        started.shows = lambda: subprocess.run(["tmux", "-L", name, "capture-pane", "-p"], capture_output=True, text=True).stdout
+        started.cleanup.append(lambda: subprocess.run(kill, capture_output=True))
     elif way == "screen killed":
         name = f"mopstui-hup-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["screen", "-dmS", name, "su", "-", account, "-c", run], check=True, env={**os.environ, "TERM": "xterm-256color"}
-        )
-        copy = room / f"{name}.txt"
+        command = ["screen", "-dmS", name, "su", "-", account, "-c", run]
+        subprocess.run(command, check=True, env={**os.environ, "TERM": "xterm-256color"})
+        # screen's server renames itself SCREEN; the command that started it has returned
+        assert wait_until(lambda: bool(commands_starting(["SCREEN", *command[1:]])), 10), f"{name} did not start"
+        started.servers = commands_starting(["SCREEN", *command[1:]])
+        copy = room / "data" / f"{name}.txt"
 
         def screen_shows() -> str:
             subprocess.run(["screen", "-S", name, "-X", "hardcopy", str(copy)], capture_output=True)
@@ -248,44 +258,41 @@ def start(way: str, room: Path, account: str, n: int, ssh: list[str] | None) -> 
         started.shows = screen_shows
 
         def kill_screen() -> None:  # the screen process itself killed, as a dropped host would
-            found = subprocess.run(["pgrep", "-f", f"SCREEN -dmS {name}"], capture_output=True, text=True).stdout.split()
-            for pid in found:
-                os.kill(int(pid), signal.SIGKILL)
+            for pid in started.servers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
         started.drop = kill_screen
-        started.extra.append(lambda: subprocess.run(["screen", "-S", name, "-X", "quit"], capture_output=True))
+        started.cleanup += [kill_screen, lambda: subprocess.run(["screen", "-wipe", name], capture_output=True)]
     return started
 
 
-def ways(ssh: list[str] | None) -> list[str]:
+ALL_WAYS = ["direct", "su", "su -", "runuser", "runuser -l", "ssh -t", "sudo -iu", "tmux killed", "screen killed"]
+
+
+def ways(sshd: Sshd | None) -> list[str]:
     found = ["direct", "su", "su -", "runuser", "runuser -l"]
-    if ssh:
+    if sshd:
         found.append("ssh -t")
-    if shutil.which("sudo"):
-        found.append("sudo -iu")
-    if shutil.which("tmux"):
-        found.append("tmux killed")
-    if shutil.which("screen"):
-        found.append("screen killed")
+    for way, tool in (("sudo -iu", "sudo"), ("tmux killed", "tmux"), ("screen killed", "screen")):
+        if shutil.which(tool):
+            found.append(way)
+        else:
+            absent(tool, f"for the {way} way")
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
 
 
 def drawn(started: Started) -> bool:
     """The screen is up: its pid written and its first frame on its terminal."""
     if started.pid() is None:
         return False
-    if started.master < 0:
+    if started.master < 0:  # read through tmux or screen: a process each look, so not too often
+        if time.monotonic() - started.looked < 0.25:
+            return False
+        started.looked = time.monotonic()
         return "Lead form down" in started.shows()
-    import select
-
     while select.select([started.master], [], [], 0)[0]:
         try:
             chunk = os.read(started.master, 65536)
@@ -297,64 +304,97 @@ def drawn(started: Started) -> bool:
     return b"Lead form down" in started.seen
 
 
-def test_a_screen_whose_terminal_is_gone_ends_within_two_seconds_however_it_was_started(room, account, sshd):
-    results: dict[str, list[float]] = {}
-    failures: list[str] = []
-    counted = 0
-    for round_number in range(ROUNDS):
-        screens = [start(way, room, account, round_number, sshd) for way in ways(sshd)]
-        try:
-            deadline = time.monotonic() + 60
-            while not all(drawn(s) for s in screens) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            not_up = [s.way for s in screens if not drawn(s)]
-            assert not not_up, f"round {round_number}: never came up: {not_up}: " + "; ".join(
-                f"{s.way}: {s.seen[-300:]!r} {s.shows()[-300:]!r}" for s in screens if not drawn(s)
-            )
-            time.sleep(0.5)  # all settled into their loops
-            dropped: dict[str, float] = {}
-            for screen in screens:
-                dropped[screen.way] = time.monotonic()
-                screen.drop()
-            pending = {s.way: s.pid() for s in screens}
-            ended: dict[str, float] = {}
-            deadline = time.monotonic() + 10
-            while pending and time.monotonic() < deadline:
-                for way, pid in list(pending.items()):
-                    if pid is None or not alive(pid):
-                        ended[way] = time.monotonic() - dropped[way]
-                        del pending[way]
-                time.sleep(0.02)
-            for way, took in ended.items():
-                results.setdefault(way, []).append(took)
-                counted += 1
+def _end(screen: Started) -> list[str]:
+    """Take down whatever of this start is still there, and say what had to be killed."""
+    for helper in screen.helpers:
+        helper.wait(10)
+    for step in screen.cleanup:
+        step()
+    _close(screen.master)
+    left = []
+    pid = screen.pid()
+    if pid is not None and alive(pid):
+        left.append(f"{screen.way}: screen pid {pid}")
+        os.kill(pid, signal.SIGKILL)
+    for server in screen.servers:
+        if not wait_until(lambda server=server: not alive(server), 5):
+            left.append(f"{screen.way}: server pid {server}")
+            os.kill(server, signal.SIGKILL)
+    if screen.child:
+        if not wait_until(lambda: os.waitpid(screen.child, os.WNOHANG)[0] != 0, 5):
+            left.append(f"{screen.way}: wrapper pid {screen.child}")
+            os.kill(screen.child, signal.SIGKILL)
+            os.waitpid(screen.child, 0)
+        screen.child = 0
+    return left
+
+
+@dataclass
+class Tally:
+    took: dict[str, list[float]] = field(default_factory=dict)  # way: seconds from drop to end, each start
+    late: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+
+    def count(self) -> int:
+        return sum(len(times) for times in self.took.values())
+
+
+def one_round(number: int, screens: list[Started], tally: Tally) -> None:
+    """Every screen up, every terminal taken away at once, each end timed."""
+    came_up = wait_until(lambda: all(drawn(s) for s in screens), 60)
+    assert came_up, f"round {number}: never came up: " + "; ".join(
+        f"{s.way}: {s.seen[-300:]!r} {s.shows()[-300:]!r}" for s in screens if not drawn(s)
+    )
+    pending: dict[int, tuple[int | None, float]] = {}  # screen: its pid, when its terminal went
+
+    def notice_ends() -> None:
+        for index, (pid, dropped) in list(pending.items()):
+            if pid is None or not alive(pid):
+                took, way = time.monotonic() - dropped, screens[index].way
+                tally.took.setdefault(way, []).append(took)
                 if took > LIMIT:
-                    failures.append(f"round {round_number}, {way}: ended {took:.2f} s after its terminal went")
-            for way, pid in pending.items():
-                failures.append(f"round {round_number}, {way}: still running 10 s after its terminal went (pid {pid})")
+                    tally.late.append(f"round {number}, {way}: ended {took:.2f} s after its terminal went")
+                del pending[index]
+
+    for index, screen in enumerate(screens):
+        pending[index] = (screen.pid(), time.monotonic())
+        screen.drop()
+        notice_ends()
+    deadline = time.monotonic() + 10
+    while pending and time.monotonic() < deadline:
+        notice_ends()
+        time.sleep(0.02)
+    for index, (pid, _) in pending.items():
+        tally.late.append(f"round {number}, {screens[index].way}: still running 10 s after its terminal went (pid {pid})")
+
+
+def test_a_screen_whose_terminal_is_gone_ends_within_two_seconds_however_it_was_started(room, account, sshd):
+    uid = pwd.getpwnam(account).pw_uid
+    every = ways(sshd)
+    tally = Tally()
+    began = time.monotonic()
+    for number in range(ROUNDS):
+        screens: list[Started] = []
+        try:
+            for copy in range(COPIES):
+                screens += [start(way, room, account, f"{number}-{copy}", sshd) for way in every]
+            one_round(number, screens, tally)
         finally:
             for screen in screens:
-                for extra in screen.extra:
-                    extra()
-                _close(screen.master)
-                pid = screen.pid()
-                if pid is not None and alive(pid):
-                    os.kill(pid, signal.SIGKILL)
-                if screen.child:
-                    try:
-                        os.kill(screen.child, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                    try:
-                        os.waitpid(screen.child, 0)
-                    except ChildProcessError:
-                        pass
-    summary = ", ".join(f"{way} worst {max(times):.2f} s" for way, times in results.items())
-    left_out = "" if sshd else " (ssh -t left out: no OpenSSH server installed)"
-    print(f"\n{counted} screens hung up, {len(failures)} late or left{left_out}: {summary}")
-    assert not failures, "\n".join(failures)
-    # and none is left behind
-    for round_number in range(ROUNDS):
-        for way in ways(sshd):
-            pid = Started(way, room / f"{way.replace(' ', '_')}-{round_number}.pid").pid()
-            assert pid is None or not alive(pid), f"{way} left pid {pid}"
+                tally.left += _end(screen)
+        # Everything the round started has ended: what ran as the account (the screens, the
+        # shells under su, the sshd session's side), and the sshd sessions themselves.
+        if not wait_until(lambda: not processes_of(uid), 10):
+            tally.left.append(f"round {number}: still running as {account}: {processes_of(uid)}")
+        if sshd and not wait_until(lambda: not sshd.sessions(), 10):
+            tally.left.append(f"round {number}: sshd sessions still running: {sshd.sessions()}")
+    worst = ", ".join(f"{way} worst {max(times):.2f} s" for way, times in tally.took.items())
+    missing = [way for way in ALL_WAYS if way not in every]
+    left_out = f" ({', '.join(missing)} left out: not installed)" if missing else ""
+    print(
+        f"\n{tally.count()} of {ROUNDS * COPIES * len(every)} screens ended within {LIMIT:.0f} s of their terminal going, "
+        f"in {time.monotonic() - began:.1f} s{left_out}: {worst}"
+    )
+    assert not tally.late, "\n".join(tally.late)
+    assert tally.count() == ROUNDS * COPIES * len(every)
+    assert not tally.left, "left running after the round, and killed:\n" + "\n".join(tally.left)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from .context import EXIT_INPUT, EXIT_OK, Context
+
+if TYPE_CHECKING:
+    from ..store import SQLStore
 
 MARKS = {"problem": "✖", "note": "!", "ok": "✓"}
 
@@ -16,7 +20,7 @@ def cmd_doctor(ctx: Context) -> int:
 
     config = ctx.config
 
-    def open_store():  # the war-room as it is: the doctor never creates one
+    def open_store() -> SQLStore:  # the war-room as it is: the doctor never creates one
         from ..store import open_store as open_any
 
         return open_any(config.database_location, group=config.database_group)

@@ -214,4 +214,4 @@ def cmd_watch(ctx: Context) -> int:
 def cmd_demo(ctx: Context) -> int:
     from ..demo import run_demo
 
-    return run_demo(ctx)
+    return run_demo(ctx.user)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from ..base.textsafe import clean_line
 from ..config import directory
 from ..domain.model import InputError
 from .context import EXIT_INPUT, EXIT_OK, Context
 
+if TYPE_CHECKING:
+    from ..config import Vendor
 
-def _vendor(ctx: Context, wanted: str):
+
+def _vendor(ctx: Context, wanted: str) -> Vendor:
     import difflib
 
     from ..config import Vendor

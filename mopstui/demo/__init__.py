@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import config as config_module
 from ..base.identity import Account
@@ -13,6 +15,10 @@ from ..base.timeutil import to_store, utcnow
 from ..config import Config
 from ..domain.catalog import catalog_snapshot
 from ..store import SQLStore, open_store
+
+if TYPE_CHECKING:
+    from ..domain.model import Event
+    from ..tui.app import WarRoomApp
 
 DEMO_USERS = ("priya", "sam")
 
@@ -46,7 +52,7 @@ def seed(store: SQLStore, config: Config, *, now: datetime | None = None, minute
         replay_account=Account("priya", -1),
     )
 
-    def replay(seconds: int, author: str, kind: str, text: str, **extra):
+    def replay(seconds: int, author: str, kind: str, text: str, **extra: Any) -> Event:
         moment = start + timedelta(seconds=seconds)
         # A scripted person: each entry as written by that person's own account.
         return store.append(
@@ -87,7 +93,7 @@ def seed_leads(store: SQLStore, config: Config, *, now: datetime | None = None) 
     store.record_arrivals(rows)
 
 
-def run_demo(ctx) -> int:
+def run_demo(user: str) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mopstui-demo-"))
     database = workdir / "demo.db"
     config = demo_config(database)
@@ -99,7 +105,7 @@ def run_demo(ctx) -> int:
 
     vendors = DemoVendors(config).start()
     try:
-        return run_app(vendors.rewire(config), ctx.user, demo=True)
+        return run_app(vendors.rewire(config), user, demo=True)
     finally:
         vendors.stop()
         print(left_behind(workdir))  # stdout: the screen itself draws on stderr
@@ -136,7 +142,7 @@ def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> 
     return rewired, {k: replace(v, checked_at=stamp, last_good_at=stamp, latency_ms=None).to_dict() for k, v in statuses.items()}
 
 
-def picture_app(workdir: Path):
+def picture_app(workdir: Path) -> tuple[WarRoomApp, Callable[[], bool]]:
     """The demo war-room on a stopped clock, for screenshots and snapshot tests.
 
     Everything on screen is relative to the incident's start, so pictures only change when the

@@ -98,7 +98,7 @@ class DemoVendors:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
             def do_POST(self) -> None:

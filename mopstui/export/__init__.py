@@ -10,7 +10,7 @@ format is made from), `markdown`, `data` (JSON, CSV), `pictures` (SVG timeline, 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..config import Config
 from ..domain.model import incident_label
@@ -36,7 +36,7 @@ WRITERS = {"md": write_markdown, "json": write_json, "csv": write_csv}
 
 
 def export_incident(
-    store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *, svg_name: str | None = None, **options
+    store: SQLStore, incident_id: int, config: Config, fmt: str, out: IO[str], *, svg_name: str | None = None, **options: Any
 ) -> Export:
     """`svg_name`: the SVG timeline written beside a Markdown export, which links it."""
     # CSV re-hashes the events it writes in its writing pass; Markdown and JSON say the log's
@@ -48,7 +48,14 @@ def export_incident(
 
 
 def export_to_file(
-    store: SQLStore, incident_id: int, config: Config, fmt: str, path: str | Path, *, made: list[Export] | None = None, **options
+    store: SQLStore,
+    incident_id: int,
+    config: Config,
+    fmt: str,
+    path: str | Path,
+    *,
+    made: list[Export] | None = None,
+    **options: Any,
 ) -> list[Path]:
     """Write the export to `path` (never through a planted link: a fresh file renamed into place)
     and, for Markdown, its SVG timeline beside it. Returns the files written; `made` gets the

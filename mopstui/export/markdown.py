@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import IO
 
 from ..base.timeutil import format_duration, humanize_duration
@@ -261,7 +261,7 @@ def _timeline_row(event: Event, export: Export) -> str:
     )
 
 
-def _signals(w, export: Export) -> None:
+def _signals(w: Callable[[str], object], export: Export) -> None:
     """Our own signals (the territory) beside the vendors' pages (the map): what changed, why, the
     source's own time and when we saw it."""
     if not export.config.signals and not export.signal_changes:
@@ -300,7 +300,7 @@ def _integrity(w: Callable[[str], object], export: Export) -> None:
     w(f"- {NOT_CHAINED}\n")
 
 
-def _source_time(text: str | None, tz) -> str:
+def _source_time(text: str | None, tz: tzinfo) -> str:
     """A vendor's own time for a change, in the export's zone when it reads as a time."""
     if not text:
         return ""

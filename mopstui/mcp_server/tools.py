@@ -10,14 +10,14 @@ fails if one could. Each tool is a thin call into `views` (reads) or the store (
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import anyio
 from mcp.server.fastmcp import Context as Request
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, TextContent, Tool, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from .. import __version__
@@ -72,11 +72,11 @@ class WarRoomServer(FastMCP):
 
     room: Visit
 
-    async def list_tools(self):
+    async def list_tools(self) -> list[Tool]:
         self.room.met(self.get_context())
         return await super().list_tools()
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]):
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> Sequence[ContentBlock] | dict[str, Any]:
         """A refusal in the tool's own words ("impact: unknown vendor 'x'"); bad arguments as one line
         per argument, without the validation library's links."""
         try:

@@ -34,7 +34,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _seconds(delta) -> int:
+def _seconds(delta: timedelta) -> int:
     return int(delta.total_seconds())
 
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from .state import DEGRADED, DOWN, FAIL, PASS, Reading
+
+if TYPE_CHECKING:
+    from ..config.signals import Signal
 
 BAD = ("bounce", "dropped", "deferred")
 COUNTED = ("delivered", *BAD)
@@ -74,7 +78,7 @@ def parse_events(body: bytes) -> list[str]:
     raise ValueError("not an event webhook: SendGrid posts an array of events, Mailgun an object with event-data")
 
 
-def judge_deliverability(signal, values: list[str | None], window_words: str) -> Reading:
+def judge_deliverability(signal: Signal, values: list[str | None], window_words: str) -> Reading:
     kinds: Counter = Counter()
     codes: Counter = Counter()
     for value in values:

@@ -7,9 +7,15 @@ captcha), a 429, or the signal's own `blocked_selector` means we cannot see, nev
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..base.textsafe import clean_line
 from .state import BLIND, FAIL, PASS, Reading
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ..config.signals import Signal
 
 # Words and markers the common bot walls and challenges put on their pages (Cloudflare, Akamai,
 # PerimeterX, DataDome, Imperva, Sucuri, hCaptcha / reCAPTCHA).
@@ -34,7 +40,7 @@ def challenged(status: int, body: bytes, headers: dict[str, str] | None = None) 
     return None
 
 
-def _tree(body: bytes):
+def _tree(body: bytes) -> LexborHTMLParser:
     from selectolax.lexbor import LexborHTMLParser
 
     return LexborHTMLParser(body.decode("utf-8", "replace"))
@@ -44,7 +50,7 @@ def unreachable(reason: str) -> Reading:
     return Reading(FAIL, f"the page did not answer ({reason})", "no answer")
 
 
-def judge_form(signal, status: int, body: bytes, headers: dict[str, str] | None = None) -> Reading:
+def judge_form(signal: Signal, status: int, body: bytes, headers: dict[str, str] | None = None) -> Reading:
     """Healthy when the page answers 200 and the selector matches."""
     wall = challenged(status, body, headers)
     if wall:
@@ -54,12 +60,13 @@ def judge_form(signal, status: int, body: bytes, headers: dict[str, str] | None 
         return Reading(BLIND, "a bot wall or challenge is on the page (blocked_selector matches)", f"HTTP {status}")
     if status != 200:
         return Reading(FAIL, f"the form's page answered HTTP {status}", f"HTTP {status}")
+    assert signal.selector is not None  # a form signal's config cannot leave it out (config/signals.py)
     if tree.css_first(signal.selector) is None:
         return Reading(FAIL, f"form missing from its page (nothing matches {clean_line(signal.selector, 60)})", "form missing")
     return Reading(PASS, "the form is on its page", "form found")
 
 
-def judge_tag(signal, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Reading:
+def judge_tag(signal: Signal, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Reading:
     """The container serves: its script answers 200 with enough JavaScript, or the page still loads it."""
     wall = challenged(status, body, headers)
     if wall:
@@ -81,7 +88,7 @@ def judge_tag(signal, status: int, body: bytes, content_type: str, headers: dict
     return Reading(PASS, f"the container serves {_size(size)} of JavaScript", _size(size))
 
 
-def _page_loads(signal, body: bytes) -> Reading:
+def _page_loads(signal: Signal, body: bytes) -> Reading:
     container = signal.container or ""
     tree = _tree(body)
     for script in tree.css("script"):

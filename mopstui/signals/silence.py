@@ -13,8 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from .state import DEGRADED, DOWN, FAIL, PASS, Reading
+
+if TYPE_CHECKING:
+    from ..config.signals import Signal
 
 MIN_SAMPLES = 5  # gaps an hour of the week needs before its own threshold is trusted
 MAX_HOURS_SPANNED = 24  # a gap longer than a day says little about any one hour
@@ -53,7 +57,7 @@ class Threshold:
     words: str  # "usually every 6 min at this hour" | "expected every 30 min"
 
 
-def threshold(signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -> Threshold | None:
+def threshold(signal: Signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -> Threshold | None:
     if signal.learn is not None:
         recent = [a for a in arrivals if a >= now - signal.learn]
         gaps = learned_gaps(recent, tz).get(hour_of_week(now, tz), [])
@@ -67,7 +71,7 @@ def threshold(signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -> Th
     return None
 
 
-def judge_silence(signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -> Reading:
+def judge_silence(signal: Signal, arrivals: list[datetime], now: datetime, tz: tzinfo) -> Reading:
     """How long since the last arrival, against the usual gap for this hour."""
     what = signal.what or "arrivals"
     if not arrivals:

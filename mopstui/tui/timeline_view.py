@@ -179,6 +179,7 @@ class TimelineView(ScrollView, can_focus=True):
             return
         selected, bottom, count = self.selected, self._bottom(), len(self._events)
         at_bottom = self.follow or self.is_vertical_scroll_end
+        at_top = int(self.scroll_offset.y) == 0  # filled down from the first entry read
         self._events, self._keys = merge_earlier(self._events, self._keys, earlier, self._boundary)
         self.reading_earlier = False
         self._widen_authors(earlier)
@@ -187,8 +188,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._refresh_size()
         if at_bottom:
             self._follow_to_end()
-        else:  # the same entry stays at the bottom of the pane
-            bottom += len(self._events) - count
+        else:  # the same entry stays at the top of the pane (read from there), or at its bottom
+            shift = len(self._events) - count
+            height = max(1, self.scrollable_content_region.height)
+            bottom = shift + self._items_fitting_from(shift, height) - 1 if at_top else bottom + shift
             self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
 
     def _widen_authors(self, events: list[Event]) -> None:

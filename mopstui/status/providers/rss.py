@@ -21,6 +21,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ...config import Vendor
 from ..model import MAINTENANCE, OPERATIONAL, Maintenance, Parsed, VendorIncident, worst
@@ -71,7 +72,7 @@ class Entry:
     end_hint: str | None
 
 
-def _entries(feed) -> list[Entry]:
+def _entries(feed: Any) -> list[Entry]:  # a feedparser result (the library has no types)
     found = []
     for entry in feed.entries[:MAX_ENTRIES]:
         # Ask only for keys the entry has: feedparser's fallbacks between them are deprecated.

@@ -24,7 +24,7 @@ from ._json import items, load_object, mapping, text
 CODES = {100: OPERATIONAL, 200: MAINTENANCE, 300: DEGRADED, 400: PARTIAL, 500: MAJOR, 600: PARTIAL}
 
 
-def _state(code) -> str:
+def _state(code: object) -> str:
     return CODES.get(code, UNKNOWN) if isinstance(code, int) else UNKNOWN
 
 
