@@ -10,14 +10,17 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..base.plain import os_words
 from ..base.textsafe import clean_line
 from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
-from ..domain.timeline import Annotations, entry_words, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
+
+if TYPE_CHECKING:
+    from ..domain.timeline import Annotations
 
 
 def cmd_declare(ctx: Context) -> int:
@@ -156,6 +159,8 @@ def cmd_incidents(ctx: Context) -> int:
 
 
 def cmd_timeline(ctx: Context) -> int:
+    from ..domain.timeline import Annotations, format_line  # the timeline's, not every command's
+
     incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
     query = None
     if ctx.args.search:  # the search grammar only for a search
@@ -204,6 +209,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     store's own, or one withdrawn or given another kind since, is formatted from its Event by
     `format_line`, the obviously right way, which tests/test_cli.py holds this to."""
     from ..domain.rows import Memo, RowTimes, store_shaped
+    from ..domain.timeline import entry_words, format_line
     from ..store.events import _event
 
     start, tz, starred, corrected = incident.started_at, ctx.config.tz, notes.starred, notes.corrections
