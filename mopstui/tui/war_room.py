@@ -61,5 +61,8 @@ class WarRoom(Screen):
         yield Footer(compact=True)  # at 80 columns the roomy footer ran its last keys under the palette key
 
     def on_mount(self) -> None:
-        self.query_one("#incident-pane").border_title = "Incident"
+        # None when the app leaves before its first frame (a war-room it cannot open): a second
+        # error then ran under the one sentence that says why ("NOTE: 1 of 2 errors shown").
+        for pane in self.query("#incident-pane"):
+            pane.border_title = "Incident"
         self._composed.set()
