@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .tree import _Map
-from .validate import _Checker, _close_matches, _type_name
+from .checks import close_matches
+from .tree import _Map, _type_name
+from .validate import _Checker
 
 # The fields a template may use; drafts fill them from the incident (domain/drafts.py).
 TEMPLATE_FIELDS = (
@@ -116,7 +117,7 @@ def touchpoints(check: _Checker, data: _Map, known: set[str]) -> dict[str, Touch
     for name, item, section in _entries(check, data, "touchpoints", _Map, "a mapping of rates"):
         check.keys(item, (*RATES, "currency", "tracked_by"), f"touchpoint {name}")
         if known and name not in known:
-            hint = _close_matches(name, sorted(known), n=1)
+            hint = close_matches(name, sorted(known), n=1)
             check.fail(
                 check.at(section, name), f"no service has touchpoint {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
             )
@@ -143,7 +144,7 @@ def templates(check: _Checker, data: _Map) -> dict[str, str]:
             continue
         for field_name in fields:
             if field_name not in TEMPLATE_FIELDS:
-                hint = _close_matches(field_name, TEMPLATE_FIELDS, n=1)
+                hint = close_matches(field_name, TEMPLATE_FIELDS, n=1)
                 check.fail(
                     check.at(section, channel),
                     f"template {channel!r}: unknown field {{{field_name}}}"
