@@ -22,6 +22,7 @@ FETCHING = (
     "mopstui.status.online",
     "mopstui.status.detect",
     "mopstui.room.poller",
+    "mopstui.room.polling_round",
     "mopstui.tui",
     "mopstui.serve",
     "mopstui.demo.server",
@@ -110,6 +111,7 @@ def test_a_read_command_loads_what_it_uses(tmp_path, argv):
 NOT_FOR_THE_FIRST_FRAME = {
     "yaml", "difflib", "pickle", "hashlib", "tempfile", "socket", "shutil", "bz2", "lzma", "httpx", "sqlite_utils",
     "mopstui.export", "mopstui.demo", "mopstui.mcp_server", "mopstui.status.fetch", "mopstui.room.poller",
+    "mopstui.room.polling_round",
     "mopstui.room.doctor", "mopstui.cli.incidents", "mopstui.cli.catalog", "mopstui.cli.followups",
     "mopstui.cli.overrides", "mopstui.cli.stores", "mopstui.cli.vendors", "mopstui.cli.doctor", "mopstui.cli.signals",
 }  # fmt: skip
