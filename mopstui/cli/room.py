@@ -66,7 +66,7 @@ def cmd_status(ctx: Context) -> int:
 
     from ..domain.catalog import badge
     from ..domain.vendor_line import vendor_mark, vendor_note
-    from ..room.poller import CANNOT_SEE, poll, status_rows, targets
+    from ..room.polling_round import CANNOT_SEE, poll, status_rows, targets
     from ..status.model import RANK
 
     order = [t.id for t in targets(ctx.config)]
