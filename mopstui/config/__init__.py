@@ -6,7 +6,7 @@ editing the catalog can fix a file in one pass. The model is in `model`, YAML wi
 files in `load`. No Textual or httpx.
 """
 
-from .load import bundled_path, config_files, load, load_default, secret_warnings
+from .load import config_files, load, load_default, secret_warnings
 from .model import (
     DEFAULT_SEVERITIES,
     DEFAULT_THRESHOLDS,
@@ -23,6 +23,7 @@ from .model import (
     Vendor,
     WatchedComponent,
     Webhook,
+    bundled_path,
     default_database_path,
     user_config_path,
 )

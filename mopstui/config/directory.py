@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .checks import Checks
+from .model import bundled_path
 from .tree import Pos, _Map, _Seq, _type_name  # the tree, not yaml_lines: a config with no file needs no YAML
-
-if TYPE_CHECKING:
-    from .validate import _Checks
 
 
 def _at(pos: Pos, value: dict | list) -> _Map | _Seq:
@@ -54,8 +52,6 @@ class Entry:
 def directory() -> tuple[str, tuple[Entry, ...]]:
     """(when it was checked, the entries), from the bundled file."""
     import yaml
-
-    from .load import bundled_path
 
     data = yaml.safe_load(bundled_path("vendors.yaml").read_text(encoding="utf-8"))
     checked = str(data["checked"])
@@ -121,7 +117,7 @@ def filled(item: _Map, entry: Entry) -> _Map:
     return merged
 
 
-def resolve(check: _Checks, item: object, pos: Pos) -> _Map | None:
+def resolve(check: Checks, item: object, pos: Pos) -> _Map | None:
     """A vendor named by its directory id (`hubspot`, `{id: braze, cluster: US 03}`), filled
     from the directory; an entry with its own `url:` is the config's alone."""
     if isinstance(item, str):

@@ -7,12 +7,9 @@ no screen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .checks import Checks
 from .tree import _Map
-
-if TYPE_CHECKING:
-    from .validate import _Checks
 
 
 @dataclass(frozen=True)
@@ -308,7 +305,7 @@ def key_names(keys: str) -> list[str]:
     return [_KEY_NAMES.get(key.strip(), key.strip()) for key in keys.split(",") if key.strip()]
 
 
-def keys_section(check: _Checks, data: _Map) -> tuple[tuple[str, str], ...]:
+def keys_section(check: Checks, data: _Map) -> tuple[tuple[str, str], ...]:
     """`keys:` — a command's id and the keys that run it instead of its default, e.g.
     `keys: {note: m, search: "ctrl+f,/"}`. Unknown commands, empty keys and a key two commands
     would share are refused, each as FILE:LINE."""

@@ -69,7 +69,3 @@ def secret_warnings(config: Config) -> list[str]:
         if mode & 0o004:
             found.append(f"{source} holds webhook URLs (secrets) and is readable by every user; run: chmod o-r {source}")
     return found
-
-
-def bundled_path(name: str) -> Path:
-    return Path(__file__).parent.parent / "data" / name

@@ -43,6 +43,11 @@ DEFAULT_SEVERITIES = {
 SYSTEM_CONFIG = Path("/etc/mopstui/config.yaml")
 
 
+def bundled_path(name: str) -> Path:
+    """A file shipped with mopstui (the example config, the vendor directory)."""
+    return Path(__file__).parent.parent / "data" / name
+
+
 def user_config_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "mopstui" / "config.yaml"

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from .tree import Pos, _Map
-from .validate import _Checker, _close_matches, _type_name
+from .checks import close_matches
+from .tree import Pos, _Map, _type_name
+from .validate import _Checker
 
 ARRIVALS_KEPT_AT_LEAST = timedelta(days=8)  # a week of learning, and a day to spare
 SIGNAL_KINDS = ("form", "tag", "silence", "metric", "deliverability")
@@ -121,14 +122,14 @@ def signals(check: _Checker, data: _Map, touchpoints: set[str], service_ids: set
             continue
         seen[signal.id] = pos.line
         if touchpoints and signal.touchpoint not in touchpoints:
-            hint = _close_matches(signal.touchpoint, sorted(touchpoints), n=1)
+            hint = close_matches(signal.touchpoint, sorted(touchpoints), n=1)
             check.fail(
                 check.at(item, "touchpoint"),
                 f"signal {signal.id}: no service has touchpoint {signal.touchpoint!r}"
                 + (f"; did you mean {hint[0]!r}?" if hint else ""),
             )
         if signal.service is not None and signal.service not in service_ids:
-            hint = _close_matches(signal.service, sorted(service_ids), n=1)
+            hint = close_matches(signal.service, sorted(service_ids), n=1)
             check.fail(
                 check.at(item, "service"),
                 f"signal {signal.id} names unknown service {signal.service!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""),
@@ -141,7 +142,7 @@ def _signal(check: _Checker, item: _Map) -> Signal | None:
     signal_id = check.text(item, "id", required=True, where="signal: ")
     kind = check.text(item, "kind", required=True, where=f"signal {signal_id}: ")
     if kind is not None and kind not in SIGNAL_KINDS:
-        hint = _close_matches(kind, SIGNAL_KINDS, n=1)
+        hint = close_matches(kind, SIGNAL_KINDS, n=1)
         check.fail(
             check.at(item, "kind"),
             f"unknown signal kind {kind!r}"
@@ -221,7 +222,7 @@ def _metric(check: _Checker, item: _Map, common: dict, where: str) -> Signal:
         check.fail(check.at(item, "gives"), f"gives must be one of {', '.join(METRIC_GIVES)}, not {gives!r}")
     confirms, expect = check.text(item, "confirms"), check.text(item, "expect")
     if confirms is not None and confirms not in MITIGATIONS:
-        hint = _close_matches(confirms, list(MITIGATIONS), n=1)
+        hint = close_matches(confirms, list(MITIGATIONS), n=1)
         check.fail(
             check.at(item, "confirms"),
             f"confirms names a mitigation ({', '.join(MITIGATIONS)}), not {confirms!r}"

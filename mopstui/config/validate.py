@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
-from typing import overload
-from urllib.parse import urlparse
 
 from ..base.timeutil import TimeError, parse_duration
-from . import directory
+from .checks import Checks, close_matches
 from .model import (
     CATCH_UP,
     DEFAULT_SEVERITIES,
@@ -29,133 +26,7 @@ from .tree import Pos, _Map, _Seq, _type_name
 MAX_CYCLES_SHOWN = 20
 
 
-def _close_matches(word: str, candidates: Iterable[str], n: int = 1) -> list[str]:
-    """The near names for a "did you mean": difflib is loaded only when a config has a mistake."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(candidates), n=n)
-
-
-class _Checks:
-    """Reads values out of a merged `_Map` tree, collecting every problem on the way."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.warnings: list[str] = []
-        self.untrusted: dict[str, str] = {}  # files others can change -> why (trust.py)
-
-    def fail(self, pos: Pos, message: str) -> None:
-        self.problems.append(f"{pos}: {message}")
-
-    def warn(self, pos: Pos, message: str) -> None:
-        self.warnings.append(f"{pos}: warning: {message}")
-
-    def keys(self, data: _Map, allowed: Iterable[str], where: str) -> None:
-        allowed = list(allowed)
-        for key in data:
-            if key not in allowed:
-                hint = _close_matches(key, allowed, n=1)
-                suggestion = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(allowed)})"
-                self.fail(data.key_pos[key], f"unknown key {key!r} in {where}{suggestion}")
-
-    def at(self, data: _Map, key: str) -> Pos:
-        return data.key_pos.get(key, data.pos)
-
-    def mapping(self, data: _Map, key: str) -> _Map | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, _Map):
-            self.fail(self.at(data, key), f"{key} must be a mapping, not {_type_name(value)}")
-            return None
-        return value
-
-    def seq(self, data: _Map, key: str) -> _Seq:
-        value = data.get(key)
-        if value is None:
-            empty = _Seq()
-            empty.pos, empty.item_pos = self.at(data, key), []
-            return empty
-        if not isinstance(value, _Seq):
-            self.fail(self.at(data, key), f"{key} must be a list, not {_type_name(value)}")
-            empty = _Seq()
-            empty.pos, empty.item_pos = self.at(data, key), []
-            return empty
-        return value
-
-    def text(self, data: _Map, key: str, *, required: bool = False, where: str = "", default: str | None = None) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(data.pos, f"{where}missing required key {key!r}")
-            return default
-        if isinstance(value, (dict, list, bool)):
-            self.fail(self.at(data, key), f"{key} must be text, not {_type_name(value)}")
-            return default
-        return str(value)
-
-    def texts(self, data: _Map, key: str) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
-            self.fail(self.at(data, key), f"{key} must be a list of text, not {_type_name(value)}")
-            return ()
-        return tuple(str(v) for v in value)
-
-    @overload
-    def duration(self, data: _Map, key: str, default: timedelta) -> timedelta: ...
-
-    @overload
-    def duration(self, data: _Map, key: str, default: None = None) -> timedelta | None: ...
-
-    def duration(self, data: _Map, key: str, default: timedelta | None = None) -> timedelta | None:
-        value = data.get(key)
-        if value is None:
-            return default
-        try:
-            return parse_duration(value)
-        except TimeError as error:
-            self.fail(self.at(data, key), f"{key}: {error}")
-            return default
-
-    def integer(self, data: _Map, key: str, default: int, low: int, high: int) -> int:
-        value = data.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(self.at(data, key), f"{key} must be a whole number, not {_type_name(value)}")
-            return default
-        if not low <= value <= high:
-            self.fail(self.at(data, key), f"{key} must be between {low} and {high}, not {value}")
-            return default
-        return value
-
-    def boolean(self, data: _Map, key: str, default: bool | None) -> bool | None:
-        value = data.get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(self.at(data, key), f"{key} must be true or false, not {_type_name(value)}")
-            return default
-        return value
-
-    def url(self, data: _Map, key: str, *, required: bool, where: str) -> str | None:
-        value = self.text(data, key, required=required, where=where)
-        if value is None:
-            return None
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            self.fail(self.at(data, key), f"{key} must be an http(s) URL, not {value!r}")
-            return None
-        return value
-
-    # -- sections
-
-
-class _Checker(_Checks):
+class _Checker(Checks):
     """Reads the config's sections into dataclasses."""
 
     def thresholds(self, data: _Map, key: str) -> tuple[Threshold, ...] | None:
@@ -229,6 +100,8 @@ class _Checker(_Checks):
         result: list[Vendor] = []
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
+            from . import directory  # the vendor directory: only for a config that names vendors
+
             item = directory.resolve(self, item, pos)
             if item is None:
                 continue
@@ -236,7 +109,7 @@ class _Checker(_Checks):
             vendor_id = self.text(item, "id", required=True, where="vendor: ")
             kind = self.text(item, "kind", default="auto")  # found by asking the page (status/detect.py)
             if kind is not None and kind not in VENDOR_KINDS:
-                hint = _close_matches(kind, VENDOR_KINDS, n=1)
+                hint = close_matches(kind, VENDOR_KINDS, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(VENDOR_KINDS)})"
                 self.fail(self.at(item, "kind"), f"unknown vendor kind {kind!r}{extra}")
                 kind = None
@@ -294,7 +167,7 @@ class _Checker(_Checks):
             service_id = self.text(item, "id", required=True, where="service: ")
             vendor = self.text(item, "vendor")
             if vendor is not None and vendor not in vendor_ids:
-                hint = _close_matches(vendor, vendor_ids, n=1)
+                hint = close_matches(vendor, vendor_ids, n=1)
                 extra = f"; did you mean {hint[0]!r}?" if hint else " (add it under vendors:)"
                 self.fail(self.at(item, "vendor"), f"service {service_id} names unknown vendor {vendor!r}{extra}")
             if not service_id:
@@ -341,7 +214,7 @@ class _Checker(_Checks):
         for service in services:
             for dep in service.depends_on:
                 if dep not in ids:
-                    hint = _close_matches(dep, sorted(ids), n=1)
+                    hint = close_matches(dep, sorted(ids), n=1)
                     extra = f"; did you mean {hint[0]!r}?" if hint else ""
                     self.fail(
                         self.at(positions[service.id], "depends_on"),

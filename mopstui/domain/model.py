@@ -7,12 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..base.errors import InputError
-
-if TYPE_CHECKING:
-    from .takeback import TakeBacks
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -290,7 +287,14 @@ def derive_incident(incident_id: int, events: list[Event]) -> Incident:
     )
 
 
-def latest_customer_update(events: Iterable[Event | None], taken_back: TakeBacks | None = None) -> Event | None:
+class KindNow(Protocol):
+    """The kind an entry counts as now, once what was taken back is read (takeback.TakeBacks):
+    stated here, where it is used, so the vocabulary never imports the rules built on it."""
+
+    def kind_of(self, event: Event) -> str | None: ...
+
+
+def latest_customer_update(events: Iterable[Event | None], taken_back: KindNow | None = None) -> Event | None:
     """The latest customer update among `events` (others, and None, are passed over): the one that
     happened last, and of two at the same moment the one written last. The update-due clock
     counts from it; the screen keeps it current with `latest_customer_update((kept, new))`. With

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..base.files import owner_name
+from ..base.plain import said
 from ..config import Config
 
 PROBLEM, NOTE, OK = "problem", "note", "ok"
@@ -372,15 +373,15 @@ def room_findings(config: Config, open_store: Callable[[], object]) -> list[Find
             return []
     try:
         store = open_store()
-    except Exception as error:  # what the store says is already a sentence
-        return [Finding(PROBLEM, "war-room", f"The war-room cannot be opened: {error}.")]
+    except Exception as error:  # what the store says is already a sentence; a driver's is made one
+        return [Finding(PROBLEM, "war-room", f"The war-room cannot be opened: {said(error)}.")]
     try:
         from ..store import StoreError
 
         try:
             holder = store.lease_holder("poller")  # type: ignore[attr-defined]
         except StoreError as error:
-            return [Finding(PROBLEM, "war-room", f"The war-room cannot be read: {error}.")]
+            return [Finding(PROBLEM, "war-room", f"The war-room cannot be read: {said(error)}.")]
         findings = check_duties(config, holder) + check_anchor(config, holder)
         if config.database_url:
             from ..store.postgres.checkup import role_findings
@@ -438,7 +439,7 @@ def check_vendors(config: Config) -> list[Finding]:
     import asyncio
 
     from .moves import move_fix, move_words
-    from .poller import poll
+    from .polling_round import poll
 
     statuses = asyncio.run(poll(config))
     findings = []

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from ..base.plain import said
 from ..base.timeutil import to_store, utcnow
 from ..config import Config
 from ..signals.deliverability import parse_events
@@ -125,7 +126,7 @@ class Receiver(ThreadingHTTPServer):
             try:
                 self.write(rows)
             except Exception as error:  # a busy or broken war-room: said, and the receiver goes on
-                self.problems.append(f"could not store {len(rows)} arrivals: {error}")
+                self.problems.append(f"could not store {len(rows)} arrivals: {said(error)}")
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """A thread per connection, at most MAX_CONNECTIONS of them: past that, a short 503."""

@@ -3,9 +3,8 @@ corrections, switching incidents, search and the catalog filter."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import local_clock
@@ -15,10 +14,10 @@ from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
 from ..domain.takeback import early_note
 from ..store.sessions import MCP_CLIENT
 from . import incident_extras, takeback
-from .guards import _if_given, _skip_when_screen_gone, _unless_cancelled
+from .guards import _if_given, _unless_cancelled
+from .messages import EntrySubmitted
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 from .state import AppState
-from .timeline_view import TimelineView
 from .war_room import WarRoom
 from .widgets import (
     CatalogTable,
@@ -51,41 +50,35 @@ class IncidentActions(AppState):
     def action_entry(self, kind: str) -> None:
         if kind:
             self.entry_kind = kind
-        label = "todo" if self.entry_kind == "action_item" else self.entry_kind
-        self.q("#entry-kind", Static).update(f"{label} ▸")
         self.show_pane("incident")  # a narrow screen showing the services or vendors comes back
-        # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
-        # already queued behind this one and must reach the entry line, never the bindings.
-        self.war_room.set_focus(self.q("#entry", Input))
+        self.incident_pane.open_entry(self.entry_kind)
 
     def action_leave_input(self) -> None:
         room = self.war_room
         side_shown = room.has_class("-show-services") or room.has_class("-show-vendors")
-        if side_shown and not (self.state.catalog_filter and self.focused is self.q("#catalog")):
+        if side_shown and not (self.state.catalog_filter and isinstance(self.focused, CatalogTable)):
             self.action_pane("incident")
             return
         if self.state.filter_label:
             self._show_incident(reload=True)
             return
-        if self.state.catalog_filter and self.focused is self.q("#catalog"):
+        if self.state.catalog_filter and isinstance(self.focused, CatalogTable):
             self.state.catalog_filter = ""
             self._render_catalog(rebuild=True)
             self.notify("Catalog filter cleared.", timeout=2)
             return
         if isinstance(self.focused, Input):
-            # Now, not after the queue (Widget.focus defers): a kind key in the same burst as the
-            # Escape must find the line closed and pick its kind, not be typed into it.
-            self.war_room.set_focus(self.q("#timeline"))
+            self.incident_pane.leave_entry()
 
-    @on(Input.Submitted, "#entry")
-    def _submit_entry(self, event: Input.Submitted) -> None:
+    @on(EntrySubmitted)
+    def _submit_entry(self, message: EntrySubmitted) -> None:
         if not self._can_write():
             return
         incident = self._need_incident()
-        if incident is None or not event.value.strip():
+        if incident is None or not message.text.strip():
             return
         try:
-            entry = parse_entry(event.value, self.entry_kind, self.config.tz, self.now())
+            entry = parse_entry(message.text, self.entry_kind, self.config.tz, self.now())
         except ValueError as error:  # TimeError, InputError: a slip, said beside the line, the text kept
             self._entry_refused(str(error))
             return
@@ -93,12 +86,7 @@ class IncidentActions(AppState):
             self._entry_refused("The entry is empty: write what happened.")
             return
         self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
-        event.input.value = ""
-        self._entry_refused("")
-        # Logged: the line is left, so the next key picks the next entry's kind (`c` then the words
-        # logs comms). Left open, a `c` typed into it made the customer update a note `cChat is…`.
-        # Now, not after the queue: a kind key in the same burst as the Enter must find it closed.
-        self.war_room.set_focus(self.q("#timeline"))
+        self.incident_pane.entry_logged()
         if entry.at is not None:  # it lands where it happened, maybe far above: say so
             early = early_note(incident, entry.at, self.config.tz)
             self.notify(
@@ -108,19 +96,7 @@ class IncidentActions(AppState):
             )
 
     def _entry_refused(self, reason: str) -> None:
-        """A refused entry: the reason on the line above the entry line, the typed text left in it
-        to fix (never lost, never logged as something else); an empty reason clears the word."""
-        line = self.q("#entry-error", Static)
-        if reason:
-            reason = reason if reason.endswith((".", "?", ".)")) else reason + "."
-            line.update(Text(f"Not logged: {reason} Fix it and press Enter.", style="bold"))
-        line.display = bool(reason)
-
-    @on(Input.Changed, "#entry")
-    @_skip_when_screen_gone  # the line cleared by the last Enter as the screen closes: nothing to say
-    def _entry_changed(self, event: Input.Changed) -> None:
-        if not event.value:
-            self._entry_refused("")
+        self.incident_pane.refuse(reason)
 
     def action_declare(self) -> None:
         def declared(result: Declaration | None) -> None:
@@ -213,7 +189,7 @@ class IncidentActions(AppState):
         self._queue_write(None, lambda s: s.assign_role(incident_id, role, user, author=self.user))
 
     def _selected_entry(self) -> Event | None:
-        event = self.q("#timeline", TimelineView).selected
+        event = self.incident_pane.timeline.selected
         if event is None:
             self.notify("Select an entry in the timeline first (Tab to it, then ↑ ↓).", severity="warning")
         return event
@@ -269,12 +245,9 @@ class IncidentActions(AppState):
             self._show_incident(reload=True)
             return
         found = self.store.search(incident.id, parsed.words, kind=parsed.kind, author=parsed.author)
-        timeline = self.q("#timeline", TimelineView)
-        timeline.load(found, incident.started_at, filter_label=query)
+        self.incident_pane.timeline.load(found, incident.started_at, filter_label=query)
         self.state.filter_label = query
-        bar = self.q("#filter-bar", Static)
-        bar.update(Text(f"filter: {clean_line(query)} — {len(found)} entries · Escape shows all", style="bold"))
-        bar.display = True
+        self.incident_pane.show_filter(query, len(found))
 
     @on(CatalogTable.FilterRequested)
     def filter_catalog(self) -> None:

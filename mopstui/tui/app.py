@@ -36,7 +36,6 @@ from .link import LinkWatch
 from .panes import Panes
 from .room_state import RoomState
 from .sync import StoreSync
-from .timeline_view import TimelineView
 from .war_room import WarRoom
 from .writing import Writing
 
@@ -126,7 +125,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
     def get_default_screen(self) -> WarRoom:
         """The war-room is the first screen, made with the app at the terminal's size: pushed over
         Textual's blank screen it was styled, laid out and focused again before the first frame."""
-        return WarRoom(self.config, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS)
+        return WarRoom(self.state, width=self.size.width, breakpoints=self.HORIZONTAL_BREAKPOINTS)
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -177,7 +176,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._render_catalog(rebuild=True)
         self._render_vendors(rebuild=True)
         self._show_incident(reload=True)
-        timeline = self.q("#timeline", TimelineView)
+        timeline = self.incident_pane.timeline
         if timeline.has_focus:  # since the screen was made (WarRoom.AUTO_FOCUS), before it had entries:
             timeline.on_focus()  # the newest is selected now, as focusing it selects it
         else:
@@ -274,7 +273,7 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
             self._run_poller()
 
     async def action_quit(self) -> None:
-        pending = self.q("#timeline", TimelineView).pending if self._store is not None else []
+        pending = self.incident_pane.timeline.pending if self._store is not None else []
         unsaved = len([p for p in pending if not p.failed])
         if unsaved:
             wait = int(self.store.write_timeout)

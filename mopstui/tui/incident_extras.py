@@ -11,9 +11,6 @@ if TYPE_CHECKING:
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual.widgets import Input, Static
-
 from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
 from ..domain.followups import followups, parse_due
@@ -53,9 +50,7 @@ def draft_update(app: AppState) -> None:
             return
         text = one_line(draft(app.config, incident, channel, app.now()))
         app.action_entry("comms")
-        entry = app.q("#entry", Input)
-        entry.value = text
-        entry.cursor_position = len(text)
+        app.incident_pane.fill_entry(text)
         app.notify(f"Drafted from the {channel} template: edit it, Enter logs it as a customer update.", timeout=4)
 
     app.push_screen(ChoiceScreen("Draft a customer update for…", choices, deliberate=False), picked)
@@ -111,15 +106,11 @@ def followup(app: AppState) -> None:
 
 def render_impact(app: AppState) -> None:
     """Under the clocks: what the current incident is costing, as estimates with their inputs."""
-    line = app.q("#impact", Static)
     incident = app.current
     impact = (
         estimate(app.config, incident, app.now(), app.state.touchpoint_states, app.state.signal_history) if incident else None
     )
-    shown = bool(impact and impact.figures)
-    if shown and impact is not None:
-        app._update_if_changed("#impact", Text(f"est. {impact.line()}", style="bold"))
-    line.display = shown
+    app.incident_pane.show_impact(impact.line() if impact and impact.figures else "")
 
 
 def open_followups_line(app: AppState) -> str:

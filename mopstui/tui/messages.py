@@ -51,3 +51,11 @@ class ServiceChosen(Message):
     def __init__(self, service_id: str) -> None:
         super().__init__()
         self.service_id = service_id
+
+
+class EntrySubmitted(Message):
+    """Enter on the entry line: the app parses the text and logs it, or says why not."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

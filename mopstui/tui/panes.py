@@ -4,17 +4,14 @@ rows, only changed cells touched), the clocks once a second, and the layout for 
 from __future__ import annotations
 
 import functools
-from datetime import datetime, tzinfo
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from ..base.timeutil import local_clock, short_duration, utcnow
+from ..base.timeutil import utcnow
 from ..domain.clocks import Clock, crossed, incident_clocks
-from ..domain.model import KIND_LABELS, Event
-from ..domain.timeline import author_mark, todo_words
 from ..room.duties import record_crossings
 from . import incident_extras
 from .guards import _skip_when_screen_gone
@@ -22,53 +19,28 @@ from .room_bar import RoomStrip
 from .services_pane import ServicesPane
 from .state import AppState
 from .timeline_loading import show_timeline
-from .timeline_view import TimelineView
 from .vendor_pane import VendorPane
-from .widgets import (
-    ClockBar,
-    IncidentSummary,
-)
-
-
-def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
-    """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
-    due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
-    if todo is not None:
-        text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
-    text.append(f" · {local_clock(event.occurred_at, tz)}")
-    if started is not None:
-        text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
-    if event.backdated:
-        text.append(f" · written {local_clock(event.recorded_at, tz)}")
-    text.append("  e correct · w withdraw · * star", "bright_black")
-    return text
 
 
 class Panes(AppState):
     """Part of WarRoomApp (app.py), by concern."""
 
     def _render_summary(self) -> None:
-        incident = self.current
-        ids = [i.id for i in self.state.incidents]
-        position = f"[{ids.index(incident.id) + 1}/{len(ids)}]" if incident and len(ids) > 1 else ""
-        self.q("#summary", IncidentSummary).show(incident, position, self.config, incident_extras.open_followups_line(self))
+        self.incident_pane.show_summary(self.state, incident_extras.open_followups_line(self))
 
     def _show_incident(self, *, reload: bool) -> None:
         self._render_summary()
         incident = self.current
-        timeline = self.q("#timeline", TimelineView)
+        pane = self.incident_pane
+        timeline = pane.timeline
         if reload:
             self.state.filter_label = ""
-            self.q("#filter-bar", Static).update("")
-            self.q("#filter-bar").display = False
+            pane.show_filter("", 0)
             if incident is None:
                 timeline.load([], utcnow())
             else:
                 show_timeline(self, timeline, incident)
-        clocks = self.q("#clocks")
-        clocks.remove_children()
+        pane.show_clocks([], again=True)
         self._tick()
 
     def _render_catalog(self, *, rebuild: bool = False) -> None:
@@ -135,28 +107,7 @@ class Panes(AppState):
         self._first_tick = False
 
     def _render_clocks(self, clocks: list[Clock]) -> None:
-        container = self.q("#clocks")
-        bars = list(container.query(ClockBar))
-        if len(bars) != len(clocks):
-            container.remove_children()
-            bars = [ClockBar() for _ in clocks]
-            container.mount_all(bars)
-        for bar, clock in zip(bars, clocks):
-            bar.set_clock(clock)
-
-    @on(TimelineView.Selected)
-    def _show_selected_entry(self, message: TimelineView.Selected) -> None:
-        """Under the timeline, the highlighted entry's number, author, kind and time first (one
-        line, never pushed out by its text), then what is said about it."""
-        strip = self.q("#selected-entry", Static)
-        event = message.event
-        if event is None:
-            strip.display = False
-            return
-        notes, today = self.q("#timeline", TimelineView).notes, self.now().astimezone(self.config.tz).date()
-        started = self.current.started_at if self.current else None
-        strip.update(entry_header(event, self.config.tz, started, todo_words(event, notes, today)))
-        strip.display = True
+        self.incident_pane.show_clocks(clocks)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_to(event.size.width, event.size.height)

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from ..config import Config
 from ..domain.model import Event, Incident
 from ..store import SQLStore
+from .incident_pane import IncidentPane
 from .keyguard import KeyGuard
 from .link import LinkWatch
 from .messages import VendorHighlighted
@@ -77,6 +78,10 @@ class AppState(App):
         # NoMatches, not StopIteration: raised inside a message handler, StopIteration turns into
         # "coroutine raised StopIteration" and kills the app (a write confirmed while it exits).
         raise NoMatches("the war-room screen is not up")
+
+    @property
+    def incident_pane(self) -> IncidentPane:
+        return self.war_room.query_one(IncidentPane)
 
     @overload
     def q(self, selector: str) -> Widget: ...

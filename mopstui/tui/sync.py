@@ -23,7 +23,6 @@ from .guards import PRESENCE_WINDOW, _said_when_unreachable, _skip_when_screen_g
 from .link import PROBE
 from .room_bar import RoomBar
 from .state import AppState
-from .timeline_view import TimelineView
 
 
 class StoreSync(AppState):
@@ -106,7 +105,7 @@ class StoreSync(AppState):
                 return
         mine = [e for e in events if e.incident_id == self.state.current_id]
         if mine and not self.state.filter_label:
-            self.q("#timeline", TimelineView).add(mine)
+            self.incident_pane.timeline.add(mine)
         self._render_summary()
 
     @_skip_when_screen_gone

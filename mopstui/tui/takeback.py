@@ -17,7 +17,6 @@ from ..domain.model import KIND_LABELS, Event, Incident, InputError
 from ..domain.takeback import REOPEN_STATUSES, check_takeback
 from .guards import _if_given
 from .screens import ChoiceScreen, PromptScreen
-from .timeline_view import TimelineView
 
 
 def _said(text: str, width: int = 40) -> str:
@@ -26,7 +25,7 @@ def _said(text: str, width: int = 40) -> str:
 
 
 def withdraw(app: AppState, incident: Incident, event: Event) -> None:
-    notes = app.q("#timeline", TimelineView).notes
+    notes = app.incident_pane.timeline.notes
     try:
         check_takeback(incident, "withdraw", event.id, event, notes.withdrawn.get(event.id))
     except InputError as error:
@@ -55,7 +54,7 @@ def withdraw(app: AppState, incident: Incident, event: Event) -> None:
 
 
 def toggle_star(app: AppState, incident: Incident, event: Event) -> None:
-    if event.id in app.q("#timeline", TimelineView).notes.starred:
+    if event.id in app.incident_pane.timeline.notes.starred:
         app._queue_write(None, lambda s: s.unstar(incident.id, event.id, author=app.user))
         app.notify(f"Star taken off #{event.id}.", timeout=3)
     else:

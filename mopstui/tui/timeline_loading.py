@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
+from ..base.plain import said
 from ..domain.model import Event, Incident
 from ..domain.timeline import ANNOTATION_KINDS
 from ..store import open_store
@@ -48,7 +49,7 @@ def show_timeline(app: AppState, timeline: TimelineView, incident: Incident) -> 
                     earlier += batch
             message = TimelineView.EarlierRead(generation, earlier)
         except Exception as error:  # said on screen, never a dead worker nobody hears of
-            message = TimelineView.EarlierRead(generation, [], str(error) or type(error).__name__)
+            message = TimelineView.EarlierRead(generation, [], said(error))
         try:
             timeline.post_message(message)
         except RuntimeError:  # the screen closed meanwhile

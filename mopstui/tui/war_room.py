@@ -11,23 +11,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..config import Config
+from .incident_pane import IncidentPane
 from .room_bar import RoomBar, RoomStrip
+from .room_state import RoomState
 from .services_pane import ServicesPane
-from .timeline_view import TimelineView
 from .vendor_pane import VendorPane
-from .widgets import EntryInput, IncidentSummary
 
 
 class WarRoom(Screen):
     AUTO_FOCUS = "#timeline"  # focused as it is made: moving focus there later re-styled both panes
 
-    def __init__(self, config: Config, *, width: int = 0, breakpoints: list[tuple[int, str]] | None = None) -> None:
+    def __init__(self, state: RoomState, *, width: int = 0, breakpoints: list[tuple[int, str]] | None = None) -> None:
         # The width's class from the start, not from the first resize: the tables were laid out
         # for the narrow side pane in the first second (4-wide columns) and again a second later.
         chosen = [name for edge, name in (breakpoints or []) if width >= edge][-1:]
         super().__init__(classes=" ".join(chosen) or None)
-        self.config = config
+        self.state = state
         self._composed = asyncio.Event()
 
     async def composed(self) -> None:
@@ -41,18 +40,7 @@ class WarRoom(Screen):
             with Vertical(id="side"):
                 yield ServicesPane(id="catalog-pane")
                 yield VendorPane(id="vendor-pane")
-            with Vertical(id="incident-pane", classes="pane"):
-                yield IncidentSummary(id="summary")
-                with Vertical(id="clocks"):
-                    pass
-                yield Static(id="impact")
-                yield Static(id="filter-bar")
-                yield TimelineView(tz=self.config.tz, id="timeline")
-                yield Static(id="selected-entry")
-                yield Static(id="entry-error")  # why the line was not logged, the text kept in it
-                with Horizontal(id="entry-row"):
-                    yield Static("note ▸", id="entry-kind")
-                    yield EntryInput(placeholder="n note · a action · c comms … type, Enter to log", id="entry")
+            yield IncidentPane(self.state, id="incident-pane")
         yield Static(
             "The terminal is too small for the war-room: make it at least 60 columns by 16 lines "
             "(80x24 is best). Nothing is lost meanwhile.",
@@ -61,5 +49,4 @@ class WarRoom(Screen):
         yield Footer(compact=True)  # at 80 columns the roomy footer ran its last keys under the palette key
 
     def on_mount(self) -> None:
-        self.query_one("#incident-pane").border_title = "Incident"
         self._composed.set()

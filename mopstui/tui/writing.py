@@ -16,7 +16,7 @@ from ..store import ReadOnlyStore, SQLStore, StoreBusy, StoreError, open_store
 from .guards import _skip_when_screen_gone
 from .messages import WriteDone, WriteFailed, WriteWaiting
 from .state import AppState
-from .timeline_view import Pending, TimelineView
+from .timeline_view import Pending
 
 
 class Writing(AppState):
@@ -31,7 +31,7 @@ class Writing(AppState):
             self._tokens += 1
         token = pending.token if pending else self._tokens
         if pending is not None:
-            self.q("#timeline", TimelineView).add_pending(pending)
+            self.incident_pane.timeline.add_pending(pending)
         self._callbacks[token] = on_done
         self._writes.put((token, action))
         return token
@@ -65,7 +65,7 @@ class Writing(AppState):
     @_skip_when_screen_gone
     def on_write_done(self, message: WriteDone) -> None:
         self._waiting_notice = False
-        timeline = self.q("#timeline", TimelineView)
+        timeline = self.incident_pane.timeline
         self._check_changes()  # bring in the confirmed event before dropping the pending line
         timeline.settle_pending(message.token)
         callback = self._callbacks.pop(message.token, None)
@@ -75,7 +75,7 @@ class Writing(AppState):
     @_skip_when_screen_gone
     def on_write_failed(self, message: WriteFailed) -> None:
         self._callbacks.pop(message.token, None)
-        timeline = self.q("#timeline", TimelineView)
+        timeline = self.incident_pane.timeline
         kept = any(p.token == message.token for p in timeline.pending)
         timeline.settle_pending(message.token, failed=message.reason)
         if kept and message.action is not None:  # an entry on screen: its text is kept, ctrl+r tries again
@@ -90,7 +90,7 @@ class Writing(AppState):
         if not self._unsaved:
             self.notify("Nothing to retry: every entry is saved.", timeout=3)
             return
-        timeline = self.q("#timeline", TimelineView)
+        timeline = self.incident_pane.timeline
         for token, action in sorted(self._unsaved.items()):
             timeline.retry_pending(token)
             self._writes.put((token, action))
@@ -122,6 +122,6 @@ class Writing(AppState):
 
     async def _writes_drained(self, timeout: float) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
-        timeline = self.q("#timeline", TimelineView)
+        timeline = self.incident_pane.timeline
         while [p for p in timeline.pending if not p.failed] and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
