@@ -45,6 +45,7 @@ def test_every_module_is_checked():
     assert len(ALL) > 40 and "mopstui.domain.grammar" in ALL and "mopstui.store.events" in ALL
 
 
+@pytest.mark.slow  # a fresh interpreter per module
 @pytest.mark.parametrize("module", ALL)
 def test_textual_only_with_the_screen_and_httpx_only_where_pages_are_fetched(module):
     tops = {name.split(".")[0] for name in loaded_after(f"import {module}")}
