@@ -225,6 +225,7 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
 
 
+@pytest.mark.slow  # the real executable
 def test_the_real_executable_end_to_end(db_path):
     """Most command-line tests call `main` in-process; this one runs the installed `mopstui` as a
     script would: its start-up, exit codes, and one sentence (never a traceback) for bad input."""
@@ -280,3 +281,50 @@ def test_anything_but_the_screen_is_read_by_the_whole_grammar(argv):
     from mopstui.cli.parser import screen_args
 
     assert screen_args(argv) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["incidents"],
+        ["--db", "w.db", "incidents", "--all", "--json"],
+        ["--user", "a", "timeline", "INC-1", "--search", "kind:comms"],
+        ["log", "1", "--kind", "todo", "call the vendor", "--user", "b", "--at", "10:02"],
+        ["--config", "a.yaml", "-v", "declare", "Form down", "-s", "sev2", "--service", "forms"],
+        ["vendors", "components", "hubspot", "--json"],
+        ["catalog", "show", "forms"],
+        ["catalog"],
+        ["followup", "1", "42", "--done", "--owner", "sam"],
+        ["export", "1", "-f", "csv", "--starred-only"],
+        ["verify", "--since-head", "a" * 12],
+    ],
+)
+def test_a_command_is_read_by_its_own_grammar_as_by_the_whole(argv):
+    """`mopstui incidents` builds the parser of `incidents` alone (not the 40 of every command),
+    and reads the line exactly as the whole grammar does."""
+    from mopstui.cli.parser import build_parser, read_command_line
+
+    quick, whole = vars(read_command_line(argv)), vars(build_parser().parse_args(argv))
+    assert quick.pop("func").__name__ == whole.pop("func").__name__
+    assert quick == whole
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["incidnts"], ["incidents", "--bogus"], ["timeline"], ["--us", "b", "incidents"], ["--version"], ["log", "--help"]],
+)
+def test_a_mistake_is_answered_by_the_whole_grammar(argv, capsys):
+    """What the one command's grammar cannot read, the whole grammar reads again: the same
+    errors, usage and help as ever (an unknown command lists every command)."""
+    from mopstui.cli.parser import build_parser, read_command_line
+
+    outcomes = []
+    for read in (read_command_line, lambda line: build_parser().parse_args(line)):
+        try:
+            outcomes.append(("read", sorted(vars(read(argv)))))
+        except SystemExit as exit:
+            outcomes.append(("exit", exit.code))
+        outcomes.append(capsys.readouterr())
+    assert outcomes[0:2] == outcomes[2:4]
+    if argv == ["incidnts"]:
+        assert "'verify'" in outcomes[1].err and "'incidents'" in outcomes[1].err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = UTC
 # Fixed-width so that stored timestamps sort as text in the same order as in time.
@@ -103,6 +102,9 @@ def from_store(text: str) -> datetime:
 def zone(name: str | None) -> tzinfo:
     if not name or name.upper() == "UTC":
         return UTC
+    # zoneinfo (and sysconfig, to find the zone files) only for a zone of its own: 3 ms of start-up
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:

@@ -16,7 +16,7 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import TimeError
 from ..domain.model import InputError, TooLong
 from .context import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, Context
-from .parser import COMMANDS, _lazy, build_parser, screen_args
+from .parser import COMMANDS, _lazy, build_parser, read_command_line, screen_args
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -24,7 +24,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     args = screen_args(argv)  # the screen needs only the global options
     if args is None:
-        args = build_parser().parse_args(argv)
+        args = read_command_line(argv)  # a command needs only its own grammar
     func = getattr(args, "func", None)
     if func is None:
         func = _lazy("room", "cmd_tui")

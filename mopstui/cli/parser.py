@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn, cast
 
 from .. import __version__
 from ..base.errors import InputError
@@ -115,8 +116,55 @@ def screen_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
     return None if rest else args
 
 
-def build_parser() -> argparse.ArgumentParser:
+def read_command_line(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, read by the grammar of the command it names alone when it names one
+    (or asks only for the version): the whole grammar is some 40 parsers and 280 options, a
+    third of `mopstui incidents`'s start-up, for one command's. Anything that grammar cannot read
+    (a mistake, an abbreviation) is read again by the whole grammar, with its help and errors."""
+    word = _command_word(argv)
+    if word is not None:
+        try:
+            return build_parser(only=word).parse_args(argv)
+        except _Unsure:
+            pass
+    return build_parser().parse_args(argv)
+
+
+class _Unsure(Exception):
+    """The one command's grammar could not read the command line: the whole grammar will."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unsure(message)
+
+
+class _Unbuilt:
+    """Another command's parser, not built: whatever is asked of it, it takes and answers itself."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Unbuilt]:
+        return lambda *args, **kwargs: self
+
+
+def _command_word(argv: Sequence[str] | None) -> str | None:
+    """The command the line names (after the global options), "" for `--version` alone, or None."""
     parser = argparse.ArgumentParser(
+        prog="mopstui", add_help=False, allow_abbrev=False, exit_on_error=False, formatter_class=_Formatter
+    )
+    _global_options(parser, top=True)
+    try:
+        _, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if rest == ["--version"]:
+        return ""
+    return rest[0] if rest and not rest[0].startswith("-") else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole grammar; `only`: that command's parser alone (with the global options and
+    `--version`), the others registered in COMMANDS but not built."""
+    parser = (argparse.ArgumentParser if only is None else _OneCommandParser)(
         prog="mopstui",
         description="The incident war-room for marketing operations, in a terminal.\n\n"
         "Run with no command to open the war-room screen.",
@@ -136,11 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
         under: argparse._SubParsersAction | None = None,
         prefix: str = "",
     ) -> argparse.ArgumentParser:
+        COMMANDS[prefix + name] = func
+        if under is None and only is not None and name != only:
+            return cast(argparse.ArgumentParser, unbuilt)
+        built.append(name)
         p = (under or sub).add_parser(name, help=help_text, description=description or help_text, formatter_class=_Formatter)
         _global_options(p, top=False)
         p.set_defaults(func=func)
-        COMMANDS[prefix + name] = func
         return p
+
+    unbuilt, built = _Unbuilt(), cast(list[str], [])
 
     command(
         "demo",
@@ -584,4 +637,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since-head", dest="since_head", action="append", help=argparse.SUPPRESS)
     p.add_argument("--heads", dest="heads", help=argparse.SUPPRESS)
 
+    if only and only not in built:
+        raise _Unsure(f"no command {only!r}")  # the whole grammar says so, with the commands there are
     return parser

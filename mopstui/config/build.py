@@ -10,9 +10,8 @@ from pathlib import Path
 
 from ..base.locations import is_server_url, url_problem
 from ..base.timeutil import TimeError, parse_duration, zone
-from . import keymap, marketing
-from . import signals as signal_config
 from .model import DEFAULT_THRESHOLDS, Config, ConfigError, Threshold, default_database_path
+from .templates import DEFAULT_TEMPLATES
 from .tree import _Map
 from .validate import _Checker
 
@@ -68,7 +67,7 @@ def _build(
                 "anchor.file must be outside the war-room's directory (the group can rewrite what is in it)",
             )
         anchor_every = check.duration(anchor, "every", anchor_every) or anchor_every
-    economics = marketing.touchpoints(check, data, {s.touchpoint for s in services if s.touchpoint})
+    economics, templates, signals, keys = _marketing_sections(check, data, services)
     config = Config(
         database=database,
         database_url=database_url,
@@ -89,14 +88,38 @@ def _build(
         anchor_every=anchor_every,
         sources=sources,
         economics=economics,
-        templates=marketing.templates(check, data),
-        signals=signal_config.signals(check, data, {s.touchpoint for s in services if s.touchpoint}, {s.id for s in services}),
-        keys=keymap.keys_section(check, data),
+        templates=templates,
+        signals=signals,
+        keys=keys,
     )
     if check.problems:
         raise ConfigError(check.problems)
     config = replace(config, warnings=tuple(check.warnings))
     return config
+
+
+def _marketing_sections(check: _Checker, data: _Map, services: tuple) -> tuple[dict, dict[str, str], tuple, tuple]:
+    """touchpoints:, templates:, signals: and keys:, each read by its own module, loaded only for a
+    config that has the section (a command with no config reads none of them: 5 ms of start-up)."""
+    touchpoints = {s.touchpoint for s in services if s.touchpoint}
+    economics: dict = {}
+    templates = dict(DEFAULT_TEMPLATES)
+    if "touchpoints" in data or "templates" in data:
+        from . import marketing
+
+        economics = marketing.touchpoints(check, data, touchpoints)
+        templates = marketing.templates(check, data)
+    signals: tuple = ()
+    if "signals" in data:
+        from . import signals as signal_config
+
+        signals = signal_config.signals(check, data, touchpoints, {s.id for s in services})
+    keys: tuple = ()
+    if "keys" in data:
+        from . import keymap
+
+        keys = keymap.keys_section(check, data)
+    return economics, templates, signals, keys
 
 
 def _database_location(check: _Checker, data: _Map, override: str | None) -> tuple[Path, str | None]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..base.timeutil import TimeError, parse_duration
-from . import directory
 from .checks import Checks, close_matches
 from .model import (
     CATCH_UP,
@@ -101,6 +100,8 @@ class _Checker(Checks):
         result: list[Vendor] = []
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
+            from . import directory  # the vendor directory: only for a config that names vendors
+
             item = directory.resolve(self, item, pos)
             if item is None:
                 continue

@@ -8,7 +8,7 @@ from datetime import datetime
 from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration
 from ..config import Config
-from ..config.marketing import DEFAULT_TEMPLATES, STATUS_TEMPLATES
+from ..config.templates import DEFAULT_TEMPLATES, STATUS_TEMPLATES
 from .model import Incident, InputError
 
 

@@ -11,7 +11,6 @@ from datetime import date, datetime, tzinfo
 
 from ..base.textsafe import clean_line
 from ..base.timeutil import format_duration, local_clock
-from .followups import followups, todo_line
 from .model import KIND_LABELS, Event
 from .takeback import TakeBacks
 
@@ -80,6 +79,8 @@ def todo_words(event: Event, notes: Annotations, today: date) -> tuple[str, bool
     overdue; None for any other entry."""
     if notes.kind_now(event) != "action_item" or event.incident_id is None:
         return None
+    from .followups import followups, todo_line  # only a todo's line: `incidents` reads none
+
     as_todo = event if event.kind == "action_item" else replace(event, kind="action_item")
     items = followups([as_todo, *notes.changes.get(event.id, ())])
     return todo_line(items[0], today) if items else None

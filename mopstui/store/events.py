@@ -12,7 +12,6 @@ from ..base.identity import Account
 from ..base.textsafe import clean_line
 from ..base.timeutil import from_store, to_store, utcnow
 from ..domain.edits import edit_value
-from ..domain.followups import change_text, change_value
 from ..domain.model import (
     ENTRY_KINDS,
     INCIDENT_STATE_KINDS,
@@ -256,6 +255,8 @@ class EventsMixin(Backend):
         owner: str | None = None,
         due: date | None = None,
     ) -> Event:
+        from ..domain.followups import change_text, change_value  # only an action item's change needs them
+
         value = change_value(state, clean_line(owner, 64) if owner else None, due)
         return self.append(incident, "followup", change_text(value), author=author, ref=event_id, value=value)
 
