@@ -22,6 +22,7 @@ FETCHING = (
     "mopstui.status.online",
     "mopstui.status.detect",
     "mopstui.room.poller",
+    "mopstui.room.polling_round",
     "mopstui.tui",
     "mopstui.serve",
     "mopstui.demo.server",
@@ -44,6 +45,7 @@ def test_every_module_is_checked():
     assert len(ALL) > 40 and "mopstui.domain.grammar" in ALL and "mopstui.store.events" in ALL
 
 
+@pytest.mark.slow  # a fresh interpreter per module
 @pytest.mark.parametrize("module", ALL)
 def test_textual_only_with_the_screen_and_httpx_only_where_pages_are_fetched(module):
     tops = {name.split(".")[0] for name in loaded_after(f"import {module}")}
@@ -136,6 +138,7 @@ def test_a_read_command_loads_what_it_uses(tmp_path, argv):
 NOT_FOR_THE_FIRST_FRAME = {
     "yaml", "difflib", "pickle", "hashlib", "tempfile", "socket", "shutil", "bz2", "lzma", "httpx", "sqlite_utils",
     "mopstui.export", "mopstui.demo", "mopstui.mcp_server", "mopstui.status.fetch", "mopstui.room.poller",
+    "mopstui.room.polling_round",
     "mopstui.room.doctor", "mopstui.cli.incidents", "mopstui.cli.catalog", "mopstui.cli.followups",
     "mopstui.cli.overrides", "mopstui.cli.stores", "mopstui.cli.vendors", "mopstui.cli.doctor", "mopstui.cli.signals",
 }  # fmt: skip

@@ -1,4 +1,7 @@
-"""Pilot tests of the war-room screen: actions end up as events; state shows what the log says."""
+"""Pilot tests of the war-room screen: actions end up as events; state shows what the log says.
+
+The long walks through several dialogs, two screens at once and the repeated cases are marked
+slow: `make test` runs them, `make test-fast` keeps one screen test per feature."""
 
 from datetime import timedelta
 
@@ -19,6 +22,7 @@ def events_of(db_path, incident=1):
         return store.events(incident)
 
 
+@pytest.mark.slow
 async def test_declare_with_services_picked_by_touchpoint(config, db_path):
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -50,7 +54,12 @@ async def test_declare_needs_a_title(config, db_path):
 
 @pytest.mark.parametrize(
     "key, kind",
-    [("n", "note"), ("a", "action"), ("d", "decision"), ("c", "comms"), ("u", "customer"), ("t", "action_item"), ("l", "lesson")],
+    [
+        ("n", "note"),
+        ("c", "comms"),  # the two a change most often touches; the other kinds in the whole suite
+        *(pytest.param(*case, marks=pytest.mark.slow) for case in [("a", "action"), ("d", "decision"), ("u", "customer")]),
+        *(pytest.param(*case, marks=pytest.mark.slow) for case in [("t", "action_item"), ("l", "lesson")]),
+    ],
 )
 async def test_logging_each_kind_with_one_key(config, declared, key, kind):
     app = make_app(config)
@@ -179,6 +188,7 @@ async def test_a_comms_entry_resets_the_update_clock(config, db_path):
         assert update.kind == "update" and update.elapsed < timedelta(seconds=5)
 
 
+@pytest.mark.slow
 async def test_two_sessions_write_a_crossing_exactly_once(config, db_path):
     clock = Clock()
     with Store(db_path) as store:
@@ -211,6 +221,7 @@ async def test_another_process_entry_appears_within_a_second(config, declared):
         assert True
 
 
+@pytest.mark.slow
 async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(config, declared):
     """With 50 screens on a host, each entry made every screen redraw its whole timeline (a new
     line scrolls all of them up): lines are kept by event, so only the new one is drawn, and a
@@ -241,6 +252,7 @@ async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(c
         assert any("★" in line and "earlier 3" in line for line in view.visible_lines())
 
 
+@pytest.mark.slow
 async def test_presence_lists_who_is_in_the_room(config, declared):
     first, second = make_app(config, "alice"), make_app(config, "bob")
     async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
@@ -256,7 +268,11 @@ async def test_presence_lists_who_is_in_the_room(config, declared):
 INJECTIONS = ["[bold red]x[/]", "[@click=app.quit]click me[/]", "\x1b[2Jcleared?", "[/", "[link=http://evil]y[/link]"]
 
 
-@pytest.mark.parametrize("hostile", INJECTIONS)
+# Markup and an escape sequence in the fast run; the other three in the whole suite.
+FAST_INJECTIONS = ("[bold red]x[/]", "\x1b[2Jcleared?")
+
+
+@pytest.mark.parametrize("hostile", [h if h in FAST_INJECTIONS else pytest.param(h, marks=pytest.mark.slow) for h in INJECTIONS])
 async def test_hostile_text_is_shown_literally(config, declared, hostile):
     result = run_cli("--db", str(declared), "--user", "mallory[/]", "log", "1", f"note {hostile} end")
     assert result.returncode == 0
@@ -288,6 +304,7 @@ async def test_hostile_incident_title_and_config(tmp_path, db_path):
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_search_and_filter(config, declared):
     with Store(declared) as store:
         store.append(1, "note", "Forms endpoint returns 503", author="alice")
@@ -322,6 +339,7 @@ async def test_switching_incidents(config, db_path):
         assert "[1/2]" in str(app.q("#summary").render())
 
 
+@pytest.mark.slow
 async def test_help_screen_and_palette_commands(config, declared):
     app = make_app(config)
     async with app.run_test(size=(100, 34)) as pilot:
@@ -398,6 +416,7 @@ async def test_vendor_pane_shows_what_the_poller_found(tmp_path, db_path):
         assert server.requests["/hubspot/api/v2/summary.json"] >= 1
 
 
+@pytest.mark.slow
 async def test_catalog_filter_and_service_detail(config, declared):
     from mopstui.tui.screens import DetailScreen
 
@@ -449,6 +468,7 @@ async def test_export_key_writes_markdown_next_to_the_database(config, declared)
         assert said.told(str(app.exported))
 
 
+@pytest.mark.slow
 async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
     from textual import events
 
@@ -467,7 +487,7 @@ async def test_a_paste_past_the_entry_limit_is_refused_whole(config, declared):
     assert not any(e.text.startswith("xxx") for e in events_of(declared))
 
 
-@pytest.mark.parametrize("typed", ["@[/nope] x", "@[bold]12:00[/] x"])
+@pytest.mark.parametrize("typed", [pytest.param("@[/nope] x", marks=pytest.mark.slow), "@[bold]12:00[/] x"])
 async def test_an_error_notice_quoting_markup_does_not_crash(config, declared, typed):
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -495,7 +515,7 @@ async def test_searching_for_fts_syntax_finds_text(config, declared):
         assert any("quoted" in e.text for e in timeline(app).events)
 
 
-@pytest.mark.parametrize("opener", ["s", "slash"])
+@pytest.mark.parametrize("opener", ["s", pytest.param("slash", marks=pytest.mark.slow)])
 async def test_a_double_enter_on_a_dialog_never_closes_the_war_room(config, declared, opener):
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -529,6 +549,7 @@ async def test_keys_of_one_burst_land_in_the_entry_line_not_in_bindings(config, 
     assert "status" not in kinds and "severity" not in kinds
 
 
+@pytest.mark.slow
 async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
     from mopstui.config import load
 
@@ -587,6 +608,7 @@ async def test_an_mcp_client_is_shown_in_the_room_its_evidence_marked_and_never_
         assert "bob" in offered and "claude for alice" not in offered
 
 
+@pytest.mark.slow
 async def test_a_screen_that_starts_the_war_room_says_so_in_its_top_line(config, db_path):
     """The screen may start a war-room (a mistyped path too): its top line says "new war-room"."""
     assert not db_path.exists()

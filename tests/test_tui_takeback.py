@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input
 
 from mopstui.base.timeutil import utcnow
@@ -42,6 +43,7 @@ async def select(pilot, event_id: int) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
     config = make_config(tmp_path, db_path)
     start = utcnow().replace(microsecond=0) - timedelta(minutes=20)

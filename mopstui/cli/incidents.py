@@ -10,6 +10,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..base.plain import os_words
@@ -171,10 +172,10 @@ def cmd_timeline(ctx: Context) -> int:
     events: Iterable[Event]
     if query is None or query.empty:
         events = ctx.store.iter_events(incident.id)
-        notes = Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
+        notes = Annotations.of(ctx.store.events_of_kinds((*ANNOTATION_KINDS, "followup"), incident.id))
     else:
         found = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
-        events, notes = found, Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
+        events, notes = found, Annotations.of(ctx.store.events_of_kinds((*ANNOTATION_KINDS, "followup"), incident.id))
     if ctx.args.json:
         write = sys.stdout.write
         write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')
@@ -197,8 +198,12 @@ def cmd_timeline(ctx: Context) -> int:
         _write_timeline_rows(ctx, incident, notes)
         return EXIT_OK
     for event in events:
-        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes))
+        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes, today=_today(ctx)))
     return EXIT_OK
+
+
+def _today(ctx: Context) -> date:
+    return utcnow().astimezone(ctx.config.tz).date()
 
 
 def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -> None:
@@ -216,6 +221,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     # An entry withdrawn or given another kind since carries words about that: the few of them go
     # the Event's way, which says it.
     retold = notes.withdrawn.keys() | notes.taken_back.kinds.keys()
+    today = _today(ctx)  # a todo's line says its owner and due date, and whether it is overdue
     times = RowTimes(start, tz)
     names = Memo(lambda author: f"{clean_line(author)[:10]:<10}")
     kinds = Memo(lambda kind: f"{str(KIND_LABELS.get(kind, kind))[:8]:<8}")
@@ -232,7 +238,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
             row[8],
             row[10],
         )
-        if store_shaped(occurred, recorded) and id_ not in retold:
+        if store_shaped(occurred, recorded) and id_ not in retold and kind != "action_item":
             since, local = times.at(occurred)
             later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
             lines.append(
@@ -240,7 +246,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
                 f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n"
             )
         else:
-            lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes) + "\n")
+            lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes, today=today) + "\n")
         if len(lines) >= 5000:
             write("".join(lines))
             lines.clear()

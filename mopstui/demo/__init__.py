@@ -125,7 +125,7 @@ def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> 
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
-    from ..room.poller import poll
+    from ..room.polling_round import poll
     from .server import DemoVendors
 
     moment = [0.0]

@@ -439,7 +439,7 @@ def check_vendors(config: Config) -> list[Finding]:
     import asyncio
 
     from .moves import move_fix, move_words
-    from .poller import poll
+    from .polling_round import poll
 
     statuses = asyncio.run(poll(config))
     findings = []
