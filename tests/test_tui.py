@@ -3,7 +3,7 @@
 The long walks through several dialogs, two screens at once and the repeated cases are marked
 slow: `make test` runs them, `make test-fast` keeps one screen test per feature."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from textual.widgets import Input, OptionList, SelectionList
@@ -615,3 +615,16 @@ async def test_a_screen_that_starts_the_war_room_says_so_in_its_top_line(config,
     async with again.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "alice" in str(again.q("#room").render()), message="the top line")
         assert "new war-room" not in str(again.q("#room").render())
+
+
+def test_a_time_of_day_typed_after_midnight_is_the_evening_before():
+    """At 00:20, `@23:50` was refused as the future: an incident that ran past midnight could not
+    be back-dated to the evening it started. The nearer of today's and yesterday's is meant."""
+    from mopstui.base.timeutil import TimeError, parse_at
+
+    now = datetime(2026, 12, 8, 0, 20, tzinfo=UTC)
+    assert parse_at("23:50", UTC, now=now) == datetime(2026, 12, 7, 23, 50, tzinfo=UTC)
+    assert parse_at("20:15", UTC, now=now) == datetime(2026, 12, 7, 20, 15, tzinfo=UTC)
+    assert parse_at("00:05", UTC, now=now) == datetime(2026, 12, 8, 0, 5, tzinfo=UTC)
+    with pytest.raises(TimeError, match="in the future"):
+        parse_at("00:30", UTC, now=now)  # ten minutes ahead is a slip, not yesterday
