@@ -23,6 +23,7 @@ FETCHING = (
     "mopstui.status.detect",
     "mopstui.room.poller",
     "mopstui.room.polling_round",
+    "mopstui.room.moves",  # says a vendor page moved platform: it asks detection, which fetches
     "mopstui.tui",
     "mopstui.serve",
     "mopstui.demo.server",
