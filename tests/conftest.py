@@ -113,24 +113,26 @@ def location(request, tmp_path) -> str:
 
 # --------------------------------------------------------------------------- the suite's two speeds
 
-# `make test-fast` leaves out what is slow by nature: whole files whose every test starts real
-# processes, tmux, a served screen or a property run, and any test that needs the PostgreSQL server
-# (it starts once per run, in seconds). A single slow test elsewhere says `@pytest.mark.slow` itself.
+# `make test-fast` leaves out what is slow by nature and rarely what a change needs: whole files
+# whose every test starts real processes, tmux, a served screen, a property run or a burst of keys
+# timed against the screen; any test that drives tmux or a real listener (the fixtures below) or
+# needs the PostgreSQL server (it starts once per run, in seconds), or runs once per engine and
+# this is the PostgreSQL run. A single slow test elsewhere says `@pytest.mark.slow` itself. What
+# is left still covers every package (a change to any of them has fast tests to run).
 SLOW_FILES = {
     "test_e2e.py", "test_shared_host.py", "test_hangup.py", "test_hangup_accounts.py", "test_concurrency.py",
     "test_monkey.py", "test_properties.py", "test_setup.py", "test_poller.py", "test_room.py", "test_link.py",
-    "test_snapshots.py", "test_postgres.py", "test_tui_postgres.py", "test_duties.py",
+    "test_snapshots.py", "test_postgres.py", "test_tui_postgres.py", "test_duties.py", "test_terminal.py",
+    "test_listen.py", "test_slips.py",
 }  # fmt: skip
-SERVER_FIXTURES = {"postgres_server", "pg_url"}
+SLOW_FIXTURES = {"postgres_server", "pg_url", "tmux", "listener"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(item, "callspec", None)
-        needs_server = bool(SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))) or (
-            params is not None and params.params.get("location") == "postgresql"
-        )
-        if item.path.name in SLOW_FILES or needs_server:
+        on_the_server = params is not None and "postgresql" in params.params.values()
+        if item.path.name in SLOW_FILES or on_the_server or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
         # A wall-clock bound is the machine's as much as the code's: once more before it counts,
         # and the rerun is named in the summary (-raR).

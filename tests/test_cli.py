@@ -225,6 +225,7 @@ def test_timeline_rows_equal_the_obviously_right_lines(tmp_path, capsys):
     assert any("[withdrawn by sam: wrong incident] plain" in line for line in written)
 
 
+@pytest.mark.slow  # the real executable
 def test_the_real_executable_end_to_end(db_path):
     """Most command-line tests call `main` in-process; this one runs the installed `mopstui` as a
     script would: its start-up, exit codes, and one sentence (never a traceback) for bad input."""

@@ -1,6 +1,6 @@
-"""Typing right after a dialog closes, on the real binary in tmux at 80x24: `Intercom confirmed
-the fix` became the note `tercom confirmed the fix` (its `n` opened a note). Now stray typing is
-dropped, said once ("went nowhere"), and nothing is logged unless a kind key started it; no
+"""Typing right after a dialog closes, on the real binary in tmux at 80x24 and 120x40: `Intercom
+confirmed the fix` became the note `tercom confirmed the fix` (its `n` opened a note). Now stray
+typing is dropped, said once ("went nowhere"), and nothing is logged unless a kind key started it; no
 dialog that changes the incident (status, severity, role, resolve, override, edit) changes
 anything it was not asked to."""
 
@@ -60,7 +60,8 @@ def facts(db_path) -> tuple:
         return (incident.title, incident.summary, incident.status, incident.severity, dict(incident.roles)), logged, overrides
 
 
-def test_typing_right_after_each_dialog_closes_logs_nothing_and_changes_nothing(tmux, tmp_path, db_path):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_typing_right_after_each_dialog_closes_logs_nothing_and_changes_nothing(tmux, tmp_path, db_path, size):
     config = write(tmp_path / "c.yaml", CONFIG)
     run_cli(
         "--config",
@@ -77,7 +78,7 @@ def test_typing_right_after_each_dialog_closes_logs_nothing_and_changes_nothing(
     )
     before = facts(db_path)
     command = [MOPSTUI, "--config", str(config), "--db", str(db_path), "--user", "priya"]
-    tmux.start("room", command, env={"TERM": "xterm-256color"}, width=80, height=24)
+    tmux.start("room", command, env={"TERM": "xterm-256color"}, width=size[0], height=size[1])
     tmux.wait_for("room", "Chat widget down", timeout=30)
     for name, keys, title in DIALOGS:
         shows, gone = (lambda s, t=title: t in s), (lambda s, t=title: t not in s)

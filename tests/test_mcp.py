@@ -170,6 +170,7 @@ def facts(location: str) -> dict:
         }  # type: ignore[union-attr]
 
 
+@pytest.mark.slow  # real MCP server processes
 async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(room):
     location, config = room
     async with session(location, config) as client:
@@ -262,6 +263,7 @@ async def test_an_agent_reads_the_room_and_adds_evidence_seen_in_the_timeline(ro
     assert "| claude for ana (login " in exported and "| evidence | ◇ HubSpot Forms API answers 503" in exported
 
 
+@pytest.mark.slow  # real MCP server processes
 async def test_no_tool_can_decide_anything(room):
     location, config = room
     before = facts(location)
@@ -309,6 +311,7 @@ async def test_no_tool_can_decide_anything(room):
         assert not any(e.backdated for e in written)
 
 
+@pytest.mark.slow  # real MCP server processes
 async def test_bad_arguments_are_mcp_errors_and_the_process_lives_on(sqlite_room):
     location, config = sqlite_room
     async with session(location, config) as client:
@@ -339,6 +342,7 @@ async def test_bad_arguments_are_mcp_errors_and_the_process_lives_on(sqlite_room
     assert "Traceback" not in (config.parent / "mcp-stderr.log").read_text()
 
 
+@pytest.mark.slow  # real MCP server processes
 async def test_evidence_is_paced_a_burst_of_ten_then_one_a_second_across_processes(sqlite_room):
     location, config = sqlite_room
     # Two processes of the same client for the same person share one pace: it is counted from the log.
@@ -383,6 +387,7 @@ def test_the_author_is_the_client_for_the_person():
     assert len(contributor("x" * 80, "ana")) <= 64
 
 
+@pytest.mark.slow  # real MCP server processes
 async def test_waiting_for_what_is_new_and_presence_in_the_room(room):
     location, config = room
     async with session(location, config, client="cursor") as client:
@@ -407,6 +412,7 @@ async def test_waiting_for_what_is_new_and_presence_in_the_room(room):
         assert "cursor for ana" not in [p["user"] for p in store.present()]  # left when its client closed
 
 
+@pytest.mark.slow  # real MCP server processes
 def test_the_process_ends_when_its_client_closes_stdin_and_stdout_is_only_protocol(tmp_path, db_path):
     run_cli("--db", str(db_path), "--user", "ana", "declare", "Chat widget gone", "--severity", "SEV2", check=True)
     lines = [
@@ -485,6 +491,7 @@ def test_without_the_extra_it_says_how_to_install_it(db_path):
     )
 
 
+@pytest.mark.slow  # real MCP server processes
 def test_a_client_that_stops_reading_ends_the_process_quietly(db_path):
     run_cli("--db", str(db_path), "init", check=True)  # mcp serves a war-room, it never starts one
     process = subprocess.Popen(

@@ -89,6 +89,7 @@ def test_copy_store_names_the_file_it_cannot_read(tmp_path, capsys):
     assert not (tmp_path / "copy.db").exists()
 
 
+@pytest.mark.slow  # processes as another account
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a group and to run as someone outside it")
 def test_an_outsider_is_told_to_ask_for_the_group(tmp_path):
     """An outsider was told the war-room "does not exist, and this user may not create it"."""

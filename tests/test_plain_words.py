@@ -279,7 +279,7 @@ def test_copy_store_says_both_have_the_same_history_without_sha256(mop, tmp_path
     mop("declare", "Lead form down", "--severity", "SEV2")
     status, out, err = mop("copy-store", str(tmp_path / "w.db"), str(tmp_path / "copy.db"))
     assert status == 0, err
-    assert "sha256" not in out and "head" not in out
+    assert "sha256" not in out and "head" not in out and ": 1 incidents, 2 entries" in out
     assert out.splitlines()[1].startswith("both verify to fingerprint: 2 entries up to #2, ")
 
 
@@ -411,3 +411,25 @@ async def test_a_server_that_stops_taking_the_screens_password_is_said_plainly(p
         shown = [*said.notices(), failed.failed]
         assert [words for words in shown if "fe_sendauth" in words or "password supplied" in words] == []
         assert any("it needs a password and none was found" in words for words in shown)
+
+
+def test_the_screen_on_a_server_that_wants_a_password_says_one_plain_sentence(password_war_room, monkeypatch):
+    """The real binary in a terminal (tmux, 80x24): one sentence, no driver's words, and no second
+    error under it (`NOTE: 1 of 2 errors shown. Run with textual run --dev`), exit 1."""
+    import shlex
+
+    from .conftest import MOPSTUI
+    from .tmux import Tmux
+
+    url, _ = password_war_room
+    assert main(["--db", url, "--user", "alice", "declare", "Lead form down", "--severity", "SEV2"]) == 0
+    monkeypatch.delenv("PGPASSWORD")
+    tmux = Tmux()
+    try:
+        shell = f"{shlex.quote(MOPSTUI)} --db {shlex.quote(url)} --user priya; echo EXIT=$?; sleep 60"
+        tmux.start("room", ["sh", "-c", shell], env={"TERM": "xterm-256color"}, width=80, height=24)
+        screen = " ".join(tmux.wait_for("room", "EXIT=", timeout=30).split())
+    finally:
+        tmux.kill_server()
+    assert "EXIT=1" in screen and "it needs a password and none was found" in screen, screen
+    assert "fe_sendauth" not in screen and "NOTE" not in screen and "Traceback" not in screen, screen

@@ -135,6 +135,7 @@ def test_a_planted_picture_never_goes_out_beside_the_postmortem(room):
     assert "<script>" in picture.read_text() and os.stat(picture).st_uid == ATTACKER_UID
 
 
+@pytest.mark.slow  # real processes
 def test_o_refuses_what_is_not_a_file_and_writes_nothing(tmp_path, db_path):
     """`-o` replaced a FIFO with a file, as root replaced a device node, and `-o .` was an
     internal error. Each is now one sentence, exit 1, the name left as it was."""

@@ -90,7 +90,7 @@ def test_copy_store_both_ways_keeps_ids_authors_and_hashes(pg_url, postgres_serv
 
     code, out, err = mopstui(capsys, "copy-store", source, pg_url)
     assert code == 0, err
-    assert "33 events" in out and out.splitlines()[1] == f"both verify to {head}"
+    assert "33 entries" in out and out.splitlines()[1] == f"both verify to {head}"
     assert mopstui(capsys, "--db", pg_url, "verify")[1].splitlines()[1] == head
     # The server's war-room goes on from there: ids continue after the copied ones.
     assert mopstui(capsys, "--db", pg_url, "--user", "bob", "log", "1", "after the move")[1] == "#34\n"

@@ -76,3 +76,14 @@ def test_each_pane_queries_only_its_own_widgets():
         made = set(re.findall(r'id="([\w-]+)"', source))
         queried = set(re.findall(r'query_one\("#([\w-]+)"', source))
         assert queried <= made, f"{name} reaches into widgets it does not make: {sorted(queried - made)}"
+
+
+def test_the_app_asks_the_panes_never_their_widgets_by_id():
+    """The app's parts gave orders to the panes' widgets by id (30 `q("#…")` from 7 files): now
+    they call the pane (`incident_pane.refuse(…)`, `VendorPane.highlighted()`)."""
+    own_widgets = set(PANES) | {"screens", "widgets", "help", "vendor_detail", "timeline_view", "war_room"}
+    for path in sorted(TUI.glob("*.py")):
+        if path.stem in own_widgets:
+            continue
+        found = re.findall(r'(?:\bq|query_one)\("#([\w-]+)"', path.read_text())
+        assert not found, f"{path.stem} reaches into a pane's widgets by id: {found}"

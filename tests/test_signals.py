@@ -403,6 +403,7 @@ def test_check_config_exits_2_with_every_signal_problem(tmp_path):
     ]
 
 
+@pytest.mark.slow  # a real watch process
 def test_watch_runs_the_signals_duty_and_stops(setup, server):
     """The room's duty holder (`watch`) checks the signals; whoever reads the war-room sees them."""
     _, path, db = setup

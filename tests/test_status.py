@@ -569,6 +569,7 @@ def test_a_probe_measures_the_network_not_our_parsing(tmp_path, server):
     assert 300 <= probe.latency_ms < 300 + max(250, reading * 1000 / 2), (probe.latency_ms, reading)
 
 
+@pytest.mark.slow  # a real process on a terminal
 def test_status_shows_progress_on_a_terminal_only(tmp_path, server):
     import os
     import pty

@@ -112,3 +112,18 @@ def test_a_todos_owner_and_due_date_are_read_on_screen(tmux, tmp_path, db_path, 
         time.sleep(0.2)
     assert "todo — ana, done" in tmux.screen("room"), tmux.screen("room")
     quit_screen(tmux, "room")
+
+
+def test_mopstui_timeline_says_the_same(db_path):
+    """`mopstui timeline` (the fast path over raw rows, and a search) gives a todo's owner and due
+    date as the screen does, follow-ups included."""
+    today = datetime.now(UTC).date()
+    late = today - timedelta(days=2)
+    run_cli("--db", str(db_path), "--user", "priya", "declare", "Lead form down", "--severity", "SEV2", check=True)
+    run_cli("--db", str(db_path), "--user", "priya", "log", "1", f"/todo Write the FAQ owner:ana due:{late}", check=True)
+    run_cli("--db", str(db_path), "--user", "priya", "log", "1", "/todo Check the CRM sync", check=True)
+    run_cli("--db", str(db_path), "--user", "ana", "followup", "1", "4", "--owner", "sam", check=True)
+    out = run_cli("--db", str(db_path), "timeline", "1", check=True).stdout
+    assert f"Write the FAQ — ana, {_due(late)}, overdue" in out and "Check the CRM sync — sam" in out, out
+    found = run_cli("--db", str(db_path), "timeline", "1", "--search", "FAQ", check=True).stdout
+    assert f"Write the FAQ — ana, {_due(late)}, overdue" in found, found

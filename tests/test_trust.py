@@ -154,6 +154,7 @@ def test_a_database_owned_outside_the_group_is_refused(shared):
     assert result.returncode == 1 and "outside the war-room group" in result.stderr
 
 
+@pytest.mark.slow  # real processes
 @needs_root
 def test_an_outsider_can_neither_read_nor_write_and_gets_a_sentence(shared):
     room, _, _config = shared
@@ -192,6 +193,7 @@ def test_an_existing_empty_or_foreign_file_is_never_recreated(tmp_path):
     assert foreign.read_bytes().startswith(b"these are my notes")
 
 
+@pytest.mark.slow  # real processes
 def test_damaged_databases_give_one_sentence(tmp_path, db_path):
     with Store(db_path) as store:
         store.declare("x", severity="SEV3", author="a")
@@ -426,6 +428,7 @@ def test_the_lease_holder_anchors_the_head_outside_the_war_room(tmp_path, db_pat
     assert result.returncode == 2 and "outside the war-room's directory" in result.stderr
 
 
+@pytest.mark.slow  # real processes
 @needs_root
 def test_a_read_only_snapshot_says_so(tmp_path):
     room = tmp_path / "room"
@@ -570,6 +573,7 @@ def test_retry_after_is_capped_at_an_hour(tmp_path):
 # --------------------------------------------------------------------------- odd input
 
 
+@pytest.mark.slow  # real processes
 def test_odd_arguments_give_a_sentence(db_path):
     seeded(db_path, entries=1)
     cases = [

@@ -4,6 +4,8 @@ dies is said out loud and restarted."""
 
 from __future__ import annotations
 
+import pytest
+
 from mopstui.store import Store
 from mopstui.tui.timeline_view import TimelineView
 
@@ -63,6 +65,7 @@ async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatc
         assert app._restarts == {"poller": 1}
 
 
+@pytest.mark.slow
 async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
     from textual.widgets import Button, Label, Static
 

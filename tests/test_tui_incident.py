@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input, SelectionList, Static
 
 from mopstui.base.timeutil import utcnow
@@ -28,6 +29,7 @@ def events_of(db_path):
         return store.events(1)
 
 
+@pytest.mark.slow
 async def test_edit_draft_followup_and_impact(tmp_path, db_path):
     config = make_config(tmp_path, db_path, MARKETING)
     start = utcnow().replace(microsecond=0) - timedelta(hours=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input, Sparkline, Static
 
 from mopstui.base.timeutil import utcnow
@@ -60,6 +61,7 @@ def test_components_sit_under_their_vendor():
     assert [str(cells[1]) for _, cells in rows] == ["GitHub", "  └ API", "  └ Actions"]
 
 
+@pytest.mark.slow
 async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
     config = make_config(tmp_path, db_path, WITH_PROBE)
     seed(db_path)

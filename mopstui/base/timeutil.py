@@ -116,7 +116,8 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
 def parse_at(text: str, tz: tzinfo, *, now: datetime | None = None) -> datetime:
-    """`--at`: ISO 8601 (a zone-less one is in `tz`), or `HH:MM[:SS]` today in `tz`; never the future."""
+    """`--at`: ISO 8601 (a zone-less one is in `tz`), or `HH:MM[:SS]`: the nearer of today's and
+    yesterday's in `tz` (after midnight, `23:50` is the evening before); never the future."""
     now = now or utcnow()
     try:
         moment = _parse_at(text, tz, now)
@@ -140,8 +141,13 @@ def _parse_at(text: str, tz: tzinfo, now: datetime) -> datetime:
         if hour > 23 or minute > 59 or second > 59:
             raise TimeError(f"{text!r} is not a time of day")
         today: date = now.astimezone(tz).date()
-        local = datetime.combine(today, time(hour, minute, second), tzinfo=tz)
-        return local.astimezone(UTC)
+        moment = datetime.combine(today, time(hour, minute, second), tzinfo=tz).astimezone(UTC)
+        if moment - now > timedelta(hours=12):
+            # Incidents run past midnight: at 00:20, `23:50` is the evening before, not a typo. The
+            # nearer of the two is meant, so `14:37` typed at 14:32 is still refused as the future.
+            yesterday = today - timedelta(days=1)
+            moment = datetime.combine(yesterday, time(hour, minute, second), tzinfo=tz).astimezone(UTC)
+        return moment
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:

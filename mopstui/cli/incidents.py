@@ -10,14 +10,18 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
 
 from ..base.plain import os_words
 from ..base.textsafe import clean_line
 from ..base.timeutil import humanize_duration, utcnow
 from ..domain.model import KIND_LABELS, Event, Incident, InputError, account_label, parse_incident_ref
 from ..domain.takeback import ANNOTATION_KINDS, check_reopen, check_state_time, early_note
-from ..domain.timeline import Annotations, entry_words, format_line
 from .context import EXIT_INPUT, EXIT_OK, Context, _print_json
+
+if TYPE_CHECKING:
+    from ..domain.timeline import Annotations
 
 
 def cmd_declare(ctx: Context) -> int:
@@ -156,6 +160,8 @@ def cmd_incidents(ctx: Context) -> int:
 
 
 def cmd_timeline(ctx: Context) -> int:
+    from ..domain.timeline import Annotations, format_line  # the timeline's, not every command's
+
     incident = ctx.store.incident(parse_incident_ref(ctx.args.incident))
     query = None
     if ctx.args.search:  # the search grammar only for a search
@@ -166,10 +172,10 @@ def cmd_timeline(ctx: Context) -> int:
     events: Iterable[Event]
     if query is None or query.empty:
         events = ctx.store.iter_events(incident.id)
-        notes = Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
+        notes = Annotations.of(ctx.store.events_of_kinds((*ANNOTATION_KINDS, "followup"), incident.id))
     else:
         found = ctx.store.search(incident.id, query.words, kind=query.kind, author=query.author)
-        events, notes = found, Annotations.of(ctx.store.events_of_kinds(ANNOTATION_KINDS, incident.id))
+        events, notes = found, Annotations.of(ctx.store.events_of_kinds((*ANNOTATION_KINDS, "followup"), incident.id))
     if ctx.args.json:
         write = sys.stdout.write
         write('{\n  "incident": ' + json.dumps(incident.to_dict(), ensure_ascii=False) + ',\n  "events": [')
@@ -192,8 +198,12 @@ def cmd_timeline(ctx: Context) -> int:
         _write_timeline_rows(ctx, incident, notes)
         return EXIT_OK
     for event in events:
-        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes))
+        print(f"#{event.id:<5} " + format_line(event, incident.started_at, ctx.config.tz, notes, today=_today(ctx)))
     return EXIT_OK
+
+
+def _today(ctx: Context) -> date:
+    return utcnow().astimezone(ctx.config.tz).date()
 
 
 def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -> None:
@@ -204,12 +214,14 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
     store's own, or one withdrawn or given another kind since, is formatted from its Event by
     `format_line`, the obviously right way, which tests/test_cli.py holds this to."""
     from ..domain.rows import Memo, RowTimes, store_shaped
+    from ..domain.timeline import entry_words, format_line
     from ..store.events import _event
 
     start, tz, starred, corrected = incident.started_at, ctx.config.tz, notes.starred, notes.corrections
     # An entry withdrawn or given another kind since carries words about that: the few of them go
     # the Event's way, which says it.
     retold = notes.withdrawn.keys() | notes.taken_back.kinds.keys()
+    today = _today(ctx)  # a todo's line says its owner and due date, and whether it is overdue
     times = RowTimes(start, tz)
     names = Memo(lambda author: f"{clean_line(author)[:10]:<10}")
     kinds = Memo(lambda kind: f"{str(KIND_LABELS.get(kind, kind))[:8]:<8}")
@@ -226,7 +238,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
             row[8],
             row[10],
         )
-        if store_shaped(occurred, recorded) and id_ not in retold:
+        if store_shaped(occurred, recorded) and id_ not in retold and kind != "action_item":
             since, local = times.at(occurred)
             later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
             lines.append(
@@ -234,7 +246,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
                 f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n"
             )
         else:
-            lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes) + "\n")
+            lines.append(f"#{id_:<5} " + format_line(_event(row), start, tz, notes, today=today) + "\n")
         if len(lines) >= 5000:
             write("".join(lines))
             lines.clear()

@@ -193,7 +193,7 @@ def cmd_watch(ctx: Context) -> int:
             else:
                 print(
                     f"{stamp} the room's duties are with {holder_words(summary['duties'])}; this watch takes them "
-                    "over when it stops",
+                    "over when it stops" + (f" (lease holder {summary['duties']!r})" if ctx.verbose else ""),
                     flush=True,
                 )
         elif not quiet:
@@ -204,7 +204,7 @@ def cmd_watch(ctx: Context) -> int:
         signals = f" and {len(ctx.config.signals)} signals" if ctx.config.signals else ""
         print(
             f"watching {len(ctx.config.vendors)} vendors{signals} for {ctx.config.database_label} as {holder_words(holder)}; "
-            "Ctrl-C stops",
+            "Ctrl-C stops" + (f" (lease holder {holder!r})" if ctx.verbose else ""),
             flush=True,
         )
     asyncio.run(poller.run(stop))

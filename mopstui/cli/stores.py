@@ -16,6 +16,18 @@ def _location(value: str) -> str:
     return value
 
 
+# What was copied, in the room's words (the tables' own names under --verbose).
+TABLE_WORDS = {
+    "events": "entries",
+    "status_observations": "vendor and signal readings",
+    "vendor_status": "vendors' last states",
+    "signal_status": "signals' last states",
+    "signal_arrivals": "signal arrivals",
+    "presence": "sessions",
+    "cursors": "notification marks",
+}
+
+
 def cmd_copy_store(ctx: Context) -> int:
     from ..store import open_store
     from ..store.copy import copy_store
@@ -38,7 +50,11 @@ def cmd_copy_store(ctx: Context) -> int:
         copied = copy_store(origin, target, progress=progress)
     if report:
         print(file=sys.stderr)
-    counts = ", ".join(f"{rows:,} {table.replace('_', ' ')}" for table, rows in copied.rows.items() if rows)
+    counts = ", ".join(
+        f"{rows:,} {table.replace('_', ' ') if ctx.verbose else TABLE_WORDS.get(table, table.replace('_', ' '))}"
+        for table, rows in copied.rows.items()
+        if rows
+    )
     print(f"copied {shown(source)} → {shown(destination)}: {counts or 'an empty war-room'}")
     print(f"both verify to {copied.head.line() if ctx.verbose else copied.head.plain_line()}")
     return EXIT_OK

@@ -137,13 +137,18 @@ def annotated_words(event_id: int, kind: str, words: str, notes: Annotations) ->
     return f"{withdrawn_note(withdrawal)} {text}" if withdrawal else text
 
 
-def format_line(event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10) -> str:
+def format_line(
+    event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10, today: date | None = None
+) -> str:
+    """One timeline line; given `today`, a todo's owner and due date after its words (as on screen)."""
     elapsed = format_duration(event.occurred_at - start, signed=True)
     author = clean_line(event.author)[:author_width]
     kind = KIND_LABELS.get(event.kind, event.kind)[:8]
+    todo = todo_words(event, notes, today) if today is not None and event.id not in notes.withdrawn else None
     return (
         f"{local_clock(event.occurred_at, tz)} {elapsed:>8} {marks(event, notes)} "
-        f"{author:<{author_width}} {kind:<8} {annotated_text(event, notes)}{account_note(event)}"
+        f"{author:<{author_width}} {kind:<8} {annotated_text(event, notes)}"
+        f"{f' — {clean_line(todo[0])}' if todo else ''}{account_note(event)}"
     )
 
 

@@ -41,9 +41,20 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("duties", "the background work one screen does for the room (reading vendor pages, clocks)"),
     ("verify", "check that nothing in the log was changed or removed after it was written"),
     ("postmortem", "the incident written up for after: figures, timeline, todos, lessons (x, or `mopstui export`)"),
-    ("fingerprint", "the log's checksum at an export, in its Integrity section: verify compares it later"),
+    ("fingerprint", "the log's checksum: verify prints it, every export carries it, verify --since compares it later"),
     ("page vs our probe", "a vendor-table row saying when the vendor's page and our own probe disagreed"),
 )
 
-# Engineer's words that must not reach a marketer's screen or a command's plain message.
-ENGINEER_WORDS = ("lease", "sha256", "hash chain", "WAL", "action_item", "ordering problem", "fe_sendauth")
+# Engineer's words that must not reach a marketer's screen or a command's plain message (they
+# are shown under --verbose; base.plain says a driver's or the system's error in plain words).
+ENGINEER_WORDS = (
+    "lease",
+    "sha256",
+    "hash chain",
+    "WAL",
+    "action_item",
+    "ordering problem",
+    "fe_sendauth",
+    "[Errno",
+    "OperationalError",
+)

@@ -1,4 +1,4 @@
-"""The war-room's log and shared state, behind one interface (`base.WarRoomStore`).
+"""The war-room's log and shared state, behind one interface (`interface.WarRoomStore`).
 
 The SQL both engines run alike lives in mixins over `backend.Backend` (the log in `events`, its
 hash chain in `chain`, the export's one-query summary of an incident in `digest`, vendor
@@ -11,7 +11,7 @@ from the configured location. Nothing outside this package writes SQL.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.locations import is_server_url
 from .base import (
@@ -25,7 +25,6 @@ from .base import (
     StoreError,
     StoreUnreadable,
     VerifyResult,
-    WarRoomStore,
     canonical,
     chain_hash,
     hashed_fields,
@@ -98,8 +97,17 @@ __all__ = [
 ]
 
 
+if TYPE_CHECKING:
+    from .interface import WarRoomStore
+
+
 def __getattr__(name: str) -> Any:
-    """`migrations` and `MIGRATION_NAMES` load sqlite-utils: only for whoever asks for them."""
+    """`migrations` and `MIGRATION_NAMES` load sqlite-utils, `WarRoomStore` a protocol of some 70
+    methods: only for whoever asks for them."""
+    if name == "WarRoomStore":
+        from .interface import WarRoomStore
+
+        return WarRoomStore
     if name in ("migrations", "MIGRATION_NAMES"):
         from . import schema
 

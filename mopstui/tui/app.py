@@ -92,7 +92,6 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         self._first_tick = True
         self._tokens = 0
         self._callbacks = {}
-        self._shown = {}
         self._writes = queue.Queue()
         self._waiting_notice = False
         self.bells = 0

@@ -1,14 +1,12 @@
-"""Drawing the panes: the incident summary and timeline, the catalog and vendor tables (keyed
-rows, only changed cells touched), the clocks once a second, and the layout for the size."""
+"""Handing the room's state to the panes (each pane draws itself: incident_pane, services_pane,
+vendor_pane, room_bar), the clocks once a second, and the layout for the size."""
 
 from __future__ import annotations
 
 import functools
 
-from rich.text import Text
 from textual import events
 from textual.css.query import NoMatches
-from textual.widgets import Static
 
 from ..base.timeutil import utcnow
 from ..domain.clocks import Clock, crossed, incident_clocks
@@ -66,14 +64,6 @@ class Panes(AppState):
 
     def _render_room_strip(self) -> None:
         self.war_room.query_one(RoomStrip).show(self.state)
-
-    def _update_if_changed(self, selector: str, content: Text) -> None:
-        """Static.update() lays the screen out again and repaints what it covers: on a shared
-        host over a slow link, unchanged content must cost nothing."""
-        widget = self.q(selector, Static)
-        if self._shown.get(selector) != content:
-            self._shown[selector] = content
-            widget.update(content)
 
     @_skip_when_screen_gone
     def _tick(self) -> None:

@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
 
-from rich.text import Text
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.widget import Widget
@@ -57,7 +56,6 @@ class AppState(App):
     _first_tick: bool
     _tokens: int
     _callbacks: dict[int, Callable | None]
-    _shown: dict[str, Text]
     _writes: queue.Queue
     _waiting_notice: bool
     bells: int
@@ -110,7 +108,6 @@ class AppState(App):
         def _render_vendors(self, *, rebuild: bool = False) -> None: ...
         def _selected_entry(self) -> Event | None: ...
         def _show_incident(self, *, reload: bool) -> None: ...
-        def _update_if_changed(self, selector: str, content: Text) -> None: ...
         def _vendor_history(self, message: VendorHighlighted | None = None) -> None: ...
         def _tick(self) -> None: ...
         def action_entry(self, kind: str) -> None: ...
