@@ -102,6 +102,9 @@ async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
         await wait_for(pilot, lambda: not app.war_room.has_class("-too-small"), message="the room again")
 
 
+# A wall-clock bound in disguise: the burst's Enter must reach the dialog within READ_FIRST (0.3 s)
+# of its opening, which a loaded host does not always grant (it then counts as a deliberate Enter).
+@pytest.mark.timing
 async def test_a_burst_cannot_change_status_or_resolve(tmp_path, db_path):
     """`s` and Enter in one burst (a paste, a laggy link) used to move the status; `R` Enter
     resolved a SEV1. Now nothing is highlighted until an arrow key moves: a stray Enter does nothing."""
