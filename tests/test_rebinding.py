@@ -102,3 +102,43 @@ def test_a_page_configured_inside_our_network_may_still_send_us_there():
         server.serve("/feed", "{}")
         outcome = fetch(server.url("/start"))
         assert outcome.fetched is not None and server.requests["/feed"] == 1
+
+
+def test_the_connection_by_number_still_names_the_host_to_tls(tmp_path, monkeypatch):
+    """The connection goes to the checked address by number, and TLS is still asked for the
+    host's name: the certificate here is for vendor.test only, so a TLS check against 127.0.0.1
+    would fail."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from mopstui.status.fetch import shared_ssl_context
+
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a certificate with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1"]
+        + ["-subj", "/CN=vendor.test", "-addext", "subjectAltName=DNS:vendor.test"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    shared_ssl_context.cache_clear()
+    try:
+        server = StatusServer()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        with server:
+            server.serve("/summary.json", "{}")
+            port = server.server_address[1]
+            outcome = fetch(f"https://vendor.test:{port}/summary.json")
+            assert outcome.fetched is not None, outcome.reason
+            assert server.request_headers["/summary.json"][0]["Host"] == f"vendor.test:{port}"
+            by_number = fetch(f"https://127.0.0.1:{port}/summary.json")  # the certificate does not name it
+            assert by_number.fetched is None and server.requests["/summary.json"] == 1
+    finally:
+        shared_ssl_context.cache_clear()
