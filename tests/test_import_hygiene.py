@@ -19,6 +19,7 @@ SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
 FETCHING = (
     "mopstui.status.fetch",
+    "mopstui.status.connect",
     "mopstui.status.online",
     "mopstui.status.detect",
     "mopstui.room.poller",
