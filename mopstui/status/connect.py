@@ -102,7 +102,9 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         configured = request.extensions.get(CONFIGURED_URL)
-        token = _configured_host.set(httpx.URL(configured).host if configured else request.url.host)
+        # The host as httpcore will name it to the backend (an international name in its ASCII form).
+        url = httpx.URL(configured) if configured else request.url
+        token = _configured_host.set(url.raw_host.decode("ascii"))
         try:
             return await super().handle_async_request(request)
         finally:
