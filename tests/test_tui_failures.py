@@ -63,7 +63,7 @@ async def test_a_dead_worker_is_said_and_restarted(tmp_path, db_path, monkeypatc
     async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
         await wait_for(pilot, lambda: len(runs) >= 2, timeout=10, message="the restarted poller")
         assert said.told("The poller stopped: an unexpected error inside mopstui (RuntimeError); restarting it.")
-        assert app._restarts == {"poller": 1}
+        assert sum("restarting it" in notice for notice in said.notices()) == 1  # once: the second run lives on
 
 
 @pytest.mark.slow
@@ -103,6 +103,9 @@ async def test_readable_at_80x24_and_a_word_when_too_small(tmp_path, db_path):
         await wait_for(pilot, lambda: not app.war_room.has_class("-too-small"), message="the room again")
 
 
+# A wall-clock bound in disguise: the burst's Enter must reach the dialog within READ_FIRST (0.3 s)
+# of its opening, which a loaded host does not always grant (it then counts as a deliberate Enter).
+@pytest.mark.timing
 async def test_a_burst_cannot_change_status_or_resolve(tmp_path, db_path):
     """`s` and Enter in one burst (a paste, a laggy link) used to move the status; `R` Enter
     resolved a SEV1. Now nothing is highlighted until an arrow key moves: a stray Enter does nothing."""
