@@ -13,7 +13,7 @@ from mopstui.domain.model import InputError
 from mopstui.store import Store
 from mopstui.tui.screens import READ_FIRST
 
-from .tui_helpers import Clock, make_app, wait_for
+from .tui_helpers import Clock, Said, make_app, wait_for
 
 NOW = datetime(2026, 12, 7, 14, 32, tzinfo=UTC)
 
@@ -108,14 +108,15 @@ def test_the_command_line_refuses_a_second_star_in_one_sentence(cli, declared):
 async def test_o_on_a_narrow_screen_shows_the_vendors_before_overruling_any(config, declared):
     """At 80x24 the vendors pane is hidden: `O` once overruled the vendor last highlighted there."""
     app = make_app(config, clock=Clock(NOW))
-    async with app.run_test(size=(80, 24)) as pilot:
+    said = Said()
+    async with app.run_test(size=(80, 24), message_hook=said.append) as pilot:
         await pilot.press("3")  # the vendors, a row highlighted, then back to the incident
         await pilot.press("1")
         await pilot.press("O")
         await pilot.pause()
         assert app.screen is app.war_room  # no "Overrule …'s page" for a row out of sight
         assert app.war_room.has_class("-show-vendors")
-        assert any("highlight the one to overrule" in str(n.message) for n in app._notifications)
+        assert said.told("highlight the one to overrule")
 
 
 async def test_the_todo_dialog_says_owner_and_due_and_offers_only_what_applies(config, declared):

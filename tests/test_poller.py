@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -135,23 +136,52 @@ def start(path, db_path, name):
     )
 
 
-@pytest.mark.timing  # a wall-clock bound
+class Said:
+    """What a poller process has printed so far (tests/poller_process.py: a line when it learns who
+    holds the duties, and one per round it polls), read as it comes, never blocking past a deadline."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.fd = proc.stdout.fileno()
+        self.pending = b""
+        self.lines: list[str] = []
+
+    def read(self, timeout: float = 0.0) -> list[str]:
+        while select.select([self.fd], [], [], timeout)[0]:
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                break
+            *done, self.pending = (self.pending + chunk).split(b"\n")
+            self.lines += [line.decode() for line in done]
+            timeout = 0.0
+        return self.lines
+
+    def count(self, words: str, timeout: float = 0.0) -> int:
+        return sum(words in line for line in self.read(timeout))
+
+    def wait_for(self, words: str, *, more_than: int = 0, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count(words, 0.1) <= more_than:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the poller never said {words!r} (more than {more_than} times); it said {self.lines}")
+
+
+@pytest.mark.timing  # a wall-clock bound: the takeover within two intervals
 def test_two_processes_one_poller_and_takeover(setup, server, db_path):
     _config, path = setup
     first = start(path, db_path, "first")
     try:
-        deadline = time.monotonic() + 20
-        while server.requests["/intercom/api/v2/summary.json"] == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        first_said = Said(first)
+        first_said.wait_for("'duties': 'first', 'ours': True")
         second = start(path, db_path, "second")
         try:
-            time.sleep(0.5)
-            before = server.requests["/intercom/api/v2/summary.json"]
-            time.sleep(4)
-            during = server.requests["/intercom/api/v2/summary.json"] - before
+            second_said = Said(second)
+            # The second one finds the duties held, and leaves them: while the first polls on
+            # (two more of its rounds), the second never holds them and the lease stays the first's.
+            second_said.wait_for("'duties': 'first', 'ours': False")
+            first_said.wait_for("'polled'", more_than=first_said.count("'polled'") + 1)
+            assert not any("'ours': True" in line or "'polled'" in line for line in second_said.read()), second_said.lines
             with Store(db_path) as store:
                 assert store.lease_holder(LEASE) == "first"
-            assert 2 <= during <= 6, during  # one poller at 1/s, not two
             os.kill(first.pid, signal.SIGKILL)
             first.wait()
             killed_at = time.monotonic()
@@ -161,9 +191,9 @@ def test_two_processes_one_poller_and_takeover(setup, server, db_path):
                 taken = time.monotonic() - killed_at
                 assert store.lease_holder(LEASE) == "second"
             assert taken <= 2 * 1.0 + 0.5  # within two intervals
-            after, deadline = server.requests["/intercom/api/v2/summary.json"], time.monotonic() + 10
-            while server.requests["/intercom/api/v2/summary.json"] == after and time.monotonic() < deadline:
-                time.sleep(0.05)  # the second one polls on: its next request, not a fixed wait
+            second_said.wait_for("'duties': 'second', 'ours': True")
+            after, rounds = server.requests["/intercom/api/v2/summary.json"], second_said.count("'polled'")
+            second_said.wait_for("'polled'", more_than=rounds + 1)  # it polls on: two more rounds, not a fixed wait
             assert server.requests["/intercom/api/v2/summary.json"] > after
         finally:
             second.kill()

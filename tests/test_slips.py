@@ -13,7 +13,7 @@ from mopstui.domain.grammar import Entry, parse_entry
 from mopstui.domain.model import InputError
 from mopstui.store import Store
 
-from .tui_helpers import Clock, make_app, make_config, timeline, type_entry, wait_for
+from .tui_helpers import Clock, Said, make_app, make_config, timeline, type_entry, wait_for
 
 NOW = datetime(2026, 12, 7, 14, 32, tzinfo=UTC)
 
@@ -149,7 +149,7 @@ async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
             await pilot.pause(0.1)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.war_room, message=f"{key}: its dialog closes")
-        await pilot.pause(0.3)
+        await pilot.pause()  # anything left of the last burst handled
     with Store(declared) as store:
         incident = store.incidents()[0]
         assert (incident.title, incident.status, incident.severity) == ("Lead form not submitting", "investigating", "SEV2")
@@ -159,12 +159,15 @@ async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
 
 async def test_enter_right_after_escape_never_saves_a_dialog(config, declared):
     app = make_app(config, clock=Clock(NOW))
-    async with app.run_test(size=(80, 24)) as pilot:
+    said = Said()
+    async with app.run_test(size=(80, 24), message_hook=said.append) as pilot:
         await pilot.press("E")
         await pilot.pause()
         app.screen.query_one("#declare-title", Input).value = "Retitled by accident"
+        said.clear()
         burst(app, "", escape_first=True)  # Escape, Enter in one burst
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: said.handled_key("enter"), message="the burst's Enter")
+        await pilot.pause()
         assert app.screen is app.war_room
     with Store(declared) as store:
         assert store.incidents()[0].title == "Lead form not submitting"
@@ -172,14 +175,15 @@ async def test_enter_right_after_escape_never_saves_a_dialog(config, declared):
 
 async def test_stray_typing_after_a_dialog_closes_is_not_logged(config, declared):
     app = make_app(config, clock=Clock(NOW))
-    async with app.run_test(size=(80, 24)) as pilot:
+    said = Said()
+    async with app.run_test(size=(80, 24), message_hook=said.append) as pilot:
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("down", "enter")  # the suggested next status
         await wait_for(pilot, lambda: app.current.status == "identified", message="the status")
+        said.clear()
         burst(app, "Intercom confirmed the fix")
-        await pilot.pause(0.5)
-        assert any("went nowhere" in str(n.message) for n in app._notifications)
+        await wait_for(pilot, lambda: said.told("went nowhere") and said.handled_key("enter"), message="the whole burst, said")
         # after a pause, keys are keys again: a kind key opens the line and its text is kept
         app.key_guard.stray_until = 0
         await type_entry(pilot, "n", "Intercom confirmed the fix")
@@ -271,8 +275,8 @@ async def test_the_selected_entry_stays_selected_when_the_timeline_reloads(tmp_p
         await pilot.press("k", "k")
         chosen = timeline.selected
         assert chosen is not None
-        app.search("note")  # a search, then Escape shows all again
+        app.search("note")  # a search, then an empty one shows all again (what Escape does)
         await pilot.pause()
-        app._show_incident(reload=True)
+        app.search("")
         await pilot.pause()
         assert timeline.selected is not None and timeline.selected.id == chosen.id

@@ -132,7 +132,6 @@ async def test_entries_written_while_the_earlier_ones_are_read_are_there_once_in
             # Back-dated among the entries not read yet: it arrives now, and is in what is read.
             declared = other.incident(1).started_at
             other.append(1, "note", "back-dated", author="dana", at=declared + timedelta(seconds=45))
-        app._check_changes()
         await wait_for(pilot, lambda: "back-dated" in [e.text for e in view.events], message="the new entries")
         await wait_for(pilot, lambda: "late news" in view.visible_lines()[-1], message="the newest at the bottom")
         held.gate.set()

@@ -146,29 +146,29 @@ async def test_star_without_a_selection_explains(config, declared):
     assert not any(e.kind == "star" for e in events_of(declared))
 
 
+def clocks_shown(app) -> list:
+    """The clocks the war-room shows for the current incident, as its last once-a-second tick saw them."""
+    return [bar.clock for bar in app.war_room.query("ClockBar")]
+
+
 async def test_clocks_cross_thresholds_once_with_an_injected_clock(config, db_path):
     clock = Clock()
     with Store(db_path) as store:
         store.declare("x", severity="SEV3", author="alice", at=clock())
     app = make_app(config, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
+        # The screen's own once-a-second tick reads the moved clock: each step waits for it.
         clock.advance(seconds=59)
-        app._tick()
-        await pilot.pause(0.3)  # a negative: nothing may be written, so there is no message to wait for
+        await wait_for(pilot, lambda: clocks_shown(app)[0].elapsed >= timedelta(seconds=59), message="a tick at 59 s")
         assert not [e for e in events_of(db_path) if e.kind == "system"]
-        bars = app.war_room.query("ClockBar")
-        assert [b.clock.crossed for b in bars] == [False, False, False]
+        assert [c.crossed for c in clocks_shown(app)] == [False, False, False]
         clock.advance(seconds=2)
-        app._tick()
-        app._tick()
         await wait_for(pilot, lambda: any(e.kind == "system" for e in events_of(db_path)), message="the crossing")
-        assert [b.clock.crossed for b in app.war_room.query("ClockBar")] == [True, False, False]
+        assert [c.crossed for c in clocks_shown(app)] == [True, False, False]
         assert "OVER" in app.war_room.query("ClockBar").first().render_text()
         assert app.bells == 1
         clock.advance(minutes=15)  # the update-due clock falls overdue too
-        app._tick()
         await wait_for(pilot, lambda: sum(e.kind == "system" for e in events_of(db_path)) == 2, message="overdue")
-        app._tick()
         await wait_for(pilot, lambda: app.bells == 2, message="the second bell")
     system = [e for e in events_of(db_path) if e.kind == "system"]
     assert [e.dedupe for e in system] == ["INC-1:threshold:abandon", "INC-1:overdue:0"]
@@ -183,9 +183,8 @@ async def test_a_comms_entry_resets_the_update_clock(config, db_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await type_entry(pilot, "c", "Banner posted")
         await wait_for(pilot, lambda: app.state.comms.get(1) is not None, message="comms")
-        app._tick()
-        update = list(app.war_room.query("ClockBar"))[-1].clock
-        assert update.kind == "update" and update.elapsed < timedelta(seconds=5)
+        await wait_for(pilot, lambda: clocks_shown(app)[-1].elapsed < timedelta(minutes=1), message="the update clock reset")
+        assert clocks_shown(app)[-1].kind == "update"
 
 
 @pytest.mark.slow
@@ -195,12 +194,16 @@ async def test_two_sessions_write_a_crossing_exactly_once(config, db_path):
         store.declare("x", severity="SEV3", author="alice", at=clock() - timedelta(minutes=2))
     first, second = make_app(config, "alice", clock=clock), make_app(config, "bob", clock=clock)
     async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
-        await p1.pause(0.5)
-        await p2.pause(0.5)
-        for _ in range(3):
-            first._tick()
-            second._tick()
-        await p1.pause(0.5)
+        # Both screens' own once-a-second ticks see the crossing; each writes what it saw, and
+        # both then read the war-room back: the line is there once, whoever wrote it.
+        for app, pilot in ((first, p1), (second, p2)):
+            await wait_for(
+                pilot, lambda app=app: app.war_room.query("ClockBar") and clocks_shown(app)[0].crossed, message="the crossing"
+            )
+        for app, pilot in ((first, p1), (second, p2)):
+            await wait_for(
+                pilot, lambda app=app: any(e.kind == "system" for e in timeline(app).events), message="the line, read back"
+            )
     thresholds = [e for e in events_of(db_path) if e.dedupe == "INC-1:threshold:abandon"]
     assert len(thresholds) == 1
 
@@ -211,7 +214,6 @@ async def test_another_process_entry_appears_within_a_second(config, declared):
         await wait_for(pilot, lambda: bool(timeline(app).events), message="the timeline")
         result = run_cli("--db", str(declared), "--user", "bob", "log", "1", "Written from the CLI")
         assert result.returncode == 0, result.stderr
-        pilot.app._loop.time() if hasattr(pilot.app, "_loop") else None
         await wait_for(
             pilot,
             lambda: any(e.text == "Written from the CLI" for e in timeline(app).events),
@@ -238,14 +240,12 @@ async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(c
         view._render_event = lambda event, width, highlighted: drawn.append(event.id) or original(event, width, highlighted)
         with Store(declared) as store:
             new = store.append(1, "note", "from another session", author="bob")
-        app._check_changes()
         await wait_for(pilot, lambda: new.id in drawn, message="the new line drawn")
         await pilot.pause()
         assert drawn == [new.id]
         drawn.clear()
         with Store(declared) as store:
             star = store.star(1, earlier[3].id, author="bob")
-        app._check_changes()
         await wait_for(pilot, lambda: earlier[3].id in drawn, message="the starred line redrawn")
         await pilot.pause()
         assert sorted(drawn) == [earlier[3].id, star.id]  # the marked line, and the star's own line
@@ -255,11 +255,8 @@ async def test_a_new_entry_draws_one_line_and_a_star_redraws_the_line_it_marks(c
 @pytest.mark.slow
 async def test_presence_lists_who_is_in_the_room(config, declared):
     first, second = make_app(config, "alice"), make_app(config, "bob")
-    async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)) as p2:
-        await p1.pause(0.5)
-        await p2.pause(0.5)
-        first._refresh_presence()
-        assert "bob" in str(first.q("#room").render())
+    async with first.run_test(size=(100, 30)) as p1, second.run_test(size=(100, 30)):
+        await wait_for(p1, lambda: "bob" in str(first.q("#room").render()), message="bob in alice's room line")
     with Store(declared) as store:
         assert store.present() == []  # both left cleanly
         assert {s["user"] for s in store.sessions_between(utcnow() - timedelta(minutes=1), utcnow())} == {"alice", "bob"}
@@ -360,8 +357,7 @@ async def test_a_slow_write_shows_pending_then_confirmed(config, declared):
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await type_entry(pilot, "n", "typed while locked")
-            await pilot.pause(0.5)
-            assert [p.text for p in timeline(app).pending] == ["typed while locked"]
+            await wait_for(pilot, lambda: [p.text for p in timeline(app).pending] == ["typed while locked"], message="pending")
             assert app.is_running  # the screen did not freeze
             blocker.execute("COMMIT")
             await wait_for(pilot, lambda: not timeline(app).pending, timeout=15, message="confirmation")
@@ -496,7 +492,7 @@ async def test_an_error_notice_quoting_markup_does_not_crash(config, declared, t
         # said beside the entry line, as text (the markup-looking words are shown, not parsed)
         await wait_for(pilot, lambda: "is not a time" in str(app.q("#entry-error").render()), message="the word")
         assert typed.split()[0][1:] in str(app.q("#entry-error").render())
-        await pilot.pause(0.2)
+        await pilot.pause()  # the word drawn
         assert app.is_running
     assert app.return_code in (None, 0)
 
@@ -525,10 +521,10 @@ async def test_a_double_enter_on_a_dialog_never_closes_the_war_room(config, decl
         dialog = app.screen
         dialog.dismiss(None)
         dialog.dismiss(None)  # the second Enter of a burst reaches the same dialog
-        await pilot.pause(0.2)
-        assert app.screen is war_room and app.is_running
+        await wait_for(pilot, lambda: app.screen is war_room, message="the war-room again")
+        assert app.is_running
         await pilot.press(opener, "enter", "enter")
-        await pilot.pause(0.3)
+        await pilot.pause()  # every key handled
         assert app.is_running and war_room in app.screen_stack
 
 
@@ -617,8 +613,8 @@ async def test_a_screen_that_starts_the_war_room_says_so_in_its_top_line(config,
         await wait_for(pilot, lambda: "(new war-room)" in str(app.q("#room").render()), message="new war-room said")
     again = make_app(config, "alice")
     async with again.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
-        assert "alice" in str(again.q("#room").render()) and "new war-room" not in str(again.q("#room").render())
+        await wait_for(pilot, lambda: "alice" in str(again.q("#room").render()), message="the top line")
+        assert "new war-room" not in str(again.q("#room").render())
 
 
 def test_a_time_of_day_typed_after_midnight_is_the_evening_before():

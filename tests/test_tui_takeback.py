@@ -12,16 +12,12 @@ from textual.widgets import Input
 from mopstui.base.timeutil import utcnow
 from mopstui.store import Store
 
-from .tui_helpers import Clock, choose, make_app, make_config, timeline, type_entry, wait_for
+from .tui_helpers import Clock, Said, choose, make_app, make_config, timeline, type_entry, wait_for
 
 
 def events_of(db_path):
     with Store(db_path) as store:
         return store.events(1)
-
-
-def said(app, words: str) -> bool:
-    return any(words in str(n.message) for n in app._notifications)
 
 
 async def answer(pilot, text: str) -> None:
@@ -50,7 +46,8 @@ async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
     with Store(db_path) as store:
         store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start)
     app = make_app(config, clock=Clock(start + timedelta(minutes=20)))
-    async with app.run_test(size=(120, 40)) as pilot:
+    said = Said()
+    async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
         await type_entry(pilot, "c", "Banner is live (meant for INC-2)")
         await wait_for(pilot, lambda: any(e.kind == "comms" for e in timeline(app).events), message="the update")
         comms = next(e for e in timeline(app).events if e.kind == "comms")
@@ -66,7 +63,7 @@ async def test_withdraw_star_and_correct_the_selected_entry(tmp_path, db_path):
         # Twice: refused in one sentence, nothing written.
         await select(pilot, comms.id)
         await pilot.press("w")
-        await wait_for(pilot, lambda: said(app, "already withdrawn by alice"), message="the refusal")
+        await wait_for(pilot, lambda: said.told("already withdrawn by alice"), message="the refusal")
         assert not app.screen.query("#prompt")
         assert [e.kind for e in events_of(db_path)].count("withdraw") == 1
 
@@ -103,7 +100,8 @@ async def test_reopen_from_the_status_dialog_and_back_dating_is_said(tmp_path, d
     with Store(db_path) as store:
         store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start)
     app = make_app(config, clock=Clock(start + timedelta(minutes=30)))
-    async with app.run_test(size=(120, 40)) as pilot:
+    said = Said()
+    async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
         await wait_for(pilot, lambda: app.current is not None, message="the incident")
         with Store(db_path) as store:  # resolved by someone else: it stays on this screen
             store.set_status(1, "resolved", author="sam", at=start + timedelta(minutes=10))
@@ -116,8 +114,8 @@ async def test_reopen_from_the_status_dialog_and_back_dating_is_said(tmp_path, d
         assert app.current.reopenings[0][2] == "form errors are back"
         early = (start - timedelta(hours=4)).astimezone(config.tz).strftime("%H:%M")
         await type_entry(pilot, "n", f"@{early} Chat widget stopped loading")
-        await wait_for(pilot, lambda: said(app, "before INC-1 was declared ("), message="the plain word on back-dating")
-        assert said(app, f"the impact now counts from {early}:00")
+        await wait_for(pilot, lambda: said.told("before INC-1 was declared ("), message="the plain word on back-dating")
+        assert said.told(f"the impact now counts from {early}:00")
         # The clocks count from there: the incident on screen moved its impact start.
         await wait_for(
             pilot,

@@ -98,3 +98,9 @@ class Said(list):
 
     def told(self, words: str) -> bool:
         return any(words in notice for notice in self.notices())
+
+    def handled_key(self, key: str) -> bool:
+        """Whether a key press has reached the screen: the last of a burst, to know all of it has."""
+        from textual.events import Key
+
+        return any(isinstance(m, Key) and m.key == key for m in self)

@@ -6,6 +6,8 @@ editing the catalog can fix a file in one pass. The model is in `model`, YAML wi
 files in `load`. No Textual or httpx.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .load import config_files, load, load_default, secret_warnings
 from .model import (
     DEFAULT_SEVERITIES,
@@ -14,20 +16,17 @@ from .model import (
     VENDOR_KINDS,
     Config,
     ConfigError,
-    Link,
     Polling,
-    Probe,
-    Service,
     Severity,
     Threshold,
-    Vendor,
-    WatchedComponent,
-    Webhook,
     bundled_path,
     default_database_path,
     user_config_path,
 )
 from .tree import MAX_CONFIG_BYTES, MAX_MAPPING_ENTRIES, MAX_NESTING
+
+if TYPE_CHECKING:
+    from .parts import Link, Probe, Service, Vendor, WatchedComponent, Webhook
 
 __all__ = [
     "DEFAULT_SEVERITIES",
@@ -56,3 +55,12 @@ __all__ = [
     "secret_warnings",
     "user_config_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The catalog's parts (`Service`, `Vendor` ...): loaded by the first who asks (see parts.py)."""
+    if name in ("Link", "Probe", "Service", "Vendor", "WatchedComponent", "Webhook"):
+        from . import parts
+
+        return getattr(parts, name)
+    raise AttributeError(name)

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.timeutil import zone
+
+if TYPE_CHECKING:
+    from .parts import Service, Vendor, Webhook
 
 VENDOR_KINDS = (
     "auto",
@@ -86,72 +89,6 @@ class Polling:
     timeout: timedelta = timedelta(seconds=10)
     concurrency: int = 16
     max_bytes: int = 4 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class WatchedComponent:
-    """A vendor component we care about; `group` is None when any group will do, "" for the top
-    level only; `id` is the page's own id (for pages that repeat names), and then `name` is a label."""
-
-    name: str
-    group: str | None = None
-    id: str | None = None
-
-    def label(self) -> str:
-        if self.id is not None and not self.name:
-            return f"id {self.id}"
-        return f"{self.group} / {self.name}" if self.group else self.name
-
-
-@dataclass(frozen=True)
-class Vendor:
-    id: str
-    name: str
-    kind: str
-    url: str
-    components: tuple[WatchedComponent, ...] = ()
-    interval: timedelta | None = None
-    product: str | None = None  # google: which product; salesforce: which instance; meta: which organisation
-
-
-@dataclass(frozen=True)
-class Probe:
-    url: str
-    expect_status: int = 200
-    expect_text: str | None = None
-    max_latency: timedelta = timedelta(seconds=2)
-
-
-@dataclass(frozen=True)
-class Link:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Service:
-    id: str
-    name: str
-    owner: str = ""
-    tier: int = 3
-    touchpoint: str = ""
-    vendor: str | None = None
-    components: tuple[str, ...] = ()
-    probe: Probe | None = None
-    runbook: str | None = None
-    contacts: tuple[str, ...] = ()
-    depends_on: tuple[str, ...] = ()
-    description: str = ""
-    tags: tuple[str, ...] = ()
-    links: tuple[Link, ...] = ()
-    system: str = ""  # the larger system it belongs to (Backstage's spec.system), for people
-    proposed: tuple[str, ...] = ()  # fields an import proposed and nobody has confirmed yet
-
-
-@dataclass(frozen=True)
-class Webhook:
-    url: str
-    events: tuple[str, ...] = ("declared", "severity", "resolved", "threshold", "overdue", "override")
 
 
 @dataclass(frozen=True)
@@ -259,3 +196,16 @@ class ConfigError(Exception):
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
         self.errors = errors
+
+
+_PARTS = ("Link", "Probe", "Service", "Vendor", "WatchedComponent", "Webhook")
+
+
+def __getattr__(name: str) -> Any:
+    """The catalog's parts (vendors, services, probes ...) live in `parts`, loaded by the first
+    config that has any: `from .model import Service` still answers."""
+    if name in _PARTS:
+        from . import parts
+
+        return getattr(parts, name)
+    raise AttributeError(name)

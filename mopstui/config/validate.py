@@ -4,24 +4,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ..base.timeutil import TimeError, parse_duration
 from .checks import Checks, close_matches
-from .model import (
-    CATCH_UP,
-    DEFAULT_SEVERITIES,
-    VENDOR_KINDS,
-    Link,
-    Polling,
-    Probe,
-    Service,
-    Severity,
-    Threshold,
-    Vendor,
-    WatchedComponent,
-    Webhook,
-)
+from .model import CATCH_UP, DEFAULT_SEVERITIES, VENDOR_KINDS, Polling, Severity, Threshold
 from .tree import Pos, _Map, _Seq, _type_name
+
+if TYPE_CHECKING:
+    from .parts import Link, Probe, Service, Vendor, WatchedComponent, Webhook
 
 MAX_CYCLES_SHOWN = 20
 
@@ -82,6 +73,8 @@ class _Checker(Checks):
         result = []
         items = self.seq(data, key)
         for item, pos in zip(items, items.item_pos):
+            from .parts import WatchedComponent  # the catalog's parts: only for a config that has them
+
             if isinstance(item, _Map):
                 self.keys(item, ("name", "group", "id"), "a component")
                 component_id = self.text(item, "id")
@@ -101,6 +94,7 @@ class _Checker(Checks):
         items = self.seq(data, "vendors")
         for item, pos in zip(items, items.item_pos):
             from . import directory  # the vendor directory: only for a config that names vendors
+            from .parts import Vendor
 
             item = directory.resolve(self, item, pos)
             if item is None:
@@ -144,6 +138,8 @@ class _Checker(Checks):
         url = self.url(raw, "url", required=True, where="probe: ")
         if url is None:
             return None
+        from .parts import Probe
+
         return Probe(
             url=url,
             expect_status=self.integer(raw, "expect_status", 200, 100, 599),
@@ -160,6 +156,8 @@ class _Checker(Checks):
             "runbook", "contacts", "depends_on", "description", "tags", "links", "system", "proposed",
         )  # fmt: skip
         for item, pos in zip(items, items.item_pos):
+            from .parts import Service
+
             if not isinstance(item, _Map):
                 self.fail(pos, f"a service must be a mapping, not {_type_name(item)}")
                 continue
@@ -242,6 +240,8 @@ class _Checker(Checks):
             return ()
         found = []
         for link, pos in zip(raw, raw.item_pos):
+            from .parts import Link
+
             if not isinstance(link, _Map):
                 self.fail(pos, f"a link is {{title: ..., url: ...}}, not {_type_name(link)}")
                 continue
@@ -266,6 +266,8 @@ class _Checker(Checks):
         result = []
         items = self.seq(section, "webhooks")
         for item, pos in zip(items, items.item_pos):
+            from .parts import Webhook
+
             if isinstance(item, str):
                 item_map = _Map(url=item)
                 item_map.pos, item_map.key_pos = pos, {"url": pos}
