@@ -19,6 +19,7 @@ SCREEN = ("mopstui.tui", "mopstui.serve")
 # The MCP SDK brings its HTTP client along, even for stdio: loaded only by `mopstui mcp` (see below).
 FETCHING = (
     "mopstui.status.fetch",
+    "mopstui.status.connect",
     "mopstui.status.online",
     "mopstui.status.detect",
     "mopstui.room.poller",
@@ -101,11 +102,11 @@ READING = {
     "mopstui.store.timeline",
 }  # fmt: skip
 # What one command adds: timeline its lines' rules and fast row path; log the entry grammar
-# (/todo, /comms ...), the action items' words, and a hash for the chain. (Never the store's
-# interface, a protocol of some 70 methods built for the type checker.)
+# (/todo, /comms ...) and a hash for the chain (a todo's owner and due date only for a todo).
+# (Never the store's interface, a protocol of some 70 methods built for the type checker.)
 READING_ALSO = {
     "timeline": {"mopstui.domain.timeline", "mopstui.domain.rows"},
-    "log": {"mopstui.domain.grammar", "mopstui.domain.followups", "hashlib"},
+    "log": {"mopstui.domain.grammar", "hashlib"},
 }
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from ..base.timeutil import parse_at
-from .followups import owner_and_due
 from .model import ENTRY_KINDS, KIND_LABELS, InputError
 
 PREFIXES = {KIND_LABELS[kind]: kind for kind in ENTRY_KINDS}
@@ -51,6 +50,8 @@ def parse_entry(raw: str, kind: str, tz: tzinfo, now: datetime) -> Entry:
         text = match[2].strip()
     value = None
     if kind == "action_item":
+        from .followups import owner_and_due  # a todo's owner and due date: only a todo loads them
+
         text, value = owner_and_due(text, now.astimezone(tz).date())
     return Entry(kind, text, at, value)
 

@@ -31,6 +31,16 @@ _PRIVATE_V4 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# The request extension that names the page a person configured; httpx copies a request's
+# extensions onto each redirect, so every hop of a fetch carries it (fetch.py sets it, the guards
+# on redirects and on connections read it).
+CONFIGURED_URL = "mopstui_configured_url"
+
+
+class InternalAddressRefused(Exception):
+    """A host other than the configured page's answered an address inside our own network when
+    we connected (connect.py)."""
+
 
 def _unwrap(ip: Address) -> Address:
     """The IPv4 address an IPv6 one carries, when packets to it reach that IPv4 host."""

@@ -197,7 +197,7 @@ async def detect(vendor: Vendor, fetcher: Fetcher, *, slot: int | None = None) -
     html_only = False
     while queue:
         candidate = queue.pop(0)
-        outcome = await fetcher.fetch(candidate.url, conditional=False, slot=slot)
+        outcome = await fetcher.fetch(candidate.url, conditional=False, slot=slot, on_behalf_of=vendor.url)
         parsed = _reads(candidate, outcome, vendor)
         if parsed is not None:
             return Detection(candidate.kind, candidate.url, outcome, parsed), said
@@ -258,7 +258,7 @@ async def check_auto(
     if remembered is not None:
         before, at = memory.moved(vendor.url)
         said = moved(Candidate(before, ""), remembered) if before else ""
-        outcome = await fetcher.fetch(remembered.url, validators, slot=slot)
+        outcome = await fetcher.fetch(remembered.url, validators, slot=slot, on_behalf_of=vendor.url)
         if outcome.not_modified or outcome.skipped:
             return Detection(remembered.kind, remembered.url, outcome, note=said, moved_from=before, moved_at=at)
         parsed = _reads(remembered, outcome, vendor)

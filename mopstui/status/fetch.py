@@ -25,7 +25,7 @@ import httpx
 
 from .. import __version__
 from ..config import Polling
-from .addresses import may_go
+from .addresses import CONFIGURED_URL, InternalAddressRefused, may_go
 from .providers import Fetched
 
 USER_AGENT = f"mopstui/{__version__} (+status poller)"
@@ -62,7 +62,7 @@ async def _guard_redirect(response: httpx.Response) -> None:
     target = response.request.url.join(response.headers["location"])
     if target.scheme not in ("http", "https"):
         raise RedirectRefused(f"redirect to a {target.scheme or 'relative'} URL refused")
-    configured = response.request.extensions.get("mopstui_configured_url")
+    configured = response.request.extensions.get(CONFIGURED_URL)
     configured_host = httpx.URL(configured).host if configured else ""
     if not await may_go(configured_host, target.host):
         raise RedirectRefused(f"redirect to an internal address ({target.host}) refused")
@@ -128,7 +128,7 @@ def _host_of(error: Exception) -> str:
 def _describe(error: Exception, timeout: float) -> str:
     if isinstance(error, (asyncio.TimeoutError, httpx.TimeoutException)):
         return f"timeout after {timeout:g}s"
-    if isinstance(error, RedirectRefused):
+    if isinstance(error, (RedirectRefused, InternalAddressRefused)):
         return str(error)
     if isinstance(error, httpx.TooManyRedirects):
         return f"redirect loop (more than {MAX_REDIRECTS} redirects)"
@@ -150,6 +150,20 @@ def _describe(error: Exception, timeout: float) -> str:
     return str(error) or type(error).__name__
 
 
+def _checked_transport(per_client: int) -> httpx.AsyncBaseTransport | None:
+    """A transport that connects only to the addresses it checked (connect.py), or None (httpx's
+    own) when the environment names a proxy: the proxy then resolves names and connects, and what
+    our resolver would answer says nothing about where it goes."""
+    import urllib.request
+
+    if any(scheme != "no" for scheme in urllib.request.getproxies()):  # "no": NO_PROXY, no proxy at all
+        return None
+    from .connect import CheckedTransport
+
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    return CheckedTransport(ssl_context=shared_ssl_context(), limits=limits)
+
+
 class Fetcher:
     def __init__(self, polling: Polling, *, retries: int = 2, backoff: float = 0.25, partitions: int | None = None):
         self.polling = polling
@@ -160,6 +174,7 @@ class Fetcher:
         per_client = max(1, math.ceil(polling.concurrency / count))
         self.clients = [
             httpx.AsyncClient(
+                transport=_checked_transport(per_client),
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
@@ -192,10 +207,13 @@ class Fetcher:
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
         follow_redirects: bool = True,
+        on_behalf_of: str | None = None,
     ) -> Outcome:
         """GET `url` within every bound. `judge_any_status`: a probe measures whatever answers.
         `method`, `headers`, `content`: a metric signal's API call (a POST of a report query).
-        `follow_redirects=False`: a redirect is answered, not followed (its target in `redirect_to`)."""
+        `follow_redirects=False`: a redirect is answered, not followed (its target in `redirect_to`).
+        `on_behalf_of`: the configured page `url` was found from (a canonical host's endpoint): where
+        that page may send us bounds where this fetch may connect, as for its redirects."""
         request = (method, headers or {}, content, follow_redirects)
         validators = validators or Validators()
         if validators.not_before > time.monotonic():
@@ -215,7 +233,14 @@ class Fetcher:
                     deadline = time.monotonic() + self.timeout
                 try:
                     outcome = await asyncio.wait_for(
-                        self._get(client, url, validators if conditional else Validators(), judge_any_status, request),
+                        self._get(
+                            client,
+                            url,
+                            validators if conditional else Validators(),
+                            judge_any_status,
+                            request,
+                            configured=on_behalf_of or url,
+                        ),
                         max(0.001, deadline - time.monotonic()),
                     )
                 except Exception as error:
@@ -229,7 +254,15 @@ class Fetcher:
                     # second: retrying them only queued more lookups behind a slow resolver (offline,
                     # `status` over 19 targets took 7-12 s although each lookup failed in 10 ms).
                     retryable = not isinstance(
-                        error, (httpx.TooManyRedirects, httpx.UnsupportedProtocol, TooLarge, RedirectRefused, httpx.ConnectError)
+                        error,
+                        (
+                            httpx.TooManyRedirects,
+                            httpx.UnsupportedProtocol,
+                            TooLarge,
+                            RedirectRefused,
+                            InternalAddressRefused,
+                            httpx.ConnectError,
+                        ),
                     )
                 else:
                     retryable = outcome.fetched is None and (
@@ -258,6 +291,8 @@ class Fetcher:
         validators: Validators,
         judge_any_status: bool,
         request: tuple[str, dict[str, str], bytes | None, bool] = ("GET", {}, None, True),
+        *,
+        configured: str = "",
     ) -> Outcome:
         method, extra_headers, content, follow = request
         headers = dict(extra_headers)
@@ -273,8 +308,9 @@ class Fetcher:
             if not sent and name.endswith(("connect_tcp.started", "send_request_headers.started")):
                 sent.append(time.perf_counter())
 
-        # The configured URL rides along with every redirect (httpx copies extensions), for the guard.
-        extensions = {"mopstui_configured_url": url, "trace": trace}
+        # The configured URL rides along with every redirect (httpx copies extensions), for the guard
+        # on each redirect and on each connection (connect.py).
+        extensions = {CONFIGURED_URL: configured or url, "trace": trace}
         async with client.stream(
             method, url, headers=headers, content=content, extensions=extensions, follow_redirects=follow
         ) as response:

@@ -35,6 +35,7 @@ class KeyGuard:
             self.stray_until = 0.0
         screen = app.screen
         if isinstance(screen, Dialog):  # Escape always gets through: it only ever cancels
+            screen.key_made_at = key.time
             return key.time < screen.opened_at and key.key != "escape"
         if not isinstance(screen, WarRoom) or isinstance(app.focused, Input) or key.key == "escape":
             return False

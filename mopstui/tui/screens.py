@@ -33,6 +33,7 @@ class _Dialog(ModalScreen[Answer], Generic[Answer]):
 
     _answered = False
     opened_at = float("inf")
+    key_made_at = float("inf")  # when the key being handled was made (set by the key guard)
 
     def on_mount(self) -> None:
         self.opened_at = get_time()
@@ -79,8 +80,12 @@ class _Choices(OptionList):
 
     def action_select(self) -> None:
         # The suggestion is taken by an Enter pressed after the dialog could be read, never by the
-        # Enter of the burst that opened it (`s` Enter in one paste moved the status).
-        read = get_time() - getattr(self.screen, "opened_at", float("inf")) >= READ_FIRST
+        # Enter of the burst that opened it (`s` Enter in one paste moved the status). Timed from when
+        # the Enter was typed, not handled: on a busy host an Enter typed just after the dialog opened
+        # can be handled long after, and it was no more read then than when it was typed.
+        screen = self.screen
+        typed = min(getattr(screen, "key_made_at", float("inf")), get_time())
+        read = typed - getattr(screen, "opened_at", float("inf")) >= READ_FIRST
         if self.highlighted is None and self.suggested is not None and read:
             self.highlighted = self.get_option_index(self.suggested)
         if self.highlighted is None:
