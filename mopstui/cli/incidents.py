@@ -242,7 +242,7 @@ def _write_timeline_rows(ctx: Context, incident: Incident, notes: Annotations) -
             since, local = times.at(occurred)
             later = "✎" if id_ in corrected else "↶" if times.at(recorded)[0] - since > 60_000_000 else " "
             lines.append(
-                f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True):>8} {'★' if id_ in starred else ' '}"
+                f"#{id_:<5} {local[11:]} {times.elapsed(since, signed=True, units=True):>8} {'★' if id_ in starred else ' '}"
                 f"{later} {names[author]} {kinds[kind]} {entry_words(kind, ref, text)}{accounts[author, login]}\n"
             )
         else:
