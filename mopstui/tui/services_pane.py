@@ -16,7 +16,7 @@ from ..config import Config
 from ..domain import catalog as cat
 from ..domain.evidence import local_time
 from ..signals import DEGRADED, DOWN
-from .messages import ServiceChosen
+from .messages import RunbookRequested, ServiceChosen
 from .room_state import RoomState
 from .widgets import CatalogTable, FittedTable, badge_text, roomy, service_row
 
@@ -120,6 +120,10 @@ class ServicesPane(Vertical):
         if not table.row_count:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def request_runbook(self) -> None:
+        """o pressed anywhere: say which service is highlighted here, by id."""
+        self.post_message(RunbookRequested(self.highlighted()))
 
     @on(FittedTable.Resized)
     def _resized(self, message: FittedTable.Resized) -> None:
