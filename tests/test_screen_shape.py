@@ -101,3 +101,20 @@ def test_no_screen_module_or_class_is_too_long():
             if isinstance(node, ast.ClassDef) and node.end_lineno is not None and node.end_lineno - node.lineno > 250:
                 long.append(f"{path.name}: class {node.name} of {node.end_lineno - node.lineno} lines")
     assert long == []
+
+
+def test_a_key_asks_the_pane_which_row_it_means():
+    """O and o read the vendor and service panes' highlight from the app (`_vendor_under_cursor`,
+    `ServicesPane.highlighted()` in `action_runbook`): now the pane says which, by id, in a message
+    (`OverrideRequested`, `RunbookRequested`). Outside the panes only the line under the vendor
+    table, drawn at once after the vendors are, still asks."""
+    callers = []
+    for path in sorted(TUI.glob("*.py")):
+        if path.stem in PANES:
+            continue
+        for function in ast.walk(ast.parse(path.read_text())):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "highlighted":
+                        callers.append(f"{path.stem}.{function.name}")
+    assert sorted(set(callers)) == ["details._vendor_history"]

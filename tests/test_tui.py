@@ -31,8 +31,8 @@ async def test_declare_with_services_picked_by_touchpoint(config, db_path):
         app.screen.query_one("#declare-title", Input).value = "Forms down everywhere"
         touchpoints = app.screen.query_one("#declare-touchpoints", SelectionList)
         touchpoints.toggle("lead capture")
-        await pilot.pause(0.1)
-        assert set(app.screen.query_one("#declare-services", SelectionList).selected) == {"lead-form", "landing"}
+        services = app.screen.query_one("#declare-services", SelectionList)
+        await wait_for(pilot, lambda: set(services.selected) == {"lead-form", "landing"}, message="the touchpoint's services")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.current is not None, message="the new incident")
         assert app.current.title == "Forms down everywhere"
