@@ -22,11 +22,11 @@ def test_thresholds_fill_and_cross():
     clocks = incident_clocks(incident(), config, None, START + timedelta(seconds=30))
     abandon, resolve, _update = clocks
     assert (abandon.name, abandon.fraction, abandon.crossed) == ("abandon", 0.5, False)
-    assert abandon.status_text() == "00:30 left"
+    assert abandon.status_text() == "30s left"  # durations with their units, never `00:30`
     assert resolve.status_text() == "29m left"  # minutes while far away
     later = incident_clocks(incident(), config, None, START + timedelta(minutes=31, seconds=5))
     assert [c.name for c in crossed(later)] == ["abandon", "resolve", "update"]
-    assert later[1].status_text() == "OVER +01:05"
+    assert later[1].status_text() == "OVER +1m 5s"
     assert later[0].status_text() == "OVER +30m"
     assert later[2].status_text() == "OVERDUE 16m"
     assert later[0].crossed_at == START + timedelta(minutes=1)
@@ -65,3 +65,11 @@ def test_a_resolved_incident_s_clocks_say_they_stopped():
     clocks = incident_clocks(done, load([]), None, START + timedelta(hours=5))
     assert [c.status_text() for c in clocks] == ["resolved in 11m00s", "resolved in 11m00s"]
     assert not any("left" in c.status_text() for c in clocks)
+
+
+def test_long_overruns_say_hours_and_minutes():
+    """`OVER +01:45` was read as a clock time; a long overrun counts hours, not `105m`."""
+    config = load([])
+    later = incident_clocks(incident(), config, None, START + timedelta(hours=2, minutes=16))
+    assert later[1].status_text() == "OVER +1h 46m"
+    assert later[0].status_text() == "OVER +2h 15m"

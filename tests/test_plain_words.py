@@ -433,3 +433,59 @@ def test_the_screen_on_a_server_that_wants_a_password_says_one_plain_sentence(pa
         tmux.kill_server()
     assert "EXIT=1" in screen and "it needs a password and none was found" in screen, screen
     assert "fe_sendauth" not in screen and "NOTE" not in screen and "Traceback" not in screen, screen
+
+
+def test_durations_carry_their_units_in_the_timeline_and_the_postmortem(mop, tmp_path):
+    """`+00:13` in the Elapsed column read as a clock time: `+13s`, `+39m00s`, as on screen."""
+    mop("declare", "Lead form down", "--severity", "SEV2", "--at", "2026-12-07 10:00")
+    mop("log", "1", "Form spins", "--at", "2026-12-07 10:39")
+    timeline = mop("timeline", "1")[1]
+    assert " +39m00s " in timeline and "+39:00" not in timeline and "+00:00" not in timeline
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "-o", str(out))[0] == 0
+    assert "| +39m00s |" in out.read_text() and "+39:00" not in out.read_text()
+
+
+def test_a_todo_says_its_owner_and_due_date_in_the_timeline_and_the_postmortem(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    assert mop("log", "1", "/todo Add a form-submit probe owner:sam due:2026-12-20")[0] == 0
+    timeline = mop("timeline", "1")[1]
+    line = next(line for line in timeline.splitlines() if "form-submit probe" in line)
+    assert "sam, due Sun 20 Dec" in line
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "-o", str(out))[0] == 0
+    row = next(line for line in out.read_text().splitlines() if "form-submit probe" in line and "| todo |" in line)
+    assert "sam, due Sun 20 Dec" in row
+
+
+def test_log_takes_the_words_unquoted(mop):
+    """`mopstui log 2 Form is down again` was refused with `unrecognized arguments: is down again`."""
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, out, err = mop("log", "1", "Form", "is", "down", "again")
+    assert (status, err) == (0, "") and out.startswith("#")
+    assert mop("log", "1", "--kind", "todo", "Add", "a", "probe")[0] == 0
+    timeline = mop("timeline", "1")[1]
+    assert "note     Form is down again" in timeline and "todo     Add a probe" in timeline
+
+
+def test_a_near_kind_is_suggested_in_log_and_in_search(mop):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, _, err = mop("log", "1", "Banner up", "--kind", "comm")
+    assert status == 2 and "did you mean comms?" in err
+    status, _, err = mop("timeline", "1", "--search", "kind:commz")
+    assert status == 1 and "no kind 'commz': did you mean comms?" in err and "Traceback" not in err
+    assert mop("timeline", "1", "--search", "kind:Comms")[0] == 0
+
+
+def test_a_service_is_checked_alike_by_declare_and_edit(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, _, err = mop("edit", "1", "--add-service", "nope")
+    assert status == 0 and "no service list is configured, so 'nope' cannot be checked" in err
+    status, _, err = mop("declare", "Chat down", "--severity", "SEV3", "--service", "nope")
+    assert status == 0 and "no service list is configured, so 'nope' cannot be checked" in err
+    config = tmp_path / "c.yaml"
+    config.write_text("services:\n  - {id: lead-form, name: Lead form, tier: 1, owner: web}\n")
+    status, _, err = mop("--config", str(config), "edit", "1", "--add-service", "leadform")
+    assert status == 1 and "unknown service 'leadform': did you mean lead-form?" in err
+    status, _, err = mop("--config", str(config), "declare", "x", "--severity", "SEV3", "--service", "leadform")
+    assert status == 1 and "did you mean lead-form?" in err

@@ -137,16 +137,18 @@ async def test_escape_and_a_kind_key_in_one_burst_log_in_that_kind(config, decla
 
 async def test_a_burst_after_a_dialog_key_changes_nothing(config, declared):
     app = make_app(config, clock=Clock(NOW))
-    async with app.run_test(size=(80, 24)) as pilot:
+    said = Said()
+    async with app.run_test(size=(80, 24), message_hook=said.append) as pilot:
         await pilot.pause()
         for key in ("E", "s", "v", "r", "R", "N"):
+            said.clear()
             burst(app, key + "|Hs7';7d8?`7 junk")  # and the Enter that would save it
             await wait_for(
                 pilot,
                 lambda: app.screen is not app.war_room and app.screen.opened_at < float("inf"),
                 message=f"{key} opens its dialog",
             )
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda: said.handled_key("enter"), message=f"{key}: the whole burst at its dialog")
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.war_room, message=f"{key}: its dialog closes")
         await pilot.pause()  # anything left of the last burst handled

@@ -31,8 +31,8 @@ async def test_declare_with_services_picked_by_touchpoint(config, db_path):
         app.screen.query_one("#declare-title", Input).value = "Forms down everywhere"
         touchpoints = app.screen.query_one("#declare-touchpoints", SelectionList)
         touchpoints.toggle("lead capture")
-        await pilot.pause(0.1)
-        assert set(app.screen.query_one("#declare-services", SelectionList).selected) == {"lead-form", "landing"}
+        services = app.screen.query_one("#declare-services", SelectionList)
+        await wait_for(pilot, lambda: set(services.selected) == {"lead-form", "landing"}, message="the touchpoint's services")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.current is not None, message="the new incident")
         assert app.current.title == "Forms down everywhere"
@@ -557,11 +557,14 @@ async def test_feedback_a_user_expects(tmp_path, db_path, config, declared):
     async with app.run_test(message_hook=said.append, size=(100, 30)) as pilot:
         await type_entry(pilot, "n", f"@{earlier} first complaint")
         await wait_for(pilot, lambda: said.told("back-dated"), message="notice")
-        # Escape clears the catalog filter
-        app.state.catalog_filter = "zzz-nothing"
-        app._render_catalog(rebuild=True)
+        # Escape clears the catalog filter, set as a person sets it: / on the catalog, words, Enter
         app.q("#catalog").focus()
-        await pilot.pause()
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: app.screen.query("#prompt"), message="the filter prompt")
+        app.screen.query_one("#prompt", Input).value = "zzz-nothing"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.state.catalog_filter == "zzz-nothing", message="the filter set")
+        await wait_for(pilot, lambda: app.q("#catalog").has_focus, message="the catalog focused again")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.state.catalog_filter == "", message="the filter cleared")
     # an empty catalog says why

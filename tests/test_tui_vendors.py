@@ -11,6 +11,7 @@ from textual.widgets import Input, Sparkline, Static
 from mopstui.base.timeutil import utcnow
 from mopstui.status.model import Component, VendorStatus
 from mopstui.store import Store
+from mopstui.tui.messages import OverrideRequested
 from mopstui.tui.vendor_detail import VendorDetailScreen
 
 from .tui_helpers import CONFIG, choose, make_app, make_config, wait_for
@@ -66,7 +67,8 @@ async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
     config = make_config(tmp_path, db_path, WITH_PROBE)
     seed(db_path)
     app = make_app(config)
-    async with app.run_test(size=(120, 40)) as pilot:
+    posted: list = []
+    async with app.run_test(size=(120, 40), message_hook=posted.append) as pilot:
         table = app.q("#vendors")
         table.focus()
         table.move_cursor(row=table.get_row_index("v:hubspot"))
@@ -80,6 +82,8 @@ async def test_history_detail_and_overruling_a_page(tmp_path, db_path):
         await pilot.press("escape")
         await pilot.press("O")
         await choose(pilot, "down")
+        # The pane said which vendor, by id: the app never read the table's highlight itself.
+        assert {(m.vendor_id, m.component) for m in posted if isinstance(m, OverrideRequested)} == {("hubspot", None)}
         await wait_for(pilot, lambda: app.screen.query("#prompt"), message="the reason prompt")
         app.screen.query_one("#prompt", Input).value = "forms fail for us"
         await pilot.press("enter")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..base.timeutil import format_duration, humanize_duration, short_duration
+from ..base.timeutil import humanize_duration, short_duration
 from ..config import Config
 from .model import Event, Incident
 
@@ -56,7 +56,9 @@ class Clock:
         if self.stopped:  # `19m left` on a resolved incident read as a clock still running
             return f"resolved in {short_duration(self.elapsed)}"
         distance = abs(self.remaining)
-        amount = format_duration(distance) if distance < PRECISE_WITHIN else f"{int(distance.total_seconds() // 60)}m"
+        # with units (`1m 5s`, `1h 45m`), as every duration the marketer reads: `+01:05` read as a clock time
+        whole = distance if distance < PRECISE_WITHIN else timedelta(minutes=int(distance.total_seconds() // 60))
+        amount = humanize_duration(whole)
         if self.crossed:
             return f"OVERDUE {amount}" if self.kind == "update" else f"OVER +{amount}"
         return f"{amount} left"

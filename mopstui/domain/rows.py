@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from ..base.timeutil import format_duration
+from ..base.timeutil import format_duration, short_duration
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROS = 1_000_000
@@ -32,7 +32,7 @@ class RowTimes:
         self.tz = tz
         self.start_us = (start - _EPOCH) // timedelta(microseconds=1)
         self._seconds: dict[str, tuple[int, str]] = {}  # "YYYY-MM-DDTHH:MM:SS" -> (µs since the start, local)
-        self._durations: dict[tuple[int, bool], str] = {}
+        self._durations: dict[tuple[int, bool, bool], str] = {}
 
     def at(self, stored: str) -> tuple[int, str]:
         """(microseconds from the start, negative before it; `YYYY-MM-DD HH:MM:SS` in the export's
@@ -45,12 +45,14 @@ class RowTimes:
             known = self._seconds[key] = ((moment - _EPOCH) // timedelta(microseconds=1) - self.start_us, local)
         return known[0] + int(stored[20:26]), known[1]
 
-    def elapsed(self, micros: int, *, signed: bool = False) -> str:
-        """`format_duration` of the span: whole seconds, cut toward zero as `int()` cuts."""
+    def elapsed(self, micros: int, *, signed: bool = False, units: bool = False) -> str:
+        """`format_duration` of the span (`short_duration`, `+4m40s`, with `units`: what a person
+        reads; the clock form stays for data files): whole seconds, cut toward zero as `int()` cuts."""
         whole = micros // _MICROS if micros >= 0 else -(-micros // _MICROS)
-        text = self._durations.get((whole, signed))
+        text = self._durations.get((whole, signed, units))
         if text is None:
-            text = self._durations[(whole, signed)] = format_duration(timedelta(seconds=whole), signed=signed)
+            shape = short_duration if units else format_duration
+            text = self._durations[(whole, signed, units)] = shape(timedelta(seconds=whole), signed=signed)
         return text
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 
 from ..base.textsafe import clean_line
-from ..base.timeutil import format_duration, local_clock
+from ..base.timeutil import local_clock, short_duration
 from .model import KIND_LABELS, Event
 from .takeback import TakeBacks
 
@@ -141,7 +141,7 @@ def format_line(
     event: Event, start: datetime, tz: tzinfo, notes: Annotations, *, author_width: int = 10, today: date | None = None
 ) -> str:
     """One timeline line; given `today`, a todo's owner and due date after its words (as on screen)."""
-    elapsed = format_duration(event.occurred_at - start, signed=True)
+    elapsed = short_duration(event.occurred_at - start, signed=True)
     author = clean_line(event.author)[:author_width]
     kind = KIND_LABELS.get(event.kind, event.kind)[:8]
     todo = todo_words(event, notes, today) if today is not None and event.id not in notes.withdrawn else None

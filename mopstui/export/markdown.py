@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import IO
 
-from ..base.timeutil import format_duration, humanize_duration
+from ..base.timeutil import humanize_duration, short_duration
 from ..domain.followups import STATE_WORDS, followups
 from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABELS, Event, who
 from ..domain.overrides import ruling_line
 from ..domain.rows import Memo, RowTimes, store_shaped
 from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, entry_text, entry_words
+from ..domain.timeline import Annotations, entry_text, entry_words, todo_words
 from ..store import SQLStore
 from ..store.events import _event
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, change_words, md_inline, source_name, zone_words
@@ -206,7 +206,8 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
         id_, occurred, recorded, kind, ref = row[0], row[2], row[3], row[5], row[8]
         if export.starred_only and id_ not in notes.starred:
             continue
-        event = _event(row) if kind in ("action_item", "lesson") or not store_shaped(occurred, recorded) else None
+        slow = kind in ("action_item", "lesson") or id_ in notes.taken_back.kinds or not store_shaped(occurred, recorded)
+        event = _event(row) if slow else None
         if event is not None:
             rows.append(_timeline_row(event, export))
             if kind == "action_item":
@@ -221,7 +222,7 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
             mark = ("★ " if id_ in notes.starred else "") + ("↶ " if backdated else "")
             text = md_inline(row[6]) if kind == "catalog" else taken_back(id_, md_inline(entry_words(kind, ref, row[6])), notes)
             rows.append(
-                f"| {clocks[local]} | {times.elapsed(since, signed=True)} | "
+                f"| {clocks[local]} | {times.elapsed(since, signed=True, units=True)} | "
                 f"{names[row[4], row[10]]} | {kinds[kind]} | {mark}{text} |\n"
             )
         if len(rows) >= 5000:
@@ -255,8 +256,11 @@ def _timeline_row(event: Event, export: Export) -> str:
     text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
         text = md_inline(event.text)
+    todo = todo_words(event, notes, export.now.astimezone(tz).date()) if event.id not in notes.withdrawn else None
+    if todo:  # its owner and due date, as the screen and `mopstui timeline` say them
+        text += f" — {md_inline(todo[0])}"
     return (
-        f"| {_hm(event.occurred_at, tz)} | {format_duration(event.occurred_at - incident.impact_start, signed=True)}"
+        f"| {_hm(event.occurred_at, tz)} | {short_duration(event.occurred_at - incident.impact_start, signed=True)}"
         f" | {md_inline(event.who)} | {md_inline(KIND_LABELS.get(event.kind, event.kind))} | {mark}{text} |\n"
     )
 

@@ -22,11 +22,10 @@ from ..domain.history import state_series
 from ..domain.model import InputError
 from ..domain.pagelag import lags as page_lags
 from ..room.duties import lift_override, set_override
-from ..status.model import VendorStatus
 from ..store import StoreError, open_store
 from .guards import _if_given, _said_when_unreachable
 from .help import HelpScreen
-from .messages import ServiceChosen, VendorChosen, VendorHighlighted
+from .messages import OverrideRequested, RunbookRequested, ServiceChosen, VendorChosen, VendorHighlighted
 from .screens import ChoiceScreen, DetailScreen, PromptScreen
 from .services_pane import ServicesPane
 from .state import AppState
@@ -90,17 +89,13 @@ class Details(AppState):
             for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
                 body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
 
-    def _vendor_under_cursor(self) -> tuple[VendorStatus | None, str | None]:
-        """The highlighted vendor, and the component label when a component row is highlighted."""
-        return self.war_room.query_one(VendorPane).highlighted()
-
     @on(VendorHighlighted)
     @_said_when_unreachable  # a database gone away is said, never a crash of the screen
     def _vendor_history(self, message: VendorHighlighted | None = None) -> None:
         if not any(isinstance(screen, WarRoom) for screen in self.screen_stack):
             return  # highlighted as the screen goes away: nothing to show it on
         pane = self.war_room.query_one(VendorPane)
-        status, _ = pane.highlighted()
+        status = self.state.statuses.get(message.vendor_id) if message is not None else pane.highlighted()[0]
         if status is not None:
             since = (self.now() - timedelta(hours=HOURS)).isoformat()
             pane.show_history(status, self.store.observations(vendor_id=status.id, since=since), self.now())
@@ -131,7 +126,11 @@ class Details(AppState):
             self.action_pane("vendors")
             self.notify("Here are the vendors: highlight the one to overrule (↑ ↓), then O again.", timeout=6)
             return
-        status, component = self._vendor_under_cursor()
+        room.query_one(VendorPane).request_override()  # it says which vendor: OverrideRequested
+
+    @on(OverrideRequested)
+    def _override(self, message: OverrideRequested) -> None:
+        status, component = self.state.statuses.get(message.vendor_id or ""), message.component
         if status is None or status.kind == "probe" or self.config.vendor(status.id) is None:
             self.notify("Highlight a vendor (or one of its components) in the Vendors pane first.", severity="warning")
             return
@@ -172,10 +171,13 @@ class Details(AppState):
         self.push_screen(ChoiceScreen(f"Overrule {target}'s page", choices), picked)
 
     def action_runbook(self) -> None:
-        chosen = self.war_room.query_one(ServicesPane).highlighted()
-        if chosen is None:
+        self.war_room.query_one(ServicesPane).request_runbook()  # it says which service: RunbookRequested
+
+    @on(RunbookRequested)
+    def _runbook(self, message: RunbookRequested) -> None:
+        if message.service_id is None:
             return
-        service = self.config.service(chosen)
+        service = self.config.service(message.service_id)
         if service is None or not service.runbook:
             self.notify("No runbook for this service.", severity="warning")
             return

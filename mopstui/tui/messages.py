@@ -45,6 +45,23 @@ class VendorChosen(Message):
         self.vendor_id, self.component = vendor_id, component
 
 
+class OverrideRequested(Message):
+    """O: overrule the highlighted vendor's (or component's) page; `vendor_id` None when the pane
+    has no vendor highlighted. The pane says which, the app asks why and writes it."""
+
+    def __init__(self, vendor_id: str | None, component: str | None) -> None:
+        super().__init__()
+        self.vendor_id, self.component = vendor_id, component
+
+
+class RunbookRequested(Message):
+    """o: the highlighted service's runbook link; `service_id` None when none is highlighted."""
+
+    def __init__(self, service_id: str | None) -> None:
+        super().__init__()
+        self.service_id = service_id
+
+
 class ServiceChosen(Message):
     """Enter on a service: the app opens its detail."""
 

@@ -22,7 +22,7 @@ from .keyguard import KeyGuard
 from .link import LinkWatch
 from .messages import VendorHighlighted
 from .room_state import RoomState
-from .timeline_view import Pending
+from .timeline_entry import Pending
 from .war_room import WarRoom
 
 W = TypeVar("W", bound=Widget)

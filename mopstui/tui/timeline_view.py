@@ -1,62 +1,34 @@
-"""The timeline: a virtual list drawn line by line (Textual's Line API), so 100,000 events cost
-only the lines on screen. Newest at the bottom, followed unless the user scrolls up.
+"""The timeline: an incident's entries in the order they happened, drawn line by line (the
+scrolling and the cursor are entry_list.py's), so 100,000 events cost only the lines on screen.
 
-Every entry is shown whole: a long one wraps under the text column. Heights vary, so the scroll
-position counts entries, not lines: it names the entry drawn at the bottom of the pane, and the
-lines above it are laid out backwards from there. Only the entries on screen are ever wrapped.
+Every entry is shown whole: a long one wraps under the text column (timeline_entry.py draws one).
+The newest entries are drawn first and the earlier ones read behind them (timeline_loading.py).
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..base.textsafe import clean_line
-from ..domain.model import KIND_LABELS, Event
-from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, author_mark, entry_text, kind_note, marks, todo_words, withdrawn_note
-from .timeline_lines import KIND_STYLES, EntryDrawing, items_fitting, lay_out, merge_earlier
+from ..domain.model import Event
+from ..domain.timeline import Annotations, author_mark
+from .entry_list import EntryList
+from .timeline_entry import Pending, draw_event, draw_pending
+from .timeline_lines import EntryDrawing, merge_earlier
 
 
 def _timeline_key(event: Event) -> tuple[datetime, int]:
     return (event.occurred_at, event.id)
 
 
-@dataclass
-class Pending:
-    """An entry the user submitted that the database has not confirmed yet."""
-
-    token: int
-    kind: str
-    text: str
-    author: str
-    occurred_at: datetime
-    failed: str = ""
-
-
-class TimelineView(ScrollView, can_focus=True):
+class TimelineView(EntryList):
     """Events of one incident in `occurred_at` order, with a cursor for star and correct."""
-
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
-        Binding("home,g", "cursor_to(0)", "First", show=False),
-        Binding("end,G", "cursor_to(-1)", "Last", show=False),
-    ]
-
-    cursor = reactive(-1, repaint=False)
 
     class Selected(Message):
         def __init__(self, event: Event | None) -> None:
@@ -79,14 +51,9 @@ class TimelineView(ScrollView, can_focus=True):
         self._pending: list[Pending] = []
         self.notes = Annotations()
         self.start: datetime | None = None
-        self.follow = True
         # Drawn lines by (event id, width, highlighted): a new entry scrolls every line up one, and
         # redrawing them all cost each of 50 screens on a host ~18 ms an entry at 200x50.
         self._cache: dict[tuple[int, int, bool, date], list[Strip]] = {}  # and the day: a todo falls overdue
-        self._screen_key: tuple | None = None
-        self._screen: list[Strip] = []
-        self._owners: list[int] = []  # the item each line on screen belongs to
-        self._first_screen = 1  # how many items the top of the timeline shows on its first screen
         self.author_width = 5
         self.filter_label = ""
         # The newest entries are drawn first and the earlier ones read behind them (add_earlier):
@@ -242,128 +209,10 @@ class TimelineView(ScrollView, can_focus=True):
             return self._events[self.cursor]
         return None
 
-    def _follow_to_end(self) -> None:
-        # After the refresh: the new virtual height (and perhaps a new scrollbar) must be laid
-        # out first, or the scroll stops at the old bottom.
-        self.follow = True
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
-
-    def _count(self) -> int:
-        return len(self._events) + len(self._pending)
-
-    def _refresh_size(self) -> None:
-        """One scroll step per entry: the position names the bottom entry, from the last one of
-        the top screen (everything above it is on that screen) to the newest."""
-        height = max(1, self.scrollable_content_region.height)
-        # While earlier entries are read, the top screen gives its first line to saying so.
-        self._first_screen = self._items_fitting_from(0, max(1, height - self.reading_earlier))
-        rows = self._count() - self._first_screen + height
-        # Lines are cut to the width, never scrolled sideways.
-        self.virtual_size = Size(self.scrollable_content_region.width, rows)
-        self._screen_key = None
-        self.refresh()
-
-    def _bottom(self) -> int:
-        return int(self.scroll_offset.y) + self._first_screen - 1
-
-    def _items_fitting_from(self, index: int, height: int) -> int:
-        return items_fitting(self._lines, self._count(), index, height)
-
-    # ------------------------------------------------------------------ cursor and scrolling
-
-    def action_cursor(self, step: int) -> None:
-        if not self._events:
-            return
-        current = self.cursor if self.cursor >= 0 else len(self._events)
-        self.move_cursor(max(0, min(len(self._events) - 1, current + step)))
-
-    def action_cursor_page(self, direction: int) -> None:
-        shown = len(set(self._owners) - {-1}) if self._owners else self.size.height
-        self.action_cursor(direction * max(1, shown - 1))
-
-    def action_cursor_to(self, index: int) -> None:
-        if self._events:
-            self.move_cursor(index % len(self._events))
-
-    def move_cursor(self, index: int) -> None:
-        self.cursor = index
-        self.follow = index == len(self._events) - 1
-        self._cache.clear()
-        self._screen_key = None
-        self.scroll_to_region_line(index)
-        self.refresh()
-        self.post_message(self.Selected(self.selected))
-
-    def scroll_to_region_line(self, index: int) -> None:
-        """Scroll the least that shows the entry whole (its top, if it is taller than the pane)."""
-        height = max(1, self.size.height)
-        self._visible()
-        owners = self._owners
-        if owners.count(index) == min(len(self._lines(index)), height):
-            return
-        # Below the screen: it becomes the bottom entry; above: the top one.
-        room = height - (self.reading_earlier and index == 0)  # the first entry under "reading the earlier…"
-        bottom = index if index > self._bottom() else index + self._items_fitting_from(index, max(1, room)) - 1
-        self.scroll_to(y=max(0, bottom - self._first_screen + 1), animate=False, immediate=True)
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        # Scrolling up stops following; coming back to the bottom resumes it.
-        self.follow = self.is_vertical_scroll_end
-
-    def on_resize(self) -> None:
-        self._cache.clear()
-        self._refresh_size()
-
-    # ------------------------------------------------------------------ laying out the screen
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        lines = self._visible()
-        if 0 <= y < len(lines):
-            return lines[y]
-        return Strip.blank(width, self.rich_style)
-
-    def visible_lines(self) -> list[str]:
-        """The text on screen, line by line (what a reader sees)."""
-        return [strip.text for strip in self._visible()]
-
-    def entry_text_shown(self, index: int) -> str:
-        """An item's drawn text with its wrapping undone (its lines joined by one space)."""
-        return " ".join(strip.text.strip() for strip in self._lines(index))
-
-    def _visible(self) -> list[Strip]:
-        height = max(1, self.size.height)
-        key = (
-            int(self.scroll_offset.y),
-            self.scrollable_content_region.width,
-            height,
-            len(self._events),
-            len(self._pending),
-            self.cursor,
-            self.has_focus,
-            self.reading_earlier,
-            self.earlier_problem,
-        )
-        if key != self._screen_key:
-            self._screen_key = key
-            top = self.reading_earlier and int(self.scroll_offset.y) == 0
-            self._screen, self._owners = lay_out(self._lines, self._count(), self._bottom(), max(1, height - top))
-            if top and height > 1:  # not the beginning yet: the earlier entries are on their way
-                notice = Text(
-                    f"  ⋯ the earlier entries could not be read: {clean_line(self.earlier_problem)}"
-                    if self.earlier_problem
-                    else "  ⋯ reading the earlier entries…"
-                )
-                width = self.scrollable_content_region.width
-                self._screen.insert(0, self._drawing().strip(notice, width, False, "dim italic"))
-                self._owners.insert(0, -1)
-        return self._screen
-
     def _lines(self, index: int) -> list[Strip]:
         width = self.scrollable_content_region.width
         if index >= len(self._events):
-            return self._render_pending(self._pending[index - len(self._events)], width)
+            return draw_pending(self._drawing(), self._pending[index - len(self._events)], width)
         event = self._events[index]
         key = (event.id, width, index == self.cursor and self.has_focus, self._today())
         strips = self._cache.get(key)
@@ -379,8 +228,6 @@ class TimelineView(ScrollView, can_focus=True):
             del self._cache[key]
         self._screen_key = None
 
-    # ------------------------------------------------------------------ drawing one entry
-
     def _today(self) -> date:
         now = getattr(self.app, "now", None)
         return (now() if now else datetime.now(self.tz)).astimezone(self.tz).date()
@@ -389,43 +236,30 @@ class TimelineView(ScrollView, can_focus=True):
         return EntryDrawing(self.app.console, self.tz, self.start, self.author_width, self.rich_style)
 
     def _render_event(self, event: Event, width: int, highlighted: bool) -> list[Strip]:
-        drawing = self._drawing()
-        head = drawing.head(
-            drawing.time_column(event.occurred_at, width),
-            marks(event, self.notes),
-            author_mark(event),
-            KIND_LABELS.get(event.kind, event.kind),
-            KIND_STYLES.get(event.kind, ""),
-        )
-        body = Text()
-        withdrawal = self.notes.withdrawn.get(event.id)
-        if withdrawal:  # who took it back, and why, first
-            body.append(f"{withdrawn_note(withdrawal)} ", "italic")
-        body.append(kind_note(event, self.notes) + entry_text(event), "dim strike" if withdrawal else "")
-        todo = todo_words(event, self.notes, self._today())
-        if todo and not withdrawal:  # who owns it and by when, on the line itself: never cut, wrapped
-            body.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")
-        for correction in self.notes.corrections.get(event.id, ())[-1:]:
-            words = new_words(correction)
-            if words:
-                body.append(f"  ✎ {clean_line(words)}", "yellow")
-        return drawing.wrap(head, body, width, highlighted)
+        return draw_event(self._drawing(), event, self.notes, self._today(), width, highlighted)
 
-    def _render_pending(self, item: Pending, width: int) -> list[Strip]:
-        state = f"NOT SAVED ({item.failed})" if item.failed else "saving…"
-        drawing = self._drawing()
-        head = drawing.head(f"{'':>7} ", "⋯ ", clean_line(item.author), KIND_LABELS.get(item.kind, item.kind), "")
-        body = Text(f"{clean_line(item.text)}  [{state}]")
-        return drawing.wrap(head, body, width, False, style="bold red" if item.failed else KIND_STYLES["pending"])
+    # ------------------------------------------------------------------ what the list shows
 
-    def on_focus(self) -> None:
-        if self.cursor < 0 and self._events:
-            self.cursor = len(self._events) - 1
+    def _count(self) -> int:
+        return len(self._events) + len(self._pending)
+
+    def _selectable(self) -> int:
+        return len(self._events)
+
+    def _notice(self) -> str:
+        """Not the beginning yet: the earlier entries are on their way, or could not be read."""
+        if not self.reading_earlier:
+            return ""
+        if self.earlier_problem:
+            return f"  ⋯ the earlier entries could not be read: {clean_line(self.earlier_problem)}"
+        return "  ⋯ reading the earlier entries…"
+
+    def _notice_line(self, text: str, width: int) -> Strip:
+        return self._drawing().strip(Text(text), width, False, "dim italic")
+
+    def _forget_drawn(self) -> None:
         self._cache.clear()
         self._screen_key = None
-        self.refresh()
 
-    def on_blur(self) -> None:
-        self._cache.clear()
-        self._screen_key = None
-        self.refresh()
+    def _selection_moved(self) -> None:
+        self.post_message(self.Selected(self.selected))

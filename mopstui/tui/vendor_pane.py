@@ -1,7 +1,8 @@
 """The vendor pane: each vendor's state and its watched components, and under the table the
 highlighted vendor's last 24 hours as a sparkline. It draws the room's state it is given
 (`show`), keeps the highlight on the same vendor across re-sorts, and says what the person picked
-(`VendorHighlighted`, `VendorChosen`); the app reads the history and opens the detail."""
+(`VendorHighlighted`, `VendorChosen`, `OverrideRequested`); the app reads the history, opens
+the detail and asks why the page is overruled."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..base.timeutil import humanize_duration
 from ..domain.history import state_series
 from ..domain.vendor_line import vendor_mark, vendor_note
 from ..status.model import RANK, VendorStatus
-from .messages import VendorChosen, VendorHighlighted
+from .messages import OverrideRequested, VendorChosen, VendorHighlighted
 from .room_state import RoomState
 from .widgets import FittedTable, VendorTable, badge_text, plain, roomy
 
@@ -131,6 +132,11 @@ class VendorPane(Vertical):
             return None, None
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         return vendor_of_row(key, self._state.statuses)
+
+    def request_override(self) -> None:
+        """O pressed anywhere: say which vendor (and component) is highlighted here, by id."""
+        status, component = self.highlighted()
+        self.post_message(OverrideRequested(status.id if status is not None else None, component))
 
     @on(FittedTable.Resized)
     def _resized(self, message: FittedTable.Resized) -> None:

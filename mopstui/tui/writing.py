@@ -16,7 +16,7 @@ from ..store import ReadOnlyStore, SQLStore, StoreBusy, StoreError, open_store
 from .guards import _skip_when_screen_gone
 from .messages import WriteDone, WriteFailed, WriteWaiting
 from .state import AppState
-from .timeline_view import Pending
+from .timeline_entry import Pending
 
 
 class Writing(AppState):
