@@ -74,3 +74,30 @@ async def test_withdraw_and_correct_dialogs_read_whole_at_80x24(tmp_path, db_pat
         await pilot.pause()
         shown = dialog_text(app)
         assert "the right words; start with /comms, /note … to change its kind" in shown, shown
+
+
+async def test_declare_and_edit_boxes_say_checked_in_characters(tmp_path, db_path):
+    """`▐X▌` for every box, checked or not, told apart by shade alone: now `[x]` and `[ ]`."""
+    config = make_config(tmp_path, db_path)
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=5)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start, services=["lead-form"])
+    app = make_app(config, clock=Clock(start + timedelta(minutes=5)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("N")
+        await wait_for(pilot, lambda: app.screen.query("#declare-services"), message="the declare dialog")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "▐X▌" not in shown and "[ ] Lead form (lead capture)" in shown, shown
+        app.screen.query_one("#declare-services").select("chat")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[x] Chat widget (chat)" in shown and "[ ] Lead form (lead capture)" in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.query("#declare-services"), message="the dialog to close")
+
+        await pilot.press("E")
+        await wait_for(pilot, lambda: app.screen.query("#declare-services"), message="the edit dialog")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[x] Lead form (lead capture)" in shown and "[ ] Chat widget (chat)" in shown, shown

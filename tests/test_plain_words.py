@@ -489,3 +489,24 @@ def test_a_service_is_checked_alike_by_declare_and_edit(mop, tmp_path):
     assert status == 1 and "unknown service 'leadform': did you mean lead-form?" in err
     status, _, err = mop("--config", str(config), "declare", "x", "--severity", "SEV3", "--service", "leadform")
     assert status == 1 and "did you mean lead-form?" in err
+
+
+def test_every_key_of_the_command_list_is_in_the_readmes_key_table():
+    """`w` (withdraw) was in the help but not in the README's table of keys."""
+    import re
+    from pathlib import Path
+
+    from mopstui.config.keymap import COMMANDS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The screen", 1)[1].split("\n\n", 2)[1]
+    shown = set(re.findall(r"`([^`]+)`", "\n".join(line.split(" | ")[0] for line in table.splitlines())))
+    names = {"question_mark": "?", "asterisk": "*", "slash": "/", "escape": "Escape"}
+    names |= {"left_square_bracket": "[", "right_square_bracket": "]"}
+    missing = [
+        f"{command.id} ({key})"
+        for command in COMMANDS
+        for key in filter(None, command.keys.split(","))
+        if names.get(key, key) not in shown
+    ]
+    assert not missing, f"keys missing from the README's table: {missing}"
