@@ -456,3 +456,57 @@ def test_a_todo_says_its_owner_and_due_date_in_the_timeline_and_the_postmortem(m
     assert mop("export", "1", "-o", str(out))[0] == 0
     row = next(line for line in out.read_text().splitlines() if "form-submit probe" in line and "| todo |" in line)
     assert "sam, due Sun 20 Dec" in row
+
+
+def test_log_takes_the_words_unquoted(mop):
+    """`mopstui log 2 Form is down again` was refused with `unrecognized arguments: is down again`."""
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, out, err = mop("log", "1", "Form", "is", "down", "again")
+    assert (status, err) == (0, "") and out.startswith("#")
+    assert mop("log", "1", "--kind", "todo", "Add", "a", "probe")[0] == 0
+    timeline = mop("timeline", "1")[1]
+    assert "note     Form is down again" in timeline and "todo     Add a probe" in timeline
+
+
+def test_a_near_kind_is_suggested_in_log_and_in_search(mop):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, _, err = mop("log", "1", "Banner up", "--kind", "comm")
+    assert status == 2 and "did you mean comms?" in err
+    status, _, err = mop("timeline", "1", "--search", "kind:commz")
+    assert status == 1 and "no kind 'commz': did you mean comms?" in err and "Traceback" not in err
+    assert mop("timeline", "1", "--search", "kind:Comms")[0] == 0
+
+
+def test_a_service_is_checked_alike_by_declare_and_edit(mop, tmp_path):
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    status, _, err = mop("edit", "1", "--add-service", "nope")
+    assert status == 0 and "no service list is configured, so 'nope' cannot be checked" in err
+    status, _, err = mop("declare", "Chat down", "--severity", "SEV3", "--service", "nope")
+    assert status == 0 and "no service list is configured, so 'nope' cannot be checked" in err
+    config = tmp_path / "c.yaml"
+    config.write_text("services:\n  - {id: lead-form, name: Lead form, tier: 1, owner: web}\n")
+    status, _, err = mop("--config", str(config), "edit", "1", "--add-service", "leadform")
+    assert status == 1 and "unknown service 'leadform': did you mean lead-form?" in err
+    status, _, err = mop("--config", str(config), "declare", "x", "--severity", "SEV3", "--service", "leadform")
+    assert status == 1 and "did you mean lead-form?" in err
+
+
+def test_every_key_of_the_command_list_is_in_the_readmes_key_table():
+    """`w` (withdraw) was in the help but not in the README's table of keys."""
+    import re
+    from pathlib import Path
+
+    from mopstui.config.keymap import COMMANDS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The screen", 1)[1].split("\n\n", 2)[1]
+    shown = set(re.findall(r"`([^`]+)`", "\n".join(line.split(" | ")[0] for line in table.splitlines())))
+    names = {"question_mark": "?", "asterisk": "*", "slash": "/", "escape": "Escape"}
+    names |= {"left_square_bracket": "[", "right_square_bracket": "]"}
+    missing = [
+        f"{command.id} ({key})"
+        for command in COMMANDS
+        for key in filter(None, command.keys.split(","))
+        if names.get(key, key) not in shown
+    ]
+    assert not missing, f"keys missing from the README's table: {missing}"

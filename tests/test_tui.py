@@ -342,6 +342,10 @@ async def test_help_screen_and_palette_commands(config, declared):
     async with app.run_test(size=(100, 34)) as pilot:
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
+        # how to close it is said at the top, not only two pages down
+        body = app.screen.query_one("#help-body")
+        first = body.children[0]
+        assert "Escape to close" in str(first.render()) and first.region.y <= body.region.y + 2
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for name in ("declare", "log", "set-status", "set-severity", "role", "star", "correct", "resolve", "export"):

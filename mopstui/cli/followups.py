@@ -6,7 +6,7 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import utcnow
 from ..domain.model import FOLLOWUP_KINDS, InputError, incident_label, parse_incident_ref
 from .context import EXIT_OK, Context, _print_json
-from .incidents import _event_ref
+from .incidents import _event_ref, check_services
 
 
 def cmd_edit(ctx: Context) -> int:
@@ -19,9 +19,7 @@ def cmd_edit(ctx: Context) -> int:
         if sid not in services:
             services.append(sid)
     services = [s for s in services if s not in ctx.args.remove_service]
-    unknown = [s for s in services if s not in incident.services and ctx.config.service(s) is None]
-    if unknown and ctx.config.services:
-        raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
+    check_services(ctx, [s for s in services if s not in incident.services])
     event = ctx.store.edit_incident(
         incident_id,
         author=ctx.user,

@@ -24,10 +24,26 @@ if TYPE_CHECKING:
     from ..domain.timeline import Annotations
 
 
+def check_services(ctx: Context, named: Iterable[str]) -> None:
+    """Services an incident is given by id, as `declare` and `edit` check them: an unknown one is
+    refused, with the near id, when a service list is configured; without one it cannot be checked,
+    so it is kept and that is said (`services +nope` was taken silently)."""
+    unknown = [s for s in named if ctx.config.service(s) is None]
+    if not unknown:
+        return
+    if not ctx.config.services:
+        names = ", ".join(repr(clean_line(s, 60)) for s in unknown)
+        print(f"mopstui: no service list is configured, so {names} cannot be checked", file=sys.stderr)
+        return
+    from difflib import get_close_matches  # only on a slip
+
+    near = get_close_matches(unknown[0], [s.id for s in ctx.config.services], n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]}?" if near else "see `mopstui catalog`"
+    raise InputError(f"unknown service {clean_line(unknown[0], 60)!r}: {hint}")
+
+
 def cmd_declare(ctx: Context) -> int:
-    unknown = [s for s in ctx.args.service if ctx.config.service(s) is None]
-    if unknown and ctx.config.services:
-        raise InputError(f"unknown service {unknown[0]!r} (see `mopstui catalog`)")
+    check_services(ctx, ctx.args.service)
     from ..domain.catalog import catalog_snapshot
 
     incident = ctx.store.declare(
@@ -47,7 +63,7 @@ def cmd_log(ctx: Context) -> int:
 
     incident = parse_incident_ref(ctx.args.incident)
     # The screen's entry grammar: `/comms …`, `!…` (an action), `@10:02 …` (back-dated).
-    entry = parse_entry(ctx.args.text, ctx.args.kind or "note", ctx.config.tz, utcnow())
+    entry = parse_entry(" ".join(ctx.args.text), ctx.args.kind or "note", ctx.config.tz, utcnow())
     if ctx.args.kind and entry.kind != ctx.args.kind:
         said, typed = KIND_LABELS[ctx.args.kind], KIND_LABELS[entry.kind]
         raise InputError(f"--kind {said} and the text's /{typed} disagree; give the kind once")

@@ -260,7 +260,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("incident", metavar="INCIDENT")
     p.add_argument(
         "text",
-        help="what happened; the screen's grammar works here too: /comms …, /todo …, !… (an action), @10:02 … (back-dated)",
+        nargs="+",  # `log 2 Form is down again` unquoted, as a marketer types it: the words are joined
+        metavar="TEXT",
+        help="what happened (quotes optional); the screen's grammar works here too: /comms …, /todo …, !… (an action), "
+        "@10:02 … (back-dated)",
     )
     p.add_argument(
         "--kind",

@@ -86,9 +86,23 @@ def parse_search(query: str) -> SearchQuery:
     words, kind, author = [], None, None
     for token in query.split():
         if token.startswith("kind:"):
-            kind = PREFIXES.get(token[5:], token[5:])
+            kind = search_kind(token[5:])
         elif token.startswith("author:"):
             author = token[7:]
         else:
             words.append(token)
     return SearchQuery(" ".join(words), kind, author)
+
+
+def search_kind(word: str) -> str:
+    """`kind:comms` (any kind's label, or its stored name): an unknown one is said, with the near
+    one (`kind:commz` found nothing, silently, and looked like an empty timeline)."""
+    text = word.lower()
+    by_label = {label: kind for kind, label in KIND_LABELS.items()}
+    if text in by_label or text in KIND_LABELS:
+        return by_label.get(text, text)
+    from difflib import get_close_matches  # only on a slip
+
+    near = get_close_matches(text, list(by_label), n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]}?" if near else "the kinds are " + ", ".join(by_label)
+    raise InputError(f"no kind {word!r}: {hint}")

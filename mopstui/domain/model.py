@@ -73,7 +73,11 @@ def entry_kind_named(word: str) -> str:
     for kind in ENTRY_KINDS:
         if text in (kind, KIND_LABELS[kind]):
             return kind
-    raise InputError(f"{word!r} is not a kind of entry; the kinds are {', '.join(ENTRY_KIND_WORDS)}")
+    from difflib import get_close_matches  # only when a kind is mistyped
+
+    hint = get_close_matches(text, ENTRY_KIND_WORDS, n=1, cutoff=0.6)
+    near = f"did you mean {hint[0]}? The" if hint else "the"
+    raise InputError(f"{word!r} is not a kind of entry; {near} kinds are {', '.join(ENTRY_KIND_WORDS)}")
 
 
 TOOL_AUTHORS = ("mopstui",)

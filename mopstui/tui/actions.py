@@ -10,7 +10,7 @@ from ..base.textsafe import clean_line
 from ..base.timeutil import local_clock
 from ..domain import catalog as cat
 from ..domain.grammar import parse_entry, parse_search
-from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident
+from ..domain.model import ROLES, SEVERITIES, STATUSES, Event, Incident, InputError
 from ..domain.takeback import early_note
 from ..store.sessions import MCP_CLIENT
 from . import incident_extras, takeback
@@ -240,7 +240,11 @@ class IncidentActions(AppState):
         incident = self.current
         if incident is None:
             return
-        parsed = parse_search(query)
+        try:
+            parsed = parse_search(query)
+        except InputError as error:  # `kind:commz`: said, with the near kind, not an empty timeline
+            self.notify(str(error), severity="warning", markup=False)
+            return
         if parsed.empty:
             self._show_incident(reload=True)
             return

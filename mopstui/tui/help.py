@@ -105,6 +105,8 @@ class HelpScreen(_Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
+            # said first too: at 80x24 the last line is two pages down, and a first look closes nothing
+            yield Label("Escape to close · ↑ ↓ to scroll", classes="hint", id="help-close")
             if self.remapped:
                 said = " · ".join(f"{shown_keys(keys)} {command}" for command, keys in self.remapped.items())
                 yield Static(Text(f"Your keys (the config's keys:): {said}", style="bold"), id="help-remapped")

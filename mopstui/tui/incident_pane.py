@@ -29,7 +29,7 @@ from .widgets import ClockBar, EntryInput, IncidentSummary
 def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
     """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
     due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"#{event.id} · {author_mark(event)} · {KIND_LABELS.get(event.kind, event.kind)}", "bold")
     if todo is not None:
         text.append(f" — {todo[0]}", "bold red" if todo[1] else "cyan")

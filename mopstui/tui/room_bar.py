@@ -49,7 +49,7 @@ class RoomBar(_Line):
 class RoomStrip(_Line):
     def show(self, state: RoomState) -> None:
         """The worst touchpoint and the worst vendor, and where the rest is."""
-        line = Text(no_wrap=True, overflow="ellipsis")
+        line = Text()
         rollup = cat.touchpoints(state.config, state.health) if state.health else []
         if rollup and rollup[0].state not in ("unknown",):
             worst = rollup[0]
@@ -65,5 +65,9 @@ class RoomStrip(_Line):
             line.append(" · ")
             line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
             line.append(" " + clean_line(ordered[0].name), "bold")
-        line.append("  2 services · 3 vendors", "bright_black")
+        hint = "2 services · 3 vendors"
+        # Where the rest is goes on a line of its own when the names leave no room, never cut.
+        fits = not self.size.width or line.cell_len + 2 + len(hint) <= self.size.width
+        line.append("  " if fits else "\n", "bright_black")
+        line.append(hint, "bright_black")
         self._say(line)

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual._time import get_time  # the clock Textual stamps each key with
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
@@ -178,6 +180,25 @@ class Declaration:
     summary: str = ""
 
 
+class CheckList(SelectionList[str]):
+    """A SelectionList whose boxes say their state in characters, `[x]` or `[ ]`: Textual draws
+    every box `▐X▌` and tells checked from not by the X's shade alone, which NO_COLOR, a
+    monochrome terminal or a tired eye does not see. Same width as Textual's box (its gutter)."""
+
+    CHECKED, UNCHECKED = "[x]", "[ ]"
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        index = self.scroll_offset.y + y
+        if len(segments) < 4 or index >= self.option_count:
+            return line
+        value = self.get_option_at_index(index).value
+        box = self.CHECKED if value in self.selected else self.UNCHECKED
+        style = segments[1].style  # the box's own colours, its option's mouse target kept
+        return Strip([Segment(box, style), *segments[3:]])
+
+
 class DeclareScreen(_Dialog[Declaration | None]):
     """Title, severity, and affected services picked from the catalog (a touchpoint picks its services)."""
 
@@ -209,8 +230,8 @@ class DeclareScreen(_Dialog[Declaration | None]):
                     id="declare-severity",
                 )
             with Horizontal(id="declare-pickers"):
-                yield SelectionList[str](*[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints")
-                yield SelectionList[str](
+                yield CheckList(*[Selection(Text(f"◆ {t}"), t) for t in touchpoints], id="declare-touchpoints")
+                yield CheckList(
                     *[
                         Selection(Text(f"{clean_line(s.name)} ({clean_line(s.touchpoint)})"), s.id, s.id in chosen)
                         for s in self.config.services

@@ -57,6 +57,12 @@ def trouble_text(state: RoomState, wide: bool) -> Text:
     return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
 
 
+def _names_fit(table: CatalogTable, columns: list[str], rows: list[tuple[str, tuple]]) -> bool:
+    """Whether every service's name is shown whole with these columns."""
+    longest = max((len(str(cells[1])) for _, cells in rows), default=0)
+    return table.fitted_widths(columns, rows)[1] >= longest
+
+
 class ServicesPane(Vertical):
     """The Services pane: the trouble lines and the table of services."""
 
@@ -90,8 +96,15 @@ class ServicesPane(Vertical):
                 (s.name, s.owner, s.touchpoint, s.vendor or "", s.id, cat.state_word(health[s.id].state))
             ).lower()
         ]  # fmt: skip
+        rows = [(s.id, service_row(s, health[s.id], wide)) for s in services]
+        if wide and not _names_fit(table, columns, rows):
+            # The owner is for the engineers; a marketer finds the service by its whole name
+            # (`Website lead f…` was cut for it at 120 columns).
+            owner = columns.index("Owner")
+            columns = columns[:owner] + columns[owner + 1 :]
+            rows = [(key, cells[:owner] + cells[owner + 1 :]) for key, cells in rows]
         with self.app.batch_update():
-            table.show_rows(columns, [(s.id, service_row(s, health[s.id], wide)) for s in services], rebuild=rebuild)
+            table.show_rows(columns, rows, rebuild=rebuild)
         trouble = trouble_text(state, wide)
         if trouble != self._trouble:
             # Static.update() lays the screen out again: on a slow link, unchanged lines cost nothing.

@@ -109,7 +109,7 @@ class VendorDetailScreen(_Dialog[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog detail"):
             yield Label(Text(f"{clean_line(self.status.name)} — {self.status.kind}"), classes="dialog-title")
-            yield Label(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"))
+            yield Static(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"), classes="legend")
             yield Sparkline(self.series, summary_function=max, id="detail-history")
             yield Static(detail_text(self.status, self.lags, self.tz), id="detail-body")
             yield Label("O to overrule this vendor's page · Escape to close", classes="hint")

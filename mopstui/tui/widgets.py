@@ -233,6 +233,9 @@ class FittedTable(DataTable):
                 if str(self.get_cell(key, column.lower())) != str(value):
                     self.update_cell(key, column.lower(), value)
 
+    def fitted_widths(self, columns: list[str], rows: list[tuple[str, tuple]]) -> list[int]:
+        return self._widths(columns, rows)
+
     def _widths(self, columns: list[str], rows: list[tuple[str, tuple]]) -> list[int]:
         """Each column as wide as its widest cell (or header), all of them within the pane: where
         they do not fit, the column widest for its weight gives way first, down to its header. What is left

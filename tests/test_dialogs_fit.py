@@ -1,0 +1,103 @@
+"""Every dialog's sentence is read whole at 80x24: it wraps at word boundaries inside the
+dialog, never cut off at the right edge. The screen is read back as the terminal would show it."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+from rich.console import Console
+
+from mopstui.base.timeutil import utcnow
+from mopstui.store import Store
+
+from .tui_helpers import Clock, make_app, make_config, timeline, type_entry, wait_for
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text."""
+    width, _ = app.size
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+def dialog_text(app) -> str:
+    """The open dialog's words as the terminal shows them, its frame, line breaks and padding
+    taken out: a sentence wrapped inside it reads as one; one cut off does not."""
+    region = app.screen.query_one(".dialog").region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    inside = "\n".join(line[region.x : region.right] for line in lines)
+    return " ".join(re.sub(r"[█▀▄]", " ", inside).split())
+
+
+LONG = "Lead form submissions failing since the consent banner went live"
+
+
+async def _open_room(pilot, app) -> int:
+    await type_entry(pilot, "n", LONG)
+    await wait_for(pilot, lambda: any(e.text == LONG for e in timeline(app).events), message="the note")
+    await pilot.press("escape")
+    view = timeline(app)
+    view.focus()
+    index = next(i for i, e in enumerate(view.events) if e.text == LONG)
+    view.move_cursor(index)
+    await pilot.pause()
+    return view.events[index].id
+
+
+async def test_withdraw_and_correct_dialogs_read_whole_at_80x24(tmp_path, db_path):
+    config = make_config(tmp_path, db_path)
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=20)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start)
+    app = make_app(config, clock=Clock(start + timedelta(minutes=20)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        event_id = await _open_room(pilot, app)
+        # The strip under the timeline: the entry's who and when, and the keys, wrapped, not cut.
+        strip = app.screen.query_one("#selected-entry").region
+        lines = screen_text(app).splitlines()[strip.y : strip.bottom]
+        shown = " ".join(" ".join(line[strip.x : strip.right] for line in lines).split())
+        assert f"#{event_id} · alice" in shown and "e correct · w withdraw · * star" in shown, shown
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.screen.query("#prompt"), message="the withdraw dialog")
+        await pilot.pause()
+        shown = dialog_text(app)
+        assert f"Withdraw #{event_id}" in shown
+        assert "It stays in the log, marked withdrawn. Why?" in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.query("#prompt"), message="the dialog to close")
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.query("#prompt"), message="the correct dialog")
+        await pilot.pause()
+        shown = dialog_text(app)
+        assert "the right words; start with /comms, /note … to change its kind" in shown, shown
+
+
+async def test_declare_and_edit_boxes_say_checked_in_characters(tmp_path, db_path):
+    """`▐X▌` for every box, checked or not, told apart by shade alone: now `[x]` and `[ ]`."""
+    config = make_config(tmp_path, db_path)
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=5)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start, services=["lead-form"])
+    app = make_app(config, clock=Clock(start + timedelta(minutes=5)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("N")
+        await wait_for(pilot, lambda: app.screen.query("#declare-services"), message="the declare dialog")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "▐X▌" not in shown and "[ ] Lead form (lead capture)" in shown, shown
+        app.screen.query_one("#declare-services").select("chat")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[x] Chat widget (chat)" in shown and "[ ] Lead form (lead capture)" in shown, shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.query("#declare-services"), message="the dialog to close")
+
+        await pilot.press("E")
+        await wait_for(pilot, lambda: app.screen.query("#declare-services"), message="the edit dialog")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[x] Lead form (lead capture)" in shown and "[ ] Chat widget (chat)" in shown, shown
