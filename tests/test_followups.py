@@ -105,3 +105,14 @@ def test_followup_refusals(room):
     code, out, _ = cli(room, "log", "1", "/todo y")
     code, _, err = cli(room, "followup", "1", out.strip().lstrip("#"))
     assert code == 1 and "say what changes" in err
+
+
+def test_due_dates_in_a_marketers_words_from_the_cli(room):
+    """`/todo … due:friday` and `followup --due "next week"`, the same parser as the screen's."""
+    code, out, err = cli(room, "log", "1", "/todo Fix the form due:friday")
+    assert code == 0, err
+    item = out.strip().lstrip("#")
+    code, _, err = cli(room, "followup", "1", item, "--due", "next week")
+    assert code == 0, err
+    code, _, err = cli(room, "followup", "1", item, "--due", "someday")
+    assert code == 1 and "is not a due date: write" in err and "friday" in err

@@ -510,3 +510,24 @@ def test_every_key_of_the_command_list_is_in_the_readmes_key_table():
         if names.get(key, key) not in shown
     ]
     assert not missing, f"keys missing from the README's table: {missing}"
+
+
+def test_the_integrity_section_says_it_plainly_before_the_fingerprint(mop, tmp_path):
+    """`hash chain intact`, `SHA-256 \\`cb26…\\`` were the section's first words."""
+    mop("declare", "Lead form down", "--severity", "SEV2")
+    out = tmp_path / "pm.md"
+    assert mop("export", "1", "-o", str(out))[0] == 0
+    integrity = out.read_text().split("## Integrity\n\n", 1)[1]
+    assert integrity.startswith("Nothing in this record was changed or removed after it was written")
+    assert "fingerprint, for a reviewer" in integrity.split("hash chain", 1)[0]
+
+
+def test_the_service_list_at_the_declaration_is_named_plainly(mop, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("services:\n  - {id: lead-form, name: Lead form, tier: 1, owner: web}\n")
+    mop("--config", str(config), "declare", "Lead form down", "--severity", "SEV2")
+    timeline = mop("--config", str(config), "timeline", "1")[1]
+    assert "the service list at the start: 1 service" in timeline and "catalog snapshot" not in timeline
+    out = tmp_path / "pm.md"
+    assert mop("--config", str(config), "export", "1", "-o", str(out))[0] == 0
+    assert "the service list at the start: 1 service |" in out.read_text()

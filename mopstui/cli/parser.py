@@ -384,7 +384,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     state.add_argument("--wont-do", action="store_true", help="it will not be done")
     state.add_argument("--reopen", action="store_true", help="open again")
     p.add_argument("--owner", metavar="NAME", help="who owns it")
-    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, today, tomorrow, or +3d / +2w from today")
+    p.add_argument("--due", metavar="DATE", help="friday, tomorrow, next week, in 3 days, +2w or YYYY-MM-DD")
 
     p = command(
         "draft",

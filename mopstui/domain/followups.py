@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..base.textsafe import clean_line
 from .model import Event, InputError
 
 STATES = ("open", "done", "wont_do")
@@ -19,19 +20,41 @@ STATE_WORDS = {"open": "open", "done": "done", "wont_do": "won't do"}
 _TOKEN = re.compile(r"(?:^|\s)(owner|due):(\S+)", re.IGNORECASE)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DUE_FORMS = "a date (2026-12-11), a day (friday, fri), today, tomorrow, next week, in 3 days, or +3d / +2w"
+_IN = re.compile(r"(?:in\s+|\+)?(\d{1,3}|an?)\s*(d|days?|w|weeks?)")
+
+
+def _weekday(word: str) -> int | None:
+    """Monday 0 … Sunday 6 for a day's name or its first three letters or more (`fri`, `thurs`)."""
+    if len(word) < 3:
+        return None
+    return next((i for i, day in enumerate(WEEKDAYS) if day.startswith(word)), None)
+
+
 def parse_due(text: str, today: date) -> date:
-    """`2026-12-05`, `today`, `tomorrow`, or `+3d` / `+2w` from today."""
-    text = text.strip().lower()
-    if text in ("today", "tomorrow"):
-        return today + timedelta(days=text == "tomorrow")
-    relative = re.fullmatch(r"\+(\d{1,3})([dw])", text)
+    """A due date as a marketer writes it: `2026-12-05`, `today`, `tomorrow`, `friday` / `fri`
+    (the next one, today if it is Friday), `next friday` (after today), `next week` (a week from
+    today), `in 3 days`, `in 2 weeks`, `+3d` / `+2w`. `next-week`, `in_3_days` too (the entry
+    line's `due:` word holds no space)."""
+    said = " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+    if said in ("today", "tomorrow"):
+        return today + timedelta(days=said == "tomorrow")
+    if said == "next week":
+        return today + timedelta(weeks=1)
+    following = said.startswith("next ")
+    day = _weekday(said.removeprefix("next ").strip())
+    if day is not None:
+        ahead = (day - today.weekday()) % 7
+        return today + timedelta(days=ahead or (7 if following else 0))
+    relative = _IN.fullmatch(said)
     if relative:
-        days = int(relative[1]) * (7 if relative[2] == "w" else 1)
-        return today + timedelta(days=days)
+        count = 1 if relative[1] in ("a", "an") else int(relative[1])
+        return today + timedelta(days=count * (7 if relative[2].startswith("w") else 1))
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{text!r} is not a due date: write YYYY-MM-DD, today, tomorrow, or +3d / +2w from today") from None
+        raise InputError(f"{clean_line(text, 40)!r} is not a due date: write {DUE_FORMS}") from None
 
 
 def owner_and_due(text: str, today: date) -> tuple[str, str | None]:

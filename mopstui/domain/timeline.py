@@ -105,7 +105,20 @@ def entry_words(kind: str, ref: int | None, text: str) -> str:
         return f"withdrew #{ref}: {clean_line(text)}"
     if kind == "reopen":
         return f"reopened: {clean_line(text)}"
+    if kind == "catalog":
+        return catalog_words(text)
     return clean_line(text)
+
+
+def catalog_words(text: str) -> str:
+    """The declaration's copy of the service list, as a reader says it (the stored words, kept in
+    the log as written, were `catalog snapshot: 14 services`)."""
+    stored = "catalog snapshot: "
+    if not text.startswith(stored):
+        return clean_line(text)
+    count = text[len(stored) :].removesuffix(" services")
+    said = ("1 service" if count == "1" else f"{count} services") if count.isdigit() else text[len(stored) :]
+    return "the service list at the start: " + clean_line(said)
 
 
 def withdrawn_note(withdrawal: Event) -> str:

@@ -12,7 +12,7 @@ from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, FOLLOWUP_KINDS, KIND_LABE
 from ..domain.overrides import ruling_line
 from ..domain.rows import Memo, RowTimes, store_shaped
 from ..domain.takeback import new_words
-from ..domain.timeline import Annotations, entry_text, entry_words, todo_words
+from ..domain.timeline import Annotations, catalog_words, entry_text, entry_words, todo_words
 from ..store import SQLStore
 from ..store.events import _event
 from .context import NOT_CHAINED, NOT_YET, Export, _hm, _span, change_words, md_inline, source_name, zone_words
@@ -220,7 +220,11 @@ def _write_timeline(store: SQLStore, export: Export, w: Callable[[str], object])
                 metrics.tick_at(since, kind)
             backdated = times.at(recorded)[0] - since > 60_000_000
             mark = ("★ " if id_ in notes.starred else "") + ("↶ " if backdated else "")
-            text = md_inline(row[6]) if kind == "catalog" else taken_back(id_, md_inline(entry_words(kind, ref, row[6])), notes)
+            text = (
+                md_inline(catalog_words(row[6]))
+                if kind == "catalog"
+                else taken_back(id_, md_inline(entry_words(kind, ref, row[6])), notes)
+            )
             rows.append(
                 f"| {clocks[local]} | {times.elapsed(since, signed=True, units=True)} | "
                 f"{names[row[4], row[10]]} | {kinds[kind]} | {mark}{text} |\n"
@@ -255,7 +259,7 @@ def _timeline_row(event: Event, export: Export) -> str:
     mark = ("★ " if event.id in notes.starred else "") + ("↶ " if event.backdated else "")
     text = taken_back(event.id, md_inline(entry_text(event)), notes)
     if event.kind == "catalog":
-        text = md_inline(event.text)
+        text = md_inline(catalog_words(event.text))
     todo = todo_words(event, notes, export.now.astimezone(tz).date()) if event.id not in notes.withdrawn else None
     if todo:  # its owner and due date, as the screen and `mopstui timeline` say them
         text += f" — {md_inline(todo[0])}"
@@ -294,14 +298,23 @@ def _integrity(w: Callable[[str], object], export: Export) -> None:
     """The reviewer's detail, once, at the end: whether the log was intact, its fingerprint, and
     which sections the fingerprint does not cover."""
     w("\n---\n\n## Integrity\n\n")
-    w(f"- The log, checked at export: {md_inline(export.integrity)}.\n")
+    w(integrity_lead(export) + "\n\n")  # in plain words first; the reviewer's detail below it
     if export.head:
         head = export.head
         w(
-            f"- Its fingerprint: {head.events} events, last #{head.last_id}, SHA-256 `{head.hash}`; "
-            "anyone can compare it later with `mopstui verify --since FINGERPRINT`.\n"
+            f"- Its fingerprint, for a reviewer: `{head.hash}` ({head.events} entries, last #{head.last_id}, "
+            "SHA-256); anyone can compare it later with `mopstui verify --since FINGERPRINT`.\n"
         )
+    w(f"- The check at export, in its own words: {md_inline(export.integrity)}.\n")
     w(f"- {NOT_CHAINED}\n")
+
+
+def integrity_lead(export: Export) -> str:
+    """What the check at export found, as a reader of the postmortem says it."""
+    verified = export.verified
+    if verified is None or verified.ok:
+        return "Nothing in this record was changed or removed after it was written (checked when it was exported)."
+    return "Warning: " + md_inline(verified.plain or "the check at export found the log changed; see below.")
 
 
 def _source_time(text: str | None, tz: tzinfo) -> str:

@@ -33,6 +33,7 @@ from .details import Details
 from .hangup import Hangup
 from .keyguard import KeyGuard
 from .link import LinkWatch
+from .messages import SubmitEntry
 from .panes import Panes
 from .room_state import RoomState
 from .sync import StoreSync
@@ -111,6 +112,15 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.key_guard.drops(self, event):
                 event.stop()
+                return
+            if event.key == "enter" and isinstance(self.screen, WarRoom) and self.focused is self.incident_pane.entry:
+                # Enter closes the line as it arrives: the keys behind it in the same burst (`n`
+                # then the next words) pick the next entry's kind, never join this one. The line
+                # takes its text when it reaches the keys typed before it (widgets.EntryInput).
+                event.stop()
+                self.key_guard.enter_at = self.key_guard.keys
+                self.incident_pane.entry.post_message(SubmitEntry(self.entry_kind))
+                self.incident_pane.leave_entry()
                 return
             if event.key == "escape" and isinstance(self.screen, WarRoom) and self.focused is not None:
                 # Back as the key arrives, not once it has gone round the focused widget: by then

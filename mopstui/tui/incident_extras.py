@@ -15,7 +15,7 @@ from ..base.textsafe import clean_line
 from ..domain.drafts import draft, one_line
 from ..domain.followups import followups, parse_due
 from ..domain.impact import estimate
-from ..domain.model import FOLLOWUP_KINDS, InputError
+from ..domain.model import FOLLOWUP_KINDS
 from .screens import ChoiceScreen, Declaration, DeclareScreen, PromptScreen
 
 
@@ -81,13 +81,12 @@ def followup(app: AppState) -> None:
             None, lambda s: s.change_followup(incident.id, event.id, author=app.user, state=state, owner=owner, due=due)
         )
 
+    def due_of(text: str) -> date:
+        return parse_due(text, app.now().astimezone(app.config.tz).date())
+
     def due_given(text: str | None) -> None:
-        if not text:
-            return
-        try:
-            write(due=parse_due(text, app.now().astimezone(app.config.tz).date()))
-        except InputError as error:
-            app.notify(str(error), severity="error", markup=False)
+        if text:  # refused ones kept the dialog open (check=), with the text and why
+            write(due=due_of(text))
 
     def owner_given(name: str | None) -> None:
         if name and name.strip():
@@ -97,7 +96,10 @@ def followup(app: AppState) -> None:
         if choice == "\0owner":
             app.push_screen(PromptScreen("Who owns it?", placeholder="name"), owner_given)
         elif choice == "\0due":
-            app.push_screen(PromptScreen("Due when?", placeholder="YYYY-MM-DD, tomorrow, or +3d / +2w"), due_given)
+            app.push_screen(
+                PromptScreen("Due when?", placeholder="friday, tomorrow, next week, in 3 days, 2026-12-11", check=due_of),
+                due_given,
+            )
         elif choice:
             write(state=choice)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -21,7 +22,7 @@ from textual.widgets.selection_list import Selection
 
 from ..base.textsafe import clean_line
 from ..config import Config
-from ..domain.model import SEVERITIES
+from ..domain.model import SEVERITIES, InputError
 
 Answer = TypeVar("Answer")
 READ_FIRST = 0.3  # seconds a dialog is on screen before a bare Enter takes its suggestion
@@ -152,9 +153,18 @@ class PromptScreen(_Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "", required: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        required: str = "",
+        check: Callable[[str], object] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.value, self.placeholder, self.required = title, value, placeholder, required
+        self.check = check  # raises InputError for an answer refused: said under the line, the text kept
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -166,6 +176,12 @@ class PromptScreen(_Dialog[str | None]):
         if self.required and not event.value.strip():
             self.query_one(".hint", Label).update(Text(f"{self.required} · Escape to cancel", style="bold"))
             return
+        if self.check is not None and event.value.strip():
+            try:
+                self.check(event.value)
+            except InputError as error:
+                self.query_one(".hint", Label).update(Text(f"Not taken: {error}. Escape to cancel", style="bold"))
+                return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

@@ -20,6 +20,7 @@ from ..domain import catalog as cat
 from ..domain.clocks import Clock
 from ..domain.model import Incident
 from ..domain.rules import MAX_TEXT
+from .messages import EntrySubmitted, SubmitEntry
 
 STATE_STYLES = {
     "operational": "green",
@@ -296,6 +297,12 @@ class EntryInput(Input):
         super().__init__(*args, max_length=limit, **kwargs)
         self.limit = limit
         self._told_full = False
+
+    def on_submit_entry(self, message: SubmitEntry) -> None:
+        """Enter: the text typed before it, taken now; the line is emptied for the next entry."""
+        message.stop()
+        text, self.value = self.value, ""
+        self.post_message(EntrySubmitted(text, message.kind))
 
     def _on_paste(self, event: events.Paste) -> None:
         if len(self.value) + len(event.text) > self.limit:
