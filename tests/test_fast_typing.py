@@ -91,3 +91,42 @@ def test_a_refused_entry_in_a_burst_comes_back_to_its_line_and_the_next_is_logge
     screen = room.screen("room")
     assert "/comm Banner is live" in screen, screen
     assert logged(db_path) == []
+
+
+def paste(room: Tmux, text: str, *, bracketed: bool) -> None:
+    room.run("set-buffer", "-b", "clip", text)
+    room.run("paste-buffer", "-b", "clip", "-t", "room", *(["-p"] if bracketed else []))
+
+
+def test_a_pasted_block_of_lines_is_one_entry_in_order_and_said(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Line one of the paste\nLine two\nLine three", bracketed=True)
+    room.wait_for("room", "Pasted 3 lines as one entry")
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Line one of the paste / Line two / Line three")]
+
+
+def test_a_paste_keeps_its_words_in_order_without_control_sequences(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Customer said: [bold]x[/bold] \x1b[31mred\x1b[0m", bracketed=True)
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Customer said: [bold]x[/bold] red")]
+
+
+def test_an_unbracketed_paste_of_lines_never_logs_one_twice(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Unbracketed A\nUnbracketed B\nUnbracketed C\n", bracketed=False)
+    entries = wait_logged(db_path, 1)
+    assert entries[0] == ("note", "Unbracketed A"), entries
+    assert len(entries) == len(set(entries)), entries
+    room.wait_for("room", "went nowhere")  # the rest, with no kind key before it: said, not logged
+
+
+def test_a_paste_reaches_the_parser_in_order_without_its_terminal_sequences():
+    from mopstui.tui.driver import EscapeSplitter
+
+    pieces = EscapeSplitter().split("\x1b[200~said: \x1b[31mred\x1b[0m \x1b]0;title\x07done\x1b[201~\x1bd")
+    assert pieces == ["\x1b[200~said: red done", "\x1b[201~", None, "d"]

@@ -291,7 +291,8 @@ def service_row(service: Service, health: cat.Health, wide: bool) -> tuple:
 
 class EntryInput(Input):
     """The entry line, with the log's limit on an entry: typing stops there, with a word, and a
-    paste that would pass it is refused whole (never cut, never a frozen screen)."""
+    paste that would pass it is refused whole (never cut, never a frozen screen). A paste of
+    several lines is one entry, its lines joined with " / "."""
 
     def __init__(self, *args: Any, limit: int = MAX_TEXT, **kwargs: Any) -> None:
         super().__init__(*args, max_length=limit, **kwargs)
@@ -305,15 +306,27 @@ class EntryInput(Input):
         self.post_message(EntrySubmitted(text, message.kind))
 
     def _on_paste(self, event: events.Paste) -> None:
-        if len(self.value) + len(event.text) > self.limit:
-            event.prevent_default()  # Input's own paste handler must not insert (and cut) it
-            event.stop()
+        """A paste goes in whole and in order: its lines joined with " / " into one entry (Input
+        kept the first line and dropped the rest without a word), terminal control sequences
+        taken out (never left as `^[31m`), and said when lines were joined."""
+        event.prevent_default()  # Input's own handler keeps only the first line
+        event.stop()
+        lines = [line for line in (clean_line(raw) for raw in event.text.splitlines()) if line]
+        text = " / ".join(lines)
+        if len(self.value) + len(text) > self.limit:
             self.app.notify(
-                f"Paste refused: {len(event.text):,} characters would pass the {self.limit:,}-character "
+                f"Paste refused: {len(text):,} characters would pass the {self.limit:,}-character "
                 "limit of an entry. Nothing was cut; paste it in parts.",
                 title="Too long",
                 severity="error",
             )
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+        if len(lines) > 1:
+            self.app.notify(f'Pasted {len(lines)} lines as one entry, joined with " / ". Enter logs it.', timeout=5)
 
     def _on_input_changed(self, event: Input.Changed) -> None:
         full = len(self.value) >= self.limit
