@@ -161,7 +161,7 @@ def test_catalog_cli(tmp_path):
     assert {r["id"]: r["health"] for r in listed}["forms"] == "unknown"
     assert set(listed[0]) >= {"id", "name", "owner", "tier", "touchpoint", "health"}
     shown = run_cli("--config", str(config), "--db", db, "catalog", "show", "forms")
-    assert "Depends on  tracking, cdn" in shown.stdout and "Needed by   top" in shown.stdout
+    assert "Depends on  Tracking, CDN" in shown.stdout and "Needed by   Diamond top" in shown.stdout  # by name
     missing = run_cli("--config", str(config), "--db", db, "catalog", "show", "froms")
     assert missing.returncode == 1 and "did you mean 'forms'" in missing.stderr
     impact = json.loads(run_cli("--config", str(config), "catalog", "impact", "cloudflare", "--json").stdout)

@@ -531,3 +531,25 @@ def test_the_service_list_at_the_declaration_is_named_plainly(mop, tmp_path):
     out = tmp_path / "pm.md"
     assert mop("--config", str(config), "export", "1", "-o", str(out))[0] == 0
     assert "the service list at the start: 1 service |" in out.read_text()
+
+
+def test_a_services_detail_names_what_it_depends_on_and_says_times_in_the_rooms_zone(tmp_path):
+    """`Depends on cdn`, `Needed by paid-search` (ids), `2026-12-08T00:44 overall: ok → down`
+    (the stored time), `(silence)` (the config's word for a signal's kind)."""
+    from datetime import datetime
+
+    from mopstui.base.timeutil import zone
+    from mopstui.demo import demo_config
+    from mopstui.domain import catalog as cat
+
+    config = demo_config(tmp_path / "d.db")
+    facts = dict(cat.service_facts(config, config.service("landing-pages")))
+    assert facts["Depends on"] == "CDN and DNS" and facts["Needed by"] == "Paid search campaigns"
+    change = {"seen_at": "2026-12-08T00:44:10.123456+00:00", "component": None, "previous_state": "operational"}
+    change["state"] = "major_outage"
+    berlin, now = zone("Europe/Berlin"), datetime.fromisoformat("2026-12-08T09:00:00+00:00")
+    assert cat.change_line(change, berlin, now) == "01:44:10  overall: ok → down"
+    assert cat.change_line(change, berlin, datetime.fromisoformat("2026-12-09T09:00:00+00:00")).startswith("Tue 8 Dec 01:44:10")
+    from mopstui.config.signals import SIGNAL_KINDS
+
+    assert set(cat.SIGNAL_KIND_WORDS) == set(SIGNAL_KINDS)  # every kind has its words

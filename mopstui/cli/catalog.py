@@ -151,7 +151,7 @@ def cmd_catalog_show(ctx: Context) -> int:
     if vendor is not None:
         history = ctx.store.observations(vendor_id=vendor.id, latest=8) if ctx.config.war_room_exists() else []
         for change in history:
-            print(f"  {'Changed' if change is history[0] else '':<11} {clean_line(cat.change_line(change))}")
+            print(f"  {'Changed' if change is history[0] else '':<11} {clean_line(cat.change_line(change, ctx.config.tz))}")
     return EXIT_OK
 
 

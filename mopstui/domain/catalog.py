@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from .. import signals as sig
 from ..config import Config, Service
@@ -281,13 +282,18 @@ def catalog_snapshot(config: Config) -> dict:
 def service_facts(config: Config, service: Service) -> list[tuple[str, str]]:
     """A service's detail as label and value rows: the same in `catalog show` and the screen."""
     vendor = config.vendor(service.vendor) if service.vendor else None
+
+    def thing_name(thing_id: str) -> str:  # a dependency is a service or a vendor: by its name, as people say it
+        known = config.vendor(thing_id)
+        return config.service_name(thing_id) if config.service(thing_id) or known is None else known.name
+
     return [
         ("Owner", service.owner), ("Tier", str(service.tier)), ("Touchpoint", service.touchpoint),
         ("Vendor", f"{vendor.name} ({vendor.url})" if vendor else (service.vendor or "—")),
         ("Components", ", ".join(service.components) or "—"), ("Probe", service.probe.url if service.probe else "—"),
         ("Runbook", service.runbook or "—"), ("Contacts", ", ".join(service.contacts) or "—"),
-        ("Depends on", ", ".join(service.depends_on) or "—"),
-        ("Needed by", ", ".join(dependents(config, service.id)) or "—"),
+        ("Depends on", ", ".join(map(thing_name, service.depends_on)) or "—"),
+        ("Needed by", ", ".join(map(config.service_name, dependents(config, service.id))) or "—"),
     ]  # fmt: skip
 
 
@@ -310,14 +316,36 @@ def culprits_line(config: Config, touchpoint: Touchpoint, limit: int | None = No
     return "via " + ", ".join(config.service_name(s) for s in touchpoint.culprits[:limit])
 
 
-def change_line(change: dict) -> str:
-    """One stored vendor change, for a service's or vendor's recent history."""
-    return f"{str(change['seen_at'])[:16]}  {change['component'] or 'overall'}: {change['previous_state']} → {change['state']}"
+def change_line(change: dict, tz: tzinfo | None = None, now: datetime | None = None) -> str:
+    """One stored vendor change, for a service's or vendor's recent history: in the room's zone
+    `00:44:10` today, `Mon 7 Dec 23:10:02` before (the stored `2026-12-08T00:44` otherwise), the
+    states in the screen's words (`ok → down`)."""
+    seen = str(change["seen_at"])
+    try:
+        moment = datetime.fromisoformat(seen.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if tz is None or moment is None or moment.tzinfo is None:
+        shown = seen[:16]
+    else:
+        local = moment.astimezone(tz)
+        today = (now or datetime.now(UTC)).astimezone(tz).date()
+        shown = f"{local:%H:%M:%S}" if local.date() == today else f"{local:%a} {local.day} {local:%b %H:%M:%S}"
+    before, after = (state_word(str(change[key] or "unknown")) for key in ("previous_state", "state"))
+    return f"{shown}  {change['component'] or 'overall'}: {before} → {after}"
+
+
+# A signal's kind as a marketer reads it beside its name (`(silence)` and `(metric)` were the
+# config's words).
+SIGNAL_KIND_WORDS = {
+    "form": "form check", "tag": "tag check", "silence": "too-quiet check", "metric": "number check",
+    "deliverability": "email delivery check",
+}  # fmt: skip
 
 
 def state_word(state: str) -> str:
     words = {OPERATIONAL: "ok", AT_RISK: "at risk", "partial_outage": "partial", MAJOR: "down", "maintenance": "maint"}
-    return words.get(state, state)
+    return words.get(state, state.replace("_", " "))
 
 
 SYMBOLS = {

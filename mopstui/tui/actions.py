@@ -72,18 +72,20 @@ class IncidentActions(AppState):
 
     @on(EntrySubmitted)
     def _submit_entry(self, message: EntrySubmitted) -> None:
-        if not self._can_write():
+        kind = message.kind or self.entry_kind
+        if not message.text.strip():
             return
-        incident = self._need_incident()
-        if incident is None or not message.text.strip():
+        incident = self._need_incident() if self._can_write() else None
+        if incident is None:
+            self._give_back(message.text, kind, "")
             return
         try:
-            entry = parse_entry(message.text, self.entry_kind, self.config.tz, self.now())
+            entry = parse_entry(message.text, kind, self.config.tz, self.now())
         except ValueError as error:  # TimeError, InputError: a slip, said beside the line, the text kept
-            self._entry_refused(str(error))
+            self._give_back(message.text, kind, str(error))
             return
         if not entry.text:
-            self._entry_refused("The entry is empty: write what happened.")
+            self._give_back(message.text, kind, "The entry is empty: write what happened.")
             return
         self.log_entry(incident.id, entry.kind, entry.text, entry.at, entry.value)
         self.incident_pane.entry_logged()
@@ -95,8 +97,19 @@ class IncidentActions(AppState):
                 timeout=10 if early else 4,
             )
 
-    def _entry_refused(self, reason: str) -> None:
-        self.incident_pane.refuse(reason)
+    def _give_back(self, text: str, kind: str, reason: str) -> None:
+        """Not logged: the text goes back into the line, in its kind, to fix (never lost). If the
+        next entry was already begun behind the Enter, that one is left alone and the text is said;
+        if other keys came behind the Enter, the line is filled but not focused."""
+        pane = self.incident_pane
+        if pane.entry.value:
+            said = f"Not logged ({reason.rstrip('.')}): " if reason else "Not logged: "
+            self.notify(said + clean_line(text, 200), severity="error", timeout=15, markup=False)
+            return
+        self.entry_kind = kind
+        pane.open_entry(kind, focus=self.key_guard.keys == self.key_guard.enter_at)  # typed on (Escape, q): not taken back
+        pane.fill_entry(text)
+        pane.refuse(reason)
 
     # The declaration typed and then left with Escape: the next N brings it back (a title typed
     # under stress was thrown away by one Escape, without a word).

@@ -27,14 +27,16 @@ from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
-from ..store import SQLStore, StoreError, open_store
+from ..store import StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
 from .keyguard import KeyGuard
 from .link import LinkWatch
+from .messages import SubmitEntry
 from .panes import Panes
 from .room_state import RoomState
+from .setup_check import check_setup
 from .sync import StoreSync
 from .war_room import WarRoom
 from .writing import Writing
@@ -111,6 +113,15 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.key_guard.drops(self, event):
                 event.stop()
+                return
+            if event.key == "enter" and isinstance(self.screen, WarRoom) and self.focused is self.incident_pane.entry:
+                # Enter closes the line as it arrives: the keys behind it in the same burst (`n`
+                # then the next words) pick the next entry's kind, never join this one. The line
+                # takes its text when it reaches the keys typed before it (widgets.EntryInput).
+                event.stop()
+                self.key_guard.enter_at = self.key_guard.keys
+                self.incident_pane.entry.post_message(SubmitEntry(self.entry_kind))
+                self.incident_pane.leave_entry()
                 return
             if event.key == "escape" and isinstance(self.screen, WarRoom) and self.focused is not None:
                 # Back as the key arrives, not once it has gone round the focused widget: by then
@@ -210,37 +221,8 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
         if self.check_setup or (self.check_setup is None and not self.is_headless and not self.demo):
-            self.call_after_refresh(self._check_setup)
+            self.call_after_refresh(check_setup, self)
         self.call_after_refresh(_settle_memory, freeze=not self.is_headless)
-
-    def _check_setup(self) -> None:
-        """The doctor's cheap checks (no network), once, after the first frame: a finding that
-        would hurt during an incident is said once, in plain words, with where to read the fix."""
-
-        def check() -> None:
-            from ..room import doctor
-
-            def open_own() -> SQLStore:
-                return open_store(self.config.database_location, group=self.config.database_group)
-
-            try:
-                findings = doctor.screen_findings(self.config, open_own)
-            except Exception as error:  # a check that cannot run is said, never a crash
-                self.call_from_thread(self.notify, f"The set-up check could not run ({said(error)}).", title="Set-up")
-                return
-            problems = doctor.problems(findings)
-            if problems:
-                found = " ".join(f.text for f in problems[:3])
-                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-                self.call_from_thread(
-                    self.notify,
-                    f"{found}{more} Run `mopstui doctor` for the fixes.",
-                    title="Set-up problem",
-                    severity="warning",
-                    timeout=20,
-                )
-
-        self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for background work that died: said out loud, and the writer and the

@@ -66,7 +66,7 @@ class Details(AppState):
             if history:
                 body.append("\nRecent status changes\n", "bold")
                 for change in reversed(history):
-                    body.append(clean_line(cat.change_line(change)) + "\n")
+                    body.append(clean_line(cat.change_line(change, self.config.tz, self.now())) + "\n")
         self.push_screen(DetailScreen(f"{clean_line(service.name)} ({service.id})", body))
 
     def _signal_facts(self, service: Service, body: Text) -> None:
@@ -83,11 +83,16 @@ class Details(AppState):
             if state is None:
                 continue
             body.append_text(badge_text(state.vendor_state))
-            body.append(f"  {clean_line(signal.label, 40)} ({signal.kind}): {clean_line(state.why, 200)}")
+            kind = cat.SIGNAL_KIND_WORDS.get(signal.kind, signal.kind)
+            body.append(f"  {clean_line(signal.label, 40)} ({kind}): {clean_line(state.why, 200)}")
             since = f"since {local_time(state.since, self.config.tz)}" if state.since else "not checked yet"
-            body.append(f"\n      {since}" + (f" · last: {clean_line(state.value, 40)}" if state.value else "") + "\n")
+            value = clean_line(state.value, 40) if state.value else ""
+            # `last: last 8 min ago`: a value that says it is the last one is not labelled again
+            value = f" · {value}" if value.startswith("last ") else f" · last: {value}" if value else ""
+            body.append(f"\n      {since}{value}\n")
             for change in reversed(self.store.observations(vendor_id=signal.source_id, latest=3)):
-                body.append("      " + clean_line(cat.change_line(change)) + "\n", "bright_black")
+                line = cat.change_line(change, self.config.tz, self.now())
+                body.append("      " + clean_line(line) + "\n", "bright_black")
 
     @on(VendorHighlighted)
     @_said_when_unreachable  # a database gone away is said, never a crash of the screen
@@ -204,7 +209,11 @@ class Details(AppState):
             return
         self.exported = path
         self.call_from_thread(
-            self.notify, f"{path} (and its SVG timeline beside it)", title="Postmortem written", timeout=10, markup=False
+            self.notify,
+            f"{path} (and a picture of the timeline, SVG, beside it)",
+            title="Postmortem written",
+            timeout=10,
+            markup=False,
         )
 
     def action_help(self) -> None:

@@ -108,9 +108,11 @@ class IncidentPane(Vertical):
         bar.update(Text(f"filter: {clean_line(query)} — {found} entries · Escape shows all", style="bold") if query else "")
         bar.display = bool(query)
 
-    def open_entry(self, kind: str) -> None:
+    def open_entry(self, kind: str, *, focus: bool = True) -> None:
         label = "todo" if kind == "action_item" else kind
         self.query_one("#entry-kind", Static).update(f"{label} ▸")
+        if not focus:
+            return
         # Focus now, not after the queue (Widget.focus defers): the keys of the same burst are
         # already queued behind this one and must reach the entry line, never the bindings.
         self.screen.set_focus(self.entry)
@@ -125,11 +127,10 @@ class IncidentPane(Vertical):
         self.screen.set_focus(self.timeline)
 
     def entry_logged(self) -> None:
-        """Logged: the line is emptied and left, so the next key picks the next entry's kind (`c`
-        then the words logs comms; left open, a `c` typed into it made the update a note `cChat is…`)."""
-        self.entry.value = ""
+        """Logged: the word about a refused try goes. The line was emptied and left as the Enter
+        arrived (app.on_event), so the next key picks the next entry's kind (`c` then the words
+        logs comms; left open, a `c` typed into it made the update a note `cChat is…`)."""
         self.refuse("")
-        self.leave_entry()
 
     def refuse(self, reason: str) -> None:
         """A refused entry: the reason on the line above the entry line, the typed text left in it

@@ -71,8 +71,19 @@ class ServiceChosen(Message):
 
 
 class EntrySubmitted(Message):
-    """Enter on the entry line: the app parses the text and logs it, or says why not."""
+    """Enter on the entry line: the app parses the text and logs it in the kind the line had when
+    Enter was typed (a kind key right behind it already picked the next line's), or says why not."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, kind: str | None = None) -> None:
         super().__init__()
         self.text = text
+        self.kind = kind
+
+
+class SubmitEntry(Message):
+    """Enter, as it arrived, for the entry line: queued behind the keys typed before it, so the
+    line takes exactly its own text (the keys after it already go to the next line or the room)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind

@@ -1,0 +1,132 @@
+"""Fast typing and pastes on the real binary in tmux at 80x24, as a laggy SSH link delivers them:
+keys in bunches. Enter logs exactly the words typed before it, once; a kind key right behind it
+opens the next line; a pasted block is never cut or reordered."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mopstui.store import Store
+
+from .conftest import MOPSTUI, run_cli, write
+from .tmux import Tmux
+
+CONFIG = """\
+timezone: UTC
+vendors: []
+services: []
+"""
+
+
+@pytest.fixture
+def room(tmp_path, db_path):
+    config = write(tmp_path / "c.yaml", CONFIG)
+    run_cli(
+        "--config",
+        str(config),
+        "--db",
+        str(db_path),
+        "--user",
+        "priya",
+        "declare",
+        "Chat widget down",
+        "--severity",
+        "SEV2",
+        check=True,
+    )
+    server = Tmux()
+    command = [MOPSTUI, "--config", str(config), "--db", str(db_path), "--user", "priya"]
+    server.start("room", command, env={"TERM": "xterm-256color"}, width=80, height=24)
+    server.wait_for("room", "Chat widget down", timeout=30)
+    yield server
+    server.send("room", "Escape")
+    server.send("room", "q")
+    gone = server.wait_gone("room")
+    server.kill_server()
+    assert gone, "q did not end the screen"
+
+
+def logged(db_path) -> list[tuple[str, str]]:
+    with Store(db_path) as store:
+        return [(e.kind, e.text) for e in store.events(1) if e.kind not in ("declared", "catalog", "system", "vendor")]
+
+
+def wait_logged(db_path, count: int, timeout: float = 15) -> list[tuple[str, str]]:
+    """Waits for `count` entries, then a moment more, so that a doubled one would show."""
+    deadline = time.monotonic() + timeout
+    while len(logged(db_path)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    return logged(db_path)
+
+
+def test_two_entries_typed_in_one_burst_are_two_entries_each_once(room, db_path):
+    room.send("room", "nalpha", "Enter", "nbeta", "Enter")  # one send-keys: one bunch of bytes
+    assert wait_logged(db_path, 2) == [("note", "alpha"), ("note", "beta")]
+
+
+def test_the_kind_of_each_entry_is_the_kind_its_own_key_picked(room, db_path):
+    room.send("room", "cBanner is live", "Enter", "nTwo more tickets", "Enter", "dKeep the banner up", "Enter")
+    assert wait_logged(db_path, 3) == [
+        ("comms", "Banner is live"),
+        ("note", "Two more tickets"),
+        ("decision", "Keep the banner up"),
+    ]
+
+
+def test_a_second_entry_a_moment_later_is_its_own_entry(room, db_path):
+    room.send("room", "nfirst of two", "Enter")
+    time.sleep(0.3)  # the reported gap: the second arrived while the first was still being handled
+    room.send("room", "asecond of two", "Enter")
+    assert wait_logged(db_path, 2) == [("note", "first of two"), ("action", "second of two")]
+
+
+def test_a_refused_entry_in_a_burst_comes_back_to_its_line_and_the_next_is_logged(room, db_path):
+    room.send("room", "n/comm Banner is live", "Enter")
+    room.wait_for("room", "did you mean /comms?")
+    room.send("room", "Enter")  # unchanged: refused again, still kept
+    room.wait_for("room", "did you mean /comms?")
+    screen = room.screen("room")
+    assert "/comm Banner is live" in screen, screen
+    assert logged(db_path) == []
+
+
+def paste(room: Tmux, text: str, *, bracketed: bool) -> None:
+    room.run("set-buffer", "-b", "clip", text)
+    room.run("paste-buffer", "-b", "clip", "-t", "room", *(["-p"] if bracketed else []))
+
+
+def test_a_pasted_block_of_lines_is_one_entry_in_order_and_said(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Line one of the paste\nLine two\nLine three", bracketed=True)
+    room.wait_for("room", "Pasted 3 lines as one entry")
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Line one of the paste / Line two / Line three")]
+
+
+def test_a_paste_keeps_its_words_in_order_without_control_sequences(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Customer said: [bold]x[/bold] \x1b[31mred\x1b[0m", bracketed=True)
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Customer said: [bold]x[/bold] red")]
+
+
+def test_an_unbracketed_paste_of_lines_never_logs_one_twice(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Unbracketed A\nUnbracketed B\nUnbracketed C\n", bracketed=False)
+    entries = wait_logged(db_path, 1)
+    assert entries[0] == ("note", "Unbracketed A"), entries
+    assert len(entries) == len(set(entries)), entries
+    room.wait_for("room", "went nowhere")  # the rest, with no kind key before it: said, not logged
+
+
+def test_a_paste_reaches_the_parser_in_order_without_its_terminal_sequences():
+    from mopstui.tui.driver import EscapeSplitter
+
+    pieces = EscapeSplitter().split("\x1b[200~said: \x1b[31mred\x1b[0m \x1b]0;title\x07done\x1b[201~\x1bd")
+    assert pieces == ["\x1b[200~said: red done", "\x1b[201~", None, "d"]
