@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -181,6 +182,16 @@ class FittedTable(DataTable):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._laid_out_at: int | None = None  # the width the columns were sized for
+        # Until the person moves the highlight here, it follows the top row (the worst: a vendor
+        # that went down moves up, and the line under the table spoke of AWS meanwhile); once they
+        # have, it stays on the row they chose wherever a re-sort moves it.
+        self.chosen_by_person = False
+        self._placing = False  # show_rows is moving the cursor, not the person
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if old != new and not self._placing:
+            self.chosen_by_person = True
 
     def on_resize(self) -> None:
         self.post_message(self.Resized())
@@ -201,14 +212,22 @@ class FittedTable(DataTable):
             # The highlight stays on the same row (vendor, service), wherever a re-sort moves it:
             # kept by row number, it silently moved to another vendor, and O overruled that one.
             was_on = self.ordered_rows[cursor].key.value if 0 <= cursor < len(self.ordered_rows) else None
-            self.clear(columns=True)
-            for name, width in zip(columns, widths):
-                self.add_column(name, key=name.lower(), width=width)
-            for key, cells in rows:
-                self.add_row(*cells, key=key)
-            if rows:
-                row = keys.index(was_on) if was_on in keys else min(cursor, len(rows) - 1)
-                self.move_cursor(row=row, animate=False)
+            self._placing = True
+            try:
+                self.clear(columns=True)
+                for name, width in zip(columns, widths):
+                    self.add_column(name, key=name.lower(), width=width)
+                for key, cells in rows:
+                    self.add_row(*cells, key=key)
+                if rows:
+                    row = min(cursor, len(rows) - 1)
+                    if not self.chosen_by_person:
+                        row = 0
+                    elif was_on in keys:
+                        row = keys.index(was_on)
+                    self.move_cursor(row=row, animate=False)
+            finally:
+                self._placing = False
             return
         for key, cells in rows:
             for column, value in zip(columns, cells):
