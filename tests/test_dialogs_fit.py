@@ -101,3 +101,54 @@ async def test_declare_and_edit_boxes_say_checked_in_characters(tmp_path, db_pat
         await pilot.pause()
         shown = screen_text(app)
         assert "[x] Lead form (lead capture)" in shown and "[ ] Chat widget (chat)" in shown, shown
+
+
+def strip_text(app) -> str:
+    strip = app.screen.query_one("#selected-entry").region
+    lines = screen_text(app).splitlines()[strip.y : strip.bottom]
+    return " ".join(" ".join(line[strip.x : strip.right] for line in lines).strip("─ ").split())
+
+
+async def test_declaring_selects_the_new_incidents_newest_entry_and_escape_keeps_the_title(tmp_path, db_path):
+    """After N the strip under the timeline named the entry selected in the incident before;
+    Escape in N threw the typed title away: now the next N brings it back."""
+    from textual.widgets import Input
+
+    from .tui_helpers import Said
+
+    config = make_config(tmp_path, db_path)
+    start = utcnow().replace(microsecond=0) - timedelta(minutes=20)
+    with Store(db_path) as store:
+        store.declare("Lead form not submitting", severity="SEV2", author="alice", at=start)
+    app = make_app(config, clock=Clock(start + timedelta(minutes=20)))
+    said = Said()
+    async with app.run_test(size=(80, 24), message_hook=said.append) as pilot:
+        old_id = await _open_room(pilot, app)
+        assert strip_text(app).startswith(f"#{old_id} · alice")
+
+        await pilot.press("N")
+        await wait_for(pilot, lambda: app.screen.query("#declare-title"), message="the declare dialog")
+        await pilot.pause()
+        assert "ctrl+s declares · Escape cancels Declare Cancel" in dialog_text(app)  # the buttons on screen
+        app.screen.query_one("#declare-title", Input).value = "Checkout page blank on mobile"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.screen.query("#declare-title"), message="the dialog to close")
+        assert said.told("What you typed is kept: N brings it back")
+        with Store(db_path) as store:
+            assert len(store.incidents()) == 1
+
+        await pilot.press("N")
+        await wait_for(pilot, lambda: app.screen.query("#declare-title"), message="the declare dialog again")
+        assert app.screen.query_one("#declare-title", Input).value == "Checkout page blank on mobile"
+        assert "what you typed before is kept" in dialog_text(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.current is not None and app.current.id == 2, message="INC-2")
+        newest = timeline(app).events[-1]
+        await wait_for(pilot, lambda: timeline(app).selected == newest, message="the newest entry selected")
+        await pilot.pause()
+        assert strip_text(app).startswith(f"#{newest.id} · "), strip_text(app)
+        assert newest.incident_id == 2
+
+        await pilot.press("N")  # declared: nothing left over for the next one
+        await wait_for(pilot, lambda: app.screen.query("#declare-title"), message="a fresh declare dialog")
+        assert app.screen.query_one("#declare-title", Input).value == ""

@@ -4,6 +4,7 @@ opens the next line; a pasted block is never cut or reordered."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -91,3 +92,77 @@ def test_a_refused_entry_in_a_burst_comes_back_to_its_line_and_the_next_is_logge
     screen = room.screen("room")
     assert "/comm Banner is live" in screen, screen
     assert logged(db_path) == []
+
+
+def paste(room: Tmux, text: str, *, bracketed: bool) -> None:
+    room.run("set-buffer", "-b", "clip", text)
+    room.run("paste-buffer", "-b", "clip", "-t", "room", *(["-p"] if bracketed else []))
+
+
+def test_a_pasted_block_of_lines_is_one_entry_in_order_and_said(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Line one of the paste\nLine two\nLine three", bracketed=True)
+    room.wait_for("room", "Pasted 3 lines as one entry")
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Line one of the paste / Line two / Line three")]
+
+
+def test_a_paste_keeps_its_words_in_order_without_control_sequences(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Customer said: [bold]x[/bold] \x1b[31mred\x1b[0m", bracketed=True)
+    room.send("room", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Customer said: [bold]x[/bold] red")]
+
+
+def test_an_unbracketed_paste_of_lines_never_logs_one_twice(room, db_path):
+    room.send("room", "n")
+    room.wait_for("room", "note ▸")
+    paste(room, "Unbracketed A\nUnbracketed B\nUnbracketed C\n", bracketed=False)
+    entries = wait_logged(db_path, 1)
+    assert entries[0] == ("note", "Unbracketed A"), entries
+    assert len(entries) == len(set(entries)), entries
+    room.wait_for("room", "went nowhere")  # the rest, with no kind key before it: said, not logged
+
+
+def test_a_paste_reaches_the_parser_in_order_without_its_terminal_sequences():
+    from mopstui.tui.driver import EscapeSplitter
+
+    pieces = EscapeSplitter().split("\x1b[200~said: \x1b[31mred\x1b[0m \x1b]0;title\x07done\x1b[201~\x1bd")
+    assert pieces == ["\x1b[200~said: red done", "\x1b[201~", None, "d"]
+
+
+def test_moves_typed_in_one_burst_all_move(room, tmp_path, db_path):
+    for number in range(1, 7):
+        run_cli(
+            "--config",
+            str(tmp_path / "c.yaml"),
+            "--db",
+            str(db_path),
+            "--user",
+            "priya",
+            "log",
+            "1",
+            f"entry {number}",
+            check=True,
+        )
+    room.wait_for("room", "entry 6")
+    room.send("room", "G")  # the last entry
+    last = selected(room, lambda number: number > 2)
+    room.send("room", "kkkk")  # one bunch of keys: four lines up, as Up Up Up Up moves
+    assert selected(room, lambda number: number != last) == last - 4
+    room.send("room", "jj")
+    assert selected(room, lambda number: number != last - 4) == last - 2
+
+
+def selected(room: Tmux, done, timeout: float = 15) -> int:
+    """The number of the entry the strip under the timeline shows, once `done(number)`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.search(r"│#(\d+) · ", room.screen("room"))
+        if found and done(int(found.group(1))):
+            time.sleep(0.5)  # any move still in flight lands
+            return int(re.search(r"│#(\d+) · ", room.screen("room")).group(1))
+        assert time.monotonic() < deadline, room.screen("room")
+        time.sleep(0.05)

@@ -282,3 +282,44 @@ async def test_the_selected_entry_stays_selected_when_the_timeline_reloads(tmp_p
         app.search("")
         await pilot.pause()
         assert timeline.selected is not None and timeline.selected.id == chosen.id
+
+
+@pytest.mark.parametrize("table_class", ["VendorTable", "CatalogTable"])
+async def test_the_highlight_follows_the_worst_row_until_the_person_moves_it(table_class):
+    """In the demo the first poll moved the chat-widget probe (down) to the top of the vendors, and
+    the highlight stayed on AWS: the line under the table spoke of AWS while the problem sat above
+    it. Until the person moves the highlight, it follows the top row; once they have, their row."""
+    from rich.text import Text
+    from textual.app import App
+
+    from mopstui.tui import widgets
+
+    class Host(App):
+        def compose(self):
+            yield getattr(widgets, table_class)(cursor_type="row")
+
+    def rows(order: str) -> list[tuple[str, tuple]]:
+        return [(name, (Text("ok"), Text(name))) for name in order.split()]
+
+    def highlighted(table) -> str:
+        return table.ordered_rows[table.cursor_row].key.value
+
+    app = Host()
+    async with app.run_test() as pilot:
+        table = app.query_one(widgets.FittedTable)
+        table.focus()
+        table.show_rows(["State", "Service"], rows("aws hubspot probe"))
+        await pilot.pause()
+        assert highlighted(table) == "aws"
+        table.show_rows(["State", "Service"], rows("probe aws hubspot"))  # the probe went down: on top
+        await pilot.pause()
+        assert highlighted(table) == "probe"
+        table.show_rows(["State", "Service"], rows("hubspot probe aws"))
+        await pilot.pause()
+        assert highlighted(table) == "hubspot"
+        await pilot.press("down")  # the person's own choice
+        await pilot.pause()
+        assert highlighted(table) == "probe"
+        table.show_rows(["State", "Service"], rows("aws hubspot probe"))
+        await pilot.pause()
+        assert highlighted(table) == "probe"

@@ -111,9 +111,18 @@ class IncidentActions(AppState):
         pane.fill_entry(text)
         pane.refuse(reason)
 
+    # The declaration typed and then left with Escape: the next N brings it back (a title typed
+    # under stress was thrown away by one Escape, without a word).
+    declare_draft: Declaration | None = None
+
     def action_declare(self) -> None:
+        screen = DeclareScreen(self.config, draft=self.declare_draft)
+
         def declared(result: Declaration | None) -> None:
+            self.declare_draft = screen.left if result is None else None
             if result is None:
+                if screen.left is not None:
+                    self.notify("Not declared. What you typed is kept: N brings it back.", timeout=5)
                 return
             snapshot = cat.catalog_snapshot(self.config)
             self._queue_write(
@@ -124,12 +133,17 @@ class IncidentActions(AppState):
                 on_done=self._switch_to_declared,
             )
 
-        self.push_screen(DeclareScreen(self.config), declared)
+        self.push_screen(screen, declared)
 
     def _switch_to_declared(self, incident: Incident) -> None:
         self._load_incidents()
         self.state.current_id = incident.id
         self._show_incident(reload=True)
+        # The new incident's newest entry is the one selected, and the strip under the timeline
+        # says so: it went on naming the entry selected in the incident before (#11 · priya …).
+        timeline = self.incident_pane.timeline
+        if timeline.events:
+            timeline.move_cursor(len(timeline.events) - 1)
         self.notify(f"{incident.label} declared", timeout=3)
 
     def action_set_status(self) -> None:

@@ -27,7 +27,7 @@ from ..base.plain import said
 from ..base.timeutil import utcnow
 from ..config import Config
 from ..config.keymap import COMMANDS
-from ..store import SQLStore, StoreError, open_store
+from ..store import StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
 from .hangup import Hangup
@@ -36,6 +36,7 @@ from .link import LinkWatch
 from .messages import SubmitEntry
 from .panes import Panes
 from .room_state import RoomState
+from .setup_check import check_setup
 from .sync import StoreSync
 from .war_room import WarRoom
 from .writing import Writing
@@ -220,37 +221,8 @@ class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
         if self.store.readonly:
             self.notify("This database is read-only for you: you can watch, not write.", severity="warning", timeout=8)
         if self.check_setup or (self.check_setup is None and not self.is_headless and not self.demo):
-            self.call_after_refresh(self._check_setup)
+            self.call_after_refresh(check_setup, self)
         self.call_after_refresh(_settle_memory, freeze=not self.is_headless)
-
-    def _check_setup(self) -> None:
-        """The doctor's cheap checks (no network), once, after the first frame: a finding that
-        would hurt during an incident is said once, in plain words, with where to read the fix."""
-
-        def check() -> None:
-            from ..room import doctor
-
-            def open_own() -> SQLStore:
-                return open_store(self.config.database_location, group=self.config.database_group)
-
-            try:
-                findings = doctor.screen_findings(self.config, open_own)
-            except Exception as error:  # a check that cannot run is said, never a crash
-                self.call_from_thread(self.notify, f"The set-up check could not run ({said(error)}).", title="Set-up")
-                return
-            problems = doctor.problems(findings)
-            if problems:
-                found = " ".join(f.text for f in problems[:3])
-                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-                self.call_from_thread(
-                    self.notify,
-                    f"{found}{more} Run `mopstui doctor` for the fixes.",
-                    title="Set-up problem",
-                    severity="warning",
-                    timeout=20,
-                )
-
-        self.run_worker(check, name="checkup", thread=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for background work that died: said out loud, and the writer and the

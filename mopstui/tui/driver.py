@@ -21,8 +21,11 @@ that a shared jump host meets:
   became the text `^dKeep the banner up`, and with a 50 ms gap `alt+d`, typed as `d`. The war-room
   has no alt bindings: here Escape followed by anything that cannot start a sequence is the
   Escape key, then that key (outside a bracketed paste, whose text is kept as it came).
+- An ESC inside a bracketed paste (`\x1b[31mred` copied from a log) makes its parser read the
+  rest as keys, sent before the paste: the words came out of order (`^[31mredCustomer said:`).
+  Here a paste's terminal sequences are taken out before the parser sees it, as textsafe does.
 
-The loop below is Textual's, changed only there; drop it once Textual's own loop does all three.
+The loop below is Textual's, changed only there; drop it once Textual's own loop does all four.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+from ..base.textsafe import clean
 
 ESCAPE = "\x1b"
 # What may follow ESC in a sequence a terminal sends: CSI, SS3, OSC, DCS, APC, PM, ST, SOS.
@@ -62,6 +67,10 @@ class EscapeSplitter:
         while index < len(text):
             if self.in_paste:
                 end = text.find(PASTE_END, index)
+                body_end = len(text) if end < 0 else end
+                if ESCAPE in text[index:body_end]:  # terminal sequences out, the words kept in order
+                    pieces.append(text[start:index] + clean(text[index:body_end]))
+                    start = body_end
                 if end < 0:
                     break
                 self.in_paste, index = False, end + len(PASTE_END)

@@ -220,19 +220,22 @@ class DeclareScreen(_Dialog[Declaration | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "declare", "Declare")]
 
-    def __init__(self, config: Config, editing: Declaration | None = None) -> None:
+    def __init__(self, config: Config, editing: Declaration | None = None, draft: Declaration | None = None) -> None:
         super().__init__()
         self.config = config
         self.editing = editing  # what was declared, to change (the severity has its own key)
+        self.draft = draft  # what was typed the last time, left with Escape: filled in again
+        self.left: Declaration | None = None  # what was typed when Escape left it, a title given
 
     def compose(self) -> ComposeResult:
         touchpoints = sorted({s.touchpoint or "other" for s in self.config.services})
         editing = self.editing
-        chosen = set(editing.services) if editing else set()
+        kept = editing or self.draft
+        chosen = set(kept.services) if kept else set()
         with Vertical(classes="dialog", id="declare"):
             yield Label("Change what was declared" if editing else "Declare an incident", classes="dialog-title")
             yield Input(
-                editing.title if editing else "",
+                kept.title if kept else "",
                 placeholder="What customers see, e.g. 'Lead form not submitting'",
                 id="declare-title",
             )
@@ -241,7 +244,7 @@ class DeclareScreen(_Dialog[Declaration | None]):
             else:
                 yield Select(
                     [(f"{s} — {self.config.severities[s].description}", s) for s in SEVERITIES],
-                    value="SEV2",
+                    value=self.draft.severity if self.draft else "SEV2",
                     allow_blank=False,
                     id="declare-severity",
                 )
@@ -255,7 +258,8 @@ class DeclareScreen(_Dialog[Declaration | None]):
                     id="declare-services",
                 )
             with Horizontal(classes="buttons"):
-                yield Label("ctrl+s " + ("saves" if editing else "declares") + " · Escape cancels", classes="hint")
+                kept_words = "what you typed before is kept · " if self.draft and not editing else ""
+                yield Label(kept_words + "ctrl+s " + ("saves" if editing else "declares") + " · Escape cancels", classes="hint")
                 yield Button("Save" if editing else "Declare", variant="primary" if editing else "error", id="declare-ok")
                 yield Button("Cancel", id="declare-cancel")
 
@@ -293,6 +297,10 @@ class DeclareScreen(_Dialog[Declaration | None]):
         self.dismiss(Declaration(title, severity, services))
 
     def action_cancel(self) -> None:
+        title = self.query_one("#declare-title", Input).value.strip()
+        if title and not self.editing:
+            severity = str(self.query_one("#declare-severity", Select).value)
+            self.left = Declaration(title, severity, tuple(self.query_one("#declare-services", SelectionList).selected))
         self.dismiss(None)
 
 

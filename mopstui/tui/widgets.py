@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -181,6 +182,16 @@ class FittedTable(DataTable):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._laid_out_at: int | None = None  # the width the columns were sized for
+        # Until the person moves the highlight here, it follows the top row (the worst: a vendor
+        # that went down moves up, and the line under the table spoke of AWS meanwhile); once they
+        # have, it stays on the row they chose wherever a re-sort moves it.
+        self.chosen_by_person = False
+        self._placing = False  # show_rows is moving the cursor, not the person
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if old != new and not self._placing:
+            self.chosen_by_person = True
 
     def on_resize(self) -> None:
         self.post_message(self.Resized())
@@ -201,14 +212,22 @@ class FittedTable(DataTable):
             # The highlight stays on the same row (vendor, service), wherever a re-sort moves it:
             # kept by row number, it silently moved to another vendor, and O overruled that one.
             was_on = self.ordered_rows[cursor].key.value if 0 <= cursor < len(self.ordered_rows) else None
-            self.clear(columns=True)
-            for name, width in zip(columns, widths):
-                self.add_column(name, key=name.lower(), width=width)
-            for key, cells in rows:
-                self.add_row(*cells, key=key)
-            if rows:
-                row = keys.index(was_on) if was_on in keys else min(cursor, len(rows) - 1)
-                self.move_cursor(row=row, animate=False)
+            self._placing = True
+            try:
+                self.clear(columns=True)
+                for name, width in zip(columns, widths):
+                    self.add_column(name, key=name.lower(), width=width)
+                for key, cells in rows:
+                    self.add_row(*cells, key=key)
+                if rows:
+                    row = min(cursor, len(rows) - 1)
+                    if not self.chosen_by_person:
+                        row = 0
+                    elif was_on in keys:
+                        row = keys.index(was_on)
+                    self.move_cursor(row=row, animate=False)
+            finally:
+                self._placing = False
             return
         for key, cells in rows:
             for column, value in zip(columns, cells):
@@ -272,7 +291,8 @@ def service_row(service: Service, health: cat.Health, wide: bool) -> tuple:
 
 class EntryInput(Input):
     """The entry line, with the log's limit on an entry: typing stops there, with a word, and a
-    paste that would pass it is refused whole (never cut, never a frozen screen)."""
+    paste that would pass it is refused whole (never cut, never a frozen screen). A paste of
+    several lines is one entry, its lines joined with " / "."""
 
     def __init__(self, *args: Any, limit: int = MAX_TEXT, **kwargs: Any) -> None:
         super().__init__(*args, max_length=limit, **kwargs)
@@ -286,15 +306,27 @@ class EntryInput(Input):
         self.post_message(EntrySubmitted(text, message.kind))
 
     def _on_paste(self, event: events.Paste) -> None:
-        if len(self.value) + len(event.text) > self.limit:
-            event.prevent_default()  # Input's own paste handler must not insert (and cut) it
-            event.stop()
+        """A paste goes in whole and in order: its lines joined with " / " into one entry (Input
+        kept the first line and dropped the rest without a word), terminal control sequences
+        taken out (never left as `^[31m`), and said when lines were joined."""
+        event.prevent_default()  # Input's own handler keeps only the first line
+        event.stop()
+        lines = [line for line in (clean_line(raw) for raw in event.text.splitlines()) if line]
+        text = " / ".join(lines)
+        if len(self.value) + len(text) > self.limit:
             self.app.notify(
-                f"Paste refused: {len(event.text):,} characters would pass the {self.limit:,}-character "
+                f"Paste refused: {len(text):,} characters would pass the {self.limit:,}-character "
                 "limit of an entry. Nothing was cut; paste it in parts.",
                 title="Too long",
                 severity="error",
             )
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+        if len(lines) > 1:
+            self.app.notify(f'Pasted {len(lines)} lines as one entry, joined with " / ". Enter logs it.', timeout=5)
 
     def _on_input_changed(self, event: Input.Changed) -> None:
         full = len(self.value) >= self.limit
