@@ -583,3 +583,26 @@ def test_a_probe_an_unreadable_form_and_a_vendor_title_in_plain_words():
     form = Signal(id="contact", kind="form", touchpoint="lead capture", name="Contact form", selector="form#contact")
     reading = judge_form(form, 200, b"<html><body>no form</body></html>")
     assert "form#contact" not in reading.why and "missing" in reading.why
+
+
+def test_the_narrow_screens_strip_says_all_vendors_ok_and_what_2_and_3_are(tmp_path):
+    """`✓ ok AWS  2 services · 3 vendors`: a healthy vendor in the worst one's place, and two
+    keys read as counts."""
+    from datetime import datetime
+
+    from mopstui.demo import demo_config
+    from mopstui.status.model import VendorStatus
+    from mopstui.tui.room_bar import RoomStrip
+    from mopstui.tui.room_state import RoomState
+
+    config = demo_config(tmp_path / "d.db")
+    healthy = {"aws": VendorStatus("aws", "AWS", "statuspage", state="operational")}
+    strip = RoomStrip()
+    strip.update = lambda *_: None  # what it would draw is kept in `shown`; no screen here
+    strip.show(RoomState(config, "priya", datetime.now, statuses=healthy))
+    assert strip.shown is not None
+    said = strip.shown.plain
+    assert "all vendors ok" in said and "AWS" not in said and "keys: 2 services, 3 vendors" in said
+    down = {**healthy, "intercom": VendorStatus("intercom", "Intercom", "statuspage", state="major_outage")}
+    strip.show(RoomState(config, "priya", datetime.now, statuses=down))
+    assert "✖ down Intercom" in strip.shown.plain

@@ -46,6 +46,10 @@ class RoomBar(_Line):
         self._say(room)
 
 
+# The keys to the panes the strip stands for (`2 services · 3 vendors` read as counts).
+STRIP_KEYS = "keys: 2 services, 3 vendors"
+
+
 class RoomStrip(_Line):
     def show(self, state: RoomState) -> None:
         """The worst touchpoint and the worst vendor, and where the rest is."""
@@ -63,9 +67,13 @@ class RoomStrip(_Line):
         ordered = worst_first(state.statuses)
         if ordered:
             line.append(" · ")
-            line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
-            line.append(" " + clean_line(ordered[0].name), "bold")
-        hint = "2 services · 3 vendors"
+            if ordered[0].state == "operational" and not vendor_mark(ordered[0]):
+                # a healthy vendor in the worst vendor's place read as the one to watch
+                line.append(f"{cat.SYMBOLS['operational']} all vendors ok", "green")
+            else:
+                line.append_text(badge_text(ordered[0].state, mark=vendor_mark(ordered[0])))
+                line.append(" " + clean_line(ordered[0].name), "bold")
+        hint = STRIP_KEYS
         # Where the rest is goes on a line of its own when the names leave no room, never cut.
         fits = not self.size.width or line.cell_len + 2 + len(hint) <= self.size.width
         line.append("  " if fits else "\n", "bright_black")
