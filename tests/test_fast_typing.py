@@ -4,6 +4,7 @@ opens the next line; a pasted block is never cut or reordered."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -130,3 +131,38 @@ def test_a_paste_reaches_the_parser_in_order_without_its_terminal_sequences():
 
     pieces = EscapeSplitter().split("\x1b[200~said: \x1b[31mred\x1b[0m \x1b]0;title\x07done\x1b[201~\x1bd")
     assert pieces == ["\x1b[200~said: red done", "\x1b[201~", None, "d"]
+
+
+def test_moves_typed_in_one_burst_all_move(room, tmp_path, db_path):
+    for number in range(1, 7):
+        run_cli(
+            "--config",
+            str(tmp_path / "c.yaml"),
+            "--db",
+            str(db_path),
+            "--user",
+            "priya",
+            "log",
+            "1",
+            f"entry {number}",
+            check=True,
+        )
+    room.wait_for("room", "entry 6")
+    room.send("room", "G")  # the last entry
+    last = selected(room, lambda number: number > 2)
+    room.send("room", "kkkk")  # one bunch of keys: four lines up, as Up Up Up Up moves
+    assert selected(room, lambda number: number != last) == last - 4
+    room.send("room", "jj")
+    assert selected(room, lambda number: number != last - 4) == last - 2
+
+
+def selected(room: Tmux, done, timeout: float = 15) -> int:
+    """The number of the entry the strip under the timeline shows, once `done(number)`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.search(r"│#(\d+) · ", room.screen("room"))
+        if found and done(int(found.group(1))):
+            time.sleep(0.5)  # any move still in flight lands
+            return int(re.search(r"│#(\d+) · ", room.screen("room")).group(1))
+        assert time.monotonic() < deadline, room.screen("room")
+        time.sleep(0.05)
