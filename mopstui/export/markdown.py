@@ -125,6 +125,13 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
             )
     else:
         w("No vendor status changes were seen in the incident's window.\n")
+    others = export.unrelated_vendor_changes
+    if others:
+        vendors = len({c["vendor_id"] for c in others})
+        w(
+            f"\n{len(others)} change{'s' * (len(others) != 1)} of {vendors} other vendor{'s' * (vendors != 1)} in the "
+            "same window left out: none of this incident's services depends on them.\n"
+        )
     _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
