@@ -553,3 +553,33 @@ def test_a_services_detail_names_what_it_depends_on_and_says_times_in_the_rooms_
     from mopstui.config.signals import SIGNAL_KINDS
 
     assert set(cat.SIGNAL_KIND_WORDS) == set(SIGNAL_KINDS)  # every kind has its words
+
+
+def test_vendor_words_are_one_set_and_name_the_component_once():
+    """`✖ down — was degraded` beside `▲ partial — was major outage`; `Intercom Intercom Messenger`."""
+    from mopstui.base.timeutil import zone
+    from mopstui.domain.evidence import change_text
+
+    change = {"state": "partial_outage", "previous_state": "major_outage", "seen_at": "2026-12-08T00:44:10+00:00"}
+    said = change_text({**change, "component": "Intercom Messenger"}, "Intercom", zone("UTC"))
+    assert said.startswith("Intercom Messenger ▲ partial — was down (")
+    assert change_text({**change, "component": "Forms"}, "HubSpot", zone("UTC")).startswith("HubSpot Forms ▲ partial")
+
+
+def test_a_probe_an_unreadable_form_and_a_vendor_title_in_plain_words():
+    """`HTTP 503 (expected 200)`, `nothing matches form#contact`, `AWS — statuspage`."""
+    from mopstui.config.signals import Signal
+    from mopstui.domain.vendor_line import source_words
+    from mopstui.signals.judge import judge_form
+    from mopstui.status.providers import Fetched
+    from mopstui.status.providers.probe import judge
+
+    said = judge(Fetched(503, b"", 10), expect_status=200, expect_text=None, max_latency_ms=2000)
+    assert said == ("major_outage", "the page answers with an error (503)")
+    assert judge(Fetched(302, b"", 10), expect_status=200, expect_text=None, max_latency_ms=2000)[1] == (
+        "the page answers 302, not the 200 it should"
+    )
+    assert source_words("statuspage") == "status page" and source_words("probe") == "our own check"
+    form = Signal(id="contact", kind="form", touchpoint="lead capture", name="Contact form", selector="form#contact")
+    reading = judge_form(form, 200, b"<html><body>no form</body></html>")
+    assert "form#contact" not in reading.why and "missing" in reading.why

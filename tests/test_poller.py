@@ -89,7 +89,7 @@ def test_changes_are_stored_and_written_to_affected_incidents(setup, server, db_
         # chat follows Messenger: its change is the evidence; the indicator reaches only services
         # that follow the whole vendor (none here)
         assert not any(t.startswith("Intercom: ") for t in texts)
-        assert "Intercom Messenger ✖ down — was operational (the page dates it 10:02, seen " in texts[0]
+        assert "Intercom Messenger ✖ down — was ok (the page dates it 10:02, seen " in texts[0]
         assert all(e.author == "mopstui" for e in vendor_events)
         assert not [e for e in store.events(2) if e.kind == "vendor"]  # no affected service there
 

@@ -149,7 +149,7 @@ def test_an_upstream_vendor_reaches_the_incidents_of_services_at_risk(tmp_path, 
         one_round(config, store)
         server.serve("/cf/api/v2/summary.json", statuspage("critical"))
         one_round(config, store)
-        assert [t.split(" (")[0] for t in vendor_entries(store, 1)] == ["Cloudflare ✖ down — was operational"]
+        assert [t.split(" (")[0] for t in vendor_entries(store, 1)] == ["Cloudflare ✖ down — was ok"]
         assert vendor_entries(store, 2) == []
     impact = json.loads(run_cli("--config", str(tmp_path / "c.yaml"), "catalog", "impact", "cloudflare", "--json").stdout)
     assert impact["direct"] == ["cdn"] and impact["at_risk"] == ["landing"]  # the same reach rule
@@ -175,7 +175,7 @@ def test_a_component_no_service_follows_reaches_no_incident(tmp_path, db_path, s
         assert vendor_entries(store, 1) == []
         server.serve("/hs/api/v2/summary.json", statuspage("major", {"Forms": "major_outage", "Inbox": "major_outage"}))
         one_round(config, store)
-        assert [t.split(" (")[0] for t in vendor_entries(store, 1)] == ["HubSpot Forms ✖ down — was operational"]
+        assert [t.split(" (")[0] for t in vendor_entries(store, 1)] == ["HubSpot Forms ✖ down — was ok"]
 
 
 def test_a_burst_from_one_vendor_is_one_entry_per_incident(tmp_path, db_path, server):
@@ -197,4 +197,4 @@ def test_a_burst_from_one_vendor_is_one_entry_per_incident(tmp_path, db_path, se
         one_round(config, store)
         entries = vendor_entries(store, 1)
         assert len(entries) == 1 and store.count_events() == before + 1
-        assert entries[0].startswith("BigCloud: 4 changes — overall ✖ down (was operational); Region 1 ✖ down (was operational)")
+        assert entries[0].startswith("BigCloud: 4 changes — overall ✖ down (was ok); Region 1 ✖ down (was ok)")

@@ -458,7 +458,7 @@ async def test_the_screen_shows_a_signals_evidence_at_80x24(setup, server):
         )
         body = str(app.screen.query_one("#detail-body", Static).render())
         assert "Signals (our own measurement)" in body
-        assert "Contact form (form): form missing from its page" in body and "last: form missing" in body
+        assert "Contact form (form check): form missing from its page" in body and "last: form missing" in body
         assert "unknown → down" in body
 
 
@@ -524,7 +524,7 @@ signals:
         one_round(config, store)
         lines = [e.text for e in store.events(1) if e.kind == "vendor"]
     assert [t for t in lines if t.startswith("Lead form")] == [
-        "Lead form vendor says operational, our signal Contact form: form missing from its page (nothing matches form#contact)",
+        "Lead form vendor says operational, our signal Contact form: form missing from its page",
         "Lead form: the vendor's page and our own checks agree again",
     ], lines
 

@@ -382,7 +382,10 @@ services:
     statuses = asyncio.run(poll(config))
     assert statuses["probe:ok"].state == "operational"
     assert statuses["probe:text"].state == "major_outage" and "missing" in statuses["probe:text"].reason
-    assert statuses["probe:broken"].state == "major_outage" and statuses["probe:broken"].reason.startswith("HTTP 500")
+    assert (
+        statuses["probe:broken"].state == "major_outage"
+        and statuses["probe:broken"].reason == "the page answers with an error (500)"
+    )
     assert statuses["probe:gone"].state == "major_outage" and statuses["probe:gone"].reason == "connection refused"
     assert statuses["probe:slow"].state == "degraded" and statuses["probe:slow"].reason.startswith("slow:")
 

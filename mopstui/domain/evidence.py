@@ -28,7 +28,8 @@ class Evidence:
 
 
 def _word(state: str) -> str:
-    return state.replace("_", " ")
+    """The screen's one set of state words (`down`, `partial`), before and after alike."""
+    return cat.state_word(state)
 
 
 def local_time(moment: str | None, tz: tzinfo) -> str:
@@ -45,7 +46,9 @@ def local_time(moment: str | None, tz: tzinfo) -> str:
 
 def change_text(change: dict, name: str, tz: tzinfo) -> str:
     """`Intercom Messenger ◐ degraded — was operational (seen 14:05)`."""
-    what = f"{name} {change['component']}" if change.get("component") else name
+    component = change.get("component") or ""
+    # `Intercom Messenger`, never `Intercom Intercom Messenger` when the page names it so itself
+    what = (component if component.lower().startswith(name.lower()) else f"{name} {component}") if component else name
     return f"{what} {cat.badge(change['state'])} — was {_word(change['previous_state'])} ({_when(change, tz)})"
 
 

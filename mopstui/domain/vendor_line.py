@@ -26,3 +26,9 @@ def vendor_note(status: VendorStatus) -> str:
     if status.incidents:
         parts.append(status.incidents[0].title)
     return " · ".join(parts)
+
+
+def source_words(kind: str) -> str:
+    """What a vendor row is read from, in words (`AWS — statuspage` named the page's format):
+    our own probe, or the vendor's status page whatever its platform."""
+    return "our own check" if kind == "probe" else "status page"

@@ -15,7 +15,7 @@ from textual.widgets import Label, Sparkline, Static
 from ..base.textsafe import clean_line
 from ..base.timeutil import humanize_duration
 from ..domain.pagelag import PageLag
-from ..domain.vendor_line import vendor_mark
+from ..domain.vendor_line import source_words, vendor_mark
 from ..status.model import VendorStatus, grouped
 from .screens import _Dialog
 from .widgets import badge_text
@@ -108,7 +108,7 @@ class VendorDetailScreen(_Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog detail"):
-            yield Label(Text(f"{clean_line(self.status.name)} — {self.status.kind}"), classes="dialog-title")
+            yield Label(Text(f"{clean_line(self.status.name)} — {source_words(self.status.kind)}"), classes="dialog-title")
             yield Static(Text(f"Last {HOURS} hours ({LEGEND})", style="italic"), classes="legend")
             yield Sparkline(self.series, summary_function=max, id="detail-history")
             yield Static(detail_text(self.status, self.lags, self.tz), id="detail-body")

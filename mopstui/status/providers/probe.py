@@ -14,7 +14,10 @@ from . import Fetched, Provider, configured_url
 def judge(fetched: Fetched, *, expect_status: int, expect_text: str | None, max_latency_ms: int) -> tuple[str, str]:
     """(state, reason) for one answer."""
     if fetched.status_code != expect_status:
-        return MAJOR, f"HTTP {fetched.status_code} (expected {expect_status})"
+        # in the marketer's words: `HTTP 503 (expected 200)` is the engineer's
+        if fetched.status_code >= 400:
+            return MAJOR, f"the page answers with an error ({fetched.status_code})"
+        return MAJOR, f"the page answers {fetched.status_code}, not the {expect_status} it should"
     if expect_text and expect_text.encode("utf-8") not in fetched.body:
         return MAJOR, f"expected text {expect_text[:40]!r} missing"
     if fetched.latency_ms > max_latency_ms:
