@@ -42,9 +42,11 @@ def test_demo_logs_an_entry_seen_on_screen_and_in_the_database(tmux, tmp_path):
     time.sleep(0.5)  # or the terminal reads ESC q as Alt+q
     tmux.send("demo", "q")
     assert tmux.wait_gone("demo"), "q did not end the program"
-    assert said.read_text().strip() == (
-        f"mopstui: the demo's war-room stays in {database.parent}/ (demo.db); delete the folder when you are done"
+    first, *commands = said.read_text().strip().splitlines()
+    assert first == (
+        f"mopstui: the demo's war-room stays in {database.parent}/ (demo.db, config.yaml); delete the folder when you are done"
     )
+    assert f"  mopstui --config {database.parent / 'config.yaml'} --db {database} export 1 -o INC-1-postmortem.md" in commands
 
 
 def test_two_hosts_on_one_postgresql_war_room_see_each_other_live(tmux, pg_url):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -93,9 +95,21 @@ def seed_leads(store: SQLStore, config: Config, *, now: datetime | None = None) 
     store.record_arrivals(rows)
 
 
+def write_demo_config(workdir: Path, database: Path) -> Path:
+    """The demo's config beside its war-room, its database named in it: the CLI run on the demo
+    with it (`mopstui --config … export 1`) says what the screen says (service names, vendor
+    names, the room's time zone); without it the export knew none of them."""
+    text = config_module.bundled_path("example.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^database: .*$", f"database: {json.dumps(str(database))}", text, count=1)
+    path = workdir / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def run_demo(user: str) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mopstui-demo-"))
     database = workdir / "demo.db"
+    write_demo_config(workdir, database)
     config = demo_config(database)
     with open_store(database) as store:
         seed(store, config)
@@ -112,10 +126,20 @@ def run_demo(user: str) -> int:
 
 
 def left_behind(workdir: Path) -> str:
-    """The one line a demo ends with: where its war-room (and any postmortem written) stays."""
+    """What a demo ends with: where its war-room (and any postmortem written) stays, and, with
+    its config there, the exact commands to use them from the command line."""
+    config = workdir / "config.yaml"
     exported = sorted(p.name for p in workdir.glob("*-postmortem.md"))
-    kept = ", ".join(["demo.db", *exported])
-    return f"mopstui: the demo's war-room stays in {workdir}/ ({kept}); delete the folder when you are done"
+    kept = ", ".join(["demo.db", *(["config.yaml"] if config.exists() else []), *exported])
+    said = f"mopstui: the demo's war-room stays in {workdir}/ ({kept}); delete the folder when you are done"
+    if config.exists():
+        room = f"mopstui --config {shlex.quote(str(config))} --db {shlex.quote(str(workdir / 'demo.db'))}"
+        said += (
+            f"\nTo use it from the command line, with the demo's services, vendors and time zone:\n"
+            f"  {room} timeline 1\n"
+            f"  {room} export 1 -o INC-1-postmortem.md"
+        )
+    return said
 
 
 def _scripted_statuses(config: Config, *, at_second: float, heard: datetime) -> tuple[Config, dict[str, dict]]:

@@ -8,7 +8,7 @@ probe disagree the service says so ("trust the territory"). No Textual or httpx 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -28,6 +28,26 @@ HEALTH_RANK = {
 
 def probe_id(service_id: str) -> str:
     return f"probe:{service_id}"
+
+
+def sources_behind(config: Config, service_ids: Iterable[str]) -> set[str]:
+    """The vendors and probes the services hang on, through the services they depend on: what
+    an incident's postmortem speaks of (another vendor's changes in the same hour are not its story)."""
+    sources: set[str] = set()
+    seen: set[str] = set()
+    waiting = list(service_ids)
+    while waiting:
+        service_id = waiting.pop()
+        service = config.service(service_id)
+        if service_id in seen or service is None:
+            continue
+        seen.add(service_id)
+        if service.vendor:
+            sources.add(service.vendor)
+        if service.probe:
+            sources.add(probe_id(service_id))
+        waiting.extend(service.depends_on)
+    return sources
 
 
 @dataclass(frozen=True)

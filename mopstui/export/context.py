@@ -13,6 +13,7 @@ from ..base.textsafe import clean
 from ..base.timeutil import humanize_duration, utcnow
 from ..config import Config
 from ..domain.blind import read_history
+from ..domain.catalog import sources_behind
 from ..domain.impact import Impact, estimate
 from ..domain.model import COMMAND_KINDS, ENTRY_KINDS, KIND_LABELS, Event, Incident
 from ..domain.pagelag import lags
@@ -208,6 +209,8 @@ class Export:
     impact: Impact | None = None  # what it cost marketing: estimates, with their inputs
     svg_name: str | None = None  # the SVG timeline beside a Markdown file, to link
     signal_changes: list[dict] = field(default_factory=list)  # our own signals' state changes in the window
+    # Vendor changes in the window that none of the incident's services hangs on: counted, not listed.
+    unrelated_vendor_changes: list[dict] = field(default_factory=list)
     verified: VerifyResult | None = None  # the chain's check at export
     # The writer re-hashes the events it writes up to this id (the user's checkpoint) in its own
     # pass, then says so with `rehashed`; 0: the check above did it all (or found the log broken).
@@ -248,6 +251,9 @@ def prepare(
     window_end = metrics.end
     seen = store.observations(since=incident.impact_start.isoformat(), until=window_end.isoformat())
     vendor_changes = [c for c in seen if not c["vendor_id"].startswith("signal:")]
+    behind = sources_behind(config, incident.services)  # empty: the services are not known here
+    left_out = [c for c in vendor_changes if behind and c["vendor_id"] not in behind]
+    vendor_changes = [c for c in vendor_changes if not behind or c["vendor_id"] in behind]
     signal_changes = [c for c in seen if c["vendor_id"].startswith("signal:")]
     sessions = store.sessions_between(incident.impact_start, window_end)
     # From this user's last verified checkpoint: what was written since is re-hashed, and every
@@ -284,6 +290,7 @@ def prepare(
         overrides,
         estimate(config, incident, window_end, signal_history=read_history(store, config, window_end)),
         signal_changes=signal_changes,
+        unrelated_vendor_changes=left_out,
         verified=verified,
         rehash_below=rehash_below,
     )

@@ -36,6 +36,12 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
     w = out.write
     w(f"# {incident.label}: {md_inline(incident.title)}\n\n")
     w(f"All times are {md_inline(zone_words(tz, incident.impact_start, export.now))}, to the second.\n\n")
+    if not export.config.services and not export.config.vendors:
+        w(
+            "_The service list was not available when this was exported (the config used names no "
+            "services or vendors): vendors are named by their ids and times are in the default zone. "
+            "Export with `--config` to name them as the war-room's screen does._\n\n"
+        )
     w("| Field | Value |\n|---|---|\n")
     for label, value in (
         ("Severity", incident.severity), ("Status", incident.status), ("Started", when(incident.started_at)),
@@ -51,19 +57,17 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
         w(f"| {label} | {value} |\n")
     w("\n## Summary\n\n_To be written by a human: what happened, in two or three sentences._\n\n")
     w("## Impact\n\n")
-    services = [export.config.service(s) for s in incident.services]
-    if services:
+    if incident.services:
         w("Affected services:\n\n")
-        for sid, service in zip(incident.services, services):
-            if service is None:
-                w(f"- {md_inline(sid)} (no longer in the catalog)\n")
-            else:
-                w(
-                    f"- {md_inline(service.name)} — touchpoint: {md_inline(service.touchpoint or 'other')}, "
-                    f"owner: {md_inline(service.owner or 'unknown')}, tier {service.tier}\n"
-                )
-        touchpoints = sorted({(s.touchpoint or "other") for s in services if s})
-        w(f"\nCustomer touchpoints: {md_inline(', '.join(touchpoints))}\n\n")
+        touchpoints: set[str] = set()
+        for line, touchpoint in _affected_services(export):
+            w(f"- {line}\n")
+            if touchpoint is not None:
+                touchpoints.add(touchpoint)
+        if touchpoints:
+            w(f"\nCustomer touchpoints: {md_inline(', '.join(sorted(touchpoints)))}\n\n")
+        else:
+            w("\nCustomer touchpoints: not known (the service list was not available when this was exported)\n\n")
     else:
         w("No affected services were recorded.\n\n")
     if export.impact and export.impact.figures:
@@ -121,6 +125,13 @@ def write_markdown(store: SQLStore, export: Export, out: IO[str]) -> None:
             )
     else:
         w("No vendor status changes were seen in the incident's window.\n")
+    others = export.unrelated_vendor_changes
+    if others:
+        vendors = len({c["vendor_id"] for c in others})
+        w(
+            f"\n{len(others)} change{'s' * (len(others) != 1)} of {vendors} other vendor{'s' * (vendors != 1)} in the "
+            "same window left out: none of this incident's services depends on them.\n"
+        )
     _signals(w, export)
     w("\n## The incident in pictures\n\n")
     if export.svg_name:
@@ -326,3 +337,35 @@ def _source_time(text: str | None, tz: tzinfo) -> str:
     except ValueError:
         return md_inline(text)
     return _hm(moment, tz) if moment.tzinfo else md_inline(text)
+
+
+def _affected_services(export: Export) -> list[tuple[str, str | None]]:
+    """Each affected service as a line, with its touchpoint: from the config the export was run
+    with, else from the service list recorded when the incident was declared, else said plainly.
+    Exported from the command line without the room's config, every service was 'no longer in
+    the catalog', which was not true."""
+    recorded = {
+        str(s.get("id")): s for s in (export.catalog or {}).get("services", []) if isinstance(s, dict)
+    }  # fmt: skip
+    lines: list[tuple[str, str | None]] = []
+    for sid in export.incident.services:
+        service = export.config.service(sid)
+        if service is not None:
+            touchpoint = service.touchpoint or "other"
+            lines.append((
+                f"{md_inline(service.name)} — touchpoint: {md_inline(touchpoint)}, "
+                f"owner: {md_inline(service.owner or 'unknown')}, tier {service.tier}", touchpoint,
+            ))  # fmt: skip
+        elif sid in recorded:
+            was = recorded[sid]
+            touchpoint = str(was.get("touchpoint") or "other")
+            lines.append((
+                f"{md_inline(str(was.get('name') or sid))} — touchpoint: {md_inline(touchpoint)}, "
+                f"owner: {md_inline(str(was.get('owner') or 'unknown'))}, tier {md_inline(str(was.get('tier', '?')))} "
+                "(as listed when the incident was declared)", touchpoint,
+            ))  # fmt: skip
+        elif not export.config.services:
+            lines.append((f"{md_inline(sid)} (the service list was not available when this was exported)", None))
+        else:
+            lines.append((f"{md_inline(sid)} (no longer in the catalog)", None))
+    return lines
