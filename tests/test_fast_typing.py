@@ -166,3 +166,30 @@ def selected(room: Tmux, done, timeout: float = 15) -> int:
             return int(re.search(r"│#(\d+) · ", room.screen("room")).group(1))
         assert time.monotonic() < deadline, room.screen("room")
         time.sleep(0.05)
+
+
+def draft_an_update(room: Tmux) -> None:
+    room.send("room", "D")
+    room.wait_for("room", "Draft a customer update for")
+    room.send("room", "Enter")  # the first template
+    room.wait_for("room", "Drafted from the")
+    room.wait_for("room", "comms ▸")
+
+
+def test_a_drafted_update_is_never_logged_as_a_note(room, db_path):
+    draft_an_update(room)
+    room.send("room", "Escape")
+    time.sleep(0.3)
+    room.send("room", "n")  # a note now: the untouched draft goes, said
+    room.wait_for("room", "cleared: D drafts it again")
+    room.send("room", "Two more tickets", "Enter")
+    assert wait_logged(db_path, 1) == [("note", "Two more tickets")]
+    draft_an_update(room)
+    room.send("room", " Thanks for your patience.")  # edited: it stays a customer update
+    room.send("room", "Escape")
+    time.sleep(0.3)
+    room.send("room", "n")
+    room.wait_for("room", "Your edited customer")
+    room.send("room", "Enter")
+    entries = wait_logged(db_path, 2)
+    assert entries[1][0] == "comms" and entries[1][1].endswith("Thanks for your patience."), entries

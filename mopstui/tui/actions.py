@@ -48,6 +48,17 @@ class IncidentActions(AppState):
         return not (action == "entry" and typing)
 
     def action_entry(self, kind: str) -> None:
+        if kind and kind != "comms":
+            kept = self.incident_pane.draft_kept()
+            if kept is not None:
+                self.notify(
+                    "Your edited customer update stays a customer update (comms): Enter logs it; empty the line "
+                    "(ctrl+u) to write another kind."
+                    if kept
+                    else "The customer update draft was cleared: D drafts it again.",
+                    timeout=6,
+                )
+                kind = "comms" if kept else kind
         if kind:
             self.entry_kind = kind
         self.show_pane("incident")  # a narrow screen showing the services or vendors comes back

@@ -50,7 +50,7 @@ def draft_update(app: AppState) -> None:
             return
         text = one_line(draft(app.config, incident, channel, app.now()))
         app.action_entry("comms")
-        app.incident_pane.fill_entry(text)
+        app.incident_pane.fill_entry(text, draft=True)
         app.notify(f"Drafted from the {channel} template: edit it, Enter logs it as a customer update.", timeout=4)
 
     app.push_screen(ChoiceScreen("Draft a customer update for…", choices, deliberate=False), picked)

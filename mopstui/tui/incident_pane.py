@@ -49,6 +49,7 @@ class IncidentPane(Vertical):
         super().__init__(id=id, classes="pane")
         self._state = state
         self._impact: Text | None = None
+        self.draft: str | None = None  # the customer update drafted into the line, until it is emptied
 
     def compose(self) -> ComposeResult:
         yield IncidentSummary(id="summary")
@@ -117,9 +118,22 @@ class IncidentPane(Vertical):
         # already queued behind this one and must reach the entry line, never the bindings.
         self.screen.set_focus(self.entry)
 
-    def fill_entry(self, text: str) -> None:
+    def fill_entry(self, text: str, *, draft: bool = False) -> None:
         self.entry.value = text
         self.entry.cursor_position = len(text)
+        self.draft = text if draft else None
+
+    def draft_kept(self) -> bool | None:
+        """A kind key while the line holds a customer update draft (a note that says "we will
+        update you" resets no update clock): untouched, the draft is cleared (False); edited, it
+        stays a customer update (True); None when the line holds no draft."""
+        value = self.entry.value
+        if self.draft is None or not value:
+            return None
+        if value == self.draft:
+            self.entry.value = ""
+            return False
+        return True
 
     def leave_entry(self) -> None:
         # Now, not after the queue (Widget.focus defers): a kind key in the same burst as the
@@ -149,6 +163,7 @@ class IncidentPane(Vertical):
     @on(Input.Changed, "#entry")
     def _changed(self, message: Input.Changed) -> None:
         if not message.value:
+            self.draft = None
             try:
                 self.refuse("")
             except NoMatches:  # the line cleared by the last Enter as the screen closes
