@@ -152,3 +152,25 @@ async def test_declaring_selects_the_new_incidents_newest_entry_and_escape_keeps
         await pilot.press("N")  # declared: nothing left over for the next one
         await wait_for(pilot, lambda: app.screen.query("#declare-title"), message="a fresh declare dialog")
         assert app.screen.query_one("#declare-title", Input).value == ""
+
+
+async def test_the_room_strip_and_the_vendor_detail_read_whole_at_80x24(tmp_path):
+    """The demo at 80x24: the room strip's `2 services · 3 vendors` was cut (`(probe)  2…`), the
+    vendor detail's legend ended at `degrade`."""
+    from mopstui.demo import picture_app
+    from mopstui.tui.vendor_detail import LEGEND
+
+    app, settled = picture_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, settled, timeout=10, message="the demo to settle")
+        await pilot.pause()
+        strip = app.screen.query_one("#room-strip").region
+        lines = screen_text(app).splitlines()[strip.y : strip.bottom]
+        shown = " ".join(" ".join(line[strip.x : strip.right] for line in lines).split())
+        assert shown.endswith("2 services · 3 vendors"), shown
+        await pilot.press("3")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.query("#detail-history"), message="the vendor detail")
+        await pilot.pause()
+        legend = " ".join(LEGEND.replace("█", " ").split())  # the frame's character, taken out with it
+        assert f"Last 24 hours ({legend})" in dialog_text(app), dialog_text(app)
