@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, OptionList, SelectionList, Static
 
 from mopstui.base.timeutil import utcnow
 from mopstui.store import Store
@@ -52,6 +52,11 @@ async def test_edit_draft_followup_and_impact(tmp_path, db_path):
         assert "Consent banner blocks the form script" in str(app.q("#summary", Static).render())
         # D: a draft lands in the entry line as a comms entry; Enter logs it.
         await pilot.press("D")
+        await pilot.pause()
+        # the menu shows each channel's text filled in, never the template's `{title}` / `{touchpoints}`
+        options = app.screen.query_one(OptionList)
+        menu = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert not any("{" in line for line in menu) and any("lead capture and website" in line for line in menu), menu
         await choose(pilot, "site-banner")
         entry = app.q("#entry", Input)
         assert entry.value.startswith("Trouble with lead capture and website; next update by ") and app.entry_kind == "comms"

@@ -43,7 +43,12 @@ def draft_update(app: AppState) -> None:
     incident = app._need_incident()
     if incident is None:
         return
-    choices = [(channel, f"{channel}: {clean_line(template, 60)}") for channel, template in sorted(app.config.templates.items())]
+    # each channel's text as it will be drafted (the incident's title, its touchpoints), never `{title}`
+    now = app.now()
+    choices = [
+        (channel, f"{channel}: {clean_line(draft(app.config, incident, channel, now), 60)}")
+        for channel in sorted(app.config.templates)
+    ]
 
     def picked(channel: str | None) -> None:
         if not channel:
