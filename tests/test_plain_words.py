@@ -606,3 +606,17 @@ def test_the_narrow_screens_strip_says_all_vendors_ok_and_what_2_and_3_are(tmp_p
     down = {**healthy, "intercom": VendorStatus("intercom", "Intercom", "statuspage", state="major_outage")}
     strip.show(RoomState(config, "priya", datetime.now, statuses=down))
     assert "✖ down Intercom" in strip.shown.plain
+
+
+def test_the_line_under_the_timeline_offers_unstar_on_a_starred_entry():
+    """`* star` stayed under an entry already starred."""
+    from datetime import datetime
+
+    from mopstui.base.timeutil import zone
+    from mopstui.domain.model import Event
+    from mopstui.tui.incident_pane import entry_header
+
+    at = datetime.fromisoformat("2026-12-08T00:44:10+00:00")
+    event = Event(9, 1, at, at, "priya", "decision", "Route chat to the lead form")
+    assert entry_header(event, zone("UTC"), at).plain.endswith("* star")
+    assert entry_header(event, zone("UTC"), at, starred=True).plain.endswith("* unstar")

@@ -26,7 +26,9 @@ from .timeline_view import TimelineView
 from .widgets import ClockBar, EntryInput, IncidentSummary
 
 
-def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None) -> Text:
+def entry_header(
+    event: Event, tz: tzinfo, started: datetime | None, todo: tuple[str, bool] | None = None, *, starred: bool = False
+) -> Text:
     """`#12 · priya≠login sam · action · 14:22:05 (+4m40s) · written 14:30:02`; a todo's owner and
     due date right after its kind (`todo — Sam, due Tue 8 Dec`), red when overdue."""
     text = Text()
@@ -38,7 +40,8 @@ def entry_header(event: Event, tz: tzinfo, started: datetime | None, todo: tuple
         text.append(f" ({short_duration(event.occurred_at - started, signed=True)})")
     if event.backdated:
         text.append(f" · written {local_clock(event.recorded_at, tz)}")
-    text.append("  e correct · w withdraw · * star", "bright_black")
+    # what * does to this entry: `* star` on a starred one read as if it were not
+    text.append(f"  e correct · w withdraw · * {'unstar' if starred else 'star'}", "bright_black")
     return text
 
 
@@ -181,5 +184,8 @@ class IncidentPane(Vertical):
         state = self._state
         today = state.now().astimezone(state.config.tz).date()
         started = state.current.started_at if state.current else None
-        strip.update(entry_header(event, state.config.tz, started, todo_words(event, self.timeline.notes, today)))
+        notes = self.timeline.notes
+        strip.update(
+            entry_header(event, state.config.tz, started, todo_words(event, notes, today), starred=event.id in notes.starred)
+        )
         strip.display = True
