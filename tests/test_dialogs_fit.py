@@ -167,7 +167,7 @@ async def test_the_room_strip_and_the_vendor_detail_read_whole_at_80x24(tmp_path
         strip = app.screen.query_one("#room-strip").region
         lines = screen_text(app).splitlines()[strip.y : strip.bottom]
         shown = " ".join(" ".join(line[strip.x : strip.right] for line in lines).split())
-        assert shown.endswith("2 services · 3 vendors"), shown
+        assert shown.endswith("keys: 2 services, 3 vendors"), shown
         await pilot.press("3")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.query("#detail-history"), message="the vendor detail")

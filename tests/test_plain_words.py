@@ -620,3 +620,9 @@ def test_the_line_under_the_timeline_offers_unstar_on_a_starred_entry():
     event = Event(9, 1, at, at, "priya", "decision", "Route chat to the lead form")
     assert entry_header(event, zone("UTC"), at).plain.endswith("* star")
     assert entry_header(event, zone("UTC"), at, starred=True).plain.endswith("* unstar")
+
+
+def test_the_vendor_details_legend_uses_the_screens_state_words():
+    from mopstui.tui.vendor_detail import LEGEND
+
+    assert "operational" not in LEGEND and "major" not in LEGEND and "ok" in LEGEND and "down" in LEGEND

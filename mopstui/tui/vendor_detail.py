@@ -21,7 +21,7 @@ from .screens import _Dialog
 from .widgets import badge_text
 
 HOURS = 24
-LEGEND = "height: ▁ unknown · operational · maintenance · degraded · partial · █ major"
+LEGEND = "height: ▁ not known · ok · maintenance · degraded · partial · █ down"  # the screen's state words
 
 
 def when(moment: str | None, tz: tzinfo | None, now: datetime | None = None) -> str:
