@@ -30,6 +30,7 @@ from ..config.keymap import COMMANDS
 from ..store import StoreError, open_store
 from .actions import IncidentActions
 from .details import Details
+from .entry_line import EntryLine
 from .hangup import Hangup
 from .keyguard import KeyGuard
 from .link import LinkWatch
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 from .guards import HEARTBEAT_EVERY
 
 
-class WarRoomApp(StoreSync, Writing, IncidentActions, Details, Panes):
+class WarRoomApp(StoreSync, Writing, EntryLine, IncidentActions, Details, Panes):
     CSS_PATH = "app.tcss"
     TITLE = "mopstui"
     HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (100, "-narrow"), (110, "-wide"), (160, "-wider")]
