@@ -30,7 +30,7 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff format --check mopstui tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadgroup
 
 test-fast: $(VENV)/.test-deps
 	$(BIN)/ruff check mopstui tests bench scripts

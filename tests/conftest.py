@@ -126,6 +126,9 @@ SLOW_FILES = {
     "test_listen.py", "test_slips.py",
 }  # fmt: skip
 SLOW_FIXTURES = {"postgres_server", "pg_url", "tmux", "listener"}
+# Tests that make Unix accounts (useradd locks /etc/passwd) or install into /opt run on one worker,
+# one after another, when the suite runs on several (pytest-xdist, --dist loadgroup).
+ACCOUNT_FILES = {"test_hangup_accounts.py", "test_setup.py", "test_no_war_room.py"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -138,6 +141,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # and the rerun is named in the summary (-raR).
         if item.get_closest_marker("timing"):
             item.add_marker(pytest.mark.flaky(reruns=1))
+        if item.path.name in ACCOUNT_FILES:
+            item.add_marker(pytest.mark.xdist_group("accounts"))
 
 
 @pytest.fixture
