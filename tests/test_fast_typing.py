@@ -171,9 +171,16 @@ def selected(room: Tmux, done, timeout: float = 15) -> int:
 def draft_an_update(room: Tmux) -> None:
     room.send("room", "D")
     room.wait_for("room", "Draft a customer update for")
-    room.send("room", "Enter")  # the first template
-    room.wait_for("room", "Drafted from the")
-    room.wait_for("room", "comms ▸")
+    # A deliberate choice (an arrow, then Enter): a bare Enter this soon after the dialog opened is
+    # not taken, by design, and the dialog's title stays until one is.
+    room.send("room", "Down", "Enter")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the dialog gone and the draft in the line (a toast of the
+        screen = room.screen("room")  # last draft may still be on screen, so not "Drafted from")
+        if "Draft a customer update for" not in screen and "comms ▸" in screen:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the draft never reached the line:\n{room.screen('room')}")
 
 
 def test_a_drafted_update_is_never_logged_as_a_note(room, db_path):
