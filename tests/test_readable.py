@@ -148,6 +148,19 @@ def wait_screen(tmux: Tmux, name: str, predicate, timeout: float = 20, every: fl
     raise AssertionError(f"the screen never showed what was waited for within {timeout}s:\n{screen}")
 
 
+def settled(tmux: Tmux, name: str, timeout: float = 10) -> str:
+    """The screen once two looks 0.1 s apart agree (a scroll or a redraw has ended)."""
+    deadline = time.monotonic() + timeout
+    before = tmux.screen(name)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = tmux.screen(name)
+        if now == before:
+            return now
+        before = now
+    raise AssertionError(f"the screen never stood still within {timeout}s:\n{before}")
+
+
 def test_at_80x24_the_incident_gets_the_width_and_the_side_panes_are_one_key_away(tmux, tmp_path):
     """At 80 columns the timeline's text column was 18 characters wide beside two side panes.
     Now the incident pane spans the screen, one line keeps the worst touchpoint and vendor in
@@ -220,19 +233,26 @@ def test_the_help_fits_80x24_has_a_legend_and_says_how_to_read_an_entry(tmux, tm
     from mopstui.tui.widgets import STATUS_SYMBOLS
 
     run_cli("--db", str(db_path), "--user", "ops", "declare", "Lead form down", "--severity", "SEV2", check=True)
-    tmux.start("room", [MOPSTUI, "--db", str(db_path), "--user", "ops"], env={"TERM": "xterm-256color"}, width=80, height=24)
+    # A catalog of one: with none, a 15-second notice about the empty catalog sits over the help's
+    # right column (where `c  comms (update)` is) for as long as a page takes to read.
+    config = tmp_path / "one-service.yaml"
+    config.write_text("services:\n  - {id: lead-form, name: Website lead form, tier: 1}\n")
+    argv = [MOPSTUI, "--config", str(config), "--db", str(db_path), "--user", "ops"]
+    tmux.start("room", argv, env={"TERM": "xterm-256color"}, width=80, height=24)
     tmux.wait_for("room", "Lead form down")
     tmux.send("room", "?")
     from mopstui.tui.help import help_lines
 
     # Its start only: a notice may sit over the right half of the screen.
     last = next(line for line in reversed(help_lines()) if line.strip()).strip()[:20]
-    pages = [tmux.wait_for("room", "Reading the story")]
+    tmux.wait_for("room", "Reading the story")
+    pages = [settled(tmux, "room")]
     for _ in range(12):  # scroll to the end, a page at a time, each page read once it is drawn
         if last in pages[-1]:
             break
         tmux.send("room", "PageDown")
-        pages.append(wait_screen(tmux, "room", lambda s, before=pages[-1]: s != before, timeout=10))
+        wait_screen(tmux, "room", lambda s, before=pages[-1]: s != before, timeout=10)
+        pages.append(settled(tmux, "room"))  # a page scrolls in steps: read it once it stands still
     assert last in pages[-1], "the help's last line was never reached"
     shown = "\n".join(pages)
     lines = {line.strip(" │┃▎▊█▌▐▆▇▅▄▃▂▁") for page in pages for line in page.splitlines()}
