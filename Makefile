@@ -24,7 +24,7 @@ demo: $(VENV)/.run-deps
 # The README's test command: static checks first (lint, types, the import contract), then the whole
 # suite (what CI runs). `make test-fast` is for a change: the same checks, then the suite without its
 # slow and timing tests (the markers are in pyproject.toml; tests/conftest.py says which are slow),
-# on one worker per core (pytest-xdist): its screen tests spend much of their time waiting.
+# on four workers (pytest-xdist) whatever the cores: its screen tests spend most of their time waiting.
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check mopstui tests bench scripts
 	$(BIN)/ruff format --check mopstui tests bench scripts
@@ -37,7 +37,7 @@ test-fast: $(VENV)/.test-deps
 	$(BIN)/ruff format --check mopstui tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -m "not slow and not timing" -n auto
+	$(BIN)/python -m pytest -q -m "not slow and not timing" -n 4
 
 bench: $(VENV)/.test-deps
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -123,7 +123,7 @@ SLOW_FILES = {
     "test_e2e.py", "test_shared_host.py", "test_hangup.py", "test_hangup_accounts.py", "test_concurrency.py",
     "test_monkey.py", "test_properties.py", "test_setup.py", "test_poller.py", "test_room.py", "test_link.py",
     "test_snapshots.py", "test_postgres.py", "test_tui_postgres.py", "test_duties.py", "test_terminal.py",
-    "test_listen.py", "test_slips.py",
+    "test_listen.py", "test_slips.py", "test_fast_typing.py", "test_dialog_bursts.py",
 }  # fmt: skip
 SLOW_FIXTURES = {"postgres_server", "pg_url", "tmux", "listener"}
 # Tests that make Unix accounts (useradd locks /etc/passwd) or install into /opt run on one worker,
