@@ -9,12 +9,12 @@ import pytest
 
 from mopstui.config import load
 from mopstui.room.doctor import check_vendors
-from mopstui.room.poller import Poller
 from mopstui.status.fetch import Fetcher
 from mopstui.store import Store
 
 from .conftest import run_cli
 from .status_server import FIXTURES, StatusServer
+from .test_poller import one_round
 
 SAID = "Intercom's status page moved platform: it was Statuspage, it is now incident.io"
 
@@ -41,19 +41,6 @@ services:
   - {{id: forms, name: Forms}}
 """)
     return load([path], database=str(db_path)), path
-
-
-def one_round(config, store):
-    poller = Poller(config, store, "test")
-
-    async def run():
-        fetcher = Fetcher(config.polling, retries=0)
-        try:
-            return await poller.round(fetcher, force=True)
-        finally:
-            await fetcher.aclose()
-
-    return asyncio.run(run())
 
 
 def move(server):
